@@ -1,0 +1,62 @@
+import type { Connection, RowDataPacket } from 'mysql2/promise';
+import type { Country } from '../countries';
+import { countrySchemaMigrations, type Migration } from '../mysql/migrations';
+
+const LOCK_NAME = 'appointments_country_schema_migrations';
+const LOCK_TIMEOUT_SECONDS = 60;
+
+/**
+ * Creates each country's schema and applies the migrations it has not seen yet.
+ * A named lock keeps two runners (two test files, two deploys) from racing.
+ * Returns the versions applied, per schema.
+ */
+export async function migrateCountrySchemas(
+  connection: Connection,
+  countriesToMigrate: readonly Country[],
+  migrations: readonly Migration[] = countrySchemaMigrations,
+): Promise<Record<string, number[]>> {
+  const [[lock]] = await connection.query<LockRow[]>('SELECT GET_LOCK(?, ?) AS acquired', [LOCK_NAME, LOCK_TIMEOUT_SECONDS]);
+  if (lock?.acquired !== 1) throw new Error(`Could not take the migration lock within ${LOCK_TIMEOUT_SECONDS}s`);
+  try {
+    const applied: Record<string, number[]> = {};
+    for (const country of countriesToMigrate) {
+      applied[country.mysqlSchema] = await migrateSchema(connection, country.mysqlSchema, migrations);
+    }
+    return applied;
+  } finally {
+    await connection.query('SELECT RELEASE_LOCK(?)', [LOCK_NAME]);
+  }
+}
+
+async function migrateSchema(connection: Connection, schema: string, migrations: readonly Migration[]): Promise<number[]> {
+  await connection.query('CREATE DATABASE IF NOT EXISTS ?? CHARACTER SET utf8mb4', [schema]);
+  await connection.query('USE ??', [schema]);
+  await connection.query(
+    `CREATE TABLE IF NOT EXISTS schema_migrations (
+      version INT UNSIGNED NOT NULL PRIMARY KEY,
+      description VARCHAR(255) NOT NULL,
+      applied_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3)
+    )`,
+  );
+  const [rows] = await connection.query<VersionRow[]>('SELECT version FROM schema_migrations');
+  const done = new Set(rows.map((row) => row.version));
+  const applied: number[] = [];
+  for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
+    if (done.has(migration.version)) continue;
+    // MySQL commits DDL implicitly, so each statement stands alone; the version is recorded last.
+    for (const statement of migration.statements) await connection.query(statement);
+    await connection.execute('INSERT INTO schema_migrations (version, description) VALUES (?, ?)', [
+      migration.version,
+      migration.description,
+    ]);
+    applied.push(migration.version);
+  }
+  return applied;
+}
+
+interface LockRow extends RowDataPacket {
+  acquired: number | null;
+}
+interface VersionRow extends RowDataPacket {
+  version: number;
+}

@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import { countryISOs } from './countries';
+import { ValidationError } from './errors';
+import {
+  AppointmentStatus,
+  type Appointment,
+  type CountryISO,
+  type CreateAppointmentInput,
+} from './graphql/types.generated';
+
+export { AppointmentStatus };
+export type { Appointment, CountryISO, CreateAppointmentInput };
+
+const MAX_INT32 = 2_147_483_647;
+
+/** The lifecycle: each status lists the statuses it may move to. */
+export const legalTransitions: { readonly [From in AppointmentStatus]: readonly AppointmentStatus[] } = {
+  PENDING: [AppointmentStatus.COMPLETED],
+  COMPLETED: [],
+};
+
+/** The statuses from which an appointment may move to `target`. */
+export function statusesLeadingTo(target: AppointmentStatus): AppointmentStatus[] {
+  return (Object.keys(legalTransitions) as AppointmentStatus[]).filter((from) =>
+    legalTransitions[from].includes(target),
+  );
+}
+
+// The rules each field follows, shared by the GraphQL input and the queue messages.
+export const insuredIdSchema = z
+  .string({ error: 'insuredId must be a string of exactly 5 digits, for example "00012"' })
+  .regex(/^[0-9]{5}$/, {
+    error: 'insuredId must be exactly 5 digits (0-9), leading zeros included, with no spaces or other characters, for example "00012"',
+  });
+
+export const scheduleIdSchema = z
+  .number({ error: 'scheduleId must be a positive whole number' })
+  .int({ error: 'scheduleId must be a whole number' })
+  .min(1, { error: 'scheduleId must be a positive whole number (1 or more)' })
+  .max(MAX_INT32, { error: `scheduleId must be at most ${MAX_INT32}` });
+
+export const countryISOSchema = z.enum(countryISOs as [CountryISO, ...CountryISO[]], {
+  error: `countryISO must be one of ${countryISOs.join(', ')}`,
+});
+
+/** A ULID: 26 Crockford base-32 characters, so ids sort by creation time. */
+export const appointmentIdSchema = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, {
+  error: 'appointmentId must be a ULID',
+});
+
+const createAppointmentInputSchema = z.strictObject(
+  { insuredId: insuredIdSchema, scheduleId: scheduleIdSchema, countryISO: countryISOSchema },
+  { error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown field(s): ${issue.keys.join(', ')}` : 'input must be an object') },
+);
+
+/** Checks a client's input; throws a ValidationError naming every broken rule. */
+export function validateCreateAppointmentInput(input: unknown): CreateAppointmentInput {
+  return parseOrThrow(createAppointmentInputSchema, input);
+}
+
+export function validateInsuredId(insuredId: unknown): string {
+  return parseOrThrow(insuredIdSchema, insuredId);
+}
+
+export function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  throw new ValidationError(result.error.issues.map((issue) => issue.message));
+}
+
+export function pendingAppointment(
+  input: CreateAppointmentInput,
+  appointmentId: string,
+  now: Date,
+): Appointment {
+  const timestamp = now.toISOString();
+  return {
+    appointmentId,
+    insuredId: input.insuredId,
+    scheduleId: input.scheduleId,
+    countryISO: input.countryISO,
+    status: AppointmentStatus.PENDING,
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  };
+}

@@ -1,0 +1,23 @@
+import { CountryISO } from './graphql/types.generated';
+
+export interface Country {
+  readonly iso: CountryISO;
+  readonly name: string;
+  /** The MySQL schema (database) that holds this country's scheduled appointments. */
+  readonly mysqlSchema: string;
+}
+
+/**
+ * The country registry. Adding a country is one entry here plus its value in the
+ * `CountryISO` enum of schema.graphql; `satisfies` makes the compiler insist on both.
+ */
+export const countries = {
+  PE: { iso: CountryISO.PE, name: 'Peru', mysqlSchema: 'mysql_pe' },
+  CL: { iso: CountryISO.CL, name: 'Chile', mysqlSchema: 'mysql_cl' },
+} as const satisfies { readonly [K in CountryISO]: Country & { iso: K } };
+
+export const countryISOs = Object.keys(countries) as CountryISO[];
+
+export function isCountryISO(value: unknown): value is CountryISO {
+  return typeof value === 'string' && Object.hasOwn(countries, value);
+}

@@ -1,0 +1,25 @@
+/**
+ * The environment variables the Lambda entry files read. The CDK stack and the
+ * local stack set them by these names, so a name is written once.
+ */
+export const environment = {
+  appointmentsTableName: 'APPOINTMENTS_TABLE_NAME',
+  appointmentRequestsTopicArn: 'APPOINTMENT_REQUESTS_TOPIC_ARN',
+  eventBusName: 'APPOINTMENTS_EVENT_BUS_NAME',
+  /** The country a country worker serves (`PE`, `CL`, …). */
+  countryISO: 'COUNTRY_ISO',
+  /** Secrets Manager secret with the RDS credentials (AWS). */
+  mysqlSecretArn: 'MYSQL_SECRET_ARN',
+  /** mysql://user:password@host:port (local stack and tests); wins over the secret when set. */
+  mysqlUrl: 'MYSQL_URL',
+  /** Connections one worker instance may hold. */
+  mysqlConnectionLimit: 'MYSQL_CONNECTION_LIMIT',
+} as const;
+
+export type EnvironmentName = (typeof environment)[keyof typeof environment];
+
+export function requiredEnv(name: EnvironmentName, env: NodeJS.ProcessEnv = process.env): string {
+  const value = env[name];
+  if (!value) throw new Error(`Environment variable ${name} is not set`);
+  return value;
+}

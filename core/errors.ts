@@ -1,0 +1,43 @@
+/**
+ * Errors a client or an operator can act on. AppSync turns a direct Lambda
+ * resolver's thrown error into a GraphQL error whose `errorType` is the error's
+ * `name`, so each name here is part of the API.
+ */
+
+/** The request breaks a rule of the domain; nothing was stored or published. */
+export class ValidationError extends Error {
+  override readonly name = 'ValidationError';
+  constructor(readonly problems: readonly string[]) {
+    super(problems.join('; '));
+  }
+}
+
+/** The appointment could not be handed to the pipeline; the client may retry. */
+export class SchedulingUnavailableError extends Error {
+  override readonly name = 'SchedulingUnavailableError';
+}
+
+/** A message on a queue that cannot be processed however often it is retried. */
+export class MalformedMessageError extends Error {
+  override readonly name = 'MalformedMessageError';
+}
+
+/** A country worker received an appointment for another country. */
+export class WrongCountryError extends Error {
+  override readonly name = 'WrongCountryError';
+}
+
+/** A completion arrived for an appointment that is not in DynamoDB. */
+export class AppointmentNotFoundError extends Error {
+  override readonly name = 'AppointmentNotFoundError';
+}
+
+/** A status change the appointment's lifecycle does not allow. */
+export class IllegalTransitionError extends Error {
+  override readonly name = 'IllegalTransitionError';
+}
+
+/** What was thrown, as an Error, for logging. */
+export function asError(thrown: unknown): Error {
+  return thrown instanceof Error ? thrown : new Error(String(thrown));
+}

@@ -1,0 +1,97 @@
+import { countryISOs } from './countries';
+import { environment } from './environment';
+import type { CountryISO } from './graphql/types.generated';
+
+/**
+ * The routing topology: the single declaration of how an appointment travels.
+ * The CDK stack builds its topic, queues, rule and event sources from it and the
+ * local stack routes messages by it, so no name, filter or pattern is written twice.
+ */
+
+export interface QueueSettings {
+  /** Logical name: the CDK construct id and the local queue's name. */
+  readonly queueName: string;
+  readonly batchSize: number;
+  readonly maxBatchingWindowSeconds: number;
+  /** At least six times the worker's timeout, as AWS advises for SQS event sources. */
+  readonly visibilityTimeoutSeconds: number;
+  /** Receives before a message moves to the queue's dead-letter queue. */
+  readonly maxReceiveCount: number;
+  /** Concurrent worker invocations at most: keeps MySQL connections bounded. */
+  readonly maxConcurrency: number;
+  readonly workerTimeoutSeconds: number;
+  readonly deadLetterQueueName: string;
+}
+
+/** A Lambda entry file, relative to the repository root, and the environment it is given beyond the shared names. */
+export interface LambdaEntry {
+  readonly entry: string;
+  readonly environment?: { readonly [name: string]: string };
+}
+
+export interface CountryRoute extends QueueSettings {
+  readonly countryISO: CountryISO;
+  /** SNS subscription filter policy on the message attributes. */
+  readonly filterPolicy: { readonly [attribute: string]: readonly string[] };
+  /** The country worker, deployed once per country from one module. */
+  readonly consumer: LambdaEntry;
+}
+
+/** SNS message attribute that carries the country and that filter policies match. */
+export const ROUTING_ATTRIBUTE = 'countryISO';
+
+const workerQueueDefaults = {
+  batchSize: 10,
+  maxBatchingWindowSeconds: 1,
+  visibilityTimeoutSeconds: 60,
+  maxReceiveCount: 3,
+  maxConcurrency: 2,
+  workerTimeoutSeconds: 10,
+} as const;
+
+const scheduledEventSource = 'appointments.country-worker';
+const scheduledEventDetailType = 'AppointmentScheduled';
+
+export const topology = {
+  appointmentRequests: {
+    topicName: 'appointment-requests',
+    routingAttribute: ROUTING_ATTRIBUTE,
+  },
+  countryRoutes: countryISOs.map(
+    (countryISO): CountryRoute => ({
+      ...workerQueueDefaults,
+      countryISO,
+      queueName: `appointments-${countryISO.toLowerCase()}`,
+      deadLetterQueueName: `appointments-${countryISO.toLowerCase()}-dlq`,
+      filterPolicy: { [ROUTING_ATTRIBUTE]: [countryISO] },
+      consumer: { entry: 'workers/countryWorker.ts', environment: { [environment.countryISO]: countryISO } },
+    }),
+  ),
+  appointmentScheduled: {
+    eventBusName: 'appointments',
+    source: scheduledEventSource,
+    detailType: scheduledEventDetailType,
+    ruleName: 'appointment-scheduled-to-confirmations',
+    rulePattern: {
+      source: [scheduledEventSource],
+      'detail-type': [scheduledEventDetailType],
+    },
+  },
+  confirmations: {
+    ...workerQueueDefaults,
+    queueName: 'appointment-confirmations',
+    deadLetterQueueName: 'appointment-confirmations-dlq',
+    consumer: { entry: 'workers/completionWorker.ts' } satisfies LambdaEntry,
+  } satisfies QueueSettings & { consumer: LambdaEntry },
+  /** Direct Lambda resolvers: one file per field, named after it. */
+  resolvers: [
+    { typeName: 'Mutation', fieldName: 'createAppointment', entry: 'resolvers/Mutation.createAppointment.ts' },
+    { typeName: 'Query', fieldName: 'appointments', entry: 'resolvers/Query.appointments.ts' },
+  ],
+} as const;
+
+export function countryRoute(countryISO: CountryISO): CountryRoute {
+  const route = topology.countryRoutes.find((candidate) => candidate.countryISO === countryISO);
+  if (!route) throw new Error(`No route is declared for country ${countryISO}`);
+  return route;
+}

@@ -1,0 +1,29 @@
+import { parseOrThrow, validateInsuredId, type Appointment } from '../appointment';
+import type { AppointmentRepository } from '../ports';
+import { z } from 'zod';
+
+export const DEFAULT_PAGE_SIZE = 20;
+export const MAX_PAGE_SIZE = 100;
+
+const limitSchema = z
+  .number({ error: `limit must be a whole number from 1 to ${MAX_PAGE_SIZE}` })
+  .int({ error: `limit must be a whole number from 1 to ${MAX_PAGE_SIZE}` })
+  .min(1, { error: `limit must be a whole number from 1 to ${MAX_PAGE_SIZE}` })
+  .max(MAX_PAGE_SIZE, { error: `limit must be a whole number from 1 to ${MAX_PAGE_SIZE}` });
+
+export interface AppointmentPage {
+  items: Appointment[];
+  nextToken: string | null;
+}
+
+/** An insured person's appointments, newest first, one page at a time. */
+export async function listAppointments(
+  args: { insuredId: unknown; limit?: unknown; nextToken?: unknown },
+  ports: { appointments: AppointmentRepository },
+): Promise<AppointmentPage> {
+  const insuredId = validateInsuredId(args.insuredId);
+  const limit = args.limit == null ? DEFAULT_PAGE_SIZE : parseOrThrow(limitSchema, args.limit);
+  const cursor = args.nextToken == null ? undefined : parseOrThrow(z.string({ error: 'nextToken must be a string' }), args.nextToken);
+  const page = await ports.appointments.listByInsured(insuredId, { limit, cursor });
+  return { items: page.items, nextToken: page.cursor ?? null };
+}

@@ -1,0 +1,123 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { createConnection } from 'mysql2/promise';
+
+/** A MySQL the local stack or the tests can use; `stop` removes anything it started. */
+export interface MysqlServer {
+  readonly url: string;
+  /** Where it came from, for the banner: `MYSQL_URL` or the throwaway server's data dir. */
+  readonly description: string;
+  stop(): Promise<void>;
+}
+
+export const MYSQL_INSTALL_HINT =
+  'install MariaDB (Debian/Ubuntu: `sudo apt-get install mariadb-server`, macOS: `brew install mariadb`) or set MYSQL_URL=mysql://user:password@host:port';
+
+// Debian installs the server in sbin, which is not on every user's PATH.
+const SEARCH_PATH = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/usr/local/sbin', '/usr/local/opt/mariadb/bin'];
+
+function findBinary(...names: string[]): string | undefined {
+  for (const dir of SEARCH_PATH) {
+    for (const name of names) {
+      const candidate = join(dir, name);
+      if (dir && existsSync(candidate)) return candidate;
+    }
+  }
+  return undefined;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/**
+ * MYSQL_URL when set; otherwise a throwaway MariaDB (or MySQL) server started from
+ * the binaries on this machine, in a temp data dir on a free port; otherwise undefined.
+ */
+export async function provideMysql(env: NodeJS.ProcessEnv = process.env): Promise<MysqlServer | undefined> {
+  const url = env.MYSQL_URL;
+  if (url) return { url, description: 'MYSQL_URL', stop: () => Promise.resolve() };
+  return startThrowawayMysql();
+}
+
+export async function startThrowawayMysql(): Promise<MysqlServer | undefined> {
+  const server = findBinary('mariadbd', 'mysqld');
+  const installDb = findBinary('mariadb-install-db', 'mysql_install_db');
+  if (!server || !installDb) return undefined;
+
+  const dir = await mkdtemp(join(tmpdir(), 'appointments-mysql-'));
+  const dataDir = join(dir, 'data');
+  const asRoot = process.getuid?.() === 0;
+  const userArgs = asRoot ? ['--user=root'] : [];
+  const install = spawnSync(
+    installDb,
+    ['--no-defaults', `--datadir=${dataDir}`, '--auth-root-authentication-method=normal', '--skip-test-db', ...userArgs],
+    { encoding: 'utf8' },
+  );
+  if (install.status !== 0) {
+    await rm(dir, { recursive: true, force: true });
+    throw new Error(`${installDb} failed: ${install.stderr || install.stdout}`);
+  }
+
+  const port = await freePort();
+  const child: ChildProcess = spawn(
+    server,
+    [
+      '--no-defaults',
+      `--datadir=${dataDir}`,
+      `--socket=${join(dir, 'mysql.sock')}`,
+      `--port=${port}`,
+      '--bind-address=127.0.0.1',
+      '--skip-log-bin',
+      '--skip-name-resolve',
+      '--innodb-flush-log-at-trx-commit=2',
+      ...userArgs,
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
+    await rm(dir, { recursive: true, force: true });
+  };
+
+  // The local user is root with no password over TCP, as mariadb-install-db set it up.
+  const url = `mysql://root@127.0.0.1:${port}`;
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    if (child.exitCode !== null) {
+      await stop();
+      throw new Error(`${server} exited during start: ${stderr}`);
+    }
+    try {
+      const connection = await createConnection({ uri: url });
+      await connection.end();
+      return { url, description: `throwaway ${server.split('/').pop()} on 127.0.0.1:${port} (data in ${dataDir})`, stop };
+    } catch {
+      if (Date.now() > deadline) {
+        await stop();
+        throw new Error(`${server} did not accept connections within 20s: ${stderr}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}

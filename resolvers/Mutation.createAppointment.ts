@@ -1,0 +1,18 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SNSClient } from '@aws-sdk/client-sns';
+import type { AppSyncResolverHandler } from 'aws-lambda';
+import { DynamoDbAppointmentRepository } from '../core/adapters/dynamodb-appointment-repository';
+import { SnsAppointmentRequests } from '../core/adapters/sns-appointment-requests';
+import { correlationIdOf } from '../core/correlation';
+import { environment, requiredEnv } from '../core/environment';
+import type { Appointment, MutationcreateAppointmentArgs } from '../core/graphql/types.generated';
+import { createLogger } from '../core/logger';
+import { createAppointment } from '../core/use-cases/create-appointment';
+
+const logger = createLogger('createAppointment');
+const appointments = new DynamoDbAppointmentRepository(new DynamoDBClient({}), requiredEnv(environment.appointmentsTableName));
+const requests = new SnsAppointmentRequests(new SNSClient({}), requiredEnv(environment.appointmentRequestsTopicArn));
+
+/** Direct Lambda resolver for Mutation.createAppointment. */
+export const handler: AppSyncResolverHandler<MutationcreateAppointmentArgs, Appointment> = (event, context) =>
+  createAppointment(event.arguments.input, correlationIdOf(event, context), { appointments, requests, logger });

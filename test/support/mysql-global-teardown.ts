@@ -1,0 +1,3 @@
+export default async function stopMysqlForTests(): Promise<void> {
+  await globalThis.appointmentsTestMysql?.stop();
+}

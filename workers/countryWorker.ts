@@ -1,0 +1,51 @@
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import type { SQSHandler } from 'aws-lambda';
+import { createPool, type PoolOptions } from 'mysql2/promise';
+import { EventBridgeScheduledEvents } from '../core/adapters/eventbridge-scheduled-events';
+import { MysqlCountryAppointments } from '../core/adapters/mysql-country-appointments';
+import { mysqlOptionsFromRdsSecret, mysqlOptionsFromUrl, type RdsSecret } from '../core/adapters/mysql-connection';
+import { sqsMessageHandler } from '../core/adapters/sqs-batch';
+import { countries, isCountryISO } from '../core/countries';
+import { environment, requiredEnv } from '../core/environment';
+import { createLogger } from '../core/logger';
+import { appointmentRequestedSchema } from '../core/messages';
+import { scheduleCountryAppointment } from '../core/use-cases/schedule-country-appointment';
+
+/** One module, deployed once per country: COUNTRY_ISO says which. */
+const countryISO = requiredEnv(environment.countryISO);
+if (!isCountryISO(countryISO)) throw new Error(`${environment.countryISO}=${countryISO} is not in the country registry`);
+const country = countries[countryISO];
+
+const logger = createLogger('countryWorker', { countryISO });
+const scheduledEvents = new EventBridgeScheduledEvents(new EventBridgeClient({}), requiredEnv(environment.eventBusName));
+const connectionLimit = Number(process.env[environment.mysqlConnectionLimit] ?? 2);
+
+// The credentials come from Secrets Manager at cold start, never from the environment.
+async function mysqlOptions(): Promise<PoolOptions> {
+  const url = process.env[environment.mysqlUrl];
+  if (url) return mysqlOptionsFromUrl(url, connectionLimit);
+  const secret = await getSecret<RdsSecret>(requiredEnv(environment.mysqlSecretArn), { transform: 'json' });
+  if (!secret) throw new Error('The MySQL secret is empty');
+  return mysqlOptionsFromRdsSecret(secret, connectionLimit);
+}
+
+let handleMessages: Promise<SQSHandler> | undefined;
+async function wire() {
+  const countryAppointments = new MysqlCountryAppointments(createPool(await mysqlOptions()), country);
+  return sqsMessageHandler(
+    appointmentRequestedSchema,
+    (request) => scheduleCountryAppointment(request, { countryAppointments, scheduledEvents, logger }),
+    logger,
+  );
+}
+
+/** SQS consumer of this country's queue (SNS raw delivery). */
+export const handler: SQSHandler = async (event, context, callback) => {
+  // A failed wiring (say, the secret unreadable) is retried on the next invocation.
+  handleMessages ??= wire().catch((error: unknown) => {
+    handleMessages = undefined;
+    throw error;
+  });
+  return (await handleMessages)(event, context, callback);
+};
