@@ -1,3 +1,6 @@
+// Lambda runs Node 24; the SDK's notice that it will leave Node 20 in 2027 is known and only noise here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',

@@ -22,7 +22,12 @@ export async function startLocalDynamoDb(options: { path?: string; port?: number
   const { port } = server.address() as AddressInfo;
   return {
     endpoint: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        // SDK clients keep connections alive; without this, close waits for them.
+        server.closeAllConnections();
+      }),
   };
 }
 

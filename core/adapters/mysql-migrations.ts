@@ -29,23 +29,28 @@ export async function migrateCountrySchemas(
 }
 
 async function migrateSchema(connection: Connection, schema: string, migrations: readonly Migration[]): Promise<number[]> {
+  // The runner's own statements name the schema; prepared statements are cached by their
+  // text, and an unqualified one would stay bound to the schema it was first prepared in.
   await connection.query('CREATE DATABASE IF NOT EXISTS ?? CHARACTER SET utf8mb4', [schema]);
-  await connection.query('USE ??', [schema]);
   await connection.query(
-    `CREATE TABLE IF NOT EXISTS schema_migrations (
+    `CREATE TABLE IF NOT EXISTS ??.schema_migrations (
       version INT UNSIGNED NOT NULL PRIMARY KEY,
       description VARCHAR(255) NOT NULL,
       applied_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3)
     )`,
+    [schema],
   );
-  const [rows] = await connection.query<VersionRow[]>('SELECT version FROM schema_migrations');
+  const [rows] = await connection.query<VersionRow[]>('SELECT version FROM ??.schema_migrations', [schema]);
   const done = new Set(rows.map((row) => row.version));
   const applied: number[] = [];
   for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
     if (done.has(migration.version)) continue;
+    // Migrations are written unqualified, for whichever country schema they run in.
     // MySQL commits DDL implicitly, so each statement stands alone; the version is recorded last.
+    await connection.query('USE ??', [schema]);
     for (const statement of migration.statements) await connection.query(statement);
-    await connection.execute('INSERT INTO schema_migrations (version, description) VALUES (?, ?)', [
+    await connection.query('INSERT INTO ??.schema_migrations (version, description) VALUES (?, ?)', [
+      schema,
       migration.version,
       migration.description,
     ]);

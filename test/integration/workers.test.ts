@@ -1,0 +1,145 @@
+import type { SQSRecord } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import type { Pool } from 'mysql2/promise';
+import { ulid } from 'ulid';
+import { pendingAppointment } from '../../core/appointment';
+import { DynamoDbAppointmentRepository } from '../../core/adapters/dynamodb-appointment-repository';
+import { environment } from '../../core/environment';
+import type { AppointmentRequested } from '../../core/messages';
+import { topology } from '../../core/topology';
+import { eventBridgeDeliveryRecord, lambdaContext, sqsEvent, sqsRecord } from '../support/aws-events';
+import { startTestTable, type TestTable } from '../support/dynamodb';
+import { countryRows, describeWithMysql, testMysqlUrl, testPool } from '../support/mysql';
+import { EVENT_BUS_NAME, loadCompletionWorker, loadCountryWorker, type SqsHandler } from '../support/pipeline';
+
+const peQueue = topology.countryRoutes.find((route) => route.countryISO === 'PE')!.queueName;
+
+const requested = (countryISO: 'PE' | 'CL' = 'PE'): AppointmentRequested => ({
+  appointmentId: ulid(),
+  insuredId: '00012',
+  scheduleId: 5,
+  countryISO,
+  createdAt: new Date().toISOString(),
+  correlationId: `corr-${ulid()}`,
+});
+const rawDelivery = (body: AppointmentRequested | string): SQSRecord =>
+  sqsRecord(typeof body === 'string' ? body : JSON.stringify(body), {
+    queueName: peQueue,
+    messageAttributes: typeof body === 'string' ? {} : { countryISO: { dataType: 'String', stringValue: body.countryISO } },
+  });
+
+describeWithMysql('country worker (PE) with SQS events as AWS sends them', () => {
+  let pool: Pool;
+  let worker: SqsHandler;
+  let eventBridge: ReturnType<typeof mockClient>;
+  let PutEventsCommand: typeof import('@aws-sdk/client-eventbridge').PutEventsCommand;
+
+  beforeAll(() => {
+    pool = testPool();
+    const loaded = loadCountryWorker('PE', { [environment.mysqlUrl]: testMysqlUrl! });
+    worker = loaded.handler;
+    eventBridge = mockClient(loaded.eventBridgeSdk.EventBridgeClient);
+    PutEventsCommand = loaded.eventBridgeSdk.PutEventsCommand;
+  });
+  beforeEach(() => {
+    eventBridge.reset();
+    eventBridge.on(PutEventsCommand).callsFake((input: { Entries: unknown[] }) => ({
+      FailedEntryCount: 0,
+      Entries: input.Entries.map(() => ({ EventId: ulid() })),
+    }));
+  });
+  afterAll(async () => {
+    eventBridge.restore();
+    await pool.end();
+  });
+
+  it('given a batch with one unparsable record and one for Chile, when processed, then only those two fail and the rest are scheduled and announced', async () => {
+    const good = [requested(), requested(), requested()];
+    const garbled = rawDelivery('{"appointmentId": "not json');
+    const chilean = rawDelivery(requested('CL'));
+    const records = [rawDelivery(good[0]!), garbled, rawDelivery(good[1]!), chilean, rawDelivery(good[2]!)];
+
+    const response = await worker(sqsEvent(...records), lambdaContext('countryWorker-PE'));
+
+    expect(response.batchItemFailures).toEqual(
+      expect.arrayContaining([{ itemIdentifier: garbled.messageId }, { itemIdentifier: chilean.messageId }]),
+    );
+    expect(response.batchItemFailures).toHaveLength(2);
+    const ids = good.map((request) => request.appointmentId);
+    expect((await countryRows(pool, 'PE', ids)).map((row) => row.appointment_id)).toEqual([...ids].sort());
+    expect(await countryRows(pool, 'CL', [(JSON.parse(chilean.body) as AppointmentRequested).appointmentId])).toEqual([]);
+    const announced = eventBridge.commandCalls(PutEventsCommand).flatMap((call) => call.args[0].input.Entries ?? []);
+    expect(announced.map((entry) => (JSON.parse(entry.Detail!) as { appointmentId: string }).appointmentId).sort()).toEqual([...ids].sort());
+  });
+
+  it('given the same record delivered twice, when both are processed, then one MySQL row exists and both deliveries succeed', async () => {
+    const request = requested();
+
+    const first = await worker(sqsEvent(rawDelivery(request)), lambdaContext());
+    const second = await worker(sqsEvent({ ...rawDelivery(request), attributes: { ...rawDelivery(request).attributes, ApproximateReceiveCount: '2' } }), lambdaContext());
+
+    expect(first.batchItemFailures).toEqual([]);
+    expect(second.batchItemFailures).toEqual([]);
+    expect(await countryRows(pool, 'PE', [request.appointmentId])).toHaveLength(1);
+  });
+
+  it('given EventBridge is down, when a batch is processed, then every record fails so SQS redelivers it, and the rows written stay single', async () => {
+    eventBridge.on(PutEventsCommand).rejects(new Error('EventBridge unavailable'));
+    const batch = [requested(), requested()];
+
+    const response = await worker(sqsEvent(...batch.map(rawDelivery)), lambdaContext());
+
+    expect(response.batchItemFailures).toHaveLength(2);
+    expect(await countryRows(pool, 'PE', batch.map((request) => request.appointmentId))).toHaveLength(2);
+  });
+});
+
+describe('completion worker with SQS events as AWS sends them', () => {
+  let table: TestTable;
+  let worker: SqsHandler;
+  let appointments: DynamoDbAppointmentRepository;
+
+  beforeAll(async () => {
+    table = await startTestTable();
+    appointments = new DynamoDbAppointmentRepository(table.client, table.tableName);
+    worker = loadCompletionWorker({ ...table.lambdaEnv, [environment.appointmentsTableName]: table.tableName });
+  });
+  afterAll(() => table.stop());
+
+  const scheduledRecord = (appointment: { appointmentId: string; insuredId: string }) =>
+    eventBridgeDeliveryRecord(
+      {
+        EventBusName: EVENT_BUS_NAME,
+        Source: topology.appointmentScheduled.source,
+        DetailType: topology.appointmentScheduled.detailType,
+        Detail: JSON.stringify({ ...appointment, scheduleId: 5, countryISO: 'PE', correlationId: 'c', scheduledAt: new Date().toISOString() }),
+      },
+      topology.confirmations.queueName,
+    );
+
+  it('given the same AppointmentScheduled delivered twice, when processed, then the appointment is COMPLETED once and neither delivery fails', async () => {
+    const appointment = pendingAppointment({ insuredId: '00500', scheduleId: 5, countryISO: 'PE' }, ulid(), new Date());
+    await appointments.create(appointment);
+
+    const first = await worker(sqsEvent(scheduledRecord(appointment)), lambdaContext());
+    const [afterFirst] = (await appointments.listByInsured('00500', { limit: 1 })).items;
+    const second = await worker(sqsEvent(scheduledRecord(appointment)), lambdaContext());
+    const [afterSecond] = (await appointments.listByInsured('00500', { limit: 1 })).items;
+
+    expect([first.batchItemFailures, second.batchItemFailures]).toEqual([[], []]);
+    expect(afterFirst?.status).toBe('COMPLETED');
+    expect(afterSecond).toEqual(afterFirst);
+  });
+
+  it('given a batch with a non-event body and an event for an unknown appointment, when processed, then only those two fail', async () => {
+    const known = pendingAppointment({ insuredId: '00501', scheduleId: 5, countryISO: 'CL' }, ulid(), new Date());
+    await appointments.create(known);
+    const notAnEvent = sqsRecord(JSON.stringify({ hello: 'world' }), { queueName: topology.confirmations.queueName });
+    const unknown = scheduledRecord({ appointmentId: ulid(), insuredId: '00501' });
+
+    const response = await worker(sqsEvent(notAnEvent, scheduledRecord(known), unknown), lambdaContext());
+
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: notAnEvent.messageId }, { itemIdentifier: unknown.messageId }]);
+    expect((await appointments.listByInsured('00501', { limit: 5 })).items).toEqual([expect.objectContaining({ appointmentId: known.appointmentId, status: 'COMPLETED' })]);
+  });
+});

@@ -1,0 +1,101 @@
+import type { PublishCommandInput } from '@aws-sdk/client-sns';
+import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import type { AppSyncResolverEvent, Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import type { Pool } from 'mysql2/promise';
+import { environment } from '../../core/environment';
+import type { Appointment, AppointmentConnection, CountryISO, MutationcreateAppointmentArgs, QueryappointmentsArgs } from '../../core/graphql/types.generated';
+import { topology } from '../../core/topology';
+import { appSyncEvent, eventBridgeDeliveryRecord, lambdaContext, snsRawDeliveryRecord, sqsEvent } from '../support/aws-events';
+import { startTestTable, type TestTable } from '../support/dynamodb';
+import { loadLambda } from '../support/lambda';
+import { countryRows, describeWithMysql, testMysqlUrl, testPool } from '../support/mysql';
+import { loadCompletionWorker, loadCountryWorker, type SqsHandler } from '../support/pipeline';
+
+type Resolver<Args, Result> = (event: AppSyncResolverEvent<Args>, context: Context) => Promise<Result>;
+
+describeWithMysql('the whole pipeline, stage by stage: createAppointment → country worker → completion worker', () => {
+  let table: TestTable;
+  let pool: Pool;
+  let createAppointment: Resolver<MutationcreateAppointmentArgs, Appointment>;
+  let listAppointments: Resolver<QueryappointmentsArgs, AppointmentConnection>;
+  let completionWorker: SqsHandler;
+  const published: PublishCommandInput[] = [];
+  const countryWorkers = new Map<CountryISO, { handler: SqsHandler; announced: PutEventsRequestEntry[] }>();
+
+  beforeAll(async () => {
+    table = await startTestTable();
+    pool = testPool();
+    const shared = { ...table.lambdaEnv, [environment.appointmentsTableName]: table.tableName };
+
+    const resolvers = loadLambda({ ...shared, [environment.appointmentRequestsTopicArn]: 'arn:aws:sns:us-east-1:123456789012:requests' }, () => ({
+      mutation: jest.requireActual<{ handler: unknown }>('../../resolvers/Mutation.createAppointment').handler as typeof createAppointment,
+      query: jest.requireActual<{ handler: unknown }>('../../resolvers/Query.appointments').handler as typeof listAppointments,
+      snsSdk: jest.requireActual<typeof import('@aws-sdk/client-sns')>('@aws-sdk/client-sns'),
+    }));
+    createAppointment = resolvers.mutation;
+    listAppointments = resolvers.query;
+    mockClient(resolvers.snsSdk.SNSClient)
+      .on(resolvers.snsSdk.PublishCommand)
+      .callsFake((input: PublishCommandInput) => {
+        published.push(input);
+        return { MessageId: String(published.length) };
+      });
+
+    for (const route of topology.countryRoutes) {
+      const worker = loadCountryWorker(route.countryISO, { [environment.mysqlUrl]: testMysqlUrl! });
+      const announced: PutEventsRequestEntry[] = [];
+      mockClient(worker.eventBridgeSdk.EventBridgeClient)
+        .on(worker.eventBridgeSdk.PutEventsCommand)
+        .callsFake((input: { Entries: PutEventsRequestEntry[] }) => {
+          announced.push(...input.Entries);
+          return { FailedEntryCount: 0, Entries: input.Entries.map((_, index) => ({ EventId: `event-${announced.length}-${index}` })) };
+        });
+      countryWorkers.set(route.countryISO, { handler: worker.handler, announced });
+    }
+    completionWorker = loadCompletionWorker(shared);
+  });
+
+  afterAll(async () => {
+    await pool.end();
+    await table.stop();
+  });
+
+  /** SNS: the queues whose filter policy matches the message's attributes (exact string match, as the topology uses). */
+  const subscribedRoutes = (publish: PublishCommandInput) =>
+    topology.countryRoutes.filter((route) =>
+      Object.entries(route.filterPolicy).every(([attribute, accepted]) => accepted.includes(publish.MessageAttributes?.[attribute]?.StringValue ?? '')),
+    );
+
+  it.each<[CountryISO, CountryISO]>([
+    ['PE', 'CL'],
+    ['CL', 'PE'],
+  ])('given a %s booking, when every stage has run, then it reads COMPLETED and has exactly one row in its country schema and none in %s', async (countryISO, otherCountry) => {
+    const insuredId = countryISO === 'PE' ? '00031' : '00032';
+    const created = await createAppointment(
+      appSyncEvent('Mutation', 'createAppointment', { input: { insuredId, scheduleId: 321, countryISO } }),
+      lambdaContext(),
+    );
+    expect(created.status).toBe('PENDING');
+
+    const publish = published.find((input) => input.Message?.includes(created.appointmentId));
+    const routes = subscribedRoutes(publish!);
+    expect(routes.map((route) => route.countryISO)).toEqual([countryISO]);
+
+    const countryWorker = countryWorkers.get(countryISO)!;
+    const scheduling = await countryWorker.handler(sqsEvent(snsRawDeliveryRecord(publish!, routes[0]!.queueName)), lambdaContext());
+    expect(scheduling.batchItemFailures).toEqual([]);
+
+    const announcement = countryWorker.announced.find((entry) => entry.Detail?.includes(created.appointmentId));
+    const completion = await completionWorker(sqsEvent(eventBridgeDeliveryRecord(announcement!, topology.confirmations.queueName)), lambdaContext());
+    expect(completion.batchItemFailures).toEqual([]);
+
+    const listed = await listAppointments(appSyncEvent('Query', 'appointments', { insuredId }), lambdaContext());
+    expect(listed.items).toEqual([{ ...created, status: 'COMPLETED', updatedAt: expect.any(String) as unknown }]);
+    expect(listed.items[0]!.updatedAt >= created.updatedAt).toBe(true);
+    expect(await countryRows(pool, countryISO, [created.appointmentId])).toEqual([
+      expect.objectContaining({ appointment_id: created.appointmentId, insured_id: insuredId, schedule_id: 321, country_iso: countryISO }),
+    ]);
+    expect(await countryRows(pool, otherCountry, [created.appointmentId])).toEqual([]);
+  });
+});

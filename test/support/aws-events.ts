@@ -1,0 +1,101 @@
+import type { PublishCommandInput } from '@aws-sdk/client-sns';
+import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import type { AppSyncResolverEvent, Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import { createHash, randomUUID } from 'node:crypto';
+
+const REGION = 'us-east-1';
+const ACCOUNT = '123456789012';
+
+/** The event AppSync sends a direct Lambda resolver when a client calls with an API key. */
+export function appSyncEvent<Args>(
+  typeName: 'Query' | 'Mutation',
+  fieldName: string,
+  args: Args,
+  headers: Record<string, string> = {},
+): AppSyncResolverEvent<Args> {
+  return {
+    arguments: args,
+    identity: null,
+    source: null,
+    request: { headers: { 'content-type': 'application/json', 'x-api-key': 'da2-localtestkey', ...headers }, domainName: null },
+    prev: null,
+    info: {
+      fieldName,
+      parentTypeName: typeName,
+      variables: {},
+      selectionSetList: ['appointmentId', 'status'],
+      selectionSetGraphQL: '{ appointmentId status }',
+    },
+    stash: {},
+  } as AppSyncResolverEvent<Args>;
+}
+
+export function lambdaContext(functionName = 'test-function'): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${functionName}`,
+    memoryLimitInMB: '256',
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'test',
+    getRemainingTimeInMillis: () => 10_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+/** An SQS record as Lambda's event source mapping delivers it. */
+export function sqsRecord(
+  body: string,
+  options: { queueName: string; receiveCount?: number; messageAttributes?: SQSRecord['messageAttributes'] },
+): SQSRecord {
+  const now = String(Date.now());
+  return {
+    messageId: randomUUID(),
+    receiptHandle: `AQEB${randomUUID().replaceAll('-', '')}`,
+    body,
+    attributes: {
+      ApproximateReceiveCount: String(options.receiveCount ?? 1),
+      SentTimestamp: now,
+      SenderId: 'AIDAIENQZJOLO23YVJ4VO',
+      ApproximateFirstReceiveTimestamp: now,
+    },
+    messageAttributes: options.messageAttributes ?? {},
+    md5OfBody: createHash('md5').update(body).digest('hex'),
+    eventSource: 'aws:sqs',
+    eventSourceARN: `arn:aws:sqs:${REGION}:${ACCOUNT}:${options.queueName}`,
+    awsRegion: REGION,
+  };
+}
+
+/** What an SNS publish becomes on a subscribed queue with raw message delivery. */
+export function snsRawDeliveryRecord(publish: PublishCommandInput, queueName: string): SQSRecord {
+  const messageAttributes: SQSRecord['messageAttributes'] = {};
+  for (const [name, value] of Object.entries(publish.MessageAttributes ?? {})) {
+    messageAttributes[name] = { dataType: value.DataType as 'String', stringValue: value.StringValue, stringListValues: [], binaryListValues: [] };
+  }
+  return sqsRecord(publish.Message ?? '', { queueName, messageAttributes });
+}
+
+/** What a PutEvents entry becomes on a queue targeted by a matching rule. */
+export function eventBridgeDeliveryRecord(entry: PutEventsRequestEntry, queueName: string): SQSRecord {
+  const event = {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': entry.DetailType,
+    source: entry.Source,
+    account: ACCOUNT,
+    time: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    region: REGION,
+    resources: entry.Resources ?? [],
+    detail: JSON.parse(entry.Detail ?? '{}') as unknown,
+  };
+  return sqsRecord(JSON.stringify(event), { queueName });
+}
+
+export function sqsEvent(...records: SQSRecord[]): SQSEvent {
+  return { Records: records };
+}

@@ -1,0 +1,39 @@
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { ensureAppointmentsTable, localDynamoDbClient, LOCAL_CREDENTIALS, LOCAL_REGION, startLocalDynamoDb } from '../../local/dynamodb';
+
+export interface TestTable {
+  readonly endpoint: string;
+  readonly tableName: string;
+  readonly client: ReturnType<typeof localDynamoDbClient>;
+  /** Environment that points a Lambda entry file's default SDK clients at this dynalite. */
+  readonly lambdaEnv: Record<string, string>;
+  /** Every item in the table. */
+  items(): Promise<Record<string, unknown>[]>;
+  stop(): Promise<void>;
+}
+
+/** A dynalite in this process with the appointments table, as the local stack creates it. */
+export async function startTestTable(tableName = 'appointments-test'): Promise<TestTable> {
+  const dynamo = await startLocalDynamoDb();
+  const client = localDynamoDbClient(dynamo.endpoint);
+  await ensureAppointmentsTable(client, tableName);
+  return {
+    endpoint: dynamo.endpoint,
+    tableName,
+    client,
+    lambdaEnv: {
+      AWS_REGION: LOCAL_REGION,
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+    },
+    items: async () => {
+      const result = await DynamoDBDocumentClient.from(client).send(new ScanCommand({ TableName: tableName, ConsistentRead: true }));
+      return result.Items ?? [];
+    },
+    stop: async () => {
+      client.destroy();
+      await dynamo.close();
+    },
+  };
+}
