@@ -142,4 +142,27 @@ describe('completion worker with SQS events as AWS sends them', () => {
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: notAnEvent.messageId }, { itemIdentifier: unknown.messageId }]);
     expect((await appointments.listByInsured('00501', { limit: 5 })).items).toEqual([expect.objectContaining({ appointmentId: known.appointmentId, status: 'COMPLETED' })]);
   });
+
+  it('given a record that does not parse, when processed, then one structured error line names its message id', async () => {
+    const loggingWorker = loadCompletionWorker({ ...table.lambdaEnv, [environment.appointmentsTableName]: table.tableName, POWERTOOLS_LOG_LEVEL: 'ERROR' });
+    const lines: string[] = [];
+    const capture = (chunk: string | Uint8Array) => {
+      lines.push(...String(chunk).split('\n').filter(Boolean));
+      return true;
+    };
+    const writes = [jest.spyOn(process.stdout, 'write').mockImplementation(capture), jest.spyOn(process.stderr, 'write').mockImplementation(capture)];
+    const poison = sqsRecord('not json at all', { queueName: topology.confirmations.queueName, receiveCount: 2 });
+
+    try {
+      await loggingWorker(sqsEvent(poison), lambdaContext());
+    } finally {
+      writes.forEach((write) => write.mockRestore());
+    }
+
+    const logged = lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((entry) => entry.messageId === poison.messageId);
+    expect(logged).toEqual([
+      expect.objectContaining({ level: 'ERROR', service: 'completionWorker', messageId: poison.messageId, receiveCount: 2, error: expect.objectContaining({ name: 'MalformedMessageError' }) as unknown }),
+    ]);
+  });
 });
+
