@@ -3,6 +3,7 @@ import {
   DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
+  paginateScan,
   PutCommand,
   QueryCommand,
   UpdateCommand,
@@ -87,6 +88,13 @@ export class DynamoDbAppointmentRepository implements AppointmentRepository {
     if (current.Item?.status === AppointmentStatus.COMPLETED) return 'already-completed';
     if (!current.Item) throw new AppointmentNotFoundError(`Appointment ${key.appointmentId} of insured ${key.insuredId} does not exist`);
     throw new Error(`Appointment ${key.appointmentId} is ${String(current.Item.status)} and cannot become COMPLETED`);
+  }
+
+  /** Every appointment, page by page: for operators' reconciliation, never for a request path. */
+  async *scanAll(): AsyncIterable<Appointment> {
+    for await (const page of paginateScan({ client: this.documents }, { TableName: this.tableName })) {
+      for (const item of page.Items ?? []) yield toAppointment(item);
+    }
   }
 
   async discardPending(key: AppointmentKey): Promise<void> {

@@ -1,8 +1,9 @@
 import DataLoader from 'dataloader';
-import { escapeId, type Pool } from 'mysql2/promise';
+import { escapeId, type Pool, type RowDataPacket } from 'mysql2/promise';
 import type { Country } from '../countries';
 import type { AppointmentRequested } from '../messages';
 import type { CountryAppointmentStore } from '../ports';
+import type { CountryRowSummary } from '../use-cases/reconcile-appointments';
 
 const COLUMNS = ['appointment_id', 'insured_id', 'schedule_id', 'country_iso', 'requested_at'] as const;
 
@@ -29,6 +30,14 @@ export class MysqlCountryAppointments implements CountryAppointmentStore {
 
   save(request: AppointmentRequested): Promise<void> {
     return this.rows.load(request);
+  }
+
+  /** Every row's id and time, for operators' reconciliation. */
+  async *allRows(): AsyncIterable<CountryRowSummary> {
+    const [rows] = await this.pool.query<(RowDataPacket & { appointment_id: string; scheduled_at: Date })[]>(
+      `SELECT appointment_id, scheduled_at FROM ${this.table}`,
+    );
+    for (const row of rows) yield { appointmentId: row.appointment_id, countryISO: this.countryISO, scheduledAt: row.scheduled_at };
   }
 
   private async insert(requests: readonly AppointmentRequested[]): Promise<void[]> {
