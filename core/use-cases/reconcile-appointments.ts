@@ -9,9 +9,9 @@ export interface CountryRowSummary {
 
 export interface ReconciliationPorts {
   /** Every appointment in DynamoDB. */
-  readonly appointments: () => AsyncIterable<Appointment>;
+  readonly appointments: () => AsyncIterable<Appointment> | Iterable<Appointment>;
   /** Every row of every country schema. */
-  readonly countryRows: () => AsyncIterable<CountryRowSummary>;
+  readonly countryRows: () => AsyncIterable<CountryRowSummary> | Iterable<CountryRowSummary>;
   readonly now?: () => Date;
 }
 
