@@ -12,6 +12,8 @@ export const environment = {
   mysqlSecretArn: 'MYSQL_SECRET_ARN',
   /** mysql://user:password@host:port (local stack and tests); wins over the secret when set. */
   mysqlUrl: 'MYSQL_URL',
+  /** `memory` keeps country rows in the worker's memory: the local stack without MySQL only. */
+  countryStore: 'COUNTRY_STORE',
   /** Connections one worker instance may hold. */
   mysqlConnectionLimit: 'MYSQL_CONNECTION_LIMIT',
 } as const;

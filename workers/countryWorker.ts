@@ -3,6 +3,7 @@ import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import type { SQSHandler } from 'aws-lambda';
 import { createPool, type PoolOptions } from 'mysql2/promise';
 import { EventBridgeScheduledEvents } from '../core/adapters/eventbridge-scheduled-events';
+import { InMemoryCountryAppointments } from '../core/adapters/in-memory-country-appointments';
 import { MysqlCountryAppointments } from '../core/adapters/mysql-country-appointments';
 import { mysqlOptionsFromRdsSecret, mysqlOptionsFromUrl, type RdsSecret } from '../core/adapters/mysql-connection';
 import { sqsMessageHandler } from '../core/adapters/sqs-batch';
@@ -10,6 +11,7 @@ import { countries, isCountryISO } from '../core/countries';
 import { environment, requiredEnv } from '../core/environment';
 import { createLogger } from '../core/logger';
 import { appointmentRequestedSchema } from '../core/messages';
+import type { CountryAppointmentStore } from '../core/ports';
 import { scheduleCountryAppointment } from '../core/use-cases/schedule-country-appointment';
 
 /** One module, deployed once per country: COUNTRY_ISO says which. */
@@ -30,9 +32,14 @@ async function mysqlOptions(): Promise<PoolOptions> {
   return mysqlOptionsFromRdsSecret(secret, connectionLimit);
 }
 
+async function countryStore(): Promise<CountryAppointmentStore> {
+  if (process.env[environment.countryStore] === 'memory') return new InMemoryCountryAppointments(country);
+  return new MysqlCountryAppointments(createPool(await mysqlOptions()), country);
+}
+
 let handleMessages: Promise<SQSHandler> | undefined;
 async function wire() {
-  const countryAppointments = new MysqlCountryAppointments(createPool(await mysqlOptions()), country);
+  const countryAppointments = await countryStore();
   return sqsMessageHandler(
     appointmentRequestedSchema,
     (request) => scheduleCountryAppointment(request, { countryAppointments, scheduledEvents, logger }),
