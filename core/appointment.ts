@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { countryISOs } from './countries';
 import { ValidationError } from './errors';
 import {

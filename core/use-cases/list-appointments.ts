@@ -1,6 +1,6 @@
 import { parseOrThrow, validateInsuredId, type Appointment } from '../appointment';
 import type { AppointmentRepository } from '../ports';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
