@@ -1,0 +1,3 @@
+import { createAppointmentsApp } from './appointments-app';
+
+createAppointmentsApp().app.synth();

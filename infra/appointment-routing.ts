@@ -1,0 +1,95 @@
+import { Duration } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { topology, type CountryRoute, type QueueSettings } from '../core/topology';
+import { eventPatternOf, subscriptionFilterPolicy } from './routing-rules';
+
+/** A queue a worker consumes, with the dead-letter queue its failing messages end in. */
+export interface WorkerQueue {
+  readonly settings: QueueSettings;
+  readonly queue: sqs.Queue;
+  readonly deadLetterQueue: sqs.Queue;
+}
+
+export interface CountryQueue extends WorkerQueue {
+  readonly route: CountryRoute;
+}
+
+/**
+ * How an appointment travels, built from the topology: the requests topic with one
+ * filtered queue per country, and the event bus whose rule brings AppointmentScheduled
+ * to the confirmation queue. Resource names are left to CloudFormation (the topology's
+ * names are the construct ids), so two stacks can share an account.
+ */
+export class AppointmentRouting extends Construct {
+  readonly appointmentRequests: sns.Topic;
+  readonly countryQueues: readonly CountryQueue[];
+  readonly eventBus: events.EventBus;
+  readonly appointmentScheduledRule: events.Rule;
+  readonly confirmations: WorkerQueue;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+
+    this.appointmentRequests = new sns.Topic(this, topology.appointmentRequests.topicName, {
+      enforceSSL: true,
+      // The AWS managed key: SNS decrypts before delivering to the queues, and publishers need no key grant.
+      masterKey: kms.Alias.fromAliasName(this, 'SnsManagedKey', 'alias/aws/sns'),
+    });
+
+    this.countryQueues = topology.countryRoutes.map((route) => {
+      const workerQueue = this.workerQueue(route);
+      this.appointmentRequests.addSubscription(
+        new subscriptions.SqsSubscription(workerQueue.queue, {
+          rawMessageDelivery: true,
+          filterPolicy: subscriptionFilterPolicy(route.filterPolicy),
+        }),
+      );
+      return { ...workerQueue, route };
+    });
+
+    const scheduled = topology.appointmentScheduled;
+    this.eventBus = new events.EventBus(this, scheduled.eventBusName);
+    this.confirmations = this.workerQueue(topology.confirmations);
+    this.appointmentScheduledRule = new events.Rule(this, scheduled.ruleName, {
+      eventBus: this.eventBus,
+      description: `${scheduled.detailType} from ${scheduled.source} to the confirmation queue`,
+      eventPattern: eventPatternOf(scheduled.rulePattern),
+      targets: [
+        new targets.SqsQueue(this.confirmations.queue, {
+          // Events EventBridge cannot deliver land where failed confirmations do: both hold the event as body.
+          deadLetterQueue: this.confirmations.deadLetterQueue,
+        }),
+      ],
+    });
+  }
+
+  /** Every dead-letter queue, for alarms. */
+  get deadLetterQueues(): readonly { readonly name: string; readonly queue: sqs.Queue }[] {
+    return [...this.countryQueues, this.confirmations].map(({ settings, deadLetterQueue }) => ({
+      name: settings.deadLetterQueueName,
+      queue: deadLetterQueue,
+    }));
+  }
+
+  private workerQueue(settings: QueueSettings): WorkerQueue {
+    const deadLetterQueue = new sqs.Queue(this, settings.deadLetterQueueName, {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      // The longest SQS allows: time to find the cause and redrive.
+      retentionPeriod: Duration.days(14),
+    });
+    const queue = new sqs.Queue(this, settings.queueName, {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      visibilityTimeout: Duration.seconds(settings.visibilityTimeoutSeconds),
+      deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: settings.maxReceiveCount },
+    });
+    return { settings, queue, deadLetterQueue };
+  }
+}

@@ -1,0 +1,74 @@
+import { Duration } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { Construct } from 'constructs';
+import { environment } from '../core/environment';
+import { appointmentsFunction } from './appointments-function';
+import type { AppointmentRouting, WorkerQueue } from './appointment-routing';
+import { deployedFunctions } from './bundling';
+import { MYSQL_CONNECTIONS_PER_WORKER, type CountryDatabase } from './country-database';
+
+export interface AppointmentWorkersProps {
+  readonly routing: AppointmentRouting;
+  readonly appointments: dynamodb.ITable;
+  readonly database: CountryDatabase;
+}
+
+/**
+ * The SQS consumers: one country worker per country (same module, COUNTRY_ISO
+ * tells them apart) writing to MySQL and putting AppointmentScheduled on the bus,
+ * and the completion worker flipping the appointment to COMPLETED in DynamoDB.
+ */
+export class AppointmentWorkers extends Construct {
+  readonly countryWorkers: readonly NodejsFunction[];
+  readonly completionWorker: NodejsFunction;
+
+  constructor(scope: Construct, id: string, props: AppointmentWorkersProps) {
+    super(scope, id);
+    const { routing, appointments, database } = props;
+
+    this.countryWorkers = deployedFunctions.countryWorkers.map((deployed) => {
+      const countryQueue = routing.countryQueues.find((candidate) => candidate.route.countryISO === deployed.countryISO);
+      if (!countryQueue) throw new Error(`No queue for the ${deployed.countryISO} country worker`);
+      const fn = appointmentsFunction(this, deployed, {
+        description: `Schedules ${deployed.countryISO} appointments in MySQL and announces them on the event bus`,
+        timeout: Duration.seconds(countryQueue.settings.workerTimeoutSeconds),
+        environment: {
+          ...countryQueue.route.consumer.environment,
+          [environment.eventBusName]: routing.eventBus.eventBusName,
+          // The ARN only: the worker reads the credentials from Secrets Manager at cold start.
+          [environment.mysqlSecretArn]: database.secret.secretArn,
+          [environment.mysqlConnectionLimit]: String(MYSQL_CONNECTIONS_PER_WORKER),
+        },
+        network: database.clientNetwork,
+      });
+      routing.eventBus.grantPutEventsTo(fn);
+      database.secret.grantRead(fn);
+      consume(fn, countryQueue);
+      return fn;
+    });
+
+    this.completionWorker = appointmentsFunction(this, deployedFunctions.completionWorker, {
+      description: 'Marks scheduled appointments COMPLETED in DynamoDB',
+      timeout: Duration.seconds(routing.confirmations.settings.workerTimeoutSeconds),
+      environment: { [environment.appointmentsTableName]: appointments.tableName },
+      // Outside the VPC: it only talks to DynamoDB.
+    });
+    // A conditional update PENDING → COMPLETED, and a consistent read when the condition fails.
+    appointments.grant(this.completionWorker, 'dynamodb:UpdateItem', 'dynamodb:GetItem');
+    consume(this.completionWorker, routing.confirmations);
+  }
+}
+
+/** The worker polls its queue with the topology's batching and reports failed messages one by one. */
+function consume(fn: NodejsFunction, { queue, settings }: WorkerQueue): void {
+  fn.addEventSource(
+    new SqsEventSource(queue, {
+      batchSize: settings.batchSize,
+      maxBatchingWindow: Duration.seconds(settings.maxBatchingWindowSeconds),
+      maxConcurrency: settings.maxConcurrency,
+      reportBatchItemFailures: true,
+    }),
+  );
+}

@@ -1,0 +1,91 @@
+import * as path from 'node:path';
+import { OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { BuildOptions } from 'esbuild';
+import { topology } from '../core/topology';
+
+/**
+ * How every Lambda function of the stack is bundled, in one place: the CDK stack
+ * bundles with these options, and a benchmark can run esbuild with the very same
+ * ones on the very same entry files (`lambdaEsbuildOptions` + `allDeployedFunctions`):
+ * `esbuild.build({ ...lambdaEsbuildOptions, absWorkingDir: repositoryRoot,
+ * entryPoints: [entryPath(fn)], outfile: '<dir>/index.js' })` writes the same
+ * index.js, byte for byte, as the stack's asset.
+ */
+
+/** The repository root: entry files are declared relative to it. */
+export const repositoryRoot = path.resolve(__dirname, '..');
+
+/** The lockfile NodejsFunction hashes and resolves packages against. */
+export const dependencyLockFile = path.join(repositoryRoot, 'package-lock.json');
+
+// The code also runs on the local Node 20 (npm start, tests); the Lambda runtime is Node 24.
+const target = 'node20';
+// The Node 24 runtime ships AWS SDK v3: leaving it out keeps ~0.5 MB (measured) out of every bundle, at the price of the runtime's SDK version.
+const external = ['@aws-sdk/*'];
+
+/**
+ * esbuild's own options, equivalent to the command line NodejsFunction runs
+ * (`--bundle --target --platform=node --format=cjs --minify --sourcemap --sources-content=false --external`).
+ * Add `entryPoints` and `outfile` (index.js) to bundle a function exactly as the stack does.
+ */
+export const lambdaEsbuildOptions = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target,
+  minify: true,
+  // A linked .map next to index.js, without the sources: stack traces keep file and line, the zip stays small.
+  sourcemap: true,
+  sourcesContent: false,
+  external,
+} satisfies BuildOptions;
+
+/** The same options in NodejsFunction's terms. */
+export const nodejsFunctionBundling: BundlingOptions = {
+  format: OutputFormat.CJS,
+  target,
+  minify: lambdaEsbuildOptions.minify,
+  sourceMap: lambdaEsbuildOptions.sourcemap,
+  sourcesContent: lambdaEsbuildOptions.sourcesContent,
+  externalModules: external,
+};
+
+/** A Lambda function the stack deploys: its construct id and its entry file (relative to the repository root). */
+export interface DeployedFunction {
+  readonly id: string;
+  readonly entry: string;
+}
+
+/** The custom resource handler that creates the country schemas on deploy. */
+export const migrateCountrySchemasEntry = 'infra/functions/migrate-country-schemas.ts';
+
+/** Every function the stack bundles, by role; the country worker module is deployed once per country. */
+export const deployedFunctions = {
+  resolvers: topology.resolvers.map((resolver) => ({
+    ...resolver,
+    id: `${resolver.typeName}.${resolver.fieldName}`,
+  })),
+  countryWorkers: topology.countryRoutes.map((route) => ({
+    countryISO: route.countryISO,
+    id: `countryWorker-${route.countryISO}`,
+    entry: route.consumer.entry,
+  })),
+  completionWorker: { id: 'completionWorker', entry: topology.confirmations.consumer.entry },
+  migrateCountrySchemas: { id: 'migrateCountrySchemas', entry: migrateCountrySchemasEntry },
+} as const;
+
+/** The same functions as one list, for tools that bundle each of them (benchmarks, size checks). */
+export const allDeployedFunctions: readonly DeployedFunction[] = [
+  ...deployedFunctions.resolvers,
+  ...deployedFunctions.countryWorkers,
+  deployedFunctions.completionWorker,
+  deployedFunctions.migrateCountrySchemas,
+].map(({ id, entry }) => ({ id, entry }));
+
+/** Absolute path of a function's entry file. */
+export function entryPath(fn: DeployedFunction): string {
+  return path.join(repositoryRoot, fn.entry);
+}
+
+/** Environment every bundled function needs to run its bundle: stack traces through the source maps. */
+export const bundleRuntimeEnvironment = { NODE_OPTIONS: '--enable-source-maps' } as const;

@@ -1,0 +1,32 @@
+import type { Node } from 'constructs';
+
+/** What differs between deployments of the same stack, read from CDK context (cdk.json or `-c name=value`). */
+export interface DeploymentSettings {
+  /** RDS and DynamoDB refuse deletion; turn off only for a disposable environment. */
+  readonly deletionProtection: boolean;
+  /** A standby MySQL in a second AZ (doubles the database cost). */
+  readonly multiAz: boolean;
+  /** An existing SNS topic the DLQ alarms notify (paging, chat, e-mail); without it the alarms only show in the console. */
+  readonly alarmTopicArn?: string;
+}
+
+export const defaultDeploymentSettings: DeploymentSettings = { deletionProtection: true, multiAz: false };
+
+export function deploymentSettingsFromContext(node: Node): DeploymentSettings {
+  const alarmTopicArn: unknown = node.tryGetContext('alarmTopicArn');
+  if (alarmTopicArn !== undefined && typeof alarmTopicArn !== 'string') throw new Error('Context alarmTopicArn must be an SNS topic ARN');
+  return {
+    deletionProtection: booleanContext(node, 'deletionProtection', defaultDeploymentSettings.deletionProtection),
+    multiAz: booleanContext(node, 'multiAz', defaultDeploymentSettings.multiAz),
+    ...(alarmTopicArn ? { alarmTopicArn } : {}),
+  };
+}
+
+// `-c name=false` arrives as the string "false"; cdk.json gives a real boolean.
+function booleanContext(node: Node, name: string, fallback: boolean): boolean {
+  const value: unknown = node.tryGetContext(name);
+  if (value === undefined) return fallback;
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  throw new Error(`Context ${name} must be true or false, got ${JSON.stringify(value)}`);
+}

@@ -1,0 +1,179 @@
+import { createHash } from 'node:crypto';
+import { Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { countries } from '../../core/countries';
+import { environment } from '../../core/environment';
+import { countrySchemaMigrations } from '../../core/mysql/migrations';
+import {
+  environmentOf,
+  referencedLogicalId,
+  resourcesOfType,
+  type SynthesizedApp,
+  synthesizeAppointmentsApp,
+  SYNTHESIS_TIMEOUT_MS,
+} from './synthesized-app';
+
+/** Actions AWS does not let a policy narrow to a resource. */
+const ACTIONS_WITHOUT_RESOURCE_LEVEL_PERMISSIONS = [
+  'xray:PutTraceSegments',
+  'xray:PutTelemetryRecords',
+  // Lambda attaching a function to the VPC (what AWSLambdaVPCAccessExecutionRole grants).
+  'ec2:CreateNetworkInterface',
+  'ec2:DescribeNetworkInterfaces',
+  'ec2:DescribeSubnets',
+  'ec2:DeleteNetworkInterface',
+  'ec2:AssignPrivateIpAddresses',
+  'ec2:UnassignPrivateIpAddresses',
+];
+
+let synthesized: SynthesizedApp;
+beforeAll(() => {
+  // The full synthesis `cdk synth` runs: cdk-nag and CloudFormation's own rules.
+  synthesized = synthesizeAppointmentsApp();
+}, SYNTHESIS_TIMEOUT_MS);
+afterAll(() => synthesized.cleanup());
+
+describe('cdk-nag AwsSolutions', () => {
+  it('given the synthesized app, when AwsSolutions checks it, then there is no unacknowledged error or warning', () => {
+    const report = new AwsSolutionsChecks().validateScope(synthesized.app);
+
+    expect(report.violations.map((violation) => `${violation.ruleName} (${violation.severity}) at ${violation.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
+    expect(report.success).toBe(true);
+  });
+
+  it('given the acknowledged findings, when they are read, then each names one exact rule or finding and says why', () => {
+    const acknowledgements = synthesized.app.node
+      .findAll()
+      .flatMap((construct) => construct.node.metadata.filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY))
+      .flatMap((entry) => Object.entries(entry.data as Record<string, string>))
+      // aws-cdk-lib acknowledges some CloudFormation-Validate warnings of its own constructs.
+      .filter(([id]) => id.replace(/^annotation::/i, '').startsWith('AwsSolutions'));
+
+    expect(acknowledgements.length).toBeGreaterThan(0);
+    for (const [id, reason] of acknowledgements) {
+      expect(id.replace(/^annotation::/i, '')).toMatch(/^AwsSolutions-[A-Z]+\d+(\[[^\]]+\])?$/);
+      expect(reason.length).toBeGreaterThan(40);
+    }
+  });
+});
+
+describe('secrets', () => {
+  const functions = () => resourcesOfType(synthesized.template, 'AWS::Lambda::Function');
+
+  it('given any function, when its environment is read, then it holds no credential, only the secret ARN', () => {
+    const [databaseSecretId] = resourcesOfType(synthesized.template, 'AWS::SecretsManager::SecretTargetAttachment')[0] ?? [];
+
+    for (const [, fn] of functions()) {
+      const variables = environmentOf(fn);
+      // A dynamic reference would put the password itself in the function's configuration.
+      expect(JSON.stringify(variables)).not.toMatch(/resolve:secretsmanager|resolve:ssm-secure/);
+      expect(variables).not.toHaveProperty(environment.mysqlUrl);
+      for (const [name, value] of Object.entries(variables)) {
+        if (/PASSWORD|SECRET|TOKEN|CREDENTIAL|API_KEY/i.test(name)) {
+          expect({ name, value }).toEqual({ name: environment.mysqlSecretArn, value: { Ref: databaseSecretId } });
+        }
+        if (typeof value === 'string') {
+          // Written-out values are names, ISO codes and flags, never key material.
+          expect(`${name}=${value}`).toMatch(/^\w+=[\w.:/ =-]{0,64}$/);
+          expect(`${name}=${value}`).not.toMatch(/[A-Za-z0-9+/]{24,}/);
+        }
+      }
+    }
+    const databaseClients = functions().filter(([, fn]) => environment.mysqlSecretArn in environmentOf(fn));
+    expect(databaseClients.length).toBeGreaterThan(0);
+  });
+
+  it('given the database credentials, when RDS creates them, then they are generated into Secrets Manager, never written in the template', () => {
+    const [, instance] = resourcesOfType(synthesized.template, 'AWS::RDS::DBInstance')[0] ?? [];
+
+    expect(JSON.stringify(instance?.Properties.MasterUserPassword)).toContain('{{resolve:secretsmanager:');
+    expect(instance?.Properties).toMatchObject({ StorageEncrypted: true, PubliclyAccessible: false });
+  });
+});
+
+describe('IAM', () => {
+  it('given every policy, when a statement allows `*`, then only for actions AWS cannot narrow to a resource', () => {
+    const statements = [
+      ...resourcesOfType(synthesized.template, 'AWS::IAM::Policy').map(([, policy]) => policy.Properties.PolicyDocument),
+      ...resourcesOfType(synthesized.template, 'AWS::IAM::Role').flatMap(([, role]) =>
+        ((role.Properties.Policies as { PolicyDocument: unknown }[] | undefined) ?? []).map((policy) => policy.PolicyDocument),
+      ),
+    ].flatMap((document) => (document as { Statement: { Effect: string; Action: string | string[]; Resource: unknown }[] }).Statement);
+
+    const wildcardActions = statements
+      .filter((statement) => statement.Effect === 'Allow' && [statement.Resource].flat().includes('*'))
+      .flatMap((statement) => [statement.Action].flat());
+
+    expect(statements.length).toBeGreaterThan(0);
+    expect(wildcardActions.filter((action) => !ACTIONS_WITHOUT_RESOURCE_LEVEL_PERMISSIONS.includes(action))).toEqual([]);
+    // Nor a wildcard inside an ARN (`table/*`, `key/*`, `function:*`).
+    const partialWildcards = statements
+      .flatMap((statement) => [statement.Resource].flat())
+      .filter((resource) => resource !== '*' && JSON.stringify(resource).includes('*'));
+    expect(partialWildcards).toEqual([]);
+  });
+});
+
+describe('the country database', () => {
+  it('given the VPC, when the database and its clients run in it, then there is no route to the internet', () => {
+    expect(resourcesOfType(synthesized.template, 'AWS::EC2::InternetGateway')).toEqual([]);
+    expect(resourcesOfType(synthesized.template, 'AWS::EC2::NatGateway')).toEqual([]);
+    const endpointServices = resourcesOfType(synthesized.template, 'AWS::EC2::VPCEndpoint').map(([, endpoint]) => JSON.stringify(endpoint.Properties.ServiceName));
+    expect(endpointServices.some((service) => service.includes('.secretsmanager'))).toBe(true);
+    expect(endpointServices.some((service) => service.includes('.events'))).toBe(true);
+  });
+
+  it('given the database security group, when something connects, then only the database clients group may', () => {
+    const [instanceId, instance] = resourcesOfType(synthesized.template, 'AWS::RDS::DBInstance')[0] ?? [];
+    const databaseGroups = (instance?.Properties.VPCSecurityGroups as unknown[]).map(referencedLogicalId);
+    const ingress = resourcesOfType(synthesized.template, 'AWS::EC2::SecurityGroupIngress').filter(([, rule]) =>
+      databaseGroups.includes(referencedLogicalId(rule.Properties.GroupId)),
+    );
+
+    expect(instanceId).toBeDefined();
+    expect(ingress.length).toBeGreaterThan(0);
+    for (const [, rule] of ingress) {
+      expect(rule.Properties).not.toHaveProperty('CidrIp');
+      expect(rule.Properties.SourceSecurityGroupId).toBeDefined();
+    }
+  });
+
+  it('given the migrations and the countries, when either changes, then the deploy runs the schema migrations again', () => {
+    const [, schemas] = resourcesOfType(synthesized.template, 'Custom::CountrySchemas')[0] ?? [];
+
+    expect(schemas?.Properties).toMatchObject({
+      migrationsHash: createHash('sha256').update(JSON.stringify(countrySchemaMigrations)).digest('hex'),
+      mysqlSchemas: Object.values(countries).map((country) => country.mysqlSchema),
+    });
+  });
+});
+
+describe('deployment settings', () => {
+  it('given a disposable environment (-c deletionProtection=false -c multiAz=true), when it is synthesized, then cdk-nag still passes and nothing refuses deletion', () => {
+    const disposable = synthesizeAppointmentsApp({
+      context: { deletionProtection: 'false', multiAz: 'true' },
+      validateAgainstCloudFormationRules: false,
+    });
+    try {
+      expect(new AwsSolutionsChecks().validateScope(disposable.app).violations).toEqual([]);
+      const [, instance] = resourcesOfType(disposable.template, 'AWS::RDS::DBInstance')[0] ?? [];
+      const [, table] = resourcesOfType(disposable.template, 'AWS::DynamoDB::Table')[0] ?? [];
+      expect(instance?.Properties).toMatchObject({ DeletionProtection: false, MultiAZ: true });
+      expect(table?.Properties.DeletionProtectionEnabled).toBe(false);
+    } finally {
+      disposable.cleanup();
+    }
+  }, SYNTHESIS_TIMEOUT_MS);
+
+  it('given the defaults in cdk.json, when it is synthesized, then the database and the table refuse deletion', () => {
+    const [, instance] = resourcesOfType(synthesized.template, 'AWS::RDS::DBInstance')[0] ?? [];
+    const [, table] = resourcesOfType(synthesized.template, 'AWS::DynamoDB::Table')[0] ?? [];
+
+    expect(instance?.Properties.DeletionProtection).toBe(true);
+    expect(table?.Properties).toMatchObject({
+      DeletionProtectionEnabled: true,
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+    });
+  });
+});

@@ -1,0 +1,220 @@
+import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { PublishCommand, SNSClient, type MessageAttributeValue } from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
+import { EventBridgeScheduledEvents } from '../../core/adapters/eventbridge-scheduled-events';
+import { SnsAppointmentRequests } from '../../core/adapters/sns-appointment-requests';
+import { countryISOs } from '../../core/countries';
+import { environment } from '../../core/environment';
+import type { CountryISO } from '../../core/graphql/types.generated';
+import { topology } from '../../core/topology';
+import {
+  consumersByQueue,
+  environmentOf,
+  referencedLogicalId,
+  resource,
+  resourcesOfType,
+  type SynthesizedApp,
+  synthesizeAppointmentsApp,
+  SYNTHESIS_TIMEOUT_MS,
+} from './synthesized-app';
+
+const sns = mockClient(SNSClient);
+const eventBridge = mockClient(EventBridgeClient);
+
+let synthesized: SynthesizedApp;
+beforeAll(() => {
+  synthesized = synthesizeAppointmentsApp({ validateAgainstCloudFormationRules: false });
+}, SYNTHESIS_TIMEOUT_MS);
+afterAll(() => {
+  synthesized.cleanup();
+  sns.restore();
+  eventBridge.restore();
+});
+
+/** The message attributes createAppointment's publisher really sends for a country. */
+async function publishedAttributes(countryISO: CountryISO): Promise<Record<string, MessageAttributeValue>> {
+  sns.reset();
+  sns.on(PublishCommand).resolves({ MessageId: 'message-1' });
+  await new SnsAppointmentRequests(new SNSClient({ region: 'us-east-1' }), 'arn:aws:sns:us-east-1:111111111111:requests').publish({
+    appointmentId: '01JBQ6Z1Y8M3V4K5N6P7Q8R9ST',
+    insuredId: '00012',
+    scheduleId: 100,
+    countryISO,
+    createdAt: '2026-11-22T10:00:00.000Z',
+    correlationId: 'correlation-1',
+  });
+  const [call] = sns.commandCalls(PublishCommand);
+  return call?.args[0].input.MessageAttributes ?? {};
+}
+
+/** The event a country worker really puts on the bus. */
+async function scheduledEventEntry(): Promise<PutEventsRequestEntry> {
+  eventBridge.reset();
+  eventBridge.on(PutEventsCommand).resolves({ Entries: [{ EventId: 'event-1' }], FailedEntryCount: 0 });
+  await new EventBridgeScheduledEvents(new EventBridgeClient({ region: 'us-east-1' }), 'appointments-bus').publish({
+    appointmentId: '01JBQ6Z1Y8M3V4K5N6P7Q8R9ST',
+    insuredId: '00012',
+    scheduleId: 100,
+    countryISO: 'PE',
+    scheduledAt: '2026-11-22T10:00:01.000Z',
+    correlationId: 'correlation-1',
+  });
+  const entry = eventBridge.commandCalls(PutEventsCommand)[0]?.args[0].input.Entries?.[0];
+  if (!entry) throw new Error('The country worker put no event');
+  return entry;
+}
+
+/** SNS filter policy semantics for what the topology declares: exact string values per attribute. */
+function filterPolicyAccepts(policy: Record<string, unknown>, attributes: Record<string, MessageAttributeValue>): boolean {
+  return Object.entries(policy).every(([name, allowed]) => {
+    if (!Array.isArray(allowed) || !allowed.every((value) => typeof value === 'string')) {
+      throw new Error(`This test only knows exact-string filters, got ${name}: ${JSON.stringify(allowed)}`);
+    }
+    const attribute = attributes[name];
+    return attribute?.DataType === 'String' && attribute.StringValue !== undefined && allowed.includes(attribute.StringValue);
+  });
+}
+
+/** EventBridge pattern semantics for what the topology declares: exact values per top-level field. */
+function patternMatches(pattern: Record<string, unknown>, event: Record<string, unknown>): boolean {
+  return Object.entries(pattern).every(([field, allowed]) => {
+    if (!Array.isArray(allowed)) throw new Error(`This test only knows exact-value patterns, got ${field}: ${JSON.stringify(allowed)}`);
+    return allowed.includes(event[field]);
+  });
+}
+
+describe('appointment requests on the topic', () => {
+  it.each(countryISOs.map((countryISO) => ({ countryISO })))(
+    'given a $countryISO request, when it is published, then only the $countryISO country worker queue receives it',
+    async ({ countryISO }) => {
+    const attributes = await publishedAttributes(countryISO);
+    const consumers = consumersByQueue(synthesized.template);
+
+    const receivingWorkers = resourcesOfType(synthesized.template, 'AWS::SNS::Subscription')
+      .filter(([, subscription]) => filterPolicyAccepts(subscription.Properties.FilterPolicy as Record<string, unknown>, attributes))
+      .map(([, subscription]) => consumers.get(referencedLogicalId(subscription.Properties.Endpoint)))
+      .map((worker) => worker && environmentOf(worker)[environment.countryISO]);
+
+    expect(receivingWorkers).toEqual([countryISO]);
+    },
+  );
+
+  it('given a country queue, when SNS delivers to it, then the body is the published JSON itself (raw delivery)', () => {
+    const subscriptions = resourcesOfType(synthesized.template, 'AWS::SNS::Subscription');
+
+    expect(subscriptions).toHaveLength(topology.countryRoutes.length);
+    for (const [, subscription] of subscriptions) {
+      expect(subscription.Properties).toMatchObject({ Protocol: 'sqs', RawMessageDelivery: true });
+    }
+  });
+});
+
+describe('messages that keep failing', () => {
+  const workerQueues = [
+    ...topology.countryRoutes.map((route) => ({
+      name: route.queueName,
+      settings: route,
+      consumedBy: (env: Record<string, unknown>) => env[environment.countryISO] === route.countryISO,
+    })),
+    {
+      name: topology.confirmations.queueName,
+      settings: topology.confirmations,
+      consumedBy: (env: Record<string, unknown>) => !(environment.countryISO in env),
+    },
+  ];
+
+  it.each(workerQueues)(
+    'given the $name queue, when a message has failed its max receive count, then it moves to a dead-letter queue of its own that an alarm watches',
+    ({ settings, consumedBy }) => {
+      const [queueId] = [...consumersByQueue(synthesized.template)].find(([, worker]) => consumedBy(environmentOf(worker))) ?? [];
+      if (!queueId) throw new Error(`No worker consumes ${settings.queueName}`);
+
+      const redrive = resource(synthesized.template, queueId).Properties.RedrivePolicy as { deadLetterTargetArn: unknown; maxReceiveCount: number };
+      const deadLetterQueueId = referencedLogicalId(redrive.deadLetterTargetArn);
+      expect(redrive.maxReceiveCount).toBe(settings.maxReceiveCount);
+      expect(deadLetterQueueId).not.toBe(queueId);
+      expect(consumersByQueue(synthesized.template).has(deadLetterQueueId)).toBe(false);
+
+      const alarmsOnDeadLetterQueue = resourcesOfType(synthesized.template, 'AWS::CloudWatch::Alarm').filter(([, alarm]) =>
+        JSON.stringify(alarm.Properties.Dimensions).includes(`"${deadLetterQueueId}"`),
+      );
+      expect(alarmsOnDeadLetterQueue.map(([, alarm]) => alarm.Properties)).toEqual([
+        expect.objectContaining({
+          MetricName: 'ApproximateNumberOfMessagesVisible',
+          ComparisonOperator: 'GreaterThanThreshold',
+          Threshold: 0,
+        }),
+      ]);
+    },
+  );
+
+  it('given any worker queue, when it is created, then it and its dead-letter queue are encrypted and refuse plain HTTP', () => {
+    for (const [, queue] of resourcesOfType(synthesized.template, 'AWS::SQS::Queue')) {
+      expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
+    }
+    for (const [, policy] of resourcesOfType(synthesized.template, 'AWS::SQS::QueuePolicy')) {
+      expect(JSON.stringify(policy.Properties.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
+    }
+  });
+});
+
+describe('AppointmentScheduled on the event bus', () => {
+  it('given a country worker has scheduled an appointment, when it puts the event on its bus, then the rule sends it to the queue the completion worker consumes', async () => {
+    const entry = await scheduledEventEntry();
+    const [ruleId, rule] = resourcesOfType(synthesized.template, 'AWS::Events::Rule')[0] ?? [];
+    if (!ruleId || !rule) throw new Error('No rule');
+    const consumers = consumersByQueue(synthesized.template);
+    const countryWorkers = [...consumers.values()].filter((worker) => environment.countryISO in environmentOf(worker));
+
+    // The bus the country workers put on is the bus the rule listens to.
+    for (const worker of countryWorkers) {
+      expect(environmentOf(worker)[environment.eventBusName]).toEqual(rule.Properties.EventBusName);
+    }
+    const event = { source: entry.Source, 'detail-type': entry.DetailType };
+    expect(patternMatches(rule.Properties.EventPattern as Record<string, unknown>, event)).toBe(true);
+    expect(rule.Properties.EventPattern).toEqual(topology.appointmentScheduled.rulePattern);
+
+    const [target] = rule.Properties.Targets as { Arn: unknown; DeadLetterConfig?: { Arn: unknown } }[];
+    const completionWorker = consumers.get(referencedLogicalId(target?.Arn));
+    expect(completionWorker && environmentOf(completionWorker)).not.toHaveProperty(environment.countryISO);
+    expect(completionWorker && environmentOf(completionWorker)).toHaveProperty(environment.appointmentsTableName);
+    // Events EventBridge cannot deliver are kept, not dropped.
+    expect(target?.DeadLetterConfig).toBeDefined();
+  });
+
+  it('given an event from another source, when it reaches the bus, then the rule ignores it', () => {
+    const [, rule] = resourcesOfType(synthesized.template, 'AWS::Events::Rule')[0] ?? [];
+    const pattern = rule?.Properties.EventPattern as Record<string, unknown>;
+
+    expect(patternMatches(pattern, { source: 'someone.else', 'detail-type': topology.appointmentScheduled.detailType })).toBe(false);
+  });
+});
+
+describe('workers consuming their queues', () => {
+  it('given any worker, when a batch partly fails, then only the failed messages come back (ReportBatchItemFailures)', () => {
+    const mappings = resourcesOfType(synthesized.template, 'AWS::Lambda::EventSourceMapping');
+
+    expect(mappings).toHaveLength(topology.countryRoutes.length + 1);
+    for (const [, mapping] of mappings) {
+      expect(mapping.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+    }
+  });
+
+  it('given the topology, when the workers poll, then they batch and scale as it declares', () => {
+    const consumers = consumersByQueue(synthesized.template);
+    for (const [, mapping] of resourcesOfType(synthesized.template, 'AWS::Lambda::EventSourceMapping')) {
+      const worker = consumers.get(referencedLogicalId(mapping.Properties.EventSourceArn));
+      const countryISO = worker && environmentOf(worker)[environment.countryISO];
+      const settings = topology.countryRoutes.find((route) => route.countryISO === countryISO) ?? topology.confirmations;
+
+      expect(mapping.Properties).toMatchObject({
+        BatchSize: settings.batchSize,
+        MaximumBatchingWindowInSeconds: settings.maxBatchingWindowSeconds,
+        ScalingConfig: { MaximumConcurrency: settings.maxConcurrency },
+      });
+      expect(worker?.Properties.Timeout).toBe(settings.workerTimeoutSeconds);
+      const queue = resource(synthesized.template, referencedLogicalId(mapping.Properties.EventSourceArn));
+      expect(queue.Properties.VisibilityTimeout).toBe(settings.visibilityTimeoutSeconds);
+    }
+  });
+});

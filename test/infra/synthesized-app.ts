@@ -1,0 +1,96 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import type { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { createAppointmentsApp } from '../../infra/appointments-app';
+import type { AppointmentsStack } from '../../infra/appointments-stack';
+import { repositoryRoot } from '../../infra/bundling';
+
+/** A synthesis takes 2–7 s alone; a busy CI machine can take several times that. */
+export const SYNTHESIS_TIMEOUT_MS = 120_000;
+
+export interface SynthesizedApp {
+  readonly app: App;
+  readonly stack: AppointmentsStack;
+  readonly template: Template;
+  /** Removes the cloud assembly written to a temp dir. */
+  readonly cleanup: () => void;
+}
+
+export interface SynthesisOptions {
+  /** Extra CDK context, as `-c name=value` would give. */
+  readonly context?: Record<string, unknown>;
+  /**
+   * CloudFormation's own rules (the cdk.json feature flag) take most of a synthesis (~3 s);
+   * the file that checks compliance keeps them, files that only read the template may skip them.
+   */
+  readonly validateAgainstCloudFormationRules?: boolean;
+}
+
+/**
+ * The app as `cdk synth` builds it (cdk.json's context, cdk-nag registered, so an
+ * unacknowledged finding throws here), except that the functions are not bundled:
+ * the tests assert the template, and `npm run synth` bundles for real.
+ */
+export function synthesizeAppointmentsApp(options: SynthesisOptions = {}): SynthesizedApp {
+  const outdir = mkdtempSync(path.join(tmpdir(), 'appointments-cdk-'));
+  const cdkJson = JSON.parse(readFileSync(path.join(repositoryRoot, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
+  try {
+    const { app, stack } = createAppointmentsApp({
+      outdir,
+      context: {
+        ...cdkJson.context,
+        'aws:cdk:bundling-stacks': [],
+        ...(options.validateAgainstCloudFormationRules === false && { '@aws-cdk/core:validateAgainstDefaultRules': false }),
+        ...options.context,
+      },
+    });
+    const template = Template.fromStack(stack);
+    return { app, stack, template, cleanup: () => rmSync(outdir, { recursive: true, force: true }) };
+  } catch (error) {
+    rmSync(outdir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+export interface CfnResource {
+  readonly Type: string;
+  readonly Properties: Record<string, unknown>;
+  readonly DependsOn?: string[];
+}
+
+/** The template's resources of one type, by logical id. */
+export function resourcesOfType(template: Template, type: string): [string, CfnResource][] {
+  return Object.entries(template.findResources(type) as Record<string, CfnResource>);
+}
+
+export function resource(template: Template, logicalId: string): CfnResource {
+  const found = (template.toJSON() as { Resources: Record<string, CfnResource> }).Resources[logicalId];
+  if (!found) throw new Error(`No resource ${logicalId} in the template`);
+  return found;
+}
+
+/** The logical id a `Ref` or `Fn::GetAtt` points at. */
+export function referencedLogicalId(value: unknown): string {
+  const reference = value as { Ref?: unknown; 'Fn::GetAtt'?: unknown[] } | null;
+  if (typeof reference?.Ref === 'string') return reference.Ref;
+  const getAtt = reference?.['Fn::GetAtt'];
+  if (Array.isArray(getAtt) && typeof getAtt[0] === 'string') return getAtt[0];
+  throw new Error(`Not a reference to a resource: ${JSON.stringify(value)}`);
+}
+
+/** A Lambda function's environment variables. */
+export function environmentOf(fn: CfnResource): Record<string, unknown> {
+  return ((fn.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {});
+}
+
+/** The function each event source mapping feeds, by the queue it polls. */
+export function consumersByQueue(template: Template): Map<string, CfnResource> {
+  return new Map(
+    resourcesOfType(template, 'AWS::Lambda::EventSourceMapping').map(([, mapping]) => [
+      referencedLogicalId(mapping.Properties.EventSourceArn),
+      resource(template, referencedLogicalId(mapping.Properties.FunctionName)),
+    ]),
+  );
+}
