@@ -1,5 +1,6 @@
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
+import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { appointmentsTableDefinition } from '../core/appointments-table';
 
@@ -9,6 +10,8 @@ export const LOCAL_REGION = 'us-east-1';
 
 export interface LocalDynamoDb {
   readonly endpoint: string;
+  /** Requests served so far by operation (`PutItem`, `UpdateItem`, …), for the benchmark's call counts. */
+  readonly operations: ReadonlyMap<string, number>;
   close(): Promise<void>;
 }
 
@@ -20,8 +23,15 @@ export async function startLocalDynamoDb(options: { path?: string; port?: number
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
+  const operations = new Map<string, number>();
+  server.prependListener('request', (request: IncomingMessage) => {
+    // X-Amz-Target: DynamoDB_20120810.<Operation>
+    const operation = String(request.headers['x-amz-target'] ?? '').split('.')[1] ?? 'unknown';
+    operations.set(operation, (operations.get(operation) ?? 0) + 1);
+  });
   return {
     endpoint: `http://127.0.0.1:${port}`,
+    operations,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));

@@ -46,22 +46,28 @@ export async function freePort(): Promise<number> {
  * MYSQL_URL when set; otherwise a throwaway MariaDB (or MySQL) server started from
  * the binaries on this machine, in a temp data dir on a free port; otherwise undefined.
  */
-export async function provideMysql(env: NodeJS.ProcessEnv = process.env): Promise<MysqlServer | undefined> {
+export async function provideMysql(env: NodeJS.ProcessEnv = process.env, options: ThrowawayMysqlOptions = {}): Promise<MysqlServer | undefined> {
   const url = env.MYSQL_URL;
   if (url) return { url, description: 'MYSQL_URL', stop: () => Promise.resolve() };
-  return startThrowawayMysql();
+  return startThrowawayMysql(options);
 }
 
-export async function startThrowawayMysql(): Promise<MysqlServer | undefined> {
+export interface ThrowawayMysqlOptions {
+  /** Keep the databases in this directory between runs (`npm start -- --persist`); default a temp dir removed on stop. */
+  readonly dataDir?: string;
+}
+
+export async function startThrowawayMysql(options: ThrowawayMysqlOptions = {}): Promise<MysqlServer | undefined> {
   const server = findBinary('mariadbd', 'mysqld');
   const installDb = findBinary('mariadb-install-db', 'mysql_install_db');
   if (!server || !installDb) return undefined;
 
   const dir = await mkdtemp(join(tmpdir(), 'appointments-mysql-'));
-  const dataDir = join(dir, 'data');
+  const dataDir = options.dataDir ?? join(dir, 'data');
   const asRoot = process.getuid?.() === 0;
   const userArgs = asRoot ? ['--user=root'] : [];
-  const install = spawnSync(
+  // A kept data dir is set up once; later runs start on what it holds.
+  const install = options.dataDir && existsSync(join(dataDir, 'mysql')) ? { status: 0, stderr: '', stdout: '' } : spawnSync(
     installDb,
     ['--no-defaults', `--datadir=${dataDir}`, '--auth-root-authentication-method=normal', '--skip-test-db', ...userArgs],
     { encoding: 'utf8' },
@@ -111,7 +117,8 @@ export async function startThrowawayMysql(): Promise<MysqlServer | undefined> {
     try {
       const connection = await createConnection({ uri: url });
       await connection.end();
-      return { url, description: `throwaway ${server.split('/').pop()} on 127.0.0.1:${port} (data in ${dataDir})`, stop };
+      const kind = options.dataDir ? 'kept' : 'throwaway';
+      return { url, description: `${kind} ${server.split('/').pop()} on 127.0.0.1:${port} (data in ${dataDir})`, stop };
     } catch {
       if (Date.now() > deadline) {
         await stop();

@@ -7,7 +7,7 @@ import { DynamoDbAppointmentRepository } from '../../core/adapters/dynamodb-appo
 import { environment } from '../../core/environment';
 import type { AppointmentRequested } from '../../core/messages';
 import { topology } from '../../core/topology';
-import { eventBridgeDeliveryRecord, lambdaContext, sqsEvent, sqsRecord } from '../support/aws-events';
+import { eventBridgeDeliveryRecord, lambdaContext, sqsEvent, sqsRecord } from '../../local/aws-events';
 import { startTestTable, type TestTable } from '../support/dynamodb';
 import { countryRows, describeWithMysql, testMysqlUrl, testPool } from '../support/mysql';
 import { EVENT_BUS_NAME, loadCompletionWorker, loadCountryWorker, type SqsHandler } from '../support/pipeline';

@@ -6,7 +6,7 @@ import type { Pool } from 'mysql2/promise';
 import { environment } from '../../core/environment';
 import type { Appointment, AppointmentConnection, CountryISO, MutationcreateAppointmentArgs, QueryappointmentsArgs } from '../../core/graphql/types.generated';
 import { topology } from '../../core/topology';
-import { appSyncEvent, eventBridgeDeliveryRecord, lambdaContext, snsRawDeliveryRecord, sqsEvent } from '../support/aws-events';
+import { appSyncEvent, eventBridgeDeliveryRecord, lambdaContext, snsRawDeliveryRecord, sqsEvent } from '../../local/aws-events';
 import { startTestTable, type TestTable } from '../support/dynamodb';
 import { loadLambda } from '../support/lambda';
 import { countryRows, describeWithMysql, testMysqlUrl, testPool } from '../support/mysql';

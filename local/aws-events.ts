@@ -3,6 +3,12 @@ import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { AppSyncResolverEvent, Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { createHash, randomUUID } from 'node:crypto';
 
+/**
+ * Lambda events shaped exactly as AWS sends them: the AppSync direct-resolver event,
+ * SQS records (raw SNS delivery, EventBridge targets). The tests and the benchmark's
+ * cold starts invoke the handlers with these.
+ */
+
 const REGION = 'us-east-1';
 const ACCOUNT = '123456789012';
 

@@ -1,0 +1,55 @@
+import type { Appointment, AppointmentConnection, CountryISO } from '../core/graphql/types.generated';
+
+export interface GraphqlError {
+  readonly message: string;
+  readonly errorType?: string;
+  readonly path?: readonly (string | number)[];
+}
+
+export interface GraphqlResponse<Data> {
+  /** The HTTP status (401 when the API key is missing or wrong). */
+  readonly status: number;
+  readonly data?: Data | null;
+  readonly errors?: readonly GraphqlError[];
+}
+
+/** Where the API is and the key to call it with: a started local stack, or any deployed API. */
+export interface ApiEndpoint {
+  readonly graphqlUrl: string;
+  readonly apiKey: string;
+}
+
+const APPOINTMENT_FIELDS = 'appointmentId insuredId scheduleId countryISO status createdAt updatedAt';
+
+/** A client of the appointments API over HTTP, as an app calls it: POST /graphql with the x-api-key header. */
+export function apiClient(endpoint: ApiEndpoint, options: { timeoutMs?: number } = {}) {
+  async function request<Data>(query: string, variables: Record<string, unknown> = {}, apiKey: string | null = endpoint.apiKey): Promise<GraphqlResponse<Data>> {
+    const response = await fetch(endpoint.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(apiKey === null ? {} : { 'x-api-key': apiKey }) },
+      body: JSON.stringify({ query, variables }),
+      signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
+    });
+    const body = (await response.json()) as Omit<GraphqlResponse<Data>, 'status'>;
+    return { status: response.status, ...body };
+  }
+
+  return {
+    /** Any query or mutation; `apiKey: null` sends none. */
+    request,
+
+    createAppointment: (input: { insuredId: unknown; scheduleId: unknown; countryISO: CountryISO }) =>
+      request<{ createAppointment: Appointment | null }>(
+        `mutation Book($input: CreateAppointmentInput!) { createAppointment(input: $input) { ${APPOINTMENT_FIELDS} } }`,
+        { input },
+      ),
+
+    appointments: (insuredId: string, limit?: number, nextToken?: string) =>
+      request<{ appointments: AppointmentConnection }>(
+        `query Mine($insuredId: String!, $limit: Int, $nextToken: String) {
+          appointments(insuredId: $insuredId, limit: $limit, nextToken: $nextToken) { items { ${APPOINTMENT_FIELDS} } nextToken }
+        }`,
+        { insuredId, limit, nextToken },
+      ),
+  };
+}

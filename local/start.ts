@@ -1,0 +1,115 @@
+import { relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { countries } from '../core/countries';
+import { startLocalStack, type LocalStack } from './stack';
+
+/**
+ * `npm start`: the whole system on this machine, no AWS account, no Docker.
+ *   npm start -- --persist        keep DynamoDB and MariaDB data in .local-data/ between runs (or LOCAL_DATA_DIR=dir)
+ *   npm start -- --port 20002     GraphQL port (or GRAPHQL_PORT); 0 = any free port
+ *   npm start -- --no-mysql       keep country rows in memory even if MariaDB is installed
+ *   MYSQL_URL=mysql://user:pass@host:port npm start    use that MySQL instead of a throwaway MariaDB
+ */
+const DEFAULT_PORT = 20002;
+const FORCE_QUIT_AFTER_MS = 2000;
+const STOP_TIMEOUT_MS = 20_000;
+// Lambda runs Node 24; the SDK's notice that it will leave Node 20 is noise here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+const REPOSITORY_ROOT = resolve(__dirname, '..');
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      persist: { type: 'boolean', default: false },
+      port: { type: 'string' },
+      'no-mysql': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${usage()}\n`);
+    return;
+  }
+  const port = Number(values.port ?? process.env.GRAPHQL_PORT ?? DEFAULT_PORT);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number, not ${values.port ?? process.env.GRAPHQL_PORT}`);
+  const dataDir = process.env.LOCAL_DATA_DIR ? resolve(process.env.LOCAL_DATA_DIR) : values.persist ? resolve(REPOSITORY_ROOT, '.local-data') : undefined;
+
+  const starting = startLocalStack({ graphqlPort: port, dataDir, inMemoryCountryStore: values['no-mysql'] });
+  let stopping: number | undefined;
+  const stop = async (code: number) => {
+    if (stopping !== undefined) {
+      // Ctrl-C reaches every process of the terminal's group and tsx passes it on as well,
+      // so one press arrives twice: only a later press forces the quit.
+      if (Date.now() - stopping < FORCE_QUIT_AFTER_MS) return;
+      process.stderr.write('Forced to quit: MariaDB or temp dirs may be left behind.\n');
+      process.exit(code || 130);
+    }
+    stopping = Date.now();
+    process.stderr.write('\nStopping the local stack…\n');
+    setTimeout(() => {
+      process.stderr.write(`Could not stop within ${STOP_TIMEOUT_MS / 1000} s; quitting. MariaDB or temp dirs may be left behind.\n`);
+      process.exit(code || 1);
+    }, STOP_TIMEOUT_MS).unref();
+    // A stop during start waits for the start, so nothing it started (MariaDB) is left behind.
+    await starting.then((stack) => stack.stop()).catch(() => undefined);
+    process.stderr.write('Stopped.\n');
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
+  process.on('uncaughtException', (error) => {
+    process.stderr.write(`Unexpected error: ${error.stack ?? error.message}\n`);
+    void stop(1);
+  });
+
+  const stack = await starting;
+  if (stopping !== undefined) return;
+  process.stdout.write(banner(stack, dataDir));
+}
+
+function banner(stack: LocalStack, dataDir: string | undefined): string {
+  const key = stack.apiKey;
+  const curl = (query: string) =>
+    `curl -s ${stack.graphqlUrl} -H 'content-type: application/json' -H 'x-api-key: ${key}' \\\n     -d '${JSON.stringify({ query })}'`;
+  const schemas = Object.values(countries)
+    .map((country) => country.mysqlSchema)
+    .join(', ');
+  const where = (dir: string) => relative(process.cwd(), dir) || '.';
+  const line = '─'.repeat(78);
+  return `
+${line}
+  Appointments API is running locally (ready ${process.uptime().toFixed(1)} s after start)
+
+  GraphQL    ${stack.graphqlUrl}
+  Explorer   ${stack.explorerUrl}
+  API key    ${key}   (send it as the x-api-key header)
+  MySQL      ${stack.mysqlUrl ? `${stack.mysqlDescription}, schemas ${schemas}` : 'none: country rows are kept in memory (see the warning above)'}
+  DynamoDB   ${dataDir ? `on disk in ${where(dataDir)}/dynamodb (kept between runs)` : 'in memory (npm start -- --persist keeps it)'}, table ${stack.tableName}
+  Queues     ${stack.router.queueNames.map((queue) => queue.queueName).join(', ')} (each with a DLQ)
+  Queue API  curl -s ${stack.queueAdminUrl}
+             (depths; GET …/<queue>/messages reads a queue or DLQ, POST …/<dlq>/redrive moves a DLQ back)
+
+  Book an appointment:
+    ${curl('mutation { createAppointment(input: {insuredId: "00012", scheduleId: 100, countryISO: PE}) { appointmentId status createdAt } }')}
+
+  List them (PENDING at first, COMPLETED a few seconds later):
+    ${curl('{ appointments(insuredId: "00012") { items { appointmentId countryISO status updatedAt } nextToken } }')}
+
+  Below: one JSON line per step of each appointment (grep its appointmentId). Ctrl-C stops everything.
+${line}
+`;
+}
+
+function usage(): string {
+  return `npm start [-- --persist] [--port N] [--no-mysql]
+  --persist     keep DynamoDB and MariaDB data in .local-data/ between runs (LOCAL_DATA_DIR=dir picks another directory)
+  --port N      GraphQL port, default ${DEFAULT_PORT} (GRAPHQL_PORT=N also works); 0 picks a free port
+  --no-mysql    keep country rows in memory even when MariaDB is installed
+  MYSQL_URL=mysql://user:password@host:port   use that MySQL instead of starting a throwaway MariaDB`;
+}
+
+main().catch((error: unknown) => {
+  const detail = error instanceof Error ? (process.env.DEBUG ? (error.stack ?? error.message) : error.message) : String(error);
+  process.stderr.write(`Could not start the local stack: ${detail}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,42 @@
+import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { appointmentsTable } from '../../core/appointments-table';
+import { localDynamoDbClient } from '../../local/dynamodb';
+import type { LocalStack } from '../../local/stack';
+
+export { apiClient } from '../../local/api-client';
+
+/** Asks again until `done` holds for the answer or the deadline passes; returns the last answer either way. */
+export async function pollUntil<Answer>(ask: () => Promise<Answer>, done: (answer: Answer) => boolean, deadlineMs: number): Promise<Answer> {
+  const deadline = Date.now() + deadlineMs;
+  for (;;) {
+    const answer = await ask();
+    if (done(answer) || Date.now() > deadline) return answer;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** What the table holds for an insured person, read straight from the local DynamoDB (not through the API). */
+export async function storedItems(stack: LocalStack, insuredId: string): Promise<Record<string, unknown>[]> {
+  const client = localDynamoDbClient(stack.dynamodbEndpoint);
+  try {
+    const result = await DynamoDBDocumentClient.from(client).send(
+      new QueryCommand({
+        TableName: stack.tableName,
+        KeyConditionExpression: '#pk = :insuredId',
+        ExpressionAttributeNames: { '#pk': appointmentsTable.partitionKey },
+        ExpressionAttributeValues: { ':insuredId': insuredId },
+        ConsistentRead: true,
+      }),
+    );
+    return result.Items ?? [];
+  } finally {
+    client.destroy();
+  }
+}
+
+let lastInsuredId = Math.floor(Math.random() * 50_000);
+/** A fresh 5-digit insured id per test. */
+export function newInsuredId(): string {
+  lastInsuredId = (lastInsuredId + 1) % 100_000;
+  return String(lastInsuredId).padStart(5, '0');
+}
