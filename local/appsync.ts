@@ -92,6 +92,8 @@ export async function startLocalAppSync(options: {
   // Port 0: a free port on loopback (the simulator itself would probe 8900–9999 on every interface).
   const port = options.port === 0 ? await freePort() : options.port;
   const simulator = new AmplifyAppSyncSimulator({ port });
+  const DIRECT_RESOLVER_REQUEST_LOCATION = 'direct-lambda-resolver.request.vtl';
+  const DIRECT_RESOLVER_RESPONSE_LOCATION = 'direct-lambda-resolver.response.vtl';
   simulator.init({
     schema: { path: 'schema.graphql', content: schema },
     appSync: {
@@ -103,6 +105,12 @@ export async function startLocalAppSync(options: {
         { authenticationType: AmplifyAppSyncSimulatorAuthenticationType.AWS_IAM },
       ],
     },
+    // Registered once by location: the simulator parses these up front, whereas an inline
+    // template is parsed again on every request (measured: a tenth of the main thread's time).
+    mappingTemplates: [
+      { path: DIRECT_RESOLVER_REQUEST_LOCATION, content: DIRECT_RESOLVER_REQUEST_TEMPLATE },
+      { path: DIRECT_RESOLVER_RESPONSE_LOCATION, content: DIRECT_RESOLVER_RESPONSE_TEMPLATE },
+    ],
     dataSources: options.resolvers.map((resolver) => ({
       type: LAMBDA,
       name: dataSourceName(resolver),
@@ -113,8 +121,8 @@ export async function startLocalAppSync(options: {
       typeName: resolver.typeName,
       fieldName: resolver.fieldName,
       dataSourceName: dataSourceName(resolver),
-      requestMappingTemplate: DIRECT_RESOLVER_REQUEST_TEMPLATE,
-      responseMappingTemplate: DIRECT_RESOLVER_RESPONSE_TEMPLATE,
+      requestMappingTemplateLocation: DIRECT_RESOLVER_REQUEST_LOCATION,
+      responseMappingTemplateLocation: DIRECT_RESOLVER_RESPONSE_LOCATION,
     })),
   });
   for (const resolver of options.resolvers) oneErrorPerFailedField(simulator, resolver);
