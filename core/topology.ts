@@ -83,11 +83,13 @@ export const topology = {
     deadLetterQueueName: 'appointment-confirmations-dlq',
     consumer: { entry: 'workers/completionWorker.ts' } satisfies LambdaEntry,
   } satisfies QueueSettings & { consumer: LambdaEntry },
-  /** Direct Lambda resolvers: one file per field, named after it. */
+  /** Direct Lambda resolvers: one file per field, named after it. AppSync gives up on a Lambda data source after 30 s. */
   resolvers: [
-    { typeName: 'Mutation', fieldName: 'createAppointment', entry: 'resolvers/Mutation.createAppointment.ts' },
-    { typeName: 'Query', fieldName: 'appointments', entry: 'resolvers/Query.appointments.ts' },
+    { typeName: 'Mutation', fieldName: 'createAppointment', entry: 'resolvers/Mutation.createAppointment.ts', timeoutSeconds: 10 },
+    { typeName: 'Query', fieldName: 'appointments', entry: 'resolvers/Query.appointments.ts', timeoutSeconds: 10 },
   ],
+  /** Memory of every function, the CDK stack's and the local stack's (Lambda scales CPU with it). */
+  functionMemoryMB: 512,
 } as const;
 
 export function countryRoute(countryISO: CountryISO): CountryRoute {

@@ -115,8 +115,7 @@ export class AppointmentsApi extends Construct {
     for (const resolver of deployedFunctions.resolvers) {
       const fn = appointmentsFunction(this, resolver, {
         description: `Direct Lambda resolver for ${resolver.id}`,
-        // AppSync gives up on a Lambda data source after 30 s.
-        timeout: Duration.seconds(10),
+        timeout: Duration.seconds(resolver.timeoutSeconds),
       });
       resolverAccess[resolver.id as ResolverId](fn);
       this.directLambdaResolver(resolver.id, resolver.typeName, resolver.fieldName, fn);

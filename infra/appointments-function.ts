@@ -5,6 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { topology } from '../core/topology';
 import {
   bundleRuntimeEnvironment,
   dependencyLockFile,
@@ -75,7 +76,7 @@ export function appointmentsFunction(
     runtime: lambda.Runtime.NODEJS_24_X,
     architecture: lambda.Architecture.ARM_64,
     description: props.description,
-    memorySize: props.memorySize ?? 512,
+    memorySize: props.memorySize ?? topology.functionMemoryMB,
     timeout: props.timeout,
     environment: { ...bundleRuntimeEnvironment, ...props.environment },
     role,
