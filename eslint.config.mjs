@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'cdk.out/', 'core/graphql/types.generated.ts', 'coverage/', 'bench-results/'] },
+  { ignores: ['node_modules/', 'cdk.out/', '.scratch/', '.local-data/', 'core/graphql/types.generated.ts', 'coverage/', 'bench-results/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -13,7 +13,7 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false }],
     },
   },
-  { files: ['**/*.js', '**/*.mjs'], extends: [tseslint.configs.disableTypeChecked], languageOptions: { globals: { module: 'writable', require: 'readonly', __dirname: 'readonly' } } },
+  { files: ['**/*.js', '**/*.mjs'], extends: [tseslint.configs.disableTypeChecked], languageOptions: { globals: { module: 'writable', require: 'readonly', __dirname: 'readonly', process: 'readonly' } } },
   {
     files: ['test/**/*.ts'],
     rules: { '@typescript-eslint/unbound-method': 'off' },

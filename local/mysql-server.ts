@@ -30,6 +30,11 @@ function findBinary(...names: string[]): string | undefined {
   return undefined;
 }
 
+/** Whether a throwaway (or restartable) server can be started here: MariaDB's or MySQL's binaries are installed. */
+export function canStartThrowawayMysql(): boolean {
+  return findBinary('mariadbd', 'mysqld') !== undefined && findBinary('mariadb-install-db', 'mysql_install_db') !== undefined;
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -58,6 +63,19 @@ export interface ThrowawayMysqlOptions {
 }
 
 export async function startThrowawayMysql(options: ThrowawayMysqlOptions = {}): Promise<MysqlServer | undefined> {
+  const server = await startRestartableMysql(options);
+  return server && { url: server.url, description: server.description, stop: () => server.stop() };
+}
+
+/** A throwaway server that can be taken down and brought back on the same port and data dir (the reliability suites' MySQL outage). */
+export interface RestartableMysqlServer extends MysqlServer {
+  /** Kills the server as a crash or a lost host would: open connections drop, new ones are refused. */
+  halt(): Promise<void>;
+  /** Starts it again on the same port and data dir; resolves once it accepts connections. */
+  restart(): Promise<void>;
+}
+
+export async function startRestartableMysql(options: ThrowawayMysqlOptions = {}): Promise<RestartableMysqlServer | undefined> {
   const server = findBinary('mariadbd', 'mysqld');
   const installDb = findBinary('mariadb-install-db', 'mysql_install_db');
   if (!server || !installDb) return undefined;
@@ -78,53 +96,81 @@ export async function startThrowawayMysql(options: ThrowawayMysqlOptions = {}): 
   }
 
   const port = await freePort();
-  const child: ChildProcess = spawn(
-    server,
-    [
-      '--no-defaults',
-      `--datadir=${dataDir}`,
-      `--socket=${join(dir, 'mysql.sock')}`,
-      `--port=${port}`,
-      '--bind-address=127.0.0.1',
-      '--skip-log-bin',
-      '--skip-name-resolve',
-      '--innodb-flush-log-at-trx-commit=2',
-      ...userArgs,
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+  const launch = () => launchMysqld(server, { dataDir, socket: join(dir, 'mysql.sock'), port, userArgs });
+  let mysqld = launch();
 
   const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      // The data dir is deleted next, so a clean InnoDB shutdown (a second or more) buys nothing.
-      child.kill('SIGKILL');
-      await exited;
-    }
+    // The data dir is deleted next, so a clean InnoDB shutdown (a second or more) buys nothing.
+    await mysqld.kill();
     await rm(dir, { recursive: true, force: true });
   };
 
   // The local user is root with no password over TCP, as mariadb-install-db set it up.
   const url = `mysql://root@127.0.0.1:${port}`;
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    if (child.exitCode !== null) {
-      await stop();
-      throw new Error(`${server} exited during start: ${stderr}`);
-    }
-    try {
-      const connection = await createConnection({ uri: url });
-      await connection.end();
-      const kind = options.dataDir ? 'kept' : 'throwaway';
-      return { url, description: `${kind} ${server.split('/').pop()} on 127.0.0.1:${port} (data in ${dataDir})`, stop };
-    } catch {
-      if (Date.now() > deadline) {
-        await stop();
-        throw new Error(`${server} did not accept connections within 20s: ${stderr}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+  try {
+    await mysqld.accepting(url);
+  } catch (error) {
+    await stop();
+    throw error;
   }
+  const kind = options.dataDir ? 'kept' : 'throwaway';
+  return {
+    url,
+    description: `${kind} ${server.split('/').pop()} on 127.0.0.1:${port} (data in ${dataDir})`,
+    stop,
+    halt: () => mysqld.kill(),
+    restart: async () => {
+      await mysqld.kill();
+      mysqld = launch();
+      await mysqld.accepting(url);
+    },
+  };
+}
+
+interface Mysqld {
+  /** Resolves once a connection to `url` succeeds; rejects if the server exits or takes over 20 s. */
+  accepting(url: string): Promise<void>;
+  /** SIGKILL, and resolves once it has exited (at once if it has already). */
+  kill(): Promise<void>;
+}
+
+function launchMysqld(binary: string, options: { dataDir: string; socket: string; port: number; userArgs: readonly string[] }): Mysqld {
+  const child: ChildProcess = spawn(
+    binary,
+    [
+      '--no-defaults',
+      `--datadir=${options.dataDir}`,
+      `--socket=${options.socket}`,
+      `--port=${options.port}`,
+      '--bind-address=127.0.0.1',
+      '--skip-log-bin',
+      '--skip-name-resolve',
+      '--innodb-flush-log-at-trx-commit=2',
+      ...options.userArgs,
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    async accepting(url) {
+      const deadline = Date.now() + 20_000;
+      for (;;) {
+        if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${binary} exited during start: ${stderr}`);
+        try {
+          const connection = await createConnection({ uri: url });
+          await connection.end();
+          return;
+        } catch {
+          if (Date.now() > deadline) throw new Error(`${binary} did not accept connections within 20s: ${stderr}`);
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      }
+    },
+    async kill() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+  };
 }

@@ -13,18 +13,11 @@ import { buildFunctionBundles, LocalFunction, type FunctionDefinition } from './
 import { localLogger, silentSink, stdoutSink, type LocalLogger, type LogSink } from './log';
 import { MYSQL_INSTALL_HINT, provideMysql, type MysqlServer } from './mysql-server';
 import { ADMIN_PREFIX, startLocalAwsEndpoint } from './router/aws-endpoint';
-import type { DeliveryHooks } from './router/queue';
-import { LocalRouter, routingFromTopology, type RouterEvent } from './router/router';
+import { LocalRouter, routingFromTopology, type RouterEvent, type RouterHooks } from './router/router';
 
 /** The table's name locally (the CDK stack names its own; the functions read it from the environment either way). */
 export const LOCAL_TABLE_NAME = 'appointments';
 
-/**
- * The resolvers' timeout and memory as infra/ deploys them. The topology declares
- * neither yet; once it does (topology.resolvers[].timeoutSeconds), read it from there.
- */
-const RESOLVER_TIMEOUT_SECONDS = 10;
-const FUNCTION_MEMORY_MB = '512';
 /** Sandboxes per resolver function at most (Lambda would scale further; locally threads cost memory). */
 const RESOLVER_CONCURRENCY = 4;
 /** Settings the functions may tune and that pass through from this process's environment. */
@@ -47,8 +40,8 @@ export interface LocalStackOptions {
   readonly quiet?: boolean;
   /** Changes queue settings for this run, e.g. a short visibility timeout in tests. */
   readonly adjustQueue?: (settings: QueueSettings) => QueueSettings;
-  /** Fault injection and other seams of the event source mappings. */
-  readonly hooks?: DeliveryHooks;
+  /** Fault injection: the event source mappings' seams, duplicate deliveries, refused SNS publishes and EventBridge events. */
+  readonly hooks?: RouterHooks;
   /** Where MYSQL_URL is read from; default process.env. */
   readonly env?: NodeJS.ProcessEnv;
 }
@@ -153,7 +146,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...sharedEnvironment,
       AWS_LAMBDA_FUNCTION_NAME: name,
       AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: FUNCTION_MEMORY_MB,
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(topology.functionMemoryMB),
       AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${name}`,
       ...own,
     });
@@ -175,7 +168,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         entry: resolver.entry,
         environment: lambdaEnvironment(name),
         maxConcurrency: RESOLVER_CONCURRENCY,
-        timeoutSeconds: RESOLVER_TIMEOUT_SECONDS,
+        timeoutSeconds: resolver.timeoutSeconds,
       });
       return { typeName: resolver.typeName, fieldName: resolver.fieldName, functionName: name, invoke: (event: unknown) => fn.invoke(event) };
     });
@@ -290,6 +283,12 @@ function routerEventLogger(logger: LocalLogger, router: LocalRouter): (event: Ro
       case 'published':
         if (event.queues.length === 0) logger.warn('Published; no subscription filter policy matched, so no queue got it', { topicArn: event.topicArn, messageId: event.messageId, ...keysOf(event.body) });
         else logger.info(`Published to SNS → ${event.queues.join(', ')}`, { topicArn: event.topicArn, messageId: event.messageId, queues: event.queues, ...keysOf(event.body) });
+        return;
+      case 'publish-refused':
+        logger.warn(`SNS refused the publish (${event.errorCode}, fault injected)`, { topicArn: event.topicArn, errorCode: event.errorCode, ...keysOf(event.body) });
+        return;
+      case 'event-refused':
+        logger.warn(`EventBridge refused the event (${event.errorCode}, fault injected)`, { eventBusName: event.eventBusName, errorCode: event.errorCode, ...keysOf(event.body) });
         return;
       case 'event-put':
         if (event.rules.length === 0) logger.info('Event put; no rule matched', { eventBusName: event.eventBusName, eventId: event.eventId, ...keysOf(event.body) });

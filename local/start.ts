@@ -2,6 +2,7 @@ import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { countries } from '../core/countries';
 import { startLocalStack, type LocalStack } from './stack';
+import { removeStackState, stackStateFile, stackStateOf, writeStackState } from './stack-state';
 
 /**
  * `npm start`: the whole system on this machine, no AWS account, no Docker.
@@ -52,6 +53,7 @@ async function main(): Promise<void> {
     }, STOP_TIMEOUT_MS).unref();
     // A stop during start waits for the start, so nothing it started (MariaDB) is left behind.
     await starting.then((stack) => stack.stop()).catch(() => undefined);
+    await removeStackState().catch(() => undefined);
     process.stderr.write('Stopped.\n');
     process.exit(code);
   };
@@ -64,6 +66,10 @@ async function main(): Promise<void> {
 
   const stack = await starting;
   if (stopping !== undefined) return;
+  // For `npm run redrive` and `npm run reconcile`, run from another terminal; the stack is useful without them.
+  await writeStackState(stackStateOf(stack)).catch((error: unknown) =>
+    process.stderr.write(`The operator tools will not find this stack: ${stackStateFile()} could not be written (${error instanceof Error ? error.message : String(error)}).\n`),
+  );
   process.stdout.write(banner(stack, dataDir));
 }
 
@@ -88,6 +94,9 @@ ${line}
   Queues     ${stack.router.queueNames.map((queue) => queue.queueName).join(', ')} (each with a DLQ)
   Queue API  curl -s ${stack.queueAdminUrl}
              (depths; GET …/<queue>/messages reads a queue or DLQ, POST …/<dlq>/redrive moves a DLQ back)
+  Operators  npm run redrive -- <queue>   moves a DLQ's messages back to its queue
+             npm run reconcile            lists appointments stuck PENDING and rows without a COMPLETED appointment
+             (they find this stack through ${relative(process.cwd(), stackStateFile()) || stackStateFile()})
 
   Book an appointment:
     ${curl('mutation { createAppointment(input: {insuredId: "00012", scheduleId: 100, countryISO: PE}) { appointmentId status createdAt } }')}

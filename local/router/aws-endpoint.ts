@@ -124,7 +124,8 @@ function handleQuery(router: LocalRouter, params: URLSearchParams, requestId: st
  *   GET  /_local/queues                      every queue's depth
  *   GET  /_local/queues/<queue>/messages     the messages a queue (a DLQ, say) holds, as SQS records
  *   POST /_local/queues/<queue>/messages     puts the request body on the queue as a message
- *   POST /_local/queues/<dlq>/redrive        moves a DLQ's messages back to its source queue
+ *   POST /_local/queues/<dlq>/redrive        moves a DLQ's messages back to its source queue (the DLQ's or the
+ *                                            source queue's name): { moved, from, to, messages: [{ messageId, body }] }
  */
 function handleAdmin(router: LocalRouter, method: string, path: string, body: string, response: ServerResponse): void {
   const send = (status: number, payload: unknown) => {
@@ -137,7 +138,10 @@ function handleAdmin(router: LocalRouter, method: string, path: string, body: st
     if (queue !== undefined && rest.length === 0) {
       if (method === 'GET' && action === 'messages') return send(200, router.messages(queue));
       if (method === 'POST' && action === 'messages') return send(200, { messageId: router.sendMessage(queue, body) });
-      if (method === 'POST' && action === 'redrive') return send(200, { moved: router.redrive(queue) });
+      if (method === 'POST' && action === 'redrive') {
+        const { deadLetterQueue, sourceQueue, messages } = router.redriveMessages(queue);
+        return send(200, { moved: messages.length, from: deadLetterQueue, to: sourceQueue, messages });
+      }
     }
     send(404, { message: `No ${method} ${ADMIN_PREFIX}${path}: see local/router/aws-endpoint.ts` });
   } catch (error) {

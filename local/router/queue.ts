@@ -75,6 +75,12 @@ export interface QueueObserver {
 export interface DeliveryHooks {
   /** Wraps every invocation of a consumer: inject faults, delays or lost responses here. */
   readonly aroundInvoke?: (queue: string, event: SQSEvent, invoke: Consumer) => Promise<unknown>;
+  /**
+   * How many copies of a message sent to `queue` it stores (default 1). SNS, EventBridge and
+   * SQS all deliver at least once; more than 1 is the duplicate a consumer must shrug off.
+   * Each copy is its own SQS message (own id, own receives), as an SNS or EventBridge duplicate is.
+   */
+  readonly copiesOnSend?: (queue: string, message: SendMessageInput) => number;
 }
 
 /**
@@ -93,23 +99,31 @@ export class LocalQueue {
   private timer?: NodeJS.Timeout;
   private timerAt = Infinity;
   private stopped = false;
-  private poller?: { settings: QueueSettings; consumer: Consumer; consumerName: string; deadLetterQueue: LocalQueue; hooks: DeliveryHooks };
+  private poller?: { settings: QueueSettings; consumer: Consumer; consumerName: string; deadLetterQueue: LocalQueue };
 
   constructor(
     readonly name: string,
     private readonly region: string,
     private readonly observe: QueueObserver,
+    private readonly hooks: DeliveryHooks = {},
   ) {
     this.arn = `arn:aws:sqs:${region}:${LOCAL_ACCOUNT_ID}:${name}`;
   }
 
   /** Starts the event source mapping that feeds `consumer`. */
-  poll(settings: QueueSettings, deadLetterQueue: LocalQueue, consumer: Consumer, consumerName: string, hooks: DeliveryHooks = {}): void {
-    this.poller = { settings, consumer, consumerName, deadLetterQueue, hooks };
+  poll(settings: QueueSettings, deadLetterQueue: LocalQueue, consumer: Consumer, consumerName: string): void {
+    this.poller = { settings, consumer, consumerName, deadLetterQueue };
     this.pump();
   }
 
+  /** SendMessage; returns the message id (the first copy's, when a hook duplicates it). */
   send(input: SendMessageInput, via: string): string {
+    const copies = Math.max(1, Math.floor(this.hooks.copiesOnSend?.(this.name, input) ?? 1));
+    const ids = Array.from({ length: copies }, (_, copy) => this.store(input, copies === 1 ? via : `${via}, duplicate ${copy + 1} of ${copies}`));
+    return ids[0] ?? '';
+  }
+
+  private store(input: SendMessageInput, via: string): string {
     const messageAttributes = input.messageAttributes ?? {};
     const message: StoredMessage = {
       messageId: randomUUID(),
@@ -226,7 +240,7 @@ export class LocalQueue {
     }
     this.inFlight += 1;
     const event: SQSEvent = { Records: receipts.map(({ record }) => record) };
-    const invocation = poller.hooks.aroundInvoke ? poller.hooks.aroundInvoke(this.name, event, poller.consumer) : poller.consumer(event);
+    const invocation = this.hooks.aroundInvoke ? this.hooks.aroundInvoke(this.name, event, poller.consumer) : poller.consumer(event);
     let failedCount = 0;
     void invocation
       .then(

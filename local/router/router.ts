@@ -84,14 +84,31 @@ export type PutEventsResultEntry = { EventId: string } | { ErrorCode: string; Er
 export type RouterEvent =
   | QueueEvent
   | { readonly type: 'published'; readonly topicArn: string; readonly messageId: string; readonly body: string; readonly queues: readonly string[] }
+  | { readonly type: 'publish-refused'; readonly topicArn: string; readonly body: string; readonly errorCode: string }
+  | { readonly type: 'event-refused'; readonly eventBusName: string; readonly body: string; readonly errorCode: string }
   | { readonly type: 'event-put'; readonly eventBusName: string; readonly eventId: string; readonly body: string; readonly rules: readonly string[] };
+
+/** The queues' seams plus SNS's and EventBridge's: each defaults to plain AWS behaviour. */
+export interface RouterHooks extends DeliveryHooks {
+  /** The error SNS answers a Publish with (throttled, down), or undefined to accept it. */
+  readonly refusePublish?: (input: PublishInput) => AwsServiceError | undefined;
+  /** The failure EventBridge reports for one PutEvents entry (it counts in FailedEntryCount), or undefined to accept it. */
+  readonly refuseEvent?: (entry: PutEventsEntry) => { readonly errorCode: string; readonly errorMessage: string } | undefined;
+}
+
+/** What a redrive moved: from which DLQ to which queue, and each message's new id there. */
+export interface Redrive {
+  readonly deadLetterQueue: string;
+  readonly sourceQueue: string;
+  readonly messages: readonly { readonly messageId: string; readonly body: string }[];
+}
 
 export interface LocalRouterOptions {
   readonly region: string;
   readonly routing?: RoutingDeclaration;
   /** Changes a queue's settings for this run (tests shorten visibility timeouts); the topology's are used as given otherwise. */
   readonly adjustQueue?: (settings: QueueSettings) => QueueSettings;
-  readonly hooks?: DeliveryHooks;
+  readonly hooks?: RouterHooks;
 }
 
 /**
@@ -117,8 +134,8 @@ export class LocalRouter extends EventEmitter<{ event: [RouterEvent] }> {
     for (const { settings: declared } of this.routing.queues) {
       const settings = options.adjustQueue ? options.adjustQueue(declared) : declared;
       this.settings.set(settings.queueName, settings);
-      this.queues.set(settings.queueName, new LocalQueue(settings.queueName, this.region, observe));
-      this.queues.set(settings.deadLetterQueueName, new LocalQueue(settings.deadLetterQueueName, this.region, observe));
+      this.queues.set(settings.queueName, new LocalQueue(settings.queueName, this.region, observe, options.hooks));
+      this.queues.set(settings.deadLetterQueueName, new LocalQueue(settings.deadLetterQueueName, this.region, observe, options.hooks));
       this.deadLetterSources.set(settings.deadLetterQueueName, settings.queueName);
     }
     for (const subscription of this.routing.subscriptions) {
@@ -150,7 +167,7 @@ export class LocalRouter extends EventEmitter<{ event: [RouterEvent] }> {
   /** Starts the event source mapping of a queue: from now on its messages go to `consumer` (named in logs and events). */
   connect(queueName: string, consumer: Consumer, consumerName = `${queueName}-consumer`): void {
     const settings = this.queueSettings(queueName);
-    this.queue(queueName).poll(settings, this.queue(settings.deadLetterQueueName), consumer, consumerName, this.options.hooks);
+    this.queue(queueName).poll(settings, this.queue(settings.deadLetterQueueName), consumer, consumerName);
   }
 
   /** SNS Publish: the message goes to every subscribed queue whose filter policy matches its attributes. */
@@ -158,6 +175,11 @@ export class LocalRouter extends EventEmitter<{ event: [RouterEvent] }> {
     const topic = this.routing.topics.find((candidate) => this.topicArn(candidate.topicName) === input.TopicArn);
     if (!topic) throw new AwsServiceError('NotFound', 'Topic does not exist', 404);
     const message = this.messageForSqs(input);
+    const refusal = this.options.hooks?.refusePublish?.(input);
+    if (refusal) {
+      this.report({ type: 'publish-refused', topicArn: this.topicArn(topic.topicName), body: message, errorCode: refusal.code });
+      throw refusal;
+    }
     const attributes = input.MessageAttributes ?? {};
     const messageId = randomUUID();
     const queues = this.routing.subscriptions
@@ -196,13 +218,20 @@ export class LocalRouter extends EventEmitter<{ event: [RouterEvent] }> {
 
   /** Moves every message of a dead-letter queue back to its source queue, receive counts reset. Returns how many. */
   redrive(queueName: string): number {
+    return this.redriveMessages(queueName).messages.length;
+  }
+
+  /** As `redrive` (the DLQ's name or its source queue's), saying what moved where, for an operator. */
+  redriveMessages(queueName: string): Redrive {
     const deadLetterQueueName = this.deadLetterQueueName(queueName);
     const deadLetterQueue = this.queue(deadLetterQueueName);
     const source = this.deadLetterSources.get(deadLetterQueueName);
     if (!source) throw new Error(`${deadLetterQueueName} is not a dead-letter queue`);
-    const messages = deadLetterQueue.takeAll();
-    for (const message of messages) this.queue(source).send(message, `redrive from ${deadLetterQueueName}`);
-    return messages.length;
+    const messages = deadLetterQueue.takeAll().map((message) => ({
+      messageId: this.queue(source).send(message, `redrive from ${deadLetterQueueName}`),
+      body: message.body,
+    }));
+    return { deadLetterQueue: deadLetterQueueName, sourceQueue: source, messages };
   }
 
   /** Per queue: messages held and invocations running. */
@@ -299,6 +328,11 @@ export class LocalRouter extends EventEmitter<{ event: [RouterEvent] }> {
     const eventBusName = (entry.EventBusName ?? 'default').split('/').pop() ?? 'default';
     if (eventBusName !== 'default' && !this.routing.eventBuses.some((bus) => bus.eventBusName === eventBusName)) {
       return { ErrorCode: 'ResourceNotFoundException', ErrorMessage: `Event bus ${eventBusName} does not exist.` };
+    }
+    const refusal = this.options.hooks?.refuseEvent?.(entry);
+    if (refusal) {
+      this.report({ type: 'event-refused', eventBusName, body: entry.Detail ?? '', errorCode: refusal.errorCode });
+      return { ErrorCode: refusal.errorCode, ErrorMessage: refusal.errorMessage };
     }
     const eventId = randomUUID();
     const time = entry.Time === undefined ? new Date() : new Date(typeof entry.Time === 'number' ? entry.Time * 1000 : entry.Time);

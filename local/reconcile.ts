@@ -1,0 +1,114 @@
+import { parseArgs } from 'node:util';
+import { createPool } from 'mysql2/promise';
+import { DynamoDbAppointmentRepository } from '../core/adapters/dynamodb-appointment-repository';
+import { mysqlOptionsFromUrl } from '../core/adapters/mysql-connection';
+import { MysqlCountryAppointments } from '../core/adapters/mysql-country-appointments';
+import { countries } from '../core/countries';
+import { topology, type QueueSettings } from '../core/topology';
+import { reconcileAppointments, type CountryRowSummary, type Reconciliation } from '../core/use-cases/reconcile-appointments';
+import { localDynamoDbClient } from './dynamodb';
+import { EXIT, runAsCommand, type OperatorIo } from './operator-io';
+import { NoRunningStackError } from './stack-state';
+
+/**
+ * How long the pipeline may still be working on an appointment: its country queue,
+ * then the confirmation queue, each retrying it until its max receive count, a
+ * visibility timeout apart. Younger PENDING appointments may yet complete on their own.
+ */
+export const PIPELINE_RETRY_WINDOW_MS =
+  Math.max(...topology.countryRoutes.map(retryWindowMs)) + retryWindowMs(topology.confirmations);
+
+function retryWindowMs(queue: QueueSettings): number {
+  return (queue.visibilityTimeoutSeconds * queue.maxReceiveCount + queue.maxBatchingWindowSeconds) * 1000;
+}
+
+const USAGE = `npm run reconcile [-- --older-than <duration>]
+  Compares DynamoDB with the country schemas of the stack that \`npm start\` is running and lists
+  appointments PENDING for longer than <duration>, and country rows older than <duration> whose
+  appointment is missing or not COMPLETED. Exits 1 when it finds any, 0 when it finds none.
+  --older-than   e.g. 90s, 10m, 1h, or seconds (default ${formatDuration(PIPELINE_RETRY_WINDOW_MS)}: as long as the
+                 pipeline keeps retrying an appointment before its DLQ holds it)`;
+
+/** `npm run reconcile`. Returns the exit code. */
+export async function reconcileMain(argv: readonly string[], io: OperatorIo, now: () => Date = () => new Date()): Promise<number> {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: { 'older-than': { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },
+  });
+  if (values.help) {
+    io.stdout(`${USAGE}\n`);
+    return EXIT.ok;
+  }
+  const olderThanMs = values['older-than'] === undefined ? PIPELINE_RETRY_WINDOW_MS : parseDuration(values['older-than']);
+  if (olderThanMs === undefined) {
+    io.stderr(`--older-than ${values['older-than']} is not a duration.\n${USAGE}\n`);
+    return EXIT.usage;
+  }
+  const stack = await io.stack().catch((error: unknown) => {
+    if (error instanceof NoRunningStackError) io.stderr(`${error.message}\n`);
+    else throw error;
+  });
+  if (!stack) return EXIT.failed;
+
+  const dynamodb = localDynamoDbClient(stack.dynamodbEndpoint);
+  const pool = stack.mysqlUrl ? createPool(mysqlOptionsFromUrl(stack.mysqlUrl, 2)) : undefined;
+  try {
+    const appointments = new DynamoDbAppointmentRepository(dynamodb, stack.tableName);
+    async function* countryRows(): AsyncIterable<CountryRowSummary> {
+      if (!pool) return;
+      for (const country of Object.values(countries)) yield* new MysqlCountryAppointments(pool, country).allRows();
+    }
+    const result = await reconcileAppointments(olderThanMs, { appointments: () => appointments.scanAll(), countryRows, now });
+    io.stdout(report(result, olderThanMs, now(), pool !== undefined));
+    return result.stuckPending.length + result.rowsWithoutCompletedAppointment.length > 0 ? EXIT.found : EXIT.ok;
+  } finally {
+    dynamodb.destroy();
+    await pool?.end();
+  }
+}
+
+function report(result: Reconciliation, olderThanMs: number, now: Date, checkedRows: boolean): string {
+  const threshold = formatDuration(olderThanMs);
+  const schemas = Object.values(countries)
+    .map((country) => country.mysqlSchema)
+    .join(', ');
+  const lines = [
+    checkedRows
+      ? `Checked ${result.appointmentsChecked} appointments (DynamoDB) against ${result.rowsChecked} country rows (${schemas}); reporting what is older than ${threshold}.`
+      : `Checked ${result.appointmentsChecked} appointments (DynamoDB); the stack keeps country rows in memory (--no-mysql), so no rows were checked.`,
+  ];
+  if (result.stuckPending.length > 0) {
+    lines.push('', `PENDING for more than ${threshold} (${result.stuckPending.length}): look for them in the DLQs (npm run redrive) and the workers' logs.`);
+    for (const appointment of result.stuckPending) {
+      const age = formatDuration(now.getTime() - Date.parse(appointment.createdAt));
+      lines.push(`  ${appointment.appointmentId}  insured ${appointment.insuredId}  ${appointment.countryISO}  schedule ${appointment.scheduleId}  created ${appointment.createdAt} (${age} ago)`);
+    }
+  }
+  if (result.rowsWithoutCompletedAppointment.length > 0) {
+    lines.push('', `Country rows without a COMPLETED appointment (${result.rowsWithoutCompletedAppointment.length}): scheduled, but the confirmation was lost or is held (look in ${topology.confirmations.deadLetterQueueName}).`);
+    for (const row of result.rowsWithoutCompletedAppointment) {
+      lines.push(`  ${row.appointmentId}  ${row.countryISO}  scheduled ${row.scheduledAt.toISOString()}  appointment ${row.status}`);
+    }
+  }
+  const found = result.stuckPending.length + result.rowsWithoutCompletedAppointment.length;
+  lines.push('', found > 0 ? `Found ${found} to look into.` : `Nothing to reconcile: every appointment older than ${threshold} is COMPLETED, and so is every country row's.`);
+  return `${lines.join('\n')}\n`;
+}
+
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
+
+/** 90s, 10m, 1h, 250ms, or bare seconds; undefined when it is none of those. */
+export function parseDuration(text: string): number | undefined {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
+  if (!match?.[1]) return undefined;
+  return Number(match[1]) * UNIT_MS[(match[2] as keyof typeof UNIT_MS | undefined) ?? 's'];
+}
+
+function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 120_000) return `${Math.round(ms / 1000)} s`;
+  if (ms < 7_200_000) return `${Math.round(ms / 60_000)} min`;
+  return `${(ms / 3_600_000).toFixed(1)} h`;
+}
+
+if (require.main === module) runAsCommand(reconcileMain);

@@ -1,0 +1,73 @@
+import type { Pool } from 'mysql2/promise';
+import { AppointmentStatus } from '../../core/appointment';
+import { countryRoute, topology } from '../../core/topology';
+import type { LocalStack } from '../../local/stack';
+import { describeWithMysql, testPool } from '../support/mysql';
+import { asDeployed, bookAppointments, deadLetterQueueNames, listedStatuses, printCounts, RouterTally, scheduledRows, startReliabilityStack, type SuiteCounts } from './support';
+
+const APPOINTMENTS = 500;
+const CLIENTS = 20;
+
+describeWithMysql('reliability: every message delivered two or three times', () => {
+  const startedAt = Date.now();
+  const counts: SuiteCounts<'messages' | 'failedDeliveries'> = { sent: 0, completed: 0, rows: 0, inDlq: 0, redriven: 0, messages: 0, failedDeliveries: 0 };
+  let stack: LocalStack;
+  let pool: Pool;
+  let tally: RouterTally;
+
+  beforeAll(async () => {
+    let sends = 0;
+    stack = await startReliabilityStack({
+      adjustQueue: asDeployed,
+      // SNS, EventBridge and SQS may each deliver more than once: here every message is stored twice or three times.
+      hooks: { copiesOnSend: () => 2 + (sends++ % 2) },
+    });
+    tally = new RouterTally(stack.router);
+    pool = testPool();
+  }, 60_000);
+
+  afterAll(async () => {
+    tally?.stop();
+    await stack?.stop();
+    await pool?.end();
+    counts.failedDeliveries = tally?.failures ?? 0;
+    printCounts('duplicates', counts, startedAt);
+  });
+
+  it(`${APPOINTMENTS} appointments end with one row and one COMPLETED each, and nothing in a DLQ`, async () => {
+    // Given a router that delivers every message two or three times
+
+    // When 500 appointments are booked by 20 clients at once and the pipeline has settled
+    const { accepted, refused, unclear } = await bookAppointments(stack, APPOINTMENTS, CLIENTS);
+    await stack.router.waitForIdle(120_000);
+    counts.sent = accepted.length;
+
+    // Then every booking was accepted
+    expect({ refused, unclear }).toEqual({ refused: [], unclear: [] });
+    expect(accepted).toHaveLength(APPOINTMENTS);
+    const ids = accepted.map((appointment) => appointment.appointmentId);
+
+    // And the duplicates really happened: each request reached its country queue, and each confirmation its queue, at least twice
+    for (const appointment of accepted) {
+      expect(tally.enqueued(countryRoute(appointment.countryISO).queueName, appointment.appointmentId)).toBeGreaterThanOrEqual(2);
+      expect(tally.enqueued(topology.confirmations.queueName, appointment.appointmentId)).toBeGreaterThanOrEqual(2);
+    }
+    counts.messages = [...topology.countryRoutes, topology.confirmations].reduce((sum, queue) => sum + tally.enqueuedOn(queue.queueName), 0);
+
+    // And each insured person sees every one of their appointments COMPLETED
+    const statuses = await listedStatuses(stack, accepted.map((appointment) => appointment.insuredId));
+    counts.completed = ids.filter((id) => statuses.get(id) === AppointmentStatus.COMPLETED).length;
+    expect(counts.completed).toBe(APPOINTMENTS);
+
+    // And each appointment has exactly one row, in its own country's schema
+    const rows = await scheduledRows(pool, ids);
+    counts.rows = rows.length;
+    expect(rows).toHaveLength(APPOINTMENTS);
+    const countryOf = new Map(accepted.map((appointment) => [appointment.appointmentId, appointment.countryISO]));
+    expect(rows.filter((row) => row.schemaCountry !== countryOf.get(row.appointmentId))).toEqual([]);
+
+    // And no message waits in any DLQ
+    counts.inDlq = deadLetterQueueNames.reduce((sum, queue) => sum + stack.router.deadLetters(queue).length, 0);
+    expect(counts.inDlq).toBe(0);
+  }, 180_000);
+});

@@ -1,0 +1,110 @@
+import { createPool, type Pool } from 'mysql2/promise';
+import { mysqlOptionsFromUrl } from '../../core/adapters/mysql-connection';
+import { AppointmentStatus } from '../../core/appointment';
+import { topology } from '../../core/topology';
+import { startRestartableMysql, type RestartableMysqlServer } from '../../local/mysql-server';
+import type { RouterEvent } from '../../local/router/router';
+import type { LocalStack } from '../../local/stack';
+import {
+  bookAppointments,
+  countryQueueNames,
+  describeWithOwnMysql,
+  deadLetterQueueNames,
+  listedStatuses,
+  printCounts,
+  RouterTally,
+  scheduledRows,
+  startReliabilityStack,
+  type SuiteCounts,
+} from './support';
+
+const APPOINTMENTS = 500;
+const CLIENTS = 20;
+/** MySQL goes down once this many requests have been scheduled: the rest are booked, queued or retrying meanwhile. */
+const SCHEDULED_BEFORE_OUTAGE = 100;
+
+// Needs a MariaDB of its own to stop and start; the shared one stays up for the other suites.
+describeWithOwnMysql('reliability: MySQL goes down with appointments in flight and comes back', () => {
+  const startedAt = Date.now();
+  const counts: SuiteCounts<'deadLettered' | 'failedDeliveries'> = { sent: 0, completed: 0, rows: 0, inDlq: 0, redriven: 0, deadLettered: 0, failedDeliveries: 0 };
+  let mysql: RestartableMysqlServer;
+  let stack: LocalStack;
+  let pool: Pool;
+  let tally: RouterTally;
+
+  beforeAll(async () => {
+    const started = await startRestartableMysql();
+    if (!started) throw new Error('This suite starts its own MariaDB from the binaries on PATH, and found none');
+    mysql = started;
+    stack = await startReliabilityStack({ mysqlUrl: mysql.url });
+    tally = new RouterTally(stack.router);
+    pool = createPool(mysqlOptionsFromUrl(mysql.url, 2));
+  }, 60_000);
+
+  afterAll(async () => {
+    tally?.stop();
+    await stack?.stop();
+    await pool?.end();
+    await mysql?.stop();
+    counts.failedDeliveries = tally?.failures ?? 0;
+    printCounts('mysql-outage', counts, startedAt);
+  });
+
+  it(`loses none of ${APPOINTMENTS} appointments: what ran out of receives waits in the DLQ, and a redrive completes it`, async () => {
+    // Given 500 appointments being booked by 20 clients
+    let scheduled = 0;
+    const outageDue = stack.router.waitFor(
+      (event: RouterEvent) => event.type === 'processed' && countryQueueNames.has(event.queue) && ++scheduled >= SCHEDULED_BEFORE_OUTAGE,
+      60_000,
+    );
+    const booking = bookAppointments(stack, APPOINTMENTS, CLIENTS);
+
+    // When MySQL is stopped once the first 100 are scheduled, while the rest are still arriving
+    await outageDue;
+    await mysql.halt();
+    const { accepted, refused, unclear } = await booking;
+    counts.sent = accepted.length;
+    // Everything still queued is retried until its max receive count and then waits in its DLQ.
+    await stack.router.waitForIdle(60_000);
+
+    // Then every booking was still accepted (the API does not need MySQL)
+    expect({ refused, unclear }).toEqual({ refused: [], unclear: [] });
+    expect(accepted).toHaveLength(APPOINTMENTS);
+    const ids = accepted.map((appointment) => appointment.appointmentId);
+    const insuredIds = accepted.map((appointment) => appointment.insuredId);
+
+    // And what could not be scheduled waits in the country DLQs, its appointments PENDING
+    const deadLettered = topology.countryRoutes.flatMap((route) => stack.router.deadLetters(route.queueName));
+    counts.deadLettered = deadLettered.length;
+    expect(deadLettered.length).toBeGreaterThan(0);
+    const pendingDuringOutage = [...(await listedStatuses(stack, insuredIds)).values()].filter((status) => status === AppointmentStatus.PENDING);
+    expect(pendingDuringOutage.length).toBeGreaterThanOrEqual(deadLettered.length);
+
+    // When MySQL is back and an operator redrives the country DLQs
+    await mysql.restart();
+    const failuresDuringOutage = tally.failures;
+    for (const route of topology.countryRoutes) counts.redriven += stack.router.redrive(route.deadLetterQueueName);
+    await stack.router.waitForIdle(60_000);
+
+    // Then the redrive moved everything that was dead-lettered
+    expect(counts.redriven).toBe(deadLettered.length);
+
+    // And nothing failed any more: the workers' connection pools reconnected by themselves, no restart needed
+    expect(tally.failures).toBe(failuresDuringOutage);
+
+    // And every appointment is COMPLETED, as its insured person sees it
+    const statuses = await listedStatuses(stack, insuredIds);
+    counts.completed = ids.filter((id) => statuses.get(id) === AppointmentStatus.COMPLETED).length;
+    expect(counts.completed).toBe(APPOINTMENTS);
+
+    // And each has exactly one row, in its country's schema
+    const rows = await scheduledRows(pool, ids);
+    counts.rows = rows.length;
+    expect(new Set(rows.map((row) => row.appointmentId)).size).toBe(APPOINTMENTS);
+    expect(rows).toHaveLength(APPOINTMENTS);
+
+    // And every DLQ is empty
+    counts.inDlq = deadLetterQueueNames.reduce((sum, queue) => sum + stack.router.deadLetters(queue).length, 0);
+    expect(counts.inDlq).toBe(0);
+  }, 180_000);
+});

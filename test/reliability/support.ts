@@ -1,0 +1,212 @@
+import type { Pool, RowDataPacket } from 'mysql2/promise';
+import { DynamoDbAppointmentRepository } from '../../core/adapters/dynamodb-appointment-repository';
+import type { Appointment, AppointmentStatus, CountryISO } from '../../core/appointment';
+import { countries, countryISOs } from '../../core/countries';
+import { topology, type QueueSettings } from '../../core/topology';
+import { apiClient, type GraphqlError } from '../../local/api-client';
+import { localDynamoDbClient } from '../../local/dynamodb';
+import { appointmentIdOf } from '../../local/operator-io';
+import type { LocalRouter, RouterEvent } from '../../local/router/router';
+import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../local/stack';
+import { canStartThrowawayMysql } from '../../local/mysql-server';
+import { describeWithMysql, testMysqlUrl } from '../support/mysql';
+
+/**
+ * Every queue keeps the topology's batch size, batching window, concurrency and max
+ * receive count; only the visibility timeout is cut to a second, so a retry takes a
+ * second instead of a minute and a message dead-letters within seconds.
+ */
+export const shortRetries = (settings: QueueSettings): QueueSettings => ({ ...settings, visibilityTimeoutSeconds: 1 });
+
+/** The topology's settings as deployed, for suites where nothing should need a retry (one would take a minute). */
+export const asDeployed = (settings: QueueSettings): QueueSettings => settings;
+
+/** The local stack as `npm start` runs it, on the test run's MySQL unless told otherwise. */
+export function startReliabilityStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  // LOCAL_STACK_LOGS=1 npx jest test/reliability prints the stack's log lines.
+  return startLocalStack({ quiet: !process.env.LOCAL_STACK_LOGS, mysqlUrl: testMysqlUrl, adjustQueue: shortRetries, ...options });
+}
+
+/**
+ * For suites that start and stop a MariaDB of their own (the shared one must stay up). With only
+ * MYSQL_URL and no server binaries they are reported as skipped; under CI=true they run, and fail instead.
+ */
+export const describeWithOwnMysql: typeof describe =
+  canStartThrowawayMysql() || process.env.CI === 'true' ? describeWithMysql : describe.skip;
+
+export const countryQueueNames: ReadonlySet<string> = new Set(topology.countryRoutes.map((route) => route.queueName));
+export const deadLetterQueueNames: readonly string[] = [...topology.countryRoutes, topology.confirmations].map((queue) => queue.deadLetterQueueName);
+
+/** Runs `count` tasks from `clients` loops at once, as that many clients would. */
+export async function runConcurrently(count: number, clients: number, task: (index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const client = async () => {
+    for (let index = next++; index < count; index = next++) await task(index);
+  };
+  await Promise.all(Array.from({ length: Math.min(clients, count) }, client));
+}
+
+/** The `index`-th booking of a suite: insured people with 20 appointments each, countries in turn. */
+export function bookingFor(index: number): { insuredId: string; scheduleId: number; countryISO: CountryISO } {
+  return {
+    insuredId: String(Math.floor(index / 20)).padStart(5, '0'),
+    scheduleId: index + 1,
+    countryISO: countryISOs[index % countryISOs.length] as CountryISO,
+  };
+}
+
+export interface Bookings {
+  readonly accepted: Appointment[];
+  /** Answers with GraphQL errors, as the client got them. */
+  readonly refused: (readonly GraphqlError[])[];
+  /** Anything a client could not act on: no answer in time, an HTTP failure, an error without an errorType. */
+  readonly unclear: string[];
+}
+
+/** `count` createAppointment calls over HTTP from `clients` concurrent clients: bookings `firstIndex` onwards (default 0). */
+export async function bookAppointments(stack: LocalStack, count: number, clients: number, options: { firstIndex?: number; timeoutMs?: number } = {}): Promise<Bookings> {
+  // AppSync gives up on a resolver after 30 s; a client waiting longer would be waiting for nothing.
+  const api = apiClient(stack, { timeoutMs: options.timeoutMs ?? 30_000 });
+  const bookings: Bookings = { accepted: [], refused: [], unclear: [] };
+  await runConcurrently(count, clients, async (index) => {
+    try {
+      const answer = await api.createAppointment(bookingFor((options.firstIndex ?? 0) + index));
+      const appointment = answer.data?.createAppointment;
+      if (appointment && !answer.errors) bookings.accepted.push(appointment);
+      else if (answer.errors?.length && answer.errors.every((error) => error.errorType && error.message)) bookings.refused.push(answer.errors);
+      else bookings.unclear.push(`HTTP ${answer.status}: ${JSON.stringify(answer)}`);
+    } catch (error) {
+      bookings.unclear.push(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+    }
+  });
+  return bookings;
+}
+
+/** Each appointment's status as its insured person sees it: their appointments list, page by page, over HTTP. */
+export async function listedStatuses(stack: LocalStack, insuredIds: Iterable<string>): Promise<Map<string, AppointmentStatus>> {
+  const api = apiClient(stack, { timeoutMs: 30_000 });
+  const statuses = new Map<string, AppointmentStatus>();
+  const ids = [...new Set(insuredIds)];
+  await runConcurrently(ids.length, 8, async (index) => {
+    const insuredId = ids[index] ?? '';
+    let nextToken: string | undefined;
+    do {
+      const page = await api.appointments(insuredId, 100, nextToken);
+      if (page.errors) throw new Error(`Listing ${insuredId} failed: ${JSON.stringify(page.errors)}`);
+      for (const item of page.data?.appointments.items ?? []) statuses.set(item.appointmentId, item.status);
+      nextToken = page.data?.appointments.nextToken ?? undefined;
+    } while (nextToken);
+  });
+  return statuses;
+}
+
+/** Everything the stack's own DynamoDB table holds (each stack has its own dynalite, so the whole table is this suite's). */
+export async function storedAppointments(stack: LocalStack): Promise<Appointment[]> {
+  const client = localDynamoDbClient(stack.dynamodbEndpoint);
+  try {
+    const stored: Appointment[] = [];
+    for await (const appointment of new DynamoDbAppointmentRepository(client, stack.tableName).scanAll()) stored.push(appointment);
+    return stored;
+  } finally {
+    client.destroy();
+  }
+}
+
+export interface ScheduledRow {
+  readonly appointmentId: string;
+  /** The country whose schema holds the row. */
+  readonly schemaCountry: CountryISO;
+  readonly countryISO: string;
+  readonly scheduleId: number;
+  readonly scheduledAt: Date;
+}
+
+/** Every row, in every country schema, for these appointments (the MySQL server may be shared: never whole tables). */
+export async function scheduledRows(pool: Pool, appointmentIds: readonly string[]): Promise<ScheduledRow[]> {
+  const rows: ScheduledRow[] = [];
+  const CHUNK = 500;
+  for (const countryISO of countryISOs) {
+    for (let start = 0; start < appointmentIds.length; start += CHUNK) {
+      const [found] = await pool.query<RowDataPacket[]>(
+        'SELECT appointment_id, country_iso, schedule_id, scheduled_at FROM ??.appointments WHERE appointment_id IN (?)',
+        [countries[countryISO].mysqlSchema, appointmentIds.slice(start, start + CHUNK)],
+      );
+      for (const row of found) {
+        rows.push({
+          appointmentId: row.appointment_id as string,
+          schemaCountry: countryISO,
+          countryISO: row.country_iso as string,
+          scheduleId: row.schedule_id as number,
+          scheduledAt: row.scheduled_at as Date,
+        });
+      }
+    }
+  }
+  return rows;
+}
+
+/** What the router did, counted as it happens: messages per appointment and queue, deliveries, dead-letters. */
+export class RouterTally {
+  private readonly enqueuedPerAppointment = new Map<string, number>();
+  private readonly enqueuedPerQueue = new Map<string, number>();
+  private readonly deliveredPerQueue = new Map<string, number>();
+  private readonly messagesPerQueue = new Map<string, string[]>();
+  private readonly deliveredPerMessage = new Map<string, number>();
+  readonly deadLettered: Extract<RouterEvent, { type: 'dead-lettered' }>[] = [];
+  /** Deliveries that failed (a record reported in batchItemFailures, or its whole invocation failing). */
+  failures = 0;
+  private readonly listener = (event: RouterEvent) => this.count(event);
+
+  constructor(private readonly router: LocalRouter) {
+    router.on('event', this.listener);
+  }
+
+  /** Messages for this appointment put on `queue` (by SNS, EventBridge or a redrive; every copy). */
+  enqueued(queue: string, appointmentId: string): number {
+    return this.enqueuedPerAppointment.get(`${queue} ${appointmentId}`) ?? 0;
+  }
+
+  enqueuedOn(queue: string): number {
+    return this.enqueuedPerQueue.get(queue) ?? 0;
+  }
+
+  deliveredFrom(queue: string): number {
+    return this.deliveredPerQueue.get(queue) ?? 0;
+  }
+
+  /** For each message ever put on `queue`: how many times it was delivered. */
+  deliveriesOfEachMessageOn(queue: string): number[] {
+    return (this.messagesPerQueue.get(queue) ?? []).map((messageId) => this.deliveredPerMessage.get(messageId) ?? 0);
+  }
+
+  stop(): void {
+    this.router.off('event', this.listener);
+  }
+
+  private count(event: RouterEvent): void {
+    if (event.type === 'enqueued') {
+      const id = appointmentIdOf(event.body);
+      if (id) this.enqueuedPerAppointment.set(`${event.queue} ${id}`, this.enqueued(event.queue, id) + 1);
+      this.enqueuedPerQueue.set(event.queue, this.enqueuedOn(event.queue) + 1);
+      this.messagesPerQueue.set(event.queue, [...(this.messagesPerQueue.get(event.queue) ?? []), event.messageId]);
+    }
+    if (event.type === 'delivered') {
+      this.deliveredPerQueue.set(event.queue, this.deliveredFrom(event.queue) + 1);
+      this.deliveredPerMessage.set(event.messageId, (this.deliveredPerMessage.get(event.messageId) ?? 0) + 1);
+    }
+    if (event.type === 'dead-lettered') this.deadLettered.push(event);
+    if (event.type === 'failed') this.failures += 1;
+  }
+}
+
+/** What each suite counts and prints: the five every suite has, plus its own. */
+export type SuiteCounts<Extra extends string = never> = Record<'sent' | 'completed' | 'rows' | 'inDlq' | 'redriven' | Extra, number>;
+
+/** The one line each reliability suite prints at its end. */
+export function printCounts(suite: string, counts: SuiteCounts & Record<string, number>, startedAt: number): void {
+  const { sent, completed, rows, inDlq, redriven, ...others } = counts;
+  const extra = Object.entries(others).map(([name, value]) => `, ${name} ${value}`);
+  process.stdout.write(
+    `[reliability] ${suite}: sent ${sent}, completed ${completed}, rows ${rows}, in DLQ ${inDlq}, redriven ${redriven}${extra.join('')} (${((Date.now() - startedAt) / 1000).toFixed(1)} s)\n`,
+  );
+}
