@@ -11,4 +11,7 @@ module.exports = {
   globalSetup: '<rootDir>/test/support/mysql-global-setup.ts',
   globalTeardown: '<rootDir>/test/support/mysql-global-teardown.ts',
   testTimeout: 30_000,
+  // The e2e and reliability suites each run a whole local stack (worker threads, MariaDB); on a
+  // 2-core machine two at once starve each other into redelivery storms. One at a time is as fast.
+  maxWorkers: 1,
 };

@@ -18,7 +18,7 @@ import { localDynamoDbClient } from '../dynamodb';
 import { MYSQL_INSTALL_HINT } from '../mysql-server';
 import { startLocalStack, type LocalStack } from '../stack';
 import { bundleLikeTheStack, measureColdStart, type Bundle } from './cold-start';
-import { percentile, runConcurrently } from './load';
+import { percentile, runConcurrently } from '../load';
 
 const { values: flags } = parseArgs({
   options: {

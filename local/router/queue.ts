@@ -182,8 +182,9 @@ export class LocalQueue {
     const poller = this.poller;
     if (!poller || this.stopped) return;
     const { batchSize, maxBatchingWindowSeconds, maxConcurrency, maxReceiveCount } = poller.settings;
+    let now = Date.now();
     for (;;) {
-      const now = Date.now();
+      now = Date.now();
       const visible = [...this.messages.values()].filter((message) => message.visibleAt <= now);
       // SQS moves a message that has had its receives to the DLQ instead of delivering it again.
       for (const message of visible.filter((candidate) => candidate.receiveCount >= maxReceiveCount)) {
@@ -201,8 +202,8 @@ export class LocalQueue {
       }
       this.invoke(receivable.slice(0, batchSize), now);
     }
-    // Wake when the next invisible message becomes visible again.
-    const now = Date.now();
+    // Wake when the next invisible message becomes visible again. Judged by the same `now` as the
+    // loop: with a fresh clock, a message turning visible in between would be neither received nor awaited.
     const nextVisible = earliest([...this.messages.values()].map((message) => message.visibleAt).filter((at) => at > now));
     if (Number.isFinite(nextVisible)) this.wakeAt(nextVisible);
   }

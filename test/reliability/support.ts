@@ -10,6 +10,7 @@ import type { LocalRouter, RouterEvent } from '../../local/router/router';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../local/stack';
 import { canStartThrowawayMysql } from '../../local/mysql-server';
 import { describeWithMysql, testMysqlUrl } from '../support/mysql';
+import { runConcurrently } from '../../local/load';
 
 /**
  * Every queue keeps the topology's batch size, batching window, concurrency and max
@@ -37,14 +38,7 @@ export const describeWithOwnMysql: typeof describe =
 export const countryQueueNames: ReadonlySet<string> = new Set(topology.countryRoutes.map((route) => route.queueName));
 export const deadLetterQueueNames: readonly string[] = [...topology.countryRoutes, topology.confirmations].map((queue) => queue.deadLetterQueueName);
 
-/** Runs `count` tasks from `clients` loops at once, as that many clients would. */
-export async function runConcurrently(count: number, clients: number, task: (index: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  const client = async () => {
-    for (let index = next++; index < count; index = next++) await task(index);
-  };
-  await Promise.all(Array.from({ length: Math.min(clients, count) }, client));
-}
+export { runConcurrently };
 
 /** The `index`-th booking of a suite: insured people with 20 appointments each, countries in turn. */
 export function bookingFor(index: number): { insuredId: string; scheduleId: number; countryISO: CountryISO } {
