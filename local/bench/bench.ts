@@ -2,12 +2,13 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
 import { createPool, type Pool, type RowDataPacket } from 'mysql2/promise';
 import { monotonicFactory } from 'ulid';
 import { AppointmentStatus, pendingAppointment, type Appointment, type CountryISO } from '../../core/appointment';
+import { DynamoDbAppointmentRepository } from '../../core/adapters/dynamodb-appointment-repository';
 import { mysqlOptionsFromUrl } from '../../core/adapters/mysql-connection';
+import { MysqlCountryAppointments } from '../../core/adapters/mysql-country-appointments';
 import { countries } from '../../core/countries';
 import { environment } from '../../core/environment';
 import { countryRoute, topology } from '../../core/topology';
@@ -167,10 +168,14 @@ async function pipelinePhase(stack: LocalStack, pool: Pool) {
   };
 }
 
-/** The same N appointments' bare storage work from the same C clients: DynamoDB put, MySQL insert, DynamoDB update. */
+/**
+ * The same N appointments' bare storage work from the same C clients, through the very adapters
+ * the functions use: conditional put, one single-row MySQL insert each (no batching), conditional update.
+ */
 async function floorPhase(stack: LocalStack, pool: Pool) {
   const dynamo = localDynamoDbClient(stack.dynamodbEndpoint);
-  const documents = DynamoDBDocumentClient.from(dynamo);
+  const appointments = new DynamoDbAppointmentRepository(dynamo, stack.tableName);
+  const countryStores = new Map(Object.values(countries).map((country) => [country.iso, new MysqlCountryAppointments(pool, country, 1)]));
   const nextId = monotonicFactory();
   const floorBar = bar('floor: storage only', N, 'stored');
   const started = performance.now();
@@ -179,20 +184,9 @@ async function floorPhase(stack: LocalStack, pool: Pool) {
     C,
     async (index) => {
       const appointment = pendingAppointment({ insuredId: insuredOf(index), scheduleId: index + 1, countryISO: countryOf(index) }, nextId(), new Date());
-      await documents.send(new PutCommand({ TableName: stack.tableName, Item: appointment }));
-      await pool.execute(
-        `INSERT INTO ${pool.escapeId(countries[appointment.countryISO].mysqlSchema)}.appointments (appointment_id, insured_id, schedule_id, country_iso, requested_at) VALUES (?, ?, ?, ?, ?)`,
-        [appointment.appointmentId, appointment.insuredId, appointment.scheduleId, appointment.countryISO, new Date(appointment.createdAt)],
-      );
-      await documents.send(
-        new UpdateCommand({
-          TableName: stack.tableName,
-          Key: { insuredId: appointment.insuredId, appointmentId: appointment.appointmentId },
-          UpdateExpression: 'SET #status = :completed, updatedAt = :now',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':completed': AppointmentStatus.COMPLETED, ':now': new Date().toISOString() },
-        }),
-      );
+      await appointments.create(appointment);
+      await countryStores.get(appointment.countryISO)!.save({ ...appointment, correlationId: 'bench-floor' });
+      await appointments.markCompleted(appointment, new Date());
     },
     () => floorBar.increment(),
   );
