@@ -14,6 +14,8 @@ export const environment = {
   mysqlUrl: 'MYSQL_URL',
   /** `memory` keeps country rows in the worker's memory: the local stack without MySQL only. */
   countryStore: 'COUNTRY_STORE',
+  /** The AppSync GraphQL endpoint the completion worker publishes status changes to (SigV4). */
+  graphqlUrl: 'APPOINTMENTS_GRAPHQL_URL',
   /** Connections one worker instance may hold. */
   mysqlConnectionLimit: 'MYSQL_CONNECTION_LIMIT',
 } as const;

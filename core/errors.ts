@@ -12,6 +12,15 @@ export class ValidationError extends Error {
   }
 }
 
+/**
+ * The caller may not act on these appointments (another insured person's, or an
+ * IAM caller on a client field). Named as AppSync names its own authorization
+ * errors, so a client handles one errorType for both.
+ */
+export class UnauthorizedError extends Error {
+  override readonly name = 'Unauthorized';
+}
+
 /** The appointment could not be handed to the pipeline; the client may retry. */
 export class SchedulingUnavailableError extends Error {
   override readonly name = 'SchedulingUnavailableError';

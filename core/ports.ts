@@ -1,5 +1,6 @@
 import type { LoggerInterface } from '@aws-lambda-powertools/logger/types';
 import type { Appointment, CountryISO } from './appointment';
+import type { AppointmentStatusChange } from './graphql/types.generated';
 import type { AppointmentRequested, AppointmentScheduled } from './messages';
 
 /** The appointments as clients see them (DynamoDB in AWS and locally). */
@@ -8,10 +9,15 @@ export interface AppointmentRepository {
   create(appointment: Appointment): Promise<void>;
   /** Newest first; `cursor` is the opaque position returned by the previous page. */
   listByInsured(insuredId: string, page: { limit: number; cursor?: string }): Promise<{ items: Appointment[]; cursor?: string }>;
-  /** Moves a PENDING appointment to COMPLETED; a second completion is a no-op. */
-  markCompleted(key: AppointmentKey, now: Date): Promise<'completed' | 'already-completed'>;
+  /** Moves a PENDING appointment to COMPLETED; a second completion is a no-op. Either way, the appointment as stored. */
+  markCompleted(key: AppointmentKey, now: Date): Promise<Completion>;
   /** Removes an appointment that never reached the pipeline, if it is still PENDING. */
   discardPending(key: AppointmentKey): Promise<void>;
+}
+
+export interface Completion {
+  readonly outcome: 'completed' | 'already-completed';
+  readonly appointment: Appointment;
 }
 
 export interface AppointmentKey {
@@ -34,6 +40,15 @@ export interface CountryAppointmentStore {
 /** Announces that a country has scheduled an appointment (EventBridge in AWS). */
 export interface ScheduledEventPublisher {
   publish(event: AppointmentScheduled): Promise<void>;
+}
+
+/**
+ * Announces a stored status change to subscribed clients (AppSync's internal
+ * mutation, signed with SigV4). Called only after the change is stored, and again
+ * on every redelivery: subscribers hear each change at least once.
+ */
+export interface StatusChangePublisher {
+  publish(change: AppointmentStatusChange): Promise<void>;
 }
 
 /** The part of Powertools' Logger the use cases rely on: message, then keys merged into the JSON line. */

@@ -83,11 +83,27 @@ export const topology = {
     deadLetterQueueName: 'appointment-confirmations-dlq',
     consumer: { entry: 'workers/completionWorker.ts' } satisfies LambdaEntry,
   } satisfies QueueSettings & { consumer: LambdaEntry },
-  /** Direct Lambda resolvers: one file per field, named after it. AppSync gives up on a Lambda data source after 30 s. */
+  /**
+   * Direct Lambda resolvers: one file per field, named after it. AppSync gives up on a Lambda data source after 30 s.
+   * A subscription's resolver runs once, when a client subscribes (the owner check).
+   */
   resolvers: [
     { typeName: 'Mutation', fieldName: 'createAppointment', entry: 'resolvers/Mutation.createAppointment.ts', timeoutSeconds: 10 },
     { typeName: 'Query', fieldName: 'appointments', entry: 'resolvers/Query.appointments.ts', timeoutSeconds: 10 },
+    { typeName: 'Subscription', fieldName: 'onAppointmentStatusChanged', entry: 'resolvers/Subscription.onAppointmentStatusChanged.ts', timeoutSeconds: 10 },
   ],
+  /**
+   * The internal mutation the completion worker calls (IAM) after each stored status change;
+   * AppSync resolves it with a NONE data source and pushes it to onAppointmentStatusChanged.
+   */
+  statusChanges: {
+    typeName: 'Mutation',
+    fieldName: 'publishAppointmentStatusChange',
+    subscriptionFieldName: 'onAppointmentStatusChanged',
+    /** NONE data source: the mutation answers with its own input, which AppSync then pushes to the subscribers. */
+    requestTemplate: '{ "version": "2018-05-29", "payload": $util.toJson($ctx.args.change) }',
+    responseTemplate: '$util.toJson($ctx.result)',
+  },
   /** Memory of every function, the CDK stack's and the local stack's (Lambda scales CPU with it). */
   functionMemoryMB: 512,
 } as const;

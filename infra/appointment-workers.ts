@@ -1,9 +1,11 @@
 import { Duration } from 'aws-cdk-lib';
+import * as appsync from 'aws-cdk-lib/aws-appsync';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Construct } from 'constructs';
 import { environment } from '../core/environment';
+import { topology } from '../core/topology';
 import { appointmentsFunction } from './appointments-function';
 import type { AppointmentRouting, WorkerQueue } from './appointment-routing';
 import { deployedFunctions } from './bundling';
@@ -13,12 +15,15 @@ export interface AppointmentWorkersProps {
   readonly routing: AppointmentRouting;
   readonly appointments: dynamodb.ITable;
   readonly database: CountryDatabase;
+  /** The GraphQL API the completion worker publishes each stored status change to. */
+  readonly api: appsync.GraphqlApi;
 }
 
 /**
  * The SQS consumers: one country worker per country (same module, COUNTRY_ISO
  * tells them apart) writing to MySQL and putting AppointmentScheduled on the bus,
- * and the completion worker flipping the appointment to COMPLETED in DynamoDB.
+ * and the completion worker flipping the appointment to COMPLETED in DynamoDB and
+ * publishing the change to the API's subscribers.
  */
 export class AppointmentWorkers extends Construct {
   readonly countryWorkers: readonly NodejsFunction[];
@@ -26,7 +31,7 @@ export class AppointmentWorkers extends Construct {
 
   constructor(scope: Construct, id: string, props: AppointmentWorkersProps) {
     super(scope, id);
-    const { routing, appointments, database } = props;
+    const { routing, appointments, database, api } = props;
 
     this.countryWorkers = deployedFunctions.countryWorkers.map((deployed) => {
       const countryQueue = routing.countryQueues.find((candidate) => candidate.route.countryISO === deployed.countryISO);
@@ -50,13 +55,19 @@ export class AppointmentWorkers extends Construct {
     });
 
     this.completionWorker = appointmentsFunction(this, deployedFunctions.completionWorker, {
-      description: 'Marks scheduled appointments COMPLETED in DynamoDB',
+      description: 'Marks scheduled appointments COMPLETED in DynamoDB and publishes each stored change to the subscribers',
       timeout: Duration.seconds(routing.confirmations.settings.workerTimeoutSeconds),
-      environment: { [environment.appointmentsTableName]: appointments.tableName },
-      // Outside the VPC: it only talks to DynamoDB.
+      environment: {
+        [environment.appointmentsTableName]: appointments.tableName,
+        [environment.graphqlUrl]: api.graphqlUrl,
+      },
+      // Outside the VPC: it only talks to DynamoDB and AppSync.
     });
     // A conditional update PENDING → COMPLETED, and a consistent read when the condition fails.
     appointments.grant(this.completionWorker, 'dynamodb:UpdateItem', 'dynamodb:GetItem');
+    // The internal publish mutation (SigV4) and no other field: appsync:GraphQL on that one field's ARN.
+    const { typeName, fieldName } = topology.statusChanges;
+    api.grant(this.completionWorker, appsync.IamResource.ofType(typeName, fieldName), 'appsync:GraphQL');
     consume(this.completionWorker, routing.confirmations);
   }
 }

@@ -8,8 +8,11 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { apiLimits } from '../core/api-limits';
+import { INSURED_ID_CLAIM, STAFF_GROUP } from '../core/caller';
 import { environment } from '../core/environment';
-import type { topology } from '../core/topology';
+import { topology } from '../core/topology';
+import { ApiFirewall } from './api-firewall';
 import { appointmentsFunction, LOG_RETENTION } from './appointments-function';
 import { deployedFunctions, repositoryRoot } from './bundling';
 
@@ -24,28 +27,52 @@ type ResolverId = DeclaredResolver extends infer R
     : never
   : never;
 
+/** The user pool attribute behind INSURED_ID_CLAIM: Cognito calls a custom attribute `custom:<name>` in tokens and trigger events. */
+const insuredIdAttribute = customAttributeName(INSURED_ID_CLAIM);
+/** Characters of an insuredId: exactly the 5 digits core's insuredIdSchema accepts, leading zeros included. */
+const INSURED_ID_LENGTH = 5;
+/** Cognito fails the sign-in when a trigger has not answered within 5 seconds. */
+const COGNITO_TRIGGER_TIMEOUT = Duration.seconds(5);
+
 export interface AppointmentsApiProps {
   readonly appointments: dynamodb.ITable;
   readonly appointmentRequests: sns.ITopic;
+  /** The deployment's development flag: an API key mode (the developer, acting as staff) and introspection. */
+  readonly development: boolean;
 }
 
 /**
- * The GraphQL API: AppSync serving schema.graphql with an API key (default, for
- * development), Cognito user pools and IAM, each field answered by its own Lambda
- * function through a direct Lambda resolver (no mapping templates).
+ * The GraphQL API: AppSync serving schema.graphql to insured people and staff
+ * signed in with Cognito (the default mode), to the pipeline's functions with IAM
+ * (internal fields only) and, in a development deployment only, to an API key.
+ * Each client field is answered by its own Lambda function through a direct Lambda
+ * resolver (no mapping templates); the status-change publish mutation by a NONE
+ * data source, so AppSync hands each change to the subscribers with no function
+ * on the way. A WAF web ACL limits the request rate per source IP.
  */
 export class AppointmentsApi extends Construct {
   readonly api: appsync.GraphqlApi;
-  readonly apiKeyId: string;
+  /** The development API key's id; undefined unless deployed with the development flag. */
+  readonly apiKeyId: string | undefined;
   readonly userPool: cognito.UserPool;
   readonly userPoolClient: cognito.UserPoolClient;
+  readonly staffGroup: cognito.UserPoolGroup;
+  readonly firewall: ApiFirewall;
 
   constructor(scope: Construct, id: string, props: AppointmentsApiProps) {
     super(scope, id);
 
     this.userPool = new cognito.UserPool(this, 'Users', {
+      // Essentials: the plan whose pre-token-generation trigger may customise access tokens (event V2_0).
+      featurePlan: cognito.FeaturePlan.ESSENTIALS,
       selfSignUpEnabled: false,
       signInAliases: { email: true },
+      customAttributes: {
+        // Set once by staff at account creation; nobody can change it afterwards, the user least of all.
+        [insuredIdAttribute]: new cognito.StringAttribute({ minLen: INSURED_ID_LENGTH, maxLen: INSURED_ID_LENGTH, mutable: false }),
+      },
+      // A changed e-mail address replaces the old one only once the user has verified it.
+      keepOriginal: { email: true },
       passwordPolicy: {
         minLength: 12,
         requireLowercase: true,
@@ -61,39 +88,62 @@ export class AppointmentsApi extends Construct {
     Validations.of(this.userPool).acknowledge(
       {
         id: 'AwsSolutions-COG3',
-        reason: 'Threat protection (advanced security) needs the Cognito Plus plan, billed per user; the API key is the development mode and there are no end users yet.',
+        reason: 'Threat protection (advanced security) needs the Cognito Plus plan, billed per active user; accounts are created by staff only (no self sign-up) and MFA plus a strong password policy are required.',
       },
       {
         id: 'AwsSolutions-COG8',
-        reason: 'Same as COG3: the Plus plan is bought when real users sign in with Cognito; MFA and a strong password policy are on already.',
+        reason: 'Same as COG3: Essentials already gives the access-token customisation the API needs; the Plus plan is bought when the user base justifies its per-user price.',
       },
     );
     this.userPoolClient = this.userPool.addClient('ApiClient', {
       authFlows: { userSrp: true },
       preventUserExistenceErrors: true,
+      readAttributes: new cognito.ClientAttributes()
+        .withStandardAttributes({ email: true, emailVerified: true })
+        .withCustomAttributes(insuredIdAttribute),
+      // Left out on purpose: the insuredId, which decides whose appointments a user may touch.
+      writeAttributes: new cognito.ClientAttributes().withStandardAttributes({ email: true }),
     });
+    this.staffGroup = this.userPool.addGroup('Staff', {
+      groupName: STAFF_GROUP,
+      description: 'Call-centre staff: may book, list and follow the appointments of any insured person',
+    });
+    const accessTokenClaims = appointmentsFunction(this, deployedFunctions.preTokenGeneration, {
+      description: `Cognito pre-token-generation trigger: copies ${INSURED_ID_CLAIM} into the access token`,
+      timeout: COGNITO_TRIGGER_TIMEOUT,
+    });
+    // V2_0: the event version that may change the access token, the one Amplify JS sends to AppSync.
+    this.userPool.addTrigger(cognito.UserPoolOperation.PRE_TOKEN_GENERATION_CONFIG, accessTokenClaims, cognito.LambdaVersion.V2_0);
 
+    const developerKey: appsync.AuthorizationMode = {
+      authorizationType: appsync.AuthorizationType.API_KEY,
+      apiKeyConfig: {
+        description: 'Development key',
+        // The longest AppSync allows, counted from each synth: every deploy pushes the expiry out again.
+        expires: Expiration.after(Duration.days(365)),
+      },
+    };
     this.api = new appsync.GraphqlApi(this, 'Api', {
       name: `${Stack.of(this).stackName}-appointments`,
       definition: appsync.Definition.fromFile(schemaFile),
       authorizationConfig: {
-        defaultAuthorization: {
-          authorizationType: appsync.AuthorizationType.API_KEY,
-          apiKeyConfig: {
-            description: 'Development key',
-            // The longest AppSync allows, counted from each synth: every deploy pushes the expiry out again.
-            expires: Expiration.after(Duration.days(365)),
-          },
-        },
+        // Insured people and staff; a field that names no mode gets this one only.
+        defaultAuthorization: { authorizationType: appsync.AuthorizationType.USER_POOL, userPoolConfig: { userPool: this.userPool } },
         additionalAuthorizationModes: [
-          { authorizationType: appsync.AuthorizationType.USER_POOL, userPoolConfig: { userPool: this.userPool } },
+          // The pipeline's functions (SigV4), on the fields the schema marks @aws_iam.
           { authorizationType: appsync.AuthorizationType.IAM },
+          ...(props.development ? [developerKey] : []),
         ],
       },
+      // Explorers and codegen need it in development; elsewhere it would only map the API out for a stranger.
+      introspectionConfig: props.development ? appsync.IntrospectionConfig.ENABLED : appsync.IntrospectionConfig.DISABLED,
+      queryDepthLimit: apiLimits.queryDepthLimit,
+      resolverCountLimit: apiLimits.resolverCountLimit,
       xrayEnabled: true,
     });
-    this.apiKeyId = (this.api.node.findChild('DefaultApiKey') as appsync.CfnApiKey).attrApiKeyId;
+    this.apiKeyId = (this.api.node.tryFindChild('DefaultApiKey') as appsync.CfnApiKey | undefined)?.attrApiKeyId;
     this.logErrors();
+    this.firewall = new ApiFirewall(this, 'Firewall', { api: this.api });
 
     // What each resolver's function touches: a resolver added to the topology does not compile until it is listed here.
     const resolverAccess: { readonly [R in ResolverId]: (fn: NodejsFunction) => void } = {
@@ -110,6 +160,9 @@ export class AppointmentsApi extends Construct {
         // One Query on the base table, by insuredId.
         props.appointments.grant(fn, 'dynamodb:Query');
       },
+      'Subscription.onAppointmentStatusChanged': () => {
+        // Decides from the caller's identity alone whether they may follow this insuredId: no table, no topic.
+      },
     };
 
     for (const resolver of deployedFunctions.resolvers) {
@@ -120,6 +173,27 @@ export class AppointmentsApi extends Construct {
       resolverAccess[resolver.id as ResolverId](fn);
       this.directLambdaResolver(resolver.id, resolver.typeName, resolver.fieldName, fn);
     }
+    this.statusChangePublisher();
+  }
+
+  /**
+   * The internal mutation the completion worker calls after each stored status change.
+   * The NONE data source returns the change as sent, and AppSync pushes that result to the
+   * subscriptions that name the mutation in @aws_subscribe, filtered by their arguments.
+   */
+  private statusChangePublisher(): void {
+    const { typeName, fieldName } = topology.statusChanges;
+    const id = `${typeName}.${fieldName}`;
+    const dataSource = new appsync.NoneDataSource(this, `${id}DataSource`, {
+      api: this.api,
+      description: `Returns the ${fieldName} argument as is, for AppSync to push to the subscribers`,
+    });
+    dataSource.createResolver(`${id}Resolver`, {
+      typeName,
+      fieldName,
+      requestMappingTemplate: appsync.MappingTemplate.fromString('{"version":"2018-05-29","payload": $util.toJson($ctx.args.change)}'),
+      responseMappingTemplate: appsync.MappingTemplate.fromString('$util.toJson($ctx.result)'),
+    });
   }
 
   private directLambdaResolver(id: string, typeName: string, fieldName: string, fn: NodejsFunction): void {
@@ -164,4 +238,10 @@ export class AppointmentsApi extends Construct {
       reason: 'Field errors are logged (ERROR); verbose content is left out on purpose: it would copy request headers and the insured person\'s arguments into the logs.',
     });
   }
+}
+
+function customAttributeName(claim: string): string {
+  const name = /^custom:(\w+)$/.exec(claim)?.[1];
+  if (!name) throw new Error(`${claim} is not a custom attribute claim (custom:<name>)`);
+  return name;
 }

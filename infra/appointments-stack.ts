@@ -31,8 +31,12 @@ export class AppointmentsStack extends Stack {
 
     const routing = new AppointmentRouting(this, 'Routing');
     const database = new CountryDatabase(this, 'CountryDatabase', settings);
-    const api = new AppointmentsApi(this, 'GraphQL', { appointments, appointmentRequests: routing.appointmentRequests });
-    new AppointmentWorkers(this, 'Workers', { routing, appointments, database });
+    const api = new AppointmentsApi(this, 'GraphQL', {
+      appointments,
+      appointmentRequests: routing.appointmentRequests,
+      development: settings.development,
+    });
+    new AppointmentWorkers(this, 'Workers', { routing, appointments, database, api: api.api });
 
     const alarmTopic = settings.alarmTopicArn ? sns.Topic.fromTopicArn(this, 'AlarmTopic', settings.alarmTopicArn) : undefined;
     for (const { name, queue } of routing.deadLetterQueues) {
@@ -53,13 +57,19 @@ export class AppointmentsStack extends Stack {
     }
 
     new CfnOutput(this, 'GraphQLUrl', { value: api.api.graphqlUrl, description: 'The AppSync GraphQL endpoint' });
-    new CfnOutput(this, 'ApiKeyId', {
-      value: api.apiKeyId,
-      description: 'The development API key (its value: AppSync console > Settings, or aws appsync list-api-keys)',
-    });
+    if (api.apiKeyId) {
+      new CfnOutput(this, 'ApiKeyId', {
+        value: api.apiKeyId,
+        description: 'The development API key (its value: AppSync console > Settings, or aws appsync list-api-keys)',
+      });
+    }
     new CfnOutput(this, 'GraphQLApiId', { value: api.api.apiId });
     new CfnOutput(this, 'Region', { value: this.region });
     new CfnOutput(this, 'UserPoolId', { value: api.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: api.userPoolClient.userPoolClientId });
+    new CfnOutput(this, 'StaffGroupName', {
+      value: api.staffGroup.groupName,
+      description: 'Cognito group of call-centre staff: aws cognito-idp admin-add-user-to-group --group-name <this>',
+    });
   }
 }

@@ -59,6 +59,9 @@ export interface DeployedFunction {
 /** The custom resource handler that creates the country schemas on deploy. */
 export const migrateCountrySchemasEntry = 'infra/functions/migrate-country-schemas.ts';
 
+/** The Cognito trigger that puts the insuredId claim into access tokens. */
+export const preTokenGenerationEntry = 'infra/functions/pre-token-generation.ts';
+
 /** Every function the stack bundles, by role; the country worker module is deployed once per country. */
 export const deployedFunctions = {
   resolvers: topology.resolvers.map((resolver) => ({
@@ -72,6 +75,7 @@ export const deployedFunctions = {
   })),
   completionWorker: { id: 'completionWorker', entry: topology.confirmations.consumer.entry },
   migrateCountrySchemas: { id: 'migrateCountrySchemas', entry: migrateCountrySchemasEntry },
+  preTokenGeneration: { id: 'preTokenGeneration', entry: preTokenGenerationEntry },
 } as const;
 
 /** The same functions as one list, for tools that bundle each of them (benchmarks, size checks). */
@@ -80,6 +84,7 @@ export const allDeployedFunctions: readonly DeployedFunction[] = [
   ...deployedFunctions.countryWorkers,
   deployedFunctions.completionWorker,
   deployedFunctions.migrateCountrySchemas,
+  deployedFunctions.preTokenGeneration,
 ].map(({ id, entry }) => ({ id, entry }));
 
 /** Absolute path of a function's entry file. */

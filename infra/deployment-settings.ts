@@ -8,9 +8,14 @@ export interface DeploymentSettings {
   readonly multiAz: boolean;
   /** An existing SNS topic the DLQ alarms notify (paging, chat, e-mail); without it the alarms only show in the console. */
   readonly alarmTopicArn?: string;
+  /**
+   * A developer's stack: the API also accepts an API key (acting as staff) and answers
+   * introspection, so explorers and codegen work against it. Never for real users' data.
+   */
+  readonly development: boolean;
 }
 
-export const defaultDeploymentSettings: DeploymentSettings = { deletionProtection: true, multiAz: false };
+export const defaultDeploymentSettings: DeploymentSettings = { deletionProtection: true, multiAz: false, development: false };
 
 export function deploymentSettingsFromContext(node: Node): DeploymentSettings {
   const alarmTopicArn: unknown = node.tryGetContext('alarmTopicArn');
@@ -18,6 +23,7 @@ export function deploymentSettingsFromContext(node: Node): DeploymentSettings {
   return {
     deletionProtection: booleanContext(node, 'deletionProtection', defaultDeploymentSettings.deletionProtection),
     multiAz: booleanContext(node, 'multiAz', defaultDeploymentSettings.multiAz),
+    development: booleanContext(node, 'development', defaultDeploymentSettings.development),
     ...(alarmTopicArn ? { alarmTopicArn } : {}),
   };
 }

@@ -21,12 +21,16 @@ export interface ApiEndpoint {
 
 const APPOINTMENT_FIELDS = 'appointmentId insuredId scheduleId countryISO status createdAt updatedAt';
 
-/** A client of the appointments API over HTTP, as an app calls it: POST /graphql with the x-api-key header. */
-export function apiClient(endpoint: ApiEndpoint, options: { timeoutMs?: number } = {}) {
+/**
+ * A client of the appointments API over HTTP, as an app calls it: POST /graphql with
+ * the x-api-key header, or with `token` (a user pool token) as the Authorization header.
+ */
+export function apiClient(endpoint: ApiEndpoint, options: { timeoutMs?: number; token?: string } = {}) {
   async function request<Data>(query: string, variables: Record<string, unknown> = {}, apiKey: string | null = endpoint.apiKey): Promise<GraphqlResponse<Data>> {
+    const auth: Record<string, string> = options.token !== undefined ? { authorization: options.token } : apiKey === null ? {} : { 'x-api-key': apiKey };
     const response = await fetch(endpoint.graphqlUrl, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...(apiKey === null ? {} : { 'x-api-key': apiKey }) },
+      headers: { 'content-type': 'application/json', ...auth },
       body: JSON.stringify({ query, variables }),
       signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
     });

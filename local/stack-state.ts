@@ -19,6 +19,8 @@ export interface LocalStackState {
   readonly tableName: string;
   /** Absent when country rows are kept in memory (`--no-mysql`). */
   readonly mysqlUrl?: string;
+  /** The local user pool's signing key, for `npm run token`. */
+  readonly tokenSigningKeyFile: string;
 }
 
 const REPOSITORY_ROOT = resolve(__dirname, '..');
@@ -37,6 +39,7 @@ export function stackStateOf(stack: LocalStack, pid = process.pid): LocalStackSt
     dynamodbEndpoint: stack.dynamodbEndpoint,
     tableName: stack.tableName,
     ...(stack.mysqlUrl ? { mysqlUrl: stack.mysqlUrl } : {}),
+    tokenSigningKeyFile: stack.issuer.signingKeyFile,
   };
 }
 

@@ -7,13 +7,17 @@ import { migrateCountrySchemas } from '../core/adapters/mysql-migrations';
 import { countries } from '../core/countries';
 import { environment } from '../core/environment';
 import { topology, type QueueSettings } from '../core/topology';
-import { loadAppSyncSimulator, startLocalAppSync, type LocalAppSync } from './appsync';
-import { ensureAppointmentsTable, LOCAL_CREDENTIALS, LOCAL_REGION, localDynamoDbClient, startLocalDynamoDb, type LocalDynamoDb } from './dynamodb';
+import { startLocalAppSync, type LocalAppSync } from './appsync/endpoint';
+import { loadAppSyncSimulator, type LocalResolver } from './appsync/simulator';
+import { ensureAppointmentsTable, LOCAL_CREDENTIALS, LOCAL_REGION, localDynamoDbClient, startLocalDynamoDb, type LocalDynamoDb } from './dynamodb/dynalite';
 import { buildFunctionBundles, LocalFunction, type FunctionDefinition } from './lambda/host';
+import { LocalTokenIssuer } from './identity/issuer';
 import { localLogger, silentSink, stdoutSink, type LocalLogger, type LogSink } from './log';
-import { MYSQL_INSTALL_HINT, provideMysql, type MysqlServer } from './mysql-server';
+import { MYSQL_INSTALL_HINT, provideMysql, type MysqlServer } from './mysql/mysql-server';
+import { freePort } from './network';
 import { ADMIN_PREFIX, startLocalAwsEndpoint } from './router/aws-endpoint';
-import { LocalRouter, routingFromTopology, type RouterEvent, type RouterHooks } from './router/router';
+import { LocalRouter, routingFromTopology, type RouterHooks } from './router/router';
+import { routerEventLogger } from './router/router-log';
 
 /** The table's name locally (the CDK stack names its own; the functions read it from the environment either way). */
 export const LOCAL_TABLE_NAME = 'appointments';
@@ -26,8 +30,15 @@ const PASSED_THROUGH_ENV = ['POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_DEV', 'POWERTOOL
 export interface LocalStackOptions {
   /** GraphQL (and explorer) port; 0 picks a free one. Default 0. */
   readonly graphqlPort?: number;
+  /** The same API over TLS (what Amplify JS dials); 0 picks a free one. Default 0. */
+  readonly tlsPort?: number;
   /** Default: a fresh `da2-…` key each start. */
   readonly apiKey?: string;
+  /**
+   * Where the token issuer's signing key and the local CA are kept (`npm start`: .local-data/, so
+   * trust and tokens survive restarts). Default: a fresh temporary directory.
+   */
+  readonly configDir?: string;
   /** MySQL to use (mysql://user:password@host:port). Default: MYSQL_URL, else a throwaway MariaDB, else rows in memory. */
   readonly mysqlUrl?: string;
   /** Use no MySQL at all: each country worker keeps its rows in its own memory (COUNTRY_STORE=memory). */
@@ -48,8 +59,15 @@ export interface LocalStackOptions {
 
 export interface LocalStack {
   readonly graphqlUrl: string;
+  /** The same API over TLS, its certificate from the CA in `caCertificateFile`. */
+  readonly graphqlTlsUrl: string;
+  /** AppSync's realtime websocket (plain); over TLS at the TLS URL plus /realtime. */
+  readonly realtimeUrl: string;
+  readonly caCertificateFile: string;
   readonly explorerUrl: string;
   readonly apiKey: string;
+  /** The local user pool: signs tokens this stack accepts (`npm run token`). */
+  readonly issuer: LocalTokenIssuer;
   /** The MySQL the country workers write to, or undefined when rows are kept in memory. */
   readonly mysqlUrl: string | undefined;
   /** For the banner: where the country rows are. */
@@ -72,9 +90,10 @@ export interface LocalStack {
 
 /**
  * Runs the whole system in this process, no AWS account and no Docker: AppSync
- * (simulator), DynamoDB (dynalite), SNS/SQS/EventBridge (the router, from the
- * topology), each Lambda function in its own worker-thread sandboxes, and MySQL
- * (MYSQL_URL, a throwaway MariaDB, or rows in memory).
+ * (the simulator behind a local endpoint with TLS, token checks and limits), the
+ * user pool (a local token issuer), DynamoDB (dynalite), SNS/SQS/EventBridge (the
+ * router, from the topology), each Lambda function in its own worker-thread
+ * sandboxes, and MySQL (MYSQL_URL, a throwaway MariaDB, or rows in memory).
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const started = Date.now();
@@ -90,135 +109,51 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   try {
     const workDir = await mkdtemp(join(tmpdir(), 'appointments-local-'));
     cleanups.push(() => rm(workDir, { recursive: true, force: true }));
-
-    const router = new LocalRouter({ region: LOCAL_REGION, adjustQueue: options.adjustQueue, hooks: options.hooks });
-    cleanups.push(() => Promise.resolve(router.stop()));
-    router.on('event', routerEventLogger(localLogger('local-router', sink), router));
-
-    const consumers = routingFromTopology().queues;
-    const entries = [...topology.resolvers.map((resolver) => resolver.entry), ...consumers.map((queue) => queue.consumer.entry)];
-    // In parallel; every part that starts registers its cleanup, even when another part fails.
-    const parts = Promise.allSettled([
-      buildFunctionBundles(entries, join(workDir, 'build')),
-      startDynamoDb(options.dataDir).then(registered(cleanups, (started) => started.close())),
-      options.inMemoryCountryStore ? Promise.resolve(undefined) : provideMigratedMysql(options).then(registered(cleanups, (started) => started?.stop())),
-      startLocalAwsEndpoint(router).then(registered(cleanups, (started) => started.close())),
-    ] as const);
-    // The simulator loads on this thread while MariaDB and esbuild work in their processes.
-    const simulatorLoad = await loadAppSyncSimulator().then(
-      () => ({ failed: false as const }),
-      (error: unknown) => ({ failed: true as const, error }),
-    );
-    const [bundles, dynamodb, mysql, awsEndpoint] = settledOrThrow(await parts);
-    if (simulatorLoad.failed) throw simulatorLoad.error;
-    const dynamoClient = localDynamoDbClient(dynamodb.endpoint);
-    await ensureAppointmentsTable(dynamoClient, LOCAL_TABLE_NAME);
-    dynamoClient.destroy();
-    if (!mysql) {
-      logger.warn(
-        `No MySQL: country rows are kept in memory by each country worker and lost on exit. For the real database, ${MYSQL_INSTALL_HINT}.`,
-      );
-    }
-
-    const sharedEnvironment: Record<string, string> = {
-      AWS_REGION: LOCAL_REGION,
-      AWS_DEFAULT_REGION: LOCAL_REGION,
-      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-      AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
-      AWS_ENDPOINT_URL_SNS: awsEndpoint.url,
-      AWS_ENDPOINT_URL_EVENTBRIDGE: awsEndpoint.url,
-      // No profile of the developer's leaks into a function.
-      AWS_CONFIG_FILE: join(workDir, 'no-aws-config'),
-      AWS_SHARED_CREDENTIALS_FILE: join(workDir, 'no-aws-credentials'),
-      // Lambda runs Node 24; the SDK's notice about leaving Node 20 is noise here.
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      TZ: 'UTC',
-      [environment.appointmentsTableName]: LOCAL_TABLE_NAME,
-      [environment.appointmentRequestsTopicArn]: router.topicArn(topology.appointmentRequests.topicName),
-      [environment.eventBusName]: topology.appointmentScheduled.eventBusName,
-      ...passedThrough(options.env ?? process.env),
-    };
-    // As in AWS, only the country workers are given the database.
-    const countryDatabaseEnvironment: Record<string, string> = mysql ? { [environment.mysqlUrl]: mysql.url } : { [environment.countryStore]: 'memory' };
-    const countryQueues = new Set<string>(topology.countryRoutes.map((route) => route.queueName));
-    const lambdaEnvironment = (name: string, own: Readonly<Record<string, string>> = {}) => ({
-      ...sharedEnvironment,
-      AWS_LAMBDA_FUNCTION_NAME: name,
-      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(topology.functionMemoryMB),
-      AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${name}`,
-      ...own,
-    });
-
-    const functions = new Map<string, LocalFunction>();
-    const addFunction = (definition: FunctionDefinition) => {
-      const bundle = bundles.get(definition.entry);
-      if (!bundle) throw new Error(`No bundle was built for ${definition.entry}`);
-      const fn = new LocalFunction(definition, bundle, sink);
-      functions.set(definition.name, fn);
-      return fn;
-    };
-    cleanups.push(() => Promise.all([...functions.values()].map((fn) => fn.stop())));
-
-    const resolvers = topology.resolvers.map((resolver) => {
-      const name = `${resolver.typeName}-${resolver.fieldName}`;
-      const fn = addFunction({
-        name,
-        entry: resolver.entry,
-        environment: lambdaEnvironment(name),
-        maxConcurrency: RESOLVER_CONCURRENCY,
-        timeoutSeconds: resolver.timeoutSeconds,
-      });
-      return { typeName: resolver.typeName, fieldName: resolver.fieldName, functionName: name, invoke: (event: unknown) => fn.invoke(event) };
-    });
-    for (const { settings: declared, consumer } of consumers) {
-      const settings = router.queueSettings(declared.queueName);
-      const name = `${basename(consumer.entry).replace(/\.[jt]s$/, '')}-${settings.queueName}`;
-      const fn = addFunction({
-        name,
-        entry: consumer.entry,
-        environment: lambdaEnvironment(name, { ...(countryQueues.has(settings.queueName) ? countryDatabaseEnvironment : {}), ...consumer.environment }),
-        maxConcurrency: settings.maxConcurrency,
-        timeoutSeconds: settings.workerTimeoutSeconds,
-      });
-      router.connect(settings.queueName, (event) => fn.invoke(event), name);
-    }
-    // A warm sandbox per resolver before the API opens, so the first request meets no cold start;
-    // the queue consumers warm meanwhile (a message arriving first simply waits for its sandbox).
-    const resolverNames = new Set(resolvers.map((resolver) => resolver.functionName));
-    const resolversWarm = Promise.all([...functions].filter(([name]) => resolverNames.has(name)).map(([, fn]) => fn.warm()));
-    // Consumers warm once the resolvers are (on two cores, one group at a time gets there sooner).
-    void resolversWarm.finally(() => {
-      for (const [name, fn] of functions) if (!resolverNames.has(name)) void fn.warm();
-    });
+    const configDir = options.configDir ?? join(workDir, 'config');
+    const router = startRouter(options, sink, cleanups);
+    const ports = { graphql: await portOrFree(options.graphqlPort ?? 0), tls: await portOrFree(options.tlsPort ?? 0) };
+    const services = await startServices(options, router, { workDir, configDir, logger }, cleanups);
     const apiKey = options.apiKey ?? `da2-${randomBytes(13).toString('hex')}`;
+    const graphqlUrl = `http://127.0.0.1:${ports.graphql}/graphql`;
+    const functions = createFunctions({ router, services, workDir, graphqlUrl, env: options.env ?? process.env, sink });
+    cleanups.push(() => Promise.all([...functions.all.values()].map((fn) => fn.stop())));
+    // The API opens once a sandbox per resolver is warm, so the first request meets no cold start.
     const [appsync] = settledOrThrow(
       await Promise.allSettled([
-        startLocalAppSync({ port: options.graphqlPort ?? 0, apiKey, resolvers, logger: localLogger('local-appsync', sink) }).then(
-          registered(cleanups, (started: LocalAppSync) => started.stop()),
-        ),
-        resolversWarm,
+        startLocalAppSync({
+          port: ports.graphql,
+          tlsPort: ports.tls,
+          apiKey,
+          issuer: services.issuer,
+          iamCredentials: LOCAL_CREDENTIALS,
+          tlsDir: join(configDir, 'tls'),
+          resolvers: functions.resolvers,
+          logger: localLogger('local-appsync', sink),
+        }).then(registered(cleanups, (started: LocalAppSync) => started.stop())),
+        functions.warm(),
       ] as const),
     );
-
     // On stop, the router goes first: no delivery starts while the functions are being stopped.
     cleanups.push(() => Promise.resolve(router.stop()));
 
     let stopping: Promise<void> | undefined;
     return {
       graphqlUrl: appsync.graphqlUrl,
+      graphqlTlsUrl: appsync.graphqlTlsUrl,
+      realtimeUrl: appsync.realtimeUrl,
+      caCertificateFile: appsync.caCertificateFile,
       explorerUrl: appsync.explorerUrl,
       apiKey,
-      mysqlUrl: mysql?.url,
-      mysqlDescription: mysql?.description ?? 'none: country rows kept in memory',
-      dynamodbEndpoint: dynamodb.endpoint,
-      dynamodbOperations: dynamodb.operations,
+      issuer: services.issuer,
+      mysqlUrl: services.mysql?.url,
+      mysqlDescription: services.mysql?.description ?? 'none: country rows kept in memory',
+      dynamodbEndpoint: services.dynamodb.endpoint,
+      dynamodbOperations: services.dynamodb.operations,
       tableName: LOCAL_TABLE_NAME,
-      awsEndpoint: awsEndpoint.url,
-      queueAdminUrl: `${awsEndpoint.url}${ADMIN_PREFIX}`,
+      awsEndpoint: services.awsEndpoint.url,
+      queueAdminUrl: `${services.awsEndpoint.url}${ADMIN_PREFIX}`,
       router,
-      functions,
+      functions: functions.all,
       startupMs: Date.now() - started,
       stop: () => (stopping ??= stopAll()),
     };
@@ -226,6 +161,137 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await stopAll();
     throw error;
   }
+}
+
+function startRouter(options: LocalStackOptions, sink: LogSink, cleanups: (() => Promise<unknown>)[]): LocalRouter {
+  const router = new LocalRouter({ region: LOCAL_REGION, adjustQueue: options.adjustQueue, hooks: options.hooks });
+  cleanups.push(() => Promise.resolve(router.stop()));
+  router.on('event', routerEventLogger(localLogger('local-router', sink), router));
+  return router;
+}
+
+interface LocalServices {
+  readonly bundles: ReadonlyMap<string, string>;
+  readonly dynamodb: LocalDynamoDb;
+  readonly mysql: MysqlServer | undefined;
+  readonly awsEndpoint: { readonly url: string };
+  readonly issuer: LocalTokenIssuer;
+}
+
+/** The functions' bundles, DynamoDB, MySQL, the SNS/EventBridge endpoint and the token issuer, in parallel. */
+async function startServices(
+  options: LocalStackOptions,
+  router: LocalRouter,
+  { workDir, configDir, logger }: { workDir: string; configDir: string; logger: LocalLogger },
+  cleanups: (() => Promise<unknown>)[],
+): Promise<LocalServices> {
+  const entries = [...topology.resolvers.map((resolver) => resolver.entry), ...routingFromTopology().queues.map((queue) => queue.consumer.entry)];
+  // Every part that starts registers its cleanup, even when another part fails.
+  const parts = Promise.allSettled([
+    buildFunctionBundles(entries, join(workDir, 'build')),
+    startDynamoDb(options.dataDir).then(registered(cleanups, (started) => started.close())),
+    options.inMemoryCountryStore ? Promise.resolve(undefined) : provideMigratedMysql(options).then(registered(cleanups, (started) => started?.stop())),
+    startLocalAwsEndpoint(router).then(registered(cleanups, (started) => started.close())),
+    LocalTokenIssuer.open(join(configDir, 'identity', 'signing-key.json')),
+  ] as const);
+  // The simulator loads on this thread while MariaDB and esbuild work in their processes.
+  const simulatorLoad = await loadAppSyncSimulator().then(
+    () => ({ failed: false as const }),
+    (error: unknown) => ({ failed: true as const, error }),
+  );
+  const [bundles, dynamodb, mysql, awsEndpoint, issuer] = settledOrThrow(await parts);
+  if (simulatorLoad.failed) throw simulatorLoad.error;
+  const dynamoClient = localDynamoDbClient(dynamodb.endpoint);
+  await ensureAppointmentsTable(dynamoClient, LOCAL_TABLE_NAME);
+  dynamoClient.destroy();
+  if (!mysql) {
+    logger.warn(
+      `No MySQL: country rows are kept in memory by each country worker and lost on exit. For the real database, ${MYSQL_INSTALL_HINT}.`,
+    );
+  }
+  return { bundles, dynamodb, mysql, awsEndpoint, issuer };
+}
+
+interface LocalFunctions {
+  readonly all: Map<string, LocalFunction>;
+  readonly resolvers: LocalResolver[];
+  /** Resolvers warm first, then the queue consumers (on two cores, one group at a time gets there sooner). */
+  warm(): Promise<unknown>;
+}
+
+/** Every Lambda function of the topology, each with the environment the CDK stack gives it; queue consumers connected to their queues. */
+function createFunctions(context: { router: LocalRouter; services: LocalServices; workDir: string; graphqlUrl: string; env: NodeJS.ProcessEnv; sink: LogSink }): LocalFunctions {
+  const { router, services, sink } = context;
+  const environmentOf = lambdaEnvironments(context);
+  const all = new Map<string, LocalFunction>();
+  const addFunction = (definition: FunctionDefinition) => {
+    const bundle = services.bundles.get(definition.entry);
+    if (!bundle) throw new Error(`No bundle was built for ${definition.entry}`);
+    const fn = new LocalFunction(definition, bundle, sink);
+    all.set(definition.name, fn);
+    return fn;
+  };
+  const resolvers = topology.resolvers.map((resolver) => {
+    const name = `${resolver.typeName}-${resolver.fieldName}`;
+    const fn = addFunction({ name, entry: resolver.entry, environment: environmentOf(name), maxConcurrency: RESOLVER_CONCURRENCY, timeoutSeconds: resolver.timeoutSeconds });
+    return { typeName: resolver.typeName, fieldName: resolver.fieldName, functionName: name, invoke: (event: unknown) => fn.invoke(event) };
+  });
+  for (const { settings: declared, consumer } of routingFromTopology().queues) {
+    const settings = router.queueSettings(declared.queueName);
+    const name = `${basename(consumer.entry).replace(/\.[jt]s$/, '')}-${settings.queueName}`;
+    const fn = addFunction({ name, entry: consumer.entry, environment: environmentOf(name, settings.queueName, consumer.environment), maxConcurrency: settings.maxConcurrency, timeoutSeconds: settings.workerTimeoutSeconds });
+    router.connect(settings.queueName, (event) => fn.invoke(event), name);
+  }
+  const resolverNames = new Set(resolvers.map((resolver) => resolver.functionName));
+  const warm = () => {
+    const resolversWarm = Promise.all([...all].filter(([name]) => resolverNames.has(name)).map(([, fn]) => fn.warm()));
+    void resolversWarm.finally(() => {
+      for (const [name, fn] of all) if (!resolverNames.has(name)) void fn.warm();
+    });
+    return resolversWarm;
+  };
+  return { all, resolvers, warm };
+}
+
+/** A function's environment: what every function gets, what the CDK stack gives its kind, and its own Lambda variables. */
+function lambdaEnvironments(context: { services: LocalServices; router: LocalRouter; workDir: string; graphqlUrl: string; env: NodeJS.ProcessEnv }) {
+  const { services, router, workDir } = context;
+  const shared: Record<string, string> = {
+    AWS_REGION: LOCAL_REGION,
+    AWS_DEFAULT_REGION: LOCAL_REGION,
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    AWS_ENDPOINT_URL_DYNAMODB: services.dynamodb.endpoint,
+    AWS_ENDPOINT_URL_SNS: services.awsEndpoint.url,
+    AWS_ENDPOINT_URL_EVENTBRIDGE: services.awsEndpoint.url,
+    // No profile of the developer's leaks into a function.
+    AWS_CONFIG_FILE: join(workDir, 'no-aws-config'),
+    AWS_SHARED_CREDENTIALS_FILE: join(workDir, 'no-aws-credentials'),
+    // Lambda runs Node 24; the SDK's notice about leaving Node 20 is noise here.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    TZ: 'UTC',
+    [environment.appointmentsTableName]: LOCAL_TABLE_NAME,
+    [environment.appointmentRequestsTopicArn]: router.topicArn(topology.appointmentRequests.topicName),
+    [environment.eventBusName]: topology.appointmentScheduled.eventBusName,
+    [environment.graphqlUrl]: context.graphqlUrl,
+    ...passedThrough(context.env),
+  };
+  // As in AWS, only the country workers are given the database.
+  const countryDatabase: Record<string, string> = services.mysql ? { [environment.mysqlUrl]: services.mysql.url } : { [environment.countryStore]: 'memory' };
+  const countryQueues = new Set<string>(topology.countryRoutes.map((route) => route.queueName));
+  return (name: string, queueName?: string, own: Readonly<Record<string, string>> = {}): Record<string, string> => ({
+    ...shared,
+    AWS_LAMBDA_FUNCTION_NAME: name,
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(topology.functionMemoryMB),
+    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${name}`,
+    ...(queueName && countryQueues.has(queueName) ? countryDatabase : {}),
+    ...own,
+  });
+}
+
+async function portOrFree(port: number): Promise<number> {
+  return port === 0 ? freePort() : port;
 }
 
 function registered<Part>(cleanups: (() => Promise<unknown>)[], stop: (part: Part) => Promise<unknown> | undefined): (part: Part) => Part {
@@ -276,80 +342,3 @@ function passedThrough(env: NodeJS.ProcessEnv): Record<string, string> {
   return Object.fromEntries(PASSED_THROUGH_ENV.flatMap((name) => (env[name] ? [[name, env[name]]] : [])));
 }
 
-/** One JSON line per step a message takes through the router, with the appointmentId when the body has one. */
-function routerEventLogger(logger: LocalLogger, router: LocalRouter): (event: RouterEvent) => void {
-  return (event) => {
-    switch (event.type) {
-      case 'published':
-        if (event.queues.length === 0) logger.warn('Published; no subscription filter policy matched, so no queue got it', { topicArn: event.topicArn, messageId: event.messageId, ...keysOf(event.body) });
-        else logger.info(`Published to SNS → ${event.queues.join(', ')}`, { topicArn: event.topicArn, messageId: event.messageId, queues: event.queues, ...keysOf(event.body) });
-        return;
-      case 'publish-refused':
-        logger.warn(`SNS refused the publish (${event.errorCode}, fault injected)`, { topicArn: event.topicArn, errorCode: event.errorCode, ...keysOf(event.body) });
-        return;
-      case 'event-refused':
-        logger.warn(`EventBridge refused the event (${event.errorCode}, fault injected)`, { eventBusName: event.eventBusName, errorCode: event.errorCode, ...keysOf(event.body) });
-        return;
-      case 'event-put':
-        if (event.rules.length === 0) logger.info('Event put; no rule matched', { eventBusName: event.eventBusName, eventId: event.eventId, ...keysOf(event.body) });
-        else logger.info(`Event put on ${event.eventBusName} → rules ${event.rules.join(', ')}`, { eventBusName: event.eventBusName, eventId: event.eventId, rules: event.rules, ...keysOf(event.body) });
-        return;
-      case 'enqueued':
-        // SNS and rule deliveries are told by the lines above.
-        if (!/^(sns|rule) /.test(event.via)) logger.info(`Message put on ${event.queue} (${event.via})`, { queue: event.queue, messageId: event.messageId, ...keysOf(event.body) });
-        return;
-      case 'delivered':
-        logger.info(`Delivered from ${event.queue} to ${event.consumer}`, {
-          queue: event.queue,
-          function: event.consumer,
-          messageId: event.messageId,
-          receiveCount: event.receiveCount,
-          batchSize: event.batchSize,
-          ...keysOf(event.body),
-        });
-        return;
-      case 'processed':
-        logger.info(`Processed; deleted from ${event.queue}`, { queue: event.queue, messageId: event.messageId, receiveCount: event.receiveCount, ...keysOf(event.body) });
-        return;
-      case 'failed': {
-        const { maxReceiveCount } = router.queueSettings(event.queue);
-        const next = event.receiveCount >= maxReceiveCount ? 'moves to the dead-letter queue' : 'is redelivered';
-        logger.warn(`Failed; after its visibility timeout it ${next}`, {
-          queue: event.queue,
-          messageId: event.messageId,
-          receiveCount: event.receiveCount,
-          maxReceiveCount,
-          retryInMs: Math.max(0, event.retryAt - Date.now()),
-          reason: event.reason,
-          ...keysOf(event.body),
-        });
-        return;
-      }
-      case 'dead-lettered':
-        logger.error(`Dead-lettered to ${event.deadLetterQueue} after ${event.receiveCount} receives`, { queue: event.queue, deadLetterQueue: event.deadLetterQueue, messageId: event.messageId, receiveCount: event.receiveCount, ...keysOf(event.body) });
-        return;
-      case 'stale-delete':
-        logger.warn('Processed after its visibility timeout ran out: it was received again and stays on the queue', { queue: event.queue, messageId: event.messageId, ...keysOf(event.body) });
-        return;
-      case 'invocation-finished':
-        return;
-    }
-  };
-}
-
-/** appointmentId and correlationId from a message body (an appointment request, or an EventBridge event's detail). */
-function keysOf(body: string): { appointmentId?: string; correlationId?: string } {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch {
-    return {};
-  }
-  if (typeof parsed !== 'object' || parsed === null) return {};
-  const record = parsed as Record<string, unknown>;
-  const source = typeof record.detail === 'object' && record.detail !== null ? (record.detail as Record<string, unknown>) : record;
-  return {
-    ...(typeof source.appointmentId === 'string' ? { appointmentId: source.appointmentId } : {}),
-    ...(typeof source.correlationId === 'string' ? { correlationId: source.correlationId } : {}),
-  };
-}

@@ -1,6 +1,7 @@
 import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { countries } from '../core/countries';
+import { provideLocalApiKey, type LocalApiKey } from './api-key';
 import { startLocalStack, type LocalStack } from './stack';
 import { removeStackState, stackStateFile, stackStateOf, writeStackState } from './stack-state';
 
@@ -10,6 +11,7 @@ import { removeStackState, stackStateFile, stackStateOf, writeStackState } from 
  *   npm start -- --port 20002     GraphQL port (or GRAPHQL_PORT); 0 = any free port
  *   npm start -- --no-mysql       keep country rows in memory even if MariaDB is installed
  *   MYSQL_URL=mysql://user:pass@host:port npm start    use that MySQL instead of a throwaway MariaDB
+ *   LOCAL_API_KEY=da2-… npm start  serve this API key instead of the one kept in .local-data/api-key
  */
 const DEFAULT_PORT = 20002;
 const FORCE_QUIT_AFTER_MS = 2000;
@@ -23,6 +25,7 @@ async function main(): Promise<void> {
     options: {
       persist: { type: 'boolean', default: false },
       port: { type: 'string' },
+      'tls-port': { type: 'string' },
       'no-mysql': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -31,11 +34,16 @@ async function main(): Promise<void> {
     process.stdout.write(`${usage()}\n`);
     return;
   }
-  const port = Number(values.port ?? process.env.GRAPHQL_PORT ?? DEFAULT_PORT);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number, not ${values.port ?? process.env.GRAPHQL_PORT}`);
+  const port = portNumber('--port', values.port ?? process.env.GRAPHQL_PORT ?? String(DEFAULT_PORT));
+  // TLS next to the plain port by default (20003), so both are known before start.
+  const tlsPort = portNumber('--tls-port', values['tls-port'] ?? process.env.GRAPHQL_TLS_PORT ?? String(port === 0 ? 0 : port + 1));
   const dataDir = process.env.LOCAL_DATA_DIR ? resolve(process.env.LOCAL_DATA_DIR) : values.persist ? resolve(REPOSITORY_ROOT, '.local-data') : undefined;
 
-  const starting = startLocalStack({ graphqlPort: port, dataDir, inMemoryCountryStore: values['no-mysql'] });
+  // The CA and the token signing key stay in this checkout's .local-data/, so a client trusts the CA once.
+  const configDir = resolve(REPOSITORY_ROOT, '.local-data');
+  // The key too, so a script written yesterday works today (LOCAL_API_KEY overrides it).
+  const apiKey = await provideLocalApiKey(resolve(configDir, 'api-key'));
+  const starting = startLocalStack({ graphqlPort: port, tlsPort, configDir, dataDir, inMemoryCountryStore: values['no-mysql'], apiKey: apiKey.key });
   let stopping: number | undefined;
   const stop = async (code: number) => {
     if (stopping !== undefined) {
@@ -70,10 +78,10 @@ async function main(): Promise<void> {
   await writeStackState(stackStateOf(stack)).catch((error: unknown) =>
     process.stderr.write(`The operator tools will not find this stack: ${stackStateFile()} could not be written (${error instanceof Error ? error.message : String(error)}).\n`),
   );
-  process.stdout.write(banner(stack, dataDir));
+  process.stdout.write(banner(stack, dataDir, apiKey));
 }
 
-function banner(stack: LocalStack, dataDir: string | undefined): string {
+function banner(stack: LocalStack, dataDir: string | undefined, apiKey: LocalApiKey): string {
   const key = stack.apiKey;
   const curl = (query: string) =>
     `curl -s ${stack.graphqlUrl} -H 'content-type: application/json' -H 'x-api-key: ${key}' \\\n     -d '${JSON.stringify({ query })}'`;
@@ -86,9 +94,13 @@ function banner(stack: LocalStack, dataDir: string | undefined): string {
 ${line}
   Appointments API is running locally (ready ${process.uptime().toFixed(1)} s after start)
 
-  GraphQL    ${stack.graphqlUrl}
+  GraphQL    ${stack.graphqlUrl}    (POST only, as AppSync)
+  TLS        ${stack.graphqlTlsUrl}   (what Amplify JS dials: wss://…/graphql/realtime)
+  CA         ${where(stack.caCertificateFile)}   (trust it: NODE_EXTRA_CA_CERTS=${where(stack.caCertificateFile)} for Node)
+  Realtime   ${stack.realtimeUrl}   (AppSync's protocol; auth in ?header= or a header- subprotocol)
   Explorer   ${stack.explorerUrl}
   API key    ${key}   (send it as the x-api-key header)
+             ${apiKey.origin}
   MySQL      ${stack.mysqlUrl ? `${stack.mysqlDescription}, schemas ${schemas}` : 'none: country rows are kept in memory (see the warning above)'}
   DynamoDB   ${dataDir ? `on disk in ${where(dataDir)}/dynamodb (kept between runs)` : 'in memory (npm start -- --persist keeps it)'}, table ${stack.tableName}
   Queues     ${stack.router.queueNames.map((queue) => queue.queueName).join(', ')} (each with a DLQ)
@@ -98,23 +110,39 @@ ${line}
              npm run reconcile            lists appointments stuck PENDING and rows without a COMPLETED appointment
              (they find this stack through ${relative(process.cwd(), stackStateFile()) || stackStateFile()})
 
+  Tokens     npm run token -- --insured 00012   an insured person (their own appointments only)
+             npm run token -- --staff           a call-centre agent (any insured person)
+             send one as the Authorization header instead of x-api-key
+
   Book an appointment:
     ${curl('mutation { createAppointment(input: {insuredId: "00012", scheduleId: 100, countryISO: PE}) { appointmentId status createdAt } }')}
 
   List them (PENDING at first, COMPLETED a few seconds later):
     ${curl('{ appointments(insuredId: "00012") { items { appointmentId countryISO status updatedAt } nextToken } }')}
 
+  The same list as insured person 00012, signed in:
+    curl -s ${stack.graphqlUrl} -H 'content-type: application/json' -H "authorization: $(npm run -s token -- --insured 00012)" \\
+     -d '${JSON.stringify({ query: '{ appointments(insuredId: "00012") { items { appointmentId status } } }' })}'
+
   Below: one JSON line per step of each appointment (grep its appointmentId). Ctrl-C stops everything.
 ${line}
 `;
+}
+
+function portNumber(option: string, value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${option} must be a port number, not ${value}`);
+  return port;
 }
 
 function usage(): string {
   return `npm start [-- --persist] [--port N] [--no-mysql]
   --persist     keep DynamoDB and MariaDB data in .local-data/ between runs (LOCAL_DATA_DIR=dir picks another directory)
   --port N      GraphQL port, default ${DEFAULT_PORT} (GRAPHQL_PORT=N also works); 0 picks a free port
+  --tls-port N  the same API over TLS, default the GraphQL port + 1 (GRAPHQL_TLS_PORT=N also works)
   --no-mysql    keep country rows in memory even when MariaDB is installed
-  MYSQL_URL=mysql://user:password@host:port   use that MySQL instead of starting a throwaway MariaDB`;
+  MYSQL_URL=mysql://user:password@host:port   use that MySQL instead of starting a throwaway MariaDB
+  LOCAL_API_KEY=da2-…   serve this API key (da2- and 26 lowercase letters or digits) instead of the one kept in .local-data/api-key`;
 }
 
 main().catch((error: unknown) => {

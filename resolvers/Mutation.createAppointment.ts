@@ -3,6 +3,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import type { AppSyncResolverHandler } from 'aws-lambda';
 import { DynamoDbAppointmentRepository } from '../core/adapters/dynamodb-appointment-repository';
 import { SnsAppointmentRequests } from '../core/adapters/sns-appointment-requests';
+import { callerFrom } from '../core/caller';
 import { correlationIdOf } from '../core/correlation';
 import { environment, requiredEnv } from '../core/environment';
 import type { Appointment, MutationcreateAppointmentArgs } from '../core/graphql/types.generated';
@@ -15,4 +16,4 @@ const requests = new SnsAppointmentRequests(new SNSClient({}), requiredEnv(envir
 
 /** Direct Lambda resolver for Mutation.createAppointment. */
 export const handler: AppSyncResolverHandler<MutationcreateAppointmentArgs, Appointment> = (event, context) =>
-  createAppointment(event.arguments.input, correlationIdOf(event, context), { appointments, requests, logger });
+  createAppointment(event.arguments.input, callerFrom(event.identity), correlationIdOf(event, context), { appointments, requests, logger });

@@ -11,7 +11,7 @@ import {
 import { AppointmentStatus, statusesLeadingTo, type Appointment } from '../appointment';
 import { appointmentsTable } from '../appointments-table';
 import { AppointmentNotFoundError, ValidationError } from '../errors';
-import type { AppointmentKey, AppointmentRepository } from '../ports';
+import type { AppointmentKey, AppointmentRepository, Completion } from '../ports';
 
 const INVALID_TOKEN = 'nextToken is not valid for this insuredId: pass the nextToken of the previous page unchanged';
 
@@ -58,15 +58,17 @@ export class DynamoDbAppointmentRepository implements AppointmentRepository {
     return { items, cursor: result.LastEvaluatedKey ? encodeCursor(result.LastEvaluatedKey) : undefined };
   }
 
-  async markCompleted(key: AppointmentKey, now: Date): Promise<'completed' | 'already-completed'> {
+  async markCompleted(key: AppointmentKey, now: Date): Promise<Completion> {
     // The statuses the domain allows to become COMPLETED, as :from0, :from1, …
     const from: Record<string, string> = {};
     statusesLeadingTo(AppointmentStatus.COMPLETED).forEach((status, index) => (from[`:from${index}`] = status));
     try {
-      await this.documents.send(
+      const updated = await this.documents.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keyOf(key),
+          // The stored appointment comes back with the same call, for the status-change notification.
+          ReturnValues: 'ALL_NEW',
           UpdateExpression: 'SET #status = :completed, #updatedAt = :now',
           ConditionExpression: `attribute_exists(#sk) AND #status IN (${Object.keys(from).join(', ')})`,
           ExpressionAttributeNames: { '#status': 'status', '#updatedAt': 'updatedAt', '#sk': appointmentsTable.sortKey },
@@ -77,7 +79,7 @@ export class DynamoDbAppointmentRepository implements AppointmentRepository {
           },
         }),
       );
-      return 'completed';
+      return { outcome: 'completed', appointment: toAppointment(updated.Attributes ?? {}) };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
@@ -85,7 +87,7 @@ export class DynamoDbAppointmentRepository implements AppointmentRepository {
     const current = await this.documents.send(
       new GetCommand({ TableName: this.tableName, Key: keyOf(key), ConsistentRead: true }),
     );
-    if (current.Item?.status === AppointmentStatus.COMPLETED) return 'already-completed';
+    if (current.Item?.status === AppointmentStatus.COMPLETED) return { outcome: 'already-completed', appointment: toAppointment(current.Item) };
     if (!current.Item) throw new AppointmentNotFoundError(`Appointment ${key.appointmentId} of insured ${key.insuredId} does not exist`);
     throw new Error(`Appointment ${key.appointmentId} is ${String(current.Item.status)} and cannot become COMPLETED`);
   }

@@ -44,6 +44,27 @@ export const AppointmentStatus = {
 } as const;
 
 export type AppointmentStatus = typeof AppointmentStatus[keyof typeof AppointmentStatus];
+/** An appointment's new status, pushed to onAppointmentStatusChanged. Delivered at least once: order by updatedAt. */
+export type AppointmentStatusChange = {
+  __typename?: 'AppointmentStatusChange';
+  appointmentId: Scalars['ID']['output'];
+  countryISO: CountryISO;
+  insuredId: Scalars['String']['output'];
+  scheduleId: Scalars['Int']['output'];
+  status: AppointmentStatus;
+  updatedAt: Scalars['AWSDateTime']['output'];
+};
+
+/** A status change as the pipeline stored it (internal: the publish mutation's input). */
+export type AppointmentStatusChangeInput = {
+  appointmentId: Scalars['ID']['input'];
+  countryISO: CountryISO;
+  insuredId: Scalars['String']['input'];
+  scheduleId: Scalars['Int']['input'];
+  status: AppointmentStatus;
+  updatedAt: Scalars['AWSDateTime']['input'];
+};
+
 export const CountryISO = {
   CL: 'CL',
   PE: 'PE'
@@ -60,8 +81,10 @@ export type CreateAppointmentInput = {
 
 export type Mutation = {
   __typename?: 'Mutation';
-  /** Books a slot. The appointment comes back PENDING at once and becomes COMPLETED when its country has scheduled it. */
+  /** Books a slot. The appointment comes back PENDING at once and becomes COMPLETED when its country has scheduled it. Insured people may book for themselves only; staff for anyone. */
   createAppointment: Appointment;
+  /** Internal: the pipeline announces a stored status change here, and AppSync hands it to the subscribers. IAM only; clients cannot call it. */
+  publishAppointmentStatusChange: Maybe<AppointmentStatusChange>;
 };
 
 
@@ -69,9 +92,14 @@ export type MutationcreateAppointmentArgs = {
   input: CreateAppointmentInput;
 };
 
+
+export type MutationpublishAppointmentStatusChangeArgs = {
+  change: AppointmentStatusChangeInput;
+};
+
 export type Query = {
   __typename?: 'Query';
-  /** An insured person's appointments, newest first. Pass the returned nextToken to get the next page. */
+  /** An insured person's appointments, newest first. Pass the returned nextToken to get the next page. Insured people may list their own only; staff any. */
   appointments: AppointmentConnection;
 };
 
@@ -80,4 +108,15 @@ export type QueryappointmentsArgs = {
   insuredId: Scalars['String']['input'];
   limit?: InputMaybe<Scalars['Int']['input']>;
   nextToken?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type Subscription = {
+  __typename?: 'Subscription';
+  /** Every status change of this insured person's appointments, as soon as it is stored. Insured people may subscribe to their own insuredId only; staff to any. */
+  onAppointmentStatusChanged: Maybe<AppointmentStatusChange>;
+};
+
+
+export type SubscriptiononAppointmentStatusChangedArgs = {
+  insuredId: Scalars['String']['input'];
 };

@@ -1,5 +1,6 @@
 import { monotonicFactory } from 'ulid';
 import { pendingAppointment, validateCreateAppointmentInput, type Appointment } from '../appointment';
+import { authorizeFor, type Caller } from '../caller';
 import { asError, SchedulingUnavailableError } from '../errors';
 import type { AppointmentRepository, AppointmentRequestPublisher, StructuredLogger } from '../ports';
 
@@ -15,17 +16,20 @@ export interface CreateAppointmentPorts {
 const nextUlid = monotonicFactory();
 
 /**
- * Stores the appointment as PENDING and hands it to its country's pipeline.
+ * Stores the appointment as PENDING and hands it to its country's pipeline, if the
+ * caller may book for that insured person (a refused request stores and sends nothing).
  * If the hand-off fails the pending item is removed, so no appointment waits
  * forever for a pipeline that never heard of it, and the client is told to retry.
  */
 export async function createAppointment(
   input: unknown,
+  caller: Caller,
   correlationId: string,
   ports: CreateAppointmentPorts,
 ): Promise<Appointment> {
   const { appointments, requests, logger, now = () => new Date(), newAppointmentId = () => nextUlid() } = ports;
   const valid = validateCreateAppointmentInput(input);
+  authorizeFor(caller, valid.insuredId, 'book');
   const appointment = pendingAppointment(valid, newAppointmentId(), now());
   const logKeys = { appointmentId: appointment.appointmentId, correlationId, countryISO: appointment.countryISO };
 

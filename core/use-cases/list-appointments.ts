@@ -1,4 +1,5 @@
 import { parseOrThrow, validateInsuredId, type Appointment } from '../appointment';
+import { authorizeFor, type Caller } from '../caller';
 import type { AppointmentRepository } from '../ports';
 import * as z from 'zod';
 
@@ -16,12 +17,14 @@ export interface AppointmentPage {
   nextToken: string | null;
 }
 
-/** An insured person's appointments, newest first, one page at a time. */
+/** An insured person's appointments, newest first, one page at a time, for a caller allowed to see them. */
 export async function listAppointments(
   args: { insuredId: unknown; limit?: unknown; nextToken?: unknown },
+  caller: Caller,
   ports: { appointments: AppointmentRepository },
 ): Promise<AppointmentPage> {
   const insuredId = validateInsuredId(args.insuredId);
+  authorizeFor(caller, insuredId, 'list');
   const limit = args.limit == null ? DEFAULT_PAGE_SIZE : parseOrThrow(limitSchema, args.limit);
   const cursor = args.nextToken == null ? undefined : parseOrThrow(z.string({ error: 'nextToken must be a string' }), args.nextToken);
   const page = await ports.appointments.listByInsured(insuredId, { limit, cursor });

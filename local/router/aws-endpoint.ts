@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readRequestBody } from '../network';
 import type { SnsMessageAttribute } from './matching';
 import { AwsServiceError, type LocalRouter, type PublishInput, type PutEventsEntry } from './router';
 
@@ -46,7 +47,7 @@ export async function startLocalAwsEndpoint(router: LocalRouter, options: { port
 
 async function handle(router: LocalRouter, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const requestId = randomUUID();
-  const body = await readBody(request);
+  const body = await readRequestBody(request, MAX_BODY_BYTES);
   const path = new URL(request.url ?? '/', 'http://local').pathname;
   if (path.startsWith(ADMIN_PREFIX)) {
     handleAdmin(router, request.method ?? 'GET', path.slice(ADMIN_PREFIX.length), body, response);
@@ -164,17 +165,6 @@ function queryMessageAttributes(params: URLSearchParams): Record<string, SnsMess
     };
   }
   return attributes;
-}
-
-async function readBody(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new Error('Request body too large');
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 function escapeXml(text: string): string {

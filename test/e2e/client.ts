@@ -1,6 +1,6 @@
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { appointmentsTable } from '../../core/appointments-table';
-import { localDynamoDbClient } from '../../local/dynamodb';
+import { localDynamoDbClient } from '../../local/dynamodb/dynalite';
 import type { LocalStack } from '../../local/stack';
 
 export { apiClient } from '../../local/api-client';

@@ -1,14 +1,19 @@
 import { readFileSync } from 'node:fs';
-import { Stack, type CfnElement } from 'aws-cdk-lib';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as path from 'node:path';
+import { buildASTSchema, getNamedType, parse, type DirectiveNode, type GraphQLField, type GraphQLObjectType } from 'graphql';
 import { schemaFile } from '../../infra/appointments-api';
-import { deployedFunctions } from '../../infra/bundling';
+import { deployedFunctions, repositoryRoot } from '../../infra/bundling';
 import { environment } from '../../core/environment';
+import { topology } from '../../core/topology';
 import {
   environmentOf,
+  functionLogicalId,
   referencedLogicalId,
+  renderedArn,
   resource,
   resourcesOfType,
+  statementsOf,
+  type PolicyStatement,
   type SynthesizedApp,
   synthesizeAppointmentsApp,
   SYNTHESIS_TIMEOUT_MS,
@@ -20,26 +25,27 @@ beforeAll(() => {
 }, SYNTHESIS_TIMEOUT_MS);
 afterAll(() => synthesized.cleanup());
 
-/** The logical id of the function the stack deploys under this id. */
-function functionLogicalId(id: string): string {
-  const fn = synthesized.stack.node.findAll().find((construct) => construct instanceof NodejsFunction && construct.node.id === id);
-  if (!(fn instanceof NodejsFunction)) throw new Error(`The stack deploys no function ${id}`);
-  return Stack.of(fn).getLogicalId(fn.node.defaultChild as CfnElement);
-}
-
-/** Every IAM statement the function's role holds. */
-function statementsOf(functionId: string): { Action: string | string[]; Resource: unknown }[] {
-  const roleId = referencedLogicalId(resource(synthesized.template, functionLogicalId(functionId)).Properties.Role);
-  return resourcesOfType(synthesized.template, 'AWS::IAM::Policy')
-    .filter(([, policy]) => (policy.Properties.Roles as unknown[]).some((role) => referencedLogicalId(role) === roleId))
-    .flatMap(([, policy]) => (policy.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement);
-}
-
-function actionsOn(statements: { Action: string | string[]; Resource: unknown }[], logicalId: string): string[] {
+function actionsOn(statements: PolicyStatement[], logicalId: string): string[] {
   return statements
     .filter((statement) => JSON.stringify(statement.Resource).includes(`"${logicalId}"`))
     .flatMap((statement) => [statement.Action].flat())
     .sort();
+}
+
+/** schema.graphql as graphql-js reads it, with AppSync's own scalars and directives declared beside it. */
+function appsyncSchema() {
+  const definitions = readFileSync(path.join(repositoryRoot, 'core/graphql/appsync-definitions.graphql'), 'utf8');
+  return buildASTSchema(parse(`${definitions}\n${readFileSync(schemaFile, 'utf8')}`));
+}
+
+function directivesOf(node: { astNode?: { directives?: readonly DirectiveNode[] } | null }): string[] {
+  return (node.astNode?.directives ?? []).map((directive) => directive.name.value);
+}
+
+function fieldOf(type: GraphQLObjectType | null | undefined, fieldName: string): GraphQLField<unknown, unknown> {
+  const field = type?.getFields()[fieldName];
+  if (!field) throw new Error(`schema.graphql has no field ${type?.name ?? '?'}.${fieldName}`);
+  return field;
 }
 
 describe('the GraphQL API', () => {
@@ -50,7 +56,7 @@ describe('the GraphQL API', () => {
   });
 
   it.each(deployedFunctions.resolvers)(
-    'given $id, when it is queried, then AppSync calls its own function directly (no mapping templates)',
+    'given $id, when a client calls it, then AppSync calls its own function directly (no mapping templates)',
     ({ id, typeName, fieldName }) => {
       const [resolverId, resolver] =
         resourcesOfType(synthesized.template, 'AWS::AppSync::Resolver').find(
@@ -68,23 +74,9 @@ describe('the GraphQL API', () => {
         ) ?? [];
       expect(dataSource?.Properties.Type).toBe('AWS_LAMBDA');
       const lambdaConfig = dataSource?.Properties.LambdaConfig as { LambdaFunctionArn: unknown };
-      expect(referencedLogicalId(lambdaConfig.LambdaFunctionArn)).toBe(functionLogicalId(id));
+      expect(referencedLogicalId(lambdaConfig.LambdaFunctionArn)).toBe(functionLogicalId(synthesized, id));
     },
   );
-
-  it('given the auth modes, when a client calls, then an API key (that expires), a Cognito user or IAM credentials are accepted', () => {
-    const [, api] = resourcesOfType(synthesized.template, 'AWS::AppSync::GraphQLApi')[0] ?? [];
-    const [, apiKey] = resourcesOfType(synthesized.template, 'AWS::AppSync::ApiKey')[0] ?? [];
-
-    expect(api?.Properties.AuthenticationType).toBe('API_KEY');
-    expect((api?.Properties.AdditionalAuthenticationProviders as { AuthenticationType: string }[]).map((mode) => mode.AuthenticationType)).toEqual([
-      'AMAZON_COGNITO_USER_POOLS',
-      'AWS_IAM',
-    ]);
-    const expires = apiKey?.Properties.Expires as number;
-    expect(expires * 1000).toBeGreaterThan(Date.now());
-    expect(expires * 1000).toBeLessThanOrEqual(Date.now() + 365 * 24 * 3600 * 1000);
-  });
 
   it('given a resolver error, when it happens, then it is logged at ERROR and traced in X-Ray', () => {
     const [, api] = resourcesOfType(synthesized.template, 'AWS::AppSync::GraphQLApi')[0] ?? [];
@@ -92,12 +84,13 @@ describe('the GraphQL API', () => {
     expect(api?.Properties).toMatchObject({ XrayEnabled: true, LogConfig: { FieldLogLevel: 'ERROR' } });
   });
 
-  it('given the stack outputs, when a developer deploys, then the GraphQL URL, the API key id and the region are printed', () => {
+  it('given the stack outputs, when a client is configured, then the GraphQL URL, the region and the user pool ids are printed', () => {
     const outputs = synthesized.template.toJSON() as { Outputs: Record<string, { Value: unknown }> };
 
     expect(outputs.Outputs.GraphQLUrl?.Value).toEqual({ 'Fn::GetAtt': [expect.any(String), 'GraphQLUrl'] });
-    expect(outputs.Outputs.ApiKeyId?.Value).toEqual({ 'Fn::GetAtt': [expect.any(String), 'ApiKeyId'] });
     expect(outputs.Outputs.Region?.Value).toEqual({ Ref: 'AWS::Region' });
+    expect(referencedLogicalId(outputs.Outputs.UserPoolId?.Value)).toBe(resourcesOfType(synthesized.template, 'AWS::Cognito::UserPool')[0]?.[0]);
+    expect(referencedLogicalId(outputs.Outputs.UserPoolClientId?.Value)).toBe(resourcesOfType(synthesized.template, 'AWS::Cognito::UserPoolClient')[0]?.[0]);
   });
 });
 
@@ -106,24 +99,101 @@ describe('what each resolver function may do', () => {
   const topicId = () => resourcesOfType(synthesized.template, 'AWS::SNS::Topic')[0]?.[0] ?? 'no topic';
 
   it('given Query.appointments, when it runs, then it can only read the appointments table', () => {
-    const statements = statementsOf('Query.appointments');
+    const statements = statementsOf(synthesized, 'Query.appointments');
 
     expect(actionsOn(statements, tableId())).toEqual(['dynamodb:Query']);
     expect(actionsOn(statements, topicId())).toEqual([]);
-    expect(environmentOf(resource(synthesized.template, functionLogicalId('Query.appointments')))).toHaveProperty(
+    expect(environmentOf(resource(synthesized.template, functionLogicalId(synthesized, 'Query.appointments')))).toHaveProperty(
       environment.appointmentsTableName,
       { Ref: tableId() },
     );
   });
 
   it('given Mutation.createAppointment, when it runs, then it can put and delete appointments and publish requests, nothing else', () => {
-    const statements = statementsOf('Mutation.createAppointment');
+    const statements = statementsOf(synthesized, 'Mutation.createAppointment');
 
     expect(actionsOn(statements, tableId())).toEqual(['dynamodb:DeleteItem', 'dynamodb:PutItem']);
     expect(actionsOn(statements, topicId())).toEqual(['sns:Publish']);
-    expect(environmentOf(resource(synthesized.template, functionLogicalId('Mutation.createAppointment')))).toMatchObject({
+    expect(environmentOf(resource(synthesized.template, functionLogicalId(synthesized, 'Mutation.createAppointment')))).toMatchObject({
       [environment.appointmentsTableName]: { Ref: tableId() },
       [environment.appointmentRequestsTopicArn]: { Ref: topicId() },
     });
+  });
+
+  it('given Subscription.onAppointmentStatusChanged, when a client subscribes, then its function only checks the caller: no table, no topic', () => {
+    const statements = statementsOf(synthesized, 'Subscription.onAppointmentStatusChanged');
+
+    expect(actionsOn(statements, tableId())).toEqual([]);
+    expect(actionsOn(statements, topicId())).toEqual([]);
+    expect(statements.flatMap((statement) => [statement.Action].flat()).filter((action) => !/^(logs|xray):/.test(action))).toEqual([]);
+    expect(environmentOf(resource(synthesized.template, functionLogicalId(synthesized, 'Subscription.onAppointmentStatusChanged')))).not.toHaveProperty(
+      environment.appointmentsTableName,
+    );
+  });
+});
+
+describe('status changes in real time', () => {
+  const { typeName, fieldName, subscriptionFieldName } = topology.statusChanges;
+  const apiId = () => resourcesOfType(synthesized.template, 'AWS::AppSync::GraphQLApi')[0]?.[0] ?? 'no API';
+
+  it('given the publish mutation, when the completion worker calls it, then a NONE data source hands the change to AppSync as sent, with no Lambda on the way', () => {
+    const [, resolver] =
+      resourcesOfType(synthesized.template, 'AWS::AppSync::Resolver').find(
+        ([, candidate]) => candidate.Properties.TypeName === typeName && candidate.Properties.FieldName === fieldName,
+      ) ?? [];
+    const [, dataSource] =
+      resourcesOfType(synthesized.template, 'AWS::AppSync::DataSource').find(
+        ([, candidate]) => candidate.Properties.Name === resolver?.Properties.DataSourceName,
+      ) ?? [];
+
+    expect(resolver?.Properties).toMatchObject({
+      Kind: 'UNIT',
+      RequestMappingTemplate: '{"version":"2018-05-29","payload": $util.toJson($ctx.args.change)}',
+      ResponseMappingTemplate: '$util.toJson($ctx.result)',
+    });
+    expect(dataSource?.Properties.Type).toBe('NONE');
+    expect(dataSource?.Properties).not.toHaveProperty('ServiceRoleArn');
+  });
+
+  it('given schema.graphql, when AppSync serves it, then the subscription is fed by the publish mutation, which only IAM callers may call', () => {
+    const schema = appsyncSchema();
+    const subscription = fieldOf(schema.getSubscriptionType(), subscriptionFieldName);
+    const publish = fieldOf(schema.getType(typeName) as GraphQLObjectType, fieldName);
+
+    const subscribe = subscription.astNode?.directives?.find((directive) => directive.name.value === 'aws_subscribe');
+    const mutations = subscribe?.arguments?.find((argument) => argument.name.value === 'mutations')?.value;
+    expect(mutations?.kind === 'ListValue' && mutations.values.map((value) => (value.kind === 'StringValue' ? value.value : value.kind))).toEqual([fieldName]);
+    // AppSync pushes the mutation's result to the subscribers: both must return the same type.
+    expect(String(subscription.type)).toBe(String(publish.type));
+
+    // A field-level directive replaces the type's modes: IAM alone, not Cognito users nor the API key.
+    expect(directivesOf(publish)).toEqual(['aws_iam']);
+    // The published type must admit IAM (the caller's selection set) and the subscribers' modes.
+    expect(directivesOf(getNamedType(publish.type))).toEqual(expect.arrayContaining(['aws_iam', 'aws_cognito_user_pools']));
+  });
+
+  it('given the completion worker, when it publishes a stored change, then it knows the GraphQL URL and may call that one mutation field, nothing else on AppSync', () => {
+    const worker = resource(synthesized.template, functionLogicalId(synthesized, deployedFunctions.completionWorker.id));
+    const appsyncStatements = statementsOf(synthesized, deployedFunctions.completionWorker.id).filter((statement) =>
+      [statement.Action].flat().some((action) => action.startsWith('appsync:')),
+    );
+
+    expect(environmentOf(worker)[environment.graphqlUrl]).toEqual({ 'Fn::GetAtt': [apiId(), 'GraphQLUrl'] });
+    expect(appsyncStatements).toHaveLength(1);
+    expect(appsyncStatements[0]?.Effect).toBe('Allow');
+    expect([appsyncStatements[0]?.Action].flat()).toEqual(['appsync:GraphQL']);
+    expect([appsyncStatements[0]?.Resource].flat().map(renderedArn)).toEqual([
+      `arn:\${AWS::Partition}:appsync:\${AWS::Region}:\${AWS::AccountId}:apis/\${${apiId()}.ApiId}/types/${typeName}/fields/${fieldName}`,
+    ]);
+  });
+
+  it('given every other function, when it runs, then it may not call the API with IAM', () => {
+    const completionWorkerId = functionLogicalId(synthesized, deployedFunctions.completionWorker.id);
+    const rolesWithAppSync = resourcesOfType(synthesized.template, 'AWS::IAM::Policy')
+      .filter(([, policy]) => JSON.stringify(policy.Properties.PolicyDocument).includes('"appsync:'))
+      .flatMap(([, policy]) => (policy.Properties.Roles as unknown[]).map(referencedLogicalId));
+    const workerRole = referencedLogicalId(resource(synthesized.template, completionWorkerId).Properties.Role);
+
+    expect(rolesWithAppSync).toEqual([workerRole]);
   });
 });

@@ -165,6 +165,16 @@ describe('deployment settings', () => {
     }
   }, SYNTHESIS_TIMEOUT_MS);
 
+  it('given a development deployment (-c development=true), when it is synthesized, then cdk-nag still passes with the API key mode on', () => {
+    const developer = synthesizeAppointmentsApp({ context: { development: 'true' }, validateAgainstCloudFormationRules: false });
+    try {
+      expect(new AwsSolutionsChecks().validateScope(developer.app).violations).toEqual([]);
+      expect(resourcesOfType(developer.template, 'AWS::AppSync::ApiKey')).toHaveLength(1);
+    } finally {
+      developer.cleanup();
+    }
+  }, SYNTHESIS_TIMEOUT_MS);
+
   it('given the defaults in cdk.json, when it is synthesized, then the database and the table refuse deletion', () => {
     const [, instance] = resourcesOfType(synthesized.template, 'AWS::RDS::DBInstance')[0] ?? [];
     const [, table] = resourcesOfType(synthesized.template, 'AWS::DynamoDB::Table')[0] ?? [];

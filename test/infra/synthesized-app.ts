@@ -1,8 +1,9 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import type { App } from 'aws-cdk-lib';
+import { Stack, type App, type CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { createAppointmentsApp } from '../../infra/appointments-app';
 import type { AppointmentsStack } from '../../infra/appointments-stack';
 import { repositoryRoot } from '../../infra/bundling';
@@ -93,4 +94,38 @@ export function consumersByQueue(template: Template): Map<string, CfnResource> {
       resource(template, referencedLogicalId(mapping.Properties.FunctionName)),
     ]),
   );
+}
+
+/** The logical id of the function the stack deploys under this construct id (the ids in infra/bundling's deployedFunctions). */
+export function functionLogicalId(synthesized: SynthesizedApp, id: string): string {
+  const fn = synthesized.stack.node.findAll().find((construct) => construct instanceof NodejsFunction && construct.node.id === id);
+  if (!(fn instanceof NodejsFunction)) throw new Error(`The stack deploys no function ${id}`);
+  return Stack.of(fn).getLogicalId(fn.node.defaultChild as CfnElement);
+}
+
+export interface PolicyStatement {
+  readonly Effect: string;
+  readonly Action: string | string[];
+  readonly Resource: unknown;
+}
+
+/** Every IAM statement the role of the function deployed under this id holds. */
+export function statementsOf(synthesized: SynthesizedApp, functionId: string): PolicyStatement[] {
+  const roleId = referencedLogicalId(resource(synthesized.template, functionLogicalId(synthesized, functionId)).Properties.Role);
+  return resourcesOfType(synthesized.template, 'AWS::IAM::Policy')
+    .filter(([, policy]) => (policy.Properties.Roles as unknown[]).some((role) => referencedLogicalId(role) === roleId))
+    .flatMap(([, policy]) => (policy.Properties.PolicyDocument as { Statement: PolicyStatement[] }).Statement);
+}
+
+/**
+ * An ARN the template builds with Fn::Join, written out with `${…}` placeholders for what
+ * CloudFormation fills in: `${AWS::Region}` for a Ref, `${Api.ApiId}` for a GetAtt.
+ */
+export function renderedArn(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const join = (value as { 'Fn::Join'?: [string, unknown[]] } | null)?.['Fn::Join'];
+  if (join) return join[1].map(renderedArn).join(join[0]);
+  const getAtt = (value as { 'Fn::GetAtt'?: unknown[] } | null)?.['Fn::GetAtt'];
+  if (Array.isArray(getAtt) && getAtt.every((part): part is string => typeof part === 'string')) return `\${${getAtt.join('.')}}`;
+  return `\${${referencedLogicalId(value)}}`;
 }

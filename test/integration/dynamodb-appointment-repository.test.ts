@@ -31,8 +31,8 @@ describe('DynamoDB appointment repository (dynalite)', () => {
     const pending = appointment('00100');
     await repository.create(pending);
 
-    expect(await repository.markCompleted(pending, new Date('2026-11-22T10:00:05.000Z'))).toBe('completed');
-    expect(await repository.markCompleted(pending, new Date('2026-11-22T10:09:00.000Z'))).toBe('already-completed');
+    expect(await repository.markCompleted(pending, new Date('2026-11-22T10:00:05.000Z'))).toEqual({ outcome: 'completed', appointment: { ...pending, status: 'COMPLETED', updatedAt: '2026-11-22T10:00:05.000Z' } });
+    expect(await repository.markCompleted(pending, new Date('2026-11-22T10:09:00.000Z'))).toEqual({ outcome: 'already-completed', appointment: { ...pending, status: 'COMPLETED', updatedAt: '2026-11-22T10:00:05.000Z' } });
 
     const [stored] = (await repository.listByInsured('00100', { limit: 10 })).items;
     expect(stored).toEqual({ ...pending, status: 'COMPLETED', updatedAt: '2026-11-22T10:00:05.000Z' });

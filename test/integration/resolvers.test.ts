@@ -1,7 +1,7 @@
 import type { AppSyncResolverEvent, Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { Appointment, AppointmentConnection, MutationcreateAppointmentArgs, QueryappointmentsArgs } from '../../core/graphql/types.generated';
-import { appSyncEvent, lambdaContext } from '../../local/aws-events';
+import { appSyncEvent, lambdaContext } from '../../local/lambda/aws-events';
 import { startTestTable, type TestTable } from '../support/dynamodb';
 import { loadLambda } from '../support/lambda';
 

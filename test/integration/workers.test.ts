@@ -7,7 +7,8 @@ import { DynamoDbAppointmentRepository } from '../../core/adapters/dynamodb-appo
 import { environment } from '../../core/environment';
 import type { AppointmentRequested } from '../../core/messages';
 import { topology } from '../../core/topology';
-import { eventBridgeDeliveryRecord, lambdaContext, sqsEvent, sqsRecord } from '../../local/aws-events';
+import { eventBridgeDeliveryRecord, lambdaContext, sqsEvent, sqsRecord } from '../../local/lambda/aws-events';
+import { startStatusChangeReceiver, type StatusChangeReceiver } from '../support/appsync-receiver';
 import { startTestTable, type TestTable } from '../support/dynamodb';
 import { countryRows, describeWithMysql, testMysqlUrl, testPool } from '../support/mysql';
 import { EVENT_BUS_NAME, loadCompletionWorker, loadCountryWorker, type SqsHandler } from '../support/pipeline';
@@ -96,15 +97,23 @@ describeWithMysql('country worker (PE) with SQS events as AWS sends them', () =>
 
 describe('completion worker with SQS events as AWS sends them', () => {
   let table: TestTable;
+  let appsync: StatusChangeReceiver;
+  let workerEnv: Record<string, string>;
   let worker: SqsHandler;
   let appointments: DynamoDbAppointmentRepository;
 
   beforeAll(async () => {
     table = await startTestTable();
+    appsync = await startStatusChangeReceiver();
     appointments = new DynamoDbAppointmentRepository(table.client, table.tableName);
-    worker = loadCompletionWorker({ ...table.lambdaEnv, [environment.appointmentsTableName]: table.tableName });
+    workerEnv = { ...table.lambdaEnv, ...appsync.lambdaEnv, [environment.appointmentsTableName]: table.tableName };
+    worker = loadCompletionWorker(workerEnv);
   });
-  afterAll(() => table.stop());
+  afterAll(async () => {
+    await table.stop();
+    await appsync.stop();
+  });
+  const announced = (appointmentId: string) => appsync.received.filter((change) => change.appointmentId === appointmentId);
 
   const scheduledRecord = (appointment: { appointmentId: string; insuredId: string }) =>
     eventBridgeDeliveryRecord(
@@ -129,6 +138,30 @@ describe('completion worker with SQS events as AWS sends them', () => {
     expect([first.batchItemFailures, second.batchItemFailures]).toEqual([[], []]);
     expect(afterFirst?.status).toBe('COMPLETED');
     expect(afterSecond).toEqual(afterFirst);
+    // And subscribers heard the stored change each time, with its stored timestamp (at least once, never a different one)
+    expect(announced(appointment.appointmentId)).toEqual([
+      { appointmentId: appointment.appointmentId, insuredId: '00500', scheduleId: 5, countryISO: 'PE', status: 'COMPLETED', updatedAt: afterFirst?.updatedAt },
+      { appointmentId: appointment.appointmentId, insuredId: '00500', scheduleId: 5, countryISO: 'PE', status: 'COMPLETED', updatedAt: afterFirst?.updatedAt },
+    ]);
+    expect(appsync.unsigned).toBe(0);
+  });
+
+  it('given AppSync refuses one status change, when its batch is processed, then only that record fails, and its redelivery announces the stored change', async () => {
+    const refused = pendingAppointment({ insuredId: '00502', scheduleId: 5, countryISO: 'PE' }, ulid(), new Date());
+    const fine = pendingAppointment({ insuredId: '00502', scheduleId: 6, countryISO: 'PE' }, ulid(), new Date());
+    await Promise.all([appointments.create(refused), appointments.create(fine)]);
+    appsync.refuseOnce(refused.appointmentId);
+    const refusedRecord = scheduledRecord(refused);
+
+    const response = await worker(sqsEvent(refusedRecord, scheduledRecord(fine)), lambdaContext());
+
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: refusedRecord.messageId }]);
+    expect(announced(fine.appointmentId)).toHaveLength(1);
+    expect(announced(refused.appointmentId)).toEqual([]);
+    // When AppSync takes it again and SQS redelivers the record, the change is announced then
+    const redelivered = await worker(sqsEvent(refusedRecord), lambdaContext());
+    expect(redelivered.batchItemFailures).toEqual([]);
+    expect(announced(refused.appointmentId)).toEqual([expect.objectContaining({ status: 'COMPLETED' })]);
   });
 
   it('given a batch with a non-event body and an event for an unknown appointment, when processed, then only those two fail', async () => {
@@ -144,7 +177,7 @@ describe('completion worker with SQS events as AWS sends them', () => {
   });
 
   it('given a record that does not parse, when processed, then one structured error line names its message id', async () => {
-    const loggingWorker = loadCompletionWorker({ ...table.lambdaEnv, [environment.appointmentsTableName]: table.tableName, POWERTOOLS_LOG_LEVEL: 'ERROR' });
+    const loggingWorker = loadCompletionWorker({ ...workerEnv, POWERTOOLS_LOG_LEVEL: 'ERROR' });
     const lines: string[] = [];
     const capture = (chunk: string | Uint8Array) => {
       lines.push(...String(chunk).split('\n').filter(Boolean));

@@ -6,7 +6,8 @@ import type { Pool } from 'mysql2/promise';
 import { environment } from '../../core/environment';
 import type { Appointment, AppointmentConnection, CountryISO, MutationcreateAppointmentArgs, QueryappointmentsArgs } from '../../core/graphql/types.generated';
 import { topology } from '../../core/topology';
-import { appSyncEvent, eventBridgeDeliveryRecord, lambdaContext, snsRawDeliveryRecord, sqsEvent } from '../../local/aws-events';
+import { appSyncEvent, eventBridgeDeliveryRecord, lambdaContext, snsRawDeliveryRecord, sqsEvent } from '../../local/lambda/aws-events';
+import { startStatusChangeReceiver, type StatusChangeReceiver } from '../support/appsync-receiver';
 import { startTestTable, type TestTable } from '../support/dynamodb';
 import { loadLambda } from '../support/lambda';
 import { countryRows, describeWithMysql, testMysqlUrl, testPool } from '../support/mysql';
@@ -16,6 +17,7 @@ type Resolver<Args, Result> = (event: AppSyncResolverEvent<Args>, context: Conte
 
 describeWithMysql('the whole pipeline, stage by stage: createAppointment → country worker → completion worker', () => {
   let table: TestTable;
+  let appsync: StatusChangeReceiver;
   let pool: Pool;
   let createAppointment: Resolver<MutationcreateAppointmentArgs, Appointment>;
   let listAppointments: Resolver<QueryappointmentsArgs, AppointmentConnection>;
@@ -25,6 +27,7 @@ describeWithMysql('the whole pipeline, stage by stage: createAppointment → cou
 
   beforeAll(async () => {
     table = await startTestTable();
+    appsync = await startStatusChangeReceiver();
     pool = testPool();
     const shared = { ...table.lambdaEnv, [environment.appointmentsTableName]: table.tableName };
 
@@ -53,10 +56,11 @@ describeWithMysql('the whole pipeline, stage by stage: createAppointment → cou
         });
       countryWorkers.set(route.countryISO, { handler: worker.handler, announced });
     }
-    completionWorker = loadCompletionWorker(shared);
+    completionWorker = loadCompletionWorker({ ...shared, ...appsync.lambdaEnv });
   });
 
   afterAll(async () => {
+    await appsync.stop();
     await pool.end();
     await table.stop();
   });
@@ -97,5 +101,9 @@ describeWithMysql('the whole pipeline, stage by stage: createAppointment → cou
       expect.objectContaining({ appointment_id: created.appointmentId, insured_id: insuredId, schedule_id: 321, country_iso: countryISO }),
     ]);
     expect(await countryRows(pool, otherCountry, [created.appointmentId])).toEqual([]);
+    // And the change was announced to subscribers as stored
+    expect(appsync.received.filter((change) => change.appointmentId === created.appointmentId)).toEqual([
+      { appointmentId: created.appointmentId, insuredId, scheduleId: 321, countryISO, status: 'COMPLETED', updatedAt: listed.items[0]!.updatedAt },
+    ]);
   });
 });

@@ -3,17 +3,43 @@ import { AppointmentStatus } from '../../core/appointment';
 import { countryRoute, topology } from '../../core/topology';
 import type { LocalStack } from '../../local/stack';
 import { describeWithMysql, testPool } from '../support/mysql';
-import { asDeployed, bookAppointments, deadLetterQueueNames, listedStatuses, printCounts, RouterTally, scheduledRows, startReliabilityStack, type SuiteCounts } from './support';
+import { subscribeToStatusChanges, type StatusChangeSubscriber } from '../support/status-change-subscriber';
+import {
+  asDeployed,
+  bookAppointments,
+  deadLetterQueueNames,
+  insuredIdsOfBookings,
+  listedStatuses,
+  printCounts,
+  RouterTally,
+  scheduledRows,
+  startReliabilityStack,
+  type SuiteCounts,
+  thenEveryCompletionWasAnnounced,
+} from './support';
 
 const APPOINTMENTS = 500;
 const CLIENTS = 20;
+/** How long the announcements may trail the stored changes once the pipeline is idle. */
+const ANNOUNCEMENTS_TIMEOUT_MS = 15_000;
 
 describeWithMysql('reliability: every message delivered two or three times', () => {
   const startedAt = Date.now();
-  const counts: SuiteCounts<'messages' | 'failedDeliveries'> = { sent: 0, completed: 0, rows: 0, inDlq: 0, redriven: 0, messages: 0, failedDeliveries: 0 };
+  const counts: SuiteCounts<'messages' | 'failedDeliveries' | 'notified' | 'notifications'> = {
+    sent: 0,
+    completed: 0,
+    rows: 0,
+    inDlq: 0,
+    redriven: 0,
+    messages: 0,
+    failedDeliveries: 0,
+    notified: 0,
+    notifications: 0,
+  };
   let stack: LocalStack;
   let pool: Pool;
   let tally: RouterTally;
+  let subscriber: StatusChangeSubscriber;
 
   beforeAll(async () => {
     let sends = 0;
@@ -28,14 +54,17 @@ describeWithMysql('reliability: every message delivered two or three times', () 
 
   afterAll(async () => {
     tally?.stop();
+    await subscriber?.close();
     await stack?.stop();
     await pool?.end();
     counts.failedDeliveries = tally?.failures ?? 0;
     printCounts('duplicates', counts, startedAt);
   });
 
-  it(`${APPOINTMENTS} appointments end with one row and one COMPLETED each, and nothing in a DLQ`, async () => {
+  it(`${APPOINTMENTS} appointments end with one row and one COMPLETED each, announced at least once, and nothing in a DLQ`, async () => {
     // Given a router that delivers every message two or three times
+    // And a subscriber to the status changes of every insured person the suite books for
+    subscriber = await subscribeToStatusChanges(stack, insuredIdsOfBookings(APPOINTMENTS));
 
     // When 500 appointments are booked by 20 clients at once and the pipeline has settled
     const { accepted, refused, unclear } = await bookAppointments(stack, APPOINTMENTS, CLIENTS);
@@ -69,5 +98,8 @@ describeWithMysql('reliability: every message delivered two or three times', () 
     // And no message waits in any DLQ
     counts.inDlq = deadLetterQueueNames.reduce((sum, queue) => sum + stack.router.deadLetters(queue).length, 0);
     expect(counts.inDlq).toBe(0);
+
+    // And every appointment was announced COMPLETED at least once (none lost), nothing else was, and every repeat is the stored change
+    Object.assign(counts, await thenEveryCompletionWasAnnounced(stack, subscriber, ids, ANNOUNCEMENTS_TIMEOUT_MS));
   }, 180_000);
 });

@@ -2,35 +2,51 @@ import { createPool, type Pool } from 'mysql2/promise';
 import { mysqlOptionsFromUrl } from '../../core/adapters/mysql-connection';
 import { AppointmentStatus } from '../../core/appointment';
 import { topology } from '../../core/topology';
-import { startRestartableMysql, type RestartableMysqlServer } from '../../local/mysql-server';
+import { startRestartableMysql, type RestartableMysqlServer } from '../../local/mysql/mysql-server';
 import type { RouterEvent } from '../../local/router/router';
 import type { LocalStack } from '../../local/stack';
+import { subscribeToStatusChanges, type StatusChangeSubscriber } from '../support/status-change-subscriber';
 import {
   bookAppointments,
   countryQueueNames,
   describeWithOwnMysql,
   deadLetterQueueNames,
+  insuredIdsOfBookings,
   listedStatuses,
   printCounts,
   RouterTally,
   scheduledRows,
   startReliabilityStack,
   type SuiteCounts,
+  thenEveryCompletionWasAnnounced,
 } from './support';
 
 const APPOINTMENTS = 500;
 const CLIENTS = 20;
 /** MySQL goes down once this many requests have been scheduled: the rest are booked, queued or retrying meanwhile. */
 const SCHEDULED_BEFORE_OUTAGE = 100;
+/** How long the announcements may trail the stored changes once the pipeline is idle. */
+const ANNOUNCEMENTS_TIMEOUT_MS = 15_000;
 
 // Needs a MariaDB of its own to stop and start; the shared one stays up for the other suites.
 describeWithOwnMysql('reliability: MySQL goes down with appointments in flight and comes back', () => {
   const startedAt = Date.now();
-  const counts: SuiteCounts<'deadLettered' | 'failedDeliveries'> = { sent: 0, completed: 0, rows: 0, inDlq: 0, redriven: 0, deadLettered: 0, failedDeliveries: 0 };
+  const counts: SuiteCounts<'deadLettered' | 'failedDeliveries' | 'notified' | 'notifications'> = {
+    sent: 0,
+    completed: 0,
+    rows: 0,
+    inDlq: 0,
+    redriven: 0,
+    deadLettered: 0,
+    failedDeliveries: 0,
+    notified: 0,
+    notifications: 0,
+  };
   let mysql: RestartableMysqlServer;
   let stack: LocalStack;
   let pool: Pool;
   let tally: RouterTally;
+  let subscriber: StatusChangeSubscriber;
 
   beforeAll(async () => {
     const started = await startRestartableMysql();
@@ -43,6 +59,7 @@ describeWithOwnMysql('reliability: MySQL goes down with appointments in flight a
 
   afterAll(async () => {
     tally?.stop();
+    await subscriber?.close();
     await stack?.stop();
     await pool?.end();
     await mysql?.stop();
@@ -50,8 +67,11 @@ describeWithOwnMysql('reliability: MySQL goes down with appointments in flight a
     printCounts('mysql-outage', counts, startedAt);
   });
 
-  it(`loses none of ${APPOINTMENTS} appointments: what ran out of receives waits in the DLQ, and a redrive completes it`, async () => {
-    // Given 500 appointments being booked by 20 clients
+  it(`loses none of ${APPOINTMENTS} appointments nor their announcements: what ran out of receives waits in the DLQ, and a redrive completes it`, async () => {
+    // Given a subscriber to the status changes of every insured person the suite books for
+    subscriber = await subscribeToStatusChanges(stack, insuredIdsOfBookings(APPOINTMENTS));
+
+    // And 500 appointments being booked by 20 clients
     let scheduled = 0;
     const outageDue = stack.router.waitFor(
       (event: RouterEvent) => event.type === 'processed' && countryQueueNames.has(event.queue) && ++scheduled >= SCHEDULED_BEFORE_OUTAGE,
@@ -106,5 +126,8 @@ describeWithOwnMysql('reliability: MySQL goes down with appointments in flight a
     // And every DLQ is empty
     counts.inDlq = deadLetterQueueNames.reduce((sum, queue) => sum + stack.router.deadLetters(queue).length, 0);
     expect(counts.inDlq).toBe(0);
+
+    // And every appointment was announced COMPLETED at least once (none lost), nothing else was, and every repeat is the stored change
+    Object.assign(counts, await thenEveryCompletionWasAnnounced(stack, subscriber, ids, ANNOUNCEMENTS_TIMEOUT_MS));
   }, 180_000);
 });

@@ -6,8 +6,8 @@ import { AppointmentStatus, pendingAppointment, type Appointment, type CountryIS
 import { countryISOs } from '../../core/countries';
 import type { AppointmentRequested, AppointmentScheduled } from '../../core/messages';
 import { topology } from '../../core/topology';
-import { localDynamoDbClient } from '../../local/dynamodb';
-import { appointmentIdOf } from '../../local/operator-io';
+import { localDynamoDbClient } from '../../local/dynamodb/dynalite';
+import { appointmentIdOf } from '../../local/operators/operator-io';
 import type { LocalStack } from '../../local/stack';
 import { describeWithMysql, testPool } from '../support/mysql';
 import { deadLetterQueueNames, listedStatuses, printCounts, RouterTally, scheduledRows, startReliabilityStack, type SuiteCounts } from './support';

@@ -1,6 +1,6 @@
 import type { Pool } from 'mysql2/promise';
 import { AppointmentStatus } from '../../core/appointment';
-import { appointmentIdOf } from '../../local/operator-io';
+import { appointmentIdOf } from '../../local/operators/operator-io';
 import { AwsServiceError, type PublishInput, type RouterEvent } from '../../local/router/router';
 import type { LocalStack } from '../../local/stack';
 import { describeWithMysql, testPool } from '../support/mysql';

@@ -1,15 +1,16 @@
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 import { DynamoDbAppointmentRepository } from '../../core/adapters/dynamodb-appointment-repository';
-import type { Appointment, AppointmentStatus, CountryISO } from '../../core/appointment';
+import { AppointmentStatus, type Appointment, type CountryISO } from '../../core/appointment';
 import { countries, countryISOs } from '../../core/countries';
 import { topology, type QueueSettings } from '../../core/topology';
 import { apiClient, type GraphqlError } from '../../local/api-client';
-import { localDynamoDbClient } from '../../local/dynamodb';
-import { appointmentIdOf } from '../../local/operator-io';
+import { localDynamoDbClient } from '../../local/dynamodb/dynalite';
+import { appointmentIdOf } from '../../local/operators/operator-io';
 import type { LocalRouter, RouterEvent } from '../../local/router/router';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../local/stack';
-import { canStartThrowawayMysql } from '../../local/mysql-server';
+import { canStartThrowawayMysql } from '../../local/mysql/mysql-server';
 import { describeWithMysql, testMysqlUrl } from '../support/mysql';
+import type { HeardChange, StatusChangeSubscriber } from '../support/status-change-subscriber';
 import { runConcurrently } from '../../local/load';
 
 /**
@@ -47,6 +48,11 @@ export function bookingFor(index: number): { insuredId: string; scheduleId: numb
     scheduleId: index + 1,
     countryISO: countryISOs[index % countryISOs.length] as CountryISO,
   };
+}
+
+/** The insured people the first `count` bookings are for, each once: whom a suite subscribes for before it books. */
+export function insuredIdsOfBookings(count: number): string[] {
+  return [...new Set(Array.from({ length: count }, (_, index) => bookingFor(index).insuredId))];
 }
 
 export interface Bookings {
@@ -104,6 +110,18 @@ export async function storedAppointments(stack: LocalStack): Promise<Appointment
   } finally {
     client.destroy();
   }
+}
+
+/**
+ * The heard changes that are not what the table holds for their appointment (insuredId, status, updatedAt):
+ * a redelivery may announce a change again, but only as it was stored, never as a new one.
+ */
+export function unlikeStored(heard: readonly HeardChange[], stored: readonly Appointment[]): HeardChange[] {
+  const storedById = new Map(stored.map((appointment) => [appointment.appointmentId, appointment]));
+  return heard.filter((change) => {
+    const item = storedById.get(change.appointmentId);
+    return change.insuredId !== item?.insuredId || change.status !== item.status || change.updatedAt !== item.updatedAt;
+  });
 }
 
 export interface ScheduledRow {
@@ -203,4 +221,26 @@ export function printCounts(suite: string, counts: SuiteCounts & Record<string, 
   process.stdout.write(
     `[reliability] ${suite}: sent ${sent}, completed ${completed}, rows ${rows}, in DLQ ${inDlq}, redriven ${redriven}${extra.join('')} (${((Date.now() - startedAt) / 1000).toFixed(1)} s)\n`,
   );
+}
+
+/**
+ * The shared last step of the suites that follow the notifications: once the stored
+ * state is reached, every accepted appointment was announced COMPLETED at least once
+ * (none lost), no announcement names anything else, and every announcement, repeats
+ * included, is the change as stored. Returns the counts the suites print.
+ */
+export async function thenEveryCompletionWasAnnounced(
+  stack: LocalStack,
+  subscriber: StatusChangeSubscriber,
+  acceptedIds: readonly string[],
+  timeoutMs: number,
+): Promise<{ notified: number; notifications: number }> {
+  const heardCompleted = (id: string) => subscriber.statusesOf(id).includes(AppointmentStatus.COMPLETED);
+  await subscriber.waitUntil(() => acceptedIds.every(heardCompleted), timeoutMs);
+  const counts = { notified: new Set(subscriber.received.map((change) => change.appointmentId)).size, notifications: subscriber.received.length };
+  expect(acceptedIds.filter((id) => !heardCompleted(id))).toEqual([]);
+  const accepted = new Set(acceptedIds);
+  expect(subscriber.received.filter((change) => !accepted.has(change.appointmentId))).toEqual([]);
+  expect(unlikeStored(subscriber.received, await storedAppointments(stack))).toEqual([]);
+  return counts;
 }

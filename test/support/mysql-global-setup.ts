@@ -1,7 +1,7 @@
 import { createConnection } from 'mysql2/promise';
 import { migrateCountrySchemas } from '../../core/adapters/mysql-migrations';
 import { countries } from '../../core/countries';
-import { MYSQL_INSTALL_HINT, provideMysql, type MysqlServer } from '../../local/mysql-server';
+import { MYSQL_INSTALL_HINT, provideMysql, type MysqlServer } from '../../local/mysql/mysql-server';
 
 /** Read by the tests that need MySQL; unset means they skip (never under CI=true). */
 export const TEST_MYSQL_URL = 'TEST_MYSQL_URL';

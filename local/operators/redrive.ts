@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { appointmentIdOf, EXIT, runAsCommand, type OperatorIo } from './operator-io';
-import { routingFromTopology } from './router/router';
-import { NoRunningStackError } from './stack-state';
+import { routingFromTopology } from '../router/router';
+import { NoRunningStackError } from '../stack-state';
 
 const USAGE = `npm run redrive -- <queue>
   Moves every message of a dead-letter queue back to the queue it came from, in the

@@ -1,7 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { freePort } from '../network';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
@@ -33,18 +33,6 @@ function findBinary(...names: string[]): string | undefined {
 /** Whether a throwaway (or restartable) server can be started here: MariaDB's or MySQL's binaries are installed. */
 export function canStartThrowawayMysql(): boolean {
   return findBinary('mariadbd', 'mysqld') !== undefined && findBinary('mariadb-install-db', 'mysql_install_db') !== undefined;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 /**

@@ -1,10 +1,17 @@
 import { readFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
-import type { AmplifyAppSyncSimulator, AppSyncSimulatorDataSourceConfig, AppSyncSimulatorDataSourceType } from '@aws-amplify/amplify-appsync-simulator';
-import { GraphQLObjectType } from 'graphql';
-import type { LocalLogger } from './log';
-import { freePort } from './mysql-server';
+import type {
+  AmplifyAppSyncAPIConfig,
+  AmplifyAppSyncSimulator,
+  AppSyncSimulatorDataSourceConfig,
+  AppSyncSimulatorDataSourceType,
+  AppSyncSimulatorUnitResolverConfig,
+} from '@aws-amplify/amplify-appsync-simulator';
+import { GraphQLObjectType, type GraphQLSchema } from 'graphql';
+import { topology } from '../../core/topology';
+import type { LocalLogger } from '../log';
+import { publishedChangesMatching } from './subscription-filter';
 
 type SimulatorModule = typeof import('@aws-amplify/amplify-appsync-simulator');
 let simulatorModule: Promise<SimulatorModule> | undefined;
@@ -19,22 +26,15 @@ export function loadAppSyncSimulator(): Promise<SimulatorModule> {
   return simulatorModule;
 }
 
-const SCHEMA_PATH = resolve(__dirname, '..', 'schema.graphql');
+const SCHEMA_PATH = resolve(__dirname, '..', '..', 'schema.graphql');
 const LAMBDA: `${AppSyncSimulatorDataSourceType.Lambda}` = 'AWS_LAMBDA';
+const NONE: `${AppSyncSimulatorDataSourceType.None}` = 'NONE';
 
 /** A GraphQL field served by a direct Lambda resolver: `invoke` runs the function with the resolver event. */
 export interface LocalResolver {
   readonly typeName: string;
   readonly fieldName: string;
   readonly invoke: (event: unknown) => Promise<unknown>;
-}
-
-export interface LocalAppSync {
-  readonly graphqlUrl: string;
-  /** The simulator's GraphiQL explorer (it reads the API key itself from /api-config). */
-  readonly explorerUrl: string;
-  readonly port: number;
-  stop(): Promise<void>;
 }
 
 /**
@@ -72,28 +72,34 @@ $util.error($ctx.error.message, $ctx.error.name)
 #end
 $util.toJson($ctx.result)`;
 
+/** The simulator, built but not listening: the local endpoint owns the ports and hands it each request. */
+export interface LocalSimulator {
+  /** Express's handler for POST /graphql (the body already parsed into `request.body`). */
+  readonly handleGraphqlRequest: (request: IncomingMessage, response: ServerResponse) => void;
+  readonly schema: GraphQLSchema;
+  /** The simulator's configuration, which its auth-mode checks read. */
+  readonly appSyncConfig: AmplifyAppSyncAPIConfig;
+}
+
 /**
- * The AppSync simulator serving schema.graphql as the deployed API does: API key
- * by default, Cognito user pools and IAM as further modes (the simulator checks
- * a JWT's issuer and that an IAM request is signed, not the signature), each field
- * wired to its Lambda through the templates above. Listens on 127.0.0.1 only.
+ * The AppSync simulator serving schema.graphql as the deployed API does: API key,
+ * Cognito user pools and IAM; each Lambda-backed field wired to its function through
+ * the templates above; the internal status-change mutation on a NONE data source,
+ * feeding its subscription with AppSync's argument filtering.
  */
-export async function startLocalAppSync(options: {
-  port: number;
+export async function createLocalSimulator(options: {
   apiKey: string;
   resolvers: readonly LocalResolver[];
   logger: LocalLogger;
-}): Promise<LocalAppSync> {
+}): Promise<LocalSimulator> {
   const { AmplifyAppSyncSimulator, AmplifyAppSyncSimulatorAuthenticationType, RESOLVER_KIND, addDataLoader, removeDataLoader } = await loadAppSyncSimulator();
   removeDataLoader(LAMBDA as AppSyncSimulatorDataSourceType);
   addDataLoader(LAMBDA as AppSyncSimulatorDataSourceType, QuietLambdaDataLoader);
   const schema = await readFile(SCHEMA_PATH, 'utf8');
   const dataSourceName = (resolver: LocalResolver) => `${resolver.typeName}_${resolver.fieldName}`;
-  // Port 0: a free port on loopback (the simulator itself would probe 8900–9999 on every interface).
-  const port = options.port === 0 ? await freePort() : options.port;
-  const simulator = new AmplifyAppSyncSimulator({ port });
-  const DIRECT_RESOLVER_REQUEST_LOCATION = 'direct-lambda-resolver.request.vtl';
-  const DIRECT_RESOLVER_RESPONSE_LOCATION = 'direct-lambda-resolver.response.vtl';
+  const { statusChanges } = topology;
+  // Never started: the endpoint serves the simulator's express app and realtime on its own ports.
+  const simulator = new AmplifyAppSyncSimulator({ port: 0 });
   simulator.init({
     schema: { path: 'schema.graphql', content: schema },
     appSync: {
@@ -110,52 +116,64 @@ export async function startLocalAppSync(options: {
     mappingTemplates: [
       { path: DIRECT_RESOLVER_REQUEST_LOCATION, content: DIRECT_RESOLVER_REQUEST_TEMPLATE },
       { path: DIRECT_RESOLVER_RESPONSE_LOCATION, content: DIRECT_RESOLVER_RESPONSE_TEMPLATE },
+      { path: STATUS_CHANGE_REQUEST_LOCATION, content: statusChanges.requestTemplate },
+      { path: STATUS_CHANGE_RESPONSE_LOCATION, content: statusChanges.responseTemplate },
     ],
-    dataSources: options.resolvers.map((resolver) => ({
-      type: LAMBDA,
-      name: dataSourceName(resolver),
-      invoke: (event: unknown) => invokeAndReport(resolver, event, options.logger),
-    })),
-    resolvers: options.resolvers.map((resolver) => ({
-      kind: RESOLVER_KIND.UNIT,
-      typeName: resolver.typeName,
-      fieldName: resolver.fieldName,
-      dataSourceName: dataSourceName(resolver),
-      requestMappingTemplateLocation: DIRECT_RESOLVER_REQUEST_LOCATION,
-      responseMappingTemplateLocation: DIRECT_RESOLVER_RESPONSE_LOCATION,
-    })),
+    dataSources: [
+      ...options.resolvers.map((resolver) => ({
+        type: LAMBDA,
+        name: dataSourceName(resolver),
+        invoke: (event: unknown) => invokeAndReport(resolver, event, options.logger),
+      })),
+      { type: NONE, name: STATUS_CHANGE_DATA_SOURCE },
+    ],
+    resolvers: [
+      ...options.resolvers.map((resolver): AppSyncSimulatorUnitResolverConfig => ({
+        kind: RESOLVER_KIND.UNIT,
+        typeName: resolver.typeName,
+        fieldName: resolver.fieldName,
+        dataSourceName: dataSourceName(resolver),
+        requestMappingTemplateLocation: DIRECT_RESOLVER_REQUEST_LOCATION,
+        responseMappingTemplateLocation: DIRECT_RESOLVER_RESPONSE_LOCATION,
+      })),
+      {
+        kind: RESOLVER_KIND.UNIT,
+        typeName: statusChanges.typeName,
+        fieldName: statusChanges.fieldName,
+        dataSourceName: STATUS_CHANGE_DATA_SOURCE,
+        requestMappingTemplateLocation: STATUS_CHANGE_REQUEST_LOCATION,
+        responseMappingTemplateLocation: STATUS_CHANGE_RESPONSE_LOCATION,
+      },
+    ],
   });
   for (const resolver of options.resolvers) oneErrorPerFailedField(simulator, resolver);
-  const httpServer = simulatorHttpServer(simulator);
-  listenOnLoopbackOnly(httpServer);
-  // A failed listen would be an uncaught 'error' (the simulator's websocket server re-emits it) and
-  // leave the simulator waiting for 'listening': so the port is tried first.
-  await assertPortFree(port);
-  await simulator.start();
-  const base = `http://127.0.0.1:${port}`;
-  return {
-    graphqlUrl: `${base}/graphql`,
-    explorerUrl: `${base}/`,
-    port,
-    stop: async () => {
-      httpServer?.closeAllConnections();
-      await simulator.stop();
-    },
-  };
+  filterSubscriptionsByArguments(simulator);
+  return { handleGraphqlRequest: simulatorApp(simulator), schema: simulator.schema, appSyncConfig: simulator.appSyncConfig };
 }
 
-async function assertPortFree(port: number): Promise<void> {
-  const probe = createServer();
-  try {
-    await new Promise<void>((resolve, reject) => {
-      probe.once('error', reject);
-      probe.listen(port, '127.0.0.1', () => resolve());
-    });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
-    throw new Error(`Port ${port} is in use: stop what listens there, or pick another port (npm start -- --port N; 0 picks a free one)`);
-  } finally {
-    await new Promise((resolve) => probe.close(resolve));
+const DIRECT_RESOLVER_REQUEST_LOCATION = 'direct-lambda-resolver.request.vtl';
+const DIRECT_RESOLVER_RESPONSE_LOCATION = 'direct-lambda-resolver.response.vtl';
+const STATUS_CHANGE_REQUEST_LOCATION = 'status-change.request.vtl';
+const STATUS_CHANGE_RESPONSE_LOCATION = 'status-change.response.vtl';
+const STATUS_CHANGE_DATA_SOURCE = 'StatusChanges_NONE';
+
+/**
+ * AppSync delivers a published change to a subscriber only when every argument the
+ * subscriber gave equals the field of that name in the mutation's answer. The
+ * simulator compares raw variables only (literals and renamed variables slip through
+ * to everyone), so each subscription field gets its own `subscribe` that filters by
+ * the field's resolved arguments.
+ */
+function filterSubscriptionsByArguments(simulator: AmplifyAppSyncSimulator): void {
+  // graphql-subscriptions puts one listener per subscriber on one emitter: many subscribers are normal here, not a leak.
+  (simulator.pubsub as unknown as { ee?: { setMaxListeners(count: number): void } }).ee?.setMaxListeners(0);
+  const subscriptionType = simulator.schema.getSubscriptionType();
+  for (const field of Object.values(subscriptionType?.getFields() ?? {})) {
+    field.subscribe = (_source, args: Record<string, unknown>, context: { appsyncErrors?: unknown[] }) => {
+      // The subscription's own resolver (the owner check) refused: it never starts.
+      if (context.appsyncErrors?.length) throw new Error('Subscription failed');
+      return publishedChangesMatching(simulator.pubsub.asyncIterator<unknown>(field.name), args);
+    };
   }
 }
 
@@ -222,14 +240,9 @@ class QuietLambdaDataLoader {
   }
 }
 
-// The simulator (2.16) keeps its HTTP server private and listens on every interface;
-// these reach in, guarded, to bind it to loopback and to close kept-alive connections on stop.
-function simulatorHttpServer(simulator: AmplifyAppSyncSimulator): Server | undefined {
-  return (simulator as unknown as { _server?: { _httpServer?: Server } })._server?._httpServer;
-}
-
-function listenOnLoopbackOnly(server: Server | undefined): void {
-  if (!server) return;
-  const listen = server.listen.bind(server) as (port: number, host: string) => Server;
-  (server as unknown as { listen: (port: number) => Server }).listen = (port: number) => listen(port, '127.0.0.1');
+// The simulator (2.16) keeps its express app private; the endpoint serves it on its own ports.
+function simulatorApp(simulator: AmplifyAppSyncSimulator): (request: IncomingMessage, response: ServerResponse) => void {
+  const app = (simulator as unknown as { _server?: { _operationServer?: { app?: (request: IncomingMessage, response: ServerResponse) => void } } })._server?._operationServer?.app;
+  if (!app) throw new Error('The AppSync simulator no longer exposes its express app (_server._operationServer.app): check its version');
+  return app;
 }

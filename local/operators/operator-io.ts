@@ -1,4 +1,4 @@
-import { NoRunningStackError, readStackState, type LocalStackState } from './stack-state';
+import { NoRunningStackError, readStackState, type LocalStackState } from '../stack-state';
 
 /** What an operator tool reads and writes: the tests drive the tools' main functions with their own. */
 export interface OperatorIo {

@@ -1,14 +1,14 @@
 import { parseArgs } from 'node:util';
 import { createPool } from 'mysql2/promise';
-import { DynamoDbAppointmentRepository } from '../core/adapters/dynamodb-appointment-repository';
-import { mysqlOptionsFromUrl } from '../core/adapters/mysql-connection';
-import { MysqlCountryAppointments } from '../core/adapters/mysql-country-appointments';
-import { countries } from '../core/countries';
-import { topology, type QueueSettings } from '../core/topology';
-import { reconcileAppointments, type CountryRowSummary, type Reconciliation } from '../core/use-cases/reconcile-appointments';
-import { localDynamoDbClient } from './dynamodb';
+import { DynamoDbAppointmentRepository } from '../../core/adapters/dynamodb-appointment-repository';
+import { mysqlOptionsFromUrl } from '../../core/adapters/mysql-connection';
+import { MysqlCountryAppointments } from '../../core/adapters/mysql-country-appointments';
+import { countries } from '../../core/countries';
+import { topology, type QueueSettings } from '../../core/topology';
+import { reconcileAppointments, type CountryRowSummary, type Reconciliation } from '../../core/use-cases/reconcile-appointments';
+import { localDynamoDbClient } from '../dynamodb/dynalite';
 import { EXIT, runAsCommand, type OperatorIo } from './operator-io';
-import { NoRunningStackError } from './stack-state';
+import { NoRunningStackError } from '../stack-state';
 
 /**
  * How long the pipeline may still be working on an appointment: its country queue,

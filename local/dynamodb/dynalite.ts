@@ -2,7 +2,7 @@ import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUse
 import dynalite from 'dynalite';
 import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { appointmentsTableDefinition } from '../core/appointments-table';
+import { appointmentsTableDefinition } from '../../core/appointments-table';
 
 /** Credentials dynalite accepts (it checks only that some are sent). */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };

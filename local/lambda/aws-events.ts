@@ -1,6 +1,6 @@
 import type { PublishCommandInput } from '@aws-sdk/client-sns';
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import type { AppSyncResolverEvent, Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { AppSyncIdentity, AppSyncIdentityCognito, AppSyncIdentityIAM, AppSyncResolverEvent, Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { createHash, randomUUID } from 'node:crypto';
 
 /**
@@ -12,16 +12,17 @@ import { createHash, randomUUID } from 'node:crypto';
 const REGION = 'us-east-1';
 const ACCOUNT = '123456789012';
 
-/** The event AppSync sends a direct Lambda resolver when a client calls with an API key. */
+/** The event AppSync sends a direct Lambda resolver; by default the caller used the API key (no identity). */
 export function appSyncEvent<Args>(
-  typeName: 'Query' | 'Mutation',
+  typeName: 'Query' | 'Mutation' | 'Subscription',
   fieldName: string,
   args: Args,
   headers: Record<string, string> = {},
+  identity: AppSyncIdentity = null,
 ): AppSyncResolverEvent<Args> {
   return {
     arguments: args,
-    identity: null,
+    identity,
     source: null,
     request: { headers: { 'content-type': 'application/json', 'x-api-key': 'da2-localtestkey', ...headers }, domainName: null },
     prev: null,
@@ -34,6 +35,39 @@ export function appSyncEvent<Args>(
     },
     stash: {},
   } as AppSyncResolverEvent<Args>;
+}
+
+/**
+ * `identity` as AppSync gives it for a Cognito user-pool caller. AWS fills `groups`
+ * from `cognito:groups`; the simulator leaves `groups` out, so `groups: undefined`
+ * gives its shape.
+ */
+export function cognitoIdentity(options: { username: string; claims: Record<string, unknown>; groups?: string[] | null }): AppSyncIdentityCognito {
+  const identity = {
+    sub: '3f1c0d2e-0000-4000-8000-00000000abcd',
+    issuer: `https://cognito-idp.${REGION}.amazonaws.com/${REGION}_examplePool`,
+    username: options.username,
+    claims: { token_use: 'access', client_id: 'example-client', username: options.username, ...options.claims },
+    sourceIp: ['203.0.113.10'],
+    defaultAuthStrategy: 'ALLOW',
+    groups: options.groups ?? null,
+  };
+  if (options.groups === undefined) delete (identity as Partial<AppSyncIdentityCognito>).groups;
+  return identity;
+}
+
+/** `identity` as AppSync gives it for an IAM (SigV4) caller such as a Lambda function's role. */
+export function iamIdentity(roleName = 'completionWorker-role'): AppSyncIdentityIAM {
+  return {
+    accountId: ACCOUNT,
+    cognitoIdentityPoolId: '',
+    cognitoIdentityId: '',
+    sourceIp: ['203.0.113.10'],
+    username: `AROAEXAMPLE:${roleName}`,
+    userArn: `arn:aws:sts::${ACCOUNT}:assumed-role/${roleName}/${roleName}`,
+    cognitoIdentityAuthType: '',
+    cognitoIdentityAuthProvider: '',
+  };
 }
 
 export function lambdaContext(functionName = 'test-function'): Context {

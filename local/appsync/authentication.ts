@@ -1,0 +1,57 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { LocalTokenIssuer } from '../identity/issuer';
+import { verifyIamSignature, type KnownCredentials } from './iam-signature';
+
+/**
+ * AppSync's first step for every request and subscription: which auth mode the
+ * caller used, and whether its credential holds. The simulator only decodes a JWT
+ * and accepts any SigV4 header; here a token must be signed by the local user
+ * pool's key and a signature must verify, so the rules match AWS.
+ */
+export type AuthenticatedMode = 'API_KEY' | 'AMAZON_COGNITO_USER_POOLS' | 'AWS_IAM';
+
+export interface Authenticator {
+  readonly apiKey: string;
+  readonly issuer: LocalTokenIssuer;
+  readonly iamCredentials: KnownCredentials;
+}
+
+/** Refused before anything runs: HTTP 401 with errorType UnauthorizedException, as AppSync answers. */
+export class AuthenticationError extends Error {
+  override readonly name = 'UnauthorizedException';
+}
+
+export interface SignedRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: IncomingHttpHeaders;
+  /** The raw body, for SigV4 (a realtime `start` message has its own `data` here). */
+  readonly body: string;
+}
+
+export async function authenticate(request: SignedRequest, authenticator: Authenticator): Promise<AuthenticatedMode> {
+  const apiKey = header(request.headers, 'x-api-key');
+  const authorization = header(request.headers, 'authorization');
+  if (apiKey !== undefined) {
+    if (apiKey !== authenticator.apiKey) throw new AuthenticationError('You are not authorized to make this call: the API key is not valid.');
+    return 'API_KEY';
+  }
+  if (authorization === undefined || authorization === '') throw new AuthenticationError('Valid authorization header not provided: send x-api-key, or Authorization with a user pool token or a SigV4 signature.');
+  if (authorization.startsWith('AWS4-HMAC-SHA256')) {
+    await verifyIamSignature(request, authenticator.iamCredentials).catch(refuse);
+    return 'AWS_IAM';
+  }
+  await authenticator.issuer.verify(authorization).catch(refuse);
+  return 'AMAZON_COGNITO_USER_POOLS';
+}
+
+function refuse(error: unknown): never {
+  throw new AuthenticationError(error instanceof Error ? error.message : String(error));
+}
+
+function header(headers: IncomingHttpHeaders | Record<string, unknown>, name: string): string | undefined {
+  const key = Object.keys(headers).find((candidate) => candidate.toLowerCase() === name);
+  const value = key === undefined ? undefined : headers[key];
+  if (Array.isArray(value)) return typeof value[0] === 'string' ? value[0] : undefined;
+  return typeof value === 'string' ? value : undefined;
+}
