@@ -3,20 +3,27 @@ import { countryISOs } from './countries';
 import { ValidationError } from './errors';
 import {
   AppointmentStatus,
+  RejectionReason,
   type Appointment,
   type CountryISO,
   type CreateAppointmentInput,
 } from './graphql/types.generated';
 
-export { AppointmentStatus };
+export { AppointmentStatus, RejectionReason };
 export type { Appointment, CountryISO, CreateAppointmentInput };
 
 const MAX_INT32 = 2_147_483_647;
 
-/** The lifecycle: each status lists the statuses it may move to. */
+/**
+ * The lifecycle: each status lists the statuses it may move to. DynamoDB's conditions,
+ * the cancellation rule and the retry rule are derived from it; the schema's enum must
+ * name exactly these statuses (the type below fails to compile otherwise).
+ */
 export const legalTransitions: { readonly [From in AppointmentStatus]: readonly AppointmentStatus[] } = {
-  PENDING: [AppointmentStatus.COMPLETED],
-  COMPLETED: [],
+  PENDING: [AppointmentStatus.COMPLETED, AppointmentStatus.REJECTED, AppointmentStatus.CANCELLED],
+  COMPLETED: [AppointmentStatus.CANCELLED],
+  REJECTED: [],
+  CANCELLED: [],
 };
 
 /** The statuses from which an appointment may move to `target`. */
@@ -24,6 +31,14 @@ export function statusesLeadingTo(target: AppointmentStatus): AppointmentStatus[
   return (Object.keys(legalTransitions) as AppointmentStatus[]).filter((from) =>
     legalTransitions[from].includes(target),
   );
+}
+
+/**
+ * Whether an appointment holds (or is waiting for) its slot: it may be cancelled, and
+ * booking the same slot again returns it instead of making a second appointment.
+ */
+export function holdsItsSlot(status: AppointmentStatus): boolean {
+  return statusesLeadingTo(AppointmentStatus.CANCELLED).includes(status);
 }
 
 // The rules each field follows, shared by the GraphQL input and the queue messages.
@@ -58,6 +73,16 @@ export function validateCreateAppointmentInput(input: unknown): CreateAppointmen
   return parseOrThrow(createAppointmentInputSchema, input);
 }
 
+const appointmentKeySchema = z.strictObject(
+  { insuredId: insuredIdSchema, appointmentId: appointmentIdSchema },
+  { error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown field(s): ${issue.keys.join(', ')}` : 'arguments must be an object') },
+);
+
+/** Checks the arguments naming one appointment (insuredId and appointmentId). */
+export function validateAppointmentKey(args: unknown): { insuredId: string; appointmentId: string } {
+  return parseOrThrow(appointmentKeySchema, args);
+}
+
 export function validateInsuredId(insuredId: unknown): string {
   return parseOrThrow(insuredIdSchema, insuredId);
 }
@@ -80,6 +105,7 @@ export function pendingAppointment(
     scheduleId: input.scheduleId,
     countryISO: input.countryISO,
     status: AppointmentStatus.PENDING,
+    rejectionReason: null,
     createdAt: timestamp,
     updatedAt: timestamp,
   };

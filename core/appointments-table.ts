@@ -6,6 +6,11 @@
 export const appointmentsTable = {
   partitionKey: 'insuredId',
   sortKey: 'appointmentId',
+  /**
+   * An insured person's claim on a slot shares their partition under the sort key
+   * `~slot#<countryISO>#<scheduleId>`: "~" sorts after every ULID, so a listing stops before claims.
+   */
+  slotClaimPrefix: '~slot#',
 } as const;
 
 /** The CreateTable input the local stack and the tests use (the CDK stack declares the same keys). */

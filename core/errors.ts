@@ -36,9 +36,14 @@ export class WrongCountryError extends Error {
   override readonly name = 'WrongCountryError';
 }
 
-/** A completion arrived for an appointment that is not in DynamoDB. */
+/** No such appointment for this insured person (a client's cancellation, or a country's outcome). */
 export class AppointmentNotFoundError extends Error {
   override readonly name = 'AppointmentNotFoundError';
+}
+
+/** A client asked to cancel an appointment that cannot be cancelled (it was REJECTED). */
+export class AppointmentNotCancellableError extends Error {
+  override readonly name = 'AppointmentNotCancellable';
 }
 
 /** A status change the appointment's lifecycle does not allow. */

@@ -3,25 +3,68 @@ import {
   appointmentIdSchema,
   countryISOSchema,
   insuredIdSchema,
+  RejectionReason,
   scheduleIdSchema,
 } from './appointment';
 
 /** Carried from the mutation through every stage so one request's logs can be found together. */
 const correlationIdSchema = z.string().min(1).max(128);
 
-/** Published on SNS by createAppointment; the body each country queue receives. */
-export const appointmentRequestedSchema = z.object({
+const appointmentFields = {
   appointmentId: appointmentIdSchema,
   insuredId: insuredIdSchema,
   scheduleId: scheduleIdSchema,
   countryISO: countryISOSchema,
-  createdAt: z.iso.datetime(),
   correlationId: correlationIdSchema,
+};
+
+/**
+ * Published on SNS by createAppointment; a country queue's booking message. Messages
+ * sent before cancellation existed carry no `type`, and are bookings.
+ */
+export const appointmentRequestedSchema = z.object({
+  type: z.literal('AppointmentRequested').default('AppointmentRequested'),
+  ...appointmentFields,
+  createdAt: z.iso.datetime(),
 });
-export type AppointmentRequested = z.infer<typeof appointmentRequestedSchema>;
+export type AppointmentRequested = z.input<typeof appointmentRequestedSchema>;
+
+/** Published on SNS by cancelAppointment: the country frees the slot, or keeps it from being taken if the booking is still on its way. */
+export const appointmentCancellationRequestedSchema = z.object({
+  type: z.literal('AppointmentCancellationRequested'),
+  ...appointmentFields,
+  cancelledAt: z.iso.datetime(),
+});
+export type AppointmentCancellationRequested = z.infer<typeof appointmentCancellationRequestedSchema>;
+
+/** What a country queue carries. */
+export const countryMessageSchema = z.union([appointmentCancellationRequestedSchema, appointmentRequestedSchema]);
+export type CountryMessage = AppointmentRequested | AppointmentCancellationRequested;
+
+/**
+ * A slot's state in a country's database for one appointment. OVERBOOKED marks a row that
+ * shared its slot with an earlier one before the database enforced one booking per slot.
+ */
+export type CountrySlotStatus = 'SCHEDULED' | 'REJECTED' | 'CANCELLED' | 'OVERBOOKED';
 
 /** The detail of the AppointmentScheduled event a country worker puts on EventBridge. */
-export const appointmentScheduledSchema = appointmentRequestedSchema
-  .omit({ createdAt: true })
-  .extend({ scheduledAt: z.iso.datetime() });
+export const appointmentScheduledSchema = z.object({ ...appointmentFields, scheduledAt: z.iso.datetime() });
 export type AppointmentScheduled = z.infer<typeof appointmentScheduledSchema>;
+
+/** The detail of AppointmentRejected: the country could not give this appointment its slot. */
+export const appointmentRejectedSchema = z.object({
+  ...appointmentFields,
+  rejectedAt: z.iso.datetime(),
+  rejectionReason: z.enum(RejectionReason),
+});
+export type AppointmentRejected = z.infer<typeof appointmentRejectedSchema>;
+
+/** The detail of AppointmentCancelled: the country has freed the slot (or never gave it). */
+export const appointmentCancelledSchema = z.object({ ...appointmentFields, cancelledAt: z.iso.datetime() });
+export type AppointmentCancelled = z.infer<typeof appointmentCancelledSchema>;
+
+/** A country's decision on one appointment, as the event bus carries it (detail-type and detail). */
+export type CountryOutcome =
+  | { readonly detailType: 'AppointmentScheduled'; readonly detail: AppointmentScheduled }
+  | { readonly detailType: 'AppointmentRejected'; readonly detail: AppointmentRejected }
+  | { readonly detailType: 'AppointmentCancelled'; readonly detail: AppointmentCancelled };

@@ -1,23 +1,54 @@
 import type { LoggerInterface } from '@aws-lambda-powertools/logger/types';
-import type { Appointment, CountryISO } from './appointment';
+import type { Appointment, AppointmentStatus, CountryISO, RejectionReason } from './appointment';
 import type { AppointmentStatusChange } from './graphql/types.generated';
-import type { AppointmentRequested, AppointmentScheduled } from './messages';
+import type {
+  AppointmentCancellationRequested,
+  AppointmentRequested,
+  CountryMessage,
+  CountryOutcome,
+  CountrySlotStatus,
+} from './messages';
 
 /** The appointments as clients see them (DynamoDB in AWS and locally). */
 export interface AppointmentRepository {
   /** Stores a new appointment; fails if the id already exists. */
   create(appointment: Appointment): Promise<void>;
+  /** The appointment as stored now (a strongly consistent read), or undefined. */
+  get(key: AppointmentKey): Promise<Appointment | undefined>;
+  /**
+   * Makes `appointment` the insured person's booking of its slot, if no booking holds the claim,
+   * or if the claim's holder is `replacing`. Otherwise answers who holds it.
+   */
+  claimSlot(appointment: Appointment, replacing?: string): Promise<SlotClaim>;
+  /** Drops the slot claim if `appointment` holds it (its booking never reached the pipeline). */
+  releaseSlotClaim(appointment: Appointment): Promise<void>;
   /** Newest first; `cursor` is the opaque position returned by the previous page. */
   listByInsured(insuredId: string, page: { limit: number; cursor?: string }): Promise<{ items: Appointment[]; cursor?: string }>;
-  /** Moves a PENDING appointment to COMPLETED; a second completion is a no-op. Either way, the appointment as stored. */
-  markCompleted(key: AppointmentKey, now: Date): Promise<Completion>;
+  /**
+   * Moves the appointment to `target` if the lifecycle allows it from its stored status.
+   * Either way, answers with the appointment as stored.
+   */
+  changeStatus(key: AppointmentKey, change: StatusChangeRequest): Promise<StatusChangeResult>;
   /** Removes an appointment that never reached the pipeline, if it is still PENDING. */
   discardPending(key: AppointmentKey): Promise<void>;
 }
 
-export interface Completion {
-  readonly outcome: 'completed' | 'already-completed';
+export interface StatusChangeRequest {
+  readonly target: AppointmentStatus;
+  readonly at: Date;
+  readonly rejectionReason?: RejectionReason;
+}
+
+/** `changed`: moved now; `unchanged`: it already had that status; `refused`: the lifecycle forbids it. */
+export interface StatusChangeResult {
+  readonly outcome: 'changed' | 'unchanged' | 'refused';
   readonly appointment: Appointment;
+}
+
+/** Who holds an insured person's claim on a slot: `appointmentId` is the holder. */
+export interface SlotClaim {
+  readonly claimed: boolean;
+  readonly holder: string | undefined;
 }
 
 export interface AppointmentKey {
@@ -25,21 +56,26 @@ export interface AppointmentKey {
   readonly appointmentId: string;
 }
 
-/** Hands a new appointment to the country pipeline (SNS in AWS). */
-export interface AppointmentRequestPublisher {
-  publish(request: AppointmentRequested): Promise<void>;
+/** Hands bookings and cancellations to the country pipeline (SNS in AWS). */
+export interface CountryMessagePublisher {
+  publish(message: CountryMessage): Promise<void>;
 }
 
-/** A country's own record of scheduled appointments (MySQL, one schema per country). */
+/**
+ * A country's own record of its slots (MySQL, one schema per country): the authority on who
+ * holds a slot. Both operations are idempotent by appointmentId and answer with the row's status.
+ */
 export interface CountryAppointmentStore {
   readonly countryISO: CountryISO;
-  /** Idempotent by appointmentId: saving the same appointment twice keeps one row. */
-  save(request: AppointmentRequested): Promise<void>;
+  /** Gives the appointment its slot unless another active booking holds it (then REJECTED). A decision, once made, stands. */
+  book(request: AppointmentRequested): Promise<CountrySlotStatus>;
+  /** Marks the appointment CANCELLED, freeing its slot; if its booking has not arrived yet, the booking will find it cancelled. */
+  cancel(cancellation: AppointmentCancellationRequested): Promise<CountrySlotStatus>;
 }
 
-/** Announces that a country has scheduled an appointment (EventBridge in AWS). */
-export interface ScheduledEventPublisher {
-  publish(event: AppointmentScheduled): Promise<void>;
+/** Announces a country's decisions (EventBridge in AWS). */
+export interface CountryOutcomePublisher {
+  publish(outcome: CountryOutcome): Promise<void>;
 }
 
 /**

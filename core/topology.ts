@@ -49,8 +49,9 @@ const workerQueueDefaults = {
   workerTimeoutSeconds: 10,
 } as const;
 
-const scheduledEventSource = 'appointments.country-worker';
-const scheduledEventDetailType = 'AppointmentScheduled';
+const countryOutcomeSource = 'appointments.country-worker';
+/** The detail-type of each decision a country announces, and the status it gives the appointment. */
+const countryOutcomeDetailTypes = ['AppointmentScheduled', 'AppointmentRejected', 'AppointmentCancelled'] as const;
 
 export const topology = {
   appointmentRequests: {
@@ -67,14 +68,15 @@ export const topology = {
       consumer: { entry: 'workers/countryWorker.ts', environment: { [environment.countryISO]: countryISO } },
     }),
   ),
-  appointmentScheduled: {
+  /** Country workers announce each decision on this bus; one rule takes all three to the confirmation queue. */
+  countryOutcomes: {
     eventBusName: 'appointments',
-    source: scheduledEventSource,
-    detailType: scheduledEventDetailType,
-    ruleName: 'appointment-scheduled-to-confirmations',
+    source: countryOutcomeSource,
+    detailTypes: countryOutcomeDetailTypes,
+    ruleName: 'country-outcomes-to-confirmations',
     rulePattern: {
-      source: [scheduledEventSource],
-      'detail-type': [scheduledEventDetailType],
+      source: [countryOutcomeSource],
+      'detail-type': [...countryOutcomeDetailTypes],
     },
   },
   confirmations: {
@@ -89,6 +91,7 @@ export const topology = {
    */
   resolvers: [
     { typeName: 'Mutation', fieldName: 'createAppointment', entry: 'resolvers/Mutation.createAppointment.ts', timeoutSeconds: 10 },
+    { typeName: 'Mutation', fieldName: 'cancelAppointment', entry: 'resolvers/Mutation.cancelAppointment.ts', timeoutSeconds: 10 },
     { typeName: 'Query', fieldName: 'appointments', entry: 'resolvers/Query.appointments.ts', timeoutSeconds: 10 },
     { typeName: 'Subscription', fieldName: 'onAppointmentStatusChanged', entry: 'resolvers/Subscription.onAppointmentStatusChanged.ts', timeoutSeconds: 10 },
   ],

@@ -22,15 +22,15 @@ export interface CountryQueue extends WorkerQueue {
 
 /**
  * How an appointment travels, built from the topology: the requests topic with one
- * filtered queue per country, and the event bus whose rule brings AppointmentScheduled
- * to the confirmation queue. Resource names are left to CloudFormation (the topology's
+ * filtered queue per country (bookings and cancellations), and the event bus whose rule brings
+ * every country decision to the confirmation queue. Resource names are left to CloudFormation (the topology's
  * names are the construct ids), so two stacks can share an account.
  */
 export class AppointmentRouting extends Construct {
   readonly appointmentRequests: sns.Topic;
   readonly countryQueues: readonly CountryQueue[];
   readonly eventBus: events.EventBus;
-  readonly appointmentScheduledRule: events.Rule;
+  readonly countryOutcomesRule: events.Rule;
   readonly confirmations: WorkerQueue;
 
   constructor(scope: Construct, id: string) {
@@ -53,13 +53,13 @@ export class AppointmentRouting extends Construct {
       return { ...workerQueue, route };
     });
 
-    const scheduled = topology.appointmentScheduled;
-    this.eventBus = new events.EventBus(this, scheduled.eventBusName);
+    const outcomes = topology.countryOutcomes;
+    this.eventBus = new events.EventBus(this, outcomes.eventBusName);
     this.confirmations = this.workerQueue(topology.confirmations);
-    this.appointmentScheduledRule = new events.Rule(this, scheduled.ruleName, {
+    this.countryOutcomesRule = new events.Rule(this, outcomes.ruleName, {
       eventBus: this.eventBus,
-      description: `${scheduled.detailType} from ${scheduled.source} to the confirmation queue`,
-      eventPattern: eventPatternOf(scheduled.rulePattern),
+      description: `${outcomes.detailTypes.join(', ')} from ${outcomes.source} to the confirmation queue`,
+      eventPattern: eventPatternOf(outcomes.rulePattern),
       targets: [
         new targets.SqsQueue(this.confirmations.queue, {
           // Events EventBridge cannot deliver land where failed confirmations do: both hold the event as body.

@@ -150,9 +150,18 @@ export class AppointmentsApi extends Construct {
       'Mutation.createAppointment': (fn) => {
         fn.addEnvironment(environment.appointmentsTableName, props.appointments.tableName);
         fn.addEnvironment(environment.appointmentRequestsTopicArn, props.appointmentRequests.topicArn);
-        // Puts the PENDING item, and deletes it again if the request cannot be published.
-        props.appointments.grant(fn, 'dynamodb:PutItem', 'dynamodb:DeleteItem');
+        // Puts the PENDING item and its slot claim, reads an earlier claim's appointment on a retry,
+        // and deletes a duplicate, or the item when the request cannot be published.
+        props.appointments.grant(fn, 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:DeleteItem');
         // sns:Publish alone: the topic's AWS managed key (aws/sns) lets any account principal allowed to publish use it through SNS.
+        fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [props.appointmentRequests.topicArn] }));
+      },
+      'Mutation.cancelAppointment': (fn) => {
+        fn.addEnvironment(environment.appointmentsTableName, props.appointments.tableName);
+        fn.addEnvironment(environment.appointmentRequestsTopicArn, props.appointmentRequests.topicArn);
+        // One conditional UpdateItem; a GetItem when the condition fails (already cancelled, or rejected).
+        props.appointments.grant(fn, 'dynamodb:UpdateItem', 'dynamodb:GetItem');
+        // The cancellation travels to the country on the same topic as bookings.
         fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [props.appointmentRequests.topicArn] }));
       },
       'Query.appointments': (fn) => {

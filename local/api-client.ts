@@ -19,7 +19,7 @@ export interface ApiEndpoint {
   readonly apiKey: string;
 }
 
-const APPOINTMENT_FIELDS = 'appointmentId insuredId scheduleId countryISO status createdAt updatedAt';
+const APPOINTMENT_FIELDS = 'appointmentId insuredId scheduleId countryISO status rejectionReason createdAt updatedAt';
 
 /**
  * A client of the appointments API over HTTP, as an app calls it: POST /graphql with
@@ -46,6 +46,12 @@ export function apiClient(endpoint: ApiEndpoint, options: { timeoutMs?: number; 
       request<{ createAppointment: Appointment | null }>(
         `mutation Book($input: CreateAppointmentInput!) { createAppointment(input: $input) { ${APPOINTMENT_FIELDS} } }`,
         { input },
+      ),
+
+    cancelAppointment: (insuredId: string, appointmentId: string) =>
+      request<{ cancelAppointment: Appointment | null }>(
+        `mutation Cancel($insuredId: String!, $appointmentId: ID!) { cancelAppointment(insuredId: $insuredId, appointmentId: $appointmentId) { ${APPOINTMENT_FIELDS} } }`,
+        { insuredId, appointmentId },
       ),
 
     appointments: (insuredId: string, limit?: number, nextToken?: string) =>

@@ -272,7 +272,7 @@ function lambdaEnvironments(context: { services: LocalServices; router: LocalRou
     TZ: 'UTC',
     [environment.appointmentsTableName]: LOCAL_TABLE_NAME,
     [environment.appointmentRequestsTopicArn]: router.topicArn(topology.appointmentRequests.topicName),
-    [environment.eventBusName]: topology.appointmentScheduled.eventBusName,
+    [environment.eventBusName]: topology.countryOutcomes.eventBusName,
     [environment.graphqlUrl]: context.graphqlUrl,
     ...passedThrough(context.env),
   };

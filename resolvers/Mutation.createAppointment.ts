@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { AppSyncResolverHandler } from 'aws-lambda';
 import { DynamoDbAppointmentRepository } from '../core/adapters/dynamodb-appointment-repository';
-import { SnsAppointmentRequests } from '../core/adapters/sns-appointment-requests';
+import { SnsCountryMessages } from '../core/adapters/sns-country-messages';
 import { callerFrom } from '../core/caller';
 import { correlationIdOf } from '../core/correlation';
 import { environment, requiredEnv } from '../core/environment';
@@ -12,7 +12,7 @@ import { createAppointment } from '../core/use-cases/create-appointment';
 
 const logger = createLogger('createAppointment');
 const appointments = new DynamoDbAppointmentRepository(new DynamoDBClient({}), requiredEnv(environment.appointmentsTableName));
-const requests = new SnsAppointmentRequests(new SNSClient({}), requiredEnv(environment.appointmentRequestsTopicArn));
+const requests = new SnsCountryMessages(new SNSClient({}), requiredEnv(environment.appointmentRequestsTopicArn));
 
 /** Direct Lambda resolver for Mutation.createAppointment. */
 export const handler: AppSyncResolverHandler<MutationcreateAppointmentArgs, Appointment> = (event, context) =>

@@ -1,14 +1,13 @@
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { AppSyncStatusChanges } from '../core/adapters/appsync-status-changes';
 import { DynamoDbAppointmentRepository } from '../core/adapters/dynamodb-appointment-repository';
 import { sqsMessageHandler } from '../core/adapters/sqs-batch';
 import { environment, requiredEnv } from '../core/environment';
 import { createLogger } from '../core/logger';
-import { appointmentScheduledSchema } from '../core/messages';
-import { completeAppointment } from '../core/use-cases/complete-appointment';
+import { countryOutcomeEventSchema } from '../core/country-outcome-event';
+import { applyCountryOutcome } from '../core/use-cases/apply-country-outcome';
 
 const logger = createLogger('completionWorker');
 const dynamodb = new DynamoDBClient({});
@@ -19,9 +18,9 @@ const statusChanges = new AppSyncStatusChanges(
   new SignatureV4({ credentials: dynamodb.config.credentials, region: process.env.AWS_REGION ?? '', service: 'appsync', sha256: Sha256 }),
 );
 
-/** SQS consumer of the confirmation queue: each body is an EventBridge AppointmentScheduled event. */
+/** SQS consumer of the confirmation queue: each body is an EventBridge event with a country's decision. */
 export const handler = sqsMessageHandler(
-  EventBridgeSchema.extend({ detail: appointmentScheduledSchema }).transform((event) => event.detail),
-  (scheduled) => completeAppointment(scheduled, { appointments, statusChanges, logger }),
+  countryOutcomeEventSchema,
+  (outcome) => applyCountryOutcome(outcome, { appointments, statusChanges, logger }),
   logger,
 );

@@ -2,7 +2,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import type { SQSHandler } from 'aws-lambda';
 import { createPool, type PoolOptions } from 'mysql2/promise';
-import { EventBridgeScheduledEvents } from '../core/adapters/eventbridge-scheduled-events';
+import { EventBridgeCountryOutcomes } from '../core/adapters/eventbridge-country-outcomes';
 import { InMemoryCountryAppointments } from '../core/adapters/in-memory-country-appointments';
 import { MysqlCountryAppointments } from '../core/adapters/mysql-country-appointments';
 import { mysqlOptionsFromRdsSecret, mysqlOptionsFromUrl, type RdsSecret } from '../core/adapters/mysql-connection';
@@ -10,9 +10,9 @@ import { sqsMessageHandler } from '../core/adapters/sqs-batch';
 import { countries, isCountryISO } from '../core/countries';
 import { environment, requiredEnv } from '../core/environment';
 import { createLogger } from '../core/logger';
-import { appointmentRequestedSchema } from '../core/messages';
+import { countryMessageSchema } from '../core/messages';
 import type { CountryAppointmentStore } from '../core/ports';
-import { scheduleCountryAppointment } from '../core/use-cases/schedule-country-appointment';
+import { bookOrCancelInCountry } from '../core/use-cases/book-or-cancel-in-country';
 
 /** One module, deployed once per country: COUNTRY_ISO says which. */
 const countryISO = requiredEnv(environment.countryISO);
@@ -20,7 +20,7 @@ if (!isCountryISO(countryISO)) throw new Error(`${environment.countryISO}=${coun
 const country = countries[countryISO];
 
 const logger = createLogger('countryWorker', { countryISO });
-const scheduledEvents = new EventBridgeScheduledEvents(new EventBridgeClient({}), requiredEnv(environment.eventBusName));
+const outcomes = new EventBridgeCountryOutcomes(new EventBridgeClient({}), requiredEnv(environment.eventBusName));
 const connectionLimit = Number(process.env[environment.mysqlConnectionLimit] ?? 2);
 
 // The credentials come from Secrets Manager at cold start, never from the environment.
@@ -41,13 +41,13 @@ let handleMessages: Promise<SQSHandler> | undefined;
 async function wire() {
   const countryAppointments = await countryStore();
   return sqsMessageHandler(
-    appointmentRequestedSchema,
-    (request) => scheduleCountryAppointment(request, { countryAppointments, scheduledEvents, logger }),
+    countryMessageSchema,
+    (message) => bookOrCancelInCountry(message, { countryAppointments, outcomes, logger }),
     logger,
   );
 }
 
-/** SQS consumer of this country's queue (SNS raw delivery). */
+/** SQS consumer of this country's queue (SNS raw delivery): bookings and cancellations. */
 export const handler: SQSHandler = async (event, context, callback) => {
   // A failed wiring (say, the secret unreadable) is retried on the next invocation.
   handleMessages ??= wire().catch((error: unknown) => {

@@ -11,7 +11,7 @@ import {
 import { AppointmentStatus, statusesLeadingTo, type Appointment } from '../appointment';
 import { appointmentsTable } from '../appointments-table';
 import { AppointmentNotFoundError, ValidationError } from '../errors';
-import type { AppointmentKey, AppointmentRepository, Completion } from '../ports';
+import type { AppointmentKey, AppointmentRepository, SlotClaim, StatusChangeRequest, StatusChangeResult } from '../ports';
 
 const INVALID_TOKEN = 'nextToken is not valid for this insuredId: pass the nextToken of the previous page unchanged';
 
@@ -27,10 +27,11 @@ export class DynamoDbAppointmentRepository implements AppointmentRepository {
   }
 
   async create(appointment: Appointment): Promise<void> {
+    const { rejectionReason, ...item } = appointment;
     await this.documents.send(
       new PutCommand({
         TableName: this.tableName,
-        Item: appointment,
+        Item: rejectionReason === null ? item : appointment,
         ConditionExpression: 'attribute_not_exists(#sk)',
         ExpressionAttributeNames: { '#sk': appointmentsTable.sortKey },
       }),
@@ -44,9 +45,10 @@ export class DynamoDbAppointmentRepository implements AppointmentRepository {
     const result = await this.documents.send(
       new QueryCommand({
         TableName: this.tableName,
-        KeyConditionExpression: '#pk = :insuredId',
-        ExpressionAttributeNames: { '#pk': appointmentsTable.partitionKey },
-        ExpressionAttributeValues: { ':insuredId': insuredId },
+        // Slot claims share the partition and sort after every appointment id.
+        KeyConditionExpression: '#pk = :insuredId AND #sk < :claims',
+        ExpressionAttributeNames: { '#pk': appointmentsTable.partitionKey, '#sk': appointmentsTable.sortKey },
+        ExpressionAttributeValues: { ':insuredId': insuredId, ':claims': appointmentsTable.slotClaimPrefix },
         ScanIndexForward: false,
         Limit: page.limit,
         ExclusiveStartKey: page.cursor === undefined ? undefined : decodeCursor(page.cursor, insuredId),
@@ -58,10 +60,63 @@ export class DynamoDbAppointmentRepository implements AppointmentRepository {
     return { items, cursor: result.LastEvaluatedKey ? encodeCursor(result.LastEvaluatedKey) : undefined };
   }
 
-  async markCompleted(key: AppointmentKey, now: Date): Promise<Completion> {
-    // The statuses the domain allows to become COMPLETED, as :from0, :from1, …
+  async get(key: AppointmentKey): Promise<Appointment | undefined> {
+    const current = await this.documents.send(new GetCommand({ TableName: this.tableName, Key: keyOf(key), ConsistentRead: true }));
+    return current.Item ? toAppointment(current.Item) : undefined;
+  }
+
+  async claimSlot(appointment: Appointment, replacing?: string): Promise<SlotClaim> {
+    const claimKey = slotClaimKey(appointment);
+    try {
+      await this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...claimKey, [HOLDER]: appointment.appointmentId },
+          ConditionExpression: replacing === undefined ? 'attribute_not_exists(#sk)' : '#holder = :replacing',
+          ExpressionAttributeNames: replacing === undefined ? { '#sk': appointmentsTable.sortKey } : { '#holder': HOLDER },
+          ExpressionAttributeValues: replacing === undefined ? undefined : { ':replacing': replacing },
+        }),
+      );
+      return { claimed: true, holder: appointment.appointmentId };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+    const claim = await this.documents.send(new GetCommand({ TableName: this.tableName, Key: claimKey, ConsistentRead: true }));
+    return { claimed: false, holder: claim.Item?.[HOLDER] as string | undefined };
+  }
+
+  async releaseSlotClaim(appointment: Appointment): Promise<void> {
+    try {
+      await this.documents.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: slotClaimKey(appointment),
+          ConditionExpression: '#holder = :appointmentId',
+          ExpressionAttributeNames: { '#holder': HOLDER },
+          ExpressionAttributeValues: { ':appointmentId': appointment.appointmentId },
+        }),
+      );
+    } catch (error) {
+      // Another booking holds it now, or it is gone: either way it is not this appointment's to release.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  async changeStatus(key: AppointmentKey, change: StatusChangeRequest): Promise<StatusChangeResult> {
+    // The statuses the lifecycle allows to become the target, as :from0, :from1, …
     const from: Record<string, string> = {};
-    statusesLeadingTo(AppointmentStatus.COMPLETED).forEach((status, index) => (from[`:from${index}`] = status));
+    statusesLeadingTo(change.target).forEach((status, index) => (from[`:from${index}`] = status));
+    const updated = Object.keys(from).length === 0 ? undefined : await this.updateStatusIfAllowed(key, change, from);
+    if (updated) return { outcome: 'changed', appointment: updated };
+    // The condition failed: find out whether it was done already, is forbidden, or was never there.
+    const current = await this.get(key);
+    if (!current) throw new AppointmentNotFoundError(`Appointment ${key.appointmentId} of insured ${key.insuredId} does not exist`);
+    return { outcome: current.status === change.target ? 'unchanged' : 'refused', appointment: current };
+  }
+
+  /** The appointment after the update, or undefined when its condition failed. */
+  private async updateStatusIfAllowed(key: AppointmentKey, change: StatusChangeRequest, from: Record<string, string>): Promise<Appointment | undefined> {
+    const reason = change.rejectionReason === undefined ? {} : { ':reason': change.rejectionReason };
     try {
       const updated = await this.documents.send(
         new UpdateCommand({
@@ -69,33 +124,30 @@ export class DynamoDbAppointmentRepository implements AppointmentRepository {
           Key: keyOf(key),
           // The stored appointment comes back with the same call, for the status-change notification.
           ReturnValues: 'ALL_NEW',
-          UpdateExpression: 'SET #status = :completed, #updatedAt = :now',
+          UpdateExpression: `SET #status = :target, #updatedAt = :now${change.rejectionReason === undefined ? '' : ', #reason = :reason'}`,
           ConditionExpression: `attribute_exists(#sk) AND #status IN (${Object.keys(from).join(', ')})`,
-          ExpressionAttributeNames: { '#status': 'status', '#updatedAt': 'updatedAt', '#sk': appointmentsTable.sortKey },
-          ExpressionAttributeValues: {
-            ':completed': AppointmentStatus.COMPLETED,
-            ':now': now.toISOString(),
-            ...from,
+          ExpressionAttributeNames: {
+            '#status': 'status',
+            '#updatedAt': 'updatedAt',
+            '#sk': appointmentsTable.sortKey,
+            ...(change.rejectionReason === undefined ? {} : { '#reason': 'rejectionReason' }),
           },
+          ExpressionAttributeValues: { ':target': change.target, ':now': change.at.toISOString(), ...from, ...reason },
         }),
       );
-      return { outcome: 'completed', appointment: toAppointment(updated.Attributes ?? {}) };
+      return toAppointment(updated.Attributes ?? {});
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      return undefined;
     }
-    // The condition failed: find out whether it was done already or was never there.
-    const current = await this.documents.send(
-      new GetCommand({ TableName: this.tableName, Key: keyOf(key), ConsistentRead: true }),
-    );
-    if (current.Item?.status === AppointmentStatus.COMPLETED) return { outcome: 'already-completed', appointment: toAppointment(current.Item) };
-    if (!current.Item) throw new AppointmentNotFoundError(`Appointment ${key.appointmentId} of insured ${key.insuredId} does not exist`);
-    throw new Error(`Appointment ${key.appointmentId} is ${String(current.Item.status)} and cannot become COMPLETED`);
   }
 
   /** Every appointment, page by page: for operators' reconciliation, never for a request path. */
   async *scanAll(): AsyncIterable<Appointment> {
     for await (const page of paginateScan({ client: this.documents }, { TableName: this.tableName })) {
-      for (const item of page.Items ?? []) yield toAppointment(item);
+      for (const item of page.Items ?? []) {
+        if (!String(item[appointmentsTable.sortKey]).startsWith(appointmentsTable.slotClaimPrefix)) yield toAppointment(item);
+      }
     }
   }
 
@@ -124,6 +176,17 @@ function keyOf(key: AppointmentKey) {
   };
 }
 
+/** The claim item's attribute naming the appointment that holds it. */
+const HOLDER = 'heldBy';
+
+/** An insured person's claim on a slot: its item names the appointment that holds it. */
+function slotClaimKey(appointment: Pick<Appointment, 'insuredId' | 'countryISO' | 'scheduleId'>) {
+  return {
+    [appointmentsTable.partitionKey]: appointment.insuredId,
+    [appointmentsTable.sortKey]: `${appointmentsTable.slotClaimPrefix}${appointment.countryISO}#${appointment.scheduleId}`,
+  };
+}
+
 function toAppointment(item: Record<string, unknown>): Appointment {
   return {
     appointmentId: item.appointmentId as string,
@@ -131,6 +194,7 @@ function toAppointment(item: Record<string, unknown>): Appointment {
     scheduleId: item.scheduleId as number,
     countryISO: item.countryISO as Appointment['countryISO'],
     status: item.status as Appointment['status'],
+    rejectionReason: (item.rejectionReason as Appointment['rejectionReason'] | undefined) ?? null,
     createdAt: item.createdAt as string,
     updatedAt: item.updatedAt as string,
   };

@@ -1,7 +1,11 @@
 import type { PoolOptions } from 'mysql2/promise';
 
-/** Options every pool shares: UTC on the wire, so DATETIME columns hold UTC. */
-const common: PoolOptions = { timezone: 'Z', waitForConnections: true, enableKeepAlive: true };
+/**
+ * Options every pool shares: UTC on the wire, so DATETIME columns hold UTC; several
+ * statements per query, so a country batch is one round trip (every value stays a
+ * bound parameter, escaped by mysql2).
+ */
+const common: PoolOptions = { timezone: 'Z', waitForConnections: true, enableKeepAlive: true, multipleStatements: true };
 
 /** From a mysql://user:password@host:port URL (local stack, tests). */
 export function mysqlOptionsFromUrl(url: string, connectionLimit: number): PoolOptions {

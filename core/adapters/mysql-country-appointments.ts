@@ -1,60 +1,115 @@
 import DataLoader from 'dataloader';
 import { escapeId, type Pool, type RowDataPacket } from 'mysql2/promise';
 import type { Country } from '../countries';
-import type { AppointmentRequested } from '../messages';
+import type { AppointmentCancellationRequested, AppointmentRequested, CountryMessage, CountrySlotStatus } from '../messages';
 import type { CountryAppointmentStore } from '../ports';
 import type { CountryRowSummary } from '../use-cases/reconcile-appointments';
 
-const COLUMNS = ['appointment_id', 'insured_id', 'schedule_id', 'country_iso', 'requested_at'] as const;
+const COLUMNS = ['appointment_id', 'insured_id', 'schedule_id', 'country_iso', 'requested_at', 'status', 'status_changed_at'] as const;
+
+/** MySQL's codes for a deadlock and a lock wait timeout: the statement is safe to run again. */
+const RETRYABLE_LOCK_ERRORS = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
+const MAX_ATTEMPTS = 3;
 
 /**
- * A country's appointments table in its own schema. The records of one SQS batch
- * are processed in parallel; their saves made in the same tick go to MySQL as one
- * multi-row INSERT, one round trip per batch. A duplicate appointment_id is a
- * no-op, which makes redelivery harmless.
+ * A country's appointments table in its own schema. The unique index on
+ * `active_schedule_id` (migration 2) lets one SCHEDULED row hold a slot, so the database
+ * itself decides races between batches and workers. The records of one SQS batch run in
+ * parallel; their bookings and cancellations made in the same tick go to MySQL as one
+ * multi-statement query, one round trip per batch:
+ *   1. cancellations: mark the row CANCELLED, or write it CANCELLED if its booking has not arrived;
+ *   2. bookings: insert SCHEDULED; a row whose slot is held is skipped, an existing row kept;
+ *   3. bookings skipped in 2: insert REJECTED;
+ *   4. read back every row the batch touched.
+ * Redelivery is harmless: an existing row's decision is never changed by a booking.
+ * The pool must allow multiple statements (`mysqlOptionsFromUrl`, `mysqlOptionsFromRdsSecret`).
  */
 export class MysqlCountryAppointments implements CountryAppointmentStore {
   readonly countryISO: Country['iso'];
   private readonly table: string;
-  private readonly rows: DataLoader<AppointmentRequested, void>;
+  private readonly messages: DataLoader<CountryMessage, CountrySlotStatus>;
 
   constructor(
     private readonly pool: Pool,
     country: Country,
-    maxRowsPerInsert = 100,
+    maxMessagesPerQuery = 100,
+    private readonly now: () => Date = () => new Date(),
   ) {
     this.countryISO = country.iso;
     this.table = `${escapeId(country.mysqlSchema)}.${escapeId('appointments')}`;
-    this.rows = new DataLoader((requests) => this.insert(requests), { cache: false, maxBatchSize: maxRowsPerInsert });
+    this.messages = new DataLoader((batch) => this.apply(batch), { cache: false, maxBatchSize: maxMessagesPerQuery });
   }
 
-  save(request: AppointmentRequested): Promise<void> {
-    return this.rows.load(request);
+  book(request: AppointmentRequested): Promise<CountrySlotStatus> {
+    return this.messages.load(request);
   }
 
-  /** Every row's id and time, for operators' reconciliation. */
+  cancel(cancellation: AppointmentCancellationRequested): Promise<CountrySlotStatus> {
+    return this.messages.load(cancellation);
+  }
+
+  /** Every row's id, slot, status and time, for operators' reconciliation. */
   async *allRows(): AsyncIterable<CountryRowSummary> {
-    const [rows] = await this.pool.query<(RowDataPacket & { appointment_id: string; scheduled_at: Date })[]>(
-      `SELECT appointment_id, scheduled_at FROM ${this.table}`,
+    const [rows] = await this.pool.query<(RowDataPacket & { appointment_id: string; schedule_id: number; status: CountrySlotStatus; scheduled_at: Date })[]>(
+      `SELECT appointment_id, schedule_id, status, scheduled_at FROM ${this.table}`,
     );
-    for (const row of rows) yield { appointmentId: row.appointment_id, countryISO: this.countryISO, scheduledAt: row.scheduled_at };
+    for (const row of rows) {
+      yield { appointmentId: row.appointment_id, countryISO: this.countryISO, scheduleId: row.schedule_id, status: row.status, scheduledAt: row.scheduled_at };
+    }
   }
 
-  private async insert(requests: readonly AppointmentRequested[]): Promise<void[]> {
-    // The statement's text depends only on the row count; every value is a bound parameter.
-    const placeholders = requests.map(() => `(${COLUMNS.map(() => '?').join(', ')})`).join(', ');
-    const values = requests.flatMap((request) => [
-      request.appointmentId,
-      request.insuredId,
-      request.scheduleId,
-      request.countryISO,
-      new Date(request.createdAt),
-    ]);
-    await this.pool.execute(
-      `INSERT INTO ${this.table} (${COLUMNS.join(', ')}) VALUES ${placeholders}
-       ON DUPLICATE KEY UPDATE appointment_id = appointment_id`,
-      values,
+  private async apply(batch: readonly CountryMessage[]): Promise<(CountrySlotStatus | Error)[]> {
+    const { sql, values } = this.query(batch);
+    const statusById = await this.withLockRetries(async () => {
+      const [results] = await this.pool.query<RowDataPacket[][]>(sql, values);
+      const rows = results[results.length - 1] as (RowDataPacket & { appointment_id: string; status: CountrySlotStatus })[];
+      return new Map(rows.map((row) => [row.appointment_id, row.status]));
+    });
+    return batch.map(
+      (message) => statusById.get(message.appointmentId) ?? new Error(`Appointment ${message.appointmentId} has no row after the batch was written`),
     );
-    return requests.map(() => undefined);
+  }
+
+  private query(batch: readonly CountryMessage[]): { sql: string; values: unknown[] } {
+    const now = this.now();
+    const cancellations = batch.filter((message) => message.type === 'AppointmentCancellationRequested');
+    const bookings = batch.filter((message): message is AppointmentRequested => message.type !== 'AppointmentCancellationRequested');
+    const statements: string[] = [];
+    const values: unknown[] = [];
+    const insert = (messages: readonly CountryMessage[], status: CountrySlotStatus, onDuplicate: string) => {
+      // The statement's text depends only on the row count; every value is a bound parameter.
+      statements.push(
+        `INSERT INTO ${this.table} (${COLUMNS.join(', ')}) VALUES ${messages.map(() => `(${COLUMNS.map(() => '?').join(', ')})`).join(', ')}
+         ON DUPLICATE KEY UPDATE ${onDuplicate}`,
+      );
+      for (const message of messages) {
+        const requestedAt = new Date(message.type === 'AppointmentCancellationRequested' ? message.cancelledAt : message.createdAt);
+        values.push(message.appointmentId, message.insuredId, message.scheduleId, message.countryISO, requestedAt, status, now);
+      }
+    };
+    // Cancellations first, so a slot freed in this batch can be booked by the same batch.
+    if (cancellations.length > 0) {
+      insert(cancellations, 'CANCELLED', `status_changed_at = IF(status = 'CANCELLED', status_changed_at, ?), status = 'CANCELLED'`);
+      values.push(now);
+    }
+    if (bookings.length > 0) {
+      insert(bookings, 'SCHEDULED', 'appointment_id = appointment_id');
+      insert(bookings, 'REJECTED', 'appointment_id = appointment_id');
+    }
+    statements.push(`SELECT appointment_id, status FROM ${this.table} WHERE appointment_id IN (${batch.map(() => '?').join(', ')})`);
+    values.push(...batch.map((message) => message.appointmentId));
+    return { sql: statements.join(';\n'), values };
+  }
+
+  // Concurrent inserts into one unique index can deadlock; every statement here may run again.
+  private async withLockRetries<T>(attempt: () => Promise<T>): Promise<T> {
+    for (let tries = 1; ; tries++) {
+      try {
+        return await attempt();
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        if (tries >= MAX_ATTEMPTS || code === undefined || !RETRYABLE_LOCK_ERRORS.has(code)) throw error;
+      }
+    }
   }
 }

@@ -26,6 +26,8 @@ export type Appointment = {
   countryISO: CountryISO;
   createdAt: Scalars['AWSDateTime']['output'];
   insuredId: Scalars['String']['output'];
+  /** Set when status is REJECTED. */
+  rejectionReason: Maybe<RejectionReason>;
   scheduleId: Scalars['Int']['output'];
   status: AppointmentStatus;
   updatedAt: Scalars['AWSDateTime']['output'];
@@ -38,9 +40,16 @@ export type AppointmentConnection = {
   nextToken: Maybe<Scalars['String']['output']>;
 };
 
+/** The lifecycle (core/appointment.ts): PENDING → COMPLETED | REJECTED | CANCELLED, COMPLETED → CANCELLED. */
 export const AppointmentStatus = {
+  /** Cancelled by the insured person or staff; the slot is free again. */
+  CANCELLED: 'CANCELLED',
+  /** Its country scheduled it: the slot is this insured person's. */
   COMPLETED: 'COMPLETED',
-  PENDING: 'PENDING'
+  /** Accepted; its country has not decided yet. */
+  PENDING: 'PENDING',
+  /** Its country could not schedule it; rejectionReason says why. */
+  REJECTED: 'REJECTED'
 } as const;
 
 export type AppointmentStatus = typeof AppointmentStatus[keyof typeof AppointmentStatus];
@@ -50,6 +59,8 @@ export type AppointmentStatusChange = {
   appointmentId: Scalars['ID']['output'];
   countryISO: CountryISO;
   insuredId: Scalars['String']['output'];
+  /** Set when status is REJECTED. */
+  rejectionReason: Maybe<RejectionReason>;
   scheduleId: Scalars['Int']['output'];
   status: AppointmentStatus;
   updatedAt: Scalars['AWSDateTime']['output'];
@@ -60,6 +71,7 @@ export type AppointmentStatusChangeInput = {
   appointmentId: Scalars['ID']['input'];
   countryISO: CountryISO;
   insuredId: Scalars['String']['input'];
+  rejectionReason?: InputMaybe<RejectionReason>;
   scheduleId: Scalars['Int']['input'];
   status: AppointmentStatus;
   updatedAt: Scalars['AWSDateTime']['input'];
@@ -81,10 +93,18 @@ export type CreateAppointmentInput = {
 
 export type Mutation = {
   __typename?: 'Mutation';
-  /** Books a slot. The appointment comes back PENDING at once and becomes COMPLETED when its country has scheduled it. Insured people may book for themselves only; staff for anyone. */
+  /** Cancels a PENDING or COMPLETED appointment and frees its slot. Answers with the appointment CANCELLED; cancelling it again answers the same. Insured people may cancel their own only; staff any. */
+  cancelAppointment: Appointment;
+  /** Books a slot. The appointment comes back PENDING at once and becomes COMPLETED when its country has scheduled it, or REJECTED (SLOT_TAKEN) when someone else holds the slot. Sending the same booking again while it is PENDING or COMPLETED returns that appointment, never a second one. Insured people may book for themselves only; staff for anyone. */
   createAppointment: Appointment;
   /** Internal: the pipeline announces a stored status change here, and AppSync hands it to the subscribers. IAM only; clients cannot call it. */
   publishAppointmentStatusChange: Maybe<AppointmentStatusChange>;
+};
+
+
+export type MutationcancelAppointmentArgs = {
+  appointmentId: Scalars['ID']['input'];
+  insuredId: Scalars['String']['input'];
 };
 
 
@@ -110,6 +130,13 @@ export type QueryappointmentsArgs = {
   nextToken?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** Why a country rejected a booking. */
+export const RejectionReason = {
+  /** Another insured person holds the slot. */
+  SLOT_TAKEN: 'SLOT_TAKEN'
+} as const;
+
+export type RejectionReason = typeof RejectionReason[keyof typeof RejectionReason];
 export type Subscription = {
   __typename?: 'Subscription';
   /** Every status change of this insured person's appointments, as soon as it is stored. Insured people may subscribe to their own insuredId only; staff to any. */

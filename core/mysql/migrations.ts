@@ -26,4 +26,22 @@ export const countrySchemaMigrations: readonly Migration[] = [
       ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
     ],
   },
+  {
+    version: 2,
+    description: 'one active booking per slot: a status per row and a unique index on the slot of SCHEDULED rows',
+    statements: [
+      `ALTER TABLE appointments
+        ADD COLUMN status ENUM('SCHEDULED', 'REJECTED', 'CANCELLED', 'OVERBOOKED') NOT NULL DEFAULT 'SCHEDULED' AFTER requested_at,
+        ADD COLUMN status_changed_at DATETIME(3) NULL AFTER scheduled_at`,
+      // NULL unless SCHEDULED; a unique index allows any number of NULLs, so only active rows compete.
+      `ALTER TABLE appointments
+        ADD COLUMN active_schedule_id INT UNSIGNED AS (IF(status = 'SCHEDULED', schedule_id, NULL)) STORED`,
+      // Rows kept: where version 1 let a slot be booked twice, the first booking keeps it and reconcile reports the rest.
+      `UPDATE appointments AS later
+        JOIN (SELECT schedule_id, MIN(appointment_id) AS first_id FROM appointments GROUP BY schedule_id HAVING COUNT(*) > 1) AS shared
+          ON later.schedule_id = shared.schedule_id AND later.appointment_id <> shared.first_id
+        SET later.status = 'OVERBOOKED', later.status_changed_at = CURRENT_TIMESTAMP(3)`,
+      `CREATE UNIQUE INDEX one_active_booking_per_slot ON appointments (active_schedule_id)`,
+    ],
+  },
 ];

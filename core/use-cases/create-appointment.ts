@@ -1,12 +1,13 @@
 import { monotonicFactory } from 'ulid';
-import { pendingAppointment, validateCreateAppointmentInput, type Appointment } from '../appointment';
+import { AppointmentStatus, holdsItsSlot, pendingAppointment, validateCreateAppointmentInput, type Appointment } from '../appointment';
 import { authorizeFor, type Caller } from '../caller';
 import { asError, SchedulingUnavailableError } from '../errors';
-import type { AppointmentRepository, AppointmentRequestPublisher, StructuredLogger } from '../ports';
+import type { AppointmentRequested } from '../messages';
+import type { AppointmentRepository, CountryMessagePublisher, StructuredLogger } from '../ports';
 
 export interface CreateAppointmentPorts {
   readonly appointments: AppointmentRepository;
-  readonly requests: AppointmentRequestPublisher;
+  readonly requests: CountryMessagePublisher;
   readonly logger: StructuredLogger;
   readonly now?: () => Date;
   readonly newAppointmentId?: () => string;
@@ -15,9 +16,14 @@ export interface CreateAppointmentPorts {
 // Monotonic, so two appointments created in the same millisecond still sort in creation order.
 const nextUlid = monotonicFactory();
 
+/** How often a booking may find a stale claim replaced under it by a concurrent request before giving up. */
+const MAX_CLAIM_ATTEMPTS = 5;
+
 /**
  * Stores the appointment as PENDING and hands it to its country's pipeline, if the
  * caller may book for that insured person (a refused request stores and sends nothing).
+ * The same booking sent again (a client's retry, or two identical requests racing)
+ * answers with the one appointment that holds the slot claim.
  * If the hand-off fails the pending item is removed, so no appointment waits
  * forever for a pipeline that never heard of it, and the client is told to retry.
  */
@@ -27,26 +33,71 @@ export async function createAppointment(
   correlationId: string,
   ports: CreateAppointmentPorts,
 ): Promise<Appointment> {
-  const { appointments, requests, logger, now = () => new Date(), newAppointmentId = () => nextUlid() } = ports;
+  const { appointments, logger, now = () => new Date(), newAppointmentId = () => nextUlid() } = ports;
   const valid = validateCreateAppointmentInput(input);
   authorizeFor(caller, valid.insuredId, 'book');
   const appointment = pendingAppointment(valid, newAppointmentId(), now());
   const logKeys = { appointmentId: appointment.appointmentId, correlationId, countryISO: appointment.countryISO };
 
+  // Stored before its claim: whoever finds a claim can always read the appointment behind it.
   await appointments.create(appointment);
+  const earlier = await claimSlotOrFindHolder(appointment, appointments);
+  if (earlier) return answerWithEarlierBooking(appointment, earlier, correlationId, ports);
+  await handOff(appointment, correlationId, ports);
+  logger.info('Appointment accepted as PENDING', logKeys);
+  return appointment;
+}
+
+/** The appointment that already holds this insured person's claim on the slot, or undefined once `appointment` holds it. */
+async function claimSlotOrFindHolder(appointment: Appointment, appointments: AppointmentRepository): Promise<Appointment | undefined> {
+  let replacing: string | undefined;
+  for (let attempt = 0; attempt < MAX_CLAIM_ATTEMPTS; attempt++) {
+    const claim = await appointments.claimSlot(appointment, replacing);
+    if (claim.claimed) return undefined;
+    replacing = claim.holder;
+    if (replacing === undefined) continue;
+    const holder = await appointments.get({ insuredId: appointment.insuredId, appointmentId: replacing });
+    if (holder && holdsItsSlot(holder.status)) return holder;
+    // The holder was rejected, cancelled or discarded: the claim is stale and this booking may take it.
+  }
+  await appointments.discardPending(appointment);
+  throw new SchedulingUnavailableError('The slot is being booked by another request of yours at this moment. Please try again.');
+}
+
+/**
+ * A retry: the new appointment, never published, is removed and the earlier one answered.
+ * A PENDING one is sent to its country again (harmless: countries book by appointmentId),
+ * so a request cut off between storing and handing off is healed by the client's retry.
+ */
+async function answerWithEarlierBooking(
+  duplicate: Appointment,
+  earlier: Appointment,
+  correlationId: string,
+  { appointments, requests, logger }: CreateAppointmentPorts,
+): Promise<Appointment> {
+  await appointments.discardPending(duplicate);
+  const logKeys = { appointmentId: earlier.appointmentId, correlationId, countryISO: earlier.countryISO, discardedDuplicate: duplicate.appointmentId };
+  logger.info(`The same booking is already ${earlier.status}; answering with it`, logKeys);
+  if (earlier.status === AppointmentStatus.PENDING) {
+    try {
+      await requests.publish(requestOf(earlier, correlationId));
+    } catch (error) {
+      // The first hand-off most likely went through; `npm run reconcile` lists it if not.
+      logger.warn('The earlier PENDING appointment could not be sent to its country again', { ...logKeys, error: asError(error) });
+    }
+  }
+  return earlier;
+}
+
+async function handOff(appointment: Appointment, correlationId: string, { appointments, requests, logger }: CreateAppointmentPorts): Promise<void> {
+  const logKeys = { appointmentId: appointment.appointmentId, correlationId, countryISO: appointment.countryISO };
   try {
-    await requests.publish({
-      appointmentId: appointment.appointmentId,
-      insuredId: appointment.insuredId,
-      scheduleId: appointment.scheduleId,
-      countryISO: appointment.countryISO,
-      createdAt: appointment.createdAt,
-      correlationId,
-    });
+    await requests.publish(requestOf(appointment, correlationId));
   } catch (publishError) {
     logger.error('Appointment request could not be published; discarding the pending appointment', { ...logKeys, error: asError(publishError) });
     try {
       await appointments.discardPending(appointment);
+      await appointments.releaseSlotClaim(appointment);
     } catch (discardError) {
       // Left PENDING: `npm run reconcile` lists it, and this line says which one.
       logger.error('Pending appointment could not be discarded after a failed publish', { ...logKeys, error: asError(discardError) });
@@ -58,6 +109,9 @@ export async function createAppointment(
       'The appointment could not be sent for scheduling and was not saved. Please try again.',
     );
   }
-  logger.info('Appointment accepted as PENDING', logKeys);
-  return appointment;
+}
+
+function requestOf(appointment: Appointment, correlationId: string): AppointmentRequested {
+  const { appointmentId, insuredId, scheduleId, countryISO, createdAt } = appointment;
+  return { type: 'AppointmentRequested', appointmentId, insuredId, scheduleId, countryISO, createdAt, correlationId };
 }

@@ -1,9 +1,12 @@
 import { AppointmentStatus, type Appointment, type CountryISO } from '../appointment';
+import type { CountrySlotStatus } from '../messages';
 
 /** What a country database holds for one appointment. */
 export interface CountryRowSummary {
   readonly appointmentId: string;
   readonly countryISO: CountryISO;
+  readonly scheduleId: number;
+  readonly status: CountrySlotStatus;
   readonly scheduledAt: Date;
 }
 
@@ -15,14 +18,29 @@ export interface ReconciliationPorts {
   readonly now?: () => Date;
 }
 
+/** A country row and the appointment status it should have led to, beside the one stored. */
+export type RowDisagreement = CountryRowSummary & { appointmentStatus: AppointmentStatus | 'MISSING'; expected: AppointmentStatus | 'NONE' };
+
 export interface Reconciliation {
   readonly appointmentsChecked: number;
   readonly rowsChecked: number;
   /** PENDING for longer than the threshold: the pipeline lost or is holding it (look in the DLQs). */
   readonly stuckPending: Appointment[];
-  /** A country row, older than the threshold, whose appointment is missing or not COMPLETED. */
-  readonly rowsWithoutCompletedAppointment: (CountryRowSummary & { status: AppointmentStatus | 'MISSING' })[];
+  /**
+   * A country row, older than the threshold, whose appointment does not have the status the row
+   * leads to: a lost decision (look in the confirmation DLQ), a cancellation that has not freed its
+   * slot yet (cancel again), or an OVERBOOKED row from before slots were enforced (staff must rebook).
+   */
+  readonly rowsDisagreeingWithAppointment: RowDisagreement[];
 }
+
+/** The appointment status each country row status leads to; an OVERBOOKED row always needs a person. */
+const expectedAppointmentStatus: { readonly [Row in CountrySlotStatus]: AppointmentStatus | 'NONE' } = {
+  SCHEDULED: AppointmentStatus.COMPLETED,
+  REJECTED: AppointmentStatus.REJECTED,
+  CANCELLED: AppointmentStatus.CANCELLED,
+  OVERBOOKED: 'NONE',
+};
 
 /**
  * Compares DynamoDB with the country schemas. Anything younger than `olderThanMs`
@@ -39,13 +57,14 @@ export async function reconcileAppointments(olderThanMs: number, ports: Reconcil
     }
   }
   let rowsChecked = 0;
-  const rowsWithoutCompletedAppointment: Reconciliation['rowsWithoutCompletedAppointment'] = [];
+  const rowsDisagreeingWithAppointment: RowDisagreement[] = [];
   for await (const row of ports.countryRows()) {
     rowsChecked++;
-    const status = statusById.get(row.appointmentId);
-    if (status !== AppointmentStatus.COMPLETED && row.scheduledAt.getTime() < cutoff) {
-      rowsWithoutCompletedAppointment.push({ ...row, status: status ?? 'MISSING' });
+    const appointmentStatus = statusById.get(row.appointmentId) ?? 'MISSING';
+    const expected = expectedAppointmentStatus[row.status];
+    if (appointmentStatus !== expected && row.scheduledAt.getTime() < cutoff) {
+      rowsDisagreeingWithAppointment.push({ ...row, appointmentStatus, expected });
     }
   }
-  return { appointmentsChecked: statusById.size, rowsChecked, stuckPending, rowsWithoutCompletedAppointment };
+  return { appointmentsChecked: statusById.size, rowsChecked, stuckPending, rowsDisagreeingWithAppointment };
 }

@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -35,6 +36,11 @@ const COLD_RUNS = Number(flags['cold-runs']);
 const APPOINTMENTS_PER_INSURED = 20;
 const countryOf = (index: number): CountryISO => (index % 2 ? 'CL' : 'PE');
 const insuredOf = (index: number) => String(Math.floor(index / APPOINTMENTS_PER_INSURED)).padStart(5, '0');
+// A slot is booked once, and a reused MySQL keeps earlier runs' bookings: each run and phase takes fresh slots.
+const WARM_UP = 2 * C;
+const slotsPerRun = WARM_UP + 2 * N;
+const firstSlot = 1 + randomInt(0, Math.floor(2_000_000_000 / slotsPerRun)) * slotsPerRun;
+const slotOf = { warmUp: (index: number) => firstSlot + index, pipeline: (index: number) => firstSlot + WARM_UP + index, floor: (index: number) => firstSlot + WARM_UP + N + index };
 
 // Bars on a terminal; elsewhere (CI, a pipe) one line as each phase ends.
 const bars = process.stderr.isTTY
@@ -92,8 +98,8 @@ async function pipelinePhase(stack: LocalStack, pool: Pool) {
   const api = apiClient(stack);
   // Uncounted warm-up, as a fleet already serving traffic would be: the local stack starts one
   // sandbox per resolver, and a burst of C clients otherwise measures sandbox start-up in its p99.
-  const warmBar = bar('warm-up (not counted)', 2 * C, 'requests');
-  await runConcurrently(2 * C, C, async (index) => void (await api.createAppointment({ insuredId: '99998', scheduleId: index + 1, countryISO: countryOf(index) })), () => warmBar.increment());
+  const warmBar = bar('warm-up (not counted)', WARM_UP, 'requests');
+  await runConcurrently(WARM_UP, C, async (index) => void (await api.createAppointment({ insuredId: '99998', scheduleId: slotOf.warmUp(index), countryISO: countryOf(index) })), () => warmBar.increment());
   await stack.router.waitForIdle(60_000);
   const invocations = new Map<string, { count: number; records: number }>();
   stack.router.on('event', (event) => {
@@ -112,7 +118,7 @@ async function pipelinePhase(stack: LocalStack, pool: Pool) {
     N,
     C,
     async (index) => {
-      const response = await api.createAppointment({ insuredId: insuredOf(index), scheduleId: index + 1, countryISO: countryOf(index) });
+      const response = await api.createAppointment({ insuredId: insuredOf(index), scheduleId: slotOf.pipeline(index), countryISO: countryOf(index) });
       const created = response.data?.createAppointment;
       if (!created) rejected.push(JSON.stringify(response.errors));
       else if (!samples.has(created.countryISO)) samples.set(created.countryISO, created);
@@ -170,7 +176,8 @@ async function pipelinePhase(stack: LocalStack, pool: Pool) {
 
 /**
  * The same N appointments' bare storage work from the same C clients, through the very adapters
- * the functions use: conditional put, one single-row MySQL insert each (no batching), conditional update.
+ * the functions use: the appointment's and its slot claim's conditional puts, one MySQL booking each
+ * (no batching), conditional update.
  */
 async function floorPhase(stack: LocalStack, pool: Pool) {
   const dynamo = localDynamoDbClient(stack.dynamodbEndpoint);
@@ -183,10 +190,11 @@ async function floorPhase(stack: LocalStack, pool: Pool) {
     N,
     C,
     async (index) => {
-      const appointment = pendingAppointment({ insuredId: insuredOf(index), scheduleId: index + 1, countryISO: countryOf(index) }, nextId(), new Date());
+      const appointment = pendingAppointment({ insuredId: insuredOf(index), scheduleId: slotOf.floor(index), countryISO: countryOf(index) }, nextId(), new Date());
       await appointments.create(appointment);
-      await countryStores.get(appointment.countryISO)!.save({ ...appointment, correlationId: 'bench-floor' });
-      await appointments.markCompleted(appointment, new Date());
+      await appointments.claimSlot(appointment);
+      await countryStores.get(appointment.countryISO)!.book({ ...appointment, correlationId: 'bench-floor' });
+      await appointments.changeStatus(appointment, { target: AppointmentStatus.COMPLETED, at: new Date() });
     },
     () => floorBar.increment(),
   );
@@ -228,7 +236,9 @@ function coldStartInvocation(bundle: Bundle, stack: LocalStack, samples: Readonl
   const { countryISO } = sample;
   const request = { appointmentId: sample.appointmentId, insuredId: sample.insuredId, scheduleId: sample.scheduleId, countryISO, correlationId: 'cold-start' };
   const events: Record<string, unknown> = {
-    'resolvers/Mutation.createAppointment.ts': appSyncEvent('Mutation', 'createAppointment', { input: { insuredId: '99999', scheduleId: 1, countryISO: 'PE' } }),
+    'resolvers/Mutation.createAppointment.ts': appSyncEvent('Mutation', 'createAppointment', { input: { insuredId: '99999', scheduleId: firstSlot, countryISO: 'PE' } }),
+    // Cancelling the sample again after the first run answers CANCELLED and re-sends the cancellation, as a client's retry does.
+    'resolvers/Mutation.cancelAppointment.ts': appSyncEvent('Mutation', 'cancelAppointment', { insuredId: request.insuredId, appointmentId: request.appointmentId }),
     'resolvers/Query.appointments.ts': appSyncEvent('Query', 'appointments', { insuredId: request.insuredId }),
     'resolvers/Subscription.onAppointmentStatusChanged.ts': appSyncEvent('Subscription', 'onAppointmentStatusChanged', { insuredId: request.insuredId }),
     'workers/countryWorker.ts': sqsEvent(
@@ -240,8 +250,8 @@ function coldStartInvocation(bundle: Bundle, stack: LocalStack, samples: Readonl
     'workers/completionWorker.ts': sqsEvent(
       eventBridgeDeliveryRecord(
         {
-          Source: topology.appointmentScheduled.source,
-          DetailType: topology.appointmentScheduled.detailType,
+          Source: topology.countryOutcomes.source,
+          DetailType: 'AppointmentScheduled',
           Detail: JSON.stringify({ ...request, scheduledAt: new Date().toISOString() }),
         },
         topology.confirmations.queueName,

@@ -5,7 +5,7 @@ import { mysqlOptionsFromUrl } from '../../core/adapters/mysql-connection';
 import { MysqlCountryAppointments } from '../../core/adapters/mysql-country-appointments';
 import { countries } from '../../core/countries';
 import { topology, type QueueSettings } from '../../core/topology';
-import { reconcileAppointments, type CountryRowSummary, type Reconciliation } from '../../core/use-cases/reconcile-appointments';
+import { reconcileAppointments, type CountryRowSummary, type Reconciliation, type RowDisagreement } from '../../core/use-cases/reconcile-appointments';
 import { localDynamoDbClient } from '../dynamodb/dynalite';
 import { EXIT, runAsCommand, type OperatorIo } from './operator-io';
 import { NoRunningStackError } from '../stack-state';
@@ -60,7 +60,7 @@ export async function reconcileMain(argv: readonly string[], io: OperatorIo, now
     }
     const result = await reconcileAppointments(olderThanMs, { appointments: () => appointments.scanAll(), countryRows, now });
     io.stdout(report(result, olderThanMs, now(), pool !== undefined));
-    return result.stuckPending.length + result.rowsWithoutCompletedAppointment.length > 0 ? EXIT.found : EXIT.ok;
+    return result.stuckPending.length + result.rowsDisagreeingWithAppointment.length > 0 ? EXIT.found : EXIT.ok;
   } finally {
     dynamodb.destroy();
     await pool?.end();
@@ -84,15 +84,21 @@ function report(result: Reconciliation, olderThanMs: number, now: Date, checkedR
       lines.push(`  ${appointment.appointmentId}  insured ${appointment.insuredId}  ${appointment.countryISO}  schedule ${appointment.scheduleId}  created ${appointment.createdAt} (${age} ago)`);
     }
   }
-  if (result.rowsWithoutCompletedAppointment.length > 0) {
-    lines.push('', `Country rows without a COMPLETED appointment (${result.rowsWithoutCompletedAppointment.length}): scheduled, but the confirmation was lost or is held (look in ${topology.confirmations.deadLetterQueueName}).`);
-    for (const row of result.rowsWithoutCompletedAppointment) {
-      lines.push(`  ${row.appointmentId}  ${row.countryISO}  scheduled ${row.scheduledAt.toISOString()}  appointment ${row.status}`);
+  if (result.rowsDisagreeingWithAppointment.length > 0) {
+    lines.push('', `Country rows whose appointment disagrees (${result.rowsDisagreeingWithAppointment.length}):`);
+    for (const row of result.rowsDisagreeingWithAppointment) {
+      lines.push(`  ${row.appointmentId}  ${row.countryISO}  schedule ${row.scheduleId}  row ${row.status} since ${row.scheduledAt.toISOString()}  appointment ${row.appointmentStatus}: ${adviceFor(row)}`);
     }
   }
-  const found = result.stuckPending.length + result.rowsWithoutCompletedAppointment.length;
-  lines.push('', found > 0 ? `Found ${found} to look into.` : `Nothing to reconcile: every appointment older than ${threshold} is COMPLETED, and so is every country row's.`);
+  const found = result.stuckPending.length + result.rowsDisagreeingWithAppointment.length;
+  lines.push('', found > 0 ? `Found ${found} to look into.` : `Nothing to reconcile: no appointment older than ${threshold} is PENDING, and every country row agrees with its appointment.`);
   return `${lines.join('\n')}\n`;
+}
+
+function adviceFor(row: RowDisagreement): string {
+  if (row.status === 'OVERBOOKED') return 'its slot was booked twice before slots were enforced; the first booking keeps it, so rebook this insured person';
+  if (row.status === 'SCHEDULED' && row.appointmentStatus === 'CANCELLED') return 'the cancellation has not freed the slot: cancel the appointment again';
+  return `expected ${row.expected}: the decision was lost or is held (look in ${topology.confirmations.deadLetterQueueName})`;
 }
 
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;

@@ -32,18 +32,18 @@ export interface RoutingDeclaration {
 }
 
 export function routingFromTopology(topology = declaredTopology): RoutingDeclaration {
-  const { appointmentRequests, countryRoutes, appointmentScheduled, confirmations } = topology;
+  const { appointmentRequests, countryRoutes, countryOutcomes, confirmations } = topology;
   return {
     topics: [{ topicName: appointmentRequests.topicName }],
     queues: [...countryRoutes.map((route) => ({ settings: route, consumer: route.consumer })), { settings: confirmations, consumer: confirmations.consumer }],
     subscriptions: countryRoutes.map((route) => ({ topicName: appointmentRequests.topicName, queueName: route.queueName, filterPolicy: route.filterPolicy })),
-    eventBuses: [{ eventBusName: appointmentScheduled.eventBusName }],
+    eventBuses: [{ eventBusName: countryOutcomes.eventBusName }],
     // The topology's one rule targets the confirmation queue (the CDK stack wires the same target).
     rules: [
       {
-        eventBusName: appointmentScheduled.eventBusName,
-        ruleName: appointmentScheduled.ruleName,
-        pattern: appointmentScheduled.rulePattern,
+        eventBusName: countryOutcomes.eventBusName,
+        ruleName: countryOutcomes.ruleName,
+        pattern: countryOutcomes.rulePattern,
         queueName: confirmations.queueName,
       },
     ],

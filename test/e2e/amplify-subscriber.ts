@@ -9,6 +9,7 @@ import { Amplify } from 'aws-amplify';
 import { CONNECTION_STATE_CHANGE, ConnectionState, generateClient } from 'aws-amplify/api';
 import { Hub } from 'aws-amplify/utils';
 import WebSocket from 'ws';
+import { newScheduleId } from '../support/slots';
 
 // Node 22+ has a global WebSocket, which Amplify uses; on Node 20 the ws package stands in for it.
 globalThis.WebSocket ??= WebSocket as unknown as typeof globalThis.WebSocket;
@@ -43,7 +44,7 @@ for (const subscribedId of [insuredId, otherInsuredId]) {
 async function bookAndTryTheInternalMutation(): Promise<void> {
   const booked = await client.graphql({
     query: 'mutation Book($input: CreateAppointmentInput!) { createAppointment(input: $input) { appointmentId status } }',
-    variables: { input: { insuredId, scheduleId: 4242, countryISO: 'PE' } },
+    variables: { input: { insuredId, scheduleId: newScheduleId(), countryISO: 'PE' } },
   });
   print({ event: 'booked', appointment: (booked as { data: { createAppointment: unknown } }).data.createAppointment });
   try {

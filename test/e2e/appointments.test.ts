@@ -5,6 +5,7 @@ import { startLocalStack, type LocalStack } from '../../local/stack';
 import type { RouterEvent } from '../../local/router/router';
 import { countryRows, describeWithMysql, testMysqlUrl, testPool } from '../support/mysql';
 import { apiClient, newInsuredId, pollUntil, storedItems } from './client';
+import { newScheduleId } from '../support/slots';
 
 /**
  * The local stack as a user meets it: the API over HTTP with the printed API key,
@@ -35,12 +36,13 @@ describeWithMysql('npm start: booking appointments against the local stack', () 
       const insuredId = newInsuredId();
 
       // When they book a slot
-      const booked = await api.createAppointment({ insuredId, scheduleId: 100, countryISO });
+      const scheduleId = newScheduleId();
+      const booked = await api.createAppointment({ insuredId, scheduleId, countryISO });
 
       // Then the answer is at once a PENDING appointment
       expect(booked.errors).toBeUndefined();
       const appointment = booked.data?.createAppointment;
-      expect(appointment).toMatchObject({ insuredId, scheduleId: 100, countryISO, status: 'PENDING' });
+      expect(appointment).toMatchObject({ insuredId, scheduleId, countryISO, status: 'PENDING' });
       const appointmentId = appointment?.appointmentId ?? '';
       const listedAtOnce = await api.appointments(insuredId);
       expect(listedAtOnce.data?.appointments.items).toEqual([expect.objectContaining({ appointmentId, status: 'PENDING' })]);
@@ -55,7 +57,7 @@ describeWithMysql('npm start: booking appointments against the local stack', () 
 
       // And the country's schema holds exactly one row for it, the other countries' none
       expect(await countryRows(pool, countryISO, [appointmentId])).toEqual([
-        expect.objectContaining({ appointment_id: appointmentId, insured_id: insuredId, schedule_id: 100, country_iso: countryISO }),
+        expect.objectContaining({ appointment_id: appointmentId, insured_id: insuredId, schedule_id: scheduleId, country_iso: countryISO, status: 'SCHEDULED' }),
       ]);
       for (const other of countryISOs.filter((candidate) => candidate !== countryISO)) {
         expect(await countryRows(pool, other, [appointmentId])).toEqual([]);
@@ -88,7 +90,7 @@ describeWithMysql('npm start: booking appointments against the local stack', () 
     stack.router.on('event', listener);
 
     // When it is used to book
-    const answer = await api.createAppointment({ insuredId, scheduleId: 100, countryISO: 'PE' });
+    const answer = await api.createAppointment({ insuredId, scheduleId: newScheduleId(), countryISO: 'PE' });
     stack.router.off('event', listener);
 
     // Then the client gets one GraphQL error of type ValidationError that says what is wrong

@@ -4,6 +4,7 @@ import type { RouterEvent } from '../../local/router/router';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { describeWithMysql, testMysqlUrl } from '../support/mysql';
 import { apiClient, newInsuredId, pollUntil } from './client';
+import { newScheduleId } from '../support/slots';
 
 // Every queue keeps the topology's batch size, batching window and max receive count;
 // only the visibility timeout is cut to a second, so a redelivery takes seconds, not minutes.
@@ -73,7 +74,7 @@ describeWithMysql('npm start: messages that keep failing', () => {
     const insuredId = newInsuredId();
 
     // When an appointment is booked there, it is accepted but dead-letters after its receives
-    const booked = await api.createAppointment({ insuredId, scheduleId: 7, countryISO: route.countryISO });
+    const booked = await api.createAppointment({ insuredId, scheduleId: newScheduleId(), countryISO: route.countryISO });
     const appointmentId = booked.data?.createAppointment?.appointmentId ?? '';
     expect(booked.data?.createAppointment?.status).toBe('PENDING');
     await stack.router.waitFor(

@@ -9,6 +9,7 @@ import type { LocalStack } from '../../local/stack';
 import { startLocalStack } from '../../local/stack';
 import { describeWithMysql, testMysqlUrl } from '../support/mysql';
 import { apiClient, newInsuredId, storedItems } from './client';
+import { newScheduleId } from '../support/slots';
 
 /**
  * Who may call what, over HTTP against the local stack as clients call it: each
@@ -47,7 +48,7 @@ describeWithMysql('identity: every caller sees and changes only what is theirs',
     const me = await asInsured(insuredId);
 
     // When they book for themselves and list
-    const booked = await me.createAppointment({ insuredId, scheduleId: 7, countryISO: 'PE' });
+    const booked = await me.createAppointment({ insuredId, scheduleId: newScheduleId(), countryISO: 'PE' });
     const listed = await me.appointments(insuredId);
 
     // Then both are answered
@@ -58,7 +59,7 @@ describeWithMysql('identity: every caller sees and changes only what is theirs',
   it('an insured person cannot list another insured person\'s appointments, and the answer is the same whether that person has any', async () => {
     // Given insured A, insured B with an appointment, and insured C with none
     const [a, b, c] = [newInsuredId(), newInsuredId(), newInsuredId()];
-    await (await asStaff()).createAppointment({ insuredId: b, scheduleId: 8, countryISO: 'CL' });
+    await (await asStaff()).createAppointment({ insuredId: b, scheduleId: newScheduleId(), countryISO: 'CL' });
     const insuredA = await asInsured(a);
 
     // When A lists B's and C's appointments
@@ -79,7 +80,7 @@ describeWithMysql('identity: every caller sees and changes only what is theirs',
     // When A books a slot for B
     let answer: Awaited<ReturnType<typeof insuredA.createAppointment>> | undefined;
     const published = await publishedDuring(async () => {
-      answer = await insuredA.createAppointment({ insuredId: b, scheduleId: 9, countryISO: 'PE' });
+      answer = await insuredA.createAppointment({ insuredId: b, scheduleId: newScheduleId(), countryISO: 'PE' });
     });
 
     // Then it is refused, and nothing was stored or handed to the pipeline
@@ -97,7 +98,7 @@ describeWithMysql('identity: every caller sees and changes only what is theirs',
     const api = await client();
 
     // When they book and list for that person
-    const booked = await api.createAppointment({ insuredId, scheduleId: 10, countryISO: 'CL' });
+    const booked = await api.createAppointment({ insuredId, scheduleId: newScheduleId(), countryISO: 'CL' });
     const listed = await api.appointments(insuredId);
 
     // Then both succeed
@@ -139,7 +140,7 @@ describeWithMysql('identity: every caller sees and changes only what is theirs',
       const storedBefore = (await storedItems(stack, insuredId)).length;
 
       // When it is used to book and to list
-      const booking = await apiClient(stack, { token }).createAppointment({ insuredId, scheduleId: 11, countryISO: 'PE' });
+      const booking = await apiClient(stack, { token }).createAppointment({ insuredId, scheduleId: newScheduleId(), countryISO: 'PE' });
       const listing = await apiClient(stack, { token }).appointments(insuredId);
 
       // Then both are refused with 401 and nothing is stored

@@ -97,8 +97,9 @@ describe('the local router: SNS, EventBridge and SQS as the topology declares th
     expect([...received.values()].flat()).toEqual([]);
   });
 
-  it('an AppointmentScheduled event reaches the confirmation queue as the whole EventBridge event; others do not', async () => {
-    const { eventBusName, source, detailType } = topology.appointmentScheduled;
+  it('a country decision reaches the confirmation queue as the whole EventBridge event; others do not', async () => {
+    const { eventBusName, source } = topology.countryOutcomes;
+    const detailType = 'AppointmentRejected';
 
     // When the country worker's event, an event from another source and one for an unknown bus are put
     const result = await eventBridge.send(
@@ -216,6 +217,6 @@ describe('the local router: SNS, EventBridge and SQS as the topology declares th
   it('refuses filter policies and event patterns beyond exact matching, instead of routing differently from AWS', () => {
     expect(() => assertSupportedFilterPolicy({ countryISO: [{ prefix: 'P' }] }, 'policy')).toThrow(/exact matching only/);
     expect(() => assertSupportedEventPattern({ detail: { status: [{ 'anything-but': 'x' }] } }, 'pattern')).toThrow(/exact matching only/);
-    expect(() => assertSupportedEventPattern(topology.appointmentScheduled.rulePattern, 'pattern')).not.toThrow();
+    expect(() => assertSupportedEventPattern(topology.countryOutcomes.rulePattern, 'pattern')).not.toThrow();
   });
 });

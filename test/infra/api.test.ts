@@ -109,12 +109,23 @@ describe('what each resolver function may do', () => {
     );
   });
 
-  it('given Mutation.createAppointment, when it runs, then it can put and delete appointments and publish requests, nothing else', () => {
+  it("given Mutation.createAppointment, when it runs, then it can put, read (a retry's earlier booking) and delete appointments and publish requests, nothing else", () => {
     const statements = statementsOf(synthesized, 'Mutation.createAppointment');
 
-    expect(actionsOn(statements, tableId())).toEqual(['dynamodb:DeleteItem', 'dynamodb:PutItem']);
+    expect(actionsOn(statements, tableId())).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem']);
     expect(actionsOn(statements, topicId())).toEqual(['sns:Publish']);
     expect(environmentOf(resource(synthesized.template, functionLogicalId(synthesized, 'Mutation.createAppointment')))).toMatchObject({
+      [environment.appointmentsTableName]: { Ref: tableId() },
+      [environment.appointmentRequestsTopicArn]: { Ref: topicId() },
+    });
+  });
+
+  it('given Mutation.cancelAppointment, when it runs, then it can update and read appointments and publish the cancellation, nothing else', () => {
+    const statements = statementsOf(synthesized, 'Mutation.cancelAppointment');
+
+    expect(actionsOn(statements, tableId())).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
+    expect(actionsOn(statements, topicId())).toEqual(['sns:Publish']);
+    expect(environmentOf(resource(synthesized.template, functionLogicalId(synthesized, 'Mutation.cancelAppointment')))).toMatchObject({
       [environment.appointmentsTableName]: { Ref: tableId() },
       [environment.appointmentRequestsTopicArn]: { Ref: topicId() },
     });

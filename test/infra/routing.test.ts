@@ -1,11 +1,12 @@
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { PublishCommand, SNSClient, type MessageAttributeValue } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
-import { EventBridgeScheduledEvents } from '../../core/adapters/eventbridge-scheduled-events';
-import { SnsAppointmentRequests } from '../../core/adapters/sns-appointment-requests';
+import { EventBridgeCountryOutcomes } from '../../core/adapters/eventbridge-country-outcomes';
+import { SnsCountryMessages } from '../../core/adapters/sns-country-messages';
 import { countryISOs } from '../../core/countries';
 import { environment } from '../../core/environment';
 import type { CountryISO } from '../../core/graphql/types.generated';
+import type { CountryOutcome } from '../../core/messages';
 import { topology } from '../../core/topology';
 import {
   consumersByQueue,
@@ -35,7 +36,7 @@ afterAll(() => {
 async function publishedAttributes(countryISO: CountryISO): Promise<Record<string, MessageAttributeValue>> {
   sns.reset();
   sns.on(PublishCommand).resolves({ MessageId: 'message-1' });
-  await new SnsAppointmentRequests(new SNSClient({ region: 'us-east-1' }), 'arn:aws:sns:us-east-1:111111111111:requests').publish({
+  await new SnsCountryMessages(new SNSClient({ region: 'us-east-1' }), 'arn:aws:sns:us-east-1:111111111111:requests').publish({
     appointmentId: '01JBQ6Z1Y8M3V4K5N6P7Q8R9ST',
     insuredId: '00012',
     scheduleId: 100,
@@ -47,18 +48,18 @@ async function publishedAttributes(countryISO: CountryISO): Promise<Record<strin
   return call?.args[0].input.MessageAttributes ?? {};
 }
 
-/** The event a country worker really puts on the bus. */
-async function scheduledEventEntry(): Promise<PutEventsRequestEntry> {
+/** The event a country worker really puts on the bus for each of its decisions. */
+async function countryOutcomeEntry(detailType: CountryOutcome['detailType']): Promise<PutEventsRequestEntry> {
   eventBridge.reset();
   eventBridge.on(PutEventsCommand).resolves({ Entries: [{ EventId: 'event-1' }], FailedEntryCount: 0 });
-  await new EventBridgeScheduledEvents(new EventBridgeClient({ region: 'us-east-1' }), 'appointments-bus').publish({
-    appointmentId: '01JBQ6Z1Y8M3V4K5N6P7Q8R9ST',
-    insuredId: '00012',
-    scheduleId: 100,
-    countryISO: 'PE',
-    scheduledAt: '2026-11-22T10:00:01.000Z',
-    correlationId: 'correlation-1',
-  });
+  const fields = { appointmentId: '01JBQ6Z1Y8M3V4K5N6P7Q8R9ST', insuredId: '00012', scheduleId: 100, countryISO: 'PE' as const, correlationId: 'correlation-1' };
+  const at = '2026-11-22T10:00:01.000Z';
+  const outcomes: { [T in CountryOutcome['detailType']]: CountryOutcome } = {
+    AppointmentScheduled: { detailType: 'AppointmentScheduled', detail: { ...fields, scheduledAt: at } },
+    AppointmentRejected: { detailType: 'AppointmentRejected', detail: { ...fields, rejectedAt: at, rejectionReason: 'SLOT_TAKEN' } },
+    AppointmentCancelled: { detailType: 'AppointmentCancelled', detail: { ...fields, cancelledAt: at } },
+  };
+  await new EventBridgeCountryOutcomes(new EventBridgeClient({ region: 'us-east-1' }), 'appointments-bus').publish(outcomes[detailType]);
   const entry = eventBridge.commandCalls(PutEventsCommand)[0]?.args[0].input.Entries?.[0];
   if (!entry) throw new Error('The country worker put no event');
   return entry;
@@ -158,9 +159,9 @@ describe('messages that keep failing', () => {
   });
 });
 
-describe('AppointmentScheduled on the event bus', () => {
-  it('given a country worker has scheduled an appointment, when it puts the event on its bus, then the rule sends it to the queue the completion worker consumes', async () => {
-    const entry = await scheduledEventEntry();
+describe("a country's decisions on the event bus", () => {
+  it.each(topology.countryOutcomes.detailTypes)('given a country worker has decided (%s), when it puts the event on its bus, then the rule sends it to the queue the completion worker consumes', async (detailType) => {
+    const entry = await countryOutcomeEntry(detailType);
     const [ruleId, rule] = resourcesOfType(synthesized.template, 'AWS::Events::Rule')[0] ?? [];
     if (!ruleId || !rule) throw new Error('No rule');
     const consumers = consumersByQueue(synthesized.template);
@@ -172,7 +173,7 @@ describe('AppointmentScheduled on the event bus', () => {
     }
     const event = { source: entry.Source, 'detail-type': entry.DetailType };
     expect(patternMatches(rule.Properties.EventPattern as Record<string, unknown>, event)).toBe(true);
-    expect(rule.Properties.EventPattern).toEqual(topology.appointmentScheduled.rulePattern);
+    expect(rule.Properties.EventPattern).toEqual(topology.countryOutcomes.rulePattern);
 
     const [target] = rule.Properties.Targets as { Arn: unknown; DeadLetterConfig?: { Arn: unknown } }[];
     const completionWorker = consumers.get(referencedLogicalId(target?.Arn));
@@ -186,7 +187,7 @@ describe('AppointmentScheduled on the event bus', () => {
     const [, rule] = resourcesOfType(synthesized.template, 'AWS::Events::Rule')[0] ?? [];
     const pattern = rule?.Properties.EventPattern as Record<string, unknown>;
 
-    expect(patternMatches(pattern, { source: 'someone.else', 'detail-type': topology.appointmentScheduled.detailType })).toBe(false);
+    expect(patternMatches(pattern, { source: 'someone.else', 'detail-type': 'AppointmentScheduled' })).toBe(false);
   });
 });
 

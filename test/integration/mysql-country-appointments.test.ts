@@ -1,20 +1,36 @@
-import { ulid } from 'ulid';
+import { monotonicFactory } from 'ulid';
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 import { migrateCountrySchemas } from '../../core/adapters/mysql-migrations';
 import { MysqlCountryAppointments } from '../../core/adapters/mysql-country-appointments';
 import { countries } from '../../core/countries';
-import type { AppointmentRequested } from '../../core/messages';
+import { CountryISO } from '../../core/graphql/types.generated';
+import type { AppointmentCancellationRequested, AppointmentRequested } from '../../core/messages';
 import { countrySchemaMigrations } from '../../core/mysql/migrations';
-import { countryRows, describeWithMysql, testPool } from '../support/mysql';
+import { countryRows, describeWithMysql, slotRows, testPool } from '../support/mysql';
+import { newScheduleId } from '../support/slots';
+
+// Monotonic: ids sort in creation order, as the migration's "first booking" relies on.
+const ulid = monotonicFactory();
 
 const request = (countryISO: 'PE' | 'CL', overrides: Partial<AppointmentRequested> = {}): AppointmentRequested => ({
+  type: 'AppointmentRequested',
   appointmentId: ulid(),
   insuredId: '00012',
-  scheduleId: 42,
+  scheduleId: newScheduleId(),
   countryISO,
   createdAt: '2026-11-22T10:00:00.123Z',
   correlationId: 'test',
   ...overrides,
+});
+
+const cancellationOf = (booking: AppointmentRequested): AppointmentCancellationRequested => ({
+  type: 'AppointmentCancellationRequested',
+  appointmentId: booking.appointmentId,
+  insuredId: booking.insuredId,
+  scheduleId: booking.scheduleId,
+  countryISO: booking.countryISO,
+  cancelledAt: '2026-11-22T10:05:00.000Z',
+  correlationId: 'test',
 });
 
 describeWithMysql('MySQL country appointments (MariaDB)', () => {
@@ -41,43 +57,114 @@ describeWithMysql('MySQL country appointments (MariaDB)', () => {
     }
   });
 
-  it('given a Peruvian appointment saved twice, then mysql_pe holds exactly one row with its fields, and mysql_cl none', async () => {
+  it('given a Peruvian appointment booked twice, then mysql_pe holds exactly one SCHEDULED row with its fields, and mysql_cl none', async () => {
     const store = new MysqlCountryAppointments(pool, countries.PE);
-    const appointment = request('PE', { insuredId: '00007', scheduleId: 3 });
+    const appointment = request('PE', { insuredId: '00007' });
 
-    await store.save(appointment);
-    await store.save(appointment);
+    expect(await store.book(appointment)).toBe('SCHEDULED');
+    expect(await store.book(appointment)).toBe('SCHEDULED');
 
     expect(await countryRows(pool, 'PE', [appointment.appointmentId])).toEqual([
       {
         appointment_id: appointment.appointmentId,
         insured_id: '00007',
-        schedule_id: 3,
+        schedule_id: appointment.scheduleId,
         country_iso: 'PE',
         requested_at: new Date('2026-11-22T10:00:00.123Z'),
+        status: 'SCHEDULED',
       },
     ]);
     expect(await countryRows(pool, 'CL', [appointment.appointmentId])).toEqual([]);
   });
 
-  it('given ten saves in the same tick (one SQS batch), then they reach MySQL as one INSERT', async () => {
+  it('given ten bookings and a cancellation in the same tick (one SQS batch), then they reach MySQL in one round trip', async () => {
     const store = new MysqlCountryAppointments(pool, countries.CL);
-    const execute = jest.spyOn(pool, 'execute');
+    const booked = request('CL');
+    await store.book(booked);
+    const query = jest.spyOn(pool, 'query');
     const batch = Array.from({ length: 10 }, () => request('CL'));
 
-    await Promise.all(batch.map((appointment) => store.save(appointment)));
+    const statuses = await Promise.all([...batch.map((appointment) => store.book(appointment)), store.cancel(cancellationOf(booked))]);
 
-    expect(execute).toHaveBeenCalledTimes(1);
+    expect(query).toHaveBeenCalledTimes(1);
+    expect(statuses).toEqual([...batch.map(() => 'SCHEDULED'), 'CANCELLED']);
     expect(await countryRows(pool, 'CL', batch.map((appointment) => appointment.appointmentId))).toHaveLength(10);
-    execute.mockRestore();
+    query.mockRestore();
   });
 
   it('given a batch where one appointment repeats, then each appointment has one row', async () => {
     const store = new MysqlCountryAppointments(pool, countries.CL);
     const [first, second] = [request('CL'), request('CL')];
 
-    await Promise.all([first, second, first].map((appointment) => store.save(appointment)));
+    await Promise.all([first, second, first].map((appointment) => store.book(appointment)));
 
     expect(await countryRows(pool, 'CL', [first.appointmentId, second.appointmentId])).toHaveLength(2);
+  });
+
+  it('given 20 bookings of one slot from four workers at once, then exactly one is SCHEDULED and 19 REJECTED, and redelivery changes no decision', async () => {
+    const scheduleId = newScheduleId();
+    const workers = Array.from({ length: 4 }, () => new MysqlCountryAppointments(pool, countries.PE));
+    const bookings = Array.from({ length: 20 }, (_, index) => request('PE', { insuredId: String(700 + index).padStart(5, '0'), scheduleId }));
+
+    const statuses = await Promise.all(bookings.map((booking, index) => workers[index % 4]!.book(booking)));
+    const again = await Promise.all(bookings.map((booking, index) => workers[(index + 1) % 4]!.book(booking)));
+
+    expect(statuses.filter((status) => status === 'SCHEDULED')).toHaveLength(1);
+    expect(statuses.filter((status) => status === 'REJECTED')).toHaveLength(19);
+    expect(again).toEqual(statuses);
+    expect((await slotRows(pool, 'PE', scheduleId)).filter((row) => row.status === 'SCHEDULED')).toHaveLength(1);
+  });
+
+  it('given a held slot, when its holder is cancelled, then the slot is free and the next booking of it is SCHEDULED', async () => {
+    const store = new MysqlCountryAppointments(pool, countries.PE);
+    const holder = request('PE');
+    const next = request('PE', { insuredId: '00013', scheduleId: holder.scheduleId });
+    await store.book(holder);
+    expect(await store.book(request('PE', { insuredId: '00014', scheduleId: holder.scheduleId }))).toBe('REJECTED');
+
+    expect(await store.cancel(cancellationOf(holder))).toBe('CANCELLED');
+    expect(await store.cancel(cancellationOf(holder))).toBe('CANCELLED');
+
+    expect(await store.book(next)).toBe('SCHEDULED');
+  });
+
+  it('given a cancellation that overtakes its booking, then the booking finds it CANCELLED and never takes the slot', async () => {
+    const store = new MysqlCountryAppointments(pool, countries.CL);
+    const booking = request('CL');
+
+    expect(await store.cancel(cancellationOf(booking))).toBe('CANCELLED');
+    expect(await store.book(booking)).toBe('CANCELLED');
+
+    expect(await store.book(request('CL', { insuredId: '00099', scheduleId: booking.scheduleId }))).toBe('SCHEDULED');
+  });
+
+  it('given a schema at version 1 holding a slot booked twice, when migrated, then every row is kept, the first booking holds the slot and the later one is OVERBOOKED', async () => {
+    const schema = `mysql_v1_${ulid().toLowerCase()}`;
+    const country = { iso: CountryISO.PE, name: 'Peru (version 1 data)', mysqlSchema: schema };
+    const connection = await pool.getConnection();
+    try {
+      await migrateCountrySchemas(connection, [country], countrySchemaMigrations.filter((migration) => migration.version === 1));
+      const [first, later, alone] = [request('PE'), request('PE', { insuredId: '00013' }), request('PE', { insuredId: '00014' })];
+      later.scheduleId = first.scheduleId;
+      for (const row of [first, later, alone]) {
+        await connection.query('INSERT INTO ??.appointments (appointment_id, insured_id, schedule_id, country_iso, requested_at) VALUES (?, ?, ?, ?, ?)', [
+          schema, row.appointmentId, row.insuredId, row.scheduleId, row.countryISO, new Date(row.createdAt),
+        ]);
+      }
+
+      expect(await migrateCountrySchemas(connection, [country])).toEqual({ [schema]: [2] });
+
+      const [rows] = await connection.query<RowDataPacket[]>('SELECT appointment_id, status FROM ??.appointments ORDER BY appointment_id', [schema]);
+      expect(rows.map((row) => [row['appointment_id'] as string, row['status'] as string])).toEqual([
+        [first.appointmentId, 'SCHEDULED'],
+        [later.appointmentId, 'OVERBOOKED'],
+        [alone.appointmentId, 'SCHEDULED'],
+      ]);
+      const store = new MysqlCountryAppointments(pool, country);
+      expect(await store.book(request('PE', { insuredId: '00015', scheduleId: first.scheduleId }))).toBe('REJECTED');
+    } finally {
+      await connection.query('DROP DATABASE IF EXISTS ??', [schema]);
+      connection.release();
+    }
   });
 });

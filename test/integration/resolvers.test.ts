@@ -1,9 +1,12 @@
 import type { AppSyncResolverEvent, Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { Appointment, AppointmentConnection, MutationcreateAppointmentArgs, QueryappointmentsArgs } from '../../core/graphql/types.generated';
+import { AppointmentStatus, RejectionReason } from '../../core/appointment';
+import { DynamoDbAppointmentRepository } from '../../core/adapters/dynamodb-appointment-repository';
+import type { Appointment, AppointmentConnection, MutationcancelAppointmentArgs, MutationcreateAppointmentArgs, QueryappointmentsArgs } from '../../core/graphql/types.generated';
 import { appSyncEvent, lambdaContext } from '../../local/lambda/aws-events';
 import { startTestTable, type TestTable } from '../support/dynamodb';
 import { loadLambda } from '../support/lambda';
+import { newScheduleId } from '../support/slots';
 
 type Resolver<Args, Result> = (event: AppSyncResolverEvent<Args>, context: Context) => Promise<Result>;
 
@@ -11,6 +14,8 @@ const TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:appointment-requests';
 let table: TestTable;
 let createAppointment: Resolver<MutationcreateAppointmentArgs, Appointment>;
 let listAppointments: Resolver<QueryappointmentsArgs, AppointmentConnection>;
+let cancelAppointment: Resolver<MutationcancelAppointmentArgs, Appointment>;
+let appointments: DynamoDbAppointmentRepository;
 let sns: ReturnType<typeof mockClient>;
 let PublishCommand: typeof import('@aws-sdk/client-sns').PublishCommand;
 
@@ -21,11 +26,14 @@ beforeAll(async () => {
     () => ({
       mutation: jest.requireActual<typeof import('../../resolvers/Mutation.createAppointment')>('../../resolvers/Mutation.createAppointment'),
       query: jest.requireActual<typeof import('../../resolvers/Query.appointments')>('../../resolvers/Query.appointments'),
+      cancel: jest.requireActual<typeof import('../../resolvers/Mutation.cancelAppointment')>('../../resolvers/Mutation.cancelAppointment'),
       snsSdk: jest.requireActual<typeof import('@aws-sdk/client-sns')>('@aws-sdk/client-sns'),
     }),
   );
   createAppointment = loaded.mutation.handler as Resolver<MutationcreateAppointmentArgs, Appointment>;
   listAppointments = loaded.query.handler as Resolver<QueryappointmentsArgs, AppointmentConnection>;
+  cancelAppointment = loaded.cancel.handler as Resolver<MutationcancelAppointmentArgs, Appointment>;
+  appointments = new DynamoDbAppointmentRepository(table.client, table.tableName);
   sns = mockClient(loaded.snsSdk.SNSClient);
   PublishCommand = loaded.snsSdk.PublishCommand;
 });
@@ -44,6 +52,10 @@ const create = (input: unknown, headers: Record<string, string> = {}) =>
   createAppointment(appSyncEvent('Mutation', 'createAppointment', { input } as MutationcreateAppointmentArgs, headers), lambdaContext());
 const list = (args: Record<string, unknown>) =>
   listAppointments(appSyncEvent('Query', 'appointments', args as QueryappointmentsArgs), lambdaContext());
+const cancel = (appointment: { insuredId: string; appointmentId: string }) =>
+  cancelAppointment(appSyncEvent('Mutation', 'cancelAppointment', { insuredId: appointment.insuredId, appointmentId: appointment.appointmentId }), lambdaContext());
+/** What SNS was asked to publish, as the country queues would receive it. */
+const published = () => sns.commandCalls(PublishCommand).map((call) => JSON.parse(String(call.args[0].input.Message)) as { type: string; appointmentId: string });
 
 describe('Mutation.createAppointment', () => {
   it('given a valid request, when it is created, then it comes back PENDING, is stored, and is published for its country', async () => {
@@ -52,13 +64,16 @@ describe('Mutation.createAppointment', () => {
     expect(appointment).toMatchObject({ insuredId: '00012', scheduleId: 100, countryISO: 'PE', status: 'PENDING' });
     expect(appointment.appointmentId).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
     expect(appointment.createdAt).toBe(appointment.updatedAt);
-    expect(await table.items()).toContainEqual(appointment);
+    // Stored as returned (an unset rejectionReason is left out of the item, not stored as null)
+    const { rejectionReason: _unset, ...stored } = appointment;
+    expect(await table.items()).toContainEqual(stored);
 
     const [publish] = sns.commandCalls(PublishCommand);
     expect(sns.commandCalls(PublishCommand)).toHaveLength(1);
     expect(publish?.args[0].input).toEqual({
       TopicArn: TOPIC_ARN,
       Message: JSON.stringify({
+        type: 'AppointmentRequested',
         appointmentId: appointment.appointmentId,
         insuredId: '00012',
         scheduleId: 100,
@@ -110,6 +125,108 @@ describe('Mutation.createAppointment', () => {
       message: expect.stringContaining('was not saved') as unknown,
     });
     expect((await list({ insuredId: '77777' })).items).toEqual([]);
+  });
+});
+
+describe('Mutation.createAppointment sent again (a retry)', () => {
+  it('given a booking, when the same request is sent 5 times one after another, then every answer is the one appointment and the insured person has one', async () => {
+    const booking = { insuredId: '05001', scheduleId: newScheduleId(), countryISO: 'PE' };
+
+    const answers = [];
+    for (let attempt = 0; attempt < 5; attempt++) answers.push(await create(booking));
+
+    expect(new Set(answers.map((answer) => answer.appointmentId)).size).toBe(1);
+    expect((await list({ insuredId: '05001' })).items.map((item) => item.appointmentId)).toEqual([answers[0]!.appointmentId]);
+    // A PENDING one is sent to its country again on each retry: harmless there, and it heals a hand-off that was cut off.
+    expect(new Set(published().map((message) => message.appointmentId))).toEqual(new Set([answers[0]!.appointmentId]));
+  });
+
+  it('given a booking, when the same request is sent 5 times at once, then exactly one appointment results and every answer names it', async () => {
+    const booking = { insuredId: '05002', scheduleId: newScheduleId(), countryISO: 'CL' };
+
+    const answers = await Promise.all(Array.from({ length: 5 }, () => create(booking)));
+
+    const listed = (await list({ insuredId: '05002' })).items;
+    expect(listed).toHaveLength(1);
+    expect(answers.map((answer) => answer.appointmentId)).toEqual(Array.from({ length: 5 }, () => listed[0]!.appointmentId));
+  });
+
+  it('given an earlier booking of the slot that was REJECTED, when booked again, then a new appointment is made', async () => {
+    const booking = { insuredId: '05003', scheduleId: newScheduleId(), countryISO: 'PE' };
+    const first = await create(booking);
+    await appointments.changeStatus(first, { target: AppointmentStatus.REJECTED, at: new Date(), rejectionReason: RejectionReason.SLOT_TAKEN });
+
+    const second = await create(booking);
+
+    expect(second.appointmentId).not.toBe(first.appointmentId);
+    expect((await list({ insuredId: '05003' })).items.map((item) => [item.appointmentId, item.status])).toEqual([
+      [second.appointmentId, 'PENDING'],
+      [first.appointmentId, 'REJECTED'],
+    ]);
+  });
+
+  it('given the same slot booked by two insured people, when each sends it, then each gets an appointment of their own (the country decides who has it)', async () => {
+    const scheduleId = newScheduleId();
+
+    const [mine, theirs] = [await create({ insuredId: '05004', scheduleId, countryISO: 'PE' }), await create({ insuredId: '05005', scheduleId, countryISO: 'PE' })];
+
+    expect(mine.appointmentId).not.toBe(theirs.appointmentId);
+  });
+});
+
+describe('Mutation.cancelAppointment', () => {
+  it('given a PENDING appointment, when cancelled, then the answer is CANCELLED and its country is asked to free the slot', async () => {
+    const booked = await create({ insuredId: '06001', scheduleId: newScheduleId(), countryISO: 'PE' });
+    sns.resetHistory();
+
+    const cancelled = await cancel(booked);
+
+    expect(cancelled).toMatchObject({ appointmentId: booked.appointmentId, status: 'CANCELLED', rejectionReason: null });
+    expect((await list({ insuredId: '06001' })).items[0]?.status).toBe('CANCELLED');
+    expect(published()).toEqual([expect.objectContaining({ type: 'AppointmentCancellationRequested', appointmentId: booked.appointmentId })]);
+  });
+
+  it('given a CANCELLED appointment, when cancelled again, then the answer is the same and the country is asked again', async () => {
+    const booked = await create({ insuredId: '06002', scheduleId: newScheduleId(), countryISO: 'CL' });
+    const first = await cancel(booked);
+    sns.resetHistory();
+
+    const again = await cancel(booked);
+
+    expect(again).toEqual(first);
+    expect(published()).toEqual([expect.objectContaining({ type: 'AppointmentCancellationRequested', appointmentId: booked.appointmentId })]);
+  });
+
+  it('given a REJECTED appointment, when cancelled, then AppointmentNotCancellable says why and nothing is sent', async () => {
+    const booked = await create({ insuredId: '06003', scheduleId: newScheduleId(), countryISO: 'PE' });
+    await appointments.changeStatus(booked, { target: AppointmentStatus.REJECTED, at: new Date(), rejectionReason: RejectionReason.SLOT_TAKEN });
+    sns.resetHistory();
+
+    await expect(cancel(booked)).rejects.toMatchObject({ name: 'AppointmentNotCancellable', message: expect.stringContaining('is REJECTED') as unknown });
+    expect(published()).toEqual([]);
+  });
+
+  it.each([
+    ['an appointment this insured person does not have', { insuredId: '06004', appointmentId: '01JD0000000000000000000000' }, 'AppointmentNotFoundError'],
+    ['an appointmentId that is no ULID', { insuredId: '06004', appointmentId: 'abc' }, 'ValidationError'],
+    ['an invalid insuredId', { insuredId: '6004', appointmentId: '01JD0000000000000000000000' }, 'ValidationError'],
+  ])('given %s, when cancelled, then a clear error comes back and nothing is sent', async (_case, args, errorName) => {
+    sns.resetHistory();
+
+    await expect(cancel(args)).rejects.toMatchObject({ name: errorName });
+    expect(published()).toEqual([]);
+  });
+
+  it('given SNS refuses the cancellation, when cancelled, then the client is told to cancel again; when it does, the country is asked and the answer is CANCELLED', async () => {
+    const booked = await create({ insuredId: '06005', scheduleId: newScheduleId(), countryISO: 'PE' });
+    sns.on(PublishCommand).rejects(new Error('SNS is unavailable'));
+
+    await expect(cancel(booked)).rejects.toMatchObject({ name: 'SchedulingUnavailableError', message: expect.stringContaining('cancel it again') as unknown });
+    sns.reset();
+    sns.on(PublishCommand).resolves({ MessageId: 'm' });
+
+    expect(await cancel(booked)).toMatchObject({ status: 'CANCELLED' });
+    expect(published()).toEqual([expect.objectContaining({ type: 'AppointmentCancellationRequested', appointmentId: booked.appointmentId })]);
   });
 });
 

@@ -119,8 +119,8 @@ describe('completion worker with SQS events as AWS sends them', () => {
     eventBridgeDeliveryRecord(
       {
         EventBusName: EVENT_BUS_NAME,
-        Source: topology.appointmentScheduled.source,
-        DetailType: topology.appointmentScheduled.detailType,
+        Source: topology.countryOutcomes.source,
+        DetailType: 'AppointmentScheduled',
         Detail: JSON.stringify({ ...appointment, scheduleId: 5, countryISO: 'PE', correlationId: 'c', scheduledAt: new Date().toISOString() }),
       },
       topology.confirmations.queueName,
@@ -140,8 +140,8 @@ describe('completion worker with SQS events as AWS sends them', () => {
     expect(afterSecond).toEqual(afterFirst);
     // And subscribers heard the stored change each time, with its stored timestamp (at least once, never a different one)
     expect(announced(appointment.appointmentId)).toEqual([
-      { appointmentId: appointment.appointmentId, insuredId: '00500', scheduleId: 5, countryISO: 'PE', status: 'COMPLETED', updatedAt: afterFirst?.updatedAt },
-      { appointmentId: appointment.appointmentId, insuredId: '00500', scheduleId: 5, countryISO: 'PE', status: 'COMPLETED', updatedAt: afterFirst?.updatedAt },
+      { appointmentId: appointment.appointmentId, insuredId: '00500', scheduleId: 5, countryISO: 'PE', status: 'COMPLETED', rejectionReason: null, updatedAt: afterFirst?.updatedAt },
+      { appointmentId: appointment.appointmentId, insuredId: '00500', scheduleId: 5, countryISO: 'PE', status: 'COMPLETED', rejectionReason: null, updatedAt: afterFirst?.updatedAt },
     ]);
     expect(appsync.unsigned).toBe(0);
   });

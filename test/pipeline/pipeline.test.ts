@@ -12,6 +12,7 @@ import { startTestTable, type TestTable } from '../support/dynamodb';
 import { loadLambda } from '../support/lambda';
 import { countryRows, describeWithMysql, testMysqlUrl, testPool } from '../support/mysql';
 import { loadCompletionWorker, loadCountryWorker, type SqsHandler } from '../support/pipeline';
+import { newScheduleId } from '../support/slots';
 
 type Resolver<Args, Result> = (event: AppSyncResolverEvent<Args>, context: Context) => Promise<Result>;
 
@@ -76,8 +77,9 @@ describeWithMysql('the whole pipeline, stage by stage: createAppointment → cou
     ['CL', 'PE'],
   ])('given a %s booking, when every stage has run, then it reads COMPLETED and has exactly one row in its country schema and none in %s', async (countryISO, otherCountry) => {
     const insuredId = countryISO === 'PE' ? '00031' : '00032';
+    const scheduleId = newScheduleId();
     const created = await createAppointment(
-      appSyncEvent('Mutation', 'createAppointment', { input: { insuredId, scheduleId: 321, countryISO } }),
+      appSyncEvent('Mutation', 'createAppointment', { input: { insuredId, scheduleId, countryISO } }),
       lambdaContext(),
     );
     expect(created.status).toBe('PENDING');
@@ -98,12 +100,12 @@ describeWithMysql('the whole pipeline, stage by stage: createAppointment → cou
     expect(listed.items).toEqual([{ ...created, status: 'COMPLETED', updatedAt: expect.any(String) as unknown }]);
     expect(listed.items[0]!.updatedAt >= created.updatedAt).toBe(true);
     expect(await countryRows(pool, countryISO, [created.appointmentId])).toEqual([
-      expect.objectContaining({ appointment_id: created.appointmentId, insured_id: insuredId, schedule_id: 321, country_iso: countryISO }),
+      expect.objectContaining({ appointment_id: created.appointmentId, insured_id: insuredId, schedule_id: scheduleId, country_iso: countryISO, status: 'SCHEDULED' }),
     ]);
     expect(await countryRows(pool, otherCountry, [created.appointmentId])).toEqual([]);
     // And the change was announced to subscribers as stored
     expect(appsync.received.filter((change) => change.appointmentId === created.appointmentId)).toEqual([
-      { appointmentId: created.appointmentId, insuredId, scheduleId: 321, countryISO, status: 'COMPLETED', updatedAt: listed.items[0]!.updatedAt },
+      { appointmentId: created.appointmentId, insuredId, scheduleId, countryISO, status: 'COMPLETED', rejectionReason: null, updatedAt: listed.items[0]!.updatedAt },
     ]);
   });
 });

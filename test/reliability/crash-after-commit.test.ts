@@ -18,7 +18,11 @@ import {
   storedAppointments,
   type ScheduledRow,
   type SuiteCounts,
+  thenEachSlotHasOneHolderAndCancellationsHold,
+  whenSlotsAreContestedAndBookingsCancelled,
+  insuredIdsOfContests,
 } from './support';
+import { subscribeToStatusChanges } from '../support/status-change-subscriber';
 
 const CRASHING_APPOINTMENTS = 100;
 const REFUSED_APPOINTMENTS = 20;
@@ -148,4 +152,28 @@ describeWithMysql('reliability: a worker that fails after its write', () => {
     counts.completed += ids.length;
     for (const queue of deadLetterQueueNames) expect(stack.router.deadLetters(queue)).toEqual([]);
   }, 120_000);
+
+  it.each<Fault>(['dies after its work, before answering', 'EventBridge refuses the announcement once'])(
+    'contested slots and cancellations when a worker %s: the retry changes no decision and frees no slot twice',
+    async (injected) => {
+      // Given the fault, and subscribers of the insured people about to book
+      fault = injected;
+      const contests = { slots: 5, contenders: 3, cancellations: 10 };
+      const subscriber = await subscribeToStatusChanges(stack, insuredIdsOfContests(contests));
+      try {
+        // When slots are contested and bookings cancelled at once, and the pipeline has settled
+        const traffic = await whenSlotsAreContestedAndBookingsCancelled(stack, contests);
+        await stack.router.waitForIdle(60_000);
+        counts.sent += traffic.contests.length * contests.contenders + traffic.cancelled.length;
+
+        // Then each slot has one holder, the cancellations hold, every decision was announced, and no DLQ holds anything
+        await thenEachSlotHasOneHolderAndCancellationsHold(stack, pool, subscriber, traffic, 15_000);
+        counts.completed += traffic.contests.length;
+        for (const queue of deadLetterQueueNames) expect(stack.router.deadLetters(queue)).toEqual([]);
+      } finally {
+        await subscriber.close();
+      }
+    },
+    120_000,
+  );
 });

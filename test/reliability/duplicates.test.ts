@@ -15,13 +15,18 @@ import {
   scheduledRows,
   startReliabilityStack,
   type SuiteCounts,
+  thenEachSlotHasOneHolderAndCancellationsHold,
   thenEveryCompletionWasAnnounced,
+  whenSlotsAreContestedAndBookingsCancelled,
+  insuredIdsOfContests,
 } from './support';
 
 const APPOINTMENTS = 500;
 const CLIENTS = 20;
 /** How long the announcements may trail the stored changes once the pipeline is idle. */
 const ANNOUNCEMENTS_TIMEOUT_MS = 15_000;
+/** 10 slots each wanted by 3 insured people, and 20 bookings cancelled at once. */
+const CONTESTS = { slots: 10, contenders: 3, cancellations: 20 };
 
 describeWithMysql('reliability: every message delivered two or three times', () => {
   const startedAt = Date.now();
@@ -101,5 +106,47 @@ describeWithMysql('reliability: every message delivered two or three times', () 
 
     // And every appointment was announced COMPLETED at least once (none lost), nothing else was, and every repeat is the stored change
     Object.assign(counts, await thenEveryCompletionWasAnnounced(stack, subscriber, ids, ANNOUNCEMENTS_TIMEOUT_MS));
+  }, 180_000);
+});
+
+describeWithMysql('reliability: contested slots and cancellations, every message delivered two or three times', () => {
+  const startedAt = Date.now();
+  const counts: SuiteCounts<'rejected' | 'cancelled' | 'messages'> = { sent: 0, completed: 0, rows: 0, inDlq: 0, redriven: 0, rejected: 0, cancelled: 0, messages: 0 };
+  let stack: LocalStack;
+  let pool: Pool;
+  let tally: RouterTally;
+  let subscriber: StatusChangeSubscriber;
+
+  beforeAll(async () => {
+    let sends = 0;
+    stack = await startReliabilityStack({ adjustQueue: asDeployed, hooks: { copiesOnSend: () => 2 + (sends++ % 2) } });
+    tally = new RouterTally(stack.router);
+    pool = testPool();
+  }, 60_000);
+
+  afterAll(async () => {
+    tally?.stop();
+    await subscriber?.close();
+    await stack?.stop();
+    await pool?.end();
+    printCounts('duplicates-contested', counts, startedAt);
+  });
+
+  it('each slot ends with one holder, the rest REJECTED, every cancellation CANCELLED with its slot free: nothing lost, nothing doubled', async () => {
+    // Given a router that delivers every booking, cancellation and decision two or three times, and subscribers
+    subscriber = await subscribeToStatusChanges(stack, insuredIdsOfContests(CONTESTS));
+
+    // When slots are contested and bookings cancelled at once, and the pipeline has settled
+    const traffic = await whenSlotsAreContestedAndBookingsCancelled(stack, CONTESTS);
+    await stack.router.waitForIdle(120_000);
+    counts.sent = traffic.contests.reduce((sum, contest) => sum + contest.bookings.length, 0) + traffic.cancelled.length;
+    counts.messages = [...topology.countryRoutes, topology.confirmations].reduce((sum, queue) => sum + tally.enqueuedOn(queue.queueName), 0);
+
+    // Then the slots, the cancellations, the rows and the announcements all hold, and no DLQ holds anything
+    Object.assign(counts, await thenEachSlotHasOneHolderAndCancellationsHold(stack, pool, subscriber, traffic, ANNOUNCEMENTS_TIMEOUT_MS));
+    counts.completed = traffic.contests.length;
+    counts.rows = counts.sent;
+    counts.inDlq = deadLetterQueueNames.reduce((sum, queue) => sum + stack.router.deadLetters(queue).length, 0);
+    expect(counts.inDlq).toBe(0);
   }, 180_000);
 });

@@ -1,6 +1,7 @@
 import { createPool, type Pool } from 'mysql2/promise';
 import { mysqlOptionsFromUrl } from '../../core/adapters/mysql-connection';
 import { AppointmentStatus } from '../../core/appointment';
+import { appointmentIdOf } from '../../local/operators/operator-io';
 import { topology } from '../../core/topology';
 import { startRestartableMysql, type RestartableMysqlServer } from '../../local/mysql/mysql-server';
 import type { RouterEvent } from '../../local/router/router';
@@ -18,7 +19,10 @@ import {
   scheduledRows,
   startReliabilityStack,
   type SuiteCounts,
+  thenEachSlotHasOneHolderAndCancellationsHold,
   thenEveryCompletionWasAnnounced,
+  whenSlotsAreContestedAndBookingsCancelled,
+  insuredIdsOfContests,
 } from './support';
 
 const APPOINTMENTS = 500;
@@ -27,11 +31,13 @@ const CLIENTS = 20;
 const SCHEDULED_BEFORE_OUTAGE = 100;
 /** How long the announcements may trail the stored changes once the pipeline is idle. */
 const ANNOUNCEMENTS_TIMEOUT_MS = 15_000;
+/** Booked and cancelled during the outage: 10 slots each wanted by 3 insured people, and 20 bookings cancelled at once. */
+const CONTESTS = { slots: 10, contenders: 3, cancellations: 20 };
 
 // Needs a MariaDB of its own to stop and start; the shared one stays up for the other suites.
 describeWithOwnMysql('reliability: MySQL goes down with appointments in flight and comes back', () => {
   const startedAt = Date.now();
-  const counts: SuiteCounts<'deadLettered' | 'failedDeliveries' | 'notified' | 'notifications'> = {
+  const counts: SuiteCounts<'deadLettered' | 'failedDeliveries' | 'notified' | 'notifications' | 'rejected' | 'cancelled'> = {
     sent: 0,
     completed: 0,
     rows: 0,
@@ -41,12 +47,15 @@ describeWithOwnMysql('reliability: MySQL goes down with appointments in flight a
     failedDeliveries: 0,
     notified: 0,
     notifications: 0,
+    rejected: 0,
+    cancelled: 0,
   };
   let mysql: RestartableMysqlServer;
   let stack: LocalStack;
   let pool: Pool;
   let tally: RouterTally;
   let subscriber: StatusChangeSubscriber;
+  let contestSubscriber: StatusChangeSubscriber;
 
   beforeAll(async () => {
     const started = await startRestartableMysql();
@@ -60,6 +69,7 @@ describeWithOwnMysql('reliability: MySQL goes down with appointments in flight a
   afterAll(async () => {
     tally?.stop();
     await subscriber?.close();
+    await contestSubscriber?.close();
     await stack?.stop();
     await pool?.end();
     await mysql?.stop();
@@ -70,6 +80,7 @@ describeWithOwnMysql('reliability: MySQL goes down with appointments in flight a
   it(`loses none of ${APPOINTMENTS} appointments nor their announcements: what ran out of receives waits in the DLQ, and a redrive completes it`, async () => {
     // Given a subscriber to the status changes of every insured person the suite books for
     subscriber = await subscribeToStatusChanges(stack, insuredIdsOfBookings(APPOINTMENTS));
+    contestSubscriber = await subscribeToStatusChanges(stack, insuredIdsOfContests(CONTESTS));
 
     // And 500 appointments being booked by 20 clients
     let scheduled = 0;
@@ -82,7 +93,10 @@ describeWithOwnMysql('reliability: MySQL goes down with appointments in flight a
     // When MySQL is stopped once the first 100 are scheduled, while the rest are still arriving
     await outageDue;
     await mysql.halt();
+    // And while it is down, slots are contested and bookings cancelled: all of it waits for the redrive too
+    const contested = whenSlotsAreContestedAndBookingsCancelled(stack, CONTESTS);
     const { accepted, refused, unclear } = await booking;
+    const traffic = await contested;
     counts.sent = accepted.length;
     // Everything still queued is retried until its max receive count and then waits in its DLQ.
     await stack.router.waitForIdle(60_000);
@@ -98,7 +112,8 @@ describeWithOwnMysql('reliability: MySQL goes down with appointments in flight a
     counts.deadLettered = deadLettered.length;
     expect(deadLettered.length).toBeGreaterThan(0);
     const pendingDuringOutage = [...(await listedStatuses(stack, insuredIds)).values()].filter((status) => status === AppointmentStatus.PENDING);
-    expect(pendingDuringOutage.length).toBeGreaterThanOrEqual(deadLettered.length);
+    const bookingIds = new Set(ids);
+    expect(pendingDuringOutage.length).toBeGreaterThanOrEqual(deadLettered.filter((record) => bookingIds.has(appointmentIdOf(record.body) ?? '')).length);
 
     // When MySQL is back and an operator redrives the country DLQs
     await mysql.restart();
@@ -129,5 +144,8 @@ describeWithOwnMysql('reliability: MySQL goes down with appointments in flight a
 
     // And every appointment was announced COMPLETED at least once (none lost), nothing else was, and every repeat is the stored change
     Object.assign(counts, await thenEveryCompletionWasAnnounced(stack, subscriber, ids, ANNOUNCEMENTS_TIMEOUT_MS));
+
+    // And the contested slots each have one holder, and the cancellations made during the outage hold, announced too
+    Object.assign(counts, await thenEachSlotHasOneHolderAndCancellationsHold(stack, pool, contestSubscriber, traffic, ANNOUNCEMENTS_TIMEOUT_MS));
   }, 180_000);
 });

@@ -104,9 +104,9 @@ describeWithOwnMysql('reliability: the operator tools, npm run redrive and npm r
     expect(young.code).toBe(0);
     expect(young.stdout).toMatch(/Checked 3 appointments .* against 2 country rows/);
     expect(young.stdout).toContain('Nothing to reconcile');
-    // And with no threshold it lists both stuck appointments, and the row whose appointment is not COMPLETED, and exits 1
+    // And with no threshold it lists both stuck appointments, and the SCHEDULED row whose appointment is not COMPLETED, and exits 1
     expect(found.code).toBe(1);
-    const [pendingSection, rowSection] = found.stdout.split('Country rows without a COMPLETED appointment');
+    const [pendingSection, rowSection] = found.stdout.split('Country rows whose appointment disagrees');
     expect(pendingSection).toContain(stuckInCountry.appointmentId);
     expect(pendingSection).toContain(stuckUnconfirmed.appointmentId);
     expect(rowSection).toMatch(new RegExp(`${stuckUnconfirmed.appointmentId} +${stuckUnconfirmed.countryISO} .* appointment PENDING`));

@@ -11,6 +11,7 @@ import { appointmentIdOf } from '../../local/operators/operator-io';
 import type { LocalStack } from '../../local/stack';
 import { describeWithMysql, testPool } from '../support/mysql';
 import { deadLetterQueueNames, listedStatuses, printCounts, RouterTally, scheduledRows, startReliabilityStack, type SuiteCounts } from './support';
+import { newScheduleId } from '../support/slots';
 
 const nextAppointmentId = monotonicFactory();
 
@@ -51,7 +52,7 @@ describeWithMysql('reliability: poison messages', () => {
 
   /** A PENDING appointment in DynamoDB, as createAppointment leaves it, and the request it publishes. */
   async function pendingRequest(countryISO: CountryISO, index: number): Promise<{ appointment: Appointment; request: AppointmentRequested }> {
-    const appointment = pendingAppointment({ insuredId: String(90_000 + index).padStart(5, '0'), scheduleId: 500 + index, countryISO }, nextAppointmentId(), new Date());
+    const appointment = pendingAppointment({ insuredId: String(90_000 + index).padStart(5, '0'), scheduleId: newScheduleId(), countryISO }, nextAppointmentId(), new Date());
     await appointments.create(appointment);
     const { status: _status, updatedAt: _updatedAt, ...request } = { ...appointment, correlationId: `poison-suite-${index}` };
     return { appointment, request };
@@ -108,10 +109,11 @@ describeWithMysql('reliability: poison messages', () => {
 
   it('in the confirmation queue: what does not parse or names no appointment is dead-lettered; its batch mates are completed once', async () => {
     // Given scheduled appointments whose AppointmentScheduled events are due, and two that are poison
-    const { eventBusName, source, detailType } = topology.appointmentScheduled;
+    const { eventBusName, source } = topology.countryOutcomes;
+    const detailType = 'AppointmentScheduled';
     const queue = topology.confirmations;
     const valid = await Promise.all(Array.from({ length: queue.batchSize - 2 }, (_, index) => pendingRequest(countryISOs[index % countryISOs.length] as CountryISO, 30 + index)));
-    const scheduledEvent = ({ createdAt: _createdAt, ...request }: AppointmentRequested): AppointmentScheduled => ({ ...request, scheduledAt: new Date().toISOString() });
+    const scheduledEvent = ({ createdAt: _createdAt, type: _type, ...request }: AppointmentRequested): AppointmentScheduled => ({ ...request, scheduledAt: new Date().toISOString() });
     const [firstValid] = valid;
     if (!firstValid) throw new Error('The batch size of the confirmation queue leaves no room for a valid message');
     const unknownAppointment = scheduledEvent({ ...firstValid.request, appointmentId: nextAppointmentId() });

@@ -2,6 +2,8 @@ import type { Pool, RowDataPacket } from 'mysql2/promise';
 import { DynamoDbAppointmentRepository } from '../../core/adapters/dynamodb-appointment-repository';
 import { AppointmentStatus, type Appointment, type CountryISO } from '../../core/appointment';
 import { countries, countryISOs } from '../../core/countries';
+import type { CountrySlotStatus } from '../../core/messages';
+import { reconcileAppointments } from '../../core/use-cases/reconcile-appointments';
 import { topology, type QueueSettings } from '../../core/topology';
 import { apiClient, type GraphqlError } from '../../local/api-client';
 import { localDynamoDbClient } from '../../local/dynamodb/dynalite';
@@ -10,6 +12,7 @@ import type { LocalRouter, RouterEvent } from '../../local/router/router';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../local/stack';
 import { canStartThrowawayMysql } from '../../local/mysql/mysql-server';
 import { describeWithMysql, testMysqlUrl } from '../support/mysql';
+import { newScheduleId, reserveScheduleIds } from '../support/slots';
 import type { HeardChange, StatusChangeSubscriber } from '../support/status-change-subscriber';
 import { runConcurrently } from '../../local/load';
 
@@ -41,11 +44,14 @@ export const deadLetterQueueNames: readonly string[] = [...topology.countryRoute
 
 export { runConcurrently };
 
-/** The `index`-th booking of a suite: insured people with 20 appointments each, countries in turn. */
+/** The first of this suite's slots for `bookingFor`: suites share the test MySQL, where each slot can be held once. */
+const FIRST_SLOT = reserveScheduleIds(100_000);
+
+/** The `index`-th booking of a suite: insured people with 20 appointments each, countries in turn, a slot of its own. */
 export function bookingFor(index: number): { insuredId: string; scheduleId: number; countryISO: CountryISO } {
   return {
     insuredId: String(Math.floor(index / 20)).padStart(5, '0'),
-    scheduleId: index + 1,
+    scheduleId: FIRST_SLOT + index,
     countryISO: countryISOs[index % countryISOs.length] as CountryISO,
   };
 }
@@ -130,6 +136,7 @@ export interface ScheduledRow {
   readonly schemaCountry: CountryISO;
   readonly countryISO: string;
   readonly scheduleId: number;
+  readonly status: CountrySlotStatus;
   readonly scheduledAt: Date;
 }
 
@@ -140,7 +147,7 @@ export async function scheduledRows(pool: Pool, appointmentIds: readonly string[
   for (const countryISO of countryISOs) {
     for (let start = 0; start < appointmentIds.length; start += CHUNK) {
       const [found] = await pool.query<RowDataPacket[]>(
-        'SELECT appointment_id, country_iso, schedule_id, scheduled_at FROM ??.appointments WHERE appointment_id IN (?)',
+        'SELECT appointment_id, country_iso, schedule_id, status, scheduled_at FROM ??.appointments WHERE appointment_id IN (?)',
         [countries[countryISO].mysqlSchema, appointmentIds.slice(start, start + CHUNK)],
       );
       for (const row of found) {
@@ -149,6 +156,7 @@ export async function scheduledRows(pool: Pool, appointmentIds: readonly string[
           schemaCountry: countryISO,
           countryISO: row.country_iso as string,
           scheduleId: row.schedule_id as number,
+          status: row.status as CountrySlotStatus,
           scheduledAt: row.scheduled_at as Date,
         });
       }
@@ -243,4 +251,96 @@ export async function thenEveryCompletionWasAnnounced(
   expect(subscriber.received.filter((change) => !accepted.has(change.appointmentId))).toEqual([]);
   expect(unlikeStored(subscriber.received, await storedAppointments(stack))).toEqual([]);
   return counts;
+}
+
+/** Bookings that contend for one slot, and bookings cancelled as soon as they were accepted. */
+export interface ContestsAndCancellations {
+  /** Per slot, every insured person's appointment for it. */
+  readonly contests: readonly { readonly scheduleId: number; readonly countryISO: CountryISO; readonly bookings: readonly Appointment[] }[];
+  /** Accepted, then cancelled at once: their cancellation may overtake their booking in the queues. */
+  readonly cancelled: readonly Appointment[];
+  /** Answers a client could not act on, or refusals: a suite expects none. */
+  readonly problems: readonly string[];
+}
+
+/**
+ * The booking semantics under a suite's faults: `slots` fresh slots each booked by `contenders`
+ * insured people at once, and `cancellations` more bookings cancelled the moment they are accepted.
+ */
+export async function whenSlotsAreContestedAndBookingsCancelled(
+  stack: LocalStack,
+  { slots, contenders, cancellations }: { slots: number; contenders: number; cancellations: number },
+): Promise<ContestsAndCancellations> {
+  const api = apiClient(stack, { timeoutMs: 30_000 });
+  const problems: string[] = [];
+  const book = async (input: { insuredId: string; scheduleId: number; countryISO: CountryISO }) => {
+    const answer = await api.createAppointment(input);
+    if (!answer.data?.createAppointment) problems.push(`booking refused: ${JSON.stringify(answer.errors)}`);
+    return answer.data?.createAppointment ?? undefined;
+  };
+  // Insured ids from 80000 up, apart from bookingFor's; the slots are fresh.
+  const contests = await Promise.all(
+    Array.from({ length: slots }, async (_, slot) => {
+      const scheduleId = newScheduleId();
+      const countryISO = countryISOs[slot % countryISOs.length] as CountryISO;
+      const insuredIds = Array.from({ length: contenders }, (_, index) => String(80_000 + slot * contenders + index));
+      const bookings = await Promise.all(insuredIds.map((insuredId) => book({ insuredId, scheduleId, countryISO })));
+      return { scheduleId, countryISO, bookings: bookings.filter((booking): booking is Appointment => booking !== undefined) };
+    }),
+  );
+  const cancelled = await Promise.all(
+    Array.from({ length: cancellations }, async (_, index) => {
+      const booked = await book({ insuredId: String(90_000 + index), scheduleId: newScheduleId(), countryISO: countryISOs[index % countryISOs.length] as CountryISO });
+      if (!booked) return undefined;
+      const answer = await api.cancelAppointment(booked.insuredId, booked.appointmentId);
+      if (answer.data?.cancelAppointment?.status !== AppointmentStatus.CANCELLED) problems.push(`cancellation refused: ${JSON.stringify(answer.errors)}`);
+      return booked;
+    }),
+  );
+  return { contests, cancelled: cancelled.filter((booking): booking is Appointment => booking !== undefined), problems };
+}
+
+/** The insured people `whenSlotsAreContestedAndBookingsCancelled` books for, to subscribe before it runs. */
+export function insuredIdsOfContests({ slots, contenders, cancellations }: { slots: number; contenders: number; cancellations: number }): string[] {
+  return [
+    ...Array.from({ length: slots * contenders }, (_, index) => String(80_000 + index)),
+    ...Array.from({ length: cancellations }, (_, index) => String(90_000 + index)),
+  ];
+}
+
+/**
+ * Once the pipeline is idle: each contested slot has exactly one COMPLETED appointment, the
+ * rest REJECTED as SLOT_TAKEN, and one SCHEDULED row; each cancelled booking is CANCELLED with
+ * a CANCELLED row (so it holds no slot); every appointment has one row, agreeing with it; and
+ * each final status was announced. Returns the counts the suites print.
+ */
+export async function thenEachSlotHasOneHolderAndCancellationsHold(
+  stack: LocalStack,
+  pool: Pool,
+  subscriber: StatusChangeSubscriber,
+  traffic: ContestsAndCancellations,
+  timeoutMs: number,
+): Promise<{ rejected: number; cancelled: number }> {
+  expect(traffic.problems).toEqual([]);
+  const all = [...traffic.contests.flatMap((contest) => contest.bookings), ...traffic.cancelled];
+  const stored = new Map((await storedAppointments(stack)).map((appointment) => [appointment.appointmentId, appointment]));
+  const statusOf = (appointment: Appointment) => stored.get(appointment.appointmentId)?.status;
+  for (const contest of traffic.contests) {
+    expect(contest.bookings.map(statusOf).sort()).toEqual(['COMPLETED', ...contest.bookings.slice(1).map(() => 'REJECTED')]);
+  }
+  expect(all.filter((appointment) => statusOf(appointment) === AppointmentStatus.REJECTED).map((appointment) => stored.get(appointment.appointmentId)?.rejectionReason)).toEqual(
+    all.filter((appointment) => statusOf(appointment) === AppointmentStatus.REJECTED).map(() => 'SLOT_TAKEN'),
+  );
+  expect(traffic.cancelled.map(statusOf)).toEqual(traffic.cancelled.map(() => AppointmentStatus.CANCELLED));
+  // One row per appointment, whose status is the one its appointment's status leads to.
+  const rows = await scheduledRows(pool, all.map((appointment) => appointment.appointmentId));
+  expect(rows).toHaveLength(all.length);
+  const reconciliation = await reconcileAppointments(0, { appointments: () => all.map((appointment) => stored.get(appointment.appointmentId)!), countryRows: () => rows.map((row) => ({ ...row, countryISO: row.schemaCountry })) });
+  expect(reconciliation.rowsDisagreeingWithAppointment).toEqual([]);
+  expect(reconciliation.stuckPending).toEqual([]);
+  // Each final status reached the subscribers (repeats allowed; never a status that was not stored at some point).
+  const heardFinal = (appointment: Appointment) => subscriber.statusesOf(appointment.appointmentId).includes(statusOf(appointment)!);
+  await subscriber.waitUntil(() => all.every(heardFinal), timeoutMs);
+  expect(all.filter((appointment) => !heardFinal(appointment)).map((appointment) => appointment.appointmentId)).toEqual([]);
+  return { rejected: all.filter((appointment) => statusOf(appointment) === AppointmentStatus.REJECTED).length, cancelled: traffic.cancelled.length };
 }

@@ -20,6 +20,7 @@ export interface CountryRow {
   schedule_id: number;
   country_iso: string;
   requested_at: Date;
+  status: string;
 }
 
 /** The rows a country schema holds for these appointments (tests share one server, so never count whole tables). */
@@ -27,8 +28,17 @@ export async function countryRows(pool: Pool, countryISO: CountryISO, appointmen
   if (appointmentIds.length === 0) return [];
   const country: Country = countries[countryISO];
   const [rows] = await pool.query<(RowDataPacket & CountryRow)[]>(
-    'SELECT appointment_id, insured_id, schedule_id, country_iso, requested_at FROM ??.appointments WHERE appointment_id IN (?) ORDER BY appointment_id',
+    'SELECT appointment_id, insured_id, schedule_id, country_iso, requested_at, status FROM ??.appointments WHERE appointment_id IN (?) ORDER BY appointment_id',
     [country.mysqlSchema, appointmentIds],
   );
   return rows;
+}
+
+/** The rows holding or having held a slot in a country (tests share one server, so each books its own slots). */
+export async function slotRows(pool: Pool, countryISO: CountryISO, scheduleId: number): Promise<{ appointment_id: string; status: string }[]> {
+  const [rows] = await pool.query<(RowDataPacket & { appointment_id: string; status: string })[]>(
+    'SELECT appointment_id, status FROM ??.appointments WHERE schedule_id = ? ORDER BY appointment_id',
+    [countries[countryISO].mysqlSchema, scheduleId],
+  );
+  return rows.map((row) => ({ appointment_id: row.appointment_id, status: row.status }));
 }

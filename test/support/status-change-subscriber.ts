@@ -4,7 +4,7 @@ import type { LocalStack } from '../../local/stack';
 import { pollUntil } from '../e2e/client';
 
 /** One `onAppointmentStatusChanged` message, with the fields the suites compare against the stored item. */
-export type HeardChange = Pick<AppointmentStatusChange, 'appointmentId' | 'insuredId' | 'status' | 'updatedAt'>;
+export type HeardChange = Pick<AppointmentStatusChange, 'appointmentId' | 'insuredId' | 'status' | 'rejectionReason' | 'updatedAt'>;
 
 /**
  * A raw AppSync-realtime client of the local stack (API key, `?header=` on the plain
@@ -22,7 +22,7 @@ export interface StatusChangeSubscriber {
 }
 
 const SUBSCRIPTION = `subscription OnChange($insuredId: String!) {
-  onAppointmentStatusChanged(insuredId: $insuredId) { appointmentId insuredId status updatedAt }
+  onAppointmentStatusChanged(insuredId: $insuredId) { appointmentId insuredId status rejectionReason updatedAt }
 }`;
 const SUBSCRIBE_TIMEOUT_MS = 10_000;
 

@@ -1,12 +1,30 @@
-import { AppointmentStatus, legalTransitions, statusesLeadingTo, validateCreateAppointmentInput } from '../../core/appointment';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AppointmentStatus, holdsItsSlot, legalTransitions, statusesLeadingTo, validateCreateAppointmentInput } from '../../core/appointment';
 import { countries, countryISOs } from '../../core/countries';
 import { countryRoute, topology } from '../../core/topology';
 
 describe('the appointment lifecycle', () => {
-  it('given the lifecycle, then the only legal transition is PENDING → COMPLETED', () => {
-    expect(legalTransitions).toEqual({ PENDING: ['COMPLETED'], COMPLETED: [] });
+  it('given the lifecycle, then PENDING becomes COMPLETED, REJECTED or CANCELLED, COMPLETED may still be CANCELLED, and REJECTED and CANCELLED are final', () => {
+    expect(legalTransitions).toEqual({
+      PENDING: ['COMPLETED', 'REJECTED', 'CANCELLED'],
+      COMPLETED: ['CANCELLED'],
+      REJECTED: [],
+      CANCELLED: [],
+    });
     expect(statusesLeadingTo(AppointmentStatus.COMPLETED)).toEqual(['PENDING']);
+    expect(statusesLeadingTo(AppointmentStatus.CANCELLED)).toEqual(['PENDING', 'COMPLETED']);
     expect(statusesLeadingTo(AppointmentStatus.PENDING)).toEqual([]);
+  });
+
+  it('given the lifecycle, then only PENDING and COMPLETED appointments hold their slot (a retry gets them back; they may be cancelled)', () => {
+    expect(Object.values(AppointmentStatus).filter(holdsItsSlot).sort()).toEqual(['COMPLETED', 'PENDING']);
+  });
+
+  it('given the schema, then its AppointmentStatus enum names exactly the lifecycle statuses', () => {
+    const schema = readFileSync(join(__dirname, '../../schema.graphql'), 'utf8');
+    const statuses = /enum AppointmentStatus \{([^}]*)\}/.exec(schema)?.[1]?.split('\n').map((line) => line.trim()).filter((line) => /^[A-Z_]+$/.test(line));
+    expect(statuses).toEqual(Object.keys(legalTransitions));
   });
 });
 

@@ -1,11 +1,12 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
-import { EventBridgeScheduledEvents } from '../../core/adapters/eventbridge-scheduled-events';
-import { SnsAppointmentRequests } from '../../core/adapters/sns-appointment-requests';
-import type { AppointmentRequested, AppointmentScheduled } from '../../core/messages';
+import { EventBridgeCountryOutcomes } from '../../core/adapters/eventbridge-country-outcomes';
+import { SnsCountryMessages } from '../../core/adapters/sns-country-messages';
+import type { AppointmentRequested, CountryOutcome } from '../../core/messages';
 
 const requested: AppointmentRequested = {
+  type: 'AppointmentRequested',
   appointmentId: '01JD00000000000000000000AA',
   insuredId: '00012',
   scheduleId: 100,
@@ -13,23 +14,26 @@ const requested: AppointmentRequested = {
   createdAt: '2026-11-22T10:00:00.000Z',
   correlationId: 'corr-1',
 };
-const scheduled = (index: number): AppointmentScheduled => ({
-  appointmentId: `01JD0000000000000000000${String(index).padStart(3, '0')}`,
-  insuredId: '00012',
-  scheduleId: 100,
-  countryISO: 'CL',
-  correlationId: 'corr-1',
-  scheduledAt: '2026-11-22T10:00:01.000Z',
+const scheduled = (index: number): CountryOutcome => ({
+  detailType: 'AppointmentScheduled',
+  detail: {
+    appointmentId: `01JD0000000000000000000${String(index).padStart(3, '0')}`,
+    insuredId: '00012',
+    scheduleId: 100,
+    countryISO: 'CL',
+    correlationId: 'corr-1',
+    scheduledAt: '2026-11-22T10:00:01.000Z',
+  },
 });
 
-describe('SNS appointment requests', () => {
+describe('SNS country messages', () => {
   const sns = mockClient(SNSClient);
   afterEach(() => sns.reset());
 
   it('given a request, when published, then SNS gets the JSON message and the countryISO attribute its filter policies match', async () => {
     sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
 
-    await new SnsAppointmentRequests(new SNSClient({ region: 'us-east-1' }), 'arn:aws:sns:us-east-1:123456789012:requests').publish(requested);
+    await new SnsCountryMessages(new SNSClient({ region: 'us-east-1' }), 'arn:aws:sns:us-east-1:123456789012:requests').publish(requested);
 
     expect(sns.commandCalls(PublishCommand).map((call) => call.args[0].input)).toEqual([
       {
@@ -41,10 +45,10 @@ describe('SNS appointment requests', () => {
   });
 });
 
-describe('EventBridge scheduled events', () => {
+describe('EventBridge country outcomes', () => {
   const eventBridge = mockClient(EventBridgeClient);
   afterEach(() => eventBridge.reset());
-  const publisher = () => new EventBridgeScheduledEvents(new EventBridgeClient({ region: 'us-east-1' }), 'appointments-bus');
+  const publisher = () => new EventBridgeCountryOutcomes(new EventBridgeClient({ region: 'us-east-1' }), 'appointments-bus');
 
   it('given one event, when published, then PutEvents carries it on the bus with the AppointmentScheduled source and detail-type', async () => {
     eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
@@ -58,7 +62,7 @@ describe('EventBridge scheduled events', () => {
             EventBusName: 'appointments-bus',
             Source: 'appointments.country-worker',
             DetailType: 'AppointmentScheduled',
-            Detail: JSON.stringify(scheduled(1)),
+            Detail: JSON.stringify(scheduled(1).detail),
           },
         ],
       },
@@ -87,6 +91,6 @@ describe('EventBridge scheduled events', () => {
     const outcomes = await Promise.allSettled([0, 1, 2].map((index) => events.publish(scheduled(index))));
 
     expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
-    expect((outcomes[1] as PromiseRejectedResult).reason).toEqual(new Error(`EventBridge rejected AppointmentScheduled for ${scheduled(1).appointmentId}: InternalFailure try again`));
+    expect((outcomes[1] as PromiseRejectedResult).reason).toEqual(new Error(`EventBridge rejected AppointmentScheduled for ${scheduled(1).detail.appointmentId}: InternalFailure try again`));
   });
 });

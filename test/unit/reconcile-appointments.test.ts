@@ -7,9 +7,11 @@ const appointment = (id: string, status: Appointment['status'], createdMinutesAg
   ...pendingAppointment({ insuredId: '00012', scheduleId: 1, countryISO: 'PE' }, id, minutesAgo(createdMinutesAgo)),
   status,
 });
-const row = (appointmentId: string, scheduledMinutesAgo: number): CountryRowSummary => ({
+const row = (appointmentId: string, scheduledMinutesAgo: number, status: CountryRowSummary['status'] = 'SCHEDULED'): CountryRowSummary => ({
   appointmentId,
   countryISO: 'PE',
+  scheduleId: 1,
+  status,
   scheduledAt: minutesAgo(scheduledMinutesAgo),
 });
 
@@ -21,7 +23,7 @@ describe('reconciling DynamoDB with the country schemas', () => {
       now: () => now,
     });
 
-    expect(result).toEqual({ appointmentsChecked: 2, rowsChecked: 2, stuckPending: [], rowsWithoutCompletedAppointment: [] });
+    expect(result).toEqual({ appointmentsChecked: 2, rowsChecked: 2, stuckPending: [], rowsDisagreeingWithAppointment: [] });
   });
 
   it('given an old PENDING appointment, a row whose appointment never completed and a row with no appointment, when reconciled, then each is reported once', async () => {
@@ -33,9 +35,9 @@ describe('reconciling DynamoDB with the country schemas', () => {
     });
 
     expect(result.stuckPending).toEqual([stuck]);
-    expect(result.rowsWithoutCompletedAppointment).toEqual([
-      { ...row('STUCK', 19), status: 'PENDING' },
-      { ...row('ORPHAN', 10), status: 'MISSING' },
+    expect(result.rowsDisagreeingWithAppointment).toEqual([
+      { ...row('STUCK', 19), appointmentStatus: 'PENDING', expected: 'COMPLETED' },
+      { ...row('ORPHAN', 10), appointmentStatus: 'MISSING', expected: 'COMPLETED' },
     ]);
   });
 
@@ -47,6 +49,29 @@ describe('reconciling DynamoDB with the country schemas', () => {
     });
 
     expect(result.stuckPending).toEqual([]);
-    expect(result.rowsWithoutCompletedAppointment).toEqual([]);
+    expect(result.rowsDisagreeingWithAppointment).toEqual([]);
+  });
+
+  it('given rejected, cancelled and cancelled-before-booking appointments whose rows agree, when reconciled, then nothing is reported', async () => {
+    const result = await reconcileAppointments(5 * 60_000, {
+      appointments: () => [appointment('R', 'REJECTED', 30), appointment('C', 'CANCELLED', 30), appointment('T', 'CANCELLED', 30)],
+      countryRows: () => [row('R', 29, 'REJECTED'), row('C', 29, 'CANCELLED'), row('T', 29, 'CANCELLED')],
+      now: () => now,
+    });
+
+    expect(result.rowsDisagreeingWithAppointment).toEqual([]);
+  });
+
+  it('given a cancelled appointment whose slot is still SCHEDULED and an OVERBOOKED row, when reconciled, then both are reported for a person to act on', async () => {
+    const result = await reconcileAppointments(5 * 60_000, {
+      appointments: () => [appointment('HELD', 'CANCELLED', 30), appointment('TWICE', 'COMPLETED', 300)],
+      countryRows: () => [row('HELD', 29, 'SCHEDULED'), row('TWICE', 299, 'OVERBOOKED')],
+      now: () => now,
+    });
+
+    expect(result.rowsDisagreeingWithAppointment).toEqual([
+      { ...row('HELD', 29, 'SCHEDULED'), appointmentStatus: 'CANCELLED', expected: 'COMPLETED' },
+      { ...row('TWICE', 299, 'OVERBOOKED'), appointmentStatus: 'COMPLETED', expected: 'NONE' },
+    ]);
   });
 });

@@ -1,19 +1,20 @@
 import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import DataLoader from 'dataloader';
-import type { AppointmentScheduled } from '../messages';
-import type { ScheduledEventPublisher } from '../ports';
+import type { CountryOutcome } from '../messages';
+import type { CountryOutcomePublisher } from '../ports';
 import { topology } from '../topology';
 
 /** PutEvents takes at most 10 entries per call. */
 const PUT_EVENTS_MAX_ENTRIES = 10;
 
 /**
- * Puts AppointmentScheduled on the event bus. Events published in the same tick
+ * Puts a country's decisions (AppointmentScheduled, AppointmentRejected, AppointmentCancelled)
+ * on the event bus. Events published in the same tick
  * (a batch's records run in parallel) share PutEvents calls of up to 10 entries;
  * an entry EventBridge rejects fails only its own record.
  */
-export class EventBridgeScheduledEvents implements ScheduledEventPublisher {
-  private readonly entries: DataLoader<AppointmentScheduled, void>;
+export class EventBridgeCountryOutcomes implements CountryOutcomePublisher {
+  private readonly entries: DataLoader<CountryOutcome, void>;
 
   constructor(
     private readonly eventBridge: EventBridgeClient,
@@ -25,19 +26,19 @@ export class EventBridgeScheduledEvents implements ScheduledEventPublisher {
     });
   }
 
-  publish(event: AppointmentScheduled): Promise<void> {
+  publish(event: CountryOutcome): Promise<void> {
     return this.entries.load(event);
   }
 
-  private async putEvents(events: readonly AppointmentScheduled[]): Promise<(void | Error)[]> {
-    const { source, detailType } = topology.appointmentScheduled;
+  private async putEvents(events: readonly CountryOutcome[]): Promise<(void | Error)[]> {
+    const { source } = topology.countryOutcomes;
     const response = await this.eventBridge.send(
       new PutEventsCommand({
         Entries: events.map((event) => ({
           EventBusName: this.eventBusName,
           Source: source,
-          DetailType: detailType,
-          Detail: JSON.stringify(event),
+          DetailType: event.detailType,
+          Detail: JSON.stringify(event.detail),
         })),
       }),
     );
@@ -45,7 +46,7 @@ export class EventBridgeScheduledEvents implements ScheduledEventPublisher {
       const entry = response.Entries?.[index];
       if (entry?.EventId) return undefined;
       return new Error(
-        `EventBridge rejected AppointmentScheduled for ${event.appointmentId}: ${entry?.ErrorCode ?? 'no entry returned'} ${entry?.ErrorMessage ?? ''}`.trim(),
+        `EventBridge rejected ${event.detailType} for ${event.detail.appointmentId}: ${entry?.ErrorCode ?? 'no entry returned'} ${entry?.ErrorMessage ?? ''}`.trim(),
       );
     });
   }

@@ -1,0 +1,24 @@
+import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import type { CountryMessage } from '../messages';
+import type { CountryMessagePublisher } from '../ports';
+import { topology } from '../topology';
+
+/** Publishes bookings and cancellations on SNS; the country rides in the attribute the filter policies match. */
+export class SnsCountryMessages implements CountryMessagePublisher {
+  constructor(
+    private readonly sns: SNSClient,
+    private readonly topicArn: string,
+  ) {}
+
+  async publish(message: CountryMessage): Promise<void> {
+    await this.sns.send(
+      new PublishCommand({
+        TopicArn: this.topicArn,
+        Message: JSON.stringify(message),
+        MessageAttributes: {
+          [topology.appointmentRequests.routingAttribute]: { DataType: 'String', StringValue: message.countryISO },
+        },
+      }),
+    );
+  }
+}

@@ -1,0 +1,45 @@
+import { AppointmentStatus, type RejectionReason } from '../appointment';
+import { IllegalTransitionError } from '../errors';
+import type { CountryOutcome } from '../messages';
+import type { AppointmentRepository, StatusChangePublisher, StructuredLogger } from '../ports';
+
+export interface ApplyCountryOutcomePorts {
+  readonly appointments: AppointmentRepository;
+  readonly statusChanges: StatusChangePublisher;
+  readonly logger: StructuredLogger;
+  readonly now?: () => Date;
+}
+
+/** The status each country decision gives an appointment. */
+const statusAfter = {
+  AppointmentScheduled: AppointmentStatus.COMPLETED,
+  AppointmentRejected: AppointmentStatus.REJECTED,
+  AppointmentCancelled: AppointmentStatus.CANCELLED,
+} as const satisfies Record<CountryOutcome['detailType'], AppointmentStatus>;
+
+/**
+ * The completion worker's step: apply a country's decision to the appointment once,
+ * however often it arrives, then announce the stored status to subscribers. A repeated
+ * decision announces it again (the first announcement may be what failed), so every
+ * stored change is published at least once and never before it is stored. A decision
+ * that arrives after the appointment was cancelled is dropped: cancellation wins.
+ */
+export async function applyCountryOutcome(outcome: CountryOutcome, ports: ApplyCountryOutcomePorts): Promise<void> {
+  const { appointments, statusChanges, logger, now = () => new Date() } = ports;
+  const { detail } = outcome;
+  const target = statusAfter[outcome.detailType];
+  const rejectionReason: RejectionReason | undefined = outcome.detailType === 'AppointmentRejected' ? outcome.detail.rejectionReason : undefined;
+  const { outcome: result, appointment } = await appointments.changeStatus(detail, { target, at: now(), rejectionReason });
+  const logKeys = { appointmentId: detail.appointmentId, correlationId: detail.correlationId, status: appointment.status };
+  if (result === 'refused') {
+    if (appointment.status === AppointmentStatus.CANCELLED) {
+      logger.info(`${outcome.detailType} arrived after the appointment was cancelled; nothing to change`, logKeys);
+      return;
+    }
+    throw new IllegalTransitionError(`Appointment ${detail.appointmentId} is ${appointment.status} and cannot become ${target} (${outcome.detailType})`);
+  }
+  logger.info(result === 'changed' ? `Appointment ${target}` : `Appointment was already ${target}; announcing it again`, logKeys);
+  const { appointmentId, insuredId, scheduleId, countryISO, status, updatedAt } = appointment;
+  await statusChanges.publish({ appointmentId, insuredId, scheduleId, countryISO, status, rejectionReason: appointment.rejectionReason, updatedAt });
+  logger.info('Status change published to subscribers', logKeys);
+}

@@ -1,0 +1,53 @@
+import { RejectionReason } from '../appointment';
+import { WrongCountryError } from '../errors';
+import type { CountryMessage, CountryOutcome, CountrySlotStatus } from '../messages';
+import type { CountryAppointmentStore, CountryOutcomePublisher, StructuredLogger } from '../ports';
+
+export interface BookOrCancelInCountryPorts {
+  readonly countryAppointments: CountryAppointmentStore;
+  readonly outcomes: CountryOutcomePublisher;
+  readonly logger: StructuredLogger;
+  readonly now?: () => Date;
+}
+
+/**
+ * The country worker's step: apply a booking or a cancellation to the country's database,
+ * then announce the appointment's slot status as the database now holds it. Safe to repeat,
+ * and in any order: the row decides, so a redelivered booking announces the same decision
+ * and a booking that arrives after its cancellation announces the cancellation.
+ */
+export async function bookOrCancelInCountry(message: CountryMessage, ports: BookOrCancelInCountryPorts): Promise<void> {
+  const { countryAppointments, outcomes, logger, now = () => new Date() } = ports;
+  if (message.countryISO !== countryAppointments.countryISO) {
+    throw new WrongCountryError(
+      `Appointment ${message.appointmentId} is for ${message.countryISO}, but this worker schedules ${countryAppointments.countryISO}`,
+    );
+  }
+  const slotStatus =
+    message.type === 'AppointmentCancellationRequested'
+      ? await countryAppointments.cancel(message)
+      : await countryAppointments.book(message);
+  const outcome = outcomeOf(message, slotStatus, now());
+  await outcomes.publish(outcome);
+  logger.info(`Country announced ${outcome.detailType}`, {
+    appointmentId: message.appointmentId,
+    correlationId: message.correlationId,
+    countryISO: message.countryISO,
+    slotStatus,
+  });
+}
+
+function outcomeOf(message: CountryMessage, slotStatus: CountrySlotStatus, at: Date): CountryOutcome {
+  const { appointmentId, insuredId, scheduleId, countryISO, correlationId } = message;
+  const fields = { appointmentId, insuredId, scheduleId, countryISO, correlationId };
+  switch (slotStatus) {
+    // An overbooked row was scheduled before slots were enforced: the appointment stays COMPLETED and reconcile reports the clash.
+    case 'SCHEDULED':
+    case 'OVERBOOKED':
+      return { detailType: 'AppointmentScheduled', detail: { ...fields, scheduledAt: at.toISOString() } };
+    case 'REJECTED':
+      return { detailType: 'AppointmentRejected', detail: { ...fields, rejectedAt: at.toISOString(), rejectionReason: RejectionReason.SLOT_TAKEN } };
+    case 'CANCELLED':
+      return { detailType: 'AppointmentCancelled', detail: { ...fields, cancelledAt: at.toISOString() } };
+  }
+}

@@ -1,0 +1,46 @@
+import { AppointmentStatus, validateAppointmentKey, type Appointment } from '../appointment';
+import { authorizeFor, type Caller } from '../caller';
+import { AppointmentNotCancellableError, asError, SchedulingUnavailableError } from '../errors';
+import type { AppointmentRepository, CountryMessagePublisher, StructuredLogger } from '../ports';
+
+export interface CancelAppointmentPorts {
+  readonly appointments: AppointmentRepository;
+  readonly requests: CountryMessagePublisher;
+  readonly logger: StructuredLogger;
+  readonly now?: () => Date;
+}
+
+/**
+ * Cancels a PENDING or COMPLETED appointment at once in DynamoDB, then asks its country
+ * to free the slot. Cancelling an appointment that is already CANCELLED answers the same
+ * and asks the country again, so a cancellation whose hand-off failed is healed by a retry.
+ */
+export async function cancelAppointment(
+  args: unknown,
+  caller: Caller,
+  correlationId: string,
+  ports: CancelAppointmentPorts,
+): Promise<Appointment> {
+  const { appointments, requests, logger, now = () => new Date() } = ports;
+  const key = validateAppointmentKey(args);
+  authorizeFor(caller, key.insuredId, 'cancel');
+  const { outcome, appointment } = await appointments.changeStatus(key, { target: AppointmentStatus.CANCELLED, at: now() });
+  const logKeys = { appointmentId: appointment.appointmentId, correlationId, countryISO: appointment.countryISO };
+  if (outcome === 'refused') {
+    throw new AppointmentNotCancellableError(
+      `Appointment ${appointment.appointmentId} is ${appointment.status} and cannot be cancelled: only PENDING or COMPLETED appointments can.`,
+    );
+  }
+  logger.info(outcome === 'changed' ? 'Appointment CANCELLED' : 'Appointment was already CANCELLED; asking its country again', logKeys);
+  const { appointmentId, insuredId, scheduleId, countryISO, updatedAt } = appointment;
+  try {
+    await requests.publish({ type: 'AppointmentCancellationRequested', appointmentId, insuredId, scheduleId, countryISO, cancelledAt: updatedAt, correlationId });
+  } catch (error) {
+    // Cancelled for the insured person; the slot stays held until a retry reaches the country (`npm run reconcile` lists it).
+    logger.error('Cancellation could not be sent to the country; its slot is not freed yet', { ...logKeys, error: asError(error) });
+    throw new SchedulingUnavailableError(
+      'The appointment is cancelled, but its slot could not be freed yet. Please cancel it again to finish.',
+    );
+  }
+  return appointment;
+}

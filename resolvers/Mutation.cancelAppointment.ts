@@ -1,0 +1,19 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SNSClient } from '@aws-sdk/client-sns';
+import type { AppSyncResolverHandler } from 'aws-lambda';
+import { DynamoDbAppointmentRepository } from '../core/adapters/dynamodb-appointment-repository';
+import { SnsCountryMessages } from '../core/adapters/sns-country-messages';
+import { callerFrom } from '../core/caller';
+import { correlationIdOf } from '../core/correlation';
+import { environment, requiredEnv } from '../core/environment';
+import type { Appointment, MutationcancelAppointmentArgs } from '../core/graphql/types.generated';
+import { createLogger } from '../core/logger';
+import { cancelAppointment } from '../core/use-cases/cancel-appointment';
+
+const logger = createLogger('cancelAppointment');
+const appointments = new DynamoDbAppointmentRepository(new DynamoDBClient({}), requiredEnv(environment.appointmentsTableName));
+const requests = new SnsCountryMessages(new SNSClient({}), requiredEnv(environment.appointmentRequestsTopicArn));
+
+/** Direct Lambda resolver for Mutation.cancelAppointment. */
+export const handler: AppSyncResolverHandler<MutationcancelAppointmentArgs, Appointment> = (event, context) =>
+  cancelAppointment(event.arguments, callerFrom(event.identity), correlationIdOf(event, context), { appointments, requests, logger });
