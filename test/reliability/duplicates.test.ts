@@ -30,7 +30,7 @@ const CONTESTS = { slots: 10, contenders: 3, cancellations: 20 };
 
 describeWithMysql('reliability: every message delivered two or three times', () => {
   const startedAt = Date.now();
-  const counts: SuiteCounts<'messages' | 'failedDeliveries' | 'notified' | 'notifications'> = {
+  const counts: SuiteCounts<'messages' | 'failedDeliveries' | 'notified' | 'notifications' | 'rejected' | 'cancelled'> = {
     sent: 0,
     completed: 0,
     rows: 0,
@@ -40,6 +40,8 @@ describeWithMysql('reliability: every message delivered two or three times', () 
     failedDeliveries: 0,
     notified: 0,
     notifications: 0,
+    rejected: 0,
+    cancelled: 0,
   };
   let stack: LocalStack;
   let pool: Pool;
@@ -107,46 +109,20 @@ describeWithMysql('reliability: every message delivered two or three times', () 
     // And every appointment was announced COMPLETED at least once (none lost), nothing else was, and every repeat is the stored change
     Object.assign(counts, await thenEveryCompletionWasAnnounced(stack, subscriber, ids, ANNOUNCEMENTS_TIMEOUT_MS));
   }, 180_000);
-});
 
-describeWithMysql('reliability: contested slots and cancellations, every message delivered two or three times', () => {
-  const startedAt = Date.now();
-  const counts: SuiteCounts<'rejected' | 'cancelled' | 'messages'> = { sent: 0, completed: 0, rows: 0, inDlq: 0, redriven: 0, rejected: 0, cancelled: 0, messages: 0 };
-  let stack: LocalStack;
-  let pool: Pool;
-  let tally: RouterTally;
-  let subscriber: StatusChangeSubscriber;
+  it('contested slots and cancellations end with one holder per slot, the rest REJECTED, every cancellation CANCELLED with its slot free', async () => {
+    // Given the same router, and subscribers of the insured people about to contest slots and cancel
+    const contestSubscriber = await subscribeToStatusChanges(stack, insuredIdsOfContests(CONTESTS));
+    try {
+      // When slots are contested and bookings cancelled at once, and the pipeline has settled
+      const traffic = await whenSlotsAreContestedAndBookingsCancelled(stack, CONTESTS);
+      await stack.router.waitForIdle(120_000);
 
-  beforeAll(async () => {
-    let sends = 0;
-    stack = await startReliabilityStack({ adjustQueue: asDeployed, hooks: { copiesOnSend: () => 2 + (sends++ % 2) } });
-    tally = new RouterTally(stack.router);
-    pool = testPool();
-  }, 60_000);
-
-  afterAll(async () => {
-    tally?.stop();
-    await subscriber?.close();
-    await stack?.stop();
-    await pool?.end();
-    printCounts('duplicates-contested', counts, startedAt);
-  });
-
-  it('each slot ends with one holder, the rest REJECTED, every cancellation CANCELLED with its slot free: nothing lost, nothing doubled', async () => {
-    // Given a router that delivers every booking, cancellation and decision two or three times, and subscribers
-    subscriber = await subscribeToStatusChanges(stack, insuredIdsOfContests(CONTESTS));
-
-    // When slots are contested and bookings cancelled at once, and the pipeline has settled
-    const traffic = await whenSlotsAreContestedAndBookingsCancelled(stack, CONTESTS);
-    await stack.router.waitForIdle(120_000);
-    counts.sent = traffic.contests.reduce((sum, contest) => sum + contest.bookings.length, 0) + traffic.cancelled.length;
-    counts.messages = [...topology.countryRoutes, topology.confirmations].reduce((sum, queue) => sum + tally.enqueuedOn(queue.queueName), 0);
-
-    // Then the slots, the cancellations, the rows and the announcements all hold, and no DLQ holds anything
-    Object.assign(counts, await thenEachSlotHasOneHolderAndCancellationsHold(stack, pool, subscriber, traffic, ANNOUNCEMENTS_TIMEOUT_MS));
-    counts.completed = traffic.contests.length;
-    counts.rows = counts.sent;
-    counts.inDlq = deadLetterQueueNames.reduce((sum, queue) => sum + stack.router.deadLetters(queue).length, 0);
-    expect(counts.inDlq).toBe(0);
+      // Then the slots, the cancellations, the rows and the announcements all hold, and no DLQ holds anything
+      Object.assign(counts, await thenEachSlotHasOneHolderAndCancellationsHold(stack, pool, contestSubscriber, traffic, ANNOUNCEMENTS_TIMEOUT_MS));
+      expect(deadLetterQueueNames.reduce((sum, queue) => sum + stack.router.deadLetters(queue).length, 0)).toBe(0);
+    } finally {
+      await contestSubscriber.close();
+    }
   }, 180_000);
 });
