@@ -62,7 +62,7 @@ describeWithMysql('reliability: poison messages', () => {
     return { [topology.appointmentRequests.routingAttribute]: { dataType: 'String', stringValue: countryISO } };
   }
 
-  it('in a country queue: what does not parse or names another country is dead-lettered; its batch mates are scheduled once', async () => {
+  it('in a country queue: a booking or cancellation that does not parse or names another country is dead-lettered; its batch mates are scheduled once', async () => {
     // Given a country queue, and in DynamoDB the PENDING appointments of one full batch
     const route = topology.countryRoutes[0];
     const other = countryISOs.find((countryISO) => countryISO !== route?.countryISO);
@@ -73,6 +73,23 @@ describeWithMysql('reliability: poison messages', () => {
       'JSON without the fields': '{"hello":"world"}',
       'an unknown country': JSON.stringify({ ...(await pendingRequest(route.countryISO, 1)).request, countryISO: 'XX' }),
       'another country': JSON.stringify(misrouted.request),
+      'a cancellation that names no appointment': JSON.stringify({
+        type: 'AppointmentCancellationRequested',
+        insuredId: misrouted.request.insuredId,
+        scheduleId: misrouted.request.scheduleId,
+        countryISO: route.countryISO,
+        cancelledAt: new Date().toISOString(),
+        correlationId: 'poison',
+      }),
+      'a cancellation for another country': JSON.stringify({
+        type: 'AppointmentCancellationRequested',
+        appointmentId: misrouted.request.appointmentId,
+        insuredId: misrouted.request.insuredId,
+        scheduleId: misrouted.request.scheduleId,
+        countryISO: other,
+        cancelledAt: new Date().toISOString(),
+        correlationId: 'poison',
+      }),
     };
     const valid = await Promise.all(Array.from({ length: route.batchSize - Object.keys(poison).length }, (_, index) => pendingRequest(route.countryISO, 10 + index)));
     expect(valid.length).toBeGreaterThan(0);
