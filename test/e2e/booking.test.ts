@@ -41,30 +41,32 @@ function bookingSteps(stack: () => LocalStack) {
   return { book, cancel, settled, listedIds };
 }
 
-function startBookingStack(options: LocalStackOptions = {}): Promise<LocalStack> {
-  // The test run's MySQL: the country schema decides who holds a slot.
-  return startLocalStack({ quiet: !process.env.LOCAL_STACK_LOGS, mysqlUrl: testMysqlUrl, ...options });
+/**
+ * A local stack on the test run's MySQL (the country schema decides who holds a slot) and a pool
+ * on that MySQL, started around a describe block's tests, with the booking steps bound to it.
+ */
+function withBookingStack(options: LocalStackOptions = {}) {
+  const started: { stack?: LocalStack; pool?: Pool } = {};
+  beforeAll(async () => {
+    started.stack = await startLocalStack({ quiet: !process.env.LOCAL_STACK_LOGS, mysqlUrl: testMysqlUrl, ...options });
+    started.pool = testPool();
+  }, 60_000);
+  afterAll(async () => {
+    await started.stack?.stop();
+    await started.pool?.end();
+  });
+  const stack = (): LocalStack => started.stack!;
+  return { stack, pool: (): Pool => started.pool!, ...bookingSteps(stack) };
 }
 
 describeWithMysql('booking a slot: one holder, retries, cancellation', () => {
-  let stack: LocalStack;
-  let pool: Pool;
-  const { book, cancel, settled, listedIds } = bookingSteps(() => stack);
-
-  beforeAll(async () => {
-    stack = await startBookingStack();
-    pool = testPool();
-  }, 60_000);
-  afterAll(async () => {
-    await stack?.stop();
-    await pool?.end();
-  });
+  const { stack, pool, book, cancel, settled, listedIds } = withBookingStack();
 
   it('20 insured people racing for one slot: exactly one COMPLETED, 19 REJECTED with SLOT_TAKEN and told so in real time, one active row', async () => {
     // Given 20 insured people following their appointments
     const insuredIds = Array.from({ length: 20 }, () => newInsuredId());
     const scheduleId = newScheduleId();
-    const subscriber: StatusChangeSubscriber = await subscribeToStatusChanges(stack, insuredIds);
+    const subscriber: StatusChangeSubscriber = await subscribeToStatusChanges(stack(), insuredIds);
     try {
       // When they all book the same slot at once
       const booked = await Promise.all(insuredIds.map((insuredId) => book(insuredId, scheduleId)));
@@ -77,7 +79,7 @@ describeWithMysql('booking a slot: one holder, retries, cancellation', () => {
       expect(rejected).toHaveLength(19);
       expect(rejected.every((outcome) => outcome?.rejectionReason === 'SLOT_TAKEN')).toBe(true);
       // And the country holds one active booking of the slot
-      const rows = await slotRows(pool, 'PE', scheduleId);
+      const rows = await slotRows(pool(), 'PE', scheduleId);
       expect(rows.filter((row) => row.status === 'SCHEDULED')).toHaveLength(1);
       expect(rows.filter((row) => row.status === 'REJECTED')).toHaveLength(19);
       // And every one of them heard their outcome on the subscription
@@ -105,15 +107,15 @@ describeWithMysql('booking a slot: one holder, retries, cancellation', () => {
     expect(answers.map((answer) => answer.appointmentId)).toEqual(answers.map(() => first!.appointmentId));
     expect(await listedIds(insuredId)).toEqual([first!.appointmentId]);
     expect((await settled(first!))?.status).toBe('COMPLETED');
-    await stack.router.waitForIdle(10_000);
-    expect(await slotRows(pool, 'CL', scheduleId)).toEqual([{ appointment_id: first!.appointmentId, status: 'SCHEDULED' }]);
+    await stack().router.waitForIdle(10_000);
+    expect(await slotRows(pool(), 'CL', scheduleId)).toEqual([{ appointment_id: first!.appointmentId, status: 'SCHEDULED' }]);
   });
 
   it('a COMPLETED appointment cancelled (twice): CANCELLED at once and in real time, the slot freed and then booked by someone else', async () => {
     // Given an insured person holding a slot, following their appointments
     const [holderId, nextId] = [newInsuredId(), newInsuredId()];
     const scheduleId = newScheduleId();
-    const subscriber = await subscribeToStatusChanges(stack, [holderId]);
+    const subscriber = await subscribeToStatusChanges(stack(), [holderId]);
     try {
       const held = await book(holderId, scheduleId);
       expect((await settled(held))?.status).toBe('COMPLETED');
@@ -129,10 +131,10 @@ describeWithMysql('booking a slot: one holder, retries, cancellation', () => {
       expect(subscriber.statusesOf(held.appointmentId).filter((status) => status !== 'CANCELLED')).toEqual(['COMPLETED']);
 
       // And someone else can now book the slot
-      await stack.router.waitForIdle(10_000);
+      await stack().router.waitForIdle(10_000);
       const rebooked = await book(nextId, scheduleId);
       expect((await settled(rebooked))?.status).toBe('COMPLETED');
-      expect(await slotRows(pool, 'PE', scheduleId)).toEqual([
+      expect(await slotRows(pool(), 'PE', scheduleId)).toEqual([
         { appointment_id: held.appointmentId, status: 'CANCELLED' },
         { appointment_id: rebooked.appointmentId, status: 'SCHEDULED' },
       ]);
@@ -152,7 +154,7 @@ describeWithMysql('booking a slot: one holder, retries, cancellation', () => {
 
     // When the loser cancels their rejected booking, and then the holder's
     const cancelRejected = await cancel(lost);
-    const cancelOthers = await (await insuredClient(stack, loserId)).cancelAppointment(holderId, held.appointmentId);
+    const cancelOthers = await (await insuredClient(stack(), loserId)).cancelAppointment(holderId, held.appointmentId);
 
     // Then each is a GraphQL error a client can show, and the holder keeps the slot
     expect(cancelRejected.errors).toEqual([expect.objectContaining({ errorType: 'AppointmentNotCancellable', message: expect.stringContaining('REJECTED') as unknown })]);
@@ -162,9 +164,6 @@ describeWithMysql('booking a slot: one holder, retries, cancellation', () => {
 });
 
 describeWithMysql('a cancellation that overtakes its booking in the queues', () => {
-  let stack: LocalStack;
-  let pool: Pool;
-  const { book, cancel, settled } = bookingSteps(() => stack);
   /** The insured person whose booking's batch is slow; it runs once their cancellation's batch has finished. */
   let slowInsuredId = '';
   let cancellationFinished: () => void = () => undefined;
@@ -185,20 +184,13 @@ describeWithMysql('a cancellation that overtakes its booking in the queues', () 
     return result;
   };
 
-  beforeAll(async () => {
-    stack = await startBookingStack({ hooks: { aroundInvoke: holdBookingUntilCancelled } });
-    pool = testPool();
-  }, 60_000);
-  afterAll(async () => {
-    await stack?.stop();
-    await pool?.end();
-  });
+  const { stack, pool, book, cancel, settled } = withBookingStack({ hooks: { aroundInvoke: holdBookingUntilCancelled } });
 
   it('ends CANCELLED with the slot free: the late booking finds its cancellation and takes nothing', async () => {
     // Given a booking whose country worker is slow to run it
     slowInsuredId = newInsuredId();
     const scheduleId = newScheduleId();
-    const subscriber = await subscribeToStatusChanges(stack, [slowInsuredId]);
+    const subscriber = await subscribeToStatusChanges(stack(), [slowInsuredId]);
     try {
       const pending = await book(slowInsuredId, scheduleId);
       await bookingIsHeld;
@@ -206,12 +198,12 @@ describeWithMysql('a cancellation that overtakes its booking in the queues', () 
       // When the insured person cancels it before the country has seen the booking
       const cancelled = await cancel(pending);
       expect(cancelled.data?.cancelAppointment).toMatchObject({ status: 'CANCELLED' });
-      await stack.router.waitForIdle(20_000);
+      await stack().router.waitForIdle(20_000);
 
       // Then it stays CANCELLED, subscribers heard only CANCELLED, and the country row is a cancelled one
       expect((await settled(pending))?.status).toBe('CANCELLED');
       expect(new Set(subscriber.statusesOf(pending.appointmentId))).toEqual(new Set(['CANCELLED']));
-      expect(await slotRows(pool, 'PE', scheduleId)).toEqual([{ appointment_id: pending.appointmentId, status: 'CANCELLED' }]);
+      expect(await slotRows(pool(), 'PE', scheduleId)).toEqual([{ appointment_id: pending.appointmentId, status: 'CANCELLED' }]);
 
       // And the slot is free for someone else
       const other = await book(newInsuredId(), scheduleId);

@@ -82,14 +82,17 @@ describeWithMysql('MySQL country appointments (MariaDB)', () => {
     const booked = request('CL');
     await store.book(booked);
     const query = jest.spyOn(pool, 'query');
+    const execute = jest.spyOn(pool, 'execute');
     const batch = Array.from({ length: 10 }, () => request('CL'));
 
     const statuses = await Promise.all([...batch.map((appointment) => store.book(appointment)), store.cancel(cancellationOf(booked))]);
 
     expect(query).toHaveBeenCalledTimes(1);
+    expect(execute).not.toHaveBeenCalled();
     expect(statuses).toEqual([...batch.map(() => 'SCHEDULED'), 'CANCELLED']);
     expect(await countryRows(pool, 'CL', batch.map((appointment) => appointment.appointmentId))).toHaveLength(10);
     query.mockRestore();
+    execute.mockRestore();
   });
 
   it('given a batch where one appointment repeats, then each appointment has one row', async () => {

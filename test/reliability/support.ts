@@ -253,6 +253,20 @@ export async function thenEveryCompletionWasAnnounced(
   return counts;
 }
 
+type ContestPlan = { readonly slots: number; readonly contenders: number; readonly cancellations: number };
+
+/** Who books in a contest plan: `contenders` insured people per slot from 80000, one per cancellation from 90000 (apart from bookingFor's). */
+function contestInsuredIds({ slots, contenders, cancellations }: ContestPlan) {
+  return {
+    ofSlot: (slot: number) => Array.from({ length: contenders }, (_, index) => String(80_000 + slot * contenders + index)),
+    ofCancellation: (index: number) => String(90_000 + index),
+    all: () => [
+      ...Array.from({ length: slots * contenders }, (_, index) => String(80_000 + index)),
+      ...Array.from({ length: cancellations }, (_, index) => String(90_000 + index)),
+    ],
+  };
+}
+
 /** Bookings that contend for one slot, and bookings cancelled as soon as they were accepted. */
 export interface ContestsAndCancellations {
   /** Per slot, every insured person's appointment for it. */
@@ -269,8 +283,9 @@ export interface ContestsAndCancellations {
  */
 export async function whenSlotsAreContestedAndBookingsCancelled(
   stack: LocalStack,
-  { slots, contenders, cancellations }: { slots: number; contenders: number; cancellations: number },
+  plan: ContestPlan,
 ): Promise<ContestsAndCancellations> {
+  const insured = contestInsuredIds(plan);
   const api = apiClient(stack, { timeoutMs: 30_000 });
   const problems: string[] = [];
   const book = async (input: { insuredId: string; scheduleId: number; countryISO: CountryISO }) => {
@@ -278,19 +293,17 @@ export async function whenSlotsAreContestedAndBookingsCancelled(
     if (!answer.data?.createAppointment) problems.push(`booking refused: ${JSON.stringify(answer.errors)}`);
     return answer.data?.createAppointment ?? undefined;
   };
-  // Insured ids from 80000 up, apart from bookingFor's; the slots are fresh.
   const contests = await Promise.all(
-    Array.from({ length: slots }, async (_, slot) => {
+    Array.from({ length: plan.slots }, async (_, slot) => {
       const scheduleId = newScheduleId();
       const countryISO = countryISOs[slot % countryISOs.length] as CountryISO;
-      const insuredIds = Array.from({ length: contenders }, (_, index) => String(80_000 + slot * contenders + index));
-      const bookings = await Promise.all(insuredIds.map((insuredId) => book({ insuredId, scheduleId, countryISO })));
+      const bookings = await Promise.all(insured.ofSlot(slot).map((insuredId) => book({ insuredId, scheduleId, countryISO })));
       return { scheduleId, countryISO, bookings: bookings.filter((booking): booking is Appointment => booking !== undefined) };
     }),
   );
   const cancelled = await Promise.all(
-    Array.from({ length: cancellations }, async (_, index) => {
-      const booked = await book({ insuredId: String(90_000 + index), scheduleId: newScheduleId(), countryISO: countryISOs[index % countryISOs.length] as CountryISO });
+    Array.from({ length: plan.cancellations }, async (_, index) => {
+      const booked = await book({ insuredId: insured.ofCancellation(index), scheduleId: newScheduleId(), countryISO: countryISOs[index % countryISOs.length] as CountryISO });
       if (!booked) return undefined;
       const answer = await api.cancelAppointment(booked.insuredId, booked.appointmentId);
       if (answer.data?.cancelAppointment?.status !== AppointmentStatus.CANCELLED) problems.push(`cancellation refused: ${JSON.stringify(answer.errors)}`);
@@ -301,11 +314,8 @@ export async function whenSlotsAreContestedAndBookingsCancelled(
 }
 
 /** The insured people `whenSlotsAreContestedAndBookingsCancelled` books for, to subscribe before it runs. */
-export function insuredIdsOfContests({ slots, contenders, cancellations }: { slots: number; contenders: number; cancellations: number }): string[] {
-  return [
-    ...Array.from({ length: slots * contenders }, (_, index) => String(80_000 + index)),
-    ...Array.from({ length: cancellations }, (_, index) => String(90_000 + index)),
-  ];
+export function insuredIdsOfContests(plan: ContestPlan): string[] {
+  return contestInsuredIds(plan).all();
 }
 
 /**
@@ -328,9 +338,8 @@ export async function thenEachSlotHasOneHolderAndCancellationsHold(
   for (const contest of traffic.contests) {
     expect(contest.bookings.map(statusOf).sort()).toEqual(['COMPLETED', ...contest.bookings.slice(1).map(() => 'REJECTED')]);
   }
-  expect(all.filter((appointment) => statusOf(appointment) === AppointmentStatus.REJECTED).map((appointment) => stored.get(appointment.appointmentId)?.rejectionReason)).toEqual(
-    all.filter((appointment) => statusOf(appointment) === AppointmentStatus.REJECTED).map(() => 'SLOT_TAKEN'),
-  );
+  const rejected = all.filter((appointment) => statusOf(appointment) === AppointmentStatus.REJECTED);
+  expect(rejected.map((appointment) => stored.get(appointment.appointmentId)?.rejectionReason)).toEqual(rejected.map(() => 'SLOT_TAKEN'));
   expect(traffic.cancelled.map(statusOf)).toEqual(traffic.cancelled.map(() => AppointmentStatus.CANCELLED));
   // One row per appointment, whose status is the one its appointment's status leads to.
   const rows = await scheduledRows(pool, all.map((appointment) => appointment.appointmentId));
@@ -342,5 +351,5 @@ export async function thenEachSlotHasOneHolderAndCancellationsHold(
   const heardFinal = (appointment: Appointment) => subscriber.statusesOf(appointment.appointmentId).includes(statusOf(appointment)!);
   await subscriber.waitUntil(() => all.every(heardFinal), timeoutMs);
   expect(all.filter((appointment) => !heardFinal(appointment)).map((appointment) => appointment.appointmentId)).toEqual([]);
-  return { rejected: all.filter((appointment) => statusOf(appointment) === AppointmentStatus.REJECTED).length, cancelled: traffic.cancelled.length };
+  return { rejected: rejected.length, cancelled: traffic.cancelled.length };
 }
