@@ -1,4 +1,5 @@
-import * as z from 'zod';
+// zod/mini: the same checks as zod, a fraction of its size and load time in every function bundle.
+import * as z from 'zod/mini';
 import { countryISOs } from './countries';
 import { ValidationError } from './errors';
 import {
@@ -42,26 +43,24 @@ export function holdsItsSlot(status: AppointmentStatus): boolean {
 }
 
 // The rules each field follows, shared by the GraphQL input and the queue messages.
-export const insuredIdSchema = z
-  .string({ error: 'insuredId must be a string of exactly 5 digits, for example "00012"' })
-  .regex(/^[0-9]{5}$/, {
+export const insuredIdSchema = z.string({ error: 'insuredId must be a string of exactly 5 digits, for example "00012"' }).check(
+  z.regex(/^[0-9]{5}$/, {
     error: 'insuredId must be exactly 5 digits (0-9), leading zeros included, with no spaces or other characters, for example "00012"',
-  });
+  }),
+);
 
-export const scheduleIdSchema = z
-  .number({ error: 'scheduleId must be a positive whole number' })
-  .int({ error: 'scheduleId must be a whole number' })
-  .min(1, { error: 'scheduleId must be a positive whole number (1 or more)' })
-  .max(MAX_INT32, { error: `scheduleId must be at most ${MAX_INT32}` });
+export const scheduleIdSchema = z.number({ error: 'scheduleId must be a positive whole number' }).check(
+  z.refine(Number.isInteger, { error: 'scheduleId must be a whole number' }),
+  z.gte(1, { error: 'scheduleId must be a positive whole number (1 or more)' }),
+  z.lte(MAX_INT32, { error: `scheduleId must be at most ${MAX_INT32}` }),
+);
 
 export const countryISOSchema = z.enum(countryISOs as [CountryISO, ...CountryISO[]], {
   error: `countryISO must be one of ${countryISOs.join(', ')}`,
 });
 
 /** A ULID: 26 Crockford base-32 characters, so ids sort by creation time. */
-export const appointmentIdSchema = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, {
-  error: 'appointmentId must be a ULID',
-});
+export const appointmentIdSchema = z.string().check(z.regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, { error: 'appointmentId must be a ULID' }));
 
 const createAppointmentInputSchema = z.strictObject(
   { insuredId: insuredIdSchema, scheduleId: scheduleIdSchema, countryISO: countryISOSchema },
@@ -87,8 +86,8 @@ export function validateInsuredId(insuredId: unknown): string {
   return parseOrThrow(insuredIdSchema, insuredId);
 }
 
-export function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown): T {
-  const result = schema.safeParse(value);
+export function parseOrThrow<T>(schema: z.ZodMiniType<T>, value: unknown): T {
+  const result = z.safeParse(schema, value);
   if (result.success) return result.data;
   throw new ValidationError(result.error.issues.map((issue) => issue.message));
 }

@@ -1,19 +1,22 @@
-import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { appointmentCancelledSchema, appointmentRejectedSchema, appointmentScheduledSchema, type CountryOutcome } from './messages';
+
+/** The envelope fields of an EventBridge event that the confirmation queue relies on. */
+const eventBridgeEnvelope = { id: z.string(), source: z.string(), time: z.iso.datetime() };
 
 /**
  * The EventBridge event a country decision arrives in (the confirmation queue's body), read as a
  * CountryOutcome; the appointment and correlation ids are lifted beside it for the failure logs.
  */
-export const countryOutcomeEventSchema = z
-  .discriminatedUnion('detail-type', [
-    EventBridgeSchema.extend({ 'detail-type': z.literal('AppointmentScheduled'), detail: appointmentScheduledSchema }),
-    EventBridgeSchema.extend({ 'detail-type': z.literal('AppointmentRejected'), detail: appointmentRejectedSchema }),
-    EventBridgeSchema.extend({ 'detail-type': z.literal('AppointmentCancelled'), detail: appointmentCancelledSchema }),
-  ])
-  .transform((event) => ({
+export const countryOutcomeEventSchema = z.pipe(
+  z.discriminatedUnion('detail-type', [
+    z.object({ ...eventBridgeEnvelope, 'detail-type': z.literal('AppointmentScheduled'), detail: appointmentScheduledSchema }),
+    z.object({ ...eventBridgeEnvelope, 'detail-type': z.literal('AppointmentRejected'), detail: appointmentRejectedSchema }),
+    z.object({ ...eventBridgeEnvelope, 'detail-type': z.literal('AppointmentCancelled'), detail: appointmentCancelledSchema }),
+  ]),
+  z.transform((event) => ({
     ...({ detailType: event['detail-type'], detail: event.detail } as CountryOutcome),
     appointmentId: event.detail.appointmentId,
     correlationId: event.detail.correlationId,
-  }));
+  })),
+);

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import {
   appointmentIdSchema,
   countryISOSchema,
@@ -8,7 +8,7 @@ import {
 } from './appointment';
 
 /** Carried from the mutation through every stage so one request's logs can be found together. */
-const correlationIdSchema = z.string().min(1).max(128);
+const correlationIdSchema = z.string().check(z.minLength(1), z.maxLength(128));
 
 const appointmentFields = {
   appointmentId: appointmentIdSchema,
@@ -23,7 +23,7 @@ const appointmentFields = {
  * sent before cancellation existed carry no `type`, and are bookings.
  */
 export const appointmentRequestedSchema = z.object({
-  type: z.literal('AppointmentRequested').default('AppointmentRequested'),
+  type: z._default(z.literal('AppointmentRequested'), 'AppointmentRequested'),
   ...appointmentFields,
   createdAt: z.iso.datetime(),
 });

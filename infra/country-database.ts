@@ -82,7 +82,7 @@ export class CountryDatabase extends Construct {
       parameterGroup: new rds.ParameterGroup(this, 'Parameters', {
         engine,
         description: 'Country appointments: TLS required',
-        // The workers connect with TLS (mysql2's Amazon RDS profile); refuse anything else.
+        // The workers connect with TLS, trusting the RDS CAs of the Lambda runtime's bundle; refuse anything else.
         parameters: { require_secure_transport: 'ON' },
       }),
       allocatedStorage: 20,

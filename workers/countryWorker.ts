@@ -1,11 +1,12 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import type { SQSHandler } from 'aws-lambda';
+import { readFile } from 'node:fs/promises';
 import { createPool, type PoolOptions } from 'mysql2/promise';
 import { EventBridgeCountryOutcomes } from '../core/adapters/eventbridge-country-outcomes';
 import { InMemoryCountryAppointments } from '../core/adapters/in-memory-country-appointments';
 import { MysqlCountryAppointments } from '../core/adapters/mysql-country-appointments';
-import { mysqlOptionsFromRdsSecret, mysqlOptionsFromUrl, type RdsSecret } from '../core/adapters/mysql-connection';
+import { LAMBDA_RUNTIME_CA_BUNDLE, mysqlOptionsFromRdsSecret, mysqlOptionsFromUrl, type RdsSecret } from '../core/adapters/mysql-connection';
 import { sqsMessageHandler } from '../core/adapters/sqs-batch';
 import { countries, isCountryISO } from '../core/countries';
 import { environment, requiredEnv } from '../core/environment';
@@ -29,7 +30,7 @@ async function mysqlOptions(): Promise<PoolOptions> {
   if (url) return mysqlOptionsFromUrl(url, connectionLimit);
   const secret = await getSecret<RdsSecret>(requiredEnv(environment.mysqlSecretArn), { transform: 'json' });
   if (!secret) throw new Error('The MySQL secret is empty');
-  return mysqlOptionsFromRdsSecret(secret, connectionLimit);
+  return mysqlOptionsFromRdsSecret(secret, connectionLimit, await readFile(LAMBDA_RUNTIME_CA_BUNDLE));
 }
 
 async function countryStore(): Promise<CountryAppointmentStore> {

@@ -1,11 +1,19 @@
 import type { PoolOptions } from 'mysql2/promise';
 
 /**
- * Options every pool shares: UTC on the wire, so DATETIME columns hold UTC; several
- * statements per query, so a country batch is one round trip (every value stays a
- * bound parameter, escaped by mysql2).
+ * Options every pool shares: UTC on the wire, so DATETIME columns hold UTC; the connection
+ * in utf8mb4, so the server hands every value over in UTF-8 whatever a column's charset
+ * (and mysql2 decodes it with Buffer, never with iconv-lite's code tables); several
+ * statements per query, so a country batch is one round trip (every value stays a bound
+ * parameter, escaped by mysql2).
  */
-const common: PoolOptions = { timezone: 'Z', waitForConnections: true, enableKeepAlive: true, multipleStatements: true };
+const common: PoolOptions = {
+  timezone: 'Z',
+  charset: 'UTF8MB4_UNICODE_CI',
+  waitForConnections: true,
+  enableKeepAlive: true,
+  multipleStatements: true,
+};
 
 /** From a mysql://user:password@host:port URL (local stack, tests). */
 export function mysqlOptionsFromUrl(url: string, connectionLimit: number): PoolOptions {
@@ -20,7 +28,15 @@ export interface RdsSecret {
   password: string;
 }
 
-export function mysqlOptionsFromRdsSecret(secret: RdsSecret, connectionLimit: number): PoolOptions {
+/**
+ * Where the Lambda Node.js runtime keeps Amazon's CA bundle, the RDS certificate authorities
+ * included. Node 20 and later no longer load it at start (it slowed every cold start), so the
+ * pool reads it for its own TLS connections only, once, when it first connects.
+ */
+export const LAMBDA_RUNTIME_CA_BUNDLE = '/var/runtime/ca-cert.pem';
+
+/** `ca`: the PEM certificates to trust for the database (LAMBDA_RUNTIME_CA_BUNDLE's content in Lambda). */
+export function mysqlOptionsFromRdsSecret(secret: RdsSecret, connectionLimit: number, ca: string | Buffer): PoolOptions {
   return {
     ...common,
     host: secret.host,
@@ -28,7 +44,6 @@ export function mysqlOptionsFromRdsSecret(secret: RdsSecret, connectionLimit: nu
     user: secret.username,
     password: secret.password,
     connectionLimit,
-    // mysql2's bundled profile trusts the RDS certificate authorities.
-    ssl: 'Amazon RDS',
+    ssl: { ca, rejectUnauthorized: true },
   };
 }

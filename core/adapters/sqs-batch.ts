@@ -1,34 +1,29 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { JSONStringified } from '@aws-lambda-powertools/parser/helpers';
-import { SqsRecordSchema } from '@aws-lambda-powertools/parser/schemas';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import type { z } from 'zod';
+import * as z from 'zod/mini';
 import { asError, MalformedMessageError } from '../errors';
 import type { StructuredLogger } from '../ports';
 
 /**
  * Turns a per-message step into an SQS handler with partial batch responses
- * (Powertools batch): each record's body is parsed with `bodySchema`; a record
+ * (Powertools batch): each record's body is read as JSON and parsed with `bodySchema`; a record
  * that fails to parse or whose step throws is logged with its message id and
  * reported in `batchItemFailures`, so SQS redelivers it alone and, after the
  * queue's max receive count, moves it to the DLQ. Its batch mates are unaffected.
  */
 export function sqsMessageHandler<Body extends { appointmentId: string; correlationId: string }>(
-  bodySchema: z.ZodType<Body>,
+  bodySchema: z.ZodMiniType<Body>,
   step: (body: Body) => Promise<void>,
   logger: StructuredLogger,
 ): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
-  const recordSchema = SqsRecordSchema.extend({ body: JSONStringified(bodySchema) });
-
   const handleRecord = async (record: SQSRecord): Promise<void> => {
     const where = { messageId: record.messageId, receiveCount: Number(record.attributes?.ApproximateReceiveCount) };
-    const parsed = recordSchema.safeParse(record);
-    if (!parsed.success) {
-      const error = new MalformedMessageError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; '));
-      logger.error('Message does not parse; it will be retried and then dead-lettered', { ...where, error });
-      throw error;
+    const parsed = parseBody(bodySchema, record.body);
+    if (parsed instanceof MalformedMessageError) {
+      logger.error('Message does not parse; it will be retried and then dead-lettered', { ...where, error: parsed });
+      throw parsed;
     }
-    const body = parsed.data.body;
+    const body = parsed;
     try {
       await step(body);
     } catch (error) {
@@ -44,4 +39,17 @@ export function sqsMessageHandler<Body extends { appointmentId: string; correlat
       context,
       throwOnFullBatchFailure: false,
     });
+}
+
+/** The record's body as `bodySchema` reads it, or why it cannot be read. */
+function parseBody<Body>(bodySchema: z.ZodMiniType<Body>, text: string): Body | MalformedMessageError {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return new MalformedMessageError('body: not JSON');
+  }
+  const parsed = z.safeParse(bodySchema, json);
+  if (parsed.success) return parsed.data;
+  return new MalformedMessageError(parsed.error.issues.map((issue) => `body.${issue.path.join('.')}: ${issue.message}`).join('; '));
 }

@@ -1,16 +1,15 @@
 import { parseOrThrow, validateInsuredId, type Appointment } from '../appointment';
 import { authorizeFor, type Caller } from '../caller';
 import type { AppointmentRepository } from '../ports';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
 
+const limitError = `limit must be a whole number from 1 to ${MAX_PAGE_SIZE}`;
 const limitSchema = z
-  .number({ error: `limit must be a whole number from 1 to ${MAX_PAGE_SIZE}` })
-  .int({ error: `limit must be a whole number from 1 to ${MAX_PAGE_SIZE}` })
-  .min(1, { error: `limit must be a whole number from 1 to ${MAX_PAGE_SIZE}` })
-  .max(MAX_PAGE_SIZE, { error: `limit must be a whole number from 1 to ${MAX_PAGE_SIZE}` });
+  .number({ error: limitError })
+  .check(z.refine(Number.isInteger, { error: limitError }), z.gte(1, { error: limitError }), z.lte(MAX_PAGE_SIZE, { error: limitError }));
 
 export interface AppointmentPage {
   items: Appointment[];

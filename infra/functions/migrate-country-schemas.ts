@@ -1,7 +1,8 @@
+import { readFile } from 'node:fs/promises';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import type { CdkCustomResourceHandler } from 'aws-lambda';
 import { createPool } from 'mysql2/promise';
-import { mysqlOptionsFromRdsSecret, type RdsSecret } from '../../core/adapters/mysql-connection';
+import { LAMBDA_RUNTIME_CA_BUNDLE, mysqlOptionsFromRdsSecret, type RdsSecret } from '../../core/adapters/mysql-connection';
 import { migrateCountrySchemas } from '../../core/adapters/mysql-migrations';
 import { countries } from '../../core/countries';
 import { environment, requiredEnv } from '../../core/environment';
@@ -23,7 +24,7 @@ export const handler: CdkCustomResourceHandler = async (event) => {
 
   const secret = await getSecret<RdsSecret>(requiredEnv(environment.mysqlSecretArn), { transform: 'json', forceFetch: true });
   if (!secret) throw new Error('The MySQL secret is empty');
-  const pool = createPool(mysqlOptionsFromRdsSecret(secret, 1));
+  const pool = createPool(mysqlOptionsFromRdsSecret(secret, 1, await readFile(LAMBDA_RUNTIME_CA_BUNDLE)));
   try {
     const connection = await pool.getConnection();
     try {

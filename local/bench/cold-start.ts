@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { stat, writeFile } from 'node:fs/promises';
+import { isBuiltin } from 'node:module';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { allDeployedFunctions, entryPath, lambdaEsbuildOptions, repositoryRoot, type DeployedFunction } from '../../infra/bundling';
@@ -9,25 +10,40 @@ export interface Bundle {
   readonly id: string;
   readonly file: string;
   readonly bytes: number;
+  /** The AWS SDK packages it leaves to the Lambda runtime (`@aws-sdk/*`, `@smithy/*`) and imports. */
+  readonly sdkPackages: readonly string[];
+  /** A script that loads only those packages and builds their clients: the floor under this function's load. */
+  readonly bareSdkFile: string;
 }
 
-/** Bundles every deployed function, and an empty handler as the yardstick, exactly as the stack does. */
-export async function bundleLikeTheStack(outDir: string): Promise<{ functions: Bundle[]; emptyHandler: Bundle }> {
-  const emptyEntry = join(outDir, 'empty-handler.ts');
-  await writeFile(emptyEntry, 'export const handler = async () => ({});\n');
-  const bundleOne = async (fn: DeployedFunction, entry: string): Promise<Bundle> => {
+/** Bundles every deployed function exactly as the stack does, each with its bare-SDK yardstick. */
+export async function bundleLikeTheStack(outDir: string): Promise<Bundle[]> {
+  const bundleOne = async (fn: DeployedFunction): Promise<Bundle> => {
     const file = join(outDir, fn.id, 'index.js');
-    await build({ ...lambdaEsbuildOptions, absWorkingDir: repositoryRoot, entryPoints: [entry], outfile: file, logLevel: 'silent' });
-    return { id: fn.id, file, bytes: (await stat(file)).size };
+    const { metafile } = await build({ ...lambdaEsbuildOptions, absWorkingDir: repositoryRoot, entryPoints: [entryPath(fn)], outfile: file, logLevel: 'silent', metafile: true });
+    const imported = Object.values(metafile.outputs).flatMap((output) => output.imports.filter((imported) => imported.external).map((imported) => imported.path));
+    const sdkPackages = [...new Set(imported.filter((path) => !isBuiltin(path) && /^@(aws-sdk|smithy)\//.test(path)))].sort();
+    const bareSdkFile = join(outDir, fn.id, 'bare-sdk.js');
+    await writeFile(bareSdkFile, bareSdkScript(sdkPackages));
+    return { id: fn.id, file, bytes: (await stat(file)).size, sdkPackages, bareSdkFile };
   };
-  const functions = await Promise.all(allDeployedFunctions.map((fn) => bundleOne(fn, entryPath(fn))));
-  const emptyHandler = await bundleOne({ id: 'empty-handler', entry: emptyEntry }, emptyEntry);
-  return { functions, emptyHandler };
+  return Promise.all(allDeployedFunctions.map(bundleOne));
 }
 
-// Runs in a fresh node: load the bundle, answer one invocation, report milliseconds since the process began.
+/** Requires each package, and constructs each service client (`new DynamoDBClient({})`), as a handler's module scope does. */
+function bareSdkScript(packages: readonly string[]): string {
+  return `for (const name of ${JSON.stringify(packages)}) {
+  const loaded = require(name);
+  if (!name.startsWith('@aws-sdk/client-')) continue;
+  for (const [key, value] of Object.entries(loaded)) if (key.endsWith('Client') && !key.startsWith('_') && typeof value === 'function') new value({});
+}
+`;
+}
+
+const LOAD_ONCE = `require(process.argv[1]); process.stdout.write(JSON.stringify({ loadedMs: performance.now() })); process.exit(0);`;
+
+// Load the bundle, answer one invocation, report milliseconds since the process began.
 const INVOKE_ONCE = `
-const { performance } = require('node:perf_hooks');
 const { handler } = require(process.argv[1]);
 const loadedMs = performance.now();
 const context = { awsRequestId: 'cold-start', functionName: 'bench', getRemainingTimeInMillis: () => 10000 };
@@ -36,29 +52,49 @@ Promise.resolve(handler(JSON.parse(process.env.BENCH_EVENT), context)).then(
   (error) => { process.stdout.write(JSON.stringify({ error: String(error && error.stack || error) })); process.exit(1); },
 );`;
 
-export interface ColdStart {
-  /** Median ms from process start to the module loaded. */
+export interface FreshLoad {
+  /** Median ms from a fresh node's start until the bundle is loaded (its module scope run). */
   readonly loadMs: number;
-  /** Median ms from process start to the invocation answered. */
-  readonly answerMs: number;
+  /** The same for the bare SDK script of that bundle, measured in turn with it. */
+  readonly bareSdkLoadMs: number;
 }
 
 /**
- * The median of `runs` fresh `node` processes that each load the bundle and answer
- * one invocation. The bundle's external packages (the AWS SDK, which Lambda's runtime
- * provides) resolve from this repository's node_modules.
+ * `runs` fresh `node` processes each for the bundle and for its bare SDK script, taken
+ * in turn so that both meet the same machine. External packages (the AWS SDK, which
+ * Lambda's runtime provides) resolve from this repository's node_modules.
  */
-export async function measureColdStart(bundle: Bundle, event: unknown, env: Record<string, string>, runs: number): Promise<ColdStart> {
-  const samples: { loadedMs: number; answeredMs: number }[] = [];
-  for (let run = 0; run < runs; run++) samples.push(await invokeOnce(bundle, event, env));
-  return { loadMs: median(samples.map((sample) => sample.loadedMs)), answerMs: median(samples.map((sample) => sample.answeredMs)) };
+export async function measureFreshLoad(bundle: Bundle, env: Record<string, string>, runs: number): Promise<FreshLoad> {
+  const loads: number[] = [];
+  const bare: number[] = [];
+  for (let run = 0; run < runs; run++) {
+    bare.push((await runNode(bundle.id, LOAD_ONCE, bundle.bareSdkFile, env)).loadedMs);
+    loads.push((await runNode(bundle.id, LOAD_ONCE, bundle.file, env)).loadedMs);
+  }
+  return { loadMs: median(loads), bareSdkLoadMs: median(bare) };
 }
 
-function invokeOnce(bundle: Bundle, event: unknown, env: Record<string, string>): Promise<{ loadedMs: number; answeredMs: number }> {
+/** What a fresh node answered to one invocation of a bundle, and when (ms since its start). */
+export async function invokeFresh(bundle: Bundle, event: unknown, env: Record<string, string>): Promise<{ answeredMs: number; result: unknown }> {
+  const { answeredMs, result } = await runNode(bundle.id, INVOKE_ONCE, bundle.file, { ...env, BENCH_EVENT: JSON.stringify(event) });
+  // An SQS handler reports the records it failed instead of throwing: a cold start that failed them measured an error path.
+  const failures = (result as { batchItemFailures?: unknown[] } | null)?.batchItemFailures ?? [];
+  if (failures.length) throw new Error(`${bundle.id} failed ${failures.length} record(s) of its cold invocation`);
+  return { answeredMs: answeredMs ?? NaN, result };
+}
+
+/** Median ms from a fresh node's start until it has answered one invocation of the bundle. */
+export async function measureColdInvocation(bundle: Bundle, event: unknown, env: Record<string, string>, runs: number): Promise<number> {
+  const answers: number[] = [];
+  for (let run = 0; run < runs; run++) answers.push((await invokeFresh(bundle, event, env)).answeredMs);
+  return median(answers);
+}
+
+function runNode(id: string, script: string, file: string, env: Record<string, string>): Promise<{ loadedMs: number; answeredMs?: number; result?: unknown }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', INVOKE_ONCE, bundle.file], {
+    const child = spawn(process.execPath, ['-e', script, file], {
       cwd: repositoryRoot,
-      env: { PATH: process.env.PATH, NODE_PATH: join(repositoryRoot, 'node_modules'), POWERTOOLS_LOG_LEVEL: 'SILENT', ...env, BENCH_EVENT: JSON.stringify(event) },
+      env: { PATH: process.env.PATH, NODE_PATH: join(repositoryRoot, 'node_modules'), POWERTOOLS_LOG_LEVEL: 'SILENT', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -68,11 +104,11 @@ function invokeOnce(bundle: Bundle, event: unknown, env: Record<string, string>)
     child.on('error', reject);
     child.on('close', (code) => {
       try {
-        const report = JSON.parse(out) as { loadedMs: number; answeredMs: number; error?: string };
+        const report = JSON.parse(out) as { loadedMs: number; answeredMs?: number; result?: unknown; error?: string };
         if (code === 0 && !report.error) resolve(report);
-        else reject(new Error(`${bundle.id} failed its cold invocation: ${report.error ?? err}`));
+        else reject(new Error(`${id} failed in a fresh node: ${report.error ?? err}`));
       } catch {
-        reject(new Error(`${bundle.id} printed no report (exit ${code}): ${err || out}`));
+        reject(new Error(`${id} printed no report (exit ${code}): ${err || out}`));
       }
     });
   });

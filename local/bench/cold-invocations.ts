@@ -1,0 +1,60 @@
+import type { Appointment, CountryISO } from '../../core/appointment';
+import { environment } from '../../core/environment';
+import { countryRoute, topology } from '../../core/topology';
+import { allDeployedFunctions } from '../../infra/bundling';
+import { appSyncEvent, eventBridgeDeliveryRecord, snsRawDeliveryRecord, sqsEvent } from '../lambda/aws-events';
+import type { LocalStack } from '../stack';
+import type { Bundle } from './cold-start';
+
+/**
+ * The event and environment one cold invocation of a deployed bundle gets, as the local stack configures
+ * that function (the benchmark, the deployed-bundles test); `samples` are appointments the stack completed,
+ * `freshSlot` a slot no one holds. None for the functions the local stack does not run (the schema
+ * migration at deploy, the Cognito trigger).
+ */
+export function coldInvocation(
+  bundle: Bundle,
+  stack: LocalStack,
+  samples: ReadonlyMap<CountryISO, Appointment>,
+  freshSlot: number,
+): { event: unknown; env: Record<string, string> } | undefined {
+  const local = [...stack.functions.values()].find((fn) => deployedIdOf(fn.definition) === bundle.id);
+  if (!local) return undefined;
+  const env = { ...local.definition.environment };
+  // An appointment the pipeline phase completed: the workers meet it again, as on a redelivery.
+  const sample = samples.get((env[environment.countryISO] ?? 'PE') as CountryISO);
+  if (!sample) return undefined;
+  const { countryISO } = sample;
+  const request = { appointmentId: sample.appointmentId, insuredId: sample.insuredId, scheduleId: sample.scheduleId, countryISO, correlationId: 'cold-start' };
+  const events: Record<string, unknown> = {
+    'resolvers/Mutation.createAppointment.ts': appSyncEvent('Mutation', 'createAppointment', { input: { insuredId: '99999', scheduleId: freshSlot, countryISO: 'PE' } }),
+    // Cancelling the sample again after the first run answers CANCELLED and re-sends the cancellation, as a client's retry does.
+    'resolvers/Mutation.cancelAppointment.ts': appSyncEvent('Mutation', 'cancelAppointment', { insuredId: request.insuredId, appointmentId: request.appointmentId }),
+    'resolvers/Query.appointments.ts': appSyncEvent('Query', 'appointments', { insuredId: request.insuredId }),
+    'resolvers/Subscription.onAppointmentStatusChanged.ts': appSyncEvent('Subscription', 'onAppointmentStatusChanged', { insuredId: request.insuredId }),
+    'workers/countryWorker.ts': sqsEvent(
+      snsRawDeliveryRecord(
+        { Message: JSON.stringify({ ...request, createdAt: sample.createdAt }), MessageAttributes: { [topology.appointmentRequests.routingAttribute]: { DataType: 'String', StringValue: countryISO } } },
+        countryRoute(countryISO).queueName,
+      ),
+    ),
+    'workers/completionWorker.ts': sqsEvent(
+      eventBridgeDeliveryRecord(
+        {
+          Source: topology.countryOutcomes.source,
+          DetailType: 'AppointmentScheduled',
+          Detail: JSON.stringify({ ...request, scheduledAt: new Date().toISOString() }),
+        },
+        topology.confirmations.queueName,
+      ),
+    ),
+  };
+  return { event: events[local.definition.entry], env };
+}
+
+/** The construct id infra/bundling.ts gives the function the local stack runs from this entry. */
+function deployedIdOf(definition: { entry: string; environment: Readonly<Record<string, string>> }): string | undefined {
+  const countryISO = definition.environment[environment.countryISO];
+  return allDeployedFunctions.find((fn) => fn.entry === definition.entry && (!countryISO || fn.id.endsWith(`-${countryISO}`)))?.id;
+}
+

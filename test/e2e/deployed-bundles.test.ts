@@ -1,0 +1,76 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AppointmentStatus, type Appointment, type CountryISO } from '../../core/appointment';
+import { coldInvocation } from '../../local/bench/cold-invocations';
+import { bundleLikeTheStack, invokeFresh, measureFreshLoad, type Bundle } from '../../local/bench/cold-start';
+import { LOCAL_REGION } from '../../local/dynamodb/dynalite';
+import { startLocalStack, type LocalStack } from '../../local/stack';
+import { describeWithMysql, testMysqlUrl } from '../support/mysql';
+import { newScheduleId } from '../support/slots';
+import { apiClient, newInsuredId, pollUntil } from './client';
+
+/**
+ * The functions as `cdk deploy` ships them (infra/bundling.ts), not as the local stack runs them:
+ * what a bundle leaves out (the SDK, which the Lambda runtime provides, and the parts of mysql2 our
+ * pool options never reach) must never be reached, and each bundle stays small.
+ */
+describeWithMysql('the functions as cdk deploy bundles them', () => {
+  const BUNDLE_LIMIT_KB = 500;
+  let stack: LocalStack;
+  let bundleDir: string;
+  let bundles: Bundle[];
+  const completed = new Map<CountryISO, Appointment>();
+
+  beforeAll(async () => {
+    stack = await startLocalStack({ quiet: !process.env.LOCAL_STACK_LOGS, mysqlUrl: testMysqlUrl });
+    bundleDir = await mkdtemp(join(tmpdir(), 'deployed-bundles-'));
+    bundles = await bundleLikeTheStack(bundleDir);
+    // Given one appointment the local stack booked and completed in each country.
+    const api = apiClient(stack);
+    for (const countryISO of ['PE', 'CL'] as const) {
+      const insuredId = newInsuredId();
+      const booked = (await api.createAppointment({ insuredId, scheduleId: newScheduleId(), countryISO })).data?.createAppointment;
+      if (!booked) throw new Error(`The ${countryISO} booking was refused`);
+      const listed = await pollUntil(
+        async () => (await api.appointments(insuredId)).data?.appointments.items[0],
+        (item) => item?.status === AppointmentStatus.COMPLETED,
+        20_000,
+      );
+      if (listed?.status !== AppointmentStatus.COMPLETED) throw new Error(`The ${countryISO} booking did not complete`);
+      completed.set(countryISO, listed);
+    }
+  }, 120_000);
+
+  afterAll(async () => {
+    await stack?.stop();
+    if (bundleDir) await rm(bundleDir, { recursive: true, force: true });
+  });
+
+  it(`given every deployed function, when bundled as the stack bundles it, then each bundle is at most ${BUNDLE_LIMIT_KB} KB`, () => {
+    const oversized = bundles.filter((bundle) => bundle.bytes > BUNDLE_LIMIT_KB * 1024).map((bundle) => `${bundle.id}: ${(bundle.bytes / 1024).toFixed(1)} KB`);
+    expect(bundles.length).toBeGreaterThanOrEqual(9);
+    expect(oversized).toEqual([]);
+  });
+
+  it('given each bundle, when a fresh node loads it with only the SDK beside it, then it loads', async () => {
+    for (const bundle of bundles) {
+      const env = coldInvocation(bundle, stack, completed, newScheduleId())?.env ?? { AWS_REGION: LOCAL_REGION };
+      await expect(measureFreshLoad(bundle, env, 1)).resolves.toEqual({ loadMs: expect.any(Number) as unknown, bareSdkLoadMs: expect.any(Number) as unknown });
+    }
+  }, 60_000);
+
+  it('given the functions the local stack runs, when a fresh node answers one invocation of each bundle against its stores, then none fails', async () => {
+    const answered: string[] = [];
+    for (const bundle of bundles) {
+      const invocation = coldInvocation(bundle, stack, completed, newScheduleId());
+      if (!invocation) continue;
+      // The country workers book and read back through real MySQL; the completion worker signs its publish to AppSync.
+      await invokeFresh(bundle, invocation.event, invocation.env);
+      answered.push(bundle.id);
+    }
+    expect(answered.sort()).toEqual(
+      ['Mutation.cancelAppointment', 'Mutation.createAppointment', 'Query.appointments', 'Subscription.onAppointmentStatusChanged', 'completionWorker', 'countryWorker-CL', 'countryWorker-PE'].sort(),
+    );
+  }, 60_000);
+});
