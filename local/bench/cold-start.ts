@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { stat, writeFile } from 'node:fs/promises';
+import { mkdir, stat, symlink, writeFile } from 'node:fs/promises';
 import { isBuiltin } from 'node:module';
 import { join } from 'node:path';
 import { build } from 'esbuild';
@@ -14,18 +14,30 @@ export interface Bundle {
   readonly sdkPackages: readonly string[];
   /** A script that loads only those packages and builds their clients: the floor under this function's load. */
   readonly bareSdkFile: string;
+  /** What the Lambda runtime puts beside a function: the SDK's packages and nothing else (NODE_PATH). */
+  readonly runtimeModules: string;
 }
 
-/** Bundles every deployed function exactly as the stack does, each with its bare-SDK yardstick. */
+/** The package scopes the Lambda Node.js runtime provides (the bundles leave them external). */
+const RUNTIME_SCOPES = ['@aws-sdk', '@smithy'];
+
+/**
+ * Bundles every deployed function exactly as the stack does, each with its bare-SDK yardstick,
+ * and lays out the runtime's packages: only the SDK scopes, linked from this repository, so a
+ * bundle that needs anything else it left out fails to load as it would in Lambda.
+ */
 export async function bundleLikeTheStack(outDir: string): Promise<Bundle[]> {
+  const runtimeModules = join(outDir, 'lambda-runtime', 'node_modules');
+  await mkdir(runtimeModules, { recursive: true });
+  for (const scope of RUNTIME_SCOPES) await symlink(join(repositoryRoot, 'node_modules', scope), join(runtimeModules, scope), 'dir');
   const bundleOne = async (fn: DeployedFunction): Promise<Bundle> => {
     const file = join(outDir, fn.id, 'index.js');
     const { metafile } = await build({ ...lambdaEsbuildOptions, absWorkingDir: repositoryRoot, entryPoints: [entryPath(fn)], outfile: file, logLevel: 'silent', metafile: true });
     const imported = Object.values(metafile.outputs).flatMap((output) => output.imports.filter((imported) => imported.external).map((imported) => imported.path));
-    const sdkPackages = [...new Set(imported.filter((path) => !isBuiltin(path) && /^@(aws-sdk|smithy)\//.test(path)))].sort();
+    const sdkPackages = [...new Set(imported.filter((path) => !isBuiltin(path) && RUNTIME_SCOPES.some((scope) => path.startsWith(`${scope}/`))))].sort();
     const bareSdkFile = join(outDir, fn.id, 'bare-sdk.js');
     await writeFile(bareSdkFile, bareSdkScript(sdkPackages));
-    return { id: fn.id, file, bytes: (await stat(file)).size, sdkPackages, bareSdkFile };
+    return { id: fn.id, file, bytes: (await stat(file)).size, sdkPackages, bareSdkFile, runtimeModules };
   };
   return Promise.all(allDeployedFunctions.map(bundleOne));
 }
@@ -61,22 +73,22 @@ export interface FreshLoad {
 
 /**
  * `runs` fresh `node` processes each for the bundle and for its bare SDK script, taken
- * in turn so that both meet the same machine. External packages (the AWS SDK, which
- * Lambda's runtime provides) resolve from this repository's node_modules.
+ * in turn so that both meet the same machine. The SDK packages resolve from the bundle's
+ * runtime modules, as Lambda's runtime provides them.
  */
 export async function measureFreshLoad(bundle: Bundle, env: Record<string, string>, runs: number): Promise<FreshLoad> {
   const loads: number[] = [];
   const bare: number[] = [];
   for (let run = 0; run < runs; run++) {
-    bare.push((await runNode(bundle.id, LOAD_ONCE, bundle.bareSdkFile, env)).loadedMs);
-    loads.push((await runNode(bundle.id, LOAD_ONCE, bundle.file, env)).loadedMs);
+    bare.push((await runNode(bundle, LOAD_ONCE, bundle.bareSdkFile, env)).loadedMs);
+    loads.push((await runNode(bundle, LOAD_ONCE, bundle.file, env)).loadedMs);
   }
   return { loadMs: median(loads), bareSdkLoadMs: median(bare) };
 }
 
 /** What a fresh node answered to one invocation of a bundle, and when (ms since its start). */
 export async function invokeFresh(bundle: Bundle, event: unknown, env: Record<string, string>): Promise<{ answeredMs: number; result: unknown }> {
-  const { answeredMs, result } = await runNode(bundle.id, INVOKE_ONCE, bundle.file, { ...env, BENCH_EVENT: JSON.stringify(event) });
+  const { answeredMs, result } = await runNode(bundle, INVOKE_ONCE, bundle.file, { ...env, BENCH_EVENT: JSON.stringify(event) });
   // An SQS handler reports the records it failed instead of throwing: a cold start that failed them measured an error path.
   const failures = (result as { batchItemFailures?: unknown[] } | null)?.batchItemFailures ?? [];
   if (failures.length) throw new Error(`${bundle.id} failed ${failures.length} record(s) of its cold invocation`);
@@ -90,11 +102,11 @@ export async function measureColdInvocation(bundle: Bundle, event: unknown, env:
   return median(answers);
 }
 
-function runNode(id: string, script: string, file: string, env: Record<string, string>): Promise<{ loadedMs: number; answeredMs?: number; result?: unknown }> {
+function runNode({ id, runtimeModules }: Bundle, script: string, file: string, env: Record<string, string>): Promise<{ loadedMs: number; answeredMs?: number; result?: unknown }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['-e', script, file], {
       cwd: repositoryRoot,
-      env: { PATH: process.env.PATH, NODE_PATH: join(repositoryRoot, 'node_modules'), POWERTOOLS_LOG_LEVEL: 'SILENT', ...env },
+      env: { PATH: process.env.PATH, NODE_PATH: runtimeModules, POWERTOOLS_LOG_LEVEL: 'SILENT', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -114,7 +126,7 @@ function runNode(id: string, script: string, file: string, env: Record<string, s
   });
 }
 
-export function median(values: readonly number[]): number {
+function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
