@@ -5,6 +5,8 @@ export interface Country {
   readonly name: string;
   /** The MySQL schema (database) that holds this country's scheduled appointments. */
   readonly mysqlSchema: string;
+  /** The MySQL user its country worker signs in as: rights on this schema's tables only (core/mysql/database-users.ts). */
+  readonly mysqlUser: string;
 }
 
 /**
@@ -12,8 +14,8 @@ export interface Country {
  * `CountryISO` enum of schema.graphql; `satisfies` makes the compiler insist on both.
  */
 export const countries = {
-  PE: { iso: CountryISO.PE, name: 'Peru', mysqlSchema: 'mysql_pe' },
-  CL: { iso: CountryISO.CL, name: 'Chile', mysqlSchema: 'mysql_cl' },
+  PE: { iso: CountryISO.PE, name: 'Peru', mysqlSchema: 'mysql_pe', mysqlUser: 'appointments_pe' },
+  CL: { iso: CountryISO.CL, name: 'Chile', mysqlSchema: 'mysql_cl', mysqlUser: 'appointments_cl' },
 } as const satisfies { readonly [K in CountryISO]: Country & { iso: K } };
 
 export const countryISOs = Object.keys(countries) as CountryISO[];

@@ -36,20 +36,25 @@ export class AppointmentWorkers extends Construct {
     this.countryWorkers = deployedFunctions.countryWorkers.map((deployed) => {
       const countryQueue = routing.countryQueues.find((candidate) => candidate.route.countryISO === deployed.countryISO);
       if (!countryQueue) throw new Error(`No queue for the ${deployed.countryISO} country worker`);
+      const credentials = database.countryUserSecrets.get(deployed.countryISO);
+      if (!credentials) throw new Error(`No database user secret for the ${deployed.countryISO} country worker`);
       const fn = appointmentsFunction(this, deployed, {
         description: `Schedules ${deployed.countryISO} appointments in MySQL and announces them on the event bus`,
         timeout: Duration.seconds(countryQueue.settings.workerTimeoutSeconds),
         environment: {
           ...countryQueue.route.consumer.environment,
           [environment.eventBusName]: routing.eventBus.eventBusName,
-          // The ARN only: the worker reads the credentials from Secrets Manager at cold start.
-          [environment.mysqlSecretArn]: database.secret.secretArn,
+          // Its own country's user, the ARN only: the worker reads the credentials at cold start and after a rotation.
+          [environment.mysqlSecretArn]: credentials.secretArn,
           [environment.mysqlConnectionLimit]: String(MYSQL_CONNECTIONS_PER_WORKER),
         },
         network: database.clientNetwork,
       });
       routing.eventBus.grantPutEventsTo(fn);
-      database.secret.grantRead(fn);
+      credentials.grantRead(fn);
+      // On an upgrade the migrations create the user first; a message failing during the switch is retried by its queue.
+      fn.node.addDependency(database.migrated);
+      fn.role?.node.addDependency(database.migrated);
       consume(fn, countryQueue);
       return fn;
     });

@@ -1,9 +1,10 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { RECONCILER_USER_NAME } from '../core/mysql/database-users';
 import type { LocalStack } from './stack';
 
 /**
- * How the operator tools (`npm run redrive`, `npm run reconcile`) find the stack
+ * How the operator tools (`npm run redrive`, `npm run reconcile`, `npm run smoke`) find the stack
  * that `npm start` runs: it writes this file once ready and removes it on stop.
  * It lives in the git-ignored .local-data/ of the checkout, so each checkout's
  * tools talk to that checkout's stack; LOCAL_STACK_STATE_FILE points elsewhere.
@@ -13,12 +14,14 @@ export interface LocalStackState {
   readonly pid: number;
   readonly startedAt: string;
   readonly graphqlUrl: string;
+  /** AppSync's realtime websocket (plain), for `npm run smoke`. */
+  readonly realtimeUrl: string;
   readonly apiKey: string;
   readonly queueAdminUrl: string;
   readonly dynamodbEndpoint: string;
   readonly tableName: string;
-  /** Absent when country rows are kept in memory (`--no-mysql`). */
-  readonly mysqlUrl?: string;
+  /** How `npm run reconcile` signs in: the read-only reconciler user. Absent when country rows are kept in memory (`--no-mysql`). */
+  readonly reconcileMysqlUrl?: string;
   /** The local user pool's signing key, for `npm run token`. */
   readonly tokenSigningKeyFile: string;
 }
@@ -30,22 +33,25 @@ export function stackStateFile(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 export function stackStateOf(stack: LocalStack, pid = process.pid): LocalStackState {
+  // Never the admin URL: the tools need to read, and nothing more.
+  const reconcileMysqlUrl = stack.mysqlUserUrls.get(RECONCILER_USER_NAME);
   return {
     pid,
     startedAt: new Date().toISOString(),
     graphqlUrl: stack.graphqlUrl,
+    realtimeUrl: stack.realtimeUrl,
     apiKey: stack.apiKey,
     queueAdminUrl: stack.queueAdminUrl,
     dynamodbEndpoint: stack.dynamodbEndpoint,
     tableName: stack.tableName,
-    ...(stack.mysqlUrl ? { mysqlUrl: stack.mysqlUrl } : {}),
+    ...(reconcileMysqlUrl ? { reconcileMysqlUrl } : {}),
     tokenSigningKeyFile: stack.issuer.signingKeyFile,
   };
 }
 
 export async function writeStackState(state: LocalStackState, file = stackStateFile()): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
-  // It holds the API key and the MySQL URL: for this user only.
+  // It holds the API key and the reconciler's MySQL URL: for this user only.
   await writeFile(file, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
 }
 

@@ -88,6 +88,9 @@ function banner(stack: LocalStack, dataDir: string | undefined, apiKey: LocalApi
   const schemas = Object.values(countries)
     .map((country) => country.mysqlSchema)
     .join(', ');
+  const workerUsers = Object.values(countries)
+    .map((country) => country.mysqlUser)
+    .join(', ');
   const where = (dir: string) => relative(process.cwd(), dir) || '.';
   const line = '─'.repeat(78);
   return `
@@ -101,7 +104,7 @@ ${line}
   Explorer   ${stack.explorerUrl}
   API key    ${key}   (send it as the x-api-key header)
              ${apiKey.origin}
-  MySQL      ${stack.mysqlUrl ? `${stack.mysqlDescription}, schemas ${schemas}` : 'none: country rows are kept in memory (see the warning above)'}
+  MySQL      ${stack.mysqlUrl ? `${stack.mysqlDescription}, schemas ${schemas}` : 'none: country rows are kept in memory (see the warning above)'}${stack.mysqlUrl ? `\n             the workers sign in as ${workerUsers}, each allowed on its own schema only` : ''}
   DynamoDB   ${dataDir ? `on disk in ${where(dataDir)}/dynamodb (kept between runs)` : 'in memory (npm start -- --persist keeps it)'}, table ${stack.tableName}
   Queues     ${stack.router.queueNames.map((queue) => queue.queueName).join(', ')} (each with a DLQ)
   Queue API  curl -s ${stack.queueAdminUrl}

@@ -1,12 +1,9 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import type { SQSHandler } from 'aws-lambda';
-import { readFile } from 'node:fs/promises';
-import { createPool, type PoolOptions } from 'mysql2/promise';
 import { EventBridgeCountryOutcomes } from '../core/adapters/eventbridge-country-outcomes';
 import { InMemoryCountryAppointments } from '../core/adapters/in-memory-country-appointments';
 import { MysqlCountryAppointments } from '../core/adapters/mysql-country-appointments';
-import { LAMBDA_RUNTIME_CA_BUNDLE, mysqlOptionsFromRdsSecret, mysqlOptionsFromUrl, type RdsSecret } from '../core/adapters/mysql-connection';
+import { mysqlPoolOfThisFunction } from '../core/adapters/mysql-function-pool';
 import { sqsMessageHandler } from '../core/adapters/sqs-batch';
 import { countries, isCountryISO } from '../core/countries';
 import { environment, requiredEnv } from '../core/environment';
@@ -22,20 +19,10 @@ const country = countries[countryISO];
 
 const logger = createLogger('countryWorker', { countryISO });
 const outcomes = new EventBridgeCountryOutcomes(new EventBridgeClient({}), requiredEnv(environment.eventBusName));
-const connectionLimit = Number(process.env[environment.mysqlConnectionLimit] ?? 2);
-
-// The credentials come from Secrets Manager at cold start, never from the environment.
-async function mysqlOptions(): Promise<PoolOptions> {
-  const url = process.env[environment.mysqlUrl];
-  if (url) return mysqlOptionsFromUrl(url, connectionLimit);
-  const secret = await getSecret<RdsSecret>(requiredEnv(environment.mysqlSecretArn), { transform: 'json' });
-  if (!secret) throw new Error('The MySQL secret is empty');
-  return mysqlOptionsFromRdsSecret(secret, connectionLimit, await readFile(LAMBDA_RUNTIME_CA_BUNDLE));
-}
 
 async function countryStore(): Promise<CountryAppointmentStore> {
   if (process.env[environment.countryStore] === 'memory') return new InMemoryCountryAppointments(country);
-  return new MysqlCountryAppointments(createPool(await mysqlOptions()), country);
+  return new MysqlCountryAppointments(await mysqlPoolOfThisFunction(country.mysqlUser, logger), country);
 }
 
 let handleMessages: Promise<SQSHandler> | undefined;

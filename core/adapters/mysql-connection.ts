@@ -1,4 +1,9 @@
-import type { PoolOptions } from 'mysql2/promise';
+import type { FieldPacket, PoolOptions, QueryResult } from 'mysql2/promise';
+
+/** What the adapters need of a pool: mysql2's Pool is one, and so is ReauthenticatingPool. */
+export interface MysqlQueries {
+  query<T extends QueryResult>(sql: string, values?: unknown[]): Promise<[T, FieldPacket[]]>;
+}
 
 /**
  * Options every pool shares: UTC on the wire, so DATETIME columns hold UTC; the connection

@@ -1,8 +1,9 @@
 import DataLoader from 'dataloader';
-import { escapeId, type Pool, type RowDataPacket } from 'mysql2/promise';
+import { escapeId, type RowDataPacket } from 'mysql2/promise';
 import type { Country } from '../countries';
 import type { AppointmentCancellationRequested, AppointmentRequested, CountryMessage, CountrySlotStatus } from '../messages';
 import type { CountryAppointmentStore } from '../ports';
+import type { MysqlQueries } from './mysql-connection';
 import type { CountryRowSummary } from '../use-cases/reconcile-appointments';
 
 const COLUMNS = ['appointment_id', 'insured_id', 'schedule_id', 'country_iso', 'requested_at', 'status', 'status_changed_at'] as const;
@@ -22,7 +23,8 @@ const MAX_ATTEMPTS = 3;
  *   3. bookings skipped in 2: insert REJECTED;
  *   4. read back every row the batch touched.
  * Redelivery is harmless: an existing row's decision is never changed by a booking.
- * The pool must allow multiple statements (`mysqlOptionsFromUrl`, `mysqlOptionsFromRdsSecret`).
+ * The pool must allow multiple statements (`mysqlOptionsFromUrl`, `mysqlOptionsFromRdsSecret`). Its user
+ * needs SELECT, INSERT and UPDATE on the country's `appointments` and nothing else (core/mysql/database-users.ts).
  */
 export class MysqlCountryAppointments implements CountryAppointmentStore {
   readonly countryISO: Country['iso'];
@@ -30,7 +32,7 @@ export class MysqlCountryAppointments implements CountryAppointmentStore {
   private readonly messages: DataLoader<CountryMessage, CountrySlotStatus>;
 
   constructor(
-    private readonly pool: Pool,
+    private readonly pool: MysqlQueries,
     country: Country,
     maxMessagesPerQuery = 100,
     private readonly now: () => Date = () => new Date(),

@@ -1,19 +1,29 @@
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import type { Country } from '../countries';
+import type { DatabaseUserCredentials } from '../mysql/database-users';
 import { countrySchemaMigrations, type Migration } from '../mysql/migrations';
+import { applyDatabaseUser } from './mysql-database-users';
 
 const LOCK_NAME = 'appointments_country_schema_migrations';
 const LOCK_TIMEOUT_SECONDS = 60;
 
+export interface CountrySchemaMigrationOptions {
+  /** Default: every migration in core/mysql/migrations.ts. */
+  readonly migrations?: readonly Migration[];
+  /** Users to create or update with these passwords, their rights brought to their declaration (core/mysql/database-users.ts). */
+  readonly users?: readonly DatabaseUserCredentials[];
+}
+
 /**
- * Creates each country's schema and applies the migrations it has not seen yet.
- * A named lock keeps two runners (two test files, two deploys) from racing.
- * Returns the versions applied, per schema.
+ * Creates each country's schema and applies the migrations it has not seen yet, then
+ * the database users given. A named lock keeps two runners (two test files, two
+ * deploys) from racing. The connection's user must be able to create users and grant
+ * (RDS's master user; locally the MYSQL_URL user). Returns the versions applied, per schema.
  */
 export async function migrateCountrySchemas(
   connection: Connection,
   countriesToMigrate: readonly Country[],
-  migrations: readonly Migration[] = countrySchemaMigrations,
+  { migrations = countrySchemaMigrations, users = [] }: CountrySchemaMigrationOptions = {},
 ): Promise<Record<string, number[]>> {
   const [[lock]] = await connection.query<LockRow[]>('SELECT GET_LOCK(?, ?) AS acquired', [LOCK_NAME, LOCK_TIMEOUT_SECONDS]);
   if (lock?.acquired !== 1) throw new Error(`Could not take the migration lock within ${LOCK_TIMEOUT_SECONDS}s`);
@@ -22,6 +32,8 @@ export async function migrateCountrySchemas(
     for (const country of countriesToMigrate) {
       applied[country.mysqlSchema] = await migrateSchema(connection, country.mysqlSchema, migrations);
     }
+    // After the schemas: a grant names a table, which must exist.
+    for (const credentials of users) await applyDatabaseUser(connection, credentials);
     return applied;
   } finally {
     await connection.query('SELECT RELEASE_LOCK(?)', [LOCK_NAME]);

@@ -1,37 +1,12 @@
-import { monotonicFactory } from 'ulid';
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 import { migrateCountrySchemas } from '../../core/adapters/mysql-migrations';
 import { MysqlCountryAppointments } from '../../core/adapters/mysql-country-appointments';
 import { countries } from '../../core/countries';
 import { CountryISO } from '../../core/graphql/types.generated';
-import type { AppointmentCancellationRequested, AppointmentRequested } from '../../core/messages';
 import { countrySchemaMigrations } from '../../core/mysql/migrations';
+import { bookingRequest as request, cancellationOf, ulid } from '../support/country-messages';
 import { countryRows, describeWithMysql, slotRows, testPool } from '../support/mysql';
 import { newScheduleId } from '../support/slots';
-
-// Monotonic: ids sort in creation order, as the migration's "first booking" relies on.
-const ulid = monotonicFactory();
-
-const request = (countryISO: 'PE' | 'CL', overrides: Partial<AppointmentRequested> = {}): AppointmentRequested => ({
-  type: 'AppointmentRequested',
-  appointmentId: ulid(),
-  insuredId: '00012',
-  scheduleId: newScheduleId(),
-  countryISO,
-  createdAt: '2026-11-22T10:00:00.123Z',
-  correlationId: 'test',
-  ...overrides,
-});
-
-const cancellationOf = (booking: AppointmentRequested): AppointmentCancellationRequested => ({
-  type: 'AppointmentCancellationRequested',
-  appointmentId: booking.appointmentId,
-  insuredId: booking.insuredId,
-  scheduleId: booking.scheduleId,
-  countryISO: booking.countryISO,
-  cancelledAt: '2026-11-22T10:05:00.000Z',
-  correlationId: 'test',
-});
 
 describeWithMysql('MySQL country appointments (MariaDB)', () => {
   let pool: Pool;
@@ -143,10 +118,10 @@ describeWithMysql('MySQL country appointments (MariaDB)', () => {
 
   it('given a schema at version 1 holding a slot booked twice, when migrated, then every row is kept, the first booking holds the slot and the later one is OVERBOOKED', async () => {
     const schema = `mysql_v1_${ulid().toLowerCase()}`;
-    const country = { iso: CountryISO.PE, name: 'Peru (version 1 data)', mysqlSchema: schema };
+    const country = { iso: CountryISO.PE, name: 'Peru (version 1 data)', mysqlSchema: schema, mysqlUser: 'appointments_pe' };
     const connection = await pool.getConnection();
     try {
-      await migrateCountrySchemas(connection, [country], countrySchemaMigrations.filter((migration) => migration.version === 1));
+      await migrateCountrySchemas(connection, [country], { migrations: countrySchemaMigrations.filter((migration) => migration.version === 1) });
       const [first, later, alone] = [request('PE'), request('PE', { insuredId: '00013' }), request('PE', { insuredId: '00014' })];
       later.scheduleId = first.scheduleId;
       for (const row of [first, later, alone]) {

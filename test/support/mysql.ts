@@ -1,7 +1,9 @@
-import { createPool, type Pool, type RowDataPacket } from 'mysql2/promise';
+import { createConnection, createPool, type Pool, type RowDataPacket } from 'mysql2/promise';
 import { mysqlOptionsFromUrl } from '../../core/adapters/mysql-connection';
+import { migrateCountrySchemas } from '../../core/adapters/mysql-migrations';
 import { countries, type Country } from '../../core/countries';
 import type { CountryISO } from '../../core/graphql/types.generated';
+import { localDatabaseUsers, type LocalDatabaseUsers } from '../../local/mysql/database-users';
 import { TEST_MYSQL_URL } from './mysql-global-setup';
 
 export const testMysqlUrl = process.env[TEST_MYSQL_URL];
@@ -12,6 +14,29 @@ export const describeWithMysql = testMysqlUrl ? describe : describe.skip;
 export function testPool(): Pool {
   if (!testMysqlUrl) throw new Error('No MySQL for this test');
   return createPool(mysqlOptionsFromUrl(testMysqlUrl, 4));
+}
+
+/**
+ * The database users of core/mysql/database-users.ts on the test MySQL, created or updated by
+ * the migrations as the local stack does, with passwords made for the caller.
+ */
+export async function migratedTestDatabaseUsers(): Promise<LocalDatabaseUsers> {
+  if (!testMysqlUrl) throw new Error('No MySQL for this test');
+  const users = localDatabaseUsers(testMysqlUrl);
+  const connection = await createConnection({ uri: testMysqlUrl });
+  try {
+    await migrateCountrySchemas(connection, Object.values(countries), { users: users.credentials });
+  } finally {
+    await connection.end();
+  }
+  return users;
+}
+
+/** A pool signed in as one of those users. */
+export function poolAs(users: LocalDatabaseUsers, userName: string): Pool {
+  const url = users.urls.get(userName);
+  if (!url) throw new Error(`No database user ${userName}`);
+  return createPool(mysqlOptionsFromUrl(url, 2));
 }
 
 export interface CountryRow {

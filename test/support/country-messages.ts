@@ -1,0 +1,30 @@
+import { monotonicFactory } from 'ulid';
+import type { CountryISO } from '../../core/graphql/types.generated';
+import type { AppointmentCancellationRequested, AppointmentRequested } from '../../core/messages';
+import { newScheduleId } from './slots';
+
+// Monotonic: ids sort in creation order, as the migration's "first booking" relies on.
+export const ulid = monotonicFactory();
+
+/** A booking as a country queue delivers it, on a fresh slot unless told otherwise. */
+export const bookingRequest = (countryISO: CountryISO, overrides: Partial<AppointmentRequested> = {}): AppointmentRequested => ({
+  type: 'AppointmentRequested',
+  appointmentId: ulid(),
+  insuredId: '00012',
+  scheduleId: newScheduleId(),
+  countryISO,
+  createdAt: '2026-11-22T10:00:00.123Z',
+  correlationId: 'test',
+  ...overrides,
+});
+
+/** The cancellation of that booking, as a country queue delivers it. */
+export const cancellationOf = (booking: AppointmentRequested): AppointmentCancellationRequested => ({
+  type: 'AppointmentCancellationRequested',
+  appointmentId: booking.appointmentId,
+  insuredId: booking.insuredId,
+  scheduleId: booking.scheduleId,
+  countryISO: booking.countryISO,
+  cancelledAt: '2026-11-22T10:05:00.000Z',
+  correlationId: 'test',
+});
