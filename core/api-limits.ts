@@ -1,18 +1,22 @@
 /**
- * Per-request limits of the GraphQL API, declared once: the CDK stack sets them on
- * the AppSync API (`queryDepthLimit`, `resolverCountLimit`) and the local stack
- * refuses a request over them before any resolver runs.
+ * Per-request limits of the GraphQL API, declared once: the CDK stack sets them on the
+ * AppSync API (`resolverCountLimit`, `queryDepthLimit`) and the local stack applies them
+ * as AppSync does, while the request runs (local/appsync/request-limits.ts).
  */
 export const apiLimits = {
   /**
-   * Resolvers one request may invoke. No legitimate client needs more than a few;
-   * one request with 200 aliased createAppointment calls is refused whole.
+   * Resolvers one request may run; AppSync runs that many and ends each further one with
+   * `ResolverExecutionLimitReached`. In this schema only root fields have resolvers (the
+   * appointment fields are plain data), and every screen of an app needs one: a booking, a
+   * cancellation, a page of the list, a subscription. Two also lets staff move someone's
+   * appointment in one request (cancel, then book). So a request of 200 aliased bookings
+   * stores at most two appointments, and the WAF's per-caller rate bounds how many requests come.
    */
-  resolverCountLimit: 10,
+  resolverCountLimit: 2,
   /**
-   * Nesting levels of fields. This schema nests 3 at most, but the standard
-   * introspection query (what explorers send) nests 13, and must still work where
-   * introspection is on.
+   * Levels of fields, leaves included. This schema's answers nest 3 at most
+   * (appointments → items → appointmentId), but the standard introspection query (what
+   * explorers send where introspection is on) nests 13.
    */
   queryDepthLimit: 15,
 } as const;

@@ -1,6 +1,7 @@
 // zod/mini: the same checks as zod, a fraction of its size and load time in every function bundle.
 import * as z from 'zod/mini';
 import { countryISOs } from './countries';
+import { reservedSlotProblem } from './deployment-checks';
 import { ValidationError } from './errors';
 import {
   AppointmentStatus,
@@ -69,7 +70,11 @@ const createAppointmentInputSchema = z.strictObject(
 
 /** Checks a client's input; throws a ValidationError naming every broken rule. */
 export function validateCreateAppointmentInput(input: unknown): CreateAppointmentInput {
-  return parseOrThrow(createAppointmentInputSchema, input);
+  const valid = parseOrThrow(createAppointmentInputSchema, input);
+  // Checks and real people never share a slot (core/deployment-checks.ts).
+  const reserved = reservedSlotProblem(valid);
+  if (reserved) throw new ValidationError([reserved]);
+  return valid;
 }
 
 const appointmentKeySchema = z.strictObject(

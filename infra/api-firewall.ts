@@ -3,44 +3,43 @@ import type * as appsync from 'aws-cdk-lib/aws-appsync';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 
-/** WAF counts each address's requests over this sliding window. */
+/** WAF counts each caller's and each address's requests over this sliding window. */
 export const RATE_WINDOW_SECONDS = 300;
 
 /**
- * Requests one client IP may send in any 5 minutes before WAF blocks it until its rate drops:
- * about 3 a second, far above a person booking and listing, low enough to stop one address
- * scripting the API. Staff behind one office NAT share an address: raise it if they hit it.
+ * Requests one caller may send in any 5 minutes before WAF blocks that caller until its rate drops:
+ * about 3 a second, far above a person booking and listing (changes are pushed, nobody polls), low
+ * enough to stop one scripted account. A caller is its credential: the user pool token in the
+ * `authorization` header (insured people, staff) or the development API key in `x-api-key`.
  */
-export const REQUESTS_PER_CLIENT_IP_PER_5_MINUTES = 1000;
+export const REQUESTS_PER_CALLER_PER_5_MINUTES = 1000;
 
 /**
- * The same for SigV4-signed (IAM) requests. They come from the completion worker, whose
- * invocations may leave Lambda through one shared address: the client limit would block
- * a burst of status changes (a DLQ redrive, say). High enough for the worker at its
- * maxConcurrency, still a ceiling for anyone faking the signature header, whom AppSync
- * then refuses anyway.
+ * Requests one source address may send in any 5 minutes, whatever it claims to be: the ceiling for
+ * anything a per-caller key cannot follow. It must let through a mobile carrier's NAT address shared
+ * by hundreds of insured people (each under the per-caller limit), and the completion worker's signed
+ * status-change publishes, which leave Lambda through shared addresses (a DLQ redrive publishes
+ * about as fast as the workers drain it; a blocked publish is retried, then dead-lettered, never lost).
+ * No header raises it: WAF sees a SigV4 `Authorization` header before AppSync checks the signature,
+ * so it is a claim anyone can make.
  */
-export const SIGNED_REQUESTS_PER_SOURCE_IP_PER_5_MINUTES = 100_000;
+export const REQUESTS_PER_SOURCE_IP_PER_5_MINUTES = 20_000;
 
-/** AppSync's IAM mode: the Authorization header of a SigV4-signed request starts with the algorithm. */
-const signedWithSigV4: wafv2.CfnWebACL.StatementProperty = {
-  byteMatchStatement: {
-    fieldToMatch: { singleHeader: { Name: 'authorization' } },
-    positionalConstraint: 'STARTS_WITH',
-    searchString: 'AWS4-HMAC-SHA256',
-    textTransformations: [{ priority: 0, type: 'NONE' }],
-  },
-};
+/** The credential headers a per-caller rule follows: WAF keys a rate on a header's value (custom keys). */
+export const CALLER_CREDENTIAL_HEADERS = ['authorization', 'x-api-key'] as const;
 
 export interface ApiFirewallProps {
   readonly api: appsync.GraphqlApi;
 }
 
 /**
- * An AWS WAF web ACL in front of the GraphQL API: everything is allowed except an
- * address over its request rate (one limit for clients, a higher one for signed
- * requests). AppSync's own limits (resolver count, depth) bound one request; this
- * bounds how many one address sends.
+ * An AWS WAF web ACL in front of the GraphQL API: everything is allowed except a caller over its
+ * request rate (a rule per credential header) or an address over its ceiling. AppSync's own limits
+ * (resolver count, depth) bound one request; these bound how many requests one caller or address sends.
+ *
+ * A request without the header a per-caller rule follows is not counted by that rule (WAF's
+ * documented behaviour for custom keys), and a SigV4 `Authorization` header changes with every
+ * request, so it never piles up under one key: the per-address ceiling covers both.
  */
 export class ApiFirewall extends Construct {
   readonly webAcl: wafv2.CfnWebACL;
@@ -53,37 +52,43 @@ export class ApiFirewall extends Construct {
       sampledRequestsEnabled: true,
       metricName,
     });
-    const ratePerSourceIp = (limit: number, scopeDownStatement: wafv2.CfnWebACL.StatementProperty): wafv2.CfnWebACL.StatementProperty => ({
-      rateBasedStatement: {
-        limit,
-        evaluationWindowSec: RATE_WINDOW_SECONDS,
-        // The address the request comes from, not X-Forwarded-For, which any client can write.
-        aggregateKeyType: 'IP',
-        scopeDownStatement,
+    const perCaller = CALLER_CREDENTIAL_HEADERS.map(
+      (header, priority): wafv2.CfnWebACL.RuleProperty => ({
+        name: `RequestsPerCaller-${header}`,
+        priority,
+        action: { block: {} },
+        statement: {
+          rateBasedStatement: {
+            limit: REQUESTS_PER_CALLER_PER_5_MINUTES,
+            evaluationWindowSec: RATE_WINDOW_SECONDS,
+            aggregateKeyType: 'CUSTOM_KEYS',
+            customKeys: [{ header: { name: header, textTransformations: [{ priority: 0, type: 'NONE' }] } }],
+          },
+        },
+        visibilityConfig: visibility(`${metricPrefix}-requests-per-caller-${header}`),
+      }),
+    );
+    const perAddress: wafv2.CfnWebACL.RuleProperty = {
+      name: 'RequestsPerSourceIp',
+      priority: perCaller.length,
+      action: { block: {} },
+      statement: {
+        rateBasedStatement: {
+          limit: REQUESTS_PER_SOURCE_IP_PER_5_MINUTES,
+          evaluationWindowSec: RATE_WINDOW_SECONDS,
+          // The address the request comes from, not X-Forwarded-For, which any client can write.
+          aggregateKeyType: 'IP',
+        },
       },
-    });
+      visibilityConfig: visibility(`${metricPrefix}-requests-per-source-ip`),
+    };
 
     this.webAcl = new wafv2.CfnWebACL(this, 'WebAcl', {
-      description: 'Request rate per source IP in front of the appointments GraphQL API',
+      description: 'Request rate per caller and per source IP in front of the appointments GraphQL API',
       scope: 'REGIONAL',
       defaultAction: { allow: {} },
       visibilityConfig: visibility(metricPrefix),
-      rules: [
-        {
-          name: 'RequestsPerClientIp',
-          priority: 0,
-          action: { block: {} },
-          statement: ratePerSourceIp(REQUESTS_PER_CLIENT_IP_PER_5_MINUTES, { notStatement: { statement: signedWithSigV4 } }),
-          visibilityConfig: visibility(`${metricPrefix}-requests-per-client-ip`),
-        },
-        {
-          name: 'SignedRequestsPerSourceIp',
-          priority: 1,
-          action: { block: {} },
-          statement: ratePerSourceIp(SIGNED_REQUESTS_PER_SOURCE_IP_PER_5_MINUTES, signedWithSigV4),
-          visibilityConfig: visibility(`${metricPrefix}-signed-requests-per-source-ip`),
-        },
-      ],
+      rules: [...perCaller, perAddress],
     });
 
     new wafv2.CfnWebACLAssociation(this, 'ApiAssociation', {

@@ -13,10 +13,11 @@ import { INSURED_ID_CLAIM, STAFF_GROUP } from '../core/caller';
 import { environment } from '../core/environment';
 import { topology } from '../core/topology';
 import { ApiFirewall } from './api-firewall';
+import { deployedSchema } from './deployed-schema';
 import { appointmentsFunction, LOG_RETENTION } from './appointments-function';
 import { deployedFunctions, repositoryRoot } from './bundling';
 
-/** The schema file AppSync serves, deployed byte for byte. */
+/** The one schema file: AppSync serves it with the auth directives of the API's modes (infra/deployed-schema.ts). */
 export const schemaFile = path.join(repositoryRoot, 'schema.graphql');
 
 type DeclaredResolver = (typeof topology.resolvers)[number];
@@ -56,6 +57,8 @@ export class AppointmentsApi extends Construct {
   readonly apiKeyId: string | undefined;
   readonly userPool: cognito.UserPool;
   readonly userPoolClient: cognito.UserPoolClient;
+  /** The app client of deployment checks (`npm run smoke`): admin sign-in only, for an operator with IAM rights on the pool. */
+  readonly smokeCheckClient: cognito.UserPoolClient;
   readonly staffGroup: cognito.UserPoolGroup;
   readonly firewall: ApiFirewall;
 
@@ -104,6 +107,20 @@ export class AppointmentsApi extends Construct {
       // Left out on purpose: the insuredId, which decides whose appointments a user may touch.
       writeAttributes: new cognito.ClientAttributes().withStandardAttributes({ email: true }),
     });
+    // Checks sign their throwaway users in with AdminInitiateAuth, which needs IAM rights on the pool:
+    // nothing a user of the public client can call. Short-lived tokens, no hosted UI, no attribute writes.
+    this.smokeCheckClient = this.userPool.addClient('SmokeCheckClient', {
+      authFlows: { adminUserPassword: true },
+      disableOAuth: true,
+      preventUserExistenceErrors: true,
+      accessTokenValidity: Duration.minutes(5),
+      idTokenValidity: Duration.minutes(5),
+      refreshTokenValidity: Duration.minutes(60),
+      readAttributes: new cognito.ClientAttributes()
+        .withStandardAttributes({ email: true, emailVerified: true })
+        .withCustomAttributes(insuredIdAttribute),
+      writeAttributes: new cognito.ClientAttributes(),
+    });
     this.staffGroup = this.userPool.addGroup('Staff', {
       groupName: STAFF_GROUP,
       description: 'Call-centre staff: may book, list and follow the appointments of any insured person',
@@ -123,18 +140,19 @@ export class AppointmentsApi extends Construct {
         expires: Expiration.after(Duration.days(365)),
       },
     };
+    // Insured people and staff; a field that names no mode gets this one only.
+    const defaultAuthorization: appsync.AuthorizationMode = { authorizationType: appsync.AuthorizationType.USER_POOL, userPoolConfig: { userPool: this.userPool } };
+    const additionalAuthorizationModes: appsync.AuthorizationMode[] = [
+      // The pipeline's functions (SigV4), on the fields the schema marks @aws_iam.
+      { authorizationType: appsync.AuthorizationType.IAM },
+      ...(props.development ? [developerKey] : []),
+    ];
+    const modes = [defaultAuthorization, ...additionalAuthorizationModes].map((mode) => mode.authorizationType);
     this.api = new appsync.GraphqlApi(this, 'Api', {
       name: `${Stack.of(this).stackName}-appointments`,
-      definition: appsync.Definition.fromFile(schemaFile),
-      authorizationConfig: {
-        // Insured people and staff; a field that names no mode gets this one only.
-        defaultAuthorization: { authorizationType: appsync.AuthorizationType.USER_POOL, userPoolConfig: { userPool: this.userPool } },
-        additionalAuthorizationModes: [
-          // The pipeline's functions (SigV4), on the fields the schema marks @aws_iam.
-          { authorizationType: appsync.AuthorizationType.IAM },
-          ...(props.development ? [developerKey] : []),
-        ],
-      },
+      // schema.graphql with the auth directives of these modes only: no @aws_api_key without the development flag.
+      definition: appsync.Definition.fromSchema(deployedSchema(schemaFile, modes)),
+      authorizationConfig: { defaultAuthorization, additionalAuthorizationModes },
       // Explorers and codegen need it in development; elsewhere it would only map the API out for a stranger.
       introspectionConfig: props.development ? appsync.IntrospectionConfig.ENABLED : appsync.IntrospectionConfig.DISABLED,
       queryDepthLimit: apiLimits.queryDepthLimit,

@@ -2,14 +2,13 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { GraphQLError, parse, type DocumentNode } from 'graphql';
-import { topology } from '../../core/topology';
 import type { LocalTokenIssuer } from '../identity/issuer';
 import type { LocalLogger } from '../log';
 import { authenticate, AuthenticationError, type Authenticator } from './authentication';
 import { handleExplorerRequest, type ExplorerIdentity } from './explorer/explorer';
 import type { KnownCredentials } from './iam-signature';
 import { LocalRealtime, REALTIME_PATH } from './realtime';
-import { assertWithinRequestLimits, requestShape, RequestLimitError } from './request-limits';
+import { introspectionRefusal } from './request-limits';
 import { createLocalSimulator, type LocalResolver } from './simulator';
 import { readRequestBody } from '../network';
 import { provideLocalTls } from './tls';
@@ -19,8 +18,9 @@ import { provideLocalTls } from './tls';
  * on another (Amplify JS only dials wss://), each serving POST /graphql, the
  * realtime websocket at /graphql/realtime, and the explorer at /. Before the
  * simulator runs anything it does what AppSync does first: authenticate (a token
- * must be signed by the local user pool, a SigV4 signature must verify) and apply
- * the per-request limits.
+ * must be signed by the local user pool, a SigV4 signature must verify) and, with
+ * introspection off, refuse `__schema` and `__type`. The resolver count and depth
+ * limits apply while the request runs (request-limits.ts), as in AppSync.
  */
 export interface LocalAppSync {
   readonly graphqlUrl: string;
@@ -45,6 +45,8 @@ export interface LocalAppSyncOptions {
   readonly tlsDir: string;
   readonly resolvers: readonly LocalResolver[];
   readonly logger: LocalLogger;
+  /** As the API's introspection setting: on (a development deployment, the default) or off, as AppSync answers then. */
+  readonly introspection?: boolean;
 }
 
 const GRAPHQL_PATH = '/graphql';
@@ -60,7 +62,6 @@ export async function startLocalAppSync(options: LocalAppSyncOptions): Promise<L
     provideLocalTls(options.tlsDir),
   ]);
   const authenticator: Authenticator = { apiKey: options.apiKey, issuer: options.issuer, iamCredentials: options.iamCredentials };
-  const resolvedFields = new Set([...options.resolvers.map((resolver) => `${resolver.typeName}.${resolver.fieldName}`), `${topology.statusChanges.typeName}.${topology.statusChanges.fieldName}`]);
   const realtime = new LocalRealtime({ schema: simulator.schema, appSyncConfig: simulator.appSyncConfig, authenticator, logger: options.logger });
   const explorer = { graphqlPath: GRAPHQL_PATH, realtimePath: REALTIME_PATH, defaultQuery: EXPLORER_QUERY, identities: () => explorerIdentities(options) };
 
@@ -81,7 +82,7 @@ export async function startLocalAppSync(options: LocalAppSyncOptions): Promise<L
     }
     const refusal = await refusalOf(request, await readRequestBody(request));
     if (refusal) {
-      options.logger.info('Request refused before any resolver ran', { status: refusal.status, errorType: refusal.body.errors[0]?.errorType });
+      options.logger.info('Request refused before any resolver ran', { status: refusal.status, error: refusal.body.errors[0]?.message });
       return answer(response, refusal.status, refusal.body);
     }
     simulator.handleGraphqlRequest(request, response);
@@ -107,11 +108,10 @@ export async function startLocalAppSync(options: LocalAppSyncOptions): Promise<L
     } catch (error) {
       return refused(400, 'GraphQLSyntaxError', error instanceof GraphQLError ? error.message : String(error));
     }
-    try {
-      assertWithinRequestLimits(requestShape(simulator.schema, document, typeof payload.operationName === 'string' ? payload.operationName : undefined, resolvedFields));
-    } catch (error) {
-      if (error instanceof RequestLimitError) return refused(400, error.name, error.message);
-      throw error;
+    const introspectionErrors = options.introspection === false ? introspectionRefusal(document) : undefined;
+    if (introspectionErrors) {
+      const errors = introspectionErrors.map((error) => ({ path: null, locations: (error.locations ?? []).map((at) => ({ ...at, sourceName: null })), message: error.message }));
+      return { status: 200, body: { data: null, errors } };
     }
     // Express's body parser skips a request whose body is already read and parsed.
     Object.assign(request, { body: payload, _body: true });
@@ -137,7 +137,7 @@ export async function startLocalAppSync(options: LocalAppSyncOptions): Promise<L
 
 interface Refusal {
   readonly status: number;
-  readonly body: { errors: { errorType: string; message: string }[] };
+  readonly body: { data?: null; errors: ({ errorType: string; message: string } | { message: string; path: null; locations: unknown[] })[] };
 }
 
 function refused(status: number, errorType: string, message: string): Refusal {

@@ -1,99 +1,114 @@
 import {
-  getNamedType,
+  defaultFieldResolver,
+  GraphQLError,
   GraphQLObjectType,
-  Kind,
+  visit,
   type DocumentNode,
-  type FragmentDefinitionNode,
+  type GraphQLFieldResolver,
+  type GraphQLResolveInfo,
   type GraphQLSchema,
-  type OperationDefinitionNode,
-  type SelectionSetNode,
 } from 'graphql';
 import { apiLimits } from '../../core/api-limits';
 
 /**
- * AppSync's per-request limits (`queryDepthLimit`, `resolverCountLimit`), applied
- * before anything runs, so a request over them is refused whole and stores nothing.
- * The resolver count is static: every resolver of this schema sits on a root field,
- * so each occurrence (alias) runs exactly once.
+ * AppSync's per-request limits, applied where AppSync applies them: while the request runs
+ * (Developer Guide, "Configuring GraphQL run complexity, query depth, and introspection").
+ * - Resolver count: the first `resolverCountLimit` resolvers run; each further one ends with a
+ *   `ResolverExecutionLimitReached` error and does not run. The request is not refused whole.
+ * - Query depth: a field deeper than `queryDepthLimit` (leaves count as a level) ends with a
+ *   `QueryDepthLimitReached` error, which goes up to its first nullable parent; the rest of the
+ *   answer is returned.
+ * - Introspection, when disabled: `__schema` and `__type` fail validation; `__typename` still answers.
  */
-export class RequestLimitError extends Error {
+
+/** The error AppSync ends a field with, in the shape its resolvers' errors take (errorType, path, locations). */
+export class FieldLimitError extends Error {
+  readonly extensions: Record<string, unknown>;
+
   constructor(
-    override readonly name: 'QueryDepthLimitExceeded' | 'ResolverCountLimitExceeded',
+    readonly errorType: 'ResolverExecutionLimitReached' | 'QueryDepthLimitReached',
     message: string,
+    info: GraphQLResolveInfo,
   ) {
     super(message);
+    const start = info.fieldNodes[0]?.loc?.startToken;
+    this.extensions = {
+      message,
+      errorType,
+      data: null,
+      errorInfo: null,
+      path: pathOf(info),
+      locations: start ? [{ line: start.line, column: start.column, sourceName: null }] : [],
+    };
   }
 }
 
-export interface RequestShape {
-  readonly depth: number;
-  readonly resolverCount: number;
+/** As reported by AppSync clients (aws-amplify/amplify-js issue 8342); AppSync's guide shows only the errorType. */
+const RESOLVER_LIMIT_MESSAGE = 'Resolver invocation limit reached.';
+
+interface Limits {
+  readonly resolverCountLimit: number;
+  readonly queryDepthLimit: number;
 }
 
-/** Throws RequestLimitError when the operation is deeper or calls more resolvers than `apiLimits` allows. */
-export function assertWithinRequestLimits(shape: RequestShape, limits: typeof apiLimits = apiLimits): void {
-  if (shape.depth > limits.queryDepthLimit) {
-    throw new RequestLimitError('QueryDepthLimitExceeded', `The query is ${shape.depth} levels deep; this API allows ${limits.queryDepthLimit}.`);
-  }
-  if (shape.resolverCount > limits.resolverCountLimit) {
-    throw new RequestLimitError(
-      'ResolverCountLimitExceeded',
-      `The request would run ${shape.resolverCount} resolvers; this API allows ${limits.resolverCountLimit} per request. Nothing was run.`,
-    );
-  }
-}
-
-/** Depth and resolver count of the operation a request selects (by name, or its only one). */
-export function requestShape(schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined, resolvedFields: ReadonlySet<string>): RequestShape {
-  const operations = document.definitions.filter((definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION);
-  const operation = operationName ? operations.find((candidate) => candidate.name?.value === operationName) : operations.length === 1 ? operations[0] : undefined;
-  const rootType = operation && rootTypeOf(schema, operation.operation);
-  // Anything unresolvable here is left to GraphQL validation, which names the problem.
-  if (!operation || !rootType) return { depth: 0, resolverCount: 0 };
-  const fragments = new Map(
-    document.definitions
-      .filter((definition): definition is FragmentDefinitionNode => definition.kind === Kind.FRAGMENT_DEFINITION)
-      .map((fragment) => [fragment.name.value, fragment]),
-  );
-  return measure(schema, rootType, operation.selectionSet, fragments, resolvedFields, new Set());
-}
-
-function measure(
-  schema: GraphQLSchema,
-  type: GraphQLObjectType,
-  selectionSet: SelectionSetNode,
-  fragments: ReadonlyMap<string, FragmentDefinitionNode>,
-  resolvedFields: ReadonlySet<string>,
-  spreading: ReadonlySet<string>,
-): RequestShape {
-  let depth = 0;
-  let resolverCount = 0;
-  const add = (shape: RequestShape, levels: number) => {
-    depth = Math.max(depth, shape.depth + levels);
-    resolverCount += shape.resolverCount;
-  };
-  for (const selection of selectionSet.selections) {
-    if (selection.kind === Kind.FIELD) {
-      if (resolvedFields.has(`${type.name}.${selection.name.value}`)) resolverCount += 1;
-      const fieldType = type.getFields()[selection.name.value]?.type;
-      const inner = fieldType && getNamedType(fieldType);
-      const nested = selection.selectionSet && inner instanceof GraphQLObjectType ? measure(schema, inner, selection.selectionSet, fragments, resolvedFields, spreading) : { depth: 0, resolverCount: 0 };
-      add(nested, 1);
-    } else {
-      const fragment = selection.kind === Kind.FRAGMENT_SPREAD ? fragments.get(selection.name.value) : selection;
-      const name = selection.kind === Kind.FRAGMENT_SPREAD ? selection.name.value : undefined;
-      if (!fragment || (name && spreading.has(name))) continue;
-      const condition = fragment.typeCondition ? schema.getType(fragment.typeCondition.name.value) : type;
-      if (!(condition instanceof GraphQLObjectType)) continue;
-      add(measure(schema, condition, fragment.selectionSet, fragments, resolvedFields, name ? new Set([...spreading, name]) : spreading), 0);
+/**
+ * Wraps every field of the schema's own types so that each request counts the resolvers it runs
+ * and the depth it reaches. `resolvedFields` are the fields that have a resolver (`Type.field`).
+ * Introspection types (`__Type`, …) are graphql-js's shared objects and are left as they are.
+ */
+export function applyRequestLimits(schema: GraphQLSchema, resolvedFields: ReadonlySet<string>, limits: Limits = apiLimits): void {
+  // One counter per request: the executor hands every field of a request the same context object.
+  const resolversRun = new WeakMap<object, number>();
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!(type instanceof GraphQLObjectType) || type.name.startsWith('__')) continue;
+    for (const field of Object.values(type.getFields())) {
+      const resolve: GraphQLFieldResolver<unknown, unknown> = field.resolve ?? defaultFieldResolver;
+      // A subscription's resolver runs once, when the client subscribes; graphql-js calls the field's
+      // resolve again for every event it pushes, which AppSync does not count (and one subscription
+      // request holds exactly one root field, so it can never be over the limit).
+      const countsAsResolver = resolvedFields.has(`${type.name}.${field.name}`) && type !== schema.getSubscriptionType();
+      field.resolve = (source, args, context: object, info) => {
+        if (depthOf(info) > limits.queryDepthLimit) {
+          throw new FieldLimitError('QueryDepthLimitReached', `Query depth limit of ${limits.queryDepthLimit} reached.`, info);
+        }
+        if (countsAsResolver) {
+          const run = (resolversRun.get(context) ?? 0) + 1;
+          resolversRun.set(context, run);
+          if (run > limits.resolverCountLimit) throw new FieldLimitError('ResolverExecutionLimitReached', RESOLVER_LIMIT_MESSAGE, info);
+        }
+        return resolve(source, args, context, info) as unknown;
+      };
     }
   }
-  return { depth, resolverCount };
 }
 
-// graphql 15 (the simulator's) has no schema.getRootType.
-function rootTypeOf(schema: GraphQLSchema, operation: OperationDefinitionNode['operation']): GraphQLObjectType | null | undefined {
-  if (operation === 'query') return schema.getQueryType();
-  if (operation === 'mutation') return schema.getMutationType();
-  return schema.getSubscriptionType();
+/** The meta fields that introspect the schema (`__typename` is not one of them). */
+const INTROSPECTION_FIELDS = new Set(['__schema', '__type']);
+
+/** AppSync's answer to an introspection field on an API with introspection disabled, or undefined when there is none. */
+export function introspectionRefusal(document: DocumentNode): GraphQLError[] | undefined {
+  const errors: GraphQLError[] = [];
+  visit(document, {
+    Field(node) {
+      if (!INTROSPECTION_FIELDS.has(node.name.value)) return undefined;
+      const field = node.name.value;
+      // AppSync (graphql-java) words a validation error this way; the field's own selections are not looked at.
+      errors.push(new GraphQLError(`Validation error of type FieldUndefined: Field '${field}' in type 'Query' is undefined @ '${field}'`, node));
+      return false;
+    },
+  });
+  return errors.length ? errors : undefined;
+}
+
+/** Levels of fields from the root to this one, list indices not counted. */
+function depthOf(info: GraphQLResolveInfo): number {
+  let depth = 0;
+  for (let at: GraphQLResolveInfo['path'] | undefined = info.path; at; at = at.prev) if (typeof at.key === 'string') depth++;
+  return depth;
+}
+
+function pathOf(info: GraphQLResolveInfo): (string | number)[] {
+  const keys: (string | number)[] = [];
+  for (let at: GraphQLResolveInfo['path'] | undefined = info.path; at; at = at.prev) keys.unshift(at.key);
+  return keys;
 }

@@ -11,6 +11,7 @@ import type {
 import { GraphQLObjectType, type GraphQLSchema } from 'graphql';
 import { topology } from '../../core/topology';
 import type { LocalLogger } from '../log';
+import { applyRequestLimits } from './request-limits';
 import { publishedChangesMatching } from './subscription-filter';
 
 type SimulatorModule = typeof import('@aws-amplify/amplify-appsync-simulator');
@@ -147,6 +148,8 @@ export async function createLocalSimulator(options: {
     ],
   });
   for (const resolver of options.resolvers) oneErrorPerFailedField(simulator, resolver);
+  // Outermost, so that a field over a limit never reaches its resolver.
+  applyRequestLimits(simulator.schema, new Set([...options.resolvers, statusChanges].map(({ typeName, fieldName }) => `${typeName}.${fieldName}`)));
   filterSubscriptionsByArguments(simulator);
   return { handleGraphqlRequest: simulatorApp(simulator), schema: simulator.schema, appSyncConfig: simulator.appSyncConfig };
 }

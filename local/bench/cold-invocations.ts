@@ -27,7 +27,7 @@ export function coldInvocation(
   const { countryISO } = sample;
   const request = { appointmentId: sample.appointmentId, insuredId: sample.insuredId, scheduleId: sample.scheduleId, countryISO, correlationId: 'cold-start' };
   const events: Record<string, unknown> = {
-    'resolvers/Mutation.createAppointment.ts': appSyncEvent('Mutation', 'createAppointment', { input: { insuredId: '99999', scheduleId: freshSlot, countryISO: 'PE' } }),
+    'resolvers/Mutation.createAppointment.ts': appSyncEvent('Mutation', 'createAppointment', { input: { insuredId: '99998', scheduleId: freshSlot, countryISO: 'PE' } }),
     // Cancelling the sample again after the first run answers CANCELLED and re-sends the cancellation, as a client's retry does.
     'resolvers/Mutation.cancelAppointment.ts': appSyncEvent('Mutation', 'cancelAppointment', { insuredId: request.insuredId, appointmentId: request.appointmentId }),
     'resolvers/Query.appointments.ts': appSyncEvent('Query', 'appointments', { insuredId: request.insuredId }),
@@ -48,6 +48,8 @@ export function coldInvocation(
         topology.confirmations.queueName,
       ),
     ),
+    // EventBridge Scheduler invokes with no input; the reconciler reads both stores whole.
+    [topology.reconciliation.entry]: {},
   };
   return { event: events[local.definition.entry], env };
 }

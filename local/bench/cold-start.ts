@@ -3,14 +3,14 @@ import { mkdir, stat, symlink, writeFile } from 'node:fs/promises';
 import { isBuiltin } from 'node:module';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { allDeployedFunctions, entryPath, lambdaEsbuildOptions, repositoryRoot, type DeployedFunction } from '../../infra/bundling';
+import { allDeployedFunctions, entryPath, lambdaEsbuildOptions, repositoryRoot, runtimeProvidedScope, type DeployedFunction } from '../../infra/bundling';
 
 /** A bundle as the CDK stack ships it: index.js, minified, with its source map beside it. */
 export interface Bundle {
   readonly id: string;
   readonly file: string;
   readonly bytes: number;
-  /** The AWS SDK packages it leaves to the Lambda runtime (`@aws-sdk/*`, `@smithy/*`) and imports. */
+  /** The AWS SDK packages it leaves to the Lambda runtime (`@aws-sdk/*`) and imports. */
   readonly sdkPackages: readonly string[];
   /** A script that loads only those packages and builds their clients: the floor under this function's load. */
   readonly bareSdkFile: string;
@@ -18,13 +18,14 @@ export interface Bundle {
   readonly runtimeModules: string;
 }
 
-/** The package scopes the Lambda Node.js runtime provides (the bundles leave them external). */
-const RUNTIME_SCOPES = ['@aws-sdk', '@smithy'];
+/** The package scope the Lambda Node.js runtime promises (the bundles leave it external): the AWS SDK v3. */
+const RUNTIME_SCOPES = [runtimeProvidedScope];
 
 /**
  * Bundles every deployed function exactly as the stack does, each with its bare-SDK yardstick,
- * and lays out the runtime's packages: only the SDK scopes, linked from this repository, so a
- * bundle that needs anything else it left out fails to load as it would in Lambda.
+ * and lays out the runtime's packages: only `@aws-sdk`, linked from this repository (each client
+ * still finds its own Smithy dependencies beside its real path, as in the runtime), so a bundle that
+ * reaches for anything else at the top level, a `@smithy/*` package included, fails to load.
  */
 export async function bundleLikeTheStack(outDir: string): Promise<Bundle[]> {
   const runtimeModules = join(outDir, 'lambda-runtime', 'node_modules');
@@ -106,7 +107,7 @@ function runNode({ id, runtimeModules }: Bundle, script: string, file: string, e
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['-e', script, file], {
       cwd: repositoryRoot,
-      env: { PATH: process.env.PATH, NODE_PATH: runtimeModules, POWERTOOLS_LOG_LEVEL: 'SILENT', ...env },
+      env: { PATH: process.env.PATH, NODE_PATH: runtimeModules, POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';

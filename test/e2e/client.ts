@@ -1,6 +1,7 @@
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { appointmentsTable } from '../../core/appointments-table';
 import { localDynamoDbClient } from '../../local/dynamodb/dynalite';
+import type { RouterEvent } from '../../local/router/router';
 import type { LocalStack } from '../../local/stack';
 
 export { apiClient } from '../../local/api-client';
@@ -39,4 +40,17 @@ let lastInsuredId = Math.floor(Math.random() * 50_000);
 export function newInsuredId(): string {
   lastInsuredId = (lastInsuredId + 1) % 100_000;
   return String(lastInsuredId).padStart(5, '0');
+}
+
+/** What the stack published on SNS while `action` ran. */
+export async function publishedDuring(stack: LocalStack, action: () => Promise<unknown>): Promise<RouterEvent[]> {
+  const published: RouterEvent[] = [];
+  const listener = (event: RouterEvent) => event.type === 'published' && published.push(event);
+  stack.router.on('event', listener);
+  try {
+    await action();
+  } finally {
+    stack.router.off('event', listener);
+  }
+  return published;
 }

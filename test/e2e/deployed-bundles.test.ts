@@ -1,19 +1,24 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppointmentStatus, type Appointment, type CountryISO } from '../../core/appointment';
+import { AssetStaging } from 'aws-cdk-lib';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { coldInvocation } from '../../local/bench/cold-invocations';
 import { bundleLikeTheStack, invokeFresh, measureFreshLoad, type Bundle } from '../../local/bench/cold-start';
 import { LOCAL_REGION } from '../../local/dynamodb/dynalite';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { describeWithMysql, testMysqlUrl } from '../support/mysql';
 import { newScheduleId } from '../support/slots';
+import { synthesizeAppointmentsApp, SYNTHESIS_TIMEOUT_MS } from '../infra/synthesized-app';
 import { apiClient, newInsuredId, pollUntil } from './client';
 
 /**
  * The functions as `cdk deploy` ships them (infra/bundling.ts), not as the local stack runs them:
- * what a bundle leaves out (the SDK, which the Lambda runtime provides, and the parts of mysql2 our
- * pool options never reach) must never be reached, and each bundle stays small.
+ * what a bundle leaves out (the `@aws-sdk/*` packages, all that the Lambda runtime promises, and the
+ * parts of mysql2 our pool options never reach) must never be reached, and each bundle stays small.
+ * Each fresh node sees `@aws-sdk` alone at the top level, so a bundle reaching for a `@smithy/*`
+ * package, which no runtime promises, fails here.
  */
 describeWithMysql('the functions as cdk deploy bundles them', () => {
   const BUNDLE_LIMIT_KB = 500;
@@ -53,7 +58,25 @@ describeWithMysql('the functions as cdk deploy bundles them', () => {
     expect(oversized).toEqual([]);
   });
 
-  it('given each bundle, when a fresh node loads it with only the SDK beside it, then it loads', async () => {
+  it('given cdk synth bundling every function, when its assets are compared with the bundles checked here, then each is the same file, byte for byte', async () => {
+    const synthesized = synthesizeAppointmentsApp({ context: { 'aws:cdk:bundling-stacks': ['**'] }, validateAgainstCloudFormationRules: false });
+    try {
+      const functions = synthesized.stack.node.findAll().filter((construct): construct is NodejsFunction => construct instanceof NodejsFunction);
+      const compared: string[] = [];
+      for (const fn of functions) {
+        const staging = fn.node.findAll().find((construct): construct is AssetStaging => construct instanceof AssetStaging);
+        const bundle = bundles.find((candidate) => candidate.id === fn.node.id);
+        if (!staging || !bundle) continue;
+        expect({ id: fn.node.id, same: (await readFile(join(staging.absoluteStagedPath, 'index.js'))).equals(await readFile(bundle.file)) }).toEqual({ id: fn.node.id, same: true });
+        compared.push(fn.node.id);
+      }
+      expect(compared.sort()).toEqual(bundles.map((bundle) => bundle.id).sort());
+    } finally {
+      synthesized.cleanup();
+    }
+  }, SYNTHESIS_TIMEOUT_MS);
+
+  it('given each bundle, when a fresh node loads it with only @aws-sdk/* beside it, then it loads', async () => {
     for (const bundle of bundles) {
       const env = coldInvocation(bundle, stack, completed, newScheduleId())?.env ?? { AWS_REGION: LOCAL_REGION };
       await expect(measureFreshLoad(bundle, env, 1)).resolves.toEqual({ loadMs: expect.any(Number) as unknown, bareSdkLoadMs: expect.any(Number) as unknown });
@@ -70,7 +93,7 @@ describeWithMysql('the functions as cdk deploy bundles them', () => {
       answered.push(bundle.id);
     }
     expect(answered.sort()).toEqual(
-      ['Mutation.cancelAppointment', 'Mutation.createAppointment', 'Query.appointments', 'Subscription.onAppointmentStatusChanged', 'completionWorker', 'countryWorker-CL', 'countryWorker-PE'].sort(),
+      ['Mutation.cancelAppointment', 'Mutation.createAppointment', 'Query.appointments', 'Subscription.onAppointmentStatusChanged', 'completionWorker', 'countryWorker-CL', 'countryWorker-PE', 'reconciler'].sort(),
     );
   }, 60_000);
 });

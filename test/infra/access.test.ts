@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { Kind, parse, visit } from 'graphql';
 import { apiLimits } from '../../core/api-limits';
 import { INSURED_ID_CLAIM, STAFF_GROUP } from '../../core/caller';
-import { RATE_WINDOW_SECONDS, REQUESTS_PER_CLIENT_IP_PER_5_MINUTES, SIGNED_REQUESTS_PER_SOURCE_IP_PER_5_MINUTES } from '../../infra/api-firewall';
+import { CALLER_CREDENTIAL_HEADERS, RATE_WINDOW_SECONDS, REQUESTS_PER_CALLER_PER_5_MINUTES, REQUESTS_PER_SOURCE_IP_PER_5_MINUTES } from '../../infra/api-firewall';
+import { schemaFile } from '../../infra/appointments-api';
 import { deployedFunctions } from '../../infra/bundling';
 import {
   functionLogicalId,
@@ -76,7 +79,7 @@ describe('auth modes', () => {
   it.each([
     { deployment: 'without the development flag', synthesized: () => production },
     { deployment: 'with the development flag', synthesized: () => development },
-  ])('given a deployment $deployment, when one request nests too deep or calls too many resolvers, then AppSync refuses it at the limits of core/api-limits', ({ synthesized }) => {
+  ])('given a deployment $deployment, when one request nests too deep or calls too many resolvers, then AppSync ends the fields past the limits of core/api-limits', ({ synthesized }) => {
     const [, api] = only(synthesized(), 'AWS::AppSync::GraphQLApi');
 
     expect(api.Properties).toMatchObject({
@@ -86,19 +89,49 @@ describe('auth modes', () => {
   });
 });
 
-describe('the firewall', () => {
-  type Rule = { Name: string; Action: unknown; Statement: { RateBasedStatement?: { ScopeDownStatement?: unknown } & Record<string, unknown> }; VisibilityConfig: unknown };
-  const signedWithSigV4 = {
-    ByteMatchStatement: {
-      FieldToMatch: { SingleHeader: { Name: 'authorization' } },
-      PositionalConstraint: 'STARTS_WITH',
-      SearchString: 'AWS4-HMAC-SHA256',
-      TextTransformations: [{ Priority: 0, Type: 'NONE' }],
-    },
+describe('the schema AppSync serves', () => {
+  const servedSchema = (synthesized: SynthesizedApp) => only(synthesized, 'AWS::AppSync::GraphQLSchema')[1].Properties.Definition as string;
+  /** Each type's and field's directives, by its coordinate (`Type` or `Type.field`). */
+  const directivesByCoordinate = (schema: string) => {
+    const found: Record<string, string[]> = {};
+    let typeName = '';
+    visit(parse(schema), {
+      enter(node) {
+        if (node.kind === Kind.OBJECT_TYPE_DEFINITION) {
+          typeName = node.name.value;
+          found[typeName] = (node.directives ?? []).map((directive) => directive.name.value);
+        } else if (node.kind === Kind.FIELD_DEFINITION) found[`${typeName}.${node.name.value}`] = (node.directives ?? []).map((directive) => directive.name.value);
+      },
+    });
+    return found;
   };
-  const rules = () => only(production, 'AWS::WAFv2::WebACL')[1].Properties.Rules as Rule[];
+  const withoutApiKey = (byCoordinate: Record<string, string[]>) =>
+    Object.fromEntries(Object.entries(byCoordinate).map(([coordinate, names]) => [coordinate, names.filter((name) => name !== 'aws_api_key')]));
 
-  it('given the API, when requests arrive, then a regional WAF web ACL associated with the API lets them through unless their address is over its rate, with metrics on', () => {
+  it('given a deployment without the development flag, when AppSync reads the schema, then it names no API key mode and every type and field keeps its other directives', () => {
+    const served = servedSchema(production);
+    const file = readFileSync(schemaFile, 'utf8');
+
+    expect(file).toContain('@aws_api_key');
+    expect(served).not.toContain('@aws_api_key');
+    expect(directivesByCoordinate(served)).toEqual(withoutApiKey(directivesByCoordinate(file)));
+  });
+
+  it('given -c development=true, when AppSync reads the schema, then it is schema.graphql byte for byte, @aws_api_key included', () => {
+    expect(servedSchema(development)).toBe(readFileSync(schemaFile, 'utf8'));
+  });
+});
+
+describe('the firewall', () => {
+  type RateBasedStatement = { Limit: number; EvaluationWindowSec: number; AggregateKeyType: string; CustomKeys?: unknown; ScopeDownStatement?: unknown };
+  type Rule = { Name: string; Action: unknown; Statement: { RateBasedStatement?: RateBasedStatement }; VisibilityConfig: unknown };
+  const rules = () => only(production, 'AWS::WAFv2::WebACL')[1].Properties.Rules as Rule[];
+  const rateOf = (rule: Rule) => {
+    if (!rule.Statement.RateBasedStatement) throw new Error(`${rule.Name} is not a rate-based rule`);
+    return rule.Statement.RateBasedStatement;
+  };
+
+  it('given the API, when requests arrive, then a regional WAF web ACL associated with the API lets them through unless a caller or an address is over its rate, with metrics on', () => {
     const [webAclId, webAcl] = only(production, 'AWS::WAFv2::WebACL');
     const [, association] = only(production, 'AWS::WAFv2::WebACLAssociation');
     const [apiId] = only(production, 'AWS::AppSync::GraphQLApi');
@@ -115,23 +148,31 @@ describe('the firewall', () => {
     for (const rule of rules()) {
       expect(rule.Action).toEqual({ Block: {} });
       expect(rule.VisibilityConfig).toMatchObject({ CloudWatchMetricsEnabled: true, SampledRequestsEnabled: true });
-      expect(rule.Statement.RateBasedStatement).toMatchObject({ AggregateKeyType: 'IP', EvaluationWindowSec: RATE_WINDOW_SECONDS });
+      expect(rateOf(rule).EvaluationWindowSec).toBe(RATE_WINDOW_SECONDS);
     }
   });
 
-  it('given one client IP sending more than its rate without a SigV4 signature (Cognito or API key), when WAF counts it, then that IP is blocked', () => {
-    const clientRules = rules().filter((rule) => JSON.stringify(rule.Statement.RateBasedStatement?.ScopeDownStatement) === JSON.stringify({ NotStatement: { Statement: signedWithSigV4 } }));
+  it('given insured people behind one carrier NAT address, when one scripted account floods, then WAF blocks that account by its credential, not the whole address', () => {
+    const perCaller = rules().filter((rule) => rateOf(rule).AggregateKeyType === 'CUSTOM_KEYS');
 
-    expect(clientRules.map((rule) => rule.Statement.RateBasedStatement?.Limit)).toEqual([REQUESTS_PER_CLIENT_IP_PER_5_MINUTES]);
+    expect(perCaller.map((rule) => rateOf(rule).CustomKeys)).toEqual(
+      CALLER_CREDENTIAL_HEADERS.map((header) => [{ Header: { Name: header, TextTransformations: [{ Priority: 0, Type: 'NONE' }] } }]),
+    );
+    expect(perCaller.map((rule) => rateOf(rule).Limit)).toEqual(CALLER_CREDENTIAL_HEADERS.map(() => REQUESTS_PER_CALLER_PER_5_MINUTES));
   });
 
-  it('given a burst of SigV4-signed status changes from the completion worker, when WAF counts them, then they fall under their own, higher limit, not the client one', () => {
-    const signedRules = rules().filter((rule) => JSON.stringify(rule.Statement.RateBasedStatement?.ScopeDownStatement) === JSON.stringify(signedWithSigV4));
+  it('given any request, whatever its headers claim, when WAF counts it, then one ceiling per source address applies to all alike, above the per-caller limit', () => {
+    const perAddress = rules().filter((rule) => rateOf(rule).AggregateKeyType === 'IP');
 
-    expect(signedRules.map((rule) => rule.Statement.RateBasedStatement?.Limit)).toEqual([SIGNED_REQUESTS_PER_SOURCE_IP_PER_5_MINUTES]);
-    expect(SIGNED_REQUESTS_PER_SOURCE_IP_PER_5_MINUTES).toBeGreaterThan(REQUESTS_PER_CLIENT_IP_PER_5_MINUTES);
-    // Every request falls under exactly one of the two rules.
-    expect(rules()).toHaveLength(2);
+    expect(perAddress.map((rule) => rateOf(rule).Limit)).toEqual([REQUESTS_PER_SOURCE_IP_PER_5_MINUTES]);
+    expect(REQUESTS_PER_SOURCE_IP_PER_5_MINUTES).toBeGreaterThan(REQUESTS_PER_CALLER_PER_5_MINUTES);
+  });
+
+  it('given a request whose Authorization header merely starts with AWS4-HMAC-SHA256, when WAF evaluates it, then no rule treats it differently: nothing a caller can claim raises its limit', () => {
+    for (const rule of rules()) {
+      expect(rateOf(rule).ScopeDownStatement).toBeUndefined();
+      expect(JSON.stringify(rule)).not.toContain('AWS4-HMAC-SHA256');
+    }
   });
 });
 
@@ -156,12 +197,44 @@ describe('the user pool', () => {
     expect(userPool.Properties.AdminCreateUserConfig).toEqual({ AllowAdminCreateUserOnly: true });
   });
 
+  /** The user pool's app client whose construct id is `id`: the public ApiClient, or the SmokeCheckClient of deployment checks. */
+  const appClient = (id: 'ApiClient' | 'SmokeCheckClient'): [string, CfnResource] => {
+    const found = resourcesOfType(production.template, 'AWS::Cognito::UserPoolClient').filter(([logicalId]) => logicalId.includes(id));
+    if (found.length !== 1) throw new Error(`Expected one app client ${id}, found ${found.length}`);
+    return found[0] as [string, CfnResource];
+  };
+
   it('given a signed-in user, when they update their own attributes through the app client, then they may read their insuredId but not write it', () => {
-    const [, client] = only(production, 'AWS::Cognito::UserPoolClient');
+    const [, client] = appClient('ApiClient');
 
     expect(client.Properties.ReadAttributes).toContain(INSURED_ID_CLAIM);
     expect(client.Properties.WriteAttributes).toBeDefined();
     expect(client.Properties.WriteAttributes).not.toContain(INSURED_ID_CLAIM);
+  });
+
+  it('given the public app client, when a user signs in, then it is with SRP (the password never leaves the device), never an admin flow', () => {
+    const [, client] = appClient('ApiClient');
+
+    expect(client.Properties.ExplicitAuthFlows).toEqual(['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH']);
+  });
+
+  it('given npm run smoke, when it signs its throwaway users in, then it uses an app client of its own: admin password sign-in only (IAM-authorised), no hosted UI, 5-minute tokens, no attribute writes', () => {
+    const [userPoolId] = only(production, 'AWS::Cognito::UserPool');
+    const [, client] = appClient('SmokeCheckClient');
+
+    expect(client.Properties).toMatchObject({
+      UserPoolId: { Ref: userPoolId },
+      ExplicitAuthFlows: ['ALLOW_ADMIN_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+      AllowedOAuthFlowsUserPoolClient: false,
+      AccessTokenValidity: 5,
+      IdTokenValidity: 5,
+      TokenValidityUnits: expect.objectContaining({ AccessToken: 'minutes', IdToken: 'minutes' }) as unknown,
+      WriteAttributes: [],
+    });
+    expect(client.Properties.AllowedOAuthFlows).toBeUndefined();
+    expect(client.Properties.CallbackURLs).toBeUndefined();
+    // No client secret: the check sends no SECRET_HASH; IAM on the admin calls is what guards it.
+    expect(client.Properties.GenerateSecret ?? false).toBe(false);
   });
 
   it(`given call-centre staff, when they are added to the group ${STAFF_GROUP}, then that group exists in the API's user pool`, () => {

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { buildASTSchema, getNamedType, parse, type DirectiveNode, type GraphQLField, type GraphQLObjectType } from 'graphql';
 import { schemaFile } from '../../infra/appointments-api';
 import { deployedFunctions, repositoryRoot } from '../../infra/bundling';
+import { stackOutputs } from '../../infra/stack-outputs';
 import { environment } from '../../core/environment';
 import { topology } from '../../core/topology';
 import {
@@ -49,12 +50,6 @@ function fieldOf(type: GraphQLObjectType | null | undefined, fieldName: string):
 }
 
 describe('the GraphQL API', () => {
-  it('given schema.graphql, when the API is deployed, then AppSync serves that file byte for byte', () => {
-    const [schema] = resourcesOfType(synthesized.template, 'AWS::AppSync::GraphQLSchema');
-
-    expect(schema?.[1].Properties.Definition).toBe(readFileSync(schemaFile, 'utf8'));
-  });
-
   it.each(deployedFunctions.resolvers)(
     'given $id, when a client calls it, then AppSync calls its own function directly (no mapping templates)',
     ({ id, typeName, fieldName }) => {
@@ -91,6 +86,17 @@ describe('the GraphQL API', () => {
     expect(outputs.Outputs.Region?.Value).toEqual({ Ref: 'AWS::Region' });
     expect(referencedLogicalId(outputs.Outputs.UserPoolId?.Value)).toBe(resourcesOfType(synthesized.template, 'AWS::Cognito::UserPool')[0]?.[0]);
     expect(referencedLogicalId(outputs.Outputs.UserPoolClientId?.Value)).toBe(resourcesOfType(synthesized.template, 'AWS::Cognito::UserPoolClient')[0]?.[0]);
+  });
+
+  it('given a deployment, when npm run smoke reads its outputs, then they name the realtime endpoint and the app client of checks', () => {
+    const outputs = synthesized.template.toJSON() as { Outputs: Record<string, { Value: unknown }> };
+    const [apiId] = resourcesOfType(synthesized.template, 'AWS::AppSync::GraphQLApi')[0] ?? [];
+    const checkClientId = resourcesOfType(synthesized.template, 'AWS::Cognito::UserPoolClient').find(([logicalId]) => logicalId.includes('SmokeCheckClient'))?.[0];
+
+    expect(Object.keys(outputs.Outputs)).toEqual(expect.arrayContaining(Object.values(stackOutputs)));
+    expect(outputs.Outputs[stackOutputs.realtimeUrl]?.Value).toEqual({ 'Fn::GetAtt': [apiId, 'RealtimeUrl'] });
+    expect(checkClientId).toBeDefined();
+    expect(referencedLogicalId(outputs.Outputs[stackOutputs.smokeCheckClientId]?.Value)).toBe(checkClientId);
   });
 });
 

@@ -2,6 +2,7 @@ import type { AppSyncResolverEvent, Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { AppointmentStatus, RejectionReason } from '../../core/appointment';
 import { DynamoDbAppointmentRepository } from '../../core/adapters/dynamodb-appointment-repository';
+import { deploymentChecks } from '../../core/deployment-checks';
 import type { Appointment, AppointmentConnection, MutationcancelAppointmentArgs, MutationcreateAppointmentArgs, QueryappointmentsArgs } from '../../core/graphql/types.generated';
 import { appSyncEvent, lambdaContext } from '../../local/lambda/aws-events';
 import { startTestTable, type TestTable } from '../support/dynamodb';
@@ -100,6 +101,8 @@ describe('Mutation.createAppointment', () => {
     ['scheduleId beyond 32 bits', { insuredId: '00012', scheduleId: 2 ** 31, countryISO: 'PE' }, /scheduleId must be at most 2147483647/],
     ['unknown country', { insuredId: '00012', scheduleId: 1, countryISO: 'AR' }, /countryISO must be one of PE, CL/],
     ['lowercase country', { insuredId: '00012', scheduleId: 1, countryISO: 'pe' }, /countryISO must be one of PE, CL/],
+    ['a real insured person on a slot reserved for checks', { insuredId: '00012', scheduleId: deploymentChecks.firstScheduleId, countryISO: 'PE' }, /is reserved for deployment checks/],
+    ['the check insuredId on a real slot', { insuredId: deploymentChecks.insuredId, scheduleId: 1, countryISO: 'CL' }, /may book only their slots/],
   ];
 
   it.each(invalidInputs)('given %s, when it is created, then a ValidationError says why and nothing is stored or published', async (_case, input, message) => {

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { SQSEvent } from 'aws-lambda';
 import { countryRoute, topology } from '../../core/topology';
 import { startThrowawayMysql, type MysqlServer } from '../../local/mysql/mysql-server';
@@ -11,9 +11,9 @@ import { redriveMain } from '../../local/operators/redrive';
 import type { RouterEvent } from '../../local/router/router';
 import type { LocalStack } from '../../local/stack';
 import { NoRunningStackError, readStackState, stackStateOf, writeStackState, type LocalStackState } from '../../local/stack-state';
+import { npmRun } from '../support/operator-commands';
 import { bookAppointments, describeWithOwnMysql, printCounts, startReliabilityStack, type SuiteCounts } from './support';
 
-const REPOSITORY_ROOT = resolve(__dirname, '..', '..');
 
 /** A tool's main run against `stack`, with what it printed. */
 async function run(main: (argv: readonly string[], io: OperatorIo) => Promise<number>, argv: string[], stack: () => Promise<LocalStackState>) {
@@ -21,23 +21,6 @@ async function run(main: (argv: readonly string[], io: OperatorIo) => Promise<nu
   const io: OperatorIo = { stack, stdout: (text) => (printed.stdout += text), stderr: (text) => (printed.stderr += text) };
   const code = await main(argv, io);
   return { code, ...printed };
-}
-
-/** `npm run <script> -- …` as an operator types it, in another process that finds the stack through the state file. */
-function npmRun(script: string, args: string[], stateFile: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn('npm', ['run', '--silent', script, '--', ...args], {
-      cwd: REPOSITORY_ROOT,
-      env: { ...process.env, LOCAL_STACK_STATE_FILE: stateFile },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('error', fail);
-    child.once('close', (code) => done({ code, stdout, stderr }));
-  });
 }
 
 // Reconciliation reads whole country schemas, so this suite has a MariaDB of its own.
