@@ -42,7 +42,8 @@ export const ROUTING_ATTRIBUTE = 'countryISO';
 
 const workerQueueDefaults = {
   batchSize: 10,
-  maxBatchingWindowSeconds: 1,
+  // No window: a decision someone is waiting for goes out at once; under a backlog the poller fills batches anyway.
+  maxBatchingWindowSeconds: 0,
   visibilityTimeoutSeconds: 60,
   maxReceiveCount: 3,
   maxConcurrency: 2,
@@ -107,6 +108,17 @@ export const topology = {
     requestTemplate: '{ "version": "2018-05-29", "payload": $util.toJson($ctx.args.change) }',
     responseTemplate: '$util.toJson($ctx.result)',
   },
+  /**
+   * The reconciliation, run on a schedule (EventBridge Scheduler in AWS, the local scheduler under
+   * npm start): it reports only what is older than the pipeline's retries, so running every 5 minutes
+   * adds at most 5 minutes to the time a stuck appointment takes to be seen, for a scan of the table
+   * and of every country's rows each time.
+   */
+  reconciliation: {
+    entry: 'workers/reconciler.ts',
+    everyMinutes: 5,
+    timeoutSeconds: 60,
+  } satisfies LambdaEntry & { everyMinutes: number; timeoutSeconds: number },
   /** Memory of every function, the CDK stack's and the local stack's (Lambda scales CPU with it). */
   functionMemoryMB: 512,
 } as const;

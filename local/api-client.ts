@@ -1,3 +1,4 @@
+import type { PostRequest } from '../core/adapters/kept-alive-post';
 import type { Appointment, AppointmentConnection, CountryISO } from '../core/graphql/types.generated';
 
 export interface GraphqlError {
@@ -25,10 +26,11 @@ const APPOINTMENT_FIELDS = 'appointmentId insuredId scheduleId countryISO status
  * A client of the appointments API over HTTP, as an app calls it: POST /graphql with
  * the x-api-key header, or with `token` (a user pool token) as the Authorization header.
  */
-export function apiClient(endpoint: ApiEndpoint, options: { timeoutMs?: number; token?: string } = {}) {
+export function apiClient(endpoint: ApiEndpoint, options: { timeoutMs?: number; token?: string; post?: PostRequest } = {}) {
+  const post: PostRequest = options.post ?? fetch;
   async function request<Data>(query: string, variables: Record<string, unknown> = {}, apiKey: string | null = endpoint.apiKey): Promise<GraphqlResponse<Data>> {
     const auth: Record<string, string> = options.token !== undefined ? { authorization: options.token } : apiKey === null ? {} : { 'x-api-key': apiKey };
-    const response = await fetch(endpoint.graphqlUrl, {
+    const response = await post(new URL(endpoint.graphqlUrl), {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...auth },
       body: JSON.stringify({ query, variables }),

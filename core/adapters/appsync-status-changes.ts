@@ -3,6 +3,7 @@ import type { SignatureV4 } from '@smithy/signature-v4';
 import { topology } from '../topology';
 import type { AppointmentStatusChangeInput } from '../graphql/types.generated';
 import type { StatusChangePublisher } from '../ports';
+import { postKeptAlive, type PostRequest } from './kept-alive-post';
 
 const { fieldName } = topology.statusChanges;
 /** The one field the completion worker may call (its IAM policy names this field only). */
@@ -22,7 +23,7 @@ export class AppSyncStatusChanges implements StatusChangePublisher {
   constructor(
     private readonly graphqlUrl: string,
     private readonly signer: Pick<SignatureV4, 'sign'>,
-    private readonly send: typeof fetch = fetch,
+    private readonly send: PostRequest = postKeptAlive,
   ) {}
 
   async publish(change: AppointmentStatusChangeInput): Promise<void> {

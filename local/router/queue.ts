@@ -86,7 +86,8 @@ export interface DeliveryHooks {
 /**
  * One SQS queue, and, when it has a consumer, the Lambda event source mapping that
  * polls it: batches of up to `batchSize` records, gathered for up to
- * `maxBatchingWindowSeconds`, at most `maxConcurrency` invocations at once, each
+ * `maxBatchingWindowSeconds` (0, AWS's default for SQS: as soon as a receive finds
+ * any), at most `maxConcurrency` invocations at once, each
  * received message invisible for `visibilityTimeoutSeconds`; the records a
  * function reports in `batchItemFailures` (or all of them, if it fails) come back
  * after that, with their receive count grown, and a message received
@@ -98,6 +99,7 @@ export class LocalQueue {
   private inFlight = 0;
   private timer?: NodeJS.Timeout;
   private timerAt = Infinity;
+  private receiveScheduled = false;
   private stopped = false;
   private poller?: { settings: QueueSettings; consumer: Consumer; consumerName: string; deadLetterQueue: LocalQueue };
 
@@ -174,7 +176,21 @@ export class LocalQueue {
   private accept(message: StoredMessage, via: string): void {
     this.messages.set(message.messageId, message);
     this.observe({ type: 'enqueued', queue: this.name, messageId: message.messageId, body: message.body, via });
-    this.pump();
+    this.receiveSoon();
+  }
+
+  /**
+   * The poller's next receive, after the sender's turn of the event loop: like a ReceiveMessage
+   * call, it returns what the queue holds by then, so messages sent together (an SNS fan-out, one
+   * PutEvents call, a burst) can share a batch even without a batching window.
+   */
+  private receiveSoon(): void {
+    if (this.receiveScheduled || !this.poller) return;
+    this.receiveScheduled = true;
+    setImmediate(() => {
+      this.receiveScheduled = false;
+      this.pump();
+    });
   }
 
   /** Receives what the event source mapping may receive now, invokes, and sets a timer for what it must wait for. */

@@ -132,21 +132,25 @@ describe('the local router: SNS, EventBridge and SQS as the topology declares th
     ]);
   });
 
-  it('delivers in batches of the declared size, and only the records reported as failed come back', async () => {
-    // Given a country queue whose worker fails the first record of each batch once
+  it('delivers a backlog in batches of the declared size, and only the records reported as failed come back', async () => {
+    // Given a country queue whose worker is busy until released, and then fails the first record of each batch once
     const route = topology.countryRoutes[0];
     if (!route) throw new Error('The topology declares no country');
+    let release = () => {};
+    const busy = new Promise<void>((resolve) => (release = resolve));
     const failedOnce = new Set<string>();
-    answer.set(route.queueName, (event) => {
+    answer.set(route.queueName, async (event) => {
+      await busy;
       const first = event.Records[0];
-      if (!first || failedOnce.has(first.messageId)) return Promise.resolve({ batchItemFailures: [] });
+      if (!first || failedOnce.has(first.messageId)) return { batchItemFailures: [] };
       failedOnce.add(first.messageId);
-      return Promise.resolve({ batchItemFailures: [{ itemIdentifier: first.messageId }] });
+      return { batchItemFailures: [{ itemIdentifier: first.messageId }] };
     });
 
-    // When more requests than one batch holds are published at once
-    const count = route.batchSize + 1;
+    // When more requests than its running invocations and one more batch hold are published, and then the worker is free
+    const count = route.batchSize * (route.maxConcurrency + 1) + 1;
     for (let index = 0; index < count; index++) await publish(route.countryISO, JSON.stringify({ index }));
+    release();
     await router.waitForIdle(10_000);
 
     // Then no invocation had more than batchSize records, every message was processed,
@@ -157,6 +161,50 @@ describe('the local router: SNS, EventBridge and SQS as the topology declares th
     expect(new Set(deliveries.map((record) => record.body)).size).toBe(count);
     const redelivered = deliveries.filter((record) => record.attributes.ApproximateReceiveCount === '2');
     expect(new Set(redelivered.map((record) => record.messageId))).toEqual(failedOnce);
+  });
+
+  it('with the topology\'s batching window of 0, a lone request reaches its worker at once', async () => {
+    // Given a country queue with the declared window, and nothing waiting on it
+    const route = topology.countryRoutes[0];
+    if (!route) throw new Error('The topology declares no country');
+    expect(router.queueSettings(route.queueName).maxBatchingWindowSeconds).toBe(0);
+
+    // When one request is published
+    const sent = performance.now();
+    const delivered = router.waitFor((event) => event.type === 'delivered' && event.queue === route.queueName, 5_000);
+    await publish(route.countryISO, '{"alone":true}');
+    await delivered;
+
+    // Then its worker has it well within a second, alone in its batch
+    expect(performance.now() - sent).toBeLessThan(250);
+    expect(received.get(route.queueName)?.map((event) => event.Records.length)).toEqual([1]);
+  });
+
+  it('with a batching window, requests published apart wait for each other until the batch is full', async () => {
+    // Given a router whose country queues gather for up to 5 s
+    const route = topology.countryRoutes[0];
+    if (!route) throw new Error('The topology declares no country');
+    const windowed = new LocalRouter({ region: LOCAL_REGION, adjustQueue: (settings) => ({ ...settings, maxBatchingWindowSeconds: 5 }) });
+    const batches: number[] = [];
+    windowed.connect(route.queueName, (event) => {
+      batches.push(event.Records.length);
+      return Promise.resolve(undefined);
+    });
+    try {
+      // When a full batch of requests is published 20 ms apart
+      const started = performance.now();
+      for (let index = 0; index < route.batchSize; index++) {
+        windowed.publish({ TopicArn: windowed.topicArn(topology.appointmentRequests.topicName), Message: JSON.stringify({ index }), MessageAttributes: { [topology.appointmentRequests.routingAttribute]: { DataType: 'String', StringValue: route.countryISO } } });
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      await windowed.waitForIdle(10_000);
+
+      // Then the worker got them as one batch, as soon as it was full and long before the window closed
+      expect(batches).toEqual([route.batchSize]);
+      expect(performance.now() - started).toBeLessThan(2_000);
+    } finally {
+      windowed.stop();
+    }
   });
 
   it('a thrown invocation or an unusable batch response sends the whole batch back', async () => {
