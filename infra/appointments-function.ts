@@ -20,6 +20,8 @@ export interface FunctionNetwork {
   readonly vpc: ec2.IVpc;
   readonly subnets: ec2.SubnetSelection;
   readonly securityGroup: ec2.ISecurityGroup;
+  /** Groups that open more than the shared one does, for this function alone. */
+  readonly moreSecurityGroups?: readonly ec2.ISecurityGroup[];
 }
 
 export interface AppointmentsFunctionProps {
@@ -85,7 +87,7 @@ export function appointmentsFunction(
     ...(props.network && {
       vpc: props.network.vpc,
       vpcSubnets: props.network.subnets,
-      securityGroups: [props.network.securityGroup],
+      securityGroups: [props.network.securityGroup, ...(props.network.moreSecurityGroups ?? [])],
     }),
   });
 

@@ -1,7 +1,7 @@
-import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type * as appsync from 'aws-cdk-lib/aws-appsync';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { appointmentsTable } from '../core/appointments-table';
@@ -9,7 +9,10 @@ import { AppointmentRouting } from './appointment-routing';
 import { AppointmentWorkers } from './appointment-workers';
 import { AppointmentsApi } from './appointments-api';
 import { CountryDatabase } from './country-database';
+import { Operations } from './operations';
+import { ScheduledReconciliation } from './scheduled-reconciliation';
 import type { DeploymentSettings } from './deployment-settings';
+import { stackOutputs } from './stack-outputs';
 
 export interface AppointmentsStackProps extends StackProps {
   readonly settings: DeploymentSettings;
@@ -36,27 +39,30 @@ export class AppointmentsStack extends Stack {
       appointmentRequests: routing.appointmentRequests,
       development: settings.development,
     });
-    new AppointmentWorkers(this, 'Workers', { routing, appointments, database, api: api.api });
+    const workers = new AppointmentWorkers(this, 'Workers', { routing, appointments, database, api: api.api });
+    const reconciliation = new ScheduledReconciliation(this, 'Reconciliation', { appointments, database });
 
     const alarmTopic = settings.alarmTopicArn ? sns.Topic.fromTopicArn(this, 'AlarmTopic', settings.alarmTopicArn) : undefined;
+    new Operations(this, 'Operations', {
+      api: api.api,
+      queues: [...routing.countryQueues, routing.confirmations],
+      workers: [...workers.countryWorkers, workers.completionWorker, reconciliation.reconciler],
+      functions: this.node.findAll().filter((construct): construct is NodejsFunction => construct instanceof NodejsFunction),
+      database: database.instance,
+      alarmTopic,
+    });
     for (const { name, queue } of routing.deadLetterQueues) {
-      const alarm = queue
-        .metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: cloudwatch.Stats.MAXIMUM })
-        .createAlarm(this, `${name}-holds-messages`, {
-          alarmDescription: `Messages are waiting in ${name}: find the cause in the worker's logs, then redrive them (README, Deploy).`,
-          threshold: 0,
-          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-          evaluationPeriods: 1,
-          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        });
-      if (alarmTopic) alarm.addAlarmAction(new cloudwatchActions.SnsAction(alarmTopic));
       new CfnOutput(this, `${name}-arn`, {
         value: queue.queueArn,
         description: `Dead-letter queue ${name}: redrive with aws sqs start-message-move-task --source-arn <this ARN>`,
       });
     }
 
-    new CfnOutput(this, 'GraphQLUrl', { value: api.api.graphqlUrl, description: 'The AppSync GraphQL endpoint' });
+    new CfnOutput(this, stackOutputs.graphqlUrl, { value: api.api.graphqlUrl, description: 'The AppSync GraphQL endpoint' });
+    new CfnOutput(this, stackOutputs.realtimeUrl, {
+      value: (api.api.node.defaultChild as appsync.CfnGraphQLApi).attrRealtimeUrl,
+      description: 'The AppSync realtime (subscriptions) websocket endpoint',
+    });
     if (api.apiKeyId) {
       new CfnOutput(this, 'ApiKeyId', {
         value: api.apiKeyId,
@@ -64,10 +70,14 @@ export class AppointmentsStack extends Stack {
       });
     }
     new CfnOutput(this, 'GraphQLApiId', { value: api.api.apiId });
-    new CfnOutput(this, 'Region', { value: this.region });
-    new CfnOutput(this, 'UserPoolId', { value: api.userPool.userPoolId });
+    new CfnOutput(this, stackOutputs.region, { value: this.region });
+    new CfnOutput(this, stackOutputs.userPoolId, { value: api.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: api.userPoolClient.userPoolClientId });
-    new CfnOutput(this, 'StaffGroupName', {
+    new CfnOutput(this, stackOutputs.smokeCheckClientId, {
+      value: api.smokeCheckClient.userPoolClientId,
+      description: 'App client of npm run smoke: admin sign-in (ADMIN_USER_PASSWORD_AUTH) of its throwaway users only',
+    });
+    new CfnOutput(this, stackOutputs.staffGroupName, {
       value: api.staffGroup.groupName,
       description: 'Cognito group of call-centre staff: aws cognito-idp admin-add-user-to-group --group-name <this>',
     });

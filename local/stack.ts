@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
 import { migrateCountrySchemas } from '../core/adapters/mysql-migrations';
-import { countries } from '../core/countries';
+import { countries, type Country } from '../core/countries';
+import { RECONCILER_USER_NAME } from '../core/mysql/database-users';
 import { environment } from '../core/environment';
 import { topology, type QueueSettings } from '../core/topology';
 import { startLocalAppSync, type LocalAppSync } from './appsync/endpoint';
@@ -13,11 +14,13 @@ import { ensureAppointmentsTable, LOCAL_CREDENTIALS, LOCAL_REGION, localDynamoDb
 import { buildFunctionBundles, LocalFunction, type FunctionDefinition } from './lambda/host';
 import { LocalTokenIssuer } from './identity/issuer';
 import { localLogger, silentSink, stdoutSink, type LocalLogger, type LogSink } from './log';
+import { localDatabaseUsers } from './mysql/database-users';
 import { MYSQL_INSTALL_HINT, provideMysql, type MysqlServer } from './mysql/mysql-server';
 import { freePort } from './network';
 import { ADMIN_PREFIX, startLocalAwsEndpoint } from './router/aws-endpoint';
 import { LocalRouter, routingFromTopology, type RouterHooks } from './router/router';
 import { routerEventLogger } from './router/router-log';
+import { LocalScheduler, type LocalSchedule } from './scheduler/scheduler';
 
 /** The table's name locally (the CDK stack names its own; the functions read it from the environment either way). */
 export const LOCAL_TABLE_NAME = 'appointments';
@@ -25,7 +28,7 @@ export const LOCAL_TABLE_NAME = 'appointments';
 /** Sandboxes per resolver function at most (Lambda would scale further; locally threads cost memory). */
 const RESOLVER_CONCURRENCY = 4;
 /** Settings the functions may tune and that pass through from this process's environment. */
-const PASSED_THROUGH_ENV = ['POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_DEV', 'POWERTOOLS_LOGGER_LOG_EVENT', 'AWS_LAMBDA_LOG_LEVEL'];
+const PASSED_THROUGH_ENV = ['POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_DEV', 'POWERTOOLS_LOGGER_LOG_EVENT', 'POWERTOOLS_METRICS_DISABLED', 'AWS_LAMBDA_LOG_LEVEL'];
 
 export interface LocalStackOptions {
   /** GraphQL (and explorer) port; 0 picks a free one. Default 0. */
@@ -55,6 +58,10 @@ export interface LocalStackOptions {
   readonly hooks?: RouterHooks;
   /** Where MYSQL_URL is read from; default process.env. */
   readonly env?: NodeJS.ProcessEnv;
+  /** Introspection on (default: the local stack is a development deployment) or off, as a production API answers. */
+  readonly introspection?: boolean;
+  /** Runs the scheduled functions (the reconciler) this often instead of at the topology's rate, e.g. in tests. */
+  readonly scheduleEveryMs?: number;
 }
 
 export interface LocalStack {
@@ -68,8 +75,14 @@ export interface LocalStack {
   readonly apiKey: string;
   /** The local user pool: signs tokens this stack accepts (`npm run token`). */
   readonly issuer: LocalTokenIssuer;
-  /** The MySQL the country workers write to, or undefined when rows are kept in memory. */
+  /** The MySQL the country workers write to, signed in as its admin (the user that migrates), or undefined when rows are kept in memory. */
   readonly mysqlUrl: string | undefined;
+  /**
+   * How each database user of core/mysql/database-users.ts signs in to that MySQL, by user name
+   * (`appointments_pe`, …, `appointments_reconcile`), passwords made for this stack; empty without MySQL.
+   * Each country worker is given its own country's.
+   */
+  readonly mysqlUserUrls: ReadonlyMap<string, string>;
   /** For the banner: where the country rows are. */
   readonly mysqlDescription: string;
   readonly dynamodbEndpoint: string;
@@ -129,12 +142,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           tlsDir: join(configDir, 'tls'),
           resolvers: functions.resolvers,
           logger: localLogger('local-appsync', sink),
+          introspection: options.introspection,
         }).then(registered(cleanups, (started: LocalAppSync) => started.stop())),
         functions.warm(),
       ] as const),
     );
     // On stop, the router goes first: no delivery starts while the functions are being stopped.
     cleanups.push(() => Promise.resolve(router.stop()));
+    const scheduler = new LocalScheduler(localLogger('local-scheduler', sink));
+    for (const schedule of functions.schedules) scheduler.add({ ...schedule, everyMs: options.scheduleEveryMs ?? schedule.everyMs });
+    cleanups.push(() => scheduler.stop());
 
     let stopping: Promise<void> | undefined;
     return {
@@ -146,6 +163,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       apiKey,
       issuer: services.issuer,
       mysqlUrl: services.mysql?.url,
+      mysqlUserUrls: services.mysql?.userUrls ?? new Map(),
       mysqlDescription: services.mysql?.description ?? 'none: country rows kept in memory',
       dynamodbEndpoint: services.dynamodb.endpoint,
       dynamodbOperations: services.dynamodb.operations,
@@ -166,14 +184,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 function startRouter(options: LocalStackOptions, sink: LogSink, cleanups: (() => Promise<unknown>)[]): LocalRouter {
   const router = new LocalRouter({ region: LOCAL_REGION, adjustQueue: options.adjustQueue, hooks: options.hooks });
   cleanups.push(() => Promise.resolve(router.stop()));
-  router.on('event', routerEventLogger(localLogger('local-router', sink), router));
+  // Each line parses its message's body for the appointment id: a quiet stack skips that work.
+  if (sink !== silentSink) router.on('event', routerEventLogger(localLogger('local-router', sink), router));
   return router;
 }
 
 interface LocalServices {
   readonly bundles: ReadonlyMap<string, string>;
   readonly dynamodb: LocalDynamoDb;
-  readonly mysql: MysqlServer | undefined;
+  readonly mysql: MigratedMysql | undefined;
   readonly awsEndpoint: { readonly url: string };
   readonly issuer: LocalTokenIssuer;
 }
@@ -185,7 +204,7 @@ async function startServices(
   { workDir, configDir, logger }: { workDir: string; configDir: string; logger: LocalLogger },
   cleanups: (() => Promise<unknown>)[],
 ): Promise<LocalServices> {
-  const entries = [...topology.resolvers.map((resolver) => resolver.entry), ...routingFromTopology().queues.map((queue) => queue.consumer.entry)];
+  const entries = [...topology.resolvers.map((resolver) => resolver.entry), ...routingFromTopology().queues.map((queue) => queue.consumer.entry), topology.reconciliation.entry];
   // Every part that starts registers its cleanup, even when another part fails.
   const parts = Promise.allSettled([
     buildFunctionBundles(entries, join(workDir, 'build')),
@@ -215,6 +234,8 @@ async function startServices(
 interface LocalFunctions {
   readonly all: Map<string, LocalFunction>;
   readonly resolvers: LocalResolver[];
+  /** The functions run on a schedule, at the topology's rate. */
+  readonly schedules: LocalSchedule[];
   /** Resolvers warm first, then the queue consumers (on two cores, one group at a time gets there sooner). */
   warm(): Promise<unknown>;
 }
@@ -242,6 +263,15 @@ function createFunctions(context: { router: LocalRouter; services: LocalServices
     const fn = addFunction({ name, entry: consumer.entry, environment: environmentOf(name, settings.queueName, consumer.environment), maxConcurrency: settings.maxConcurrency, timeoutSeconds: settings.workerTimeoutSeconds });
     router.connect(settings.queueName, (event) => fn.invoke(event), name);
   }
+  const { reconciliation } = topology;
+  const reconciler = addFunction({
+    name: 'reconciler',
+    entry: reconciliation.entry,
+    environment: environmentOf('reconciler', undefined, reconcilerDatabase(services.mysql)),
+    maxConcurrency: 1,
+    timeoutSeconds: reconciliation.timeoutSeconds,
+  });
+  const schedules = [{ name: 'reconciler', everyMs: reconciliation.everyMinutes * 60_000, invoke: (event: unknown) => reconciler.invoke(event) }];
   const resolverNames = new Set(resolvers.map((resolver) => resolver.functionName));
   const warm = () => {
     const resolversWarm = Promise.all([...all].filter(([name]) => resolverNames.has(name)).map(([, fn]) => fn.warm()));
@@ -250,7 +280,7 @@ function createFunctions(context: { router: LocalRouter; services: LocalServices
     });
     return resolversWarm;
   };
-  return { all, resolvers, warm };
+  return { all, resolvers, schedules, warm };
 }
 
 /** A function's environment: what every function gets, what the CDK stack gives its kind, and its own Lambda variables. */
@@ -276,16 +306,15 @@ function lambdaEnvironments(context: { services: LocalServices; router: LocalRou
     [environment.graphqlUrl]: context.graphqlUrl,
     ...passedThrough(context.env),
   };
-  // As in AWS, only the country workers are given the database.
-  const countryDatabase: Record<string, string> = services.mysql ? { [environment.mysqlUrl]: services.mysql.url } : { [environment.countryStore]: 'memory' };
-  const countryQueues = new Set<string>(topology.countryRoutes.map((route) => route.queueName));
+  // As in AWS, only the country workers are given the database, each signed in as its country's user.
+  const countryDatabases = new Map(topology.countryRoutes.map((route) => [route.queueName, countryDatabase(services.mysql, countries[route.countryISO])]));
   return (name: string, queueName?: string, own: Readonly<Record<string, string>> = {}): Record<string, string> => ({
     ...shared,
     AWS_LAMBDA_FUNCTION_NAME: name,
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(topology.functionMemoryMB),
     AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${name}`,
-    ...(queueName && countryQueues.has(queueName) ? countryDatabase : {}),
+    ...(queueName ? countryDatabases.get(queueName) : {}),
     ...own,
   });
 }
@@ -316,7 +345,27 @@ async function startDynamoDb(dataDir: string | undefined): Promise<LocalDynamoDb
   return startLocalDynamoDb({ path });
 }
 
-async function provideMigratedMysql(options: LocalStackOptions): Promise<MysqlServer | undefined> {
+/** The reconciler reads every country as the read-only user; without MySQL the rows live in the workers' memory, out of its reach. */
+function reconcilerDatabase(mysql: MigratedMysql | undefined): Record<string, string> {
+  if (!mysql) return { [environment.countryStore]: 'memory' };
+  const url = mysql.userUrls.get(RECONCILER_USER_NAME);
+  if (!url) throw new Error(`No database user ${RECONCILER_USER_NAME} was made for the reconciler`);
+  return { [environment.mysqlUrl]: url };
+}
+
+function countryDatabase(mysql: MigratedMysql | undefined, country: Country): Record<string, string> {
+  if (!mysql) return { [environment.countryStore]: 'memory' };
+  const url = mysql.userUrls.get(country.mysqlUser);
+  if (!url) throw new Error(`No database user ${country.mysqlUser} was made for the ${country.iso} country worker`);
+  return { [environment.mysqlUrl]: url };
+}
+
+/** A MySQL migrated for this stack, its database users signed in with passwords made for this stack. */
+interface MigratedMysql extends MysqlServer {
+  readonly userUrls: ReadonlyMap<string, string>;
+}
+
+async function provideMigratedMysql(options: LocalStackOptions): Promise<MigratedMysql | undefined> {
   // The URL without its credentials, for the banner.
   const shown = (url: string) => url.replace(/\/\/[^@/]*@/, '//');
   const provided = options.mysqlUrl
@@ -324,18 +373,21 @@ async function provideMigratedMysql(options: LocalStackOptions): Promise<MysqlSe
     : await provideMysql(options.env ?? process.env, { dataDir: options.dataDir ? join(options.dataDir, 'mysql') : undefined });
   if (!provided) return undefined;
   const mysql = provided.description === 'MYSQL_URL' ? { ...provided, description: `MYSQL_URL (${shown(provided.url)})` } : provided;
+  const users = localDatabaseUsers(mysql.url);
   try {
     const connection = await createConnection({ uri: mysql.url });
     try {
-      await migrateCountrySchemas(connection, Object.values(countries));
+      await migrateCountrySchemas(connection, Object.values(countries), { users: users.credentials });
     } finally {
       await connection.end();
     }
   } catch (error) {
     await mysql.stop();
-    throw new Error(`MySQL at ${mysql.description} could not be migrated: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    const reason = error instanceof Error ? error.message : String(error);
+    // The URL's user creates the others, so a plain application user is not enough.
+    throw new Error(`MySQL at ${mysql.description} could not be migrated (its user must be able to create users and grant; see the README's MYSQL_URL row): ${reason}`, { cause: error });
   }
-  return mysql;
+  return { ...mysql, userUrls: users.urls };
 }
 
 function passedThrough(env: NodeJS.ProcessEnv): Record<string, string> {

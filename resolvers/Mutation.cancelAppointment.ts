@@ -8,12 +8,14 @@ import { correlationIdOf } from '../core/correlation';
 import { environment, requiredEnv } from '../core/environment';
 import type { Appointment, MutationcancelAppointmentArgs } from '../core/graphql/types.generated';
 import { createLogger } from '../core/logger';
+import { PowertoolsPipelineMetrics } from '../core/adapters/powertools-pipeline-metrics';
 import { cancelAppointment } from '../core/use-cases/cancel-appointment';
 
 const logger = createLogger('cancelAppointment');
+const metrics = new PowertoolsPipelineMetrics();
 const appointments = new DynamoDbAppointmentRepository(new DynamoDBClient({}), requiredEnv(environment.appointmentsTableName));
 const requests = new SnsCountryMessages(new SNSClient({}), requiredEnv(environment.appointmentRequestsTopicArn));
 
 /** Direct Lambda resolver for Mutation.cancelAppointment. */
 export const handler: AppSyncResolverHandler<MutationcancelAppointmentArgs, Appointment> = (event, context) =>
-  cancelAppointment(event.arguments, callerFrom(event.identity), correlationIdOf(event, context), { appointments, requests, logger });
+  cancelAppointment(event.arguments, callerFrom(event.identity), correlationIdOf(event, context), { appointments, requests, logger, metrics });

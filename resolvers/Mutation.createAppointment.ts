@@ -8,12 +8,16 @@ import { correlationIdOf } from '../core/correlation';
 import { environment, requiredEnv } from '../core/environment';
 import type { Appointment, MutationcreateAppointmentArgs } from '../core/graphql/types.generated';
 import { createLogger } from '../core/logger';
+import { PowertoolsPipelineMetrics } from '../core/adapters/powertools-pipeline-metrics';
 import { createAppointment } from '../core/use-cases/create-appointment';
 
 const logger = createLogger('createAppointment');
+const metrics = new PowertoolsPipelineMetrics();
 const appointments = new DynamoDbAppointmentRepository(new DynamoDBClient({}), requiredEnv(environment.appointmentsTableName));
-const requests = new SnsCountryMessages(new SNSClient({}), requiredEnv(environment.appointmentRequestsTopicArn));
+// cacheMiddleware: the client resolves Publish's middleware once, not on every booking (the SDK's own
+// option; lib-dynamodb's document client refuses it, so the DynamoDB client goes without).
+const requests = new SnsCountryMessages(new SNSClient({ cacheMiddleware: true }), requiredEnv(environment.appointmentRequestsTopicArn));
 
 /** Direct Lambda resolver for Mutation.createAppointment. */
 export const handler: AppSyncResolverHandler<MutationcreateAppointmentArgs, Appointment> = (event, context) =>
-  createAppointment(event.arguments.input, callerFrom(event.identity), correlationIdOf(event, context), { appointments, requests, logger });
+  createAppointment(event.arguments.input, callerFrom(event.identity), correlationIdOf(event, context), { appointments, requests, logger, metrics });

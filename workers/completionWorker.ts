@@ -6,10 +6,12 @@ import { DynamoDbAppointmentRepository } from '../core/adapters/dynamodb-appoint
 import { sqsMessageHandler } from '../core/adapters/sqs-batch';
 import { environment, requiredEnv } from '../core/environment';
 import { createLogger } from '../core/logger';
+import { PowertoolsPipelineMetrics } from '../core/adapters/powertools-pipeline-metrics';
 import { countryOutcomeEventSchema } from '../core/country-outcome-event';
 import { applyCountryOutcome } from '../core/use-cases/apply-country-outcome';
 
 const logger = createLogger('completionWorker');
+const metrics = new PowertoolsPipelineMetrics();
 const dynamodb = new DynamoDBClient({});
 const appointments = new DynamoDbAppointmentRepository(dynamodb, requiredEnv(environment.appointmentsTableName));
 // Signed with the function's own credentials, as the SDK clients resolve them.
@@ -21,6 +23,6 @@ const statusChanges = new AppSyncStatusChanges(
 /** SQS consumer of the confirmation queue: each body is an EventBridge event with a country's decision. */
 export const handler = sqsMessageHandler(
   countryOutcomeEventSchema,
-  (outcome) => applyCountryOutcome(outcome, { appointments, statusChanges, logger }),
+  (outcome) => applyCountryOutcome(outcome, { appointments, statusChanges, logger, metrics }),
   logger,
 );

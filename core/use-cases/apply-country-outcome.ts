@@ -1,12 +1,14 @@
 import { AppointmentStatus, type RejectionReason } from '../appointment';
 import { IllegalTransitionError } from '../errors';
 import type { CountryOutcome } from '../messages';
+import type { PipelineMetrics } from '../metrics';
 import type { AppointmentRepository, StatusChangePublisher, StructuredLogger } from '../ports';
 
 export interface ApplyCountryOutcomePorts {
   readonly appointments: AppointmentRepository;
   readonly statusChanges: StatusChangePublisher;
   readonly logger: StructuredLogger;
+  readonly metrics: Pick<PipelineMetrics, 'statusStored' | 'statusChangePublished'>;
   readonly now?: () => Date;
 }
 
@@ -25,7 +27,7 @@ const statusAfter = {
  * that arrives after the appointment was cancelled is dropped: cancellation wins.
  */
 export async function applyCountryOutcome(outcome: CountryOutcome, ports: ApplyCountryOutcomePorts): Promise<void> {
-  const { appointments, statusChanges, logger, now = () => new Date() } = ports;
+  const { appointments, statusChanges, logger, metrics, now = () => new Date() } = ports;
   const { detail } = outcome;
   const target = statusAfter[outcome.detailType];
   const rejectionReason: RejectionReason | undefined = outcome.detailType === 'AppointmentRejected' ? outcome.detail.rejectionReason : undefined;
@@ -39,7 +41,10 @@ export async function applyCountryOutcome(outcome: CountryOutcome, ports: ApplyC
     throw new IllegalTransitionError(`Appointment ${detail.appointmentId} is ${appointment.status} and cannot become ${target} (${outcome.detailType})`);
   }
   logger.info(result === 'changed' ? `Appointment ${target}` : `Appointment was already ${target}; announcing it again`, logKeys);
+  // Counted once, when stored: a redelivered decision changes nothing and is not a second decision.
+  if (result === 'changed') metrics.statusStored(appointment);
   const { appointmentId, insuredId, scheduleId, countryISO, status, updatedAt } = appointment;
   await statusChanges.publish({ appointmentId, insuredId, scheduleId, countryISO, status, rejectionReason: appointment.rejectionReason, updatedAt });
   logger.info('Status change published to subscribers', logKeys);
+  metrics.statusChangePublished(countryISO);
 }

@@ -1,12 +1,14 @@
 import { AppointmentStatus, validateAppointmentKey, type Appointment } from '../appointment';
 import { authorizeFor, type Caller } from '../caller';
 import { AppointmentNotCancellableError, asError, SchedulingUnavailableError } from '../errors';
+import type { PipelineMetrics } from '../metrics';
 import type { AppointmentRepository, CountryMessagePublisher, StructuredLogger } from '../ports';
 
 export interface CancelAppointmentPorts {
   readonly appointments: AppointmentRepository;
   readonly requests: CountryMessagePublisher;
   readonly logger: StructuredLogger;
+  readonly metrics: Pick<PipelineMetrics, 'statusStored'>;
   readonly now?: () => Date;
 }
 
@@ -21,7 +23,7 @@ export async function cancelAppointment(
   correlationId: string,
   ports: CancelAppointmentPorts,
 ): Promise<Appointment> {
-  const { appointments, requests, logger, now = () => new Date() } = ports;
+  const { appointments, requests, logger, metrics, now = () => new Date() } = ports;
   const key = validateAppointmentKey(args);
   authorizeFor(caller, key.insuredId, 'cancel');
   const { outcome, appointment } = await appointments.changeStatus(key, { target: AppointmentStatus.CANCELLED, at: now() });
@@ -32,6 +34,8 @@ export async function cancelAppointment(
     );
   }
   logger.info(outcome === 'changed' ? 'Appointment CANCELLED' : 'Appointment was already CANCELLED; asking its country again', logKeys);
+  // Counted once, when stored: a repeated cancellation only asks the country again.
+  if (outcome === 'changed') metrics.statusStored(appointment);
   const { appointmentId, insuredId, scheduleId, countryISO, updatedAt } = appointment;
   try {
     await requests.publish({ type: 'AppointmentCancellationRequested', appointmentId, insuredId, scheduleId, countryISO, cancelledAt: updatedAt, correlationId });

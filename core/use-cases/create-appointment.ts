@@ -3,12 +3,14 @@ import { AppointmentStatus, holdsItsSlot, pendingAppointment, validateCreateAppo
 import { authorizeFor, type Caller } from '../caller';
 import { asError, SchedulingUnavailableError } from '../errors';
 import type { AppointmentRequested } from '../messages';
+import type { PipelineMetrics } from '../metrics';
 import type { AppointmentRepository, CountryMessagePublisher, StructuredLogger } from '../ports';
 
 export interface CreateAppointmentPorts {
   readonly appointments: AppointmentRepository;
   readonly requests: CountryMessagePublisher;
   readonly logger: StructuredLogger;
+  readonly metrics: Pick<PipelineMetrics, 'bookingAccepted' | 'bookingRefused'>;
   readonly now?: () => Date;
   readonly newAppointmentId?: () => string;
 }
@@ -33,7 +35,17 @@ export async function createAppointment(
   correlationId: string,
   ports: CreateAppointmentPorts,
 ): Promise<Appointment> {
-  const { appointments, logger, now = () => new Date(), newAppointmentId = () => nextUlid() } = ports;
+  try {
+    return await book(input, caller, correlationId, ports);
+  } catch (error) {
+    // Refused, whatever the reason: the errorType the client got is what operators count.
+    ports.metrics.bookingRefused(asError(error).name);
+    throw error;
+  }
+}
+
+async function book(input: unknown, caller: Caller, correlationId: string, ports: CreateAppointmentPorts): Promise<Appointment> {
+  const { appointments, logger, metrics, now = () => new Date(), newAppointmentId = () => nextUlid() } = ports;
   const valid = validateCreateAppointmentInput(input);
   authorizeFor(caller, valid.insuredId, 'book');
   const appointment = pendingAppointment(valid, newAppointmentId(), now());
@@ -45,6 +57,7 @@ export async function createAppointment(
   if (earlier) return answerWithEarlierBooking(appointment, earlier, correlationId, ports);
   await handOff(appointment, correlationId, ports);
   logger.info('Appointment accepted as PENDING', logKeys);
+  metrics.bookingAccepted(appointment.countryISO);
   return appointment;
 }
 

@@ -1,5 +1,19 @@
 import { AppointmentStatus, type Appointment, type CountryISO } from '../appointment';
 import type { CountrySlotStatus } from '../messages';
+import type { ReconciliationMetrics } from '../metrics';
+import type { StructuredLogger } from '../ports';
+import { topology, type QueueSettings } from '../topology';
+
+/**
+ * How long the pipeline may still be working on an appointment: its country queue,
+ * then the confirmation queue, each retrying it until its max receive count, a
+ * visibility timeout apart. Younger PENDING appointments may yet complete on their own.
+ */
+export const PIPELINE_RETRY_WINDOW_MS = Math.max(...topology.countryRoutes.map(retryWindowMs)) + retryWindowMs(topology.confirmations);
+
+function retryWindowMs(queue: QueueSettings): number {
+  return (queue.visibilityTimeoutSeconds * queue.maxReceiveCount + queue.maxBatchingWindowSeconds) * 1000;
+}
 
 /** What a country database holds for one appointment. */
 export interface CountryRowSummary {
@@ -67,4 +81,52 @@ export async function reconcileAppointments(olderThanMs: number, ports: Reconcil
     }
   }
   return { appointmentsChecked: statusById.size, rowsChecked, stuckPending, rowsDisagreeingWithAppointment };
+}
+
+/** The kinds of finding, each with its own remedy: what operators count, alarm on and read in the logs. */
+export const findingKinds = ['stuckPending', 'lostDecision', 'cancellationNotFreed', 'overbooked'] as const;
+export type FindingKind = (typeof findingKinds)[number];
+
+/** Which kind of finding a disagreeing country row is. */
+export function findingKindOf(row: RowDisagreement): Exclude<FindingKind, 'stuckPending'> {
+  if (row.status === 'OVERBOOKED') return 'overbooked';
+  if (row.status === 'SCHEDULED' && row.appointmentStatus === AppointmentStatus.CANCELLED) return 'cancellationNotFreed';
+  return 'lostDecision';
+}
+
+/** What to do about a finding of each kind, in words an operator acts on. */
+export const remedyFor: { readonly [Kind in FindingKind]: string } = {
+  stuckPending: "look for it in the DLQs (npm run redrive, or the SQS console in AWS) and the workers' logs",
+  lostDecision: `the decision was lost or is held: look in ${topology.confirmations.deadLetterQueueName}`,
+  cancellationNotFreed: 'the cancellation has not freed the slot: cancel the appointment again',
+  overbooked: 'its slot was booked twice before slots were enforced; the first booking keeps it, so rebook this insured person',
+};
+
+export interface ReportedReconciliationPorts extends ReconciliationPorts {
+  readonly metrics: ReconciliationMetrics;
+  readonly logger: StructuredLogger;
+}
+
+/**
+ * The scheduled reconciliation: compares the stores, logs each finding on a line of its own with
+ * its appointment id (so an alarm leads to the cases), and counts every kind, zeros included (a
+ * missing data point then means the reconciliation did not run, never that it found nothing).
+ */
+export async function reportReconciliation(olderThanMs: number, ports: ReportedReconciliationPorts): Promise<Reconciliation> {
+  const result = await reconcileAppointments(olderThanMs, ports);
+  const counts = Object.fromEntries(findingKinds.map((kind) => [kind, 0])) as Record<FindingKind, number>;
+  for (const appointment of result.stuckPending) {
+    counts.stuckPending++;
+    const { appointmentId, insuredId, countryISO, scheduleId, createdAt } = appointment;
+    ports.logger.warn(`Reconciliation finding: stuckPending: ${remedyFor.stuckPending}`, { finding: 'stuckPending', appointmentId, insuredId, countryISO, scheduleId, createdAt });
+  }
+  for (const row of result.rowsDisagreeingWithAppointment) {
+    const kind = findingKindOf(row);
+    counts[kind]++;
+    const { appointmentId, countryISO, scheduleId, status, appointmentStatus, expected } = row;
+    ports.logger.warn(`Reconciliation finding: ${kind}: ${remedyFor[kind]}`, { finding: kind, appointmentId, countryISO, scheduleId, rowStatus: status, appointmentStatus, expected });
+  }
+  for (const kind of findingKinds) ports.metrics.reconciliationFindings(kind, counts[kind]);
+  ports.logger.info('Reconciliation done', { appointmentsChecked: result.appointmentsChecked, rowsChecked: result.rowsChecked, olderThanMs, ...counts });
+  return result;
 }

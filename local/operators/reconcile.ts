@@ -4,23 +4,17 @@ import { DynamoDbAppointmentRepository } from '../../core/adapters/dynamodb-appo
 import { mysqlOptionsFromUrl } from '../../core/adapters/mysql-connection';
 import { MysqlCountryAppointments } from '../../core/adapters/mysql-country-appointments';
 import { countries } from '../../core/countries';
-import { topology, type QueueSettings } from '../../core/topology';
-import { reconcileAppointments, type CountryRowSummary, type Reconciliation, type RowDisagreement } from '../../core/use-cases/reconcile-appointments';
+import {
+  findingKindOf,
+  PIPELINE_RETRY_WINDOW_MS,
+  reconcileAppointments,
+  remedyFor,
+  type CountryRowSummary,
+  type Reconciliation,
+} from '../../core/use-cases/reconcile-appointments';
 import { localDynamoDbClient } from '../dynamodb/dynalite';
 import { EXIT, runAsCommand, type OperatorIo } from './operator-io';
 import { NoRunningStackError } from '../stack-state';
-
-/**
- * How long the pipeline may still be working on an appointment: its country queue,
- * then the confirmation queue, each retrying it until its max receive count, a
- * visibility timeout apart. Younger PENDING appointments may yet complete on their own.
- */
-export const PIPELINE_RETRY_WINDOW_MS =
-  Math.max(...topology.countryRoutes.map(retryWindowMs)) + retryWindowMs(topology.confirmations);
-
-function retryWindowMs(queue: QueueSettings): number {
-  return (queue.visibilityTimeoutSeconds * queue.maxReceiveCount + queue.maxBatchingWindowSeconds) * 1000;
-}
 
 const USAGE = `npm run reconcile [-- --older-than <duration>]
   Compares DynamoDB with the country schemas of the stack that \`npm start\` is running and lists
@@ -51,7 +45,8 @@ export async function reconcileMain(argv: readonly string[], io: OperatorIo, now
   if (!stack) return EXIT.failed;
 
   const dynamodb = localDynamoDbClient(stack.dynamodbEndpoint);
-  const pool = stack.mysqlUrl ? createPool(mysqlOptionsFromUrl(stack.mysqlUrl, 2)) : undefined;
+  // As the read-only reconciler user: reconciling reads, and a mistake here can write nothing.
+  const pool = stack.reconcileMysqlUrl ? createPool(mysqlOptionsFromUrl(stack.reconcileMysqlUrl, 2)) : undefined;
   try {
     const appointments = new DynamoDbAppointmentRepository(dynamodb, stack.tableName);
     async function* countryRows(): AsyncIterable<CountryRowSummary> {
@@ -78,7 +73,7 @@ function report(result: Reconciliation, olderThanMs: number, now: Date, checkedR
       : `Checked ${result.appointmentsChecked} appointments (DynamoDB); the stack keeps country rows in memory (--no-mysql), so no rows were checked.`,
   ];
   if (result.stuckPending.length > 0) {
-    lines.push('', `PENDING for more than ${threshold} (${result.stuckPending.length}): look for them in the DLQs (npm run redrive) and the workers' logs.`);
+    lines.push('', `PENDING for more than ${threshold} (${result.stuckPending.length}): ${remedyFor.stuckPending}.`);
     for (const appointment of result.stuckPending) {
       const age = formatDuration(now.getTime() - Date.parse(appointment.createdAt));
       lines.push(`  ${appointment.appointmentId}  insured ${appointment.insuredId}  ${appointment.countryISO}  schedule ${appointment.scheduleId}  created ${appointment.createdAt} (${age} ago)`);
@@ -87,18 +82,12 @@ function report(result: Reconciliation, olderThanMs: number, now: Date, checkedR
   if (result.rowsDisagreeingWithAppointment.length > 0) {
     lines.push('', `Country rows whose appointment disagrees (${result.rowsDisagreeingWithAppointment.length}):`);
     for (const row of result.rowsDisagreeingWithAppointment) {
-      lines.push(`  ${row.appointmentId}  ${row.countryISO}  schedule ${row.scheduleId}  row ${row.status} since ${row.scheduledAt.toISOString()}  appointment ${row.appointmentStatus}: ${adviceFor(row)}`);
+      lines.push(`  ${row.appointmentId}  ${row.countryISO}  schedule ${row.scheduleId}  row ${row.status} since ${row.scheduledAt.toISOString()}  appointment ${row.appointmentStatus}: ${remedyFor[findingKindOf(row)]}`);
     }
   }
   const found = result.stuckPending.length + result.rowsDisagreeingWithAppointment.length;
   lines.push('', found > 0 ? `Found ${found} to look into.` : `Nothing to reconcile: no appointment older than ${threshold} is PENDING, and every country row agrees with its appointment.`);
   return `${lines.join('\n')}\n`;
-}
-
-function adviceFor(row: RowDisagreement): string {
-  if (row.status === 'OVERBOOKED') return 'its slot was booked twice before slots were enforced; the first booking keeps it, so rebook this insured person';
-  if (row.status === 'SCHEDULED' && row.appointmentStatus === 'CANCELLED') return 'the cancellation has not freed the slot: cancel the appointment again';
-  return `expected ${row.expected}: the decision was lost or is held (look in ${topology.confirmations.deadLetterQueueName})`;
 }
 
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;

@@ -1,5 +1,5 @@
 import { pendingAppointment, type Appointment } from '../../core/appointment';
-import { reconcileAppointments, type CountryRowSummary } from '../../core/use-cases/reconcile-appointments';
+import { reconcileAppointments, reportReconciliation, type CountryRowSummary } from '../../core/use-cases/reconcile-appointments';
 
 const now = new Date('2026-11-22T12:00:00.000Z');
 const minutesAgo = (minutes: number) => new Date(now.getTime() - minutes * 60_000);
@@ -73,5 +73,34 @@ describe('reconciling DynamoDB with the country schemas', () => {
       { ...row('HELD', 29, 'SCHEDULED'), appointmentStatus: 'CANCELLED', expected: 'COMPLETED' },
       { ...row('TWICE', 299, 'OVERBOOKED'), appointmentStatus: 'COMPLETED', expected: 'NONE' },
     ]);
+  });
+});
+
+describe('the scheduled reconciliation\'s report', () => {
+  it('given one case of each kind but overbooked, when reported, then each kind is counted (zeros included) and each case is one log line with its appointment id and kind', async () => {
+    const counted: [string, number][] = [];
+    const logged: Record<string, unknown>[] = [];
+    const logger = { info: jest.fn(), error: jest.fn(), warn: (message: string, keys: Record<string, unknown>) => logged.push({ message, ...keys }) };
+
+    await reportReconciliation(5 * 60_000, {
+      appointments: () => [appointment('STUCK', 'PENDING', 20), appointment('CANCELLED', 'CANCELLED', 20)],
+      countryRows: () => [row('LOST', 19), row('CANCELLED', 19)],
+      now: () => now,
+      metrics: { reconciliationFindings: (kind, count) => counted.push([kind, count]) },
+      logger,
+    });
+
+    expect(counted).toEqual([
+      ['stuckPending', 1],
+      ['lostDecision', 1],
+      ['cancellationNotFreed', 1],
+      ['overbooked', 0],
+    ]);
+    expect(logged.map(({ finding, appointmentId }) => [finding, appointmentId])).toEqual([
+      ['stuckPending', 'STUCK'],
+      ['lostDecision', 'LOST'],
+      ['cancellationNotFreed', 'CANCELLED'],
+    ]);
+    expect(logged[2]?.message).toContain('cancel the appointment again');
   });
 });

@@ -1,0 +1,63 @@
+import { ulid } from 'ulid';
+import { DynamoDbAppointmentRepository } from '../../core/adapters/dynamodb-appointment-repository';
+import { pendingAppointment } from '../../core/appointment';
+import { metricNames } from '../../core/metrics';
+import { PIPELINE_RETRY_WINDOW_MS } from '../../core/use-cases/reconcile-appointments';
+import { localDynamoDbClient } from '../../local/dynamodb/dynalite';
+import { startLocalStack, type LocalStack } from '../../local/stack';
+import { describeWithMysql, testMysqlUrl } from '../support/mysql';
+import { newScheduleId } from '../support/slots';
+import { newInsuredId, pollUntil } from './client';
+
+/**
+ * The reconciliation as it runs on its schedule, in the local stack as in AWS: the same function,
+ * invoked by the scheduler, reporting what it finds as metric lines and log lines. The schedule runs
+ * every second here instead of every few minutes.
+ */
+describeWithMysql('the scheduled reconciliation', () => {
+  let stack: LocalStack;
+  const lines: Record<string, unknown>[] = [];
+
+  beforeAll(async () => {
+    stack = await startLocalStack({
+      mysqlUrl: testMysqlUrl,
+      scheduleEveryMs: 1_000,
+      log: (line) => {
+        if (line.includes('econciliation') || line.includes(metricNames.reconciliationFindings)) lines.push(JSON.parse(line) as Record<string, unknown>);
+      },
+    });
+  }, 60_000);
+  afterAll(async () => stack?.stop());
+
+  it('given an appointment made to look stuck (PENDING since before the retries began), when the schedule runs, then it is counted as a stuckPending finding and logged with its appointment id', async () => {
+    // Given a PENDING appointment created an hour ago, which no queue holds
+    const client = localDynamoDbClient(stack.dynamodbEndpoint);
+    const createdAt = new Date(Date.now() - PIPELINE_RETRY_WINDOW_MS - 3_600_000);
+    const stuck = pendingAppointment({ insuredId: newInsuredId(), scheduleId: newScheduleId(), countryISO: 'PE' }, ulid(createdAt.getTime()), createdAt);
+    try {
+      await new DynamoDbAppointmentRepository(client, stack.tableName).create(stuck);
+    } finally {
+      client.destroy();
+    }
+
+    // When the scheduled reconciliation has run after it was planted
+    const logged = await pollUntil(
+      () => Promise.resolve(lines.find((line) => line.appointmentId === stuck.appointmentId)),
+      (line) => line !== undefined,
+      20_000,
+    );
+
+    // Then its finding is logged with the appointment id, and the run's metric counts it
+    expect(logged).toEqual(expect.objectContaining({ finding: 'stuckPending', appointmentId: stuck.appointmentId, message: expect.stringContaining('stuckPending') as unknown }));
+    const counted = lines.filter((line) => line.finding === 'stuckPending' && typeof line[metricNames.reconciliationFindings] === 'number');
+    expect(counted.at(-1)).toEqual(expect.objectContaining({ [metricNames.reconciliationFindings]: 1, _aws: expect.anything() as unknown }));
+  });
+
+  it('given the reconciler, when a run ends, then it reports what it checked and counts every kind of finding, zeros included, so a missing data point means it did not run', async () => {
+    const done = await pollUntil(() => Promise.resolve(lines.filter((line) => line.message === 'Reconciliation done')), (found) => found.length > 0, 20_000);
+    const kinds = new Set(lines.filter((line) => typeof line[metricNames.reconciliationFindings] === 'number').map((line) => line.finding));
+
+    expect(done.at(-1)).toEqual(expect.objectContaining({ rowsChecked: expect.any(Number) as unknown, appointmentsChecked: expect.any(Number) as unknown }));
+    expect([...kinds].sort()).toEqual(['cancellationNotFreed', 'lostDecision', 'overbooked', 'stuckPending']);
+  });
+});

@@ -1,0 +1,118 @@
+import { countryISOs } from '../../core/countries';
+import { metricNames, metricsNamespace } from '../../core/metrics';
+import { topology } from '../../core/topology';
+import { findingKinds } from '../../core/use-cases/reconcile-appointments';
+import { allDeployedFunctions, deployedFunctions } from '../../infra/bundling';
+import { DECISION_TIME_P99_TARGET_MS } from '../../infra/operations';
+import { functionLogicalId, referencedLogicalId, resource, resourcesOfType, statementsOf, type CfnResource, type SynthesizedApp, synthesizeAppointmentsApp, SYNTHESIS_TIMEOUT_MS } from './synthesized-app';
+
+/** What the on-call person is paged for and what they look at: the alarms and the dashboard. */
+
+const ALARM_TOPIC_ARN = 'arn:aws:sns:us-east-1:111122223333:on-call';
+let synthesized: SynthesizedApp;
+beforeAll(() => {
+  synthesized = synthesizeAppointmentsApp({ context: { alarmTopicArn: ALARM_TOPIC_ARN }, validateAgainstCloudFormationRules: false });
+}, SYNTHESIS_TIMEOUT_MS);
+afterAll(() => synthesized.cleanup());
+
+type AlarmProperties = { Period?: number; TreatMissingData?: string; MetricName?: string; Namespace?: string; Dimensions?: { Name: string; Value: unknown }[]; Threshold: number; ComparisonOperator: string; Statistic?: string; ExtendedStatistic?: string; AlarmActions?: unknown[]; EvaluationPeriods: number };
+const alarms = () => resourcesOfType(synthesized.template, 'AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties as AlarmProperties);
+const onFunction = (id: string) => (alarm: AlarmProperties) => JSON.stringify(alarm.Dimensions ?? []).includes(`"${functionLogicalId(synthesized, id)}"`);
+
+describe('the alarms', () => {
+  it('given an alarm topic, when any alarm fires, then it notifies that topic: every alarm of the stack names it', () => {
+    expect(alarms().length).toBeGreaterThan(10);
+    for (const alarm of alarms()) expect(alarm.AlarmActions).toEqual([ALARM_TOPIC_ARN]);
+  });
+
+  it.each([...topology.countryRoutes, topology.confirmations])(
+    'given the $queueName queue, when its oldest message is older than its retries can explain, then an alarm fires',
+    (settings) => {
+      const retriesWindow = settings.maxReceiveCount * settings.visibilityTimeoutSeconds + settings.maxBatchingWindowSeconds;
+      const ageAlarms = alarms().filter((alarm) => alarm.MetricName === 'ApproximateAgeOfOldestMessage');
+
+      expect(ageAlarms).toHaveLength(topology.countryRoutes.length + 1);
+      expect(ageAlarms).toContainEqual(expect.objectContaining({ Threshold: retriesWindow, ComparisonOperator: 'GreaterThanThreshold', Statistic: 'Maximum' }));
+    },
+  );
+
+  it('given a worker that crashes or times out, when it fails a whole invocation, then its errors alarm fires; every function has a throttles alarm', () => {
+    const workers = ['countryWorker-PE', 'countryWorker-CL', 'completionWorker'];
+    for (const id of workers) {
+      expect(alarms().filter(onFunction(id)).filter((alarm) => alarm.MetricName === 'Errors')).toEqual([expect.objectContaining({ Threshold: 0, Statistic: 'Sum' })]);
+    }
+    for (const { id } of allDeployedFunctions) {
+      expect(alarms().filter(onFunction(id)).filter((alarm) => alarm.MetricName === 'Throttles')).toHaveLength(1);
+    }
+  });
+
+  it.each(countryISOs)('given bookings in %s, when the p99 of booking-to-decision time stays over its target for 15 minutes, then an alarm fires', (countryISO) => {
+    const decisionAlarms = alarms().filter((alarm) => alarm.MetricName === metricNames.decisionTime && JSON.stringify(alarm.Dimensions).includes(`"${countryISO}"`));
+
+    expect(decisionAlarms).toEqual([
+      expect.objectContaining({ Namespace: metricsNamespace, ExtendedStatistic: 'p99', Threshold: DECISION_TIME_P99_TARGET_MS, EvaluationPeriods: 3 }),
+    ]);
+  });
+
+  it('given the country database, when its free storage runs low or its connections exceed what the workers may open, then an alarm fires; AppSync 5XX too', () => {
+    const names = alarms().map((alarm) => alarm.MetricName);
+
+    expect(names).toEqual(expect.arrayContaining(['FreeStorageSpace', 'DatabaseConnections', '5XXError']));
+  });
+});
+
+describe('the dashboard', () => {
+  it('given the stack, when an on-call person opens its dashboard, then it shows the API, the queues and DLQs, every function, the database and the pipeline\'s own metrics', () => {
+    const [dashboard] = resourcesOfType(synthesized.template, 'AWS::CloudWatch::Dashboard');
+    const body = JSON.stringify((dashboard as [string, CfnResource])[1].Properties.DashboardBody);
+
+    for (const metric of ['AWS/AppSync', '4XXError', '5XXError', 'Latency', 'ApproximateNumberOfMessagesVisible', 'ApproximateAgeOfOldestMessage', 'Errors', 'Throttles', 'Duration', 'CPUUtilization', 'DatabaseConnections', 'FreeStorageSpace']) {
+      expect(body).toContain(metric);
+    }
+    for (const name of Object.values(metricNames)) expect(body).toContain(name);
+    for (const { id } of allDeployedFunctions) expect(body).toContain(id);
+  });
+});
+
+describe('the scheduled reconciliation', () => {
+  const reconcilerId = () => functionLogicalId(synthesized, deployedFunctions.reconciler.id);
+
+  it(`given the stack, when EventBridge Scheduler runs the reconciler every ${topology.reconciliation.everyMinutes} minutes, then its role may invoke that function and nothing else`, () => {
+    const [[, schedule]] = resourcesOfType(synthesized.template, 'AWS::Scheduler::Schedule') as [[string, CfnResource]];
+    const target = schedule.Properties.Target as { Arn: unknown; RoleArn: unknown; RetryPolicy?: { MaximumRetryAttempts: number } };
+
+    expect(schedule.Properties.ScheduleExpression).toBe(`rate(${topology.reconciliation.everyMinutes} minutes)`);
+    expect(referencedLogicalId(target.Arn)).toBe(reconcilerId());
+    expect(target.RetryPolicy?.MaximumRetryAttempts).toBe(0);
+    const roleId = referencedLogicalId(target.RoleArn);
+    const statements = resourcesOfType(synthesized.template, 'AWS::IAM::Policy')
+      .filter(([, policy]) => (policy.Properties.Roles as unknown[]).some((role) => referencedLogicalId(role) === roleId))
+      .flatMap(([, policy]) => (policy.Properties.PolicyDocument as { Statement: { Action: unknown; Resource: unknown }[] }).Statement);
+    expect(statements).toEqual([expect.objectContaining({ Action: 'lambda:InvokeFunction', Resource: { 'Fn::GetAtt': [reconcilerId(), 'Arn'] } })]);
+  });
+
+  it('given the reconciler, when it runs, then it sits in the isolated subnets with the database clients, reaches DynamoDB through a gateway endpoint, and may only Scan the table', () => {
+    const fn = resource(synthesized.template, reconcilerId());
+    const vpcConfig = fn.Properties.VpcConfig as { SubnetIds: unknown[]; SecurityGroupIds: unknown[] };
+    const isolatedSubnets = resourcesOfType(synthesized.template, 'AWS::EC2::Subnet').map(([id]) => id);
+    const endpoints = resourcesOfType(synthesized.template, 'AWS::EC2::VPCEndpoint').map(([, endpoint]) => endpoint.Properties);
+    const tableActions = statementsOf(synthesized, deployedFunctions.reconciler.id).filter((statement) => [statement.Action].flat().some((action) => action.startsWith('dynamodb:')));
+
+    expect(vpcConfig.SubnetIds.map(referencedLogicalId).sort()).toEqual(isolatedSubnets.sort());
+    expect(vpcConfig.SecurityGroupIds).toHaveLength(2);
+    expect(endpoints.filter((endpoint) => endpoint.VpcEndpointType === 'Gateway').map((endpoint) => JSON.stringify(endpoint.ServiceName))).toEqual([expect.stringContaining('.dynamodb')]);
+    expect(tableActions.flatMap((statement) => [statement.Action].flat())).toEqual(['dynamodb:Scan']);
+  });
+
+  it.each(findingKinds)('given a reconciliation that finds %s cases, when its metric is above zero, then an alarm fires', (kind) => {
+    const findingAlarms = alarms().filter((alarm) => alarm.MetricName === metricNames.reconciliationFindings && JSON.stringify(alarm.Dimensions).includes(`"${kind}"`) && alarm.Statistic === 'Maximum');
+
+    expect(findingAlarms).toEqual([expect.objectContaining({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', Period: topology.reconciliation.everyMinutes * 60 })]);
+  });
+
+  it('given a reconciliation that stops reporting, when three of its periods pass without a count, then an alarm fires', () => {
+    expect(alarms()).toContainEqual(
+      expect.objectContaining({ MetricName: metricNames.reconciliationFindings, Statistic: 'SampleCount', ComparisonOperator: 'LessThanThreshold', TreatMissingData: 'breaching' }),
+    );
+  });
+});
