@@ -1,6 +1,7 @@
 import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { countries } from '../core/countries';
+import { topology } from '../core/topology';
 import { provideLocalApiKey, type LocalApiKey } from './api-key';
 import { startLocalStack, type LocalStack } from './stack';
 import { removeStackState, stackStateFile, stackStateOf, writeStackState } from './stack-state';
@@ -111,6 +112,8 @@ ${line}
              (depths; GET …/<queue>/messages reads a queue or DLQ, POST …/<dlq>/redrive moves a DLQ back)
   Operators  npm run redrive -- <queue>   moves a DLQ's messages back to its queue
              npm run reconcile            lists appointments stuck PENDING and rows without a COMPLETED appointment
+                                          (the reconciler also runs by itself every ${topology.reconciliation.everyMinutes} min: grep '"finding"' below)
+             npm run smoke                proves this stack end to end, step by step
              (they find this stack through ${relative(process.cwd(), stackStateFile()) || stackStateFile()})
 
   Tokens     npm run token -- --insured 00012   an insured person (their own appointments only)
@@ -120,7 +123,7 @@ ${line}
   Book an appointment:
     ${curl('mutation { createAppointment(input: {insuredId: "00012", scheduleId: 100, countryISO: PE}) { appointmentId status createdAt } }')}
 
-  List them (PENDING at first, COMPLETED a few seconds later):
+  List them (PENDING at first, COMPLETED a moment later):
     ${curl('{ appointments(insuredId: "00012") { items { appointmentId countryISO status updatedAt } nextToken } }')}
 
   The same list as insured person 00012, signed in:
