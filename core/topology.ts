@@ -123,6 +123,14 @@ export const topology = {
   functionMemoryMB: 512,
 } as const;
 
+/**
+ * How long a queue keeps retrying a message before its DLQ holds it: max receive count times the
+ * visibility timeout, plus the batching window. Past that a message is dead-lettered or its worker is not consuming.
+ */
+export function retryWindowSeconds(queue: QueueSettings): number {
+  return queue.visibilityTimeoutSeconds * queue.maxReceiveCount + queue.maxBatchingWindowSeconds;
+}
+
 export function countryRoute(countryISO: CountryISO): CountryRoute {
   const route = topology.countryRoutes.find((candidate) => candidate.countryISO === countryISO);
   if (!route) throw new Error(`No route is declared for country ${countryISO}`);

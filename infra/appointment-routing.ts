@@ -69,9 +69,14 @@ export class AppointmentRouting extends Construct {
     });
   }
 
+  /** Every queue a worker consumes, with its DLQ. */
+  get workerQueues(): readonly WorkerQueue[] {
+    return [...this.countryQueues, this.confirmations];
+  }
+
   /** Every dead-letter queue, for alarms. */
   get deadLetterQueues(): readonly { readonly name: string; readonly queue: sqs.Queue }[] {
-    return [...this.countryQueues, this.confirmations].map(({ settings, deadLetterQueue }) => ({
+    return this.workerQueues.map(({ settings, deadLetterQueue }) => ({
       name: settings.deadLetterQueueName,
       queue: deadLetterQueue,
     }));

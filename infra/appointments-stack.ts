@@ -45,7 +45,7 @@ export class AppointmentsStack extends Stack {
     const alarmTopic = settings.alarmTopicArn ? sns.Topic.fromTopicArn(this, 'AlarmTopic', settings.alarmTopicArn) : undefined;
     new Operations(this, 'Operations', {
       api: api.api,
-      queues: [...routing.countryQueues, routing.confirmations],
+      queues: routing.workerQueues,
       workers: [...workers.countryWorkers, workers.completionWorker, reconciliation.reconciler],
       functions: this.node.findAll().filter((construct): construct is NodejsFunction => construct instanceof NodejsFunction),
       database: database.instance,

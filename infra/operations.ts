@@ -8,7 +8,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { countryISOs } from '../core/countries';
 import { metricDimensions, metricNames, metricsNamespace, metricsServiceName } from '../core/metrics';
-import { topology } from '../core/topology';
+import { retryWindowSeconds, topology } from '../core/topology';
 import { findingKinds, remedyFor } from '../core/use-cases/reconcile-appointments';
 import type { WorkerQueue } from './appointment-routing';
 import { MYSQL_CONNECTIONS_PER_WORKER } from './country-database';
@@ -78,7 +78,7 @@ export class Operations extends Construct {
       });
       // A message is retried maxReceiveCount times, a visibility timeout apart, and then dead-lettered:
       // one older than that has not been received at all, so the worker is not consuming the queue.
-      const retriesWindowSeconds = settings.maxReceiveCount * settings.visibilityTimeoutSeconds + settings.maxBatchingWindowSeconds;
+      const retriesWindowSeconds = retryWindowSeconds(settings);
       this.alarm(`${settings.queueName}-oldest-message-too-old`, queue.metricApproximateAgeOfOldestMessage({ period: MINUTE, statistic: 'Maximum' }), {
         alarmDescription: `A message has waited in ${settings.queueName} longer than its ${retriesWindowSeconds} s of retries can explain: its worker is not consuming (README, Operate it).`,
         threshold: retriesWindowSeconds,

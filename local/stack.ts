@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
 import { migrateCountrySchemas } from '../core/adapters/mysql-migrations';
-import { countries, type Country } from '../core/countries';
+import { countries } from '../core/countries';
 import { RECONCILER_USER_NAME } from '../core/mysql/database-users';
 import { environment } from '../core/environment';
 import { topology, type QueueSettings } from '../core/topology';
@@ -267,7 +267,7 @@ function createFunctions(context: { router: LocalRouter; services: LocalServices
   const reconciler = addFunction({
     name: 'reconciler',
     entry: reconciliation.entry,
-    environment: environmentOf('reconciler', undefined, reconcilerDatabase(services.mysql)),
+    environment: environmentOf('reconciler', undefined, databaseSignedInAs(services.mysql, RECONCILER_USER_NAME)),
     maxConcurrency: 1,
     timeoutSeconds: reconciliation.timeoutSeconds,
   });
@@ -307,7 +307,7 @@ function lambdaEnvironments(context: { services: LocalServices; router: LocalRou
     ...passedThrough(context.env),
   };
   // As in AWS, only the country workers are given the database, each signed in as its country's user.
-  const countryDatabases = new Map(topology.countryRoutes.map((route) => [route.queueName, countryDatabase(services.mysql, countries[route.countryISO])]));
+  const countryDatabases = new Map(topology.countryRoutes.map((route) => [route.queueName, databaseSignedInAs(services.mysql, countries[route.countryISO].mysqlUser)]));
   return (name: string, queueName?: string, own: Readonly<Record<string, string>> = {}): Record<string, string> => ({
     ...shared,
     AWS_LAMBDA_FUNCTION_NAME: name,
@@ -345,18 +345,14 @@ async function startDynamoDb(dataDir: string | undefined): Promise<LocalDynamoDb
   return startLocalDynamoDb({ path });
 }
 
-/** The reconciler reads every country as the read-only user; without MySQL the rows live in the workers' memory, out of its reach. */
-function reconcilerDatabase(mysql: MigratedMysql | undefined): Record<string, string> {
+/**
+ * A function's database, signed in as its own user (a country worker's, the reconciler's). Without
+ * MySQL each country worker keeps its rows in memory, out of the reconciler's reach.
+ */
+function databaseSignedInAs(mysql: MigratedMysql | undefined, mysqlUser: string): Record<string, string> {
   if (!mysql) return { [environment.countryStore]: 'memory' };
-  const url = mysql.userUrls.get(RECONCILER_USER_NAME);
-  if (!url) throw new Error(`No database user ${RECONCILER_USER_NAME} was made for the reconciler`);
-  return { [environment.mysqlUrl]: url };
-}
-
-function countryDatabase(mysql: MigratedMysql | undefined, country: Country): Record<string, string> {
-  if (!mysql) return { [environment.countryStore]: 'memory' };
-  const url = mysql.userUrls.get(country.mysqlUser);
-  if (!url) throw new Error(`No database user ${country.mysqlUser} was made for the ${country.iso} country worker`);
+  const url = mysql.userUrls.get(mysqlUser);
+  if (!url) throw new Error(`No database user ${mysqlUser} was made for this stack`);
   return { [environment.mysqlUrl]: url };
 }
 

@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbAppointmentRepository } from '../core/adapters/dynamodb-appointment-repository';
 import { mysqlPoolOfThisFunction } from '../core/adapters/mysql-function-pool';
-import { MysqlCountryAppointments } from '../core/adapters/mysql-country-appointments';
+import { rowsOfEveryCountry } from '../core/adapters/mysql-country-appointments';
 import { PowertoolsPipelineMetrics } from '../core/adapters/powertools-pipeline-metrics';
 import { countries } from '../core/countries';
 import { environment, requiredEnv } from '../core/environment';
@@ -24,7 +24,7 @@ async function* countryRows() {
     throw error;
   });
   const queries = await pool;
-  for (const country of Object.values(countries)) yield* new MysqlCountryAppointments(queries, country).allRows();
+  yield* rowsOfEveryCountry(queries, Object.values(countries));
 }
 
 /** Run on a schedule (EventBridge Scheduler in AWS, the local scheduler under npm start): what the retries could not settle. */

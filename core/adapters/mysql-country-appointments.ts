@@ -26,6 +26,11 @@ const MAX_ATTEMPTS = 3;
  * The pool must allow multiple statements (`mysqlOptionsFromUrl`, `mysqlOptionsFromRdsSecret`). Its user
  * needs SELECT, INSERT and UPDATE on the country's `appointments` and nothing else (core/mysql/database-users.ts).
  */
+/** Every country's rows, one schema after another, for reconciliation. */
+export async function* rowsOfEveryCountry(pool: MysqlQueries, everyCountry: readonly Country[]): AsyncIterable<CountryRowSummary> {
+  for (const country of everyCountry) yield* new MysqlCountryAppointments(pool, country).allRows();
+}
+
 export class MysqlCountryAppointments implements CountryAppointmentStore {
   readonly countryISO: Country['iso'];
   private readonly table: string;

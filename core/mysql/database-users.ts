@@ -33,7 +33,7 @@ export interface DatabaseUserCredentials {
  */
 const COUNTRY_WORKER_PRIVILEGES: readonly TablePrivilege[] = ['SELECT', 'INSERT', 'UPDATE'];
 
-/** The read-only user of `npm run reconcile` (and of a reconcile function in AWS, once there is one). */
+/** The read-only user of the scheduled reconciler (AWS and npm start) and of `npm run reconcile`. */
 export const RECONCILER_USER_NAME = 'appointments_reconcile';
 
 export function countryWorkerUser(country: Country): DatabaseUser {

@@ -2,18 +2,14 @@ import { AppointmentStatus, type Appointment, type CountryISO } from '../appoint
 import type { CountrySlotStatus } from '../messages';
 import type { ReconciliationMetrics } from '../metrics';
 import type { StructuredLogger } from '../ports';
-import { topology, type QueueSettings } from '../topology';
+import { retryWindowSeconds, topology } from '../topology';
 
 /**
  * How long the pipeline may still be working on an appointment: its country queue,
  * then the confirmation queue, each retrying it until its max receive count, a
  * visibility timeout apart. Younger PENDING appointments may yet complete on their own.
  */
-export const PIPELINE_RETRY_WINDOW_MS = Math.max(...topology.countryRoutes.map(retryWindowMs)) + retryWindowMs(topology.confirmations);
-
-function retryWindowMs(queue: QueueSettings): number {
-  return (queue.visibilityTimeoutSeconds * queue.maxReceiveCount + queue.maxBatchingWindowSeconds) * 1000;
-}
+export const PIPELINE_RETRY_WINDOW_MS = (Math.max(...topology.countryRoutes.map(retryWindowSeconds)) + retryWindowSeconds(topology.confirmations)) * 1000;
 
 /** What a country database holds for one appointment. */
 export interface CountryRowSummary {

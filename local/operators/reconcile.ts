@@ -2,14 +2,13 @@ import { parseArgs } from 'node:util';
 import { createPool } from 'mysql2/promise';
 import { DynamoDbAppointmentRepository } from '../../core/adapters/dynamodb-appointment-repository';
 import { mysqlOptionsFromUrl } from '../../core/adapters/mysql-connection';
-import { MysqlCountryAppointments } from '../../core/adapters/mysql-country-appointments';
+import { rowsOfEveryCountry } from '../../core/adapters/mysql-country-appointments';
 import { countries } from '../../core/countries';
 import {
   findingKindOf,
   PIPELINE_RETRY_WINDOW_MS,
   reconcileAppointments,
   remedyFor,
-  type CountryRowSummary,
   type Reconciliation,
 } from '../../core/use-cases/reconcile-appointments';
 import { localDynamoDbClient } from '../dynamodb/dynalite';
@@ -49,10 +48,7 @@ export async function reconcileMain(argv: readonly string[], io: OperatorIo, now
   const pool = stack.reconcileMysqlUrl ? createPool(mysqlOptionsFromUrl(stack.reconcileMysqlUrl, 2)) : undefined;
   try {
     const appointments = new DynamoDbAppointmentRepository(dynamodb, stack.tableName);
-    async function* countryRows(): AsyncIterable<CountryRowSummary> {
-      if (!pool) return;
-      for (const country of Object.values(countries)) yield* new MysqlCountryAppointments(pool, country).allRows();
-    }
+    const countryRows = () => (pool ? rowsOfEveryCountry(pool, Object.values(countries)) : []);
     const result = await reconcileAppointments(olderThanMs, { appointments: () => appointments.scanAll(), countryRows, now });
     io.stdout(report(result, olderThanMs, now(), pool !== undefined));
     return result.stuckPending.length + result.rowsDisagreeingWithAppointment.length > 0 ? EXIT.found : EXIT.ok;

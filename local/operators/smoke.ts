@@ -148,12 +148,12 @@ async function runStep(position: string, step: SmokeStep, run: SmokeRun, io: Ope
 async function leaveNothingBehind(run: SmokeRun, io: OperatorIo): Promise<void> {
   await run.changes?.close();
   if (!run.bookingSent || run.cancelled || !run.users) return;
-  const staffApi = apiClient(apiEndpoint(run), { token: run.users.staff.accessToken, timeoutMs: REQUEST_TIMEOUT_MS });
+  const staff = staffApi(run);
   try {
-    const listed = await staffApi.appointments(deploymentChecks.insuredId, 20);
+    const listed = await staff.appointments(deploymentChecks.insuredId, 20);
     const holding = (listed.data?.appointments.items ?? []).filter((item) => item.scheduleId === run.scheduleId && holdsItsSlot(item.status));
     for (const { appointmentId } of holding) {
-      const answer = await staffApi.cancelAppointment(deploymentChecks.insuredId, appointmentId);
+      const answer = await staff.cancelAppointment(deploymentChecks.insuredId, appointmentId);
       if (answer.errors) throw new Error(`${appointmentId}: ${describeErrors(answer)}`);
       io.stdout(`  Clean-up: cancelled appointment ${appointmentId}, which a failed step left holding slot ${run.scheduleId}.\n`);
     }
@@ -197,8 +197,7 @@ async function bookCheckSlot(run: SmokeRun): Promise<string> {
 
 async function listIt(run: SmokeRun): Promise<string> {
   const { appointmentId } = bookedOf(run);
-  const staffApi = apiClient(apiEndpoint(run), { token: usersOf(run).staff.accessToken, timeoutMs: REQUEST_TIMEOUT_MS });
-  for (const [who, api] of [['the insured person', insuredApi(run)], ['staff', staffApi]] as const) {
+  for (const [who, api] of [['the insured person', insuredApi(run)], ['staff', staffApi(run)]] as const) {
     const answer = await api.appointments(deploymentChecks.insuredId, 20);
     const listed = answer.data?.appointments.items.find((item) => item.appointmentId === appointmentId);
     if (!listed) throw new Error(`${who} did not find ${appointmentId} in the list (${answer.errors ? describeErrors(answer) : 'not on the first page'})`);
@@ -351,6 +350,10 @@ function apiEndpoint(run: SmokeRun) {
 
 function insuredApi(run: SmokeRun) {
   return apiClient(apiEndpoint(run), { token: usersOf(run).insured.accessToken, timeoutMs: REQUEST_TIMEOUT_MS });
+}
+
+function staffApi(run: SmokeRun) {
+  return apiClient(apiEndpoint(run), { token: usersOf(run).staff.accessToken, timeoutMs: REQUEST_TIMEOUT_MS });
 }
 
 function usersOf(run: SmokeRun): CheckUsers {

@@ -3,6 +3,7 @@ import { metricNames, metricsNamespace } from '../../core/metrics';
 import { topology } from '../../core/topology';
 import { findingKinds } from '../../core/use-cases/reconcile-appointments';
 import { allDeployedFunctions, deployedFunctions } from '../../infra/bundling';
+import { MYSQL_CONNECTIONS_PER_WORKER } from '../../infra/country-database';
 import { DECISION_TIME_P99_TARGET_MS } from '../../infra/operations';
 import { functionLogicalId, referencedLogicalId, resource, resourcesOfType, statementsOf, type CfnResource, type SynthesizedApp, synthesizeAppointmentsApp, SYNTHESIS_TIMEOUT_MS } from './synthesized-app';
 
@@ -55,9 +56,12 @@ describe('the alarms', () => {
   });
 
   it('given the country database, when its free storage runs low or its connections exceed what the workers may open, then an alarm fires; AppSync 5XX too', () => {
-    const names = alarms().map((alarm) => alarm.MetricName);
+    const workersMayOpen = topology.countryRoutes.reduce((sum, route) => sum + route.maxConcurrency * MYSQL_CONNECTIONS_PER_WORKER, 0);
+    const named = (metricName: string) => alarms().filter((alarm) => alarm.MetricName === metricName);
 
-    expect(names).toEqual(expect.arrayContaining(['FreeStorageSpace', 'DatabaseConnections', '5XXError']));
+    expect(named('FreeStorageSpace')).toEqual([expect.objectContaining({ Namespace: 'AWS/RDS', ComparisonOperator: 'LessThanThreshold', Threshold: 1024 ** 3 })]);
+    expect(named('DatabaseConnections')).toEqual([expect.objectContaining({ Namespace: 'AWS/RDS', ComparisonOperator: 'GreaterThanThreshold', Threshold: 2 * workersMayOpen })]);
+    expect(named('5XXError')).toEqual([expect.objectContaining({ Namespace: 'AWS/AppSync', ComparisonOperator: 'GreaterThanThreshold', Threshold: 0 })]);
   });
 });
 
