@@ -9,6 +9,13 @@ import { UnauthorizedError } from './errors';
 
 /** The custom attribute that carries an insured person's id. Immutable in the user pool; the app client cannot write it. */
 export const INSURED_ID_CLAIM = 'custom:insuredId';
+
+/**
+ * The standard attribute each insured person's account repeats its insuredId in: ListUsers filters on
+ * standard attributes only, never on `custom:insuredId`. No app client may write it, so only staff set it.
+ */
+export const INSURED_ID_LOOKUP_ATTRIBUTE = 'preferred_username';
+
 /** The Cognito group of call-centre staff, who act for any insured person. */
 export const STAFF_GROUP = 'agents';
 /** Cognito puts group membership in both tokens under this claim (the simulator gives `identity` no `groups`). */

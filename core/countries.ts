@@ -7,6 +7,12 @@ export interface Country {
   readonly mysqlSchema: string;
   /** The MySQL user its country worker signs in as: rights on this schema's tables only (core/mysql/database-users.ts). */
   readonly mysqlUser: string;
+  /** How the country writes dates and words in the insured person's emails (BCP 47). */
+  readonly locale: string;
+  /** The IANA zone in which the country reads a date and time. */
+  readonly timeZone: string;
+  /** The country's name in its own language, as its emails say it. */
+  readonly localName: string;
 }
 
 /**
@@ -14,8 +20,8 @@ export interface Country {
  * `CountryISO` enum of schema.graphql; `satisfies` makes the compiler insist on both.
  */
 export const countries = {
-  PE: { iso: CountryISO.PE, name: 'Peru', mysqlSchema: 'mysql_pe', mysqlUser: 'appointments_pe' },
-  CL: { iso: CountryISO.CL, name: 'Chile', mysqlSchema: 'mysql_cl', mysqlUser: 'appointments_cl' },
+  PE: { iso: CountryISO.PE, name: 'Peru', mysqlSchema: 'mysql_pe', mysqlUser: 'appointments_pe', locale: 'es-PE', timeZone: 'America/Lima', localName: 'Perú' },
+  CL: { iso: CountryISO.CL, name: 'Chile', mysqlSchema: 'mysql_cl', mysqlUser: 'appointments_cl', locale: 'es-CL', timeZone: 'America/Santiago', localName: 'Chile' },
 } as const satisfies { readonly [K in CountryISO]: Country & { iso: K } };
 
 export const countryISOs = Object.keys(countries) as CountryISO[];

@@ -1,8 +1,8 @@
 import * as z from 'zod/mini';
 import { appointmentCancelledSchema, appointmentRejectedSchema, appointmentScheduledSchema, type CountryOutcome } from './messages';
 
-/** The envelope fields of an EventBridge event that the confirmation queue relies on. */
-const eventBridgeEnvelope = { id: z.string(), source: z.string(), time: z.iso.datetime() };
+/** The envelope fields of an EventBridge event that the queues its rules feed rely on. */
+export const eventBridgeEnvelope = { id: z.string(), source: z.string(), time: z.iso.datetime() };
 
 /**
  * The EventBridge event a country decision arrives in (the confirmation queue's body), read as a

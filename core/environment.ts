@@ -16,6 +16,12 @@ export const environment = {
   countryStore: 'COUNTRY_STORE',
   /** The AppSync GraphQL endpoint the completion worker publishes status changes to (SigV4). */
   graphqlUrl: 'APPOINTMENTS_GRAPHQL_URL',
+  /** The DynamoDB table of the notification worker's idempotency records (Powertools idempotency). */
+  idempotencyTableName: 'IDEMPOTENCY_TABLE_NAME',
+  /** The Cognito user pool whose accounts hold the insured people's addresses. */
+  userPoolId: 'USER_POOL_ID',
+  /** The verified SES identity emails are sent from (`cdk deploy -c senderEmail=…`). */
+  senderEmail: 'SENDER_EMAIL',
   /** Connections one worker instance may hold. */
   mysqlConnectionLimit: 'MYSQL_CONNECTION_LIMIT',
 } as const;

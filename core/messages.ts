@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import {
+  AppointmentStatus,
   appointmentIdSchema,
   countryISOSchema,
   insuredIdSchema,
@@ -68,3 +69,19 @@ export type CountryOutcome =
   | { readonly detailType: 'AppointmentScheduled'; readonly detail: AppointmentScheduled }
   | { readonly detailType: 'AppointmentRejected'; readonly detail: AppointmentRejected }
   | { readonly detailType: 'AppointmentCancelled'; readonly detail: AppointmentCancelled };
+
+/** The statuses an appointment settles in after PENDING: each stored one is announced as AppointmentStatusChanged. */
+const settledStatusSchema = z.enum([AppointmentStatus.COMPLETED, AppointmentStatus.REJECTED, AppointmentStatus.CANCELLED]);
+
+/**
+ * The detail of AppointmentStatusChanged, which the completion worker puts on the bus for every status
+ * it has stored (again on a redelivery): what the appointment became, never a decision the lifecycle dropped.
+ * Consumers (the insured person's email, …) hang off this event, not off a country's raw decision.
+ */
+export const appointmentStatusChangedSchema = z.object({
+  ...appointmentFields,
+  status: settledStatusSchema,
+  rejectionReason: z.nullable(z.enum(RejectionReason)),
+  updatedAt: z.iso.datetime(),
+});
+export type AppointmentStatusChanged = z.infer<typeof appointmentStatusChangedSchema>;

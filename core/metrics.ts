@@ -26,6 +26,10 @@ export const metricNames = {
   decisionTime: 'DecisionTime',
   /** A stored status change pushed to the subscribers (again on a redelivery). */
   statusChangesPublished: 'StatusChangesPublished',
+  /** An insured person's email about a stored status change, accepted by SES (once per appointment and status). */
+  emailsSent: 'EmailsSent',
+  /** A status change nobody could be emailed about, by `reason` (the account has no verified address). */
+  emailsSkipped: 'EmailsSkipped',
   /** What one scheduled reconciliation found, by `finding` kind; zero when it found none of that kind. */
   reconciliationFindings: 'ReconciliationFindings',
 } as const;
@@ -49,4 +53,13 @@ export interface PipelineMetrics {
 /** What a reconciliation reports: how many findings of each kind it made. */
 export interface ReconciliationMetrics {
   reconciliationFindings(kind: string, count: number): void;
+}
+
+/** Why an email was not sent: the insured person has no account, or its address is not verified. */
+export type EmailSkipReason = 'NO_VERIFIED_ADDRESS';
+
+/** What the notification worker measures. */
+export interface NotificationMetrics {
+  emailSent(countryISO: CountryISO): void;
+  emailSkipped(countryISO: CountryISO, reason: EmailSkipReason): void;
 }

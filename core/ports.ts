@@ -4,6 +4,7 @@ import type { AppointmentStatusChange } from './graphql/types.generated';
 import type {
   AppointmentCancellationRequested,
   AppointmentRequested,
+  AppointmentStatusChanged,
   CountryMessage,
   CountryOutcome,
   CountrySlotStatus,
@@ -85,6 +86,35 @@ export interface CountryOutcomePublisher {
  */
 export interface StatusChangePublisher {
   publish(change: AppointmentStatusChange): Promise<void>;
+}
+
+/**
+ * Announces a stored status change on the event bus (AppointmentStatusChanged) for whoever follows
+ * what appointments become: the insured person's email today. Called after the change is stored,
+ * again on every redelivery.
+ */
+export interface StatusChangeAnnouncer {
+  announce(change: AppointmentStatusChanged): Promise<void>;
+}
+
+/** Where an insured person is written to: their own account's address, if it is verified. */
+export interface InsuredAddressBook {
+  /** The verified email address of the account holding this insuredId, or undefined when there is none. */
+  verifiedAddressOf(insuredId: string): Promise<string | undefined>;
+}
+
+/** One email, in both parts, ready to send. */
+export interface OutgoingEmail {
+  readonly to: string;
+  readonly subject: string;
+  readonly text: string;
+  readonly html: string;
+}
+
+/** Sends email from the deployment's sender identity (SES v2 in AWS, a local SES endpoint under npm start). */
+export interface EmailSender {
+  /** Resolves once the email service has accepted the email; its message id. */
+  send(email: OutgoingEmail): Promise<string>;
 }
 
 /** The part of Powertools' Logger the use cases rely on: message, then keys merged into the JSON line. */

@@ -50,7 +50,11 @@ const workerQueueDefaults = {
   workerTimeoutSeconds: 10,
 } as const;
 
+/** The one event bus: country decisions and stored status changes travel on it. */
+const eventBusName = 'appointments';
 const countryOutcomeSource = 'appointments.country-worker';
+const statusChangeSource = 'appointments.completion-worker';
+const statusChangeDetailType = 'AppointmentStatusChanged';
 /** The detail-type of each decision a country announces, and the status it gives the appointment. */
 const countryOutcomeDetailTypes = ['AppointmentScheduled', 'AppointmentRejected', 'AppointmentCancelled'] as const;
 
@@ -71,7 +75,7 @@ export const topology = {
   ),
   /** Country workers announce each decision on this bus; one rule takes all three to the confirmation queue. */
   countryOutcomes: {
-    eventBusName: 'appointments',
+    eventBusName,
     source: countryOutcomeSource,
     detailTypes: countryOutcomeDetailTypes,
     ruleName: 'country-outcomes-to-confirmations',
@@ -86,6 +90,29 @@ export const topology = {
     deadLetterQueueName: 'appointment-confirmations-dlq',
     consumer: { entry: 'workers/completionWorker.ts' } satisfies LambdaEntry,
   } satisfies QueueSettings & { consumer: LambdaEntry },
+  /**
+   * What the completion worker announces on the bus after storing a status (and again on a redelivery):
+   * every consumer of what an appointment became subscribes to this, never to a country's raw decision.
+   */
+  statusChangeEvents: {
+    eventBusName,
+    source: statusChangeSource,
+    detailType: statusChangeDetailType,
+  },
+  /**
+   * The insured person's email: a rule takes every announced status change to the email queue, whose
+   * notification worker sends each (appointment, status) once. Idempotency records outlive the DLQ's
+   * 14-day retention, so a redriven or redelivered change never sends a second email.
+   */
+  emailNotifications: {
+    ...workerQueueDefaults,
+    queueName: 'appointment-emails',
+    deadLetterQueueName: 'appointment-emails-dlq',
+    ruleName: 'status-changes-to-emails',
+    rulePattern: { source: [statusChangeSource], 'detail-type': [statusChangeDetailType] },
+    idempotencyDays: 15,
+    consumer: { entry: 'workers/notificationWorker.ts' } satisfies LambdaEntry,
+  } satisfies QueueSettings & { ruleName: string; rulePattern: object; idempotencyDays: number; consumer: LambdaEntry },
   /**
    * Direct Lambda resolvers: one file per field, named after it. AppSync gives up on a Lambda data source after 30 s.
    * A subscription's resolver runs once, when a client subscribes (the owner check).

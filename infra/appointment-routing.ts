@@ -32,6 +32,8 @@ export class AppointmentRouting extends Construct {
   readonly eventBus: events.EventBus;
   readonly countryOutcomesRule: events.Rule;
   readonly confirmations: WorkerQueue;
+  /** The insured people's email route, once added (only a stack given a sender address has one). */
+  private emails?: WorkerQueue;
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -69,9 +71,28 @@ export class AppointmentRouting extends Construct {
     });
   }
 
+  /**
+   * The email route: a rule taking every stored status change the completion worker announces on the bus
+   * to a queue of its own, with its DLQ. Built on demand, so a stack without a sender address has none of it.
+   */
+  addEmailNotifications(): WorkerQueue {
+    if (this.emails) return this.emails;
+    const route = topology.emailNotifications;
+    const emails = this.workerQueue(route);
+    new events.Rule(this, route.ruleName, {
+      eventBus: this.eventBus,
+      description: `${topology.statusChangeEvents.detailType} from ${topology.statusChangeEvents.source} to the email queue`,
+      eventPattern: eventPatternOf(route.rulePattern),
+      // As for confirmations: an event EventBridge cannot deliver waits in the DLQ, its body the event itself.
+      targets: [new targets.SqsQueue(emails.queue, { deadLetterQueue: emails.deadLetterQueue })],
+    });
+    this.emails = emails;
+    return emails;
+  }
+
   /** Every queue a worker consumes, with its DLQ. */
   get workerQueues(): readonly WorkerQueue[] {
-    return [...this.countryQueues, this.confirmations];
+    return [...this.countryQueues, this.confirmations, ...(this.emails ? [this.emails] : [])];
   }
 
   /** Every dead-letter queue, for alarms. */

@@ -22,8 +22,8 @@ export interface AppointmentWorkersProps {
 /**
  * The SQS consumers: one country worker per country (same module, COUNTRY_ISO
  * tells them apart) writing to MySQL and putting AppointmentScheduled on the bus,
- * and the completion worker flipping the appointment to COMPLETED in DynamoDB and
- * publishing the change to the API's subscribers.
+ * and the completion worker storing each decision in DynamoDB, publishing the change to
+ * the API's subscribers and announcing it on the bus (AppointmentStatusChanged).
  */
 export class AppointmentWorkers extends Construct {
   readonly countryWorkers: readonly NodejsFunction[];
@@ -60,15 +60,18 @@ export class AppointmentWorkers extends Construct {
     });
 
     this.completionWorker = appointmentsFunction(this, deployedFunctions.completionWorker, {
-      description: 'Marks scheduled appointments COMPLETED in DynamoDB and publishes each stored change to the subscribers',
+      description: 'Stores each country decision in DynamoDB, publishes the change to the subscribers and announces it on the event bus',
       timeout: Duration.seconds(routing.confirmations.settings.workerTimeoutSeconds),
       environment: {
         [environment.appointmentsTableName]: appointments.tableName,
         [environment.graphqlUrl]: api.graphqlUrl,
+        [environment.eventBusName]: routing.eventBus.eventBusName,
       },
-      // Outside the VPC: it only talks to DynamoDB and AppSync.
+      // Outside the VPC: it only talks to DynamoDB, AppSync and EventBridge.
     });
-    // A conditional update PENDING → COMPLETED, and a consistent read when the condition fails.
+    // It announces every stored change (AppointmentStatusChanged) for whatever hangs off it, emails or not.
+    routing.eventBus.grantPutEventsTo(this.completionWorker);
+    // A conditional status update (the lifecycle's transitions), and a consistent read when the condition fails.
     appointments.grant(this.completionWorker, 'dynamodb:UpdateItem', 'dynamodb:GetItem');
     // The internal publish mutation (SigV4) and no other field: appsync:GraphQL on that one field's ARN.
     const { typeName, fieldName } = topology.statusChanges;
@@ -78,7 +81,7 @@ export class AppointmentWorkers extends Construct {
 }
 
 /** The worker polls its queue with the topology's batching and reports failed messages one by one. */
-function consume(fn: NodejsFunction, { queue, settings }: WorkerQueue): void {
+export function consume(fn: NodejsFunction, { queue, settings }: WorkerQueue): void {
   fn.addEventSource(
     new SqsEventSource(queue, {
       batchSize: settings.batchSize,

@@ -104,7 +104,8 @@ export class AppointmentsApi extends Construct {
       readAttributes: new cognito.ClientAttributes()
         .withStandardAttributes({ email: true, emailVerified: true })
         .withCustomAttributes(insuredIdAttribute),
-      // Left out on purpose: the insuredId, which decides whose appointments a user may touch.
+      // Left out on purpose: the insuredId, which decides whose appointments a user may touch, and
+      // preferred_username, which repeats it for the email worker's lookup (core/adapters/cognito-address-book.ts).
       writeAttributes: new cognito.ClientAttributes().withStandardAttributes({ email: true }),
     });
     // Checks sign their throwaway users in with AdminInitiateAuth, which needs IAM rights on the pool:

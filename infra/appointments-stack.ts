@@ -1,4 +1,4 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as appsync from 'aws-cdk-lib/aws-appsync';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -9,6 +9,7 @@ import { AppointmentRouting } from './appointment-routing';
 import { AppointmentWorkers } from './appointment-workers';
 import { AppointmentsApi } from './appointments-api';
 import { CountryDatabase } from './country-database';
+import { InsuredEmails } from './insured-emails';
 import { Operations } from './operations';
 import { ScheduledReconciliation } from './scheduled-reconciliation';
 import type { DeploymentSettings } from './deployment-settings';
@@ -41,12 +42,27 @@ export class AppointmentsStack extends Stack {
     });
     const workers = new AppointmentWorkers(this, 'Workers', { routing, appointments, database, api: api.api });
     const reconciliation = new ScheduledReconciliation(this, 'Reconciliation', { appointments, database });
+    const emails = settings.senderEmail
+      ? new InsuredEmails(this, 'Emails', {
+          senderEmail: settings.senderEmail,
+          queue: routing.addEmailNotifications(),
+          userPool: api.userPool,
+          deletionProtection: settings.deletionProtection,
+        })
+      : undefined;
+    if (!emails) {
+      Annotations.of(this).addWarningV2(
+        'appointments:emailsOff',
+        'No senderEmail given: insured people get no email about their appointments. To send them, deploy with -c senderEmail=<address> (README, Deploy to AWS).',
+      );
+    }
 
     const alarmTopic = settings.alarmTopicArn ? sns.Topic.fromTopicArn(this, 'AlarmTopic', settings.alarmTopicArn) : undefined;
     new Operations(this, 'Operations', {
       api: api.api,
       queues: routing.workerQueues,
-      workers: [...workers.countryWorkers, workers.completionWorker, reconciliation.reconciler],
+      workers: [...workers.countryWorkers, workers.completionWorker, reconciliation.reconciler, ...(emails ? [emails.notificationWorker] : [])],
+      sendsEmails: emails !== undefined,
       functions: this.node.findAll().filter((construct): construct is NodejsFunction => construct instanceof NodejsFunction),
       database: database.instance,
       alarmTopic,

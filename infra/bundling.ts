@@ -93,6 +93,8 @@ export const deployedFunctions = {
     entry: route.consumer.entry,
   })),
   completionWorker: { id: 'completionWorker', entry: topology.confirmations.consumer.entry },
+  /** Deployed only with a sender address (`-c senderEmail=…`); bundled and size-checked always. */
+  notificationWorker: { id: 'notificationWorker', entry: topology.emailNotifications.consumer.entry },
   reconciler: { id: 'reconciler', entry: topology.reconciliation.entry },
   migrateCountrySchemas: { id: 'migrateCountrySchemas', entry: migrateCountrySchemasEntry },
   preTokenGeneration: { id: 'preTokenGeneration', entry: preTokenGenerationEntry },
@@ -103,6 +105,7 @@ export const allDeployedFunctions: readonly DeployedFunction[] = [
   ...deployedFunctions.resolvers,
   ...deployedFunctions.countryWorkers,
   deployedFunctions.completionWorker,
+  deployedFunctions.notificationWorker,
   deployedFunctions.reconciler,
   deployedFunctions.migrateCountrySchemas,
   deployedFunctions.preTokenGeneration,

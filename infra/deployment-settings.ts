@@ -13,6 +13,11 @@ export interface DeploymentSettings {
    * introspection, so explorers and codegen work against it. Never for real users' data.
    */
   readonly development: boolean;
+  /**
+   * The address the insured people's emails come from (`-c senderEmail=citas@example.com`): the stack makes it
+   * an SES identity and deploys the email route. Without it no email is sent and nothing of that route exists.
+   */
+  readonly senderEmail?: string;
 }
 
 export const defaultDeploymentSettings: DeploymentSettings = { deletionProtection: true, multiAz: false, development: false };
@@ -20,12 +25,26 @@ export const defaultDeploymentSettings: DeploymentSettings = { deletionProtectio
 export function deploymentSettingsFromContext(node: Node): DeploymentSettings {
   const alarmTopicArn: unknown = node.tryGetContext('alarmTopicArn');
   if (alarmTopicArn !== undefined && typeof alarmTopicArn !== 'string') throw new Error('Context alarmTopicArn must be an SNS topic ARN');
+  const senderEmail = senderEmailContext(node);
   return {
     deletionProtection: booleanContext(node, 'deletionProtection', defaultDeploymentSettings.deletionProtection),
     multiAz: booleanContext(node, 'multiAz', defaultDeploymentSettings.multiAz),
     development: booleanContext(node, 'development', defaultDeploymentSettings.development),
     ...(alarmTopicArn ? { alarmTopicArn } : {}),
+    ...(senderEmail ? { senderEmail } : {}),
   };
+}
+
+// The shape of a plain address (one @, no spaces, a dot in the domain): a typo fails synth, not the deploy halfway.
+const EMAIL_ADDRESS = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+function senderEmailContext(node: Node): string | undefined {
+  const value: unknown = node.tryGetContext('senderEmail');
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !EMAIL_ADDRESS.test(value)) {
+    throw new Error(`Context senderEmail must be the email address the emails are sent from (-c senderEmail=citas@example.com), got ${JSON.stringify(value)}`);
+  }
+  return value;
 }
 
 // `-c name=false` arrives as the string "false"; cdk.json gives a real boolean.

@@ -22,6 +22,12 @@ export interface OperationsProps {
   readonly functions: readonly NodejsFunction[];
   readonly database: rds.DatabaseInstance;
   readonly alarmTopic?: sns.ITopic;
+  /**
+   * The stack emails insured people (a sender address was given). The email worker is then one of `workers`
+   * and its queue one of `queues`, so their alarms are the ones every worker and queue has. A skipped email
+   * (an account without a verified address) is normal, so it is graphed and never alarmed on.
+   */
+  readonly sendsEmails: boolean;
 }
 
 const MINUTE = Duration.minutes(1);
@@ -198,6 +204,15 @@ export class Operations extends Construct {
         { value: DECISION_TIME_P99_TARGET_MS, label: 'p99 alarm' },
       ]),
       graph('Status changes published', perCountry(metricNames.statusChangesPublished)),
+      // Skipped emails are only graphed: a person without a verified address is normal, not an incident.
+      ...(this.props.sendsEmails
+        ? [
+            graph('Emails sent and skipped', [
+              ...perCountry(metricNames.emailsSent).map((metric) => metric.with({ label: `sent ${metric.label ?? ''}` })),
+              searchOf(metricNames.emailsSkipped, [metricDimensions.countryISO, metricDimensions.reason], 'skipped'),
+            ]),
+          ]
+        : []),
       graph(
         'Reconciliation findings',
         findingKinds.map((kind) => pipelineMetric(metricNames.reconciliationFindings, { [metricDimensions.finding]: kind }, 'Maximum', kind)),

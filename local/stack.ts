@@ -10,9 +10,10 @@ import { environment } from '../core/environment';
 import { topology, type QueueSettings } from '../core/topology';
 import { startLocalAppSync, type LocalAppSync } from './appsync/endpoint';
 import { loadAppSyncSimulator, type LocalResolver } from './appsync/simulator';
-import { ensureAppointmentsTable, LOCAL_CREDENTIALS, LOCAL_REGION, localDynamoDbClient, startLocalDynamoDb, type LocalDynamoDb } from './dynamodb/dynalite';
+import { ensureAppointmentsTable, ensureIdempotencyTable, LOCAL_CREDENTIALS, LOCAL_REGION, localDynamoDbClient, startLocalDynamoDb, type LocalDynamoDb } from './dynamodb/dynalite';
 import { buildFunctionBundles, LocalFunction, type FunctionDefinition } from './lambda/host';
-import { LocalTokenIssuer } from './identity/issuer';
+import { LOCAL_USER_POOL_ID, LocalTokenIssuer } from './identity/issuer';
+import { LocalUserPoolAccounts, startLocalUserPoolEndpoint } from './identity/user-pool-accounts';
 import { localLogger, silentSink, stdoutSink, type LocalLogger, type LogSink } from './log';
 import { localDatabaseUsers } from './mysql/database-users';
 import { MYSQL_INSTALL_HINT, provideMysql, type MysqlServer } from './mysql/mysql-server';
@@ -21,9 +22,13 @@ import { ADMIN_PREFIX, startLocalAwsEndpoint } from './router/aws-endpoint';
 import { LocalRouter, routingFromTopology, type RouterHooks } from './router/router';
 import { routerEventLogger } from './router/router-log';
 import { LocalScheduler, type LocalSchedule } from './scheduler/scheduler';
+import { startLocalSes, type LocalSes, type LocalSesHooks } from './ses/local-ses';
 
 /** The table's name locally (the CDK stack names its own; the functions read it from the environment either way). */
 export const LOCAL_TABLE_NAME = 'appointments';
+const LOCAL_IDEMPOTENCY_TABLE_NAME = 'email-idempotency';
+/** The local sender identity: SES in AWS sends from the address given with `-c senderEmail=…`. */
+export const LOCAL_SENDER_EMAIL = 'citas@appointments.test';
 
 /** Sandboxes per resolver function at most (Lambda would scale further; locally threads cost memory). */
 const RESOLVER_CONCURRENCY = 4;
@@ -62,6 +67,8 @@ export interface LocalStackOptions {
   readonly introspection?: boolean;
   /** Runs the scheduled functions (the reconciler) this often instead of at the topology's rate, e.g. in tests. */
   readonly scheduleEveryMs?: number;
+  /** Fault injection: SES refusing SendEmail (throttled, down). */
+  readonly sesHooks?: LocalSesHooks;
 }
 
 export interface LocalStack {
@@ -96,6 +103,12 @@ export interface LocalStack {
   /** Queues, DLQs and routing: send, read DLQs, redrive, wait until idle, listen to events. */
   readonly router: LocalRouter;
   readonly functions: ReadonlyMap<string, LocalFunction>;
+  /** The local SES: its page lists every email the stack sent; `GET <emailUrl>/store` answers them as JSON. */
+  readonly emailUrl: string;
+  /** Every email sent since the stack started, oldest first. */
+  sentEmails: LocalSes['sentEmails'];
+  /** The user pool's accounts as the notification worker finds them: each insured person's address (tests change one with setEmail). */
+  readonly userPoolAccounts: LocalUserPoolAccounts;
   /** Milliseconds from the call to ready. */
   readonly startupMs: number;
   stop(): Promise<void>;
@@ -124,8 +137,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     cleanups.push(() => rm(workDir, { recursive: true, force: true }));
     const configDir = options.configDir ?? join(workDir, 'config');
     const router = startRouter(options, sink, cleanups);
-    const ports = { graphql: await portOrFree(options.graphqlPort ?? 0), tls: await portOrFree(options.tlsPort ?? 0) };
     const services = await startServices(options, router, { workDir, configDir, logger }, cleanups);
+    // Probed once the services' own listeners are bound, so none of them can take a port probed free.
+    const ports = { graphql: await portOrFree(options.graphqlPort ?? 0), tls: await portOrFree(options.tlsPort ?? 0) };
     const apiKey = options.apiKey ?? `da2-${randomBytes(13).toString('hex')}`;
     const graphqlUrl = `http://127.0.0.1:${ports.graphql}/graphql`;
     const functions = createFunctions({ router, services, workDir, graphqlUrl, env: options.env ?? process.env, sink });
@@ -170,6 +184,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       tableName: LOCAL_TABLE_NAME,
       awsEndpoint: services.awsEndpoint.url,
       queueAdminUrl: `${services.awsEndpoint.url}${ADMIN_PREFIX}`,
+      emailUrl: services.ses.url,
+      sentEmails: services.ses.sentEmails,
+      userPoolAccounts: services.accounts,
       router,
       functions: functions.all,
       startupMs: Date.now() - started,
@@ -195,6 +212,9 @@ interface LocalServices {
   readonly mysql: MigratedMysql | undefined;
   readonly awsEndpoint: { readonly url: string };
   readonly issuer: LocalTokenIssuer;
+  readonly ses: LocalSes;
+  readonly accounts: LocalUserPoolAccounts;
+  readonly userPoolEndpoint: { readonly url: string };
 }
 
 /** The functions' bundles, DynamoDB, MySQL, the SNS/EventBridge endpoint and the token issuer, in parallel. */
@@ -205,6 +225,7 @@ async function startServices(
   cleanups: (() => Promise<unknown>)[],
 ): Promise<LocalServices> {
   const entries = [...topology.resolvers.map((resolver) => resolver.entry), ...routingFromTopology().queues.map((queue) => queue.consumer.entry), topology.reconciliation.entry];
+  const accounts = new LocalUserPoolAccounts();
   // Every part that starts registers its cleanup, even when another part fails.
   const parts = Promise.allSettled([
     buildFunctionBundles(entries, join(workDir, 'build')),
@@ -212,23 +233,26 @@ async function startServices(
     options.inMemoryCountryStore ? Promise.resolve(undefined) : provideMigratedMysql(options).then(registered(cleanups, (started) => started?.stop())),
     startLocalAwsEndpoint(router).then(registered(cleanups, (started) => started.close())),
     LocalTokenIssuer.open(join(configDir, 'identity', 'signing-key.json')),
+    startLocalSes(options.sesHooks).then(registered(cleanups, (started) => started.close())),
+    startLocalUserPoolEndpoint(accounts, LOCAL_USER_POOL_ID).then(registered(cleanups, (started) => started.close())),
   ] as const);
   // The simulator loads on this thread while MariaDB and esbuild work in their processes.
   const simulatorLoad = await loadAppSyncSimulator().then(
     () => ({ failed: false as const }),
     (error: unknown) => ({ failed: true as const, error }),
   );
-  const [bundles, dynamodb, mysql, awsEndpoint, issuer] = settledOrThrow(await parts);
+  const [bundles, dynamodb, mysql, awsEndpoint, issuer, ses, userPoolEndpoint] = settledOrThrow(await parts);
   if (simulatorLoad.failed) throw simulatorLoad.error;
   const dynamoClient = localDynamoDbClient(dynamodb.endpoint);
   await ensureAppointmentsTable(dynamoClient, LOCAL_TABLE_NAME);
+  await ensureIdempotencyTable(dynamoClient, LOCAL_IDEMPOTENCY_TABLE_NAME);
   dynamoClient.destroy();
   if (!mysql) {
     logger.warn(
       `No MySQL: country rows are kept in memory by each country worker and lost on exit. For the real database, ${MYSQL_INSTALL_HINT}.`,
     );
   }
-  return { bundles, dynamodb, mysql, awsEndpoint, issuer };
+  return { bundles, dynamodb, mysql, awsEndpoint, issuer, ses, accounts, userPoolEndpoint };
 }
 
 interface LocalFunctions {
@@ -294,6 +318,8 @@ function lambdaEnvironments(context: { services: LocalServices; router: LocalRou
     AWS_ENDPOINT_URL_DYNAMODB: services.dynamodb.endpoint,
     AWS_ENDPOINT_URL_SNS: services.awsEndpoint.url,
     AWS_ENDPOINT_URL_EVENTBRIDGE: services.awsEndpoint.url,
+    AWS_ENDPOINT_URL_SESV2: services.ses.url,
+    AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: services.userPoolEndpoint.url,
     // No profile of the developer's leaks into a function.
     AWS_CONFIG_FILE: join(workDir, 'no-aws-config'),
     AWS_SHARED_CREDENTIALS_FILE: join(workDir, 'no-aws-credentials'),
@@ -302,8 +328,11 @@ function lambdaEnvironments(context: { services: LocalServices; router: LocalRou
     TZ: 'UTC',
     [environment.appointmentsTableName]: LOCAL_TABLE_NAME,
     [environment.appointmentRequestsTopicArn]: router.topicArn(topology.appointmentRequests.topicName),
-    [environment.eventBusName]: topology.countryOutcomes.eventBusName,
+    [environment.eventBusName]: topology.statusChangeEvents.eventBusName,
     [environment.graphqlUrl]: context.graphqlUrl,
+    [environment.idempotencyTableName]: LOCAL_IDEMPOTENCY_TABLE_NAME,
+    [environment.userPoolId]: LOCAL_USER_POOL_ID,
+    [environment.senderEmail]: LOCAL_SENDER_EMAIL,
     ...passedThrough(context.env),
   };
   // As in AWS, only the country workers are given the database, each signed in as its country's user.

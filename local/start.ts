@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { countries } from '../core/countries';
 import { topology } from '../core/topology';
 import { provideLocalApiKey, type LocalApiKey } from './api-key';
+import { localInsuredAddress } from './identity/user-pool-accounts';
 import { startLocalStack, type LocalStack } from './stack';
 import { removeStackState, stackStateFile, stackStateOf, writeStackState } from './stack-state';
 
@@ -103,6 +104,8 @@ ${line}
   CA         ${where(stack.caCertificateFile)}   (trust it: NODE_EXTRA_CA_CERTS=${where(stack.caCertificateFile)} for Node)
   Realtime   ${stack.realtimeUrl}   (AppSync's protocol; auth in ?header= or a header- subprotocol)
   Explorer   ${stack.explorerUrl}
+  Email      ${stack.emailUrl}   (every email the stack sends; GET ${stack.emailUrl}/store as JSON)
+             each insured person's account has the address ${localInsuredAddress('00012')} (for 00012), verified
   API key    ${key}   (send it as the x-api-key header)
              ${apiKey.origin}
   MySQL      ${stack.mysqlUrl ? `${stack.mysqlDescription}, schemas ${schemas}` : 'none: country rows are kept in memory (see the warning above)'}${stack.mysqlUrl ? `\n             the workers sign in as ${workerUsers}, each allowed on its own schema only` : ''}

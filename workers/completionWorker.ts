@@ -1,8 +1,10 @@
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { AppSyncStatusChanges } from '../core/adapters/appsync-status-changes';
 import { DynamoDbAppointmentRepository } from '../core/adapters/dynamodb-appointment-repository';
+import { EventBridgeStatusChanges } from '../core/adapters/eventbridge-bus';
 import { sqsMessageHandler } from '../core/adapters/sqs-batch';
 import { environment, requiredEnv } from '../core/environment';
 import { createLogger } from '../core/logger';
@@ -19,10 +21,11 @@ const statusChanges = new AppSyncStatusChanges(
   requiredEnv(environment.graphqlUrl),
   new SignatureV4({ credentials: dynamodb.config.credentials, region: process.env.AWS_REGION ?? '', service: 'appsync', sha256: Sha256 }),
 );
+const statusChangeEvents = new EventBridgeStatusChanges(new EventBridgeClient({}), requiredEnv(environment.eventBusName));
 
 /** SQS consumer of the confirmation queue: each body is an EventBridge event with a country's decision. */
 export const handler = sqsMessageHandler(
   countryOutcomeEventSchema,
-  (outcome) => applyCountryOutcome(outcome, { appointments, statusChanges, logger, metrics }),
+  (outcome) => applyCountryOutcome(outcome, { appointments, statusChanges, statusChangeEvents, logger, metrics }),
   logger,
 );

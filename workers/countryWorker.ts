@@ -1,6 +1,6 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { SQSHandler } from 'aws-lambda';
-import { EventBridgeCountryOutcomes } from '../core/adapters/eventbridge-country-outcomes';
+import { EventBridgeCountryOutcomes } from '../core/adapters/eventbridge-bus';
 import { InMemoryCountryAppointments } from '../core/adapters/in-memory-country-appointments';
 import { MysqlCountryAppointments } from '../core/adapters/mysql-country-appointments';
 import { mysqlPoolOfThisFunction } from '../core/adapters/mysql-function-pool';

@@ -1,6 +1,6 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { AppointmentStatus, type Appointment, type CountryISO } from '../appointment';
-import { metricDimensions, metricNames, metricsNamespace, metricsServiceName, type PipelineMetrics, type ReconciliationMetrics } from '../metrics';
+import { metricDimensions, metricNames, metricsNamespace, metricsServiceName, type EmailSkipReason, type NotificationMetrics, type PipelineMetrics, type ReconciliationMetrics } from '../metrics';
 
 type Unit = (typeof MetricUnit)[keyof typeof MetricUnit];
 
@@ -10,7 +10,7 @@ type Unit = (typeof MetricUnit)[keyof typeof MetricUnit];
  * Each is written at once with its own dimensions, so nothing waits for a flush at the end of
  * an invocation and a batch's records may each name their own country.
  */
-export class PowertoolsPipelineMetrics implements PipelineMetrics, ReconciliationMetrics {
+export class PowertoolsPipelineMetrics implements PipelineMetrics, ReconciliationMetrics, NotificationMetrics {
   constructor(private readonly metrics: Metrics = new Metrics({ namespace: metricsNamespace, serviceName: metricsServiceName })) {}
 
   bookingAccepted(countryISO: CountryISO): void {
@@ -39,6 +39,14 @@ export class PowertoolsPipelineMetrics implements PipelineMetrics, Reconciliatio
 
   reconciliationFindings(kind: string, count: number): void {
     this.emit(metricNames.reconciliationFindings, MetricUnit.Count, count, { [metricDimensions.finding]: kind });
+  }
+
+  emailSent(countryISO: CountryISO): void {
+    this.emit(metricNames.emailsSent, MetricUnit.Count, 1, { [metricDimensions.countryISO]: countryISO });
+  }
+
+  emailSkipped(countryISO: CountryISO, reason: EmailSkipReason): void {
+    this.emit(metricNames.emailsSkipped, MetricUnit.Count, 1, { [metricDimensions.countryISO]: countryISO, [metricDimensions.reason]: reason });
   }
 
   private emit(name: string, unit: Unit, value: number, dimensions: Record<string, string>): void {

@@ -2,11 +2,13 @@ import { AppointmentStatus, type RejectionReason } from '../appointment';
 import { IllegalTransitionError } from '../errors';
 import type { CountryOutcome } from '../messages';
 import type { PipelineMetrics } from '../metrics';
-import type { AppointmentRepository, StatusChangePublisher, StructuredLogger } from '../ports';
+import type { AppointmentRepository, StatusChangeAnnouncer, StatusChangePublisher, StructuredLogger } from '../ports';
 
 export interface ApplyCountryOutcomePorts {
   readonly appointments: AppointmentRepository;
   readonly statusChanges: StatusChangePublisher;
+  /** The bus's AppointmentStatusChanged: what follows a stored change (the insured person's email) hangs off it. */
+  readonly statusChangeEvents: StatusChangeAnnouncer;
   readonly logger: StructuredLogger;
   readonly metrics: Pick<PipelineMetrics, 'statusStored' | 'statusChangePublished'>;
   readonly now?: () => Date;
@@ -21,13 +23,13 @@ const statusAfter = {
 
 /**
  * The completion worker's step: apply a country's decision to the appointment once,
- * however often it arrives, then announce the stored status to subscribers. A repeated
+ * however often it arrives, then announce the stored status to subscribers and on the bus. A repeated
  * decision announces it again (the first announcement may be what failed), so every
  * stored change is published at least once and never before it is stored. A decision
  * that arrives after the appointment was cancelled is dropped: cancellation wins.
  */
 export async function applyCountryOutcome(outcome: CountryOutcome, ports: ApplyCountryOutcomePorts): Promise<void> {
-  const { appointments, statusChanges, logger, metrics, now = () => new Date() } = ports;
+  const { appointments, statusChanges, statusChangeEvents, logger, metrics, now = () => new Date() } = ports;
   const { detail } = outcome;
   const target = statusAfter[outcome.detailType];
   const rejectionReason: RejectionReason | undefined = outcome.detailType === 'AppointmentRejected' ? outcome.detail.rejectionReason : undefined;
@@ -43,8 +45,14 @@ export async function applyCountryOutcome(outcome: CountryOutcome, ports: ApplyC
   logger.info(result === 'changed' ? `Appointment ${target}` : `Appointment was already ${target}; announcing it again`, logKeys);
   // Counted once, when stored: a redelivered decision changes nothing and is not a second decision.
   if (result === 'changed') metrics.statusStored(appointment);
-  const { appointmentId, insuredId, scheduleId, countryISO, status, updatedAt } = appointment;
-  await statusChanges.publish({ appointmentId, insuredId, scheduleId, countryISO, status, rejectionReason: appointment.rejectionReason, updatedAt });
-  logger.info('Status change published to subscribers', logKeys);
-  metrics.statusChangePublished(countryISO);
+  const { appointmentId, insuredId, scheduleId, countryISO, updatedAt } = appointment;
+  const change = { appointmentId, insuredId, scheduleId, countryISO, status: target, rejectionReason: appointment.rejectionReason ?? null, updatedAt };
+  // Both at once: neither waits for the other, and a failure of either retries the record, which announces both again.
+  await Promise.all([
+    statusChanges.publish(change).then(() => {
+      logger.info('Status change published to subscribers', logKeys);
+      metrics.statusChangePublished(countryISO);
+    }),
+    statusChangeEvents.announce({ ...change, correlationId: detail.correlationId }).then(() => logger.info('Status change announced on the event bus', logKeys)),
+  ]);
 }

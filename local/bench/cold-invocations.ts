@@ -48,6 +48,18 @@ export function coldInvocation(
         topology.confirmations.queueName,
       ),
     ),
+    // The completed sample's change as the completion worker announced it: a redelivery, answered from its
+    // idempotency record (or sent, through the local user pool and SES, if there is none).
+    'workers/notificationWorker.ts': sqsEvent(
+      eventBridgeDeliveryRecord(
+        {
+          Source: topology.statusChangeEvents.source,
+          DetailType: topology.statusChangeEvents.detailType,
+          Detail: JSON.stringify({ ...request, status: sample.status, rejectionReason: sample.rejectionReason ?? null, updatedAt: sample.updatedAt }),
+        },
+        topology.emailNotifications.queueName,
+      ),
+    ),
     // EventBridge Scheduler invokes with no input; the reconciler reads both stores whole.
     [topology.reconciliation.entry]: {},
   };

@@ -54,3 +54,23 @@ export async function ensureAppointmentsTable(client: DynamoDBClient, tableName:
   }
   await client.send(new DescribeTableCommand({ TableName: tableName }));
 }
+
+/**
+ * The notification worker's idempotency table, keyed as Powertools' DynamoDB persistence layer expects
+ * (`id`). dynalite has no TTL: Powertools treats an expired record as absent when it reads it, as in AWS
+ * before DynamoDB's TTL sweep removes it.
+ */
+export async function ensureIdempotencyTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  try {
+    await client.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException)) throw error;
+  }
+}

@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { exportJWK, generateKeyPair, importJWK, jwtVerify, SignJWT, type JWK, type JWTPayload, type KeyLike } from 'jose';
 import { GROUPS_CLAIM, INSURED_ID_CLAIM, STAFF_GROUP } from '../../core/caller';
 import { LOCAL_REGION } from '../dynamodb/dynalite';
+import { localInsuredUsername } from './user-pool-accounts';
 
 /**
  * The local stand-in for the Cognito user pool: it signs tokens shaped like
@@ -67,7 +68,7 @@ export class LocalTokenIssuer {
 
   async issue(request: TokenRequest): Promise<string> {
     const tokenUse = request.tokenUse ?? 'access';
-    const username = request.username ?? (request.staff ? 'agent' : `insured-${request.insuredId ?? 'unlinked'}`);
+    const username = request.username ?? (request.staff ? 'agent' : localInsuredUsername(request.insuredId ?? 'unlinked'));
     const now = Math.floor(Date.now() / 1000);
     const claims: JWTPayload = {
       token_use: tokenUse,

@@ -107,7 +107,8 @@ export class LocalFunction {
 
   /** Starts one sandbox ahead of the first invocation (what provisioned concurrency does). */
   async warm(): Promise<void> {
-    if (this.sandboxes.size > 0) return;
+    // A stack that failed to start stops its functions while some are still to be warmed: no sandbox may outlive it.
+    if (this.stopped || this.sandboxes.size > 0) return;
     const sandbox = this.createSandbox();
     try {
       await sandbox.ready;

@@ -32,19 +32,24 @@ export interface RoutingDeclaration {
 }
 
 export function routingFromTopology(topology = declaredTopology): RoutingDeclaration {
-  const { appointmentRequests, countryRoutes, countryOutcomes, confirmations } = topology;
+  const { appointmentRequests, countryRoutes, countryOutcomes, confirmations, emailNotifications } = topology;
   return {
     topics: [{ topicName: appointmentRequests.topicName }],
-    queues: [...countryRoutes.map((route) => ({ settings: route, consumer: route.consumer })), { settings: confirmations, consumer: confirmations.consumer }],
+    queues: [
+      ...countryRoutes.map((route) => ({ settings: route, consumer: route.consumer })),
+      { settings: confirmations, consumer: confirmations.consumer },
+      { settings: emailNotifications, consumer: emailNotifications.consumer },
+    ],
     subscriptions: countryRoutes.map((route) => ({ topicName: appointmentRequests.topicName, queueName: route.queueName, filterPolicy: route.filterPolicy })),
     eventBuses: [{ eventBusName: countryOutcomes.eventBusName }],
-    // The topology's one rule targets the confirmation queue (the CDK stack wires the same target).
+    // The topology's rules, each to its queue (the CDK stack wires the same targets).
     rules: [
+      { eventBusName: countryOutcomes.eventBusName, ruleName: countryOutcomes.ruleName, pattern: countryOutcomes.rulePattern, queueName: confirmations.queueName },
       {
-        eventBusName: countryOutcomes.eventBusName,
-        ruleName: countryOutcomes.ruleName,
-        pattern: countryOutcomes.rulePattern,
-        queueName: confirmations.queueName,
+        eventBusName: topology.statusChangeEvents.eventBusName,
+        ruleName: emailNotifications.ruleName,
+        pattern: emailNotifications.rulePattern,
+        queueName: emailNotifications.queueName,
       },
     ],
   };

@@ -5,6 +5,7 @@ import { countryRoute } from '../../core/topology';
 import type { Consumer } from '../../local/router/queue';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../local/stack';
 import { describeWithMysql, slotRows, testMysqlUrl, testPool } from '../support/mysql';
+import { emailsAboutOnceSent } from '../support/emails';
 import { newScheduleId } from '../support/slots';
 import { subscribeToStatusChanges, type StatusChangeSubscriber } from '../support/status-change-subscriber';
 import { apiClient, newInsuredId, pollUntil } from './client';
@@ -204,6 +205,9 @@ describeWithMysql('a cancellation that overtakes its booking in the queues', () 
       expect((await settled(pending))?.status).toBe('CANCELLED');
       expect(new Set(subscriber.statusesOf(pending.appointmentId))).toEqual(new Set(['CANCELLED']));
       expect(await slotRows(pool(), 'PE', scheduleId)).toEqual([{ appointment_id: pending.appointmentId, status: 'CANCELLED' }]);
+
+      // And the insured person was emailed the cancellation only: the confirmation the lifecycle dropped sends nothing
+      expect((await emailsAboutOnceSent(stack(), pending.appointmentId)).map((email) => email.subject.split(':')[0])).toEqual(['Cita cancelada']);
 
       // And the slot is free for someone else
       const other = await book(newInsuredId(), scheduleId);

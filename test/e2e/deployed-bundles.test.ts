@@ -10,7 +10,7 @@ import { LOCAL_REGION } from '../../local/dynamodb/dynalite';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { describeWithMysql, testMysqlUrl } from '../support/mysql';
 import { newScheduleId } from '../support/slots';
-import { synthesizeAppointmentsApp, SYNTHESIS_TIMEOUT_MS } from '../infra/synthesized-app';
+import { SENDER_EMAIL, synthesizeAppointmentsApp, SYNTHESIS_TIMEOUT_MS } from '../infra/synthesized-app';
 import { apiClient, newInsuredId, pollUntil } from './client';
 
 /**
@@ -59,7 +59,8 @@ describeWithMysql('the functions as cdk deploy bundles them', () => {
   });
 
   it('given cdk synth bundling every function, when its assets are compared with the bundles checked here, then each is the same file, byte for byte', async () => {
-    const synthesized = synthesizeAppointmentsApp({ context: { 'aws:cdk:bundling-stacks': ['**'] }, validateAgainstCloudFormationRules: false });
+    // With emails on, so that the stack bundles every function, the notification worker included.
+    const synthesized = synthesizeAppointmentsApp({ context: { 'aws:cdk:bundling-stacks': ['**'], senderEmail: SENDER_EMAIL }, validateAgainstCloudFormationRules: false });
     try {
       const functions = synthesized.stack.node.findAll().filter((construct): construct is NodejsFunction => construct instanceof NodejsFunction);
       const compared: string[] = [];
@@ -93,7 +94,7 @@ describeWithMysql('the functions as cdk deploy bundles them', () => {
       answered.push(bundle.id);
     }
     expect(answered.sort()).toEqual(
-      ['Mutation.cancelAppointment', 'Mutation.createAppointment', 'Query.appointments', 'Subscription.onAppointmentStatusChanged', 'completionWorker', 'countryWorker-CL', 'countryWorker-PE', 'reconciler'].sort(),
+      ['Mutation.cancelAppointment', 'Mutation.createAppointment', 'Query.appointments', 'Subscription.onAppointmentStatusChanged', 'completionWorker', 'countryWorker-CL', 'countryWorker-PE', 'notificationWorker', 'reconciler'].sort(),
     );
   }, 60_000);
 });

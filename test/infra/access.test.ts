@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Kind, parse, visit } from 'graphql';
 import { apiLimits } from '../../core/api-limits';
-import { INSURED_ID_CLAIM, STAFF_GROUP } from '../../core/caller';
+import { INSURED_ID_CLAIM, INSURED_ID_LOOKUP_ATTRIBUTE, STAFF_GROUP } from '../../core/caller';
 import { CALLER_CREDENTIAL_HEADERS, RATE_WINDOW_SECONDS, REQUESTS_PER_CALLER_PER_5_MINUTES, REQUESTS_PER_SOURCE_IP_PER_5_MINUTES } from '../../infra/api-firewall';
 import { schemaFile } from '../../infra/appointments-api';
 import { deployedFunctions } from '../../infra/bundling';
@@ -204,12 +204,14 @@ describe('the user pool', () => {
     return found[0] as [string, CfnResource];
   };
 
-  it('given a signed-in user, when they update their own attributes through the app client, then they may read their insuredId but not write it', () => {
+  it('given a signed-in user, when they update their own attributes through the app client, then they may read their insuredId but not write it, nor the attribute their emails are addressed by', () => {
     const [, client] = appClient('ApiClient');
 
     expect(client.Properties.ReadAttributes).toContain(INSURED_ID_CLAIM);
     expect(client.Properties.WriteAttributes).toBeDefined();
     expect(client.Properties.WriteAttributes).not.toContain(INSURED_ID_CLAIM);
+    // Otherwise a user could set another person's insuredId there and receive that person's emails.
+    expect(client.Properties.WriteAttributes).not.toContain(INSURED_ID_LOOKUP_ATTRIBUTE);
   });
 
   it('given the public app client, when a user signs in, then it is with SRP (the password never leaves the device), never an admin flow', () => {

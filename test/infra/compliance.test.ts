@@ -8,6 +8,7 @@ import {
   environmentOf,
   referencedLogicalId,
   resourcesOfType,
+  SENDER_EMAIL,
   type SynthesizedApp,
   synthesizeAppointmentsApp,
   SYNTHESIS_TIMEOUT_MS,
@@ -28,8 +29,9 @@ const ACTIONS_WITHOUT_RESOURCE_LEVEL_PERMISSIONS = [
 
 let synthesized: SynthesizedApp;
 beforeAll(() => {
-  // The full synthesis `cdk synth` runs: cdk-nag and CloudFormation's own rules.
-  synthesized = synthesizeAppointmentsApp();
+  // The full synthesis `cdk synth` runs (cdk-nag and CloudFormation's own rules), with emails on so that every
+  // resource the stack can have is checked; the variants below check the stack without them.
+  synthesized = synthesizeAppointmentsApp({ context: { senderEmail: SENDER_EMAIL } });
 }, SYNTHESIS_TIMEOUT_MS);
 afterAll(() => synthesized.cleanup());
 
@@ -74,8 +76,8 @@ describe('secrets', () => {
           expect(databaseSecretIds).toContain(referencedLogicalId(value));
         }
         if (typeof value === 'string') {
-          // Written-out values are names, ISO codes and flags, never key material.
-          expect(`${name}=${value}`).toMatch(/^\w+=[\w.:/ =-]{0,64}$/);
+          // Written-out values are names, ISO codes, flags and the sender address, never key material.
+          expect(`${name}=${value}`).toMatch(/^\w+=[\w.:/ =@-]{0,64}$/);
           expect(`${name}=${value}`).not.toMatch(/[A-Za-z0-9+/]{24,}/);
         }
       }
@@ -150,23 +152,24 @@ describe('the country database', () => {
 });
 
 describe('deployment settings', () => {
-  it('given a disposable environment (-c deletionProtection=false -c multiAz=true), when it is synthesized, then cdk-nag still passes and nothing refuses deletion', () => {
+  it('given a disposable environment (-c deletionProtection=false -c multiAz=true, emails on), when it is synthesized, then cdk-nag still passes and nothing refuses deletion', () => {
     const disposable = synthesizeAppointmentsApp({
-      context: { deletionProtection: 'false', multiAz: 'true' },
+      context: { deletionProtection: 'false', multiAz: 'true', senderEmail: SENDER_EMAIL },
       validateAgainstCloudFormationRules: false,
     });
     try {
       expect(new AwsSolutionsChecks().validateScope(disposable.app).violations).toEqual([]);
       const [, instance] = resourcesOfType(disposable.template, 'AWS::RDS::DBInstance')[0] ?? [];
-      const [, table] = resourcesOfType(disposable.template, 'AWS::DynamoDB::Table')[0] ?? [];
       expect(instance?.Properties).toMatchObject({ DeletionProtection: false, MultiAZ: true });
-      expect(table?.Properties.DeletionProtectionEnabled).toBe(false);
+      const tables = resourcesOfType(disposable.template, 'AWS::DynamoDB::Table');
+      expect(tables).toHaveLength(2);
+      for (const [, table] of tables) expect(table.Properties.DeletionProtectionEnabled).toBe(false);
     } finally {
       disposable.cleanup();
     }
   }, SYNTHESIS_TIMEOUT_MS);
 
-  it('given a development deployment (-c development=true), when it is synthesized, then cdk-nag still passes with the API key mode on', () => {
+  it('given a development deployment (-c development=true, no senderEmail), when it is synthesized, then cdk-nag still passes with the API key mode on', () => {
     const developer = synthesizeAppointmentsApp({ context: { development: 'true' }, validateAgainstCloudFormationRules: false });
     try {
       expect(new AwsSolutionsChecks().validateScope(developer.app).violations).toEqual([]);
@@ -176,15 +179,18 @@ describe('deployment settings', () => {
     }
   }, SYNTHESIS_TIMEOUT_MS);
 
-  it('given the defaults in cdk.json, when it is synthesized, then the database and the table refuse deletion', () => {
+  it('given the defaults in cdk.json, when it is synthesized, then the database and every table (appointments, idempotency records) refuse deletion', () => {
     const [, instance] = resourcesOfType(synthesized.template, 'AWS::RDS::DBInstance')[0] ?? [];
-    const [, table] = resourcesOfType(synthesized.template, 'AWS::DynamoDB::Table')[0] ?? [];
+    const tables = resourcesOfType(synthesized.template, 'AWS::DynamoDB::Table');
 
     expect(instance?.Properties.DeletionProtection).toBe(true);
-    expect(table?.Properties).toMatchObject({
-      DeletionProtectionEnabled: true,
-      BillingMode: 'PAY_PER_REQUEST',
-      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
-    });
+    expect(tables).toHaveLength(2);
+    for (const [, table] of tables) {
+      expect(table.Properties).toMatchObject({
+        DeletionProtectionEnabled: true,
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      });
+    }
   });
 });

@@ -8,6 +8,7 @@ import {
   referencedLogicalId,
   resource,
   resourcesOfType,
+  SENDER_EMAIL,
   statementsOf,
   synthesizeAppointmentsApp,
   SYNTHESIS_TIMEOUT_MS,
@@ -18,7 +19,8 @@ import {
 let synthesized: SynthesizedApp;
 beforeAll(() => {
   // compliance.test.ts runs CloudFormation's own rules and cdk-nag over the same app.
-  synthesized = synthesizeAppointmentsApp({ validateAgainstCloudFormationRules: false });
+  // With emails on, so that every function the stack can deploy is there to be checked.
+  synthesized = synthesizeAppointmentsApp({ context: { senderEmail: SENDER_EMAIL }, validateAgainstCloudFormationRules: false });
 }, SYNTHESIS_TIMEOUT_MS);
 afterAll(() => synthesized.cleanup());
 

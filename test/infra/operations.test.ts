@@ -5,14 +5,15 @@ import { findingKinds } from '../../core/use-cases/reconcile-appointments';
 import { allDeployedFunctions, deployedFunctions } from '../../infra/bundling';
 import { MYSQL_CONNECTIONS_PER_WORKER } from '../../infra/country-database';
 import { DECISION_TIME_P99_TARGET_MS } from '../../infra/operations';
-import { functionLogicalId, referencedLogicalId, resource, resourcesOfType, statementsOf, type CfnResource, type SynthesizedApp, synthesizeAppointmentsApp, SYNTHESIS_TIMEOUT_MS } from './synthesized-app';
+import { functionLogicalId, referencedLogicalId, resource, resourcesOfType, SENDER_EMAIL, statementsOf, type CfnResource, type SynthesizedApp, synthesizeAppointmentsApp, SYNTHESIS_TIMEOUT_MS } from './synthesized-app';
 
 /** What the on-call person is paged for and what they look at: the alarms and the dashboard. */
 
 const ALARM_TOPIC_ARN = 'arn:aws:sns:us-east-1:111122223333:on-call';
 let synthesized: SynthesizedApp;
 beforeAll(() => {
-  synthesized = synthesizeAppointmentsApp({ context: { alarmTopicArn: ALARM_TOPIC_ARN }, validateAgainstCloudFormationRules: false });
+  // With emails on: every queue, worker and graph the stack can have.
+  synthesized = synthesizeAppointmentsApp({ context: { alarmTopicArn: ALARM_TOPIC_ARN, senderEmail: SENDER_EMAIL }, validateAgainstCloudFormationRules: false });
 }, SYNTHESIS_TIMEOUT_MS);
 afterAll(() => synthesized.cleanup());
 
@@ -26,19 +27,20 @@ describe('the alarms', () => {
     for (const alarm of alarms()) expect(alarm.AlarmActions).toEqual([ALARM_TOPIC_ARN]);
   });
 
-  it.each([...topology.countryRoutes, topology.confirmations])(
+  const workerQueues = [...topology.countryRoutes, topology.confirmations, topology.emailNotifications];
+  it.each(workerQueues)(
     'given the $queueName queue, when its oldest message is older than its retries can explain, then an alarm fires',
     (settings) => {
       const retriesWindow = settings.maxReceiveCount * settings.visibilityTimeoutSeconds + settings.maxBatchingWindowSeconds;
       const ageAlarms = alarms().filter((alarm) => alarm.MetricName === 'ApproximateAgeOfOldestMessage');
 
-      expect(ageAlarms).toHaveLength(topology.countryRoutes.length + 1);
+      expect(ageAlarms).toHaveLength(workerQueues.length);
       expect(ageAlarms).toContainEqual(expect.objectContaining({ Threshold: retriesWindow, ComparisonOperator: 'GreaterThanThreshold', Statistic: 'Maximum' }));
     },
   );
 
   it('given a worker that crashes or times out, when it fails a whole invocation, then its errors alarm fires; every function has a throttles alarm', () => {
-    const workers = ['countryWorker-PE', 'countryWorker-CL', 'completionWorker'];
+    const workers = ['countryWorker-PE', 'countryWorker-CL', 'completionWorker', deployedFunctions.notificationWorker.id];
     for (const id of workers) {
       expect(alarms().filter(onFunction(id)).filter((alarm) => alarm.MetricName === 'Errors')).toEqual([expect.objectContaining({ Threshold: 0, Statistic: 'Sum' })]);
     }
@@ -75,6 +77,17 @@ describe('the dashboard', () => {
     }
     for (const name of Object.values(metricNames)) expect(body).toContain(name);
     for (const { id } of allDeployedFunctions) expect(body).toContain(id);
+  });
+
+  it('given emails on, when the on-call person opens the dashboard, then it graphs the emails sent per country and those skipped; a skipped email pages nobody', () => {
+    const [[, dashboard]] = resourcesOfType(synthesized.template, 'AWS::CloudWatch::Dashboard') as [[string, CfnResource]];
+    const body = JSON.stringify(dashboard.Properties.DashboardBody);
+
+    expect(body).toContain('Emails sent and skipped');
+    for (const countryISO of countryISOs) expect(body).toContain(`sent ${countryISO}`);
+    expect(body).toContain(metricNames.emailsSkipped);
+    // A person without a verified address is normal: counted, never an alarm.
+    expect(alarms().filter((alarm) => alarm.MetricName === metricNames.emailsSkipped)).toEqual([]);
   });
 });
 

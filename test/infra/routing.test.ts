@@ -1,19 +1,25 @@
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { PublishCommand, SNSClient, type MessageAttributeValue } from '@aws-sdk/client-sns';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { mockClient } from 'aws-sdk-client-mock';
-import { EventBridgeCountryOutcomes } from '../../core/adapters/eventbridge-country-outcomes';
+import { EventBridgeCountryOutcomes } from '../../core/adapters/eventbridge-bus';
 import { SnsCountryMessages } from '../../core/adapters/sns-country-messages';
 import { countryISOs } from '../../core/countries';
 import { environment } from '../../core/environment';
+import { metricNames } from '../../core/metrics';
 import type { CountryISO } from '../../core/graphql/types.generated';
 import type { CountryOutcome } from '../../core/messages';
 import { topology } from '../../core/topology';
+import { deployedFunctions } from '../../infra/bundling';
 import {
   consumersByQueue,
   environmentOf,
+  functionLogicalId,
+  patternMatches,
   referencedLogicalId,
   resource,
   resourcesOfType,
+  statementsOf,
   type SynthesizedApp,
   synthesizeAppointmentsApp,
   SYNTHESIS_TIMEOUT_MS,
@@ -73,14 +79,6 @@ function filterPolicyAccepts(policy: Record<string, unknown>, attributes: Record
     }
     const attribute = attributes[name];
     return attribute?.DataType === 'String' && attribute.StringValue !== undefined && allowed.includes(attribute.StringValue);
-  });
-}
-
-/** EventBridge pattern semantics for what the topology declares: exact values per top-level field. */
-function patternMatches(pattern: Record<string, unknown>, event: Record<string, unknown>): boolean {
-  return Object.entries(pattern).every(([field, allowed]) => {
-    if (!Array.isArray(allowed)) throw new Error(`This test only knows exact-value patterns, got ${field}: ${JSON.stringify(allowed)}`);
-    return allowed.includes(event[field]);
   });
 }
 
@@ -217,5 +215,36 @@ describe('workers consuming their queues', () => {
       const queue = resource(synthesized.template, referencedLogicalId(mapping.Properties.EventSourceArn));
       expect(queue.Properties.VisibilityTimeout).toBe(settings.visibilityTimeoutSeconds);
     }
+  });
+});
+
+describe('what follows a stored status change', () => {
+  it('given the completion worker, when it has stored a change, then it may put AppointmentStatusChanged on the bus the rules listen to, with or without emails', () => {
+    const completionWorker = resource(synthesized.template, functionLogicalId(synthesized, deployedFunctions.completionWorker.id));
+    const busName = environmentOf(completionWorker)[environment.eventBusName];
+    const [[busId]] = resourcesOfType(synthesized.template, 'AWS::Events::EventBus') as [[string, unknown]];
+    const putEvents = statementsOf(synthesized, deployedFunctions.completionWorker.id).filter((statement) => [statement.Action].flat().includes('events:PutEvents'));
+
+    expect(referencedLogicalId(busName)).toBe(busId);
+    expect(putEvents).toEqual([expect.objectContaining({ Effect: 'Allow', Action: 'events:PutEvents', Resource: { 'Fn::GetAtt': [busId, 'Arn'] } })]);
+  });
+
+  it('given no senderEmail, when the stack is synthesized, then nothing of the email route exists and synth warns how to turn emails on', () => {
+    const functions = resourcesOfType(synthesized.template, 'AWS::Lambda::Function');
+
+    expect(resourcesOfType(synthesized.template, 'AWS::SES::EmailIdentity')).toEqual([]);
+    expect(functions.filter(([, fn]) => environment.senderEmail in environmentOf(fn))).toEqual([]);
+    expect(() => functionLogicalId(synthesized, deployedFunctions.notificationWorker.id)).toThrow();
+    // The appointments table only: no idempotency records.
+    expect(resourcesOfType(synthesized.template, 'AWS::DynamoDB::Table')).toHaveLength(1);
+    // The country outcomes' rule only, and the country and confirmation queues with their DLQs.
+    expect(resourcesOfType(synthesized.template, 'AWS::Events::Rule').map(([, rule]) => rule.Properties.EventPattern)).toEqual([topology.countryOutcomes.rulePattern]);
+    expect(resourcesOfType(synthesized.template, 'AWS::SQS::Queue')).toHaveLength(2 * (topology.countryRoutes.length + 1));
+    const [, dashboard] = resourcesOfType(synthesized.template, 'AWS::CloudWatch::Dashboard')[0] ?? [];
+    expect(JSON.stringify(dashboard?.Properties.DashboardBody)).toContain(metricNames.statusChangesPublished);
+    expect(JSON.stringify(dashboard?.Properties.DashboardBody)).not.toContain(metricNames.emailsSent);
+    const warnings = Annotations.fromStack(synthesized.stack).findWarning('*', Match.stringLikeRegexp('-c senderEmail='));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]?.entry.data).toEqual(expect.stringMatching(/no email/i));
   });
 });

@@ -11,6 +11,9 @@ import { repositoryRoot } from '../../infra/bundling';
 /** A synthesis takes 2–7 s alone; a busy CI machine can take several times that. */
 export const SYNTHESIS_TIMEOUT_MS = 120_000;
 
+/** The sender address the tests deploy with (`-c senderEmail=…`): the stack then has its email route. */
+export const SENDER_EMAIL = 'citas@example.com';
+
 export interface SynthesizedApp {
   readonly app: App;
   readonly stack: AppointmentsStack;
@@ -128,4 +131,12 @@ export function renderedArn(value: unknown): string {
   const getAtt = (value as { 'Fn::GetAtt'?: unknown[] } | null)?.['Fn::GetAtt'];
   if (Array.isArray(getAtt) && getAtt.every((part): part is string => typeof part === 'string')) return `\${${getAtt.join('.')}}`;
   return `\${${referencedLogicalId(value)}}`;
+}
+
+/** EventBridge pattern semantics for what the topology declares: exact values per top-level field. */
+export function patternMatches(pattern: Record<string, unknown>, event: Record<string, unknown>): boolean {
+  return Object.entries(pattern).every(([field, allowed]) => {
+    if (!Array.isArray(allowed)) throw new Error(`This test only knows exact-value patterns, got ${field}: ${JSON.stringify(allowed)}`);
+    return allowed.includes(event[field]);
+  });
 }

@@ -2,7 +2,6 @@ import type { Pool, RowDataPacket } from 'mysql2/promise';
 import { migrateCountrySchemas } from '../../core/adapters/mysql-migrations';
 import { MysqlCountryAppointments } from '../../core/adapters/mysql-country-appointments';
 import { countries } from '../../core/countries';
-import { CountryISO } from '../../core/graphql/types.generated';
 import { countrySchemaMigrations } from '../../core/mysql/migrations';
 import { bookingRequest as request, cancellationOf, ulid } from '../support/country-messages';
 import { countryRows, describeWithMysql, slotRows, testPool } from '../support/mysql';
@@ -118,7 +117,7 @@ describeWithMysql('MySQL country appointments (MariaDB)', () => {
 
   it('given a schema at version 1 holding a slot booked twice, when migrated, then every row is kept, the first booking holds the slot and the later one is OVERBOOKED', async () => {
     const schema = `mysql_v1_${ulid().toLowerCase()}`;
-    const country = { iso: CountryISO.PE, name: 'Peru (version 1 data)', mysqlSchema: schema, mysqlUser: 'appointments_pe' };
+    const country = { ...countries.PE, name: 'Peru (version 1 data)', mysqlSchema: schema };
     const connection = await pool.getConnection();
     try {
       await migrateCountrySchemas(connection, [country], { migrations: countrySchemaMigrations.filter((migration) => migration.version === 1) });

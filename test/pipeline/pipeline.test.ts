@@ -11,7 +11,7 @@ import { startStatusChangeReceiver, type StatusChangeReceiver } from '../support
 import { startTestTable, type TestTable } from '../support/dynamodb';
 import { loadLambda } from '../support/lambda';
 import { countryRows, describeWithMysql, testMysqlUrl, testPool } from '../support/mysql';
-import { loadCompletionWorker, loadCountryWorker, type SqsHandler } from '../support/pipeline';
+import { acceptEveryEvent, loadCompletionWorker, loadCountryWorker, type SqsHandler } from '../support/pipeline';
 import { newScheduleId } from '../support/slots';
 
 type Resolver<Args, Result> = (event: AppSyncResolverEvent<Args>, context: Context) => Promise<Result>;
@@ -49,12 +49,7 @@ describeWithMysql('the whole pipeline, stage by stage: createAppointment → cou
     for (const route of topology.countryRoutes) {
       const worker = loadCountryWorker(route.countryISO, { [environment.mysqlUrl]: testMysqlUrl! });
       const announced: PutEventsRequestEntry[] = [];
-      mockClient(worker.eventBridgeSdk.EventBridgeClient)
-        .on(worker.eventBridgeSdk.PutEventsCommand)
-        .callsFake((input: { Entries: PutEventsRequestEntry[] }) => {
-          announced.push(...input.Entries);
-          return { FailedEntryCount: 0, Entries: input.Entries.map((_, index) => ({ EventId: `event-${announced.length}-${index}` })) };
-        });
+      acceptEveryEvent(worker.eventBridgeSdk, announced);
       countryWorkers.set(route.countryISO, { handler: worker.handler, announced });
     }
     completionWorker = loadCompletionWorker({ ...shared, ...appsync.lambdaEnv });

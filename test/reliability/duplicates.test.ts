@@ -2,6 +2,7 @@ import type { Pool } from 'mysql2/promise';
 import { AppointmentStatus } from '../../core/appointment';
 import { countryRoute, topology } from '../../core/topology';
 import type { LocalStack } from '../../local/stack';
+import { subjectsByAppointment } from '../support/emails';
 import { describeWithMysql, testPool } from '../support/mysql';
 import { subscribeToStatusChanges, type StatusChangeSubscriber } from '../support/status-change-subscriber';
 import {
@@ -30,7 +31,7 @@ const CONTESTS = { slots: 10, contenders: 3, cancellations: 20 };
 
 describeWithMysql('reliability: every message delivered two or three times', () => {
   const startedAt = Date.now();
-  const counts: SuiteCounts<'messages' | 'failedDeliveries' | 'notified' | 'notifications' | 'rejected' | 'cancelled'> = {
+  const counts: SuiteCounts<'messages' | 'failedDeliveries' | 'notified' | 'notifications' | 'rejected' | 'cancelled' | 'emails'> = {
     sent: 0,
     completed: 0,
     rows: 0,
@@ -42,6 +43,7 @@ describeWithMysql('reliability: every message delivered two or three times', () 
     notifications: 0,
     rejected: 0,
     cancelled: 0,
+    emails: 0,
   };
   let stack: LocalStack;
   let pool: Pool;
@@ -108,6 +110,12 @@ describeWithMysql('reliability: every message delivered two or three times', () 
 
     // And every appointment was announced COMPLETED at least once (none lost), nothing else was, and every repeat is the stored change
     Object.assign(counts, await thenEveryCompletionWasAnnounced(stack, subscriber, ids, ANNOUNCEMENTS_TIMEOUT_MS));
+
+    // And each confirmation was emailed exactly once, though its status change reached the email queue at least twice
+    expect(ids.filter((id) => tally.enqueued(topology.emailNotifications.queueName, id) < 2)).toEqual([]);
+    const emailed = await subjectsByAppointment(stack);
+    counts.emails = ids.reduce((sum, id) => sum + (emailed.get(id)?.length ?? 0), 0);
+    expect(ids.filter((id) => emailed.get(id)?.length !== 1)).toEqual([]);
   }, 180_000);
 
   it('contested slots and cancellations end with one holder per slot, the rest REJECTED, every cancellation CANCELLED with its slot free', async () => {

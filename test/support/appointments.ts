@@ -1,4 +1,5 @@
 import type { Appointment, AppointmentStatus } from '../../core/appointment';
+import type { AppointmentRepository, StatusChangeResult } from '../../core/ports';
 
 /** One stored appointment of insured 00012 in PE, decided a second after its booking, with `changes` on top. */
 export function anAppointment(status: AppointmentStatus, changes: Partial<Appointment> = {}): Appointment {
@@ -12,5 +13,18 @@ export function anAppointment(status: AppointmentStatus, changes: Partial<Appoin
     createdAt: '2026-11-29T10:00:00.000Z',
     updatedAt: '2026-11-29T10:00:01.000Z',
     ...changes,
+  };
+}
+
+/** A repository whose every write succeeds and whose status change answers as scripted (unit tests: no table). */
+export function aRepositoryAnswering(statusChange?: StatusChangeResult): AppointmentRepository {
+  return {
+    create: jest.fn(() => Promise.resolve()),
+    get: jest.fn(() => Promise.resolve(undefined)),
+    claimSlot: jest.fn(() => Promise.resolve({ claimed: true, holder: undefined })),
+    releaseSlotClaim: jest.fn(() => Promise.resolve()),
+    listByInsured: jest.fn(() => Promise.resolve({ items: [] })),
+    changeStatus: jest.fn(() => (statusChange ? Promise.resolve(statusChange) : Promise.reject(new Error('not scripted')))),
+    discardPending: jest.fn(() => Promise.resolve()),
   };
 }

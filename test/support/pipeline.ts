@@ -1,4 +1,6 @@
+import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
 import { environment } from '../../core/environment';
 import type { CountryISO } from '../../core/graphql/types.generated';
 import { loadLambda } from './lambda';
@@ -15,6 +17,25 @@ export function loadCountryWorker(countryISO: CountryISO, env: Record<string, st
   }));
 }
 
-export function loadCompletionWorker(env: Record<string, string>) {
-  return loadLambda(env, () => jest.requireActual<{ handler: SqsHandler }>('../../workers/completionWorker').handler);
+/**
+ * The completion worker as its own function, its EventBridge client stubbed to accept every event:
+ * the AppointmentStatusChanged entries it puts on the bus are appended to `announced`.
+ */
+export function loadCompletionWorker(env: Record<string, string>, announced: PutEventsRequestEntry[] = []): SqsHandler {
+  const loaded = loadLambda({ ...env, [environment.eventBusName]: EVENT_BUS_NAME }, () => ({
+    handler: jest.requireActual<{ handler: SqsHandler }>('../../workers/completionWorker').handler,
+    eventBridgeSdk: jest.requireActual<typeof import('@aws-sdk/client-eventbridge')>('@aws-sdk/client-eventbridge'),
+  }));
+  acceptEveryEvent(loaded.eventBridgeSdk, announced);
+  return loaded.handler;
+}
+
+/** Stubs a loaded function's EventBridge client: every PutEvents entry is accepted and appended to `announced`. */
+export function acceptEveryEvent(eventBridgeSdk: typeof import('@aws-sdk/client-eventbridge'), announced: PutEventsRequestEntry[]) {
+  return mockClient(eventBridgeSdk.EventBridgeClient)
+    .on(eventBridgeSdk.PutEventsCommand)
+    .callsFake((input: { Entries: PutEventsRequestEntry[] }) => {
+      announced.push(...input.Entries);
+      return { FailedEntryCount: 0, Entries: input.Entries.map((_, index) => ({ EventId: `event-${announced.length}-${index}` })) };
+    });
 }

@@ -1,7 +1,7 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
-import { EventBridgeCountryOutcomes } from '../../core/adapters/eventbridge-country-outcomes';
+import { EventBridgeCountryOutcomes } from '../../core/adapters/eventbridge-bus';
 import { SnsCountryMessages } from '../../core/adapters/sns-country-messages';
 import type { AppointmentRequested, CountryOutcome } from '../../core/messages';
 

@@ -42,6 +42,18 @@ describe('the pipeline metrics, as CloudWatch reads them from the functions\' ou
     ]);
   });
 
+  it('given one email sent and one skipped, when measured, then each is one count by country, the skip with its reason (what the dashboard reads)', () => {
+    const metrics = new PowertoolsPipelineMetrics();
+
+    metrics.emailSent('PE');
+    metrics.emailSkipped('CL', 'NO_VERIFIED_ADDRESS');
+
+    expect(emitted()).toEqual([
+      { namespace: metricsNamespace, name: metricNames.emailsSent, unit: 'Count', value: 1, dimensions: { service: 'appointments', countryISO: 'PE' } },
+      { namespace: metricsNamespace, name: metricNames.emailsSkipped, unit: 'Count', value: 1, dimensions: { service: 'appointments', countryISO: 'CL', reason: 'NO_VERIFIED_ADDRESS' } },
+    ]);
+  });
+
   it('given a COMPLETED appointment stored 450 ms after its booking, when measured, then it counts as completed and its decision time is 450 ms', () => {
     new PowertoolsPipelineMetrics().statusStored(decided(AppointmentStatus.COMPLETED));
 

@@ -1,11 +1,10 @@
 import { AppointmentStatus } from '../../core/appointment';
 import type { Caller } from '../../core/caller';
 import type { PipelineMetrics } from '../../core/metrics';
-import type { AppointmentRepository, StatusChangeResult } from '../../core/ports';
 import { applyCountryOutcome } from '../../core/use-cases/apply-country-outcome';
 import { cancelAppointment } from '../../core/use-cases/cancel-appointment';
 import { createAppointment } from '../../core/use-cases/create-appointment';
-import { anAppointment } from '../support/appointments';
+import { anAppointment, aRepositoryAnswering } from '../support/appointments';
 
 /** What each use case tells operators: the measurements it takes, once per stored change. */
 
@@ -26,18 +25,7 @@ function recordingMetrics() {
 
 const appointment = (status: AppointmentStatus) => anAppointment(status);
 
-/** A repository whose every write succeeds and whose status change answers as scripted. */
-function repository(statusChange?: StatusChangeResult): AppointmentRepository {
-  return {
-    create: jest.fn(() => Promise.resolve()),
-    get: jest.fn(() => Promise.resolve(undefined)),
-    claimSlot: jest.fn(() => Promise.resolve({ claimed: true, holder: undefined })),
-    releaseSlotClaim: jest.fn(() => Promise.resolve()),
-    listByInsured: jest.fn(() => Promise.resolve({ items: [] })),
-    changeStatus: jest.fn(() => (statusChange ? Promise.resolve(statusChange) : Promise.reject(new Error('not scripted')))),
-    discardPending: jest.fn(() => Promise.resolve()),
-  };
-}
+const repository = aRepositoryAnswering;
 const requests = { publish: jest.fn(() => Promise.resolve()) };
 
 describe('bookings', () => {
@@ -75,12 +63,13 @@ describe('bookings', () => {
 describe('decisions and cancellations', () => {
   const scheduled = { detailType: 'AppointmentScheduled' as const, detail: { ...appointment(AppointmentStatus.PENDING), correlationId: 'c-4', scheduledAt: '2026-11-29T10:00:01.000Z' } };
   const statusChanges = { publish: jest.fn(() => Promise.resolve()) };
+  const statusChangeEvents = { announce: jest.fn(() => Promise.resolve()) };
 
   it('given a country\'s decision stored now, when applied, then the stored status is measured once and its publication counted', async () => {
     const { metrics, taken } = recordingMetrics();
     const stored = repository({ outcome: 'changed', appointment: appointment(AppointmentStatus.COMPLETED) });
 
-    await applyCountryOutcome(scheduled, { appointments: stored, statusChanges, logger: quiet, metrics });
+    await applyCountryOutcome(scheduled, { appointments: stored, statusChanges, statusChangeEvents, logger: quiet, metrics });
 
     expect(taken).toEqual([
       ['statusStored', AppointmentStatus.COMPLETED],
@@ -92,7 +81,7 @@ describe('decisions and cancellations', () => {
     const { metrics, taken } = recordingMetrics();
     const stored = repository({ outcome: 'unchanged', appointment: appointment(AppointmentStatus.COMPLETED) });
 
-    await applyCountryOutcome(scheduled, { appointments: stored, statusChanges, logger: quiet, metrics });
+    await applyCountryOutcome(scheduled, { appointments: stored, statusChanges, statusChangeEvents, logger: quiet, metrics });
 
     expect(taken).toEqual([['statusChangePublished', 'PE']]);
   });

@@ -1,0 +1,82 @@
+import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import DataLoader from 'dataloader';
+import type { AppointmentStatusChanged, CountryOutcome } from '../messages';
+import type { CountryOutcomePublisher, StatusChangeAnnouncer } from '../ports';
+import { topology } from '../topology';
+
+/** PutEvents takes at most 10 entries per call. */
+const PUT_EVENTS_MAX_ENTRIES = 10;
+
+/** One event for the bus: who announces it, what it is, and its detail (always about one appointment). */
+export interface BusEvent {
+  readonly source: string;
+  readonly detailType: string;
+  readonly detail: { readonly appointmentId: string };
+}
+
+/**
+ * Puts events on one event bus. Events put in the same tick (a batch's records run in
+ * parallel) share PutEvents calls of up to 10 entries; an entry EventBridge rejects fails
+ * only its own record.
+ */
+export class EventBusEntries {
+  private readonly entries: DataLoader<BusEvent, void>;
+
+  constructor(
+    private readonly eventBridge: EventBridgeClient,
+    private readonly eventBusName: string,
+  ) {
+    this.entries = new DataLoader((events) => this.putEvents(events), { cache: false, maxBatchSize: PUT_EVENTS_MAX_ENTRIES });
+  }
+
+  put(event: BusEvent): Promise<void> {
+    return this.entries.load(event);
+  }
+
+  private async putEvents(events: readonly BusEvent[]): Promise<(void | Error)[]> {
+    const response = await this.eventBridge.send(
+      new PutEventsCommand({
+        Entries: events.map((event) => ({
+          EventBusName: this.eventBusName,
+          Source: event.source,
+          DetailType: event.detailType,
+          Detail: JSON.stringify(event.detail),
+        })),
+      }),
+    );
+    return events.map((event, index) => {
+      const entry = response.Entries?.[index];
+      if (entry?.EventId) return undefined;
+      return new Error(
+        `EventBridge rejected ${event.detailType} for ${event.detail.appointmentId}: ${entry?.ErrorCode ?? 'no entry returned'} ${entry?.ErrorMessage ?? ''}`.trim(),
+      );
+    });
+  }
+}
+
+/** A country worker's decisions (AppointmentScheduled, AppointmentRejected, AppointmentCancelled) on the bus. */
+export class EventBridgeCountryOutcomes implements CountryOutcomePublisher {
+  private readonly bus: EventBusEntries;
+
+  constructor(eventBridge: EventBridgeClient, eventBusName: string) {
+    this.bus = new EventBusEntries(eventBridge, eventBusName);
+  }
+
+  publish(outcome: CountryOutcome): Promise<void> {
+    return this.bus.put({ source: topology.countryOutcomes.source, detailType: outcome.detailType, detail: outcome.detail });
+  }
+}
+
+/** The completion worker's AppointmentStatusChanged events: what each appointment became, once stored. */
+export class EventBridgeStatusChanges implements StatusChangeAnnouncer {
+  private readonly bus: EventBusEntries;
+
+  constructor(eventBridge: EventBridgeClient, eventBusName: string) {
+    this.bus = new EventBusEntries(eventBridge, eventBusName);
+  }
+
+  announce(change: AppointmentStatusChanged): Promise<void> {
+    const { source, detailType } = topology.statusChangeEvents;
+    return this.bus.put({ source, detailType, detail: change });
+  }
+}

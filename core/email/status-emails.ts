@@ -1,0 +1,145 @@
+import { countries, type Country } from '../countries';
+import type { RejectionReason } from '../appointment';
+import type { AppointmentStatusChanged } from '../messages';
+
+/** One email, ready for SES: both parts say the same things. */
+export interface RenderedEmail {
+  readonly subject: string;
+  readonly text: string;
+  readonly html: string;
+}
+
+type SettledStatus = AppointmentStatusChanged['status'];
+
+interface StatusWording {
+  /** The status in words, as it reads after "Cita" in the subject and in the details. */
+  readonly inWords: string;
+  /** The first line a person reads. */
+  readonly headline: string;
+  /** Names the date of the change, so nobody takes it for the date of the appointment. */
+  readonly changedAtLabel: string;
+  readonly nextStep: string;
+}
+
+// Usted form, no regional words, so both countries read the same sentences.
+const statusWordings = {
+  COMPLETED: {
+    inWords: 'confirmada',
+    headline: 'Su cita médica está confirmada.',
+    changedAtLabel: 'Fecha de confirmación',
+    nextStep:
+      'Acuda a su cita en la fecha, hora y lugar del espacio reservado. Si no puede asistir, cancélela desde la aplicación o llamando a la central de atención, para que el espacio quede libre para otra persona.',
+  },
+  REJECTED: {
+    inWords: 'rechazada',
+    headline: 'No pudimos reservar su cita médica.',
+    changedAtLabel: 'Fecha del rechazo',
+    nextStep: 'Reserve otro espacio desde la aplicación o llamando a la central de atención.',
+  },
+  CANCELLED: {
+    inWords: 'cancelada',
+    headline: 'Su cita médica fue cancelada.',
+    changedAtLabel: 'Fecha de cancelación',
+    nextStep: 'El espacio quedó libre. Si todavía necesita atención, reserve una nueva cita cuando lo desee.',
+  },
+} as const satisfies Record<SettledStatus, StatusWording>;
+
+const rejectionReasonsInWords = {
+  SLOT_TAKEN: 'Otra persona asegurada reservó ese espacio antes que usted.',
+} as const satisfies Record<RejectionReason, string>;
+
+const FOOTER = 'Este correo se envió automáticamente; por favor no lo responda.';
+
+interface Fact {
+  readonly label: string;
+  readonly value: string;
+}
+
+/** Renders the email that tells the insured person what their appointment became. */
+export function statusEmail(change: AppointmentStatusChanged): RenderedEmail {
+  const country = countries[change.countryISO];
+  const wording = statusWordings[change.status];
+  const subject = `Cita ${wording.inWords}: espacio N.º ${change.scheduleId} (código ${change.appointmentId})`;
+  const facts = factsOf(change, country);
+  return {
+    subject,
+    text: textPart(wording, facts),
+    html: htmlPart(country.locale, subject, wording, facts),
+  };
+}
+
+function factsOf(change: AppointmentStatusChanged, country: Country): Fact[] {
+  const wording = statusWordings[change.status];
+  const facts: Fact[] = [
+    { label: 'Código de cita', value: change.appointmentId },
+    { label: 'Espacio', value: `N.º ${change.scheduleId}` },
+    { label: 'País', value: country.localName },
+    { label: 'Estado', value: capitalised(wording.inWords) },
+    { label: wording.changedAtLabel, value: localDateTime(change.updatedAt, country) },
+  ];
+  if (change.status === 'REJECTED' && change.rejectionReason) {
+    facts.push({ label: 'Motivo', value: rejectionReasonsInWords[change.rejectionReason] });
+  }
+  return facts;
+}
+
+/** The instant in the country's own form and zone, with the zone named so nobody reads it as their own. */
+export function localDateTime(isoInstant: string, country: Pick<Country, 'locale' | 'timeZone'>): string {
+  const format = new Intl.DateTimeFormat(country.locale, { timeZone: country.timeZone, dateStyle: 'full', timeStyle: 'short' });
+  return `${format.format(new Date(isoInstant))} (hora de ${zoneCity(country.timeZone)})`;
+}
+
+/** "America/Lima" → "Lima": the city an IANA zone is named after. */
+function zoneCity(timeZone: string): string {
+  return (timeZone.split('/').at(-1) ?? timeZone).replaceAll('_', ' ');
+}
+
+function capitalised(words: string): string {
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+function textPart(wording: StatusWording, facts: readonly Fact[]): string {
+  return [
+    wording.headline,
+    '',
+    ...facts.map((fact) => `${fact.label}: ${fact.value}`),
+    '',
+    `Qué hacer ahora: ${wording.nextStep}`,
+    '',
+    FOOTER,
+    '',
+  ].join('\n');
+}
+
+// Inline styles only: most mail clients drop <style> blocks and external sheets.
+function htmlPart(locale: string, subject: string, wording: StatusWording, facts: readonly Fact[]): string {
+  const rows = facts
+    .map(
+      (fact) =>
+        `<tr><th scope="row" style="text-align:left;font-weight:normal;color:#52606d;padding:4px 16px 4px 0;vertical-align:top">${escapeHtml(fact.label)}</th>` +
+        `<td style="padding:4px 0;vertical-align:top">${escapeHtml(fact.value)}</td></tr>`,
+    )
+    .join('\n');
+  return `<!DOCTYPE html>
+<html lang="${escapeHtml(locale)}">
+<head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>
+<body style="margin:0;padding:24px;background:#f4f5f7;font-family:Arial,Helvetica,sans-serif;color:#1f2933">
+<div style="max-width:560px;margin:0 auto;background:#ffffff;border-radius:8px;padding:24px">
+<h1 style="font-size:20px;margin:0 0 16px">${escapeHtml(wording.headline)}</h1>
+<table role="presentation" style="border-collapse:collapse;font-size:15px">
+${rows}
+</table>
+<p style="font-size:15px;margin:16px 0 0"><strong>Qué hacer ahora:</strong> ${escapeHtml(wording.nextStep)}</p>
+<p style="font-size:12px;color:#7b8794;margin:24px 0 0">${escapeHtml(FOOTER)}</p>
+</div>
+</body>
+</html>
+`;
+}
+
+const htmlEntities: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** Makes a value safe as HTML text or a quoted attribute value. */
+export function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (character) => htmlEntities[character] ?? character);
+}

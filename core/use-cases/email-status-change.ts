@@ -1,0 +1,36 @@
+import { statusEmail } from '../email/status-emails';
+import type { AppointmentStatusChanged } from '../messages';
+import type { NotificationMetrics } from '../metrics';
+import type { EmailSender, InsuredAddressBook, StructuredLogger } from '../ports';
+
+export interface EmailStatusChangePorts {
+  readonly addressBook: InsuredAddressBook;
+  readonly mailer: EmailSender;
+  readonly logger: StructuredLogger;
+  readonly metrics: NotificationMetrics;
+}
+
+/** What became of one status change's email; kept as the idempotency record's result. */
+export type EmailOutcome = { readonly sent: true; readonly messageId: string } | { readonly sent: false; readonly reason: 'NO_VERIFIED_ADDRESS' };
+
+/**
+ * The notification worker's step: tells the insured person, at their own account's verified address,
+ * what their appointment became, in their country's Spanish. Whoever booked, the email goes to the
+ * account holding the insuredId. Without a verified address there is nobody to write to: that is
+ * logged and counted, and not an error (a retry would find the same).
+ */
+export async function emailStatusChange(change: AppointmentStatusChanged, ports: EmailStatusChangePorts): Promise<EmailOutcome> {
+  const { addressBook, mailer, logger, metrics } = ports;
+  const logKeys = { appointmentId: change.appointmentId, correlationId: change.correlationId, status: change.status, countryISO: change.countryISO };
+  const to = await addressBook.verifiedAddressOf(change.insuredId);
+  if (!to) {
+    logger.warn(`Insured person ${change.insuredId} has no account with a verified email address; no email sent`, logKeys);
+    metrics.emailSkipped(change.countryISO, 'NO_VERIFIED_ADDRESS');
+    return { sent: false, reason: 'NO_VERIFIED_ADDRESS' };
+  }
+  const messageId = await mailer.send({ to, ...statusEmail(change) });
+  // The address stays out of the logs: the message id finds the email in SES.
+  logger.info(`Email about the ${change.status} appointment sent`, { ...logKeys, messageId });
+  metrics.emailSent(change.countryISO);
+  return { sent: true, messageId };
+}

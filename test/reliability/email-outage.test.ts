@@ -1,0 +1,90 @@
+import { AppointmentStatus } from '../../core/appointment';
+import { topology } from '../../core/topology';
+import type { SesRefusal } from '../../local/ses/local-ses';
+import type { LocalStack } from '../../local/stack';
+import { subjectsByAppointment } from '../support/emails';
+import { describeWithMysql } from '../support/mysql';
+import { bookAppointments, listedStatuses, printCounts, startReliabilityStack, type SuiteCounts } from './support';
+
+const BOOKINGS = 20;
+const CLIENTS = 5;
+const { queueName: EMAIL_QUEUE, deadLetterQueueName: EMAIL_DLQ } = topology.emailNotifications;
+
+/** SES when it throttles: HTTP 429 TooManyRequestsException, which the SDK retries before giving up. */
+const THROTTLED: SesRefusal = { code: 'TooManyRequestsException', statusCode: 429, message: 'Maximum sending rate exceeded. (fault injected)' };
+
+describeWithMysql('reliability: SES refuses to send for a while', () => {
+  const startedAt = Date.now();
+  const counts: SuiteCounts<'refusedSends' | 'emails'> = { sent: 0, completed: 0, rows: 0, inDlq: 0, redriven: 0, refusedSends: 0, emails: 0 };
+  let stack: LocalStack;
+  /** SES refuses every send until this time (ms since the epoch). */
+  let refusingUntil = 0;
+
+  function refuseSendEmail(): SesRefusal | undefined {
+    if (Date.now() >= refusingUntil) return undefined;
+    counts.refusedSends += 1;
+    return THROTTLED;
+  }
+
+  beforeAll(async () => {
+    stack = await startReliabilityStack({ sesHooks: { refuseSendEmail } });
+  }, 60_000);
+
+  afterAll(async () => {
+    counts.inDlq = stack?.router.deadLetters(EMAIL_DLQ).length ?? 0;
+    await stack?.stop();
+    printCounts('email-outage', counts, startedAt);
+  });
+
+  it(`an outage: ${BOOKINGS} confirmations wait in the email DLQ, and after the redrive each is emailed exactly once`, async () => {
+    // Given SES refusing every send
+    refusingUntil = Number.POSITIVE_INFINITY;
+
+    // When 20 appointments are booked and the pipeline has settled
+    const { accepted } = await bookAppointments(stack, BOOKINGS, CLIENTS);
+    await stack.router.waitForIdle(60_000);
+    counts.sent += accepted.length;
+    const ids = accepted.map((appointment) => appointment.appointmentId);
+
+    // Then every appointment is COMPLETED for its insured person: email trouble never holds a booking back
+    const statuses = await listedStatuses(stack, accepted.map((appointment) => appointment.insuredId));
+    expect(ids.filter((id) => statuses.get(id) !== AppointmentStatus.COMPLETED)).toEqual([]);
+    counts.completed += ids.length;
+
+    // And no email went out, and every confirmation waits in the email DLQ after its retries (a redelivered announcement may wait twice)
+    expect(await stack.sentEmails()).toEqual([]);
+    const waiting = new Set(stack.router.deadLetters(EMAIL_DLQ).map((record) => (JSON.parse(record.body) as { detail: { appointmentId: string } }).detail.appointmentId));
+    expect([...waiting].sort()).toEqual([...ids].sort());
+    expect(counts.refusedSends).toBeGreaterThanOrEqual(BOOKINGS * topology.emailNotifications.maxReceiveCount);
+
+    // When SES is back and an operator redrives the email DLQ
+    refusingUntil = 0;
+    counts.redriven += stack.router.redrive(EMAIL_DLQ);
+    await stack.router.waitForIdle(60_000);
+
+    // Then each appointment's confirmation was emailed exactly once, and nothing is left in the DLQ or the queue
+    const emailed = await subjectsByAppointment(stack);
+    expect(ids.filter((id) => emailed.get(id)?.length !== 1)).toEqual([]);
+    expect(stack.router.deadLetters(EMAIL_DLQ)).toEqual([]);
+    expect(stack.router.stats()[EMAIL_QUEUE]).toEqual({ messages: 0, inFlightInvocations: 0 });
+    counts.emails += ids.length;
+  }, 120_000);
+
+  it('throttling for three seconds: every confirmation is emailed once, by the retries alone', async () => {
+    // Given SES refusing every send for the next three seconds, less than a message's retries last
+    const refusedBefore = counts.refusedSends;
+    refusingUntil = Date.now() + 3_000;
+
+    // When 20 more appointments are booked and the pipeline has settled
+    const { accepted } = await bookAppointments(stack, BOOKINGS, CLIENTS, { firstIndex: BOOKINGS });
+    await stack.router.waitForIdle(60_000);
+    counts.sent += accepted.length;
+
+    // Then each was emailed exactly once, none waits in the DLQ, and SES did refuse some sends
+    const emailed = await subjectsByAppointment(stack);
+    expect(accepted.filter((appointment) => emailed.get(appointment.appointmentId)?.length !== 1)).toEqual([]);
+    expect(stack.router.deadLetters(EMAIL_DLQ)).toEqual([]);
+    expect(counts.refusedSends).toBeGreaterThan(refusedBefore);
+    counts.emails += accepted.length;
+  }, 120_000);
+});
