@@ -340,6 +340,8 @@ function lambdaEnvironments(context: { services: LocalServices; router: LocalRou
   return (name: string, queueName?: string, own: Readonly<Record<string, string>> = {}): Record<string, string> => ({
     ...shared,
     AWS_LAMBDA_FUNCTION_NAME: name,
+    // Local only: the SDK names the function in its user agent, so local DynamoDB can count calls per function.
+    AWS_SDK_UA_APP_ID: name,
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(topology.functionMemoryMB),
     AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${name}`,

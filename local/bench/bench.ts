@@ -257,10 +257,12 @@ async function pipelinePhase(stack: LocalStack, pool: Pool) {
   const countryQueues = topology.countryRoutes.map((route) => route.queueName);
   const countryBatches = countryQueues.reduce((sum, queue) => sum + (invocations.get(queue)?.count ?? 0), 0);
   const confirmations = invocations.get(topology.confirmations.queueName) ?? { count: 0, records: 0 };
-  const completionCalls = (['UpdateItem', 'GetItem'] as const).reduce(
-    (sum, operation) => sum + (stack.dynamodbOperations.get(operation) ?? 0) - (dynamoBefore.get(operation) ?? 0),
-    0,
-  );
+  // The completion worker's own calls (the notification worker's idempotency records are not its), keyed by its
+  // SDK app id, the function's name (to which Powertools appends its own user-agent mark).
+  const byCompletionWorker = (key: string) => key.startsWith('completionWorker') && / (UpdateItem|GetItem)$/.test(key);
+  const completionCalls = [...stack.dynamodbOperations.keys()]
+    .filter(byCompletionWorker)
+    .reduce((sum, key) => sum + (stack.dynamodbOperations.get(key) ?? 0) - (dynamoBefore.get(key) ?? 0), 0);
   return {
     samples,
     appointments: N,

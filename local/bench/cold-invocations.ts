@@ -1,4 +1,4 @@
-import type { Appointment, CountryISO } from '../../core/appointment';
+import { AppointmentStatus, type Appointment, type CountryISO } from '../../core/appointment';
 import { environment } from '../../core/environment';
 import { countryRoute, topology } from '../../core/topology';
 import { allDeployedFunctions } from '../../infra/bundling';
@@ -55,7 +55,8 @@ export function coldInvocation(
         {
           Source: topology.statusChangeEvents.source,
           DetailType: topology.statusChangeEvents.detailType,
-          Detail: JSON.stringify({ ...request, status: sample.status, rejectionReason: sample.rejectionReason ?? null, updatedAt: sample.updatedAt }),
+          // COMPLETED whatever the sample's copy says: the bench keeps each booking as its answer gave it (PENDING).
+          Detail: JSON.stringify({ ...request, status: AppointmentStatus.COMPLETED, rejectionReason: null, updatedAt: sample.updatedAt }),
         },
         topology.emailNotifications.queueName,
       ),

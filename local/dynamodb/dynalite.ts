@@ -10,7 +10,10 @@ export const LOCAL_REGION = 'us-east-1';
 
 export interface LocalDynamoDb {
   readonly endpoint: string;
-  /** Requests served so far by operation (`PutItem`, `UpdateItem`, …), for the benchmark's call counts. */
+  /**
+   * Requests served so far, for the benchmark's call counts: by operation (`PutItem`, `UpdateItem`, …), and by
+   * `<caller> <operation>` where the caller names itself with the SDK's app id (the local functions do).
+   */
   readonly operations: ReadonlyMap<string, number>;
   close(): Promise<void>;
 }
@@ -28,6 +31,9 @@ export async function startLocalDynamoDb(options: { path?: string; port?: number
     // X-Amz-Target: DynamoDB_20120810.<Operation>
     const operation = String(request.headers['x-amz-target'] ?? '').split('.')[1] ?? 'unknown';
     operations.set(operation, (operations.get(operation) ?? 0) + 1);
+    // The SDK puts AWS_SDK_UA_APP_ID in its user agent as `app/<id>` (Powertools appends its mark to the id).
+    const caller = /\bapp\/(\S+)/.exec(String(request.headers['user-agent'] ?? ''))?.[1];
+    if (caller) operations.set(`${caller} ${operation}`, (operations.get(`${caller} ${operation}`) ?? 0) + 1);
   });
   return {
     endpoint: `http://127.0.0.1:${port}`,
