@@ -18,7 +18,7 @@ export const INSURED_ID_LOOKUP_ATTRIBUTE = 'preferred_username';
 
 /** The Cognito group of call-centre staff, who act for any insured person. */
 export const STAFF_GROUP = 'agents';
-/** Cognito puts group membership in both tokens under this claim (the simulator gives `identity` no `groups`). */
+/** Cognito puts group membership in both tokens under this claim (read when an identity comes without `groups`). */
 export const GROUPS_CLAIM = 'cognito:groups';
 
 export type Caller =
@@ -72,7 +72,7 @@ export function authorizeFor(caller: Caller, insuredId: string, action: InsuredA
   }
 }
 
-// The claim is a list in a real token; the simulator may hand it over as one string.
+// The claim is a list in a real token; a hand-built identity may carry it as one string.
 function groupsOf(claim: unknown): readonly string[] {
   if (Array.isArray(claim)) return claim.filter((group): group is string => typeof group === 'string');
   if (typeof claim === 'string') return claim.split(/[,\s]+/).filter(Boolean);

@@ -9,7 +9,7 @@ import { RECONCILER_USER_NAME } from '../core/mysql/database-users';
 import { environment } from '../core/environment';
 import { topology, type QueueSettings } from '../core/topology';
 import { startLocalAppSync, type LocalAppSync } from './appsync/endpoint';
-import { loadAppSyncSimulator, type LocalResolver } from './appsync/simulator';
+import type { LocalResolver } from './appsync/direct-lambda-resolver';
 import { ensureAppointmentsTable, ensureIdempotencyTable, LOCAL_CREDENTIALS, LOCAL_REGION, localDynamoDbClient, startLocalDynamoDb, type LocalDynamoDb } from './dynamodb/dynalite';
 import { buildFunctionBundles, LocalFunction, type FunctionDefinition } from './lambda/host';
 import { LOCAL_USER_POOL_ID, LocalTokenIssuer } from './identity/issuer';
@@ -116,7 +116,7 @@ export interface LocalStack {
 
 /**
  * Runs the whole system in this process, no AWS account and no Docker: AppSync
- * (the simulator behind a local endpoint with TLS, token checks and limits), the
+ * (our executor on graphql-js behind a local endpoint with TLS, token checks and limits), the
  * user pool (a local token issuer), DynamoDB (dynalite), SNS/SQS/EventBridge (the
  * router, from the topology), each Lambda function in its own worker-thread
  * sandboxes, and MySQL (MYSQL_URL, a throwaway MariaDB, or rows in memory).
@@ -236,13 +236,7 @@ async function startServices(
     startLocalSes(options.sesHooks).then(registered(cleanups, (started) => started.close())),
     startLocalUserPoolEndpoint(accounts, LOCAL_USER_POOL_ID).then(registered(cleanups, (started) => started.close())),
   ] as const);
-  // The simulator loads on this thread while MariaDB and esbuild work in their processes.
-  const simulatorLoad = await loadAppSyncSimulator().then(
-    () => ({ failed: false as const }),
-    (error: unknown) => ({ failed: true as const, error }),
-  );
   const [bundles, dynamodb, mysql, awsEndpoint, issuer, ses, userPoolEndpoint] = settledOrThrow(await parts);
-  if (simulatorLoad.failed) throw simulatorLoad.error;
   const dynamoClient = localDynamoDbClient(dynamodb.endpoint);
   await ensureAppointmentsTable(dynamoClient, LOCAL_TABLE_NAME);
   await ensureIdempotencyTable(dynamoClient, LOCAL_IDEMPOTENCY_TABLE_NAME);

@@ -1,14 +1,20 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import type { JWTPayload } from 'jose';
 import type { LocalTokenIssuer } from '../identity/issuer';
 import { verifyIamSignature, type KnownCredentials } from './iam-signature';
 
 /**
  * AppSync's first step for every request and subscription: which auth mode the
- * caller used, and whether its credential holds. The simulator only decodes a JWT
- * and accepts any SigV4 header; here a token must be signed by the local user
- * pool's key and a signature must verify, so the rules match AWS.
+ * caller used, and whether its credential holds: a token must be signed by the
+ * local user pool's key and a signature must verify, so the rules match AWS.
  */
 export type AuthenticatedMode = 'API_KEY' | 'AMAZON_COGNITO_USER_POOLS' | 'AWS_IAM';
+
+/** Who passed authentication, with what the resolvers' identity is made of. */
+export type AuthenticatedCaller =
+  | { readonly mode: 'API_KEY' }
+  | { readonly mode: 'AMAZON_COGNITO_USER_POOLS'; readonly claims: JWTPayload }
+  | { readonly mode: 'AWS_IAM'; readonly accessKeyId: string };
 
 export interface Authenticator {
   readonly apiKey: string;
@@ -29,20 +35,20 @@ export interface SignedRequest {
   readonly body: string;
 }
 
-export async function authenticate(request: SignedRequest, authenticator: Authenticator): Promise<AuthenticatedMode> {
+export async function authenticate(request: SignedRequest, authenticator: Authenticator): Promise<AuthenticatedCaller> {
   const apiKey = header(request.headers, 'x-api-key');
   const authorization = header(request.headers, 'authorization');
   if (apiKey !== undefined) {
     if (apiKey !== authenticator.apiKey) throw new AuthenticationError('You are not authorized to make this call: the API key is not valid.');
-    return 'API_KEY';
+    return { mode: 'API_KEY' };
   }
   if (authorization === undefined || authorization === '') throw new AuthenticationError('Valid authorization header not provided: send x-api-key, or Authorization with a user pool token or a SigV4 signature.');
   if (authorization.startsWith('AWS4-HMAC-SHA256')) {
     await verifyIamSignature(request, authenticator.iamCredentials).catch(refuse);
-    return 'AWS_IAM';
+    return { mode: 'AWS_IAM', accessKeyId: authenticator.iamCredentials.accessKeyId };
   }
-  await authenticator.issuer.verify(authorization).catch(refuse);
-  return 'AMAZON_COGNITO_USER_POOLS';
+  const claims = await authenticator.issuer.verify(authorization).catch(refuse);
+  return { mode: 'AMAZON_COGNITO_USER_POOLS', claims };
 }
 
 function refuse(error: unknown): never {

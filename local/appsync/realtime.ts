@@ -1,20 +1,18 @@
 import type { IncomingHttpHeaders, IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { AmplifyAppSyncAPIConfig } from '@aws-amplify/amplify-appsync-simulator';
-import { extractJwtToken, getAuthorizationMode } from '@aws-amplify/amplify-appsync-simulator/lib/utils/auth-helpers';
-import { runSubscription } from '@aws-amplify/amplify-appsync-simulator/lib/utils/graphql-runner/subscriptions';
-import { GraphQLError, parse, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { GraphQLError, parse } from 'graphql';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { LocalLogger } from '../log';
-import { authenticate, AuthenticationError, type Authenticator } from './authentication';
+import { authenticate, AuthenticationError, type AuthenticatedCaller, type Authenticator } from './authentication';
+import type { AppSyncAnswer, GraphqlRequest, LocalExecutor } from './executor';
 
 /**
  * AppSync's realtime protocol (subprotocol `graphql-ws`), as real clients dial it:
  * auth in the `header` query parameter (Apollo's aws-appsync-subscription-link) or
  * in a `header-<base64url>` subprotocol (Amplify JS v6), checked on connect and
- * again on every `start`, as AppSync does. Subscriptions run on the simulator's
- * schema, so the subscription's resolver (the owner check) runs at subscribe time
- * and published changes are filtered by the subscriber's arguments.
+ * again on every `start`, as AppSync does. Subscriptions run on the local executor,
+ * so the subscription's resolver (the owner check) runs at subscribe time and
+ * published changes reach only the subscribers whose arguments they match.
  */
 export const REALTIME_PATH = '/graphql/realtime';
 const PROTOCOL = 'graphql-ws';
@@ -23,8 +21,7 @@ const CONNECTION_TIMEOUT_MS = 300_000;
 const KEEP_ALIVE_MS = 60_000;
 
 interface RealtimeOptions {
-  readonly schema: GraphQLSchema;
-  readonly appSyncConfig: AmplifyAppSyncAPIConfig;
+  readonly executor: LocalExecutor;
   readonly authenticator: Authenticator;
   readonly logger: LocalLogger;
 }
@@ -57,7 +54,7 @@ export class LocalRealtime {
 }
 
 class RealtimeConnection {
-  private readonly subscriptions = new Map<string, AsyncIterator<ExecutionResult>>();
+  private readonly subscriptions = new Map<string, AsyncIterator<AppSyncAnswer>>();
   private keepAlive: NodeJS.Timeout | undefined;
 
   constructor(
@@ -103,28 +100,25 @@ class RealtimeConnection {
     if (this.subscriptions.has(id)) await this.stop(id);
     const headers = (payload?.extensions?.authorization ?? {}) as IncomingHttpHeaders;
     const data = payload?.data ?? '';
-    let request: { document: DocumentNode; variables?: Record<string, unknown>; operationName?: string };
+    let request: GraphqlRequest;
+    let caller: AuthenticatedCaller;
     try {
-      await authenticate({ method: 'POST', url: '/graphql', headers, body: data }, this.options.authenticator);
+      caller = await authenticate({ method: 'POST', url: '/graphql', headers, body: data }, this.options.authenticator);
       const { query, variables, operationName } = JSON.parse(data) as { query: string; variables?: Record<string, unknown>; operationName?: string };
       request = { document: parse(query), variables, operationName };
     } catch (error) {
       return this.send({ type: 'error', id, payload: { errors: [errorOf(error)] } });
     }
-    const result = await runSubscription(this.options.schema, request.document, request.variables ?? {}, request.operationName, {
-      jwt: extractJwtToken(String(headers.Authorization ?? headers.authorization ?? '')),
-      headers: headers as Record<string, string>,
-      sourceIp: this.request.socket.remoteAddress,
-      requestAuthorizationMode: getAuthorizationMode(headers as Record<string, string>, this.options.appSyncConfig),
-      appsyncErrors: [],
-    });
-    if (!('asyncIterator' in result) || result.errors?.length) {
-      this.options.logger.info('Subscription refused', { id, errors: result.errors?.map((error) => error.message) });
-      return this.send({ type: 'error', id, payload: { errors: result.errors ?? [] } });
+    const invalid = this.options.executor.validationRefusal(request.document);
+    const outcome = invalid ? { refused: invalid } : await this.options.executor.subscribe(request, { caller, headers, sourceIp: this.request.socket.remoteAddress ?? '127.0.0.1' });
+    if ('refused' in outcome) {
+      this.options.logger.info('Subscription refused', { id, errors: outcome.refused.errors?.map((error) => error.message) });
+      return this.send({ type: 'error', id, payload: { errors: outcome.refused.errors ?? [] } });
     }
-    this.subscriptions.set(id, result.asyncIterator);
+    const events = outcome.events[Symbol.asyncIterator]();
+    this.subscriptions.set(id, events);
     this.send({ type: 'start_ack', id });
-    for await (const event of { [Symbol.asyncIterator]: () => result.asyncIterator }) this.send({ type: 'data', id, payload: event });
+    for await (const event of { [Symbol.asyncIterator]: () => events }) this.send({ type: 'data', id, payload: event });
   }
 
   private async stop(id: string): Promise<void> {

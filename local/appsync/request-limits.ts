@@ -9,6 +9,7 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import { apiLimits } from '../../core/api-limits';
+import { AppSyncFieldError } from './appsync-error';
 
 /**
  * AppSync's per-request limits, applied where AppSync applies them: while the request runs
@@ -21,25 +22,13 @@ import { apiLimits } from '../../core/api-limits';
  * - Introspection, when disabled: `__schema` and `__type` fail validation; `__typename` still answers.
  */
 
-/** The error AppSync ends a field with, in the shape its resolvers' errors take (errorType, path, locations). */
-export class FieldLimitError extends Error {
-  readonly extensions: Record<string, unknown>;
-
+/** The error AppSync ends a field with when a limit is reached: an error of the field, with its errorType. */
+export class FieldLimitError extends AppSyncFieldError {
   constructor(
-    readonly errorType: 'ResolverExecutionLimitReached' | 'QueryDepthLimitReached',
+    override readonly errorType: 'ResolverExecutionLimitReached' | 'QueryDepthLimitReached',
     message: string,
-    info: GraphQLResolveInfo,
   ) {
-    super(message);
-    const start = info.fieldNodes[0]?.loc?.startToken;
-    this.extensions = {
-      message,
-      errorType,
-      data: null,
-      errorInfo: null,
-      path: pathOf(info),
-      locations: start ? [{ line: start.line, column: start.column, sourceName: null }] : [],
-    };
+    super(errorType, message);
   }
 }
 
@@ -69,14 +58,14 @@ export function applyRequestLimits(schema: GraphQLSchema, resolvedFields: Readon
       const countsAsResolver = resolvedFields.has(`${type.name}.${field.name}`) && type !== schema.getSubscriptionType();
       field.resolve = (source, args, context: object, info) => {
         if (depthOf(info) > limits.queryDepthLimit) {
-          throw new FieldLimitError('QueryDepthLimitReached', `Query depth limit of ${limits.queryDepthLimit} reached.`, info);
+          throw new FieldLimitError('QueryDepthLimitReached', `Query depth limit of ${limits.queryDepthLimit} reached.`);
         }
         if (countsAsResolver) {
           const run = (resolversRun.get(context) ?? 0) + 1;
           resolversRun.set(context, run);
-          if (run > limits.resolverCountLimit) throw new FieldLimitError('ResolverExecutionLimitReached', RESOLVER_LIMIT_MESSAGE, info);
+          if (run > limits.resolverCountLimit) throw new FieldLimitError('ResolverExecutionLimitReached', RESOLVER_LIMIT_MESSAGE);
         }
-        return resolve(source, args, context, info) as unknown;
+        return resolve(source, args, context, info);
       };
     }
   }
@@ -93,7 +82,7 @@ export function introspectionRefusal(document: DocumentNode): GraphQLError[] | u
       if (!INTROSPECTION_FIELDS.has(node.name.value)) return undefined;
       const field = node.name.value;
       // AppSync (graphql-java) words a validation error this way; the field's own selections are not looked at.
-      errors.push(new GraphQLError(`Validation error of type FieldUndefined: Field '${field}' in type 'Query' is undefined @ '${field}'`, node));
+      errors.push(new GraphQLError(`Validation error of type FieldUndefined: Field '${field}' in type 'Query' is undefined @ '${field}'`, { nodes: node }));
       return false;
     },
   });
@@ -105,10 +94,4 @@ function depthOf(info: GraphQLResolveInfo): number {
   let depth = 0;
   for (let at: GraphQLResolveInfo['path'] | undefined = info.path; at; at = at.prev) if (typeof at.key === 'string') depth++;
   return depth;
-}
-
-function pathOf(info: GraphQLResolveInfo): (string | number)[] {
-  const keys: (string | number)[] = [];
-  for (let at: GraphQLResolveInfo['path'] | undefined = info.path; at; at = at.prev) keys.unshift(at.key);
-  return keys;
 }

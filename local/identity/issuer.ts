@@ -16,7 +16,7 @@ import { localInsuredUsername } from './user-pool-accounts';
 
 export const LOCAL_USER_POOL_ID = `${LOCAL_REGION}_appointmentsLocal`;
 export const LOCAL_APP_CLIENT_ID = 'appointments-local-client';
-/** The simulator tells a user-pool token by an issuer that starts with https://cognito-idp. */
+/** The issuer a Cognito user pool writes in its tokens: https://cognito-idp.<region>.amazonaws.com/<pool id>. */
 export const LOCAL_ISSUER = `https://cognito-idp.${LOCAL_REGION}.amazonaws.com/${LOCAL_USER_POOL_ID}`;
 const ALGORITHM = 'RS256';
 /** Cognito's default token lifetime. */

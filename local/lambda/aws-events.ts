@@ -39,8 +39,8 @@ export function appSyncEvent<Args>(
 
 /**
  * `identity` as AppSync gives it for a Cognito user-pool caller. AWS fills `groups`
- * from `cognito:groups`; the simulator leaves `groups` out, so `groups: undefined`
- * gives its shape.
+ * from `cognito:groups`; `groups: undefined` leaves the key out, for an identity
+ * built without it.
  */
 export function cognitoIdentity(options: { username: string; claims: Record<string, unknown>; groups?: string[] | null }): AppSyncIdentityCognito {
   const identity = {

@@ -77,7 +77,7 @@ const packagesFromNodeModules: Plugin = {
 export class FunctionError extends Error {
   constructor(serialized: SerializedError) {
     super(serialized.message);
-    // Own and enumerable, so the AppSync simulator's `{ ...error }` keeps it for `$ctx.error.name`.
+    // Own and enumerable, so a copy of the error (`{ ...error }`) keeps the name AppSync reports as errorType.
     Object.defineProperty(this, 'name', { value: serialized.name, enumerable: true, writable: true, configurable: true });
     if (serialized.stack) this.stack = serialized.stack;
   }

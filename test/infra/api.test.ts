@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { buildASTSchema, getNamedType, parse, type DirectiveNode, type GraphQLField, type GraphQLObjectType } from 'graphql';
-import { schemaFile } from '../../infra/appointments-api';
+import { buildASTSchema, getNamedType, Kind, parse, type DirectiveNode, type GraphQLField, type GraphQLObjectType } from 'graphql';
+import { appSyncJsModule, schemaFile } from '../../infra/appointments-api';
 import { deployedFunctions, repositoryRoot } from '../../infra/bundling';
 import { stackOutputs } from '../../infra/stack-outputs';
 import { environment } from '../../core/environment';
@@ -153,7 +153,7 @@ describe('status changes in real time', () => {
   const { typeName, fieldName, subscriptionFieldName } = topology.statusChanges;
   const apiId = () => resourcesOfType(synthesized.template, 'AWS::AppSync::GraphQLApi')[0]?.[0] ?? 'no API';
 
-  it('given the publish mutation, when the completion worker calls it, then a NONE data source hands the change to AppSync as sent, with no Lambda on the way', () => {
+  it('given the publish mutation, when the completion worker calls it, then a NONE data source with the APPSYNC_JS resolver file hands the change to AppSync as sent, with no Lambda on the way', () => {
     const [, resolver] =
       resourcesOfType(synthesized.template, 'AWS::AppSync::Resolver').find(
         ([, candidate]) => candidate.Properties.TypeName === typeName && candidate.Properties.FieldName === fieldName,
@@ -165,9 +165,14 @@ describe('status changes in real time', () => {
 
     expect(resolver?.Properties).toMatchObject({
       Kind: 'UNIT',
-      RequestMappingTemplate: '{"version":"2018-05-29","payload": $util.toJson($ctx.args.change)}',
-      ResponseMappingTemplate: '$util.toJson($ctx.result)',
+      Runtime: { Name: 'APPSYNC_JS', RuntimeVersion: '1.0.0' },
+      Code: appSyncJsModule(topology.statusChanges.code),
     });
+    expect(resolver?.Properties).not.toHaveProperty('RequestMappingTemplate');
+    expect(resolver?.Properties).not.toHaveProperty('ResponseMappingTemplate');
+    // One ES module exporting the runtime's two handlers, nothing left to import.
+    expect(String(resolver?.Properties.Code)).toMatch(/export\s*\{\s*request,\s*response\s*\}/);
+    expect(String(resolver?.Properties.Code)).not.toMatch(/\bimport\b|\brequire\(/);
     expect(dataSource?.Properties.Type).toBe('NONE');
     expect(dataSource?.Properties).not.toHaveProperty('ServiceRoleArn');
   });
@@ -179,7 +184,7 @@ describe('status changes in real time', () => {
 
     const subscribe = subscription.astNode?.directives?.find((directive) => directive.name.value === 'aws_subscribe');
     const mutations = subscribe?.arguments?.find((argument) => argument.name.value === 'mutations')?.value;
-    expect(mutations?.kind === 'ListValue' && mutations.values.map((value) => (value.kind === 'StringValue' ? value.value : value.kind))).toEqual([fieldName]);
+    expect(mutations?.kind === Kind.LIST && mutations.values.map((value) => (value.kind === Kind.STRING ? value.value : value.kind))).toEqual([fieldName]);
     // AppSync pushes the mutation's result to the subscribers: both must return the same type.
     expect(String(subscription.type)).toBe(String(publish.type));
 

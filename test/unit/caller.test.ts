@@ -6,8 +6,8 @@ import { cognitoIdentity, iamIdentity } from '../../local/lambda/aws-events';
 /** Who may touch whose appointments, from `event.identity` exactly as AppSync sends it for each auth mode. */
 const insured00012 = cognitoIdentity({ username: 'ana', claims: { [INSURED_ID_CLAIM]: '00012' }, groups: null });
 const staffInAws = cognitoIdentity({ username: 'agent-rosa', claims: { [GROUPS_CLAIM]: [STAFF_GROUP] }, groups: [STAFF_GROUP] });
-// The simulator gives identity no `groups`: membership is read from the claim.
-const staffInSimulator = cognitoIdentity({ username: 'agent-rosa', claims: { [GROUPS_CLAIM]: [STAFF_GROUP] } });
+// An identity without `groups` (AppSync's own always has it): membership is read from the claim.
+const staffWithoutGroups = cognitoIdentity({ username: 'agent-rosa', claims: { [GROUPS_CLAIM]: [STAFF_GROUP] } });
 const unlinkedUser = cognitoIdentity({ username: 'nobody', claims: {}, groups: null });
 const actions: InsuredAction[] = ['book', 'list', 'follow'];
 
@@ -29,7 +29,7 @@ describe('the authorization rule, for each caller and action', () => {
 
   it.each([
     ['staff (AWS identity with groups)', staffInAws],
-    ['staff (simulator identity, groups only in the claim)', staffInSimulator],
+    ['staff (identity without groups, membership only in the claim)', staffWithoutGroups],
     ['a developer with the API key (no identity)', null],
   ])('given %s, when they act for any insured person, then they may', (_who, identity) => {
     for (const action of actions) expect(() => authorizeFor(callerFrom(identity), '00999', action)).not.toThrow();

@@ -1,0 +1,84 @@
+import { parse } from 'graphql';
+import type { AppSyncAnswer, LocalExecutor, SubscriptionOutcome } from '../../local/appsync/executor';
+import { SubscriptionFanOut } from '../../local/appsync/subscription-fan-out';
+import { apiKeyCaller, insuredCaller, localExecutor, pipelineCaller, PUBLISH_STATUS_CHANGE, requestContext, run, statusChange } from '../support/local-executor';
+
+/** @aws_subscribe, the owner check at subscribe time and AppSync's filtering by the subscriber's arguments. */
+describe('the local AppSync runs subscriptions as AppSync does', () => {
+  const SUBSCRIBE = 'subscription Follow($insuredId: String!) { onAppointmentStatusChanged(insuredId: $insuredId) { appointmentId insuredId status } }';
+  const subscribeAs = (executor: LocalExecutor, caller: Parameters<typeof requestContext>[0], insuredId: string): Promise<SubscriptionOutcome> =>
+    executor.subscribe({ document: parse(SUBSCRIBE), variables: { insuredId } }, requestContext(caller));
+  const eventsOf = (outcome: SubscriptionOutcome): AsyncIterator<AppSyncAnswer> => {
+    if (!('events' in outcome)) throw new Error(`refused: ${JSON.stringify(outcome.refused)}`);
+    return outcome.events[Symbol.asyncIterator]();
+  };
+
+  it('given subscribers of two insured people, when a change of one is published, then only that one\'s subscriber hears it', async () => {
+    // Given an owner check that admits everyone, and two subscribers
+    const executor = await localExecutor({ 'Subscription.onAppointmentStatusChanged': () => Promise.resolve(null) });
+    const ofA = eventsOf(await subscribeAs(executor, apiKeyCaller, '00001'));
+    const ofB = eventsOf(await subscribeAs(executor, apiKeyCaller, '00002'));
+
+    // When the pipeline publishes a change of 00001, then one of 00002
+    await run(executor, PUBLISH_STATUS_CHANGE, pipelineCaller, { change: statusChange('00001', 'A') });
+    await run(executor, PUBLISH_STATUS_CHANGE, pipelineCaller, { change: statusChange('00002', 'B') });
+
+    // Then each subscriber hears its own change first, and only what it selected
+    await expect(ofA.next()).resolves.toEqual({ done: false, value: { data: { onAppointmentStatusChanged: { appointmentId: 'A', insuredId: '00001', status: 'COMPLETED' } } } });
+    await expect(ofB.next()).resolves.toEqual({ done: false, value: { data: { onAppointmentStatusChanged: { appointmentId: 'B', insuredId: '00002', status: 'COMPLETED' } } } });
+    await ofA.return?.();
+    await ofB.return?.();
+  });
+
+  it('given an owner check that refuses, when an insured person subscribes to another insuredId, then the subscription is refused with the resolver\'s error', async () => {
+    const refusal = Object.assign(new Error('Not authorized to follow appointments of another insured person'), { name: 'Unauthorized' });
+    const executor = await localExecutor({ 'Subscription.onAppointmentStatusChanged': () => Promise.reject(refusal) });
+
+    const outcome = await subscribeAs(executor, insuredCaller('00012'), '00013');
+
+    expect(outcome).toEqual({ refused: { data: null, errors: [expect.objectContaining({ errorType: 'Unauthorized', path: ['onAppointmentStatusChanged'], message: refusal.message })] } });
+  });
+
+  it('given the subscription field admits the API key and user pools only, when IAM subscribes, then it is refused before its resolver runs', async () => {
+    const ownerCheck = jest.fn(() => Promise.resolve(null));
+    const executor = await localExecutor({ 'Subscription.onAppointmentStatusChanged': ownerCheck });
+
+    const outcome = await subscribeAs(executor, pipelineCaller, '00012');
+
+    expect(outcome).toEqual({ refused: { data: null, errors: [expect.objectContaining({ errorType: 'Unauthorized', message: 'Not Authorized to access onAppointmentStatusChanged on type Subscription' })] } });
+    expect(ownerCheck).not.toHaveBeenCalled();
+  });
+
+  it('given a quiet subscription waiting for its next change, when the client stops it, then it ends at once', async () => {
+    // Given a subscription that has heard nothing and is waiting
+    const executor = await localExecutor({ 'Subscription.onAppointmentStatusChanged': () => Promise.resolve(null) });
+    const events = eventsOf(await subscribeAs(executor, apiKeyCaller, '00003'));
+    const waiting = events.next();
+
+    // When the client stops it
+    await events.return?.();
+
+    // Then the pending wait ends as done, and a later change reaches nobody
+    await expect(waiting).resolves.toEqual({ done: true, value: undefined });
+    await run(executor, PUBLISH_STATUS_CHANGE, pipelineCaller, { change: statusChange('00003') });
+    await expect(events.next()).resolves.toEqual({ done: true, value: undefined });
+  });
+
+  it('given the fan-out, when subscribers stop, then they are forgotten and a change wakes only the matching ones', async () => {
+    // Given three subscribers: two of one insured person, one with no argument filter
+    const fanOut = new SubscriptionFanOut();
+    const first = fanOut.listen('onChange', { insuredId: '00001' });
+    const second = fanOut.listen('onChange', { insuredId: '00001' });
+    const everyone = fanOut.listen('onChange', { insuredId: null });
+
+    // When one stops and a change of 00001 is published
+    await second.return?.();
+    fanOut.publish('onChange', { insuredId: '00001', status: 'COMPLETED' });
+
+    // Then the remaining subscriber of 00001 and the unfiltered one hear it, and the stopped one is gone
+    expect(fanOut.subscriberCount('onChange')).toBe(2);
+    await expect(first.next()).resolves.toEqual({ done: false, value: { insuredId: '00001', status: 'COMPLETED' } });
+    await expect(everyone.next()).resolves.toEqual({ done: false, value: { insuredId: '00001', status: 'COMPLETED' } });
+    await expect(second.next()).resolves.toEqual({ done: true, value: undefined });
+  });
+});
