@@ -12,19 +12,22 @@ const { queueName: EMAIL_QUEUE, deadLetterQueueName: EMAIL_DLQ } = topology.emai
 
 /** SES when it throttles: HTTP 429 TooManyRequestsException, which the SDK retries before giving up. */
 const THROTTLED: SesRefusal = { code: 'TooManyRequestsException', statusCode: 429, message: 'Maximum sending rate exceeded. (fault injected)' };
+/** SES when it is down: HTTP 500 InternalFailure, retried by the SDK as a transient error. */
+const DOWN: SesRefusal = { code: 'InternalFailure', statusCode: 500, message: 'The request processing has failed because of an unknown error. (fault injected)' };
 
 describeWithMysql('reliability: SES refuses to send for a while', () => {
   const startedAt = Date.now();
   const counts: SuiteCounts<'refusedSends' | 'emails'> = { sent: 0, completed: 0, rows: 0, inDlq: 0, redriven: 0, refusedSends: 0, emails: 0 };
   let stack: LocalStack;
-  /** How many more sends SES refuses (Infinity: an outage). */
+  /** How many more sends SES refuses, and how. */
   let refusalsLeft = 0;
+  let refusal = THROTTLED;
 
   function refuseSendEmail(): SesRefusal | undefined {
     if (refusalsLeft <= 0) return undefined;
     refusalsLeft -= 1;
     counts.refusedSends += 1;
-    return THROTTLED;
+    return refusal;
   }
 
   beforeAll(async () => {
@@ -38,7 +41,8 @@ describeWithMysql('reliability: SES refuses to send for a while', () => {
   });
 
   it(`an outage: ${BOOKINGS} confirmations wait in the email DLQ, and after the redrive each is emailed exactly once`, async () => {
-    // Given SES refusing every send
+    // Given SES down, refusing every send
+    refusal = DOWN;
     refusalsLeft = Number.POSITIVE_INFINITY;
 
     // When 20 appointments are booked and the pipeline has settled
@@ -74,6 +78,7 @@ describeWithMysql('reliability: SES refuses to send for a while', () => {
   it('a burst of throttling: every confirmation is emailed once, by the retries alone', async () => {
     // Given SES refusing its next 6 sends: fewer than the 9 attempts one message gets (3 receives of 3 SDK attempts)
     const refusedBefore = counts.refusedSends;
+    refusal = THROTTLED;
     refusalsLeft = 6;
 
     // When 20 more appointments are booked and the pipeline has settled
