@@ -1,0 +1,122 @@
+import { ApolloClient, ApolloLink, gql, HttpLink, InMemoryCache } from '@apollo/client';
+import { CombinedGraphQLErrors } from '@apollo/client/errors';
+import { cacheExchange, Client, fetchExchange } from '@urql/core';
+import { AUTH_TYPE, createAuthLink } from 'aws-appsync-auth-link';
+import { createSubscriptionHandshakeLink } from 'aws-appsync-subscription-link';
+import { ClientError, GraphQLClient } from 'graphql-request';
+import { WebSocket as NodeWebSocket } from 'ws';
+import type { Appointment, AppointmentStatusChange } from '../../core/graphql/types.generated';
+import { LOCAL_REGION } from '../../local/dynamodb/dynalite';
+import { startLocalStack, type LocalStack } from '../../local/stack';
+import { describeWithMysql, testMysqlUrl } from '../support/mysql';
+import { newScheduleId } from '../support/slots';
+import { newInsuredId, pollUntil } from './client';
+
+/**
+ * The clients the README shows, each as an app would use it against the local stack, checked for what the
+ * README says of it: graphql-request and urql (POST, errorType where each keeps it) and Apollo Client 4 with
+ * aws-appsync-subscription-link on the plain port (AppSync's realtime protocol).
+ */
+
+type AppSyncError = { errorType?: string };
+
+const BOOK = `mutation Book($input: CreateAppointmentInput!) { createAppointment(input: $input) { appointmentId insuredId status } }`;
+const LIST = `query List($insuredId: String!) { appointments(insuredId: $insuredId) { items { appointmentId status } } }`;
+const FOLLOW = `subscription Follow($insuredId: String!) { onAppointmentStatusChanged(insuredId: $insuredId) { appointmentId insuredId status } }`;
+/** A booking every client must see refused with AppSync's errorType: an insuredId of 4 digits. */
+const INVALID_INPUT = { input: { insuredId: '1234', scheduleId: 1, countryISO: 'PE' } };
+
+describeWithMysql('real clients against the local stack', () => {
+  let stack: LocalStack;
+
+  beforeAll(async () => {
+    // Node 20 has no global WebSocket (22 and later have one); the subscription link dials through it.
+    globalThis.WebSocket ??= NodeWebSocket as unknown as typeof globalThis.WebSocket;
+    stack = await startLocalStack({ quiet: !process.env.LOCAL_STACK_LOGS, mysqlUrl: testMysqlUrl });
+  }, 60_000);
+
+  afterAll(async () => {
+    // The Apollo scenario's extra bookings may still be on their way: a store must not close under them.
+    await stack?.router.waitForIdle(20_000);
+    await stack?.stop();
+  });
+
+  it('graphql-request: books PENDING over POST, and a refused booking is a ClientError whose errors carry errorType', async () => {
+    // Given graphql-request with the API key
+    const client = new GraphQLClient(stack.graphqlUrl, { headers: { 'x-api-key': stack.apiKey } });
+    const insuredId = newInsuredId();
+
+    // When it books, and books again with a 4-digit insuredId
+    const booked = await client.request<{ createAppointment: Appointment }>(BOOK, { input: { insuredId, scheduleId: newScheduleId(), countryISO: 'PE' } });
+    const refused = await client.request(BOOK, INVALID_INPUT).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+
+    // Then the booking is PENDING, and the refusal says ValidationError where AppSync puts it
+    expect(booked.createAppointment).toMatchObject({ insuredId, status: 'PENDING' });
+    expect(refused).toBeInstanceOf(ClientError);
+    expect(((refused as ClientError).response.errors?.[0] as AppSyncError | undefined)?.errorType).toBe('ValidationError');
+  });
+
+  it('urql: told to POST, it lists the appointments, keeps errorType on originalError, and a GET is answered 405', async () => {
+    // Given urql as the README configures it, and one as it comes (queries sent as GET)
+    const client = (preferGetMethod: boolean) =>
+      new Client({ url: stack.graphqlUrl, exchanges: [cacheExchange, fetchExchange], preferGetMethod, fetchOptions: { headers: { 'x-api-key': stack.apiKey } } });
+    const insuredId = newInsuredId();
+    const posting = client(false);
+    await posting.mutation(BOOK, { input: { insuredId, scheduleId: newScheduleId(), countryISO: 'CL' } }).toPromise();
+
+    // When it lists the insured person's appointments, books with a bad insuredId, and the default client lists too
+    const listed = await posting.query(LIST, { insuredId }).toPromise();
+    const refused = await posting.mutation(BOOK, INVALID_INPUT).toPromise();
+    const viaGet = await client(true).query(LIST, { insuredId }).toPromise();
+
+    // Then the list holds the booking, the refusal's errorType is on originalError, and the GET is refused 405
+    expect((listed.data as { appointments: { items: unknown[] } } | undefined)?.appointments.items).toHaveLength(1);
+    expect((refused.error?.graphQLErrors[0]?.originalError as AppSyncError | undefined)?.errorType).toBe('ValidationError');
+    expect((viaGet.error?.response as Response | undefined)?.status).toBe(405);
+  });
+
+  it('Apollo Client 4 with aws-appsync-subscription-link on the plain port: subscribes, books, hears COMPLETED; errors come as CombinedGraphQLErrors', async () => {
+    // Given an Apollo client wired as AppSync's docs wire it, with the API key
+    const auth = { type: AUTH_TYPE.API_KEY, apiKey: stack.apiKey } as const;
+    const url = stack.graphqlUrl;
+    const client = new ApolloClient({
+      link: ApolloLink.from([createAuthLink({ url, region: LOCAL_REGION, auth }), createSubscriptionHandshakeLink({ url, region: LOCAL_REGION, auth }, new HttpLink({ uri: url }))]),
+      cache: new InMemoryCache(),
+    });
+    const insuredId = newInsuredId();
+    const heard: AppointmentStatusChange[] = [];
+    const subscription = client
+      .subscribe<{ onAppointmentStatusChanged: AppointmentStatusChange | null }>({ query: gql(FOLLOW), variables: { insuredId } })
+      .subscribe({ next: ({ data }) => data?.onAppointmentStatusChanged && heard.push(data.onAppointmentStatusChanged) });
+    try {
+      // When the insured person books through the same client, again every second until the subscription is up and hears one
+      // (Apollo drops the link's CONNECTED control message, so the first booking may come before AppSync's start_ack)
+      const bookedIds: string[] = [];
+      const completed = await pollUntil(
+        async () => {
+          const { data } = await client.mutate<{ createAppointment: Appointment }>({ mutation: gql(BOOK), variables: { input: { insuredId, scheduleId: newScheduleId(), countryISO: 'PE' } } });
+          if (data) bookedIds.push(data.createAppointment.appointmentId);
+          return pollUntil(() => Promise.resolve(heard.find((change) => bookedIds.includes(change.appointmentId) && change.status === 'COMPLETED')), Boolean, 1_000);
+        },
+        Boolean,
+        15_000,
+      );
+      const refused = await client.mutate({ mutation: gql(BOOK), variables: INVALID_INPUT }).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+
+      // Then a decision arrived on the subscription, and the refusal is a CombinedGraphQLErrors with errorType
+      expect(completed).toMatchObject({ insuredId, status: 'COMPLETED' });
+      expect(CombinedGraphQLErrors.is(refused)).toBe(true);
+      expect(((refused as CombinedGraphQLErrors).errors[0] as AppSyncError).errorType).toBe('ValidationError');
+    } finally {
+      subscription.unsubscribe();
+      await client.clearStore();
+      client.stop();
+    }
+  });
+});
