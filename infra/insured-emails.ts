@@ -6,17 +6,11 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import { Construct } from 'constructs';
 import { environment } from '../core/environment';
+import { idempotencyRecordAttributes } from '../core/idempotency-records';
 import type { WorkerQueue } from './appointment-routing';
 import { consume } from './appointment-workers';
 import { appointmentsFunction } from './appointments-function';
 import { deployedFunctions } from './bundling';
-
-/**
- * The attributes Powertools' DynamoDBPersistenceLayer reads and writes when given only a table name
- * (its defaults, which workers/notificationWorker.ts keeps): the record's key and its expiry in epoch seconds.
- */
-export const IDEMPOTENCY_KEY_ATTRIBUTE = 'id';
-export const IDEMPOTENCY_EXPIRY_ATTRIBUTE = 'expiration';
 
 /** What Powertools idempotency does with a record: read it, claim it (conditional put), complete it, or free it on a failure. */
 const IDEMPOTENCY_RECORD_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'] as const;
@@ -50,8 +44,8 @@ export class InsuredEmails extends Construct {
     // As the appointments table: on demand, point-in-time recovery, refusing deletion unless the environment is disposable.
     // Records expire on their own (TTL) after the topology's idempotencyDays.
     this.idempotencyRecords = new dynamodb.Table(this, 'IdempotencyRecords', {
-      partitionKey: { name: IDEMPOTENCY_KEY_ATTRIBUTE, type: dynamodb.AttributeType.STRING },
-      timeToLiveAttribute: IDEMPOTENCY_EXPIRY_ATTRIBUTE,
+      partitionKey: { name: idempotencyRecordAttributes.key, type: dynamodb.AttributeType.STRING },
+      timeToLiveAttribute: idempotencyRecordAttributes.expiry,
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: props.deletionProtection,

@@ -1,5 +1,5 @@
-import type { IncomingMessage } from 'node:http';
-import { createServer } from 'node:net';
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
 
 /** A port free on loopback right now. */
 export async function freePort(): Promise<number> {
@@ -24,4 +24,21 @@ export async function readRequestBody(request: IncomingMessage, maxBytes = 10 * 
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/** A local service's server listening on loopback (port 0: a free one), and its base URL. */
+export async function listenOnLoopback(server: HttpServer, port = 0): Promise<string> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+/** Stops a local service at once: the functions' SDK clients keep connections alive, which close would otherwise wait for. */
+export function closeNow(server: HttpServer): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.close((error) => (error ? reject(error) : resolve()));
+    server.closeAllConnections();
+  });
 }

@@ -2,6 +2,7 @@ import { IdempotencyAlreadyInProgressError, IdempotencyConfig, makeIdempotent } 
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
+import { idempotencyRecordAttributes } from '../idempotency-records';
 import type { StructuredLogger } from '../ports';
 
 export interface IdempotentStepOptions {
@@ -36,7 +37,12 @@ export function idempotentStep<Input extends { appointmentId: string; correlatio
 ): IdempotentStep<Input> {
   const config = new IdempotencyConfig({ eventKeyJmesPath: options.keyJmesPath, throwOnNoIdempotencyKey: true, expiresAfterSeconds: options.expiresAfterSeconds });
   const once = makeIdempotent(step, {
-    persistenceStore: new DynamoDBPersistenceLayer({ tableName: options.tableName, awsSdkV3Client: options.dynamodb }),
+    persistenceStore: new DynamoDBPersistenceLayer({
+      tableName: options.tableName,
+      awsSdkV3Client: options.dynamodb,
+      keyAttr: idempotencyRecordAttributes.key,
+      expiryAttr: idempotencyRecordAttributes.expiry,
+    }),
     config,
   });
   return {

@@ -1,6 +1,6 @@
 import { statusEmail } from '../email/status-emails';
 import type { AppointmentStatusChanged } from '../messages';
-import type { NotificationMetrics } from '../metrics';
+import type { EmailSkipReason, NotificationMetrics } from '../metrics';
 import type { EmailSender, InsuredAddressBook, StructuredLogger } from '../ports';
 
 export interface EmailStatusChangePorts {
@@ -11,7 +11,7 @@ export interface EmailStatusChangePorts {
 }
 
 /** What became of one status change's email; kept as the idempotency record's result. */
-export type EmailOutcome = { readonly sent: true; readonly messageId: string } | { readonly sent: false; readonly reason: 'NO_VERIFIED_ADDRESS' };
+export type EmailOutcome = { readonly sent: true; readonly messageId: string } | { readonly sent: false; readonly reason: EmailSkipReason };
 
 /**
  * The notification worker's step: tells the insured person, at their own account's verified address,
@@ -25,8 +25,9 @@ export async function emailStatusChange(change: AppointmentStatusChanged, ports:
   const to = await addressBook.verifiedAddressOf(change.insuredId);
   if (!to) {
     logger.warn(`Insured person ${change.insuredId} has no account with a verified email address; no email sent`, logKeys);
-    metrics.emailSkipped(change.countryISO, 'NO_VERIFIED_ADDRESS');
-    return { sent: false, reason: 'NO_VERIFIED_ADDRESS' };
+    const reason: EmailSkipReason = 'NO_VERIFIED_ADDRESS';
+    metrics.emailSkipped(change.countryISO, reason);
+    return { sent: false, reason };
   }
   const messageId = await mailer.send({ to, ...statusEmail(change) });
   // The address stays out of the logs: the message id finds the email in SES.

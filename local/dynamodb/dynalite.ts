@@ -1,8 +1,9 @@
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import type { IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeNow, listenOnLoopback } from '../network';
 import { appointmentsTableDefinition } from '../../core/appointments-table';
+import { idempotencyRecordAttributes } from '../../core/idempotency-records';
 
 /** Credentials dynalite accepts (it checks only that some are sent). */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -21,11 +22,7 @@ export interface LocalDynamoDb {
 /** dynalite in this process: in memory, or on disk under `path`. */
 export async function startLocalDynamoDb(options: { path?: string; port?: number } = {}): Promise<LocalDynamoDb> {
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(options.path ? { path: options.path } : {}) });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const endpoint = await listenOnLoopback(server, options.port);
   const operations = new Map<string, number>();
   server.prependListener('request', (request: IncomingMessage) => {
     // X-Amz-Target: DynamoDB_20120810.<Operation>
@@ -36,14 +33,9 @@ export async function startLocalDynamoDb(options: { path?: string; port?: number
     if (caller) operations.set(`${caller} ${operation}`, (operations.get(`${caller} ${operation}`) ?? 0) + 1);
   });
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint,
     operations,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        // SDK clients keep connections alive; without this, close waits for them.
-        server.closeAllConnections();
-      }),
+    close: () => closeNow(server),
   };
 }
 
@@ -71,8 +63,8 @@ export async function ensureIdempotencyTable(client: DynamoDBClient, tableName: 
     await client.send(
       new CreateTableCommand({
         TableName: tableName,
-        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: idempotencyRecordAttributes.key, AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: idempotencyRecordAttributes.key, KeyType: 'HASH' }],
         BillingMode: 'PAY_PER_REQUEST',
       }),
     );

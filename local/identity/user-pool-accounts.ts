@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { INSURED_ID_CLAIM, INSURED_ID_LOOKUP_ATTRIBUTE } from '../../core/caller';
-import { readRequestBody } from '../network';
+import { closeNow, listenOnLoopback, readRequestBody } from '../network';
 
 /** What an insured person's local account holds that the pipeline reads: their address and whether it is verified. */
 export interface LocalAccountEmail {
@@ -78,18 +77,7 @@ export async function startLocalUserPoolEndpoint(accounts: LocalUserPoolAccounts
       response.end(error instanceof Error ? error.message : String(error));
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      }),
-  };
+  return { url: await listenOnLoopback(server), close: () => closeNow(server) };
 }
 
 async function answer(accounts: LocalUserPoolAccounts, userPoolId: string, request: IncomingMessage, response: ServerResponse): Promise<void> {

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { readRequestBody } from '../network';
+import { closeNow, listenOnLoopback, readRequestBody } from '../network';
 import type { SnsMessageAttribute } from './matching';
 import { AwsServiceError, type LocalRouter, type PublishInput, type PutEventsEntry } from './router';
 
@@ -29,20 +28,7 @@ export async function startLocalAwsEndpoint(router: LocalRouter, options: { port
       response.end(error instanceof Error ? error.message : String(error));
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        // The functions' SDK clients keep connections alive.
-        server.closeAllConnections();
-      }),
-  };
+  return { url: await listenOnLoopback(server, options.port), close: () => closeNow(server) };
 }
 
 async function handle(router: LocalRouter, request: IncomingMessage, response: ServerResponse): Promise<void> {

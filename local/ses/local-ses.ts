@@ -1,5 +1,6 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { closeNow } from '../network';
 
 /** Every email the local SES accepted, as `GET <url>/store` lists them (aws-ses-v2-local's store). */
 export interface SentEmail {
@@ -52,12 +53,7 @@ export async function startLocalSes(hooks: LocalSesHooks = {}): Promise<LocalSes
       if (!response.ok) throw new Error(`The local SES store answered HTTP ${response.status}`);
       return ((await response.json()) as { emails: SentEmail[] }).emails;
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        // The functions' SDK clients keep connections alive.
-        server.closeAllConnections();
-      }),
+    close: () => closeNow(server),
   };
 }
 

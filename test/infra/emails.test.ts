@@ -1,15 +1,14 @@
-import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { DynamoDBClient, PutItemCommand, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { EventBridgeStatusChanges } from '../../core/adapters/eventbridge-bus';
+import { idempotentStep } from '../../core/adapters/idempotent-step';
 import { environment } from '../../core/environment';
+import { idempotencyRecordAttributes } from '../../core/idempotency-records';
 import type { AppointmentStatusChanged } from '../../core/messages';
 import { topology } from '../../core/topology';
 import { deployedFunctions } from '../../infra/bundling';
-import { IDEMPOTENCY_EXPIRY_ATTRIBUTE, IDEMPOTENCY_KEY_ATTRIBUTE } from '../../infra/insured-emails';
 import {
   consumersByQueue,
   environmentOf,
@@ -26,6 +25,8 @@ import {
   type CfnResource,
   type SynthesizedApp,
 } from './synthesized-app';
+
+const { key: IDEMPOTENCY_KEY_ATTRIBUTE, expiry: IDEMPOTENCY_EXPIRY_ATTRIBUTE } = idempotencyRecordAttributes;
 
 /**
  * The insured person's email in AWS (`-c senderEmail=…`): the rule, queue and DLQ, the notification worker
@@ -181,20 +182,22 @@ describe('the notification worker', () => {
 describe('the idempotency records', () => {
   const table = () => resource(synthesized.template, referencedLogicalId(environmentOf(notificationWorker())[environment.idempotencyTableName]));
 
-  /** The item Powertools idempotency writes when it claims a change, as the worker configures its persistence (table name only). */
+  /** The item the worker's idempotent step (Powertools idempotency) writes when it claims a change. */
   async function claimedRecord(): Promise<Record<string, AttributeValue>> {
     const dynamodb = mockClient(DynamoDBClient);
     try {
       dynamodb.on(PutItemCommand).resolves({});
       dynamodb.on(UpdateItemCommand).resolves({});
-      const config = new IdempotencyConfig({});
-      // As the worker does per invocation: an in-progress claim lapses with the invocation.
-      config.registerLambdaContext({ getRemainingTimeInMillis: () => 10_000 } as Context);
-      const sendOnce = makeIdempotent((change: { appointmentId: string; status: string }) => Promise.resolve(change.appointmentId), {
-        persistenceStore: new DynamoDBPersistenceLayer({ tableName: 'idempotency-records', awsSdkV3Client: new DynamoDBClient({ region: 'us-east-1' }) }),
-        config,
+      const sendOnce = idempotentStep((change: { appointmentId: string; correlationId: string; status: string }) => Promise.resolve(change.appointmentId), {
+        tableName: 'idempotency-records',
+        dynamodb: new DynamoDBClient({ region: 'us-east-1' }),
+        keyJmesPath: '[appointmentId, status]',
+        expiresAfterSeconds: topology.emailNotifications.idempotencyDays * 24 * 60 * 60,
+        logger: { info: jest.fn(), warn: jest.fn(), error: jest.fn() },
       });
-      await sendOnce({ appointmentId: '01JBQ6Z1Y8M3V4K5N6P7Q8R9ST', status: 'COMPLETED' });
+      // As the worker does per invocation: an in-progress claim lapses with the invocation.
+      sendOnce.registerLambdaContext({ getRemainingTimeInMillis: () => 10_000 } as Context);
+      await sendOnce.run({ appointmentId: '01JBQ6Z1Y8M3V4K5N6P7Q8R9ST', correlationId: 'c', status: 'COMPLETED' });
       const item = dynamodb.commandCalls(PutItemCommand)[0]?.args[0].input.Item;
       if (!item) throw new Error('Powertools wrote no record');
       return item;
