@@ -1,11 +1,28 @@
 /**
- * Errors a client or an operator can act on. AppSync turns a direct Lambda
- * resolver's thrown error into a GraphQL error whose `errorType` is the error's
- * `name`, so each name here is part of the API.
+ * Errors a client or an operator can act on.
+ *
+ * errorType names are API surface. The rule: each ends in `Error`, except where AppSync
+ * has a name of its own for the same condition, which we use so that a client handles
+ * one errorType for both (`Unauthorized`, AppSync's name for its authorization errors).
  */
 
+/**
+ * An answer to the client, not a fault: the resolver returns it as an error envelope
+ * (core/field-answer.ts) and the field's APPSYNC_JS resolver raises it with
+ * `util.error(message, errorType)`. Anything else a resolver throws is a fault, which
+ * AppSync reports as `Lambda:Unhandled` with the message only.
+ */
+export abstract class ApiError extends Error {
+  abstract override readonly name: string;
+
+  /** What the client reads as the GraphQL error's `errorType`. */
+  get errorType(): string {
+    return this.name;
+  }
+}
+
 /** The request breaks a rule of the domain; nothing was stored or published. */
-export class ValidationError extends Error {
+export class ValidationError extends ApiError {
   override readonly name = 'ValidationError';
   constructor(readonly problems: readonly string[]) {
     super(problems.join('; '));
@@ -17,13 +34,23 @@ export class ValidationError extends Error {
  * IAM caller on a client field). Named as AppSync names its own authorization
  * errors, so a client handles one errorType for both.
  */
-export class UnauthorizedError extends Error {
+export class UnauthorizedError extends ApiError {
   override readonly name = 'Unauthorized';
 }
 
 /** The appointment could not be handed to the pipeline; the client may retry. */
-export class SchedulingUnavailableError extends Error {
+export class SchedulingUnavailableError extends ApiError {
   override readonly name = 'SchedulingUnavailableError';
+}
+
+/** No such appointment for this insured person (a client's cancellation, or a country's outcome). */
+export class AppointmentNotFoundError extends ApiError {
+  override readonly name = 'AppointmentNotFoundError';
+}
+
+/** A client asked to cancel an appointment that cannot be cancelled (it was REJECTED). */
+export class AppointmentNotCancellableError extends ApiError {
+  override readonly name = 'AppointmentNotCancellableError';
 }
 
 /** A message on a queue that cannot be processed however often it is retried. */
@@ -34,16 +61,6 @@ export class MalformedMessageError extends Error {
 /** A country worker received an appointment for another country. */
 export class WrongCountryError extends Error {
   override readonly name = 'WrongCountryError';
-}
-
-/** No such appointment for this insured person (a client's cancellation, or a country's outcome). */
-export class AppointmentNotFoundError extends Error {
-  override readonly name = 'AppointmentNotFoundError';
-}
-
-/** A client asked to cancel an appointment that cannot be cancelled (it was REJECTED). */
-export class AppointmentNotCancellableError extends Error {
-  override readonly name = 'AppointmentNotCancellable';
 }
 
 /** A status change the appointment's lifecycle does not allow. */

@@ -114,8 +114,8 @@ export const topology = {
     consumer: { entry: 'workers/notificationWorker.ts' } satisfies LambdaEntry,
   } satisfies QueueSettings & { ruleName: string; rulePattern: object; idempotencyDays: number; consumer: LambdaEntry },
   /**
-   * Direct Lambda resolvers: one file per field, named after it. AppSync gives up on a Lambda data source after 30 s.
-   * A subscription's resolver runs once, when a client subscribes (the owner check).
+   * The fields a Lambda function answers: one function per field, its file named after it. AppSync gives up on
+   * a Lambda data source after 30 s. A subscription's resolver runs once, when a client subscribes (the owner check).
    */
   resolvers: [
     { typeName: 'Mutation', fieldName: 'createAppointment', entry: 'resolvers/Mutation.createAppointment.ts', timeoutSeconds: 10 },
@@ -123,6 +123,11 @@ export const topology = {
     { typeName: 'Query', fieldName: 'appointments', entry: 'resolvers/Query.appointments.ts', timeoutSeconds: 10 },
     { typeName: 'Subscription', fieldName: 'onAppointmentStatusChanged', entry: 'resolvers/Subscription.onAppointmentStatusChanged.ts', timeoutSeconds: 10 },
   ],
+  /**
+   * The APPSYNC_JS resolver of every field in `resolvers`: it invokes the field's function with the event a direct
+   * Lambda resolver gets and raises the errors the function answers with under their own errorType.
+   */
+  lambdaResolverCode: 'resolvers/lambda-data-source.ts',
   /**
    * The internal mutation the completion worker calls (IAM) after each stored status change;
    * AppSync resolves it with a NONE data source and pushes it to onAppointmentStatusChanged.

@@ -1,5 +1,4 @@
 import * as path from 'node:path';
-import { buildSync } from 'esbuild';
 import { Duration, Expiration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as appsync from 'aws-cdk-lib/aws-appsync';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
@@ -14,6 +13,7 @@ import { INSURED_ID_CLAIM, STAFF_GROUP } from '../core/caller';
 import { environment } from '../core/environment';
 import { topology } from '../core/topology';
 import { ApiFirewall } from './api-firewall';
+import { appSyncJsModule } from './appsync-js-module';
 import { deployedSchema } from './deployed-schema';
 import { appointmentsFunction, LOG_RETENTION } from './appointments-function';
 import { deployedFunctions, repositoryRoot } from './bundling';
@@ -47,8 +47,8 @@ export interface AppointmentsApiProps {
  * The GraphQL API: AppSync serving schema.graphql to insured people and staff
  * signed in with Cognito (the default mode), to the pipeline's functions with IAM
  * (internal fields only) and, in a development deployment only, to an API key.
- * Each client field is answered by its own Lambda function through a direct Lambda
- * resolver (no mapping templates); the status-change publish mutation by a NONE
+ * Each client field is answered by its own Lambda function, invoked by one APPSYNC_JS
+ * resolver that turns the function's answer into the field's value or error; the status-change publish mutation by a NONE
  * data source, so AppSync hands each change to the subscribers with no function
  * on the way. A WAF web ACL limits the request rate per source IP.
  */
@@ -240,8 +240,10 @@ export class AppointmentsApi extends Construct {
       description: `Direct Lambda resolver function for ${id}`,
     });
     dataSource.node.addDependency(role);
-    // No request or response mapping template: a direct Lambda resolver.
-    dataSource.createResolver(`${id}Resolver`, { typeName, fieldName });
+    // An APPSYNC_JS resolver, not a direct one: AppSync would hand the client a thrown error as
+    // `Lambda:Unhandled` whatever its name, so the function answers errors as values and this code
+    // raises each under its own errorType (resolvers/lambda-data-source.ts).
+    dataSource.createResolver(`${id}Resolver`, { typeName, fieldName, runtime: appsync.FunctionRuntime.JS_1_0_0, code: lambdaResolverCode() });
   }
 
   /**
@@ -269,32 +271,15 @@ export class AppointmentsApi extends Construct {
   }
 }
 
+/** The APPSYNC_JS code of every Lambda-backed field: bundled once, the same text for each resolver. */
+let lambdaResolverModule: string | undefined;
+function lambdaResolverCode(): appsync.Code {
+  lambdaResolverModule ??= appSyncJsModule(topology.lambdaResolverCode);
+  return appsync.Code.fromInline(lambdaResolverModule);
+}
+
 function customAttributeName(claim: string): string {
   const name = /^custom:(\w+)$/.exec(claim)?.[1];
   if (!name) throw new Error(`${claim} is not a custom attribute claim (custom:<name>)`);
   return name;
-}
-
-/**
- * An APPSYNC_JS resolver file as the runtime takes it: one ES module with its imports
- * bundled in and its types stripped (AWS's guide bundles TypeScript resolvers with esbuild
- * the same way: "Bundling, TypeScript, and source maps for the APPSYNC_JS runtime").
- */
-export function appSyncJsModule(entry: string): string {
-  const { outputFiles } = buildSync({
-    entryPoints: [path.join(repositoryRoot, entry)],
-    bundle: true,
-    write: false,
-    // The options AWS's page gives: ES module, esnext, the runtime's utilities left out.
-    format: 'esm',
-    platform: 'node',
-    target: 'esnext',
-    sourcemap: false,
-    minify: false,
-    // The runtime provides these; a resolver never bundles them.
-    external: ['@aws-appsync/utils'],
-  });
-  const [module] = outputFiles;
-  if (!module) throw new Error(`esbuild produced no module for ${entry}`);
-  return module.text;
 }

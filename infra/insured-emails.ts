@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { CfnOutput, Duration } from 'aws-cdk-lib';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -11,6 +11,7 @@ import type { WorkerQueue } from './appointment-routing';
 import { consume } from './appointment-workers';
 import { appointmentsFunction } from './appointments-function';
 import { deployedFunctions } from './bundling';
+import { optionalStackOutputs } from './stack-outputs';
 
 /** What Powertools idempotency does with a record: read it, claim it (conditional put), complete it, or free it on a failure. */
 const IDEMPOTENCY_RECORD_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'] as const;
@@ -66,7 +67,22 @@ export class InsuredEmails extends Construct {
     userPool.grant(this.notificationWorker, 'cognito-idp:ListUsers');
     this.notificationWorker.addToRolePolicy(sendAs(this.senderIdentity, senderEmail));
     consume(this.notificationWorker, queue);
+    outputLogGroupName(this, this.notificationWorker);
   }
+}
+
+/**
+ * The worker's log group, for `npm run smoke -- --email`: the line the worker logs about each email SES
+ * accepted is the check's proof. Named as the stack's other outputs (no construct path in the logical id),
+ * since `cdk deploy --outputs-file` keys the saved outputs by it.
+ */
+function outputLogGroupName(scope: Construct, notificationWorker: NodejsFunction): void {
+  const name = optionalStackOutputs.notificationWorkerLogGroup;
+  const output = new CfnOutput(scope, name, {
+    value: notificationWorker.logGroup.logGroupName,
+    description: 'Log group of the notification worker: one line per email SES accepted (npm run smoke -- --email reads it)',
+  });
+  output.overrideLogicalId(name);
 }
 
 /**

@@ -13,3 +13,14 @@ export const stackOutputs = {
 } as const;
 
 export type StackOutputName = (typeof stackOutputs)[keyof typeof stackOutputs];
+
+/**
+ * Outputs only some deployments have, read by the tools that need them. The notification worker, and so
+ * its log group, exists only in a stack deployed with `-c senderEmail=…`; `npm run smoke -- --email`
+ * reads that log group for the line the worker writes about each email SES accepted.
+ */
+export const optionalStackOutputs = {
+  notificationWorkerLogGroup: 'NotificationWorkerLogGroup',
+} as const;
+
+export type OptionalStackOutputName = (typeof optionalStackOutputs)[keyof typeof optionalStackOutputs];

@@ -24,6 +24,8 @@ export interface LocalStackState {
   readonly reconcileMysqlUrl?: string;
   /** The local user pool's signing key, for `npm run token`. */
   readonly tokenSigningKeyFile: string;
+  /** The local SES, whose `GET <emailUrl>/store` lists every email sent, for `npm run smoke`. Absent in a file an older `npm start` wrote. */
+  readonly emailUrl?: string;
 }
 
 const REPOSITORY_ROOT = resolve(__dirname, '..');
@@ -46,6 +48,7 @@ export function stackStateOf(stack: LocalStack, pid = process.pid): LocalStackSt
     tableName: stack.tableName,
     ...(reconcileMysqlUrl ? { reconcileMysqlUrl } : {}),
     tokenSigningKeyFile: stack.issuer.signingKeyFile,
+    emailUrl: stack.emailUrl,
   };
 }
 

@@ -9,7 +9,7 @@ import { RECONCILER_USER_NAME } from '../core/mysql/database-users';
 import { environment } from '../core/environment';
 import { topology, type QueueSettings } from '../core/topology';
 import { startLocalAppSync, type LocalAppSync } from './appsync/endpoint';
-import type { LocalResolver } from './appsync/direct-lambda-resolver';
+import type { LocalResolver } from './appsync/lambda-data-source';
 import { ensureAppointmentsTable, ensureIdempotencyTable, LOCAL_CREDENTIALS, LOCAL_REGION, localDynamoDbClient, startLocalDynamoDb, type LocalDynamoDb } from './dynamodb/dynalite';
 import { buildFunctionBundles, LocalFunction, type FunctionDefinition } from './lambda/host';
 import { LOCAL_USER_POOL_ID, LocalTokenIssuer } from './identity/issuer';

@@ -4,6 +4,7 @@ import type { AppSyncResolverHandler } from 'aws-lambda';
 import { DynamoDbAppointmentRepository } from '../core/adapters/dynamodb-appointment-repository';
 import { SnsCountryMessages } from '../core/adapters/sns-country-messages';
 import { callerFrom } from '../core/caller';
+import { fieldAnswer, type FieldAnswer } from '../core/field-answer';
 import { correlationIdOf } from '../core/correlation';
 import { environment, requiredEnv } from '../core/environment';
 import type { Appointment, MutationcancelAppointmentArgs } from '../core/graphql/types.generated';
@@ -16,6 +17,6 @@ const metrics = new PowertoolsPipelineMetrics();
 const appointments = new DynamoDbAppointmentRepository(new DynamoDBClient({}), requiredEnv(environment.appointmentsTableName));
 const requests = new SnsCountryMessages(new SNSClient({}), requiredEnv(environment.appointmentRequestsTopicArn));
 
-/** Direct Lambda resolver for Mutation.cancelAppointment. */
-export const handler: AppSyncResolverHandler<MutationcancelAppointmentArgs, Appointment> = (event, context) =>
-  cancelAppointment(event.arguments, callerFrom(event.identity), correlationIdOf(event, context), { appointments, requests, logger, metrics });
+/** The Lambda function of Mutation.cancelAppointment: its answer, or the error it answers with (core/field-answer.ts). */
+export const handler: AppSyncResolverHandler<MutationcancelAppointmentArgs, FieldAnswer<Appointment>> = (event, context) =>
+  fieldAnswer(() => cancelAppointment(event.arguments, callerFrom(event.identity), correlationIdOf(event, context), { appointments, requests, logger, metrics }));

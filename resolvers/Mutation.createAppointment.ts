@@ -4,6 +4,7 @@ import type { AppSyncResolverHandler } from 'aws-lambda';
 import { DynamoDbAppointmentRepository } from '../core/adapters/dynamodb-appointment-repository';
 import { SnsCountryMessages } from '../core/adapters/sns-country-messages';
 import { callerFrom } from '../core/caller';
+import { fieldAnswer, type FieldAnswer } from '../core/field-answer';
 import { correlationIdOf } from '../core/correlation';
 import { environment, requiredEnv } from '../core/environment';
 import type { Appointment, MutationcreateAppointmentArgs } from '../core/graphql/types.generated';
@@ -18,6 +19,6 @@ const appointments = new DynamoDbAppointmentRepository(new DynamoDBClient({}), r
 // option; lib-dynamodb's document client refuses it, so the DynamoDB client goes without).
 const requests = new SnsCountryMessages(new SNSClient({ cacheMiddleware: true }), requiredEnv(environment.appointmentRequestsTopicArn));
 
-/** Direct Lambda resolver for Mutation.createAppointment. */
-export const handler: AppSyncResolverHandler<MutationcreateAppointmentArgs, Appointment> = (event, context) =>
-  createAppointment(event.arguments.input, callerFrom(event.identity), correlationIdOf(event, context), { appointments, requests, logger, metrics });
+/** The Lambda function of Mutation.createAppointment: its answer, or the error it answers with (core/field-answer.ts). */
+export const handler: AppSyncResolverHandler<MutationcreateAppointmentArgs, FieldAnswer<Appointment>> = (event, context) =>
+  fieldAnswer(() => createAppointment(event.arguments.input, callerFrom(event.identity), correlationIdOf(event, context), { appointments, requests, logger, metrics }));

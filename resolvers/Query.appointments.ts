@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { AppSyncResolverHandler } from 'aws-lambda';
 import { callerFrom } from '../core/caller';
+import { fieldAnswer, type FieldAnswer } from '../core/field-answer';
 import { DynamoDbAppointmentRepository } from '../core/adapters/dynamodb-appointment-repository';
 import { environment, requiredEnv } from '../core/environment';
 import type { AppointmentConnection, QueryappointmentsArgs } from '../core/graphql/types.generated';
@@ -8,6 +9,6 @@ import { listAppointments } from '../core/use-cases/list-appointments';
 
 const appointments = new DynamoDbAppointmentRepository(new DynamoDBClient({}), requiredEnv(environment.appointmentsTableName));
 
-/** Direct Lambda resolver for Query.appointments. */
-export const handler: AppSyncResolverHandler<QueryappointmentsArgs, AppointmentConnection> = (event) =>
-  listAppointments(event.arguments, callerFrom(event.identity), { appointments });
+/** The Lambda function of Query.appointments: its answer, or the error it answers with (core/field-answer.ts). */
+export const handler: AppSyncResolverHandler<QueryappointmentsArgs, FieldAnswer<AppointmentConnection>> = (event) =>
+  fieldAnswer(() => listAppointments(event.arguments, callerFrom(event.identity), { appointments }));

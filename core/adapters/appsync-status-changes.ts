@@ -6,9 +6,14 @@ import type { StatusChangePublisher } from '../ports';
 import { postKeptAlive, type PostRequest } from './kept-alive-post';
 
 const { fieldName } = topology.statusChanges;
-/** The one field the completion worker may call (its IAM policy names this field only). */
+/**
+ * The one field the completion worker may call (its IAM policy names this field only). It selects
+ * every field of AppointmentStatusChange: AppSync sends subscribers this selection set and nothing
+ * else, so a field left out here would reach every subscriber as null
+ * (test/unit/status-change-publish-selection.test.ts fails when the type gains a field not selected).
+ */
 export const PUBLISH_STATUS_CHANGE_MUTATION = `mutation PublishStatusChange($change: AppointmentStatusChangeInput!) {
-  ${fieldName}(change: $change) { appointmentId insuredId scheduleId countryISO status updatedAt }
+  ${fieldName}(change: $change) { appointmentId insuredId scheduleId countryISO status rejectionReason updatedAt }
 }`;
 /** Well under the worker's timeout: a stuck call fails its record, which is retried. */
 const REQUEST_TIMEOUT_MS = 5000;

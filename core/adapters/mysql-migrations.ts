@@ -1,6 +1,6 @@
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import type { Country } from '../countries';
-import type { DatabaseUserCredentials } from '../mysql/database-users';
+import type { DatabaseUser, DatabaseUserCredentials, RotatedDatabaseUsers } from '../mysql/database-users';
 import { countrySchemaMigrations, type Migration } from '../mysql/migrations';
 import { applyDatabaseUser } from './mysql-database-users';
 
@@ -12,6 +12,14 @@ export interface CountrySchemaMigrationOptions {
   readonly migrations?: readonly Migration[];
   /** Users to create or update with these passwords, their rights brought to their declaration (core/mysql/database-users.ts). */
   readonly users?: readonly DatabaseUserCredentials[];
+  /** The same for users whose passwords rotate where they are kept (AWS: their secrets): each is read right before it is set. */
+  readonly rotatedUsers?: RotatedDatabaseUsers;
+}
+
+/** A user to apply and how to get the password it is to have at that moment. */
+interface UserToApply {
+  readonly user: DatabaseUser;
+  readonly currentPassword: () => Promise<string>;
 }
 
 /**
@@ -23,8 +31,9 @@ export interface CountrySchemaMigrationOptions {
 export async function migrateCountrySchemas(
   connection: Connection,
   countriesToMigrate: readonly Country[],
-  { migrations = countrySchemaMigrations, users = [] }: CountrySchemaMigrationOptions = {},
+  { migrations = countrySchemaMigrations, users = [], rotatedUsers }: CountrySchemaMigrationOptions = {},
 ): Promise<Record<string, number[]>> {
+  const usersToApply = [...users.map(withKnownPassword), ...rotatedUsersToApply(rotatedUsers)];
   const [[lock]] = await connection.query<LockRow[]>('SELECT GET_LOCK(?, ?) AS acquired', [LOCK_NAME, LOCK_TIMEOUT_SECONDS]);
   if (lock?.acquired !== 1) throw new Error(`Could not take the migration lock within ${LOCK_TIMEOUT_SECONDS}s`);
   try {
@@ -32,12 +41,23 @@ export async function migrateCountrySchemas(
     for (const country of countriesToMigrate) {
       applied[country.mysqlSchema] = await migrateSchema(connection, country.mysqlSchema, migrations);
     }
-    // After the schemas: a grant names a table, which must exist.
-    for (const credentials of users) await applyDatabaseUser(connection, credentials);
+    // After the schemas: a grant names a table, which must exist. Each password is read only now, one user at
+    // a time: one read before a long migration could be older than a rotation that finished meanwhile, and
+    // setting it would lock that user's functions out until the next rotation.
+    for (const { user, currentPassword } of usersToApply) await applyDatabaseUser(connection, { user, password: await currentPassword() });
     return applied;
   } finally {
     await connection.query('SELECT RELEASE_LOCK(?)', [LOCK_NAME]);
   }
+}
+
+function withKnownPassword({ user, password }: DatabaseUserCredentials): UserToApply {
+  return { user, currentPassword: () => Promise.resolve(password) };
+}
+
+function rotatedUsersToApply(rotated: RotatedDatabaseUsers | undefined): UserToApply[] {
+  if (!rotated) return [];
+  return rotated.users.map((user) => ({ user, currentPassword: () => rotated.passwords.currentPasswordOf(user) }));
 }
 
 async function migrateSchema(connection: Connection, schema: string, migrations: readonly Migration[]): Promise<number[]> {

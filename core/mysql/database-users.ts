@@ -20,10 +20,26 @@ export interface DatabaseUser {
   readonly grants: readonly TableGrant[];
 }
 
-/** A user and the password the migrations give it (AWS: from its secret; local: generated per stack). */
+/** A user and the password the migrations give it, known up front (local: generated per stack, never rotated). */
 export interface DatabaseUserCredentials {
   readonly user: DatabaseUser;
   readonly password: string;
+}
+
+/**
+ * Where each database user's password is kept and rotated (AWS: the user's secret, which Secrets
+ * Manager's rotation changes on its own schedule). Whatever is read from it is stale as soon as a
+ * rotation finishes, so it is asked only at the moment the password is set.
+ */
+export interface DatabaseUserPasswords {
+  /** The user's password as it is kept now; throws when none is kept for that user. */
+  currentPasswordOf(user: DatabaseUser): Promise<string>;
+}
+
+/** Users whose passwords are kept elsewhere and may rotate while the migrations run. */
+export interface RotatedDatabaseUsers {
+  readonly users: readonly DatabaseUser[];
+  readonly passwords: DatabaseUserPasswords;
 }
 
 /**

@@ -4,8 +4,9 @@ import type { CdkCustomResourceHandler } from 'aws-lambda';
 import { createPool } from 'mysql2/promise';
 import { LAMBDA_RUNTIME_CA_BUNDLE, mysqlOptionsFromRdsSecret, type RdsSecret } from '../../core/adapters/mysql-connection';
 import { migrateCountrySchemas } from '../../core/adapters/mysql-migrations';
+import { SecretsManagerDatabaseUserPasswords } from '../../core/adapters/secrets-manager-database-user-passwords';
 import { countries } from '../../core/countries';
-import { databaseUserNamed, type DatabaseUser, type DatabaseUserCredentials } from '../../core/mysql/database-users';
+import { databaseUserNamed, type RotatedDatabaseUsers } from '../../core/mysql/database-users';
 import { environment, requiredEnv } from '../../core/environment';
 import { createLogger } from '../../core/logger';
 
@@ -25,23 +26,25 @@ export interface DatabaseUserProperty {
  * every country's MySQL schema and applies the migrations it has not seen yet,
  * then creates each database user with the password in its secret and its declared
  * rights, with the same `migrateCountrySchemas` the local stack and the tests run.
+ * A user's secret is read only when its password is set, after the migrations: the
+ * secrets rotate on their own schedule, and a password read before a long migration
+ * could undo a rotation that finished meanwhile.
  * It signs in as the master user, the only function that does.
  */
 export const handler: CdkCustomResourceHandler = async (event) => {
   // Schemas hold the countries' appointments, users sign them in: removing the stack must not drop them.
   if (event.RequestType === 'Delete') return { PhysicalResourceId: event.PhysicalResourceId };
 
-  // Every user named must be declared, before any secret is read.
-  const declared = databaseUserProperties(event.ResourceProperties).map((property) => ({ user: databaseUserNamed(property.username), secretArn: property.secretArn }));
-  const users = await Promise.all(declared.map(({ user, secretArn }) => credentialsOf(user, secretArn)));
+  // Every user named must be declared, before any secret is read or MySQL reached.
+  const rotatedUsers = declaredUsers(databaseUserProperties(event.ResourceProperties));
   const secret = await getSecret<RdsSecret>(requiredEnv(environment.mysqlSecretArn), { transform: 'json', forceFetch: true });
   if (!secret) throw new Error('The MySQL secret is empty');
   const pool = createPool(mysqlOptionsFromRdsSecret(secret, 1, await readFile(LAMBDA_RUNTIME_CA_BUNDLE)));
   try {
     const connection = await pool.getConnection();
     try {
-      const applied = await migrateCountrySchemas(connection, Object.values(countries), { users });
-      logger.info('Country schemas migrated', { applied, databaseUsers: users.map(({ user }) => user.name) });
+      const applied = await migrateCountrySchemas(connection, Object.values(countries), { rotatedUsers });
+      logger.info('Country schemas migrated', { applied, databaseUsers: rotatedUsers.users.map((user) => user.name) });
       return { PhysicalResourceId: PHYSICAL_RESOURCE_ID, Data: { applied: JSON.stringify(applied) } };
     } finally {
       connection.release();
@@ -59,9 +62,9 @@ function databaseUserProperties(properties: Record<string, unknown>): DatabaseUs
   return users;
 }
 
-/** The declared user and the current password of its secret (never a cached one: a rotation may just have changed it). */
-async function credentialsOf(user: DatabaseUser, secretArn: string): Promise<DatabaseUserCredentials> {
-  const secret = await getSecret<RdsSecret>(secretArn, { transform: 'json', forceFetch: true });
-  if (secret?.username !== user.name || !secret.password) throw new Error(`The secret ${secretArn} holds no password for ${user.name}`);
-  return { user, password: secret.password };
+/** The declared users and where their passwords are kept; throws for a name nobody declared. */
+function declaredUsers(properties: readonly DatabaseUserProperty[]): RotatedDatabaseUsers {
+  const users = properties.map((property) => databaseUserNamed(property.username));
+  const secretArns = new Map(properties.map((property) => [property.username, property.secretArn]));
+  return { users, passwords: new SecretsManagerDatabaseUserPasswords(secretArns) };
 }

@@ -8,9 +8,10 @@ import type { GraphQLError } from 'graphql';
  */
 export class AppSyncFieldError extends Error {
   constructor(
-    readonly errorType: string,
+    readonly errorType: string | undefined,
     message: string,
     readonly errorInfo: unknown = null,
+    readonly data: unknown = null,
   ) {
     super(message);
   }
@@ -25,10 +26,10 @@ export class FieldNotAuthorizedError extends AppSyncFieldError {
 
 export interface AppSyncErrorJson {
   readonly path: readonly (string | number)[] | null;
-  readonly data?: null;
+  readonly data?: unknown;
   readonly errorType?: string;
   readonly errorInfo?: unknown;
-  readonly locations: readonly { line: number; column: number; sourceName: null }[];
+  readonly locations: readonly { line: number; column: number; sourceName: null }[] | null;
   readonly message: string;
 }
 
@@ -41,5 +42,5 @@ export function appSyncErrorJson(error: GraphQLError): AppSyncErrorJson {
   };
   const cause = error.originalError;
   if (!(cause instanceof AppSyncFieldError)) return located;
-  return { path: located.path, data: null, errorType: cause.errorType, errorInfo: cause.errorInfo, locations: located.locations, message: located.message };
+  return { path: located.path, data: cause.data, errorType: cause.errorType, errorInfo: cause.errorInfo, locations: located.locations, message: located.message };
 }

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { LocalTokenIssuer } from '../identity/issuer';
 import type { LocalLogger } from '../log';
 import type { Authenticator } from './authentication';
-import type { LocalResolver } from './direct-lambda-resolver';
+import type { LocalResolver } from './lambda-data-source';
 import { LocalExecutor } from './executor';
 import { handleExplorerRequest, type ExplorerIdentity } from './explorer/explorer';
 import { answerJson, answerPreflight, handleGraphqlPost } from './graphql-http-handler';

@@ -4,7 +4,6 @@ import {
   execute,
   GraphQLObjectType,
   subscribe,
-  validate,
   type DocumentNode,
   type ExecutionResult,
   type GraphQLField,
@@ -16,12 +15,14 @@ import type { LocalLogger } from '../log';
 import { buildAppSyncSchema } from './appsync-schema';
 import { appSyncErrorJson, type AppSyncErrorJson } from './appsync-error';
 import { applyAuthorization, type AuthorizationMode } from './authorization';
-import { directLambdaResolver, type LocalResolver } from './direct-lambda-resolver';
-import { noneDataSourceResolver, type AppSyncJsResolverModule } from './none-resolver';
+import { appSyncJsResolver } from './appsync-js-runtime';
+import { lambdaDataSourceResolver, type LocalResolver } from './lambda-data-source';
+import { noneDataSourceResolver } from './none-resolver';
 import type { AppSyncRequestContext } from './request-context';
 import { applyRequestLimits } from './request-limits';
 import { SubscriptionFanOut } from './subscription-fan-out';
 import { wireSubscriptions } from './subscriptions';
+import { appSyncValidationRefusal, appSyncVariablesRefusal } from './validation-errors';
 
 const REPOSITORY_ROOT = resolve(__dirname, '..', '..');
 
@@ -41,43 +42,53 @@ export interface AppSyncAnswer {
 export type SubscriptionOutcome = { readonly events: AsyncIterable<AppSyncAnswer> } | { readonly refused: AppSyncAnswer };
 
 /**
- * The local AppSync's execution of schema.graphql on graphql-js: direct Lambda resolvers,
- * the NONE data source's APPSYNC_JS resolver, @aws_subscribe, the auth directives and the
+ * The local AppSync's execution of schema.graphql on graphql-js: the APPSYNC_JS resolvers of
+ * the Lambda-backed fields and of the NONE data source, run as deployed, @aws_subscribe, the auth directives and the
  * per-request limits. The endpoint authenticates first and hands each request here.
  */
 export class LocalExecutor {
-  private constructor(readonly schema: GraphQLSchema) {}
+  private constructor(
+    readonly schema: GraphQLSchema,
+    /** The APPSYNC_JS module each resolved field runs, by `Type.field` (what the CDK stack deploys for it). */
+    readonly resolverCode: ReadonlyMap<string, string>,
+  ) {}
 
   static async create(options: { resolvers: readonly LocalResolver[]; logger: LocalLogger; defaultMode: AuthorizationMode }): Promise<LocalExecutor> {
     const schema = buildAppSyncSchema(await readFile(resolve(REPOSITORY_ROOT, 'schema.graphql'), 'utf8'));
     const subscriptionType = schema.getSubscriptionType();
     const subscribeResolvers = new Map<string, GraphQLFieldResolver<unknown, AppSyncRequestContext, Record<string, unknown>>>();
+    const lambdaResolverCode = appSyncJsResolver(topology.lambdaResolverCode);
+    const { statusChanges } = topology;
+    const statusChangeCode = appSyncJsResolver(statusChanges.code);
+    const resolverCode = new Map([
+      ...options.resolvers.map(({ typeName, fieldName }) => [`${typeName}.${fieldName}`, lambdaResolverCode.code] as const),
+      [`${statusChanges.typeName}.${statusChanges.fieldName}`, statusChangeCode.code] as const,
+    ]);
     for (const resolver of options.resolvers) {
-      const lambda = directLambdaResolver(resolver, options.logger);
+      const lambda = lambdaDataSourceResolver(resolver, lambdaResolverCode, options.logger);
       if (resolver.typeName === subscriptionType?.name) subscribeResolvers.set(resolver.fieldName, lambda);
       else fieldOf(schema, resolver.typeName, resolver.fieldName).resolve = lambda;
     }
-    const { statusChanges } = topology;
-    const statusChangeCode = (await import(resolve(REPOSITORY_ROOT, statusChanges.code))) as AppSyncJsResolverModule;
     fieldOf(schema, statusChanges.typeName, statusChanges.fieldName).resolve = noneDataSourceResolver(statusChangeCode);
     wireSubscriptions(schema, new SubscriptionFanOut(), subscribeResolvers);
     applyAuthorization(schema, options.defaultMode);
     // Outermost, so that a field over a limit never reaches its auth check or resolver.
     applyRequestLimits(schema, new Set([...options.resolvers, statusChanges].map(({ typeName, fieldName }) => `${typeName}.${fieldName}`)));
-    return new LocalExecutor(schema);
+    return new LocalExecutor(schema, resolverCode);
   }
 
   /** graphql-js's validation, answered as AppSync answers a request that fails it; undefined when valid. */
   validationRefusal(document: DocumentNode): AppSyncAnswer | undefined {
-    const errors = validate(this.schema, document);
-    return errors.length ? { data: null, errors: errors.map(appSyncErrorJson) } : undefined;
+    return appSyncValidationRefusal(this.schema, document);
   }
 
   async execute(request: GraphqlRequest, context: AppSyncRequestContext): Promise<AppSyncAnswer> {
-    return answerOf(await execute({ schema: this.schema, document: request.document, variableValues: request.variables, operationName: request.operationName, contextValue: context }));
+    return appSyncVariablesRefusal(this.schema, request) ?? answerOf(await execute({ schema: this.schema, document: request.document, variableValues: request.variables, operationName: request.operationName, contextValue: context }));
   }
 
   async subscribe(request: GraphqlRequest, context: AppSyncRequestContext): Promise<SubscriptionOutcome> {
+    const refused = appSyncVariablesRefusal(this.schema, request);
+    if (refused) return { refused };
     const result = await subscribe({ schema: this.schema, document: request.document, variableValues: request.variables, operationName: request.operationName, contextValue: context });
     if (!(Symbol.asyncIterator in result)) return { refused: answerOf(result) };
     return { events: answers(result) };

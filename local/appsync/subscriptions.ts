@@ -1,4 +1,5 @@
 import { defaultFieldResolver, valueFromASTUntyped, type GraphQLField, type GraphQLFieldResolver, type GraphQLResolveInfo, type GraphQLSchema } from 'graphql';
+import { selectedByMutation } from './mutation-selection';
 import type { AppSyncRequestContext } from './request-context';
 import type { SubscriptionFanOut } from './subscription-fan-out';
 
@@ -11,7 +12,7 @@ type FieldResolver = GraphQLFieldResolver<unknown, AppSyncRequestContext, Record
  *   and an error from it refuses the subscription (the owner check);
  * - each mutation named in the field's @aws_subscribe publishes its result, once it
  *   has resolved, to the field's subscribers whose arguments it matches;
- * - each published result is the event's value for the field.
+ * - each published result, as far as the mutation selected it, is the event's value for the field.
  */
 export function wireSubscriptions(schema: GraphQLSchema, fanOut: SubscriptionFanOut, subscribeResolvers: ReadonlyMap<string, FieldResolver>): void {
   const subscriptionType = schema.getSubscriptionType();
@@ -33,7 +34,7 @@ function publishResultsOf(schema: GraphQLSchema, mutationName: string, subscript
   const resolve: FieldResolver = mutation.resolve ?? defaultFieldResolver;
   mutation.resolve = async (source: unknown, args: Record<string, unknown>, context: AppSyncRequestContext, info: GraphQLResolveInfo) => {
     const result: unknown = await resolve(source, args, context, info);
-    fanOut.publish(subscriptionFieldName, result);
+    fanOut.publish(subscriptionFieldName, selectedByMutation(result, info));
     return result;
   };
 }

@@ -13,6 +13,8 @@ export interface CheckUsers {
   readonly insured: CheckUser;
   /** In the staff group. */
   readonly staff: CheckUser;
+  /** Accounts of earlier runs removed on the way, for the report. */
+  readonly leftoversRemoved?: readonly string[];
 }
 
 /**

@@ -7,13 +7,15 @@ import {
   AdminRespondToAuthChallengeCommand,
   AdminSetUserPasswordCommand,
   AssociateSoftwareTokenCommand,
+  ListUsersCommand,
   VerifySoftwareTokenCommand,
   type AdminInitiateAuthCommandOutput,
   type AttributeType,
   type CognitoIdentityProviderClient,
+  type UserType,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { Secret, TOTP } from 'otpauth';
-import { INSURED_ID_CLAIM } from '../../core/caller';
+import { INSURED_ID_CLAIM, INSURED_ID_LOOKUP_ATTRIBUTE } from '../../core/caller';
 import { deploymentChecks } from '../../core/deployment-checks';
 import { checkUsernames, type CheckIdentity, type CheckUser, type CheckUsers } from './check-identity';
 
@@ -39,6 +41,14 @@ const TOTP_PERIOD_SECONDS = 30;
 const MAX_CHALLENGES = 3;
 /** `.invalid` is reserved (RFC 2606): nothing is ever delivered there, and Cognito sends nothing anyway (SUPPRESS). */
 const CHECK_EMAIL_DOMAIN = 'checks.invalid';
+/**
+ * A check account older than this was left by a run that never deleted it (killed, crashed): a run
+ * takes a few minutes, its email proof at most ten of them. A younger one may be another run's.
+ */
+export const LEFTOVER_CHECK_ACCOUNT_AFTER_MS = 30 * 60_000;
+/** ListUsers' largest page; far more than the one account a check keeps at a time. */
+const LIST_USERS_LIMIT = 60;
+const INSURED_ID_ATTRIBUTE: AttributeType = { Name: INSURED_ID_CLAIM, Value: deploymentChecks.insuredId };
 
 /**
  * Throwaway users in the deployed user pool, through Cognito's admin API: created with
@@ -52,10 +62,17 @@ export class CognitoCheckIdentity implements CheckIdentity {
   /** Every user AdminCreateUser made, kept from the moment it answered, so a later failure still deletes it. */
   private readonly created: string[] = [];
 
+  /**
+   * `insuredAddress`: the address the operator reads (`npm run smoke -- --email`). Given, the insured
+   * person's account is the one the notification worker writes to: that address, verified, and the check
+   * insuredId in the lookup attribute too (core/adapters/cognito-address-book.ts). Without it the account
+   * has an undeliverable address and no lookup attribute, so the worker finds nobody and sends nothing.
+   */
   constructor(
     private readonly cognito: CognitoIdentityProviderClient,
     private readonly pool: CognitoCheckPool,
     private readonly clock: TotpClock = systemClock,
+    private readonly insuredAddress?: string,
   ) {}
 
   get description(): string {
@@ -64,9 +81,11 @@ export class CognitoCheckIdentity implements CheckIdentity {
 
   async createUsers(runId: string): Promise<CheckUsers> {
     const names = checkUsernames(runId);
-    const insured = await this.createUser(`${names.insured}@${CHECK_EMAIL_DOMAIN}`, [{ Name: INSURED_ID_CLAIM, Value: deploymentChecks.insuredId }]);
+    const { insured, leftoversRemoved } = this.insuredAddress
+      ? await this.createAddressee(this.insuredAddress)
+      : { insured: await this.createUser(`${names.insured}@${CHECK_EMAIL_DOMAIN}`, [INSURED_ID_ATTRIBUTE]), leftoversRemoved: [] };
     const staff = await this.createUser(`${names.staff}@${CHECK_EMAIL_DOMAIN}`, [], this.pool.staffGroupName);
-    return { insured, staff };
+    return { insured, staff, ...(leftoversRemoved.length > 0 ? { leftoversRemoved } : {}) };
   }
 
   async deleteUsers(): Promise<string> {
@@ -79,6 +98,63 @@ export class CognitoCheckIdentity implements CheckIdentity {
       throw new Error(`could not delete ${left.join(', ')} (${reasons.join('; ')}): aws cognito-idp admin-delete-user --user-pool-id ${this.pool.userPoolId} --username <user>`);
     }
     return usernames.length === 0 ? 'no user was created' : `deleted ${usernames.join(', ')}`;
+  }
+
+  /** The insured person the notification worker writes to, made the only one it can find. */
+  private async createAddressee(address: string): Promise<{ insured: CheckUser; leftoversRemoved: string[] }> {
+    const leftoversRemoved = await this.removeLeftoverAddressees();
+    const insured = await this.createUser(address, [INSURED_ID_ATTRIBUTE, { Name: INSURED_ID_LOOKUP_ATTRIBUTE, Value: deploymentChecks.insuredId }]).catch((error: unknown) => {
+      // The address is the pool's sign-in name: one account per address.
+      if (error instanceof Error && error.name === 'UsernameExistsException') {
+        throw new Error(`${address} already has an account in the pool (${error.message}): give --email an address of its own, such as you+smoke@example.com`, { cause: error });
+      }
+      throw error;
+    });
+    await this.checkOnlyAddresseeIs(address);
+    return { insured, leftoversRemoved };
+  }
+
+  /**
+   * The worker writes to the first account its lookup finds that holds the check insuredId with a verified
+   * address, in an order Cognito does not document; its log names no address. An account left by an
+   * earlier run could therefore take this run's email unseen. Old ones are deleted; a recent one may be a
+   * check still running, whose account is not this run's to delete: the run stops instead.
+   */
+  private async removeLeftoverAddressees(): Promise<string[]> {
+    const removed: string[] = [];
+    for (const account of await this.addressees()) {
+      const createdAt = account.UserCreateDate?.getTime() ?? 0;
+      const label = `${attribute(account, 'email') ?? account.Username} (created ${new Date(createdAt).toISOString()})`;
+      if (this.clock.now() - createdAt < LEFTOVER_CHECK_ACCOUNT_AFTER_MS) {
+        throw new Error(
+          `the account ${label} already receives the email of insuredId ${deploymentChecks.insuredId}, and another check may still be using it: ` +
+            `with two, the worker's lookup could pick either. Run again once it is ${LEFTOVER_CHECK_ACCOUNT_AFTER_MS / 60_000} min old (then it is removed), ` +
+            `or remove it now: aws cognito-idp admin-delete-user --user-pool-id ${this.pool.userPoolId} --username ${account.Username}`,
+        );
+      }
+      await this.cognito.send(new AdminDeleteUserCommand({ UserPoolId: this.pool.userPoolId, Username: account.Username }));
+      removed.push(label);
+    }
+    return removed;
+  }
+
+  /** After creating the account: nobody else has appeared meanwhile (another run starting at the same moment). */
+  private async checkOnlyAddresseeIs(address: string): Promise<void> {
+    const others = (await this.addressees()).filter((account) => attribute(account, 'email') !== address);
+    if (others.length > 0) {
+      const names = others.map((account) => attribute(account, 'email') ?? account.Username).join(', ');
+      throw new Error(`another account (${names}) also receives the email of insuredId ${deploymentChecks.insuredId}: is another check running? The worker's lookup could pick either.`);
+    }
+  }
+
+  /** The accounts the notification worker's lookup would write to for the check insuredId: enabled, linked to it, with a verified address. */
+  private async addressees(): Promise<UserType[]> {
+    const { Users = [] } = await this.cognito.send(
+      new ListUsersCommand({ UserPoolId: this.pool.userPoolId, Filter: `${INSURED_ID_LOOKUP_ATTRIBUTE} = "${deploymentChecks.insuredId}"`, Limit: LIST_USERS_LIMIT }),
+    );
+    return Users.filter(
+      (account) => account.Enabled !== false && attribute(account, INSURED_ID_CLAIM) === deploymentChecks.insuredId && attribute(account, 'email_verified') === 'true',
+    );
   }
 
   private async createUser(email: string, attributes: AttributeType[], group?: string): Promise<CheckUser> {
@@ -152,6 +228,10 @@ export class CognitoCheckIdentity implements CheckIdentity {
 /** Random, and meets the pool's policy (12 or more characters; lower and upper case, digit, symbol). */
 function throwawayPassword(): string {
   return `${randomBytes(24).toString('base64url')}aA1!`;
+}
+
+function attribute(account: UserType, name: string): string | undefined {
+  return account.Attributes?.find((candidate) => candidate.Name === name)?.Value;
 }
 
 function messageOf(reason: unknown): string {

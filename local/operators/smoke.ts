@@ -2,6 +2,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { decodeJwt } from 'jose';
 import { holdsItsSlot } from '../../core/appointment';
@@ -9,26 +10,39 @@ import { INSURED_ID_CLAIM } from '../../core/caller';
 import { countryISOs } from '../../core/countries';
 import { checkSlotRange, deploymentChecks } from '../../core/deployment-checks';
 import type { Appointment, AppointmentStatus, AppointmentStatusChange, CountryISO } from '../../core/graphql/types.generated';
-import { stackOutputs, type StackOutputName } from '../../infra/stack-outputs';
+import { optionalStackOutputs, stackOutputs, type OptionalStackOutputName, type StackOutputName } from '../../infra/stack-outputs';
 import { apiClient, type GraphqlResponse } from '../api-client';
 import { LocalTokenIssuer } from '../identity/issuer';
+import { localInsuredAddress } from '../identity/user-pool-accounts';
 import { connectRealtime, type RealtimeConnection, type RealtimeTarget } from '../realtime-client';
 import { NoRunningStackError } from '../stack-state';
 import { LocalCheckIdentity, type CheckIdentity, type CheckUsers } from './check-identity';
 import { CognitoCheckIdentity } from './cognito-check-identity';
+import { CloudWatchWorkerLog } from './cloudwatch-worker-log';
+import { awaitConfirmation, LocalOutboxEvidence, WorkerLogEvidence, type EmailEvidence, type NotificationWorkerLog, type SentEmailEvidence } from './confirmation-email';
 import { EXIT, runAsCommand, type OperatorIo } from './operator-io';
 
-const USAGE = `npm run smoke [-- --outputs cdk.out/outputs.json [--stack <name>]] [-- --country PE|CL]
+const USAGE = `npm run smoke [-- --outputs cdk.out/outputs.json [--stack <name>] [--email <address>]] [-- --country PE|CL]
   Proves a stack works end to end, printing each step and its time: a throwaway insured person
   and staff member; the insured person's access token carries ${INSURED_ID_CLAIM}; they subscribe to
   their status changes, book a slot reserved for checks and hear COMPLETED, list it (staff too),
-  are refused another person's list, cancel it and hear CANCELLED; the users are deleted in the end.
+  are refused another person's list, cancel it and hear CANCELLED; SES accepted the insured
+  person's Spanish confirmation email; the users are deleted in the end.
   Exits 1 naming the first step that failed. Leaves nothing behind but the cancelled appointment.
-  (no flag)        the local stack \`npm start\` is running
+  (no flag)        the local stack \`npm start\` is running; the email is read from its local SES outbox
   --outputs FILE   the deployed stack whose outputs \`npm run deploy\` saved (uses your AWS credentials)
   --stack NAME     which stack of FILE, when it holds several
+  --email ADDRESS  (with --outputs) the insured person's account gets this address, verified, and the
+                   check proves SES accepted the confirmation (the notification worker's log line for
+                   the appointment, read with CloudWatch Logs FilterLogEvents, up to 10 min). Use an
+                   address SES may send to (in the SES sandbox: a verified identity) that no account of
+                   the pool has. Without it the email step is SKIPPED, never passed.
   --country ISO    the country to book in (default: one of ${countryISOs.join(', ')} at random)
-  Checks book insuredId ${deploymentChecks.insuredId} on slots ${checkSlotRange}, reserved for them alone.`;
+  Checks book insuredId ${deploymentChecks.insuredId} on slots ${checkSlotRange}, reserved for them alone.
+  AWS rights it needs, on the user pool: cognito-idp:AdminCreateUser, AdminAddUserToGroup,
+  AdminSetUserPassword, AdminInitiateAuth, AdminRespondToAuthChallenge, AdminDeleteUser; with
+  --email also cognito-idp:ListUsers on the pool and logs:FilterLogEvents on the log group the
+  output ${optionalStackOutputs.notificationWorkerLogGroup} names.`;
 
 /** How long a status change may take to arrive: a deployed pipeline's cold starts included. */
 const HEAR_TIMEOUT_MS = 60_000;
@@ -36,11 +50,12 @@ const REQUEST_TIMEOUT_MS = 15_000;
 /** Whom the check insured person may not list: anyone else (the refusal depends on who asks, never on what is stored). */
 const ANOTHER_INSURED_ID = '00001';
 
-/** What a check runs against: the API's endpoints and the identity port. */
+/** What a check runs against: the API's endpoints, the identity port, and where the email is proven. */
 export interface SmokeTarget {
   readonly description: string;
   readonly endpoints: RealtimeTarget;
   readonly identity: CheckIdentity;
+  readonly emailEvidence: EmailEvidence;
   readonly close: () => void;
 }
 
@@ -54,14 +69,19 @@ interface SmokeRun {
   changes?: StatusChanges;
   /** Set before the booking is sent: an answer lost on the way may still have stored it. */
   bookingSent?: boolean;
+  /** When it was sent: the proof of its email is no older. */
+  bookedAt?: Date;
   booked?: Appointment;
   cancelled?: boolean;
 }
 
+/** What a step proved, to print beside it; or why it could prove nothing here (never a pass). */
+type StepOutcome = string | { readonly skipped: string };
+
 interface SmokeStep {
   readonly name: string;
   /** Does the step; returns what to print beside it, throws why it failed. */
-  readonly run: (run: SmokeRun) => Promise<string>;
+  readonly run: (run: SmokeRun) => Promise<StepOutcome>;
 }
 
 /** The steps, in order; each needs what the ones before it left in the run. */
@@ -72,26 +92,33 @@ export const smokeSteps: readonly SmokeStep[] = [
   { name: 'book a slot reserved for checks and hear COMPLETED', run: bookCheckSlot },
   { name: "list it (insured person and staff); another person's list is refused", run: listIt },
   { name: 'cancel it and hear CANCELLED (the country freed the slot)', run: cancelIt },
+  // Last before the clean-up: in AWS the proof may take minutes to arrive, longer than the check's tokens live.
+  { name: "SES accepted the insured person's Spanish confirmation email", run: proveConfirmationEmail },
 ];
 /** The last step, run also when an earlier one failed. */
 export const DELETE_USERS_STEP = 'delete the throwaway users';
 
 /** `npm run smoke`. Returns the exit code. */
-export async function smokeMain(argv: readonly string[], io: OperatorIo): Promise<number> {
+export async function smokeMain(argv: readonly string[], io: OperatorIo, adapters: DeployedAdapters = awsAdapters): Promise<number> {
   const { values } = parseArgs({
     args: [...argv],
-    options: { outputs: { type: 'string' }, stack: { type: 'string' }, country: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },
+    options: {
+      outputs: { type: 'string' },
+      stack: { type: 'string' },
+      country: { type: 'string' },
+      email: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
   });
   if (values.help) {
     io.stdout(`${USAGE}\n`);
     return EXIT.ok;
   }
   const countryISO = values.country ?? countryISOs[randomInt(countryISOs.length)];
-  if (!isCountry(countryISO)) {
-    io.stderr(`--country ${values.country} is not one of ${countryISOs.join(', ')}.\n${USAGE}\n`);
-    return EXIT.usage;
-  }
-  const target = values.outputs ? await deployedTarget(values.outputs, values.stack, io) : await localTarget(io);
+  if (!isCountry(countryISO)) return misused(io, `--country ${values.country} is not one of ${countryISOs.join(', ')}.`);
+  const emailProblem = emailMisuse(values.email, values.outputs);
+  if (emailProblem) return misused(io, emailProblem);
+  const target = values.outputs ? await deployedTarget({ file: values.outputs, stackName: values.stack, email: values.email }, io, adapters) : await localTarget(io);
   if (!target) return EXIT.failed;
   try {
     return await runSmoke(target, countryISO, io);
@@ -107,37 +134,45 @@ export async function runSmoke(target: SmokeTarget, countryISO: CountryISO, io: 
   io.stdout(`Smoke check of ${target.description}\n  ${target.endpoints.graphqlUrl}\n`);
   io.stdout(`  run ${run.runId}: insuredId ${deploymentChecks.insuredId}, slot ${run.scheduleId} in ${countryISO} (slots ${checkSlotRange} are reserved for checks)\n`);
   let failed: string | undefined;
+  const skipped: string[] = [];
   try {
     for (const [index, step] of smokeSteps.entries()) {
       if (failed) {
         io.stdout(`  SKIP ${index + 1}/${total} ${step.name}\n`);
         continue;
       }
-      if (!(await runStep(`${index + 1}/${total}`, step, run, io))) failed = step.name;
+      const outcome = await runStep(`${index + 1}/${total}`, step, run, io);
+      if (outcome === 'failed') failed = step.name;
+      if (outcome === 'skipped') skipped.push(step.name);
     }
   } finally {
     await leaveNothingBehind(run, io);
     const deleted = await runStep(`${total}/${total}`, { name: DELETE_USERS_STEP, run: (current) => current.target.identity.deleteUsers() }, run, io);
-    if (!deleted) failed ??= DELETE_USERS_STEP;
+    if (deleted !== 'passed') failed ??= DELETE_USERS_STEP;
   }
   if (failed) {
     io.stderr(`Smoke check FAILED at step "${failed}".\n`);
     return EXIT.failed;
   }
-  io.stdout(`Smoke check passed: ${target.description} works end to end.\n`);
+  const unproven = skipped.length > 0 ? `; NOT proven (skipped): ${skipped.map((name) => `"${name}"`).join(', ')}` : '';
+  io.stdout(`Smoke check passed: ${target.description} works end to end${unproven}.\n`);
   return EXIT.ok;
 }
 
-async function runStep(position: string, step: SmokeStep, run: SmokeRun, io: OperatorIo): Promise<boolean> {
+async function runStep(position: string, step: SmokeStep, run: SmokeRun, io: OperatorIo): Promise<'passed' | 'skipped' | 'failed'> {
   const started = performance.now();
   const elapsed = () => `${Math.round(performance.now() - started)} ms`;
   try {
-    const detail = await step.run(run);
-    io.stdout(`  PASS ${position} ${step.name} (${elapsed()}): ${detail}\n`);
-    return true;
+    const outcome = await step.run(run);
+    if (typeof outcome !== 'string') {
+      io.stdout(`  SKIP ${position} ${step.name} (${elapsed()}): not proven: ${outcome.skipped}\n`);
+      return 'skipped';
+    }
+    io.stdout(`  PASS ${position} ${step.name} (${elapsed()}): ${outcome}\n`);
+    return 'passed';
   } catch (error) {
     io.stdout(`  FAIL ${position} ${step.name} (${elapsed()}): ${error instanceof Error ? error.message : String(error)}\n`);
-    return false;
+    return 'failed';
   }
 }
 
@@ -166,7 +201,8 @@ async function leaveNothingBehind(run: SmokeRun, io: OperatorIo): Promise<void> 
 
 async function createThrowawayUsers(run: SmokeRun): Promise<string> {
   run.users = await run.target.identity.createUsers(run.runId);
-  return `${run.users.insured.username} (insuredId ${deploymentChecks.insuredId}) and ${run.users.staff.username} (staff), in ${run.target.identity.description}`;
+  const removed = run.users.leftoversRemoved?.length ? `; removed the account(s) earlier checks left behind: ${run.users.leftoversRemoved.join(', ')}` : '';
+  return `${run.users.insured.username} (insuredId ${deploymentChecks.insuredId}) and ${run.users.staff.username} (staff), in ${run.target.identity.description}${removed}`;
 }
 
 /** In AWS the claim is put there by the pre-token-generation trigger: this proves it runs. */
@@ -187,6 +223,7 @@ async function subscribeToStatusChanges(run: SmokeRun): Promise<string> {
 
 async function bookCheckSlot(run: SmokeRun): Promise<string> {
   run.bookingSent = true;
+  run.bookedAt = new Date();
   const answer = await insuredApi(run).createAppointment({ insuredId: deploymentChecks.insuredId, scheduleId: run.scheduleId, countryISO: run.countryISO });
   const booked = answer.data?.createAppointment;
   if (!booked) throw new Error(`the booking was refused: ${describeErrors(answer)}`);
@@ -217,6 +254,15 @@ async function cancelIt(run: SmokeRun): Promise<string> {
   run.cancelled = true;
   const heardAfterMs = await changesOf(run).waitFor(appointmentId, 'CANCELLED');
   return `answered CANCELLED; CANCELLED heard ${heardAfterMs} ms later, once the country had freed slot ${run.scheduleId}`;
+}
+
+/** The confirmation of the COMPLETED booking: the change was stored and heard, so the worker has it or soon will. */
+async function proveConfirmationEmail(run: SmokeRun): Promise<StepOutcome> {
+  const evidence = run.target.emailEvidence;
+  if ('skipped' in evidence) return evidence;
+  const { appointmentId, scheduleId } = bookedOf(run);
+  const bookedAt = run.bookedAt ?? new Date();
+  return awaitConfirmation(evidence, { appointmentId, insuredId: deploymentChecks.insuredId, scheduleId, countryISO: run.countryISO, bookedAt });
 }
 
 // The status changes one subscription hears.
@@ -293,27 +339,83 @@ async function localTarget(io: OperatorIo): Promise<SmokeTarget | undefined> {
     description: 'the local stack (npm start)',
     endpoints: { graphqlUrl: stack.graphqlUrl, realtimeUrl: stack.realtimeUrl },
     identity: new LocalCheckIdentity(issuer),
+    // Locally the proof is always there to read: a stack without it is one to restart, never a skip.
+    emailEvidence: stack.emailUrl ? new LocalOutboxEvidence(stack.emailUrl) : stateWithoutOutbox,
     close: () => undefined,
   };
 }
 
-type DeployedOutputs = { readonly [Name in StackOutputName]: string };
+const stateWithoutOutbox: SentEmailEvidence = {
+  description: "the local SES's outbox",
+  waitMs: 0,
+  pollEveryMs: 0,
+  confirmationsOf: () => Promise.reject(new Error("the running stack's state file names no local SES: it was started by an older `npm start`; restart it")),
+};
 
-/** The deployed stack whose outputs `npm run deploy` saved; Cognito is called with the operator's AWS credentials. */
-async function deployedTarget(file: string, stackName: string | undefined, io: OperatorIo): Promise<SmokeTarget | undefined> {
-  const found = await deployedOutputs(file, stackName).catch((error: unknown) => {
+/** What a deployed check reads AWS with beyond Cognito; the tests give their own. */
+export interface DeployedAdapters {
+  /** The notification worker's log group in CloudWatch Logs (optionalStackOutputs.notificationWorkerLogGroup). */
+  readonly notificationWorkerLog: (region: string, logGroupName: string) => NotificationWorkerLog;
+}
+
+/** The worker's log in CloudWatch Logs, read with the operator's credentials. */
+const awsAdapters: DeployedAdapters = {
+  notificationWorkerLog: (region, logGroupName) => new CloudWatchWorkerLog(new CloudWatchLogsClient({ region }), logGroupName),
+};
+
+type DeployedOutputs = { readonly [Name in StackOutputName]: string } & { readonly [Name in OptionalStackOutputName]?: string };
+
+interface DeployedCheck {
+  readonly file: string;
+  readonly stackName: string | undefined;
+  /** The operator's address for the insured person's account (`--email`). */
+  readonly email: string | undefined;
+}
+
+/** The deployed stack whose outputs `npm run deploy` saved; Cognito and CloudWatch Logs are called with the operator's AWS credentials. */
+async function deployedTarget(check: DeployedCheck, io: OperatorIo, adapters: DeployedAdapters): Promise<SmokeTarget | undefined> {
+  const found = await deployedOutputs(check.file, check.stackName).catch((error: unknown) => {
     io.stderr(`${error instanceof Error ? error.message : String(error)}\n`);
   });
   if (!found) return undefined;
   const { name, outputs } = found;
+  let emailEvidence: EmailEvidence;
+  try {
+    emailEvidence = deployedEmailEvidence(name, outputs, check.email, adapters);
+  } catch (error) {
+    io.stderr(`${error instanceof Error ? error.message : String(error)}\n`);
+    return undefined;
+  }
   const cognito = new CognitoIdentityProviderClient({ region: outputs[stackOutputs.region] });
   const pool = { userPoolId: outputs[stackOutputs.userPoolId], clientId: outputs[stackOutputs.smokeCheckClientId], staffGroupName: outputs[stackOutputs.staffGroupName] };
   return {
     description: `the deployed stack ${name} (${outputs[stackOutputs.region]})`,
     endpoints: { graphqlUrl: outputs[stackOutputs.graphqlUrl], realtimeUrl: outputs[stackOutputs.realtimeUrl] },
-    identity: new CognitoCheckIdentity(cognito, pool),
+    identity: new CognitoCheckIdentity(cognito, pool, undefined, check.email),
+    emailEvidence,
     close: () => cognito.destroy(),
   };
+}
+
+/**
+ * Where a deployed check proves the email: the worker's log, when the operator gave an address to send it
+ * to. Otherwise why it cannot, and how to make it; a stack without the worker cannot at all.
+ */
+export function deployedEmailEvidence(stackName: string, outputs: DeployedOutputs, email: string | undefined, adapters: DeployedAdapters): EmailEvidence {
+  const logGroupName = outputs[optionalStackOutputs.notificationWorkerLogGroup];
+  if (!logGroupName) {
+    const why = `stack ${stackName} has no ${optionalStackOutputs.notificationWorkerLogGroup} output: it was deployed without -c senderEmail (it sends no email), or before this version`;
+    if (email) throw new Error(`--email cannot be proven: ${why}.`);
+    return { skipped: why };
+  }
+  if (!email) {
+    return {
+      skipped:
+        "the check's insured person has no verified address, so the notification worker sends their email nowhere (it logs EmailsSkipped). " +
+        `To prove it, run again with --email <an address SES may send to>; you then also need cognito-idp:ListUsers on the pool and logs:FilterLogEvents on ${logGroupName}`,
+    };
+  }
+  return new WorkerLogEvidence(adapters.notificationWorkerLog(outputs[stackOutputs.region], logGroupName));
 }
 
 /** `cdk deploy --outputs-file` writes `{ "<StackName>": { "<output>": "<value>" } }`. */
@@ -337,6 +439,22 @@ export async function deployedOutputs(file: string, stackName?: string): Promise
 
 function randomCheckSlot(): number {
   return randomInt(deploymentChecks.firstScheduleId, deploymentChecks.lastScheduleId + 1);
+}
+
+function misused(io: OperatorIo, problem: string): number {
+  io.stderr(`${problem}\n${USAGE}\n`);
+  return EXIT.usage;
+}
+
+/** Anything that is not a single address; SES and Cognito judge the rest. */
+const EMAIL_ADDRESS = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** What is wrong with how --email was given, if anything. */
+function emailMisuse(email: string | undefined, outputs: string | undefined): string | undefined {
+  if (email === undefined) return undefined;
+  if (!outputs) return `--email is for a deployed stack (--outputs): locally the email goes to ${localInsuredAddress(deploymentChecks.insuredId)}, in the local SES's outbox, which the check reads.`;
+  if (!EMAIL_ADDRESS.test(email)) return `--email ${email} is not an email address.`;
+  return undefined;
 }
 
 function isCountry(value: string | undefined): value is CountryISO {

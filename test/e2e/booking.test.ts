@@ -158,7 +158,7 @@ describeWithMysql('booking a slot: one holder, retries, cancellation', () => {
     const cancelOthers = await (await insuredClient(stack(), loserId)).cancelAppointment(holderId, held.appointmentId);
 
     // Then each is a GraphQL error a client can show, and the holder keeps the slot
-    expect(cancelRejected.errors).toEqual([expect.objectContaining({ errorType: 'AppointmentNotCancellable', message: expect.stringContaining('REJECTED') as unknown })]);
+    expect(cancelRejected.errors).toEqual([expect.objectContaining({ errorType: 'AppointmentNotCancellableError', message: expect.stringContaining('REJECTED') as unknown })]);
     expect(cancelOthers.errors).toEqual([expect.objectContaining({ errorType: 'Unauthorized' })]);
     expect((await settled(held))?.status).toBe('COMPLETED');
   });

@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { buildASTSchema, getNamedType, Kind, parse, type DirectiveNode, type GraphQLField, type GraphQLObjectType } from 'graphql';
-import { appSyncJsModule, schemaFile } from '../../infra/appointments-api';
+import { schemaFile } from '../../infra/appointments-api';
+import { appSyncJsModule } from '../../infra/appsync-js-module';
 import { deployedFunctions, repositoryRoot } from '../../infra/bundling';
 import { stackOutputs } from '../../infra/stack-outputs';
 import { environment } from '../../core/environment';
 import { topology } from '../../core/topology';
+import { localExecutor } from '../support/local-executor';
 import {
   environmentOf,
   functionLogicalId,
@@ -51,16 +53,21 @@ function fieldOf(type: GraphQLObjectType | null | undefined, fieldName: string):
 
 describe('the GraphQL API', () => {
   it.each(deployedFunctions.resolvers)(
-    'given $id, when a client calls it, then AppSync calls its own function directly (no mapping templates)',
-    ({ id, typeName, fieldName }) => {
+    'given $id, when a client calls it, then AppSync invokes its own function through the APPSYNC_JS resolver the local AppSync runs for it',
+    async ({ id, typeName, fieldName }) => {
       const [resolverId, resolver] =
         resourcesOfType(synthesized.template, 'AWS::AppSync::Resolver').find(
           ([, candidate]) => candidate.Properties.TypeName === typeName && candidate.Properties.FieldName === fieldName,
         ) ?? [];
       if (!resolverId || !resolver) throw new Error(`No resolver on ${typeName}.${fieldName}`);
+      const executor = await localExecutor({ [`${typeName}.${fieldName}`]: () => Promise.resolve({ data: null }) });
 
-      expect(resolver.Properties).toMatchObject({ Kind: 'UNIT' });
-      for (const template of ['RequestMappingTemplate', 'ResponseMappingTemplate', 'RequestMappingTemplateS3Location', 'ResponseMappingTemplateS3Location', 'Code', 'Runtime']) {
+      // The deployed code is the very module the local executor runs for this field
+      expect(resolver.Properties).toMatchObject({ Kind: 'UNIT', Runtime: { Name: 'APPSYNC_JS', RuntimeVersion: '1.0.0' } });
+      expect(resolver.Properties.Code).toBe(executor.resolverCode.get(`${typeName}.${fieldName}`));
+      expect(resolver.Properties.Code).toBe(appSyncJsModule(topology.lambdaResolverCode));
+      expect(String(resolver.Properties.Code)).toMatch(/import\s*\{\s*util\s*\}\s*from\s*"@aws-appsync\/utils"/);
+      for (const template of ['RequestMappingTemplate', 'ResponseMappingTemplate', 'RequestMappingTemplateS3Location', 'ResponseMappingTemplateS3Location', 'CodeS3Location']) {
         expect(resolver.Properties).not.toHaveProperty(template);
       }
       const [, dataSource] =
@@ -152,6 +159,10 @@ describe('what each resolver function may do', () => {
 describe('status changes in real time', () => {
   const { typeName, fieldName, subscriptionFieldName } = topology.statusChanges;
   const apiId = () => resourcesOfType(synthesized.template, 'AWS::AppSync::GraphQLApi')[0]?.[0] ?? 'no API';
+  let localCode: ReadonlyMap<string, string>;
+  beforeAll(async () => {
+    localCode = (await localExecutor({})).resolverCode;
+  });
 
   it('given the publish mutation, when the completion worker calls it, then a NONE data source with the APPSYNC_JS resolver file hands the change to AppSync as sent, with no Lambda on the way', () => {
     const [, resolver] =
@@ -168,6 +179,7 @@ describe('status changes in real time', () => {
       Runtime: { Name: 'APPSYNC_JS', RuntimeVersion: '1.0.0' },
       Code: appSyncJsModule(topology.statusChanges.code),
     });
+    expect(resolver?.Properties.Code).toBe(localCode.get(`${typeName}.${fieldName}`));
     expect(resolver?.Properties).not.toHaveProperty('RequestMappingTemplate');
     expect(resolver?.Properties).not.toHaveProperty('ResponseMappingTemplate');
     // One ES module exporting the runtime's two handlers, nothing left to import.

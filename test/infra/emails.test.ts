@@ -9,6 +9,7 @@ import { idempotencyRecordAttributes } from '../../core/idempotency-records';
 import type { AppointmentStatusChanged } from '../../core/messages';
 import { topology } from '../../core/topology';
 import { deployedFunctions } from '../../infra/bundling';
+import { optionalStackOutputs } from '../../infra/stack-outputs';
 import {
   consumersByQueue,
   environmentOf,
@@ -169,6 +170,14 @@ describe('the notification worker', () => {
 
     expect(about('dynamodb')).toEqual([expect.objectContaining({ Resource: { 'Fn::GetAtt': [tableId, 'Arn'] } })]);
     expect([about('dynamodb')[0]?.Action].flat().sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
+  });
+
+  it('given npm run smoke -- --email, when it looks for the line the worker logged about the check email, then the stack outputs name the log group the worker writes to', () => {
+    const outputs = synthesized.template.toJSON() as { Outputs: Record<string, { Value: unknown }> };
+    const loggingConfig = notificationWorker().Properties.LoggingConfig as { LogGroup: unknown };
+
+    expect(referencedLogicalId(outputs.Outputs[optionalStackOutputs.notificationWorkerLogGroup]?.Value)).toBe(referencedLogicalId(loggingConfig.LogGroup));
+    expect(resource(synthesized.template, referencedLogicalId(loggingConfig.LogGroup)).Type).toBe('AWS::Logs::LogGroup');
   });
 
   it('given its role, when every statement is read, then it holds nothing beyond its logs, traces, queue, records, the user lookup and the send', () => {

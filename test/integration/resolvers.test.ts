@@ -3,9 +3,11 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { AppointmentStatus, RejectionReason } from '../../core/appointment';
 import { DynamoDbAppointmentRepository } from '../../core/adapters/dynamodb-appointment-repository';
 import { deploymentChecks } from '../../core/deployment-checks';
+import type { FieldAnswer } from '../../core/field-answer';
 import type { Appointment, AppointmentConnection, MutationcancelAppointmentArgs, MutationcreateAppointmentArgs, QueryappointmentsArgs } from '../../core/graphql/types.generated';
 import { appSyncEvent, lambdaContext } from '../../local/lambda/aws-events';
 import { startTestTable, type TestTable } from '../support/dynamodb';
+import { throughAppSync } from '../support/appsync-field';
 import { loadLambda } from '../support/lambda';
 import { newScheduleId } from '../support/slots';
 
@@ -31,9 +33,10 @@ beforeAll(async () => {
       snsSdk: jest.requireActual<typeof import('@aws-sdk/client-sns')>('@aws-sdk/client-sns'),
     }),
   );
-  createAppointment = loaded.mutation.handler as Resolver<MutationcreateAppointmentArgs, Appointment>;
-  listAppointments = loaded.query.handler as Resolver<QueryappointmentsArgs, AppointmentConnection>;
-  cancelAppointment = loaded.cancel.handler as Resolver<MutationcancelAppointmentArgs, Appointment>;
+  // Each handler as a client meets it: behind the field's APPSYNC_JS resolver, which raises its errors with their errorType.
+  createAppointment = throughAppSync(loaded.mutation.handler as Resolver<MutationcreateAppointmentArgs, FieldAnswer<Appointment>>);
+  listAppointments = throughAppSync(loaded.query.handler as Resolver<QueryappointmentsArgs, FieldAnswer<AppointmentConnection>>);
+  cancelAppointment = throughAppSync(loaded.cancel.handler as Resolver<MutationcancelAppointmentArgs, FieldAnswer<Appointment>>);
   appointments = new DynamoDbAppointmentRepository(table.client, table.tableName);
   sns = mockClient(loaded.snsSdk.SNSClient);
   PublishCommand = loaded.snsSdk.PublishCommand;
@@ -108,14 +111,14 @@ describe('Mutation.createAppointment', () => {
   it.each(invalidInputs)('given %s, when it is created, then a ValidationError says why and nothing is stored or published', async (_case, input, message) => {
     const attempt = create(input);
 
-    await expect(attempt).rejects.toMatchObject({ name: 'ValidationError', message: expect.stringMatching(message) as unknown });
+    await expect(attempt).rejects.toMatchObject({ errorType: 'ValidationError', message: expect.stringMatching(message) as unknown });
     expect(await table.items()).not.toContainEqual(expect.objectContaining({ insuredId: (input as { insuredId: unknown }).insuredId, scheduleId: (input as { scheduleId: unknown }).scheduleId }));
     expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
   });
 
   it('given several broken fields, when it is created, then the one error names each of them', async () => {
     await expect(create({ insuredId: 'abc', scheduleId: 0, countryISO: 'BR' })).rejects.toMatchObject({
-      name: 'ValidationError',
+      errorType: 'ValidationError',
       message: expect.stringMatching(/insuredId.*; scheduleId.*; countryISO/) as unknown,
     });
   });
@@ -124,7 +127,7 @@ describe('Mutation.createAppointment', () => {
     sns.on(PublishCommand).rejects(new Error('SNS is unavailable'));
 
     await expect(create({ insuredId: '77777', scheduleId: 9, countryISO: 'CL' })).rejects.toMatchObject({
-      name: 'SchedulingUnavailableError',
+      errorType: 'SchedulingUnavailableError',
       message: expect.stringContaining('was not saved') as unknown,
     });
     expect((await list({ insuredId: '77777' })).items).toEqual([]);
@@ -200,12 +203,12 @@ describe('Mutation.cancelAppointment', () => {
     expect(published()).toEqual([expect.objectContaining({ type: 'AppointmentCancellationRequested', appointmentId: booked.appointmentId })]);
   });
 
-  it('given a REJECTED appointment, when cancelled, then AppointmentNotCancellable says why and nothing is sent', async () => {
+  it('given a REJECTED appointment, when cancelled, then AppointmentNotCancellableError says why and nothing is sent', async () => {
     const booked = await create({ insuredId: '06003', scheduleId: newScheduleId(), countryISO: 'PE' });
     await appointments.changeStatus(booked, { target: AppointmentStatus.REJECTED, at: new Date(), rejectionReason: RejectionReason.SLOT_TAKEN });
     sns.resetHistory();
 
-    await expect(cancel(booked)).rejects.toMatchObject({ name: 'AppointmentNotCancellable', message: expect.stringContaining('is REJECTED') as unknown });
+    await expect(cancel(booked)).rejects.toMatchObject({ errorType: 'AppointmentNotCancellableError', message: expect.stringContaining('is REJECTED') as unknown });
     expect(published()).toEqual([]);
   });
 
@@ -216,7 +219,7 @@ describe('Mutation.cancelAppointment', () => {
   ])('given %s, when cancelled, then a clear error comes back and nothing is sent', async (_case, args, errorName) => {
     sns.resetHistory();
 
-    await expect(cancel(args)).rejects.toMatchObject({ name: errorName });
+    await expect(cancel(args)).rejects.toMatchObject({ errorType: errorName });
     expect(published()).toEqual([]);
   });
 
@@ -224,7 +227,7 @@ describe('Mutation.cancelAppointment', () => {
     const booked = await create({ insuredId: '06005', scheduleId: newScheduleId(), countryISO: 'PE' });
     sns.on(PublishCommand).rejects(new Error('SNS is unavailable'));
 
-    await expect(cancel(booked)).rejects.toMatchObject({ name: 'SchedulingUnavailableError', message: expect.stringContaining('cancel it again') as unknown });
+    await expect(cancel(booked)).rejects.toMatchObject({ errorType: 'SchedulingUnavailableError', message: expect.stringContaining('cancel it again') as unknown });
     sns.reset();
     sns.on(PublishCommand).resolves({ MessageId: 'm' });
 
@@ -278,7 +281,7 @@ describe('Query.appointments', () => {
     ['a limit over 100', { insuredId, limit: 101 }, /limit must be a whole number from 1 to 100/],
     ['a made-up nextToken', { insuredId, nextToken: 'not-a-token' }, /nextToken is not valid/],
   ])('given %s, when listed, then a ValidationError says why', async (_case, args, message) => {
-    await expect(list(args)).rejects.toMatchObject({ name: 'ValidationError', message: expect.stringMatching(message) as unknown });
+    await expect(list(args)).rejects.toMatchObject({ errorType: 'ValidationError', message: expect.stringMatching(message) as unknown });
   });
 
   it("given another insured's nextToken, when listed, then it is refused", async () => {
@@ -286,6 +289,6 @@ describe('Query.appointments', () => {
     const tokenOfOther = (await list({ insuredId, limit: 1 })).nextToken;
     expect(otherPage.items).toHaveLength(1);
 
-    await expect(list({ insuredId: '04322', nextToken: tokenOfOther })).rejects.toMatchObject({ name: 'ValidationError' });
+    await expect(list({ insuredId: '04322', nextToken: tokenOfOther })).rejects.toMatchObject({ errorType: 'ValidationError' });
   });
 });

@@ -4,9 +4,11 @@ import type { AppSyncResolverEvent, Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { Pool } from 'mysql2/promise';
 import { environment } from '../../core/environment';
+import type { FieldAnswer } from '../../core/field-answer';
 import type { Appointment, AppointmentConnection, CountryISO, MutationcreateAppointmentArgs, QueryappointmentsArgs } from '../../core/graphql/types.generated';
 import { topology } from '../../core/topology';
 import { appSyncEvent, eventBridgeDeliveryRecord, lambdaContext, snsRawDeliveryRecord, sqsEvent } from '../../local/lambda/aws-events';
+import { throughAppSync } from '../support/appsync-field';
 import { startStatusChangeReceiver, type StatusChangeReceiver } from '../support/appsync-receiver';
 import { startTestTable, type TestTable } from '../support/dynamodb';
 import { loadLambda } from '../support/lambda';
@@ -33,12 +35,12 @@ describeWithMysql('the whole pipeline, stage by stage: createAppointment → cou
     const shared = { ...table.lambdaEnv, [environment.appointmentsTableName]: table.tableName };
 
     const resolvers = loadLambda({ ...shared, [environment.appointmentRequestsTopicArn]: 'arn:aws:sns:us-east-1:123456789012:requests' }, () => ({
-      mutation: jest.requireActual<{ handler: unknown }>('../../resolvers/Mutation.createAppointment').handler as typeof createAppointment,
-      query: jest.requireActual<{ handler: unknown }>('../../resolvers/Query.appointments').handler as typeof listAppointments,
+      mutation: jest.requireActual<{ handler: unknown }>('../../resolvers/Mutation.createAppointment').handler as Resolver<MutationcreateAppointmentArgs, FieldAnswer<Appointment>>,
+      query: jest.requireActual<{ handler: unknown }>('../../resolvers/Query.appointments').handler as Resolver<QueryappointmentsArgs, FieldAnswer<AppointmentConnection>>,
       snsSdk: jest.requireActual<typeof import('@aws-sdk/client-sns')>('@aws-sdk/client-sns'),
     }));
-    createAppointment = resolvers.mutation;
-    listAppointments = resolvers.query;
+    createAppointment = throughAppSync(resolvers.mutation);
+    listAppointments = throughAppSync(resolvers.query);
     mockClient(resolvers.snsSdk.SNSClient)
       .on(resolvers.snsSdk.PublishCommand)
       .callsFake((input: PublishCommandInput) => {

@@ -19,7 +19,11 @@ const BOOK = 'mutation Book($input: CreateAppointmentInput!) { createAppointment
 type RefusedBy = 'resolver' | 'graphql';
 interface BadRequest {
   readonly refusedBy: RefusedBy;
-  /** The fields the error message must name. */
+  /**
+   * What the error message must name: the broken field, or what AppSync names instead. For a null or
+   * missing input field AppSync (graphql-java 9) names the variable and the field's type; for an unknown
+   * input field, only the input type (local/appsync/validation-errors.ts).
+   */
   readonly names: readonly string[];
   /** The mutation's input, sent as the $input variable as client libraries send it... */
   readonly input?: Record<string, unknown> | null;
@@ -28,9 +32,9 @@ interface BadRequest {
 }
 
 const withInput = (changes: Record<string, unknown>, refusedBy: RefusedBy, ...names: string[]): BadRequest => ({ input: { ...VALID, ...changes }, refusedBy, names });
-const without = (field: keyof typeof VALID): BadRequest => {
+const without = (field: keyof typeof VALID, type: string): BadRequest => {
   const { [field]: _left, ...rest } = VALID;
-  return { input: rest, refusedBy: 'graphql', names: [field] };
+  return { input: rest, refusedBy: 'graphql', names: ['input', type] };
 };
 const inline = (input: string, ...names: string[]): BadRequest => ({ query: `mutation { createAppointment(${input}) { appointmentId } }`, refusedBy: 'graphql', names });
 
@@ -54,7 +58,7 @@ const BAD_REQUESTS: Record<string, BadRequest> = {
   'insuredId as a script': withInput({ insuredId: '<script>alert(1)</script>' }, 'resolver', 'insuredId'),
   'insuredId as a template lookup': withInput({ insuredId: '${jndi:ldap://x/a}' }, 'resolver', 'insuredId'),
   'insuredId as a number': withInput({ insuredId: 12 }, 'graphql', 'insuredId'),
-  'insuredId null': withInput({ insuredId: null }, 'graphql', 'insuredId'),
+  'insuredId null': withInput({ insuredId: null }, 'graphql', 'input', 'String!'),
   'insuredId as a list': withInput({ insuredId: ['00012'] }, 'graphql', 'insuredId'),
   'scheduleId zero': withInput({ scheduleId: 0 }, 'resolver', 'scheduleId'),
   'scheduleId negative': withInput({ scheduleId: -1 }, 'resolver', 'scheduleId'),
@@ -63,7 +67,7 @@ const BAD_REQUESTS: Record<string, BadRequest> = {
   'scheduleId above 32 bits': withInput({ scheduleId: 2_147_483_648 }, 'graphql', 'scheduleId'),
   'scheduleId of 10^12': withInput({ scheduleId: 1e12 }, 'graphql', 'scheduleId'),
   'scheduleId as a string': withInput({ scheduleId: '100' }, 'graphql', 'scheduleId'),
-  'scheduleId null': withInput({ scheduleId: null }, 'graphql', 'scheduleId'),
+  'scheduleId null': withInput({ scheduleId: null }, 'graphql', 'input', 'Int!'),
   'countryISO lowercase': withInput({ countryISO: 'pe' }, 'graphql', 'countryISO'),
   'countryISO mixed case': withInput({ countryISO: 'Cl' }, 'graphql', 'countryISO'),
   'countryISO unknown': withInput({ countryISO: 'AR' }, 'graphql', 'countryISO'),
@@ -72,10 +76,10 @@ const BAD_REQUESTS: Record<string, BadRequest> = {
   'countryISO with surrounding spaces': withInput({ countryISO: ' PE ' }, 'graphql', 'countryISO'),
   'countryISO as SQL injection': withInput({ countryISO: "PE' OR '1'='1" }, 'graphql', 'countryISO'),
   'insuredId and scheduleId both broken': withInput({ insuredId: '1', scheduleId: 0 }, 'resolver', 'insuredId', 'scheduleId'),
-  'insuredId missing': without('insuredId'),
-  'scheduleId missing': without('scheduleId'),
-  'countryISO missing': without('countryISO'),
-  'an unknown field': withInput({ status: 'COMPLETED' }, 'graphql', 'status'),
+  'insuredId missing': without('insuredId', 'String!'),
+  'scheduleId missing': without('scheduleId', 'Int!'),
+  'countryISO missing': without('countryISO', 'CountryISO!'),
+  'an unknown field': withInput({ status: 'COMPLETED' }, 'graphql', 'CreateAppointmentInput'),
   'no input at all': { input: null, refusedBy: 'graphql', names: ['input'] },
   'an unknown field, inline': inline(`input: { insuredId: "00012", scheduleId: ${SUITE_SCHEDULE_ID}, countryISO: PE, appointmentId: "X" }`, 'appointmentId'),
   'a missing field, inline': inline(`input: { insuredId: "00012", countryISO: PE }`, 'scheduleId'),

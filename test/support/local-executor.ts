@@ -1,7 +1,7 @@
 import { parse } from 'graphql';
 import { GROUPS_CLAIM, INSURED_ID_CLAIM } from '../../core/caller';
 import type { AuthenticatedCaller } from '../../local/appsync/authentication';
-import type { LocalResolver } from '../../local/appsync/direct-lambda-resolver';
+import type { LocalResolver } from '../../local/appsync/lambda-data-source';
 import { LocalExecutor, type AppSyncAnswer } from '../../local/appsync/executor';
 import type { AppSyncRequestContext } from '../../local/appsync/request-context';
 import { localLogger, silentSink } from '../../local/log';

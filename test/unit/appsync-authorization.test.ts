@@ -70,7 +70,7 @@ describe('the local AppSync applies the auth directives per type and field', () 
   });
 
   it('given schema.graphql, when IAM asks for the appointments list, then it is refused: Query admits the API key and user pools only', async () => {
-    const executor = await localExecutor({ 'Query.appointments': () => Promise.resolve({ items: [], nextToken: null }) });
+    const executor = await localExecutor({ 'Query.appointments': () => Promise.resolve({ data: { items: [], nextToken: null } }) });
 
     const answer = await run(executor, '{ appointments(insuredId: "00012") { nextToken } }', pipelineCaller);
 

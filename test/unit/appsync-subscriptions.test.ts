@@ -15,7 +15,7 @@ describe('the local AppSync runs subscriptions as AppSync does', () => {
 
   it('given subscribers of two insured people, when a change of one is published, then only that one\'s subscriber hears it', async () => {
     // Given an owner check that admits everyone, and two subscribers
-    const executor = await localExecutor({ 'Subscription.onAppointmentStatusChanged': () => Promise.resolve(null) });
+    const executor = await localExecutor({ 'Subscription.onAppointmentStatusChanged': () => Promise.resolve({ data: null }) });
     const ofA = eventsOf(await subscribeAs(executor, apiKeyCaller, '00001'));
     const ofB = eventsOf(await subscribeAs(executor, apiKeyCaller, '00002'));
 
@@ -30,17 +30,56 @@ describe('the local AppSync runs subscriptions as AppSync does', () => {
     await ofB.return?.();
   });
 
+  it('given a publish that does not select rejectionReason, when a rejection is published, then the subscriber reads it null, as AppSync sends only the mutation\'s selection set', async () => {
+    // Given a subscriber that asks for the reason
+    const executor = await localExecutor({ 'Subscription.onAppointmentStatusChanged': () => Promise.resolve({ data: null }) });
+    const outcome = await executor.subscribe(
+      { document: parse('subscription { onAppointmentStatusChanged(insuredId: "00004") { appointmentId status rejectionReason } }') },
+      requestContext(apiKeyCaller),
+    );
+    const events = eventsOf(outcome);
+
+    // When the pipeline publishes a rejection with its reason, selecting everything but the reason
+    const rejection = { ...statusChange('00004', 'R'), status: 'REJECTED', rejectionReason: 'SLOT_TAKEN' };
+    const answer = await run(
+      executor,
+      'mutation P($change: AppointmentStatusChangeInput!) { publishAppointmentStatusChange(change: $change) { appointmentId insuredId status } }',
+      pipelineCaller,
+      { change: rejection },
+    );
+
+    // Then the mutation answers what it selected, and the subscriber hears the reason as null
+    expect(answer).toEqual({ data: { publishAppointmentStatusChange: { appointmentId: 'R', insuredId: '00004', status: 'REJECTED' } } });
+    await expect(events.next()).resolves.toEqual({ done: false, value: { data: { onAppointmentStatusChanged: { appointmentId: 'R', status: 'REJECTED', rejectionReason: null } } } });
+    await events.return?.();
+  });
+
+  it('given a publish that does not select the subscription\'s argument, when a change is published, then no subscriber hears it (AppSync cannot filter on what it was not sent)', async () => {
+    const executor = await localExecutor({ 'Subscription.onAppointmentStatusChanged': () => Promise.resolve({ data: null }) });
+    const events = eventsOf(await subscribeAs(executor, apiKeyCaller, '00005'));
+    const next = events.next();
+
+    await run(executor, 'mutation P($change: AppointmentStatusChangeInput!) { publishAppointmentStatusChange(change: $change) { appointmentId status } }', pipelineCaller, {
+      change: statusChange('00005', 'S'),
+    });
+    await run(executor, PUBLISH_STATUS_CHANGE, pipelineCaller, { change: statusChange('00005', 'T') });
+
+    // The first change is not heard; the second, which selects insuredId, is
+    await expect(next).resolves.toEqual({ done: false, value: { data: { onAppointmentStatusChanged: { appointmentId: 'T', insuredId: '00005', status: 'COMPLETED' } } } });
+    await events.return?.();
+  });
+
   it('given an owner check that refuses, when an insured person subscribes to another insuredId, then the subscription is refused with the resolver\'s error', async () => {
-    const refusal = Object.assign(new Error('Not authorized to follow appointments of another insured person'), { name: 'Unauthorized' });
-    const executor = await localExecutor({ 'Subscription.onAppointmentStatusChanged': () => Promise.reject(refusal) });
+    const refusal = { data: null, errorType: 'Unauthorized', errorMessage: 'Not authorized to follow appointments of another insured person' };
+    const executor = await localExecutor({ 'Subscription.onAppointmentStatusChanged': () => Promise.resolve(refusal) });
 
     const outcome = await subscribeAs(executor, insuredCaller('00012'), '00013');
 
-    expect(outcome).toEqual({ refused: { data: null, errors: [expect.objectContaining({ errorType: 'Unauthorized', path: ['onAppointmentStatusChanged'], message: refusal.message })] } });
+    expect(outcome).toEqual({ refused: { data: null, errors: [expect.objectContaining({ errorType: 'Unauthorized', path: ['onAppointmentStatusChanged'], message: refusal.errorMessage })] } });
   });
 
   it('given the subscription field admits the API key and user pools only, when IAM subscribes, then it is refused before its resolver runs', async () => {
-    const ownerCheck = jest.fn(() => Promise.resolve(null));
+    const ownerCheck = jest.fn(() => Promise.resolve({ data: null }));
     const executor = await localExecutor({ 'Subscription.onAppointmentStatusChanged': ownerCheck });
 
     const outcome = await subscribeAs(executor, pipelineCaller, '00012');
@@ -51,7 +90,7 @@ describe('the local AppSync runs subscriptions as AppSync does', () => {
 
   it('given a quiet subscription waiting for its next change, when the client stops it, then it ends at once', async () => {
     // Given a subscription that has heard nothing and is waiting
-    const executor = await localExecutor({ 'Subscription.onAppointmentStatusChanged': () => Promise.resolve(null) });
+    const executor = await localExecutor({ 'Subscription.onAppointmentStatusChanged': () => Promise.resolve({ data: null }) });
     const events = eventsOf(await subscribeAs(executor, apiKeyCaller, '00003'));
     const waiting = events.next();
 

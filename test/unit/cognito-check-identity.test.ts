@@ -10,18 +10,21 @@ import {
   AdminSetUserPasswordCommand,
   AssociateSoftwareTokenCommand,
   CognitoIdentityProviderClient,
+  ListUsersCommand,
   VerifySoftwareTokenCommand,
   type AdminRespondToAuthChallengeCommandInput,
+  type UserType,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { mockClient } from 'aws-sdk-client-mock';
 import { UnsecuredJWT } from 'jose';
 import { Secret, TOTP } from 'otpauth';
-import { INSURED_ID_CLAIM, STAFF_GROUP } from '../../core/caller';
+import { INSURED_ID_CLAIM, INSURED_ID_LOOKUP_ATTRIBUTE, STAFF_GROUP } from '../../core/caller';
 import { deploymentChecks } from '../../core/deployment-checks';
-import { stackOutputs } from '../../infra/stack-outputs';
-import { CognitoCheckIdentity, type TotpClock } from '../../local/operators/cognito-check-identity';
+import { optionalStackOutputs, stackOutputs } from '../../infra/stack-outputs';
+import { CognitoCheckIdentity, LEFTOVER_CHECK_ACCOUNT_AFTER_MS, type TotpClock } from '../../local/operators/cognito-check-identity';
+import type { NotificationWorkerLog } from '../../local/operators/confirmation-email';
 import type { OperatorIo } from '../../local/operators/operator-io';
-import { DELETE_USERS_STEP, smokeMain, smokeSteps } from '../../local/operators/smoke';
+import { DELETE_USERS_STEP, deployedEmailEvidence, deployedOutputs, smokeMain, smokeSteps, type DeployedAdapters } from '../../local/operators/smoke';
 
 /** `npm run smoke -- --outputs …` against a deployed stack: the Cognito calls it makes only in AWS, with the SDK mocked. */
 
@@ -55,6 +58,7 @@ describe('the Cognito identity of deployment checks', () => {
     cognito.on(AdminAddUserToGroupCommand).resolves({});
     cognito.on(AdminSetUserPasswordCommand).resolves({});
     cognito.on(AdminDeleteUserCommand).resolves({});
+    cognito.on(ListUsersCommand).resolves({ Users: [] });
     cognito.on(AdminInitiateAuthCommand).callsFake((input: { AuthParameters: { USERNAME: string } }) => ({
       ChallengeName: 'MFA_SETUP',
       Session: `setup-session-of-${input.AuthParameters.USERNAME}`,
@@ -175,6 +179,90 @@ describe('the Cognito identity of deployment checks', () => {
     await expect(identity.deleteUsers()).rejects.toThrow(/could not delete smoke-run5-staff@checks\.invalid \(Error: throttled\): aws cognito-idp admin-delete-user --user-pool-id us-east-1_Checks/);
   });
 
+  describe('with the operator\'s address (npm run smoke -- --email)', () => {
+    const OPERATOR = 'operator+smoke@example.com';
+    const lookup = { UserPoolId: pool.userPoolId, Filter: `preferred_username = "${deploymentChecks.insuredId}"`, Limit: 60 };
+
+    /** An account a check made, as ListUsers answers it: Cognito's own username (a UUID) and its attributes. */
+    function checkAccount(email: string, createdAt: Date): UserType {
+      const attributes = { email, email_verified: 'true', [INSURED_ID_CLAIM]: deploymentChecks.insuredId, [INSURED_ID_LOOKUP_ATTRIBUTE]: deploymentChecks.insuredId };
+      return { Username: `uuid-of-${email}`, Enabled: true, UserCreateDate: createdAt, Attributes: Object.entries(attributes).map(([Name, Value]) => ({ Name, Value })) };
+    }
+
+    it('given an address, when the check creates its insured person, then the account is the one the notification worker writes to: that address verified, the check insuredId also as preferred_username', async () => {
+      givenAPoolRequiringTotp();
+
+      await new CognitoCheckIdentity(client(), pool, fakeClock(Date.now()), OPERATOR).createUsers('run6');
+
+      // The account the worker's lookup finds (core/adapters/cognito-address-book.ts), named by the address
+      expect(cognito.commandCalls(AdminCreateUserCommand)[0]?.args[0].input).toEqual({
+        UserPoolId: pool.userPoolId,
+        Username: OPERATOR,
+        MessageAction: 'SUPPRESS',
+        UserAttributes: [
+          { Name: 'email', Value: OPERATOR },
+          { Name: 'email_verified', Value: 'true' },
+          { Name: INSURED_ID_CLAIM, Value: deploymentChecks.insuredId },
+          { Name: INSURED_ID_LOOKUP_ATTRIBUTE, Value: deploymentChecks.insuredId },
+        ],
+      });
+      // The staff member stays undeliverable and out of the lookup
+      expect(cognito.commandCalls(AdminCreateUserCommand)[1]?.args[0].input.UserAttributes).toEqual([
+        { Name: 'email', Value: 'smoke-run6-staff@checks.invalid' },
+        { Name: 'email_verified', Value: 'true' },
+      ]);
+      // The lookup the worker makes was made before the account was created and after it
+      expect(cognito.commandCalls(ListUsersCommand).map((call) => call.args[0].input)).toEqual([lookup, lookup]);
+    });
+
+    it('given an account a crashed check left behind over half an hour ago, when the check creates its users, then it is deleted first, so the worker cannot pick it, and the report says so', async () => {
+      const now = Date.UTC(2026, 10, 29, 12, 0, 0);
+      const leftover = checkAccount('someone-else@example.com', new Date(now - LEFTOVER_CHECK_ACCOUNT_AFTER_MS - 60_000));
+      givenAPoolRequiringTotp();
+      cognito.on(ListUsersCommand).resolvesOnce({ Users: [leftover] }).resolves({ Users: [checkAccount(OPERATOR, new Date(now))] });
+
+      const users = await new CognitoCheckIdentity(client(), pool, fakeClock(now), OPERATOR).createUsers('run7');
+
+      expect(cognito.commandCalls(AdminDeleteUserCommand).map((call) => call.args[0].input)).toEqual([{ UserPoolId: pool.userPoolId, Username: 'uuid-of-someone-else@example.com' }]);
+      const sent = cognito.calls().map((call) => call.args[0]);
+      expect(sent.findIndex((command) => command instanceof AdminDeleteUserCommand)).toBeLessThan(sent.findIndex((command) => command instanceof AdminCreateUserCommand));
+      expect(users.leftoversRemoved).toEqual([`someone-else@example.com (created ${new Date(now - LEFTOVER_CHECK_ACCOUNT_AFTER_MS - 60_000).toISOString()})`]);
+    });
+
+    it('given a recent account of another check that may still be running, when the check creates its users, then it stops before creating anyone, says why and how to remove it, and leaves that account alone', async () => {
+      const now = Date.UTC(2026, 10, 29, 12, 0, 0);
+      givenAPoolRequiringTotp();
+      cognito.on(ListUsersCommand).resolves({ Users: [checkAccount('colleague@example.com', new Date(now - 2 * 60_000))] });
+      const identity = new CognitoCheckIdentity(client(), pool, fakeClock(now), OPERATOR);
+
+      await expect(identity.createUsers('run8')).rejects.toThrow(
+        /colleague@example\.com .* another check may still be using it: with two, the worker's lookup could pick either.*aws cognito-idp admin-delete-user --user-pool-id us-east-1_Checks --username uuid-of-colleague@example\.com/,
+      );
+      expect(cognito.commandCalls(AdminCreateUserCommand)).toHaveLength(0);
+      expect(cognito.commandCalls(AdminDeleteUserCommand)).toHaveLength(0);
+      expect(await identity.deleteUsers()).toBe('no user was created');
+    });
+
+    it('given another check creates its account at the same moment, when the lookup is made again after creating, then the check stops and its own account is still deleted at the end', async () => {
+      const now = Date.UTC(2026, 10, 29, 12, 0, 0);
+      givenAPoolRequiringTotp();
+      cognito.on(ListUsersCommand).resolvesOnce({ Users: [] }).resolves({ Users: [checkAccount(OPERATOR, new Date(now)), checkAccount('colleague@example.com', new Date(now))] });
+      const identity = new CognitoCheckIdentity(client(), pool, fakeClock(now), OPERATOR);
+
+      await expect(identity.createUsers('run9')).rejects.toThrow(/another account \(colleague@example\.com\) also receives the email of insuredId 99999/);
+      expect(await identity.deleteUsers()).toBe(`deleted ${OPERATOR}`);
+    });
+
+    it('given the address already has an account in the pool (the sign-in name), when the check creates it, then it says to give an address of its own', async () => {
+      givenAPoolRequiringTotp();
+      cognito.on(AdminCreateUserCommand, { Username: OPERATOR }).rejects(Object.assign(new Error('An account with the given email already exists.'), { name: 'UsernameExistsException' }));
+
+      await expect(new CognitoCheckIdentity(client(), pool, fakeClock(Date.now()), OPERATOR).createUsers('run10')).rejects.toThrow(
+        `${OPERATOR} already has an account in the pool (An account with the given email already exists.): give --email an address of its own`,
+      );
+    });
+  });
+
   describe('npm run smoke -- --outputs, with a deployed pool', () => {
     let scratch: string;
     beforeAll(async () => {
@@ -182,9 +270,12 @@ describe('the Cognito identity of deployment checks', () => {
     });
     afterAll(() => rm(scratch, { recursive: true, force: true }));
 
-    async function givenDeployOutputs(): Promise<string> {
-      const file = join(scratch, 'outputs.json');
+    const LOG_GROUP = '/aws/lambda/MedicalAppointments-EmailsnotificationWorker';
+
+    async function givenDeployOutputs({ sendsEmails = false } = {}): Promise<string> {
+      const file = join(scratch, `outputs-${sendsEmails ? 'with' : 'without'}-emails.json`);
       const outputs = {
+        ...(sendsEmails ? { [optionalStackOutputs.notificationWorkerLogGroup]: LOG_GROUP } : {}),
         [stackOutputs.graphqlUrl]: 'https://example1234.appsync-api.us-east-1.amazonaws.com/graphql',
         [stackOutputs.realtimeUrl]: 'wss://example1234.appsync-realtime-api.us-east-1.amazonaws.com/graphql',
         [stackOutputs.region]: 'us-east-1',
@@ -196,14 +287,26 @@ describe('the Cognito identity of deployment checks', () => {
       return file;
     }
 
-    async function smoke(argv: string[]) {
+    async function smoke(argv: string[], adapters?: DeployedAdapters) {
       const printed = { stdout: '', stderr: '' };
       const io: OperatorIo = {
         stack: () => Promise.reject(new Error('a deployed check reads no local stack')),
         stdout: (text) => (printed.stdout += text),
         stderr: (text) => (printed.stderr += text),
       };
-      return { code: await smokeMain(argv, io), ...printed };
+      return { code: await smokeMain(argv, io, adapters), ...printed };
+    }
+
+    /** A worker log that records where it was opened and is never read (these checks stop before the email step). */
+    function recordingLogs() {
+      const opened: { region: string; logGroupName: string }[] = [];
+      const adapters: DeployedAdapters = {
+        notificationWorkerLog: (region, logGroupName): NotificationWorkerLog => {
+          opened.push({ region, logGroupName });
+          return { logGroupName, linesMentioning: () => Promise.resolve([]) };
+        },
+      };
+      return { opened, adapters };
     }
 
     it('given the pre-token-generation trigger is not attached (no insuredId in the access token), when the check runs, then it exits 1 naming that step, and both users are deleted all the same', async () => {
@@ -213,12 +316,59 @@ describe('the Cognito identity of deployment checks', () => {
       const { code, stdout, stderr } = await smoke(['--outputs', outputs]);
 
       expect(code).toBe(1);
-      expect(stdout).toMatch(new RegExp(`PASS 1/7 ${smokeSteps[0]?.name}`));
-      expect(stdout).toMatch(/FAIL 2\/7 .*custom:insuredId.*pre-token-generation trigger/);
-      expect(stdout).toMatch(/SKIP 3\/7/);
-      expect(stdout).toMatch(new RegExp(`PASS 7/7 ${DELETE_USERS_STEP} \\(\\d+ ms\\): deleted smoke-\\w+-insured@checks.invalid, smoke-\\w+-staff@checks.invalid`));
+      expect(stdout).toMatch(new RegExp(`PASS 1/8 ${smokeSteps[0]?.name}`));
+      expect(stdout).toMatch(/FAIL 2\/8 .*custom:insuredId.*pre-token-generation trigger/);
+      expect(stdout).toMatch(/SKIP 3\/8/);
+      expect(stdout).toMatch(new RegExp(`PASS 8/8 ${DELETE_USERS_STEP} \\(\\d+ ms\\): deleted smoke-\\w+-insured@checks.invalid, smoke-\\w+-staff@checks.invalid`));
       expect(stderr).toBe(`Smoke check FAILED at step "${smokeSteps[1]?.name}".\n`);
       expect(cognito.commandCalls(AdminDeleteUserCommand)).toHaveLength(2);
+    });
+
+    it('given --email, when the check runs, then the insured person gets that address, the worker log it will read is the output\'s log group, and a failure still deletes both users', async () => {
+      givenAPoolRequiringTotp({ insuredIdClaim: false });
+      const outputs = await givenDeployOutputs({ sendsEmails: true });
+      const { opened, adapters } = recordingLogs();
+
+      const { code, stdout } = await smoke(['--outputs', outputs, '--email', 'operator@example.com'], adapters);
+
+      expect(code).toBe(1);
+      expect(opened).toEqual([{ region: 'us-east-1', logGroupName: LOG_GROUP }]);
+      expect(cognito.commandCalls(AdminCreateUserCommand)[0]?.args[0].input).toMatchObject({
+        Username: 'operator@example.com',
+        UserAttributes: expect.arrayContaining([{ Name: INSURED_ID_LOOKUP_ATTRIBUTE, Value: deploymentChecks.insuredId }]) as unknown,
+      });
+      expect(stdout).toMatch(/SKIP 7\/8 SES accepted/);
+      expect(stdout).toMatch(new RegExp(`PASS 8/8 ${DELETE_USERS_STEP} \\(\\d+ ms\\): deleted operator@example.com, smoke-\\w+-staff@checks.invalid`));
+    });
+
+    it('given a stack deployed without emails, when the check runs with --email, then it says the email cannot be proven there and creates nobody', async () => {
+      const outputs = await givenDeployOutputs({ sendsEmails: false });
+
+      const { code, stderr } = await smoke(['--outputs', outputs, '--email', 'operator@example.com'], recordingLogs().adapters);
+
+      expect(code).toBe(1);
+      expect(stderr).toBe(`--email cannot be proven: stack AppointmentsStack has no ${optionalStackOutputs.notificationWorkerLogGroup} output: it was deployed without -c senderEmail (it sends no email), or before this version.\n`);
+      expect(cognito.commandCalls(AdminCreateUserCommand)).toHaveLength(0);
+    });
+
+    it.each([
+      [['--email', 'operator@example.com'], '--email is for a deployed stack (--outputs)'],
+      [['--outputs', 'cdk.out/outputs.json', '--email', 'operator'], '--email operator is not an email address.'],
+    ])('given %j, when the check starts, then it exits 2 saying how --email is used', async (argv, problem) => {
+      const { code, stderr } = await smoke(argv);
+
+      expect(code).toBe(2);
+      expect(stderr.split('\n')[0]).toContain(problem);
+      expect(stderr).toContain('--email ADDRESS');
+    });
+
+    it('given a stack that sends emails, when the check runs without --email, then its email step is to be skipped, saying why and how to prove it (with the rights that takes)', async () => {
+      const { outputs } = await deployedOutputs(await givenDeployOutputs({ sendsEmails: true }));
+
+      const evidence = deployedEmailEvidence('AppointmentsStack', outputs, undefined, recordingLogs().adapters);
+
+      expect(evidence).toEqual({ skipped: expect.stringContaining("the check's insured person has no verified address") as unknown });
+      expect('skipped' in evidence && evidence.skipped).toMatch(new RegExp(`run again with --email .*cognito-idp:ListUsers on the pool and logs:FilterLogEvents on ${LOG_GROUP}`));
     });
 
     it('given an outputs file without the check client, when the check runs, then it says to deploy this version and creates nobody', async () => {

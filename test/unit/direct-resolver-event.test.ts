@@ -1,8 +1,11 @@
 import type { AppSyncResolverEvent } from 'aws-lambda';
 import { apiKeyCaller, insuredCaller, localExecutor, pipelineCaller, PUBLISH_STATUS_CHANGE, run, statusChange } from '../support/local-executor';
 
-/** The event a direct Lambda resolver receives, and what AppSync makes of its answer or its error. */
-describe('the local AppSync invokes direct Lambda resolvers with the event AppSync documents', () => {
+/**
+ * The event a field's function receives through its APPSYNC_JS resolver (the direct-resolver event, as
+ * AppSync documents it), and what AppSync makes of the function's answer, its answered error and a fault.
+ */
+describe('the local AppSync invokes each field\'s Lambda function through its APPSYNC_JS resolver, as AppSync does', () => {
   const appointment = { appointmentId: '01JTESTAPPOINTMENT0000000', insuredId: '00012', scheduleId: 100, countryISO: 'PE', status: 'PENDING', rejectionReason: null, createdAt: '2026-11-29T10:00:00.000Z', updatedAt: '2026-11-29T10:00:00.000Z' };
 
   it('given a query with variables, an alias and a fragment, when it runs, then the function gets arguments, source, request, info, prev and stash as AppSync builds them', async () => {
@@ -11,7 +14,7 @@ describe('the local AppSync invokes direct Lambda resolvers with the event AppSy
     const executor = await localExecutor({
       'Query.appointments': (event) => {
         events.push(event as AppSyncResolverEvent<Record<string, unknown>>);
-        return Promise.resolve({ items: [appointment], nextToken: null });
+        return Promise.resolve({ data: { items: [appointment], nextToken: null } });
       },
     });
 
@@ -49,7 +52,7 @@ describe('the local AppSync invokes direct Lambda resolvers with the event AppSy
     const executor = await localExecutor({
       'Query.appointments': (event) => {
         identities.push((event as AppSyncResolverEvent<unknown>).identity);
-        return Promise.resolve({ items: [], nextToken: null });
+        return Promise.resolve({ data: { items: [], nextToken: null } });
       },
     });
 
@@ -60,10 +63,11 @@ describe('the local AppSync invokes direct Lambda resolvers with the event AppSy
     ]);
   });
 
-  it('given a resolver that throws an error named ValidationError, when the mutation runs, then the answer is that one error, its name the errorType, and data null', async () => {
-    // Given a booking resolver that refuses its input
-    const refusal = Object.assign(new Error('insuredId must be exactly 5 digits'), { name: 'ValidationError' });
-    const executor = await localExecutor({ 'Mutation.createAppointment': () => Promise.reject(refusal) });
+  it('given a function that answers with a ValidationError, when the mutation runs, then the client reads that errorType and message, and data null', async () => {
+    // Given a booking function that refuses its input, as core/field-answer.ts answers an ApiError
+    const executor = await localExecutor({
+      'Mutation.createAppointment': () => Promise.resolve({ data: null, errorType: 'ValidationError', errorMessage: 'insuredId must be exactly 5 digits' }),
+    });
 
     // When a booking is sent
     const answer = await run(executor, 'mutation { createAppointment(input: { insuredId: "12", scheduleId: 1, countryISO: PE }) { appointmentId } }', apiKeyCaller);
@@ -72,6 +76,21 @@ describe('the local AppSync invokes direct Lambda resolvers with the event AppSy
     expect(answer).toEqual({
       data: null,
       errors: [{ path: ['createAppointment'], data: null, errorType: 'ValidationError', errorInfo: null, locations: [{ line: 1, column: 12, sourceName: null }], message: 'insuredId must be exactly 5 digits' }],
+    });
+  });
+
+  it('given a function that throws, whatever its error\'s name, when the mutation runs, then the client reads Lambda:Unhandled with the message only, as AppSync reports a failed invocation', async () => {
+    // Given a booking function that throws an error named like one of the API's
+    const fault = Object.assign(new Error('insuredId must be exactly 5 digits'), { name: 'ValidationError' });
+    const executor = await localExecutor({ 'Mutation.createAppointment': () => Promise.reject(fault) });
+
+    // When a booking is sent
+    const answer = await run(executor, 'mutation { createAppointment(input: { insuredId: "12", scheduleId: 1, countryISO: PE }) { appointmentId } }', apiKeyCaller);
+
+    // Then its name is lost on the way, as in AWS
+    expect(answer).toEqual({
+      data: null,
+      errors: [{ path: ['createAppointment'], data: null, errorType: 'Lambda:Unhandled', errorInfo: null, locations: [{ line: 1, column: 12, sourceName: null }], message: 'insuredId must be exactly 5 digits' }],
     });
   });
 

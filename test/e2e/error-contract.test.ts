@@ -1,0 +1,143 @@
+import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { HttpRequest } from '@smithy/protocol-http';
+import { SignatureV4 } from '@smithy/signature-v4';
+import type { AppointmentStatusChange } from '../../core/graphql/types.generated';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, localDynamoDbClient } from '../../local/dynamodb/dynalite';
+import { connectRealtime } from '../../local/realtime-client';
+import { AwsServiceError, type PublishInput } from '../../local/router/router';
+import { startLocalStack, type LocalStack } from '../../local/stack';
+import { describeWithMysql, testMysqlUrl } from '../support/mysql';
+import { newScheduleId } from '../support/slots';
+import { subscribeToStatusChanges } from '../support/status-change-subscriber';
+import { apiClient, newInsuredId, publishedDuring, storedItems } from './client';
+
+/**
+ * What a client reads when a request fails, over HTTP and the realtime socket against the local
+ * stack, as AppSync hands it over: each error the API answers with under its own errorType (raised
+ * by the fields' APPSYNC_JS resolver), a fault as `Lambda:Unhandled` with its message only, and
+ * pushes that carry exactly what the publish mutation selected.
+ */
+describeWithMysql('errors and pushes as AppSync hands them to clients', () => {
+  let stack: LocalStack;
+  /** Bookings of this insured person find SNS refusing every publish. */
+  const unpublishable = newInsuredId();
+
+  beforeAll(async () => {
+    const refusePublish = (input: PublishInput) =>
+      (JSON.parse(input.Message ?? '{}') as { insuredId?: string }).insuredId === unpublishable ? new AwsServiceError('InternalError', 'SNS is down (fault injected)', 500) : undefined;
+    stack = await startLocalStack({ quiet: !process.env.LOCAL_STACK_LOGS, mysqlUrl: testMysqlUrl, hooks: { refusePublish } });
+  }, 60_000);
+  afterAll(() => stack?.stop());
+
+  const asInsured = async (insuredId: string) => apiClient(stack, { token: await stack.issuer.issue({ insuredId }) });
+
+  describe('each error the API answers with reaches the client under its own errorType', () => {
+    it('given an invalid insuredId, when booking, then ValidationError names the field and nothing is stored or published', async () => {
+      const published = await publishedDuring(stack, async () => {
+        const answer = await apiClient(stack).createAppointment({ insuredId: '12', scheduleId: newScheduleId(), countryISO: 'PE' });
+
+        expect(answer.errors).toEqual([expect.objectContaining({ errorType: 'ValidationError', message: expect.stringMatching(/^insuredId must be exactly 5 digits/) as unknown, path: ['createAppointment'] })]);
+      });
+      expect(published).toEqual([]);
+      expect(await storedItems(stack, '12')).toEqual([]);
+    });
+
+    it('given an insured person, when they list another insured person\'s appointments, then Unauthorized', async () => {
+      const me = await asInsured(newInsuredId());
+
+      const answer = await me.appointments(newInsuredId());
+
+      expect(answer.errors).toEqual([expect.objectContaining({ errorType: 'Unauthorized', message: expect.stringContaining('another insured person') as unknown })]);
+    });
+
+    it('given an appointmentId the insured person does not have, when cancelling, then AppointmentNotFoundError', async () => {
+      const answer = await apiClient(stack).cancelAppointment(newInsuredId(), '01JD0000000000000000000000');
+
+      expect(answer.errors).toEqual([expect.objectContaining({ errorType: 'AppointmentNotFoundError', path: ['cancelAppointment'] })]);
+    });
+
+    it('given SNS refusing every publish, when booking, then SchedulingUnavailableError tells the client to retry and nothing is left stored', async () => {
+      const answer = await apiClient(stack).createAppointment({ insuredId: unpublishable, scheduleId: newScheduleId(), countryISO: 'CL' });
+
+      expect(answer.errors).toEqual([expect.objectContaining({ errorType: 'SchedulingUnavailableError', message: expect.stringContaining('Please try again') as unknown })]);
+      expect(await storedItems(stack, unpublishable)).toEqual([]);
+    });
+
+    it('given a slot someone else holds, when the loser is REJECTED, then the push carries rejectionReason SLOT_TAKEN, and cancelling it answers AppointmentNotCancellableError', async () => {
+      // Given two insured people wanting one slot, one subscriber hearing both
+      const [first, second] = [newInsuredId(), newInsuredId()];
+      const subscriber = await subscribeToStatusChanges(stack, [first, second]);
+      const scheduleId = newScheduleId();
+      const api = apiClient(stack);
+
+      // When both book it, one after the other
+      const held = await api.createAppointment({ insuredId: first, scheduleId, countryISO: 'PE' });
+      const lost = await api.createAppointment({ insuredId: second, scheduleId, countryISO: 'PE' });
+      const loserId = lost.data?.createAppointment?.appointmentId ?? '';
+      await subscriber.waitUntil(() => subscriber.statusesOf(loserId).includes('REJECTED'), 15_000);
+      await subscriber.close();
+
+      // Then the loser's push names the reason, and its cancellation is refused by name
+      expect(held.errors).toBeUndefined();
+      expect(subscriber.received.filter((change) => change.appointmentId === loserId && change.status === 'REJECTED')[0]).toEqual(
+        expect.objectContaining({ insuredId: second, status: 'REJECTED', rejectionReason: 'SLOT_TAKEN' }),
+      );
+      const cancelled = await api.cancelAppointment(second, loserId);
+      expect(cancelled.errors).toEqual([expect.objectContaining({ errorType: 'AppointmentNotCancellableError', message: expect.stringContaining('REJECTED') as unknown })]);
+    });
+  });
+
+  it('given a publish that does not select rejectionReason, when a rejection is published, then a subscriber that asks for it reads null', async () => {
+    // Given a subscriber asking for every field of the change
+    const insuredId = newInsuredId();
+    const connection = await connectRealtime(stack, { 'x-api-key': stack.apiKey });
+    const heard: AppointmentStatusChange[] = [];
+    await connection.subscribe<{ onAppointmentStatusChanged: AppointmentStatusChange }>(
+      { query: `subscription { onAppointmentStatusChanged(insuredId: "${insuredId}") { appointmentId insuredId status rejectionReason updatedAt } }` },
+      (data) => heard.push(data.onAppointmentStatusChanged),
+    );
+
+    // When an IAM caller publishes a rejection with its reason, selecting everything but the reason
+    const change = { appointmentId: '01JD0000000000000000000001', insuredId, scheduleId: 1, countryISO: 'PE', status: 'REJECTED', rejectionReason: 'SLOT_TAKEN', updatedAt: new Date().toISOString() };
+    const published = await publishAsPipeline(stack, 'appointmentId insuredId status updatedAt', change);
+    await waitFor(() => heard.length > 0);
+    await connection.close();
+
+    // Then the mutation answers its own selection, and the subscriber gets the reason as null
+    expect(published).toEqual({ data: { publishAppointmentStatusChange: { appointmentId: change.appointmentId, insuredId, status: 'REJECTED', updatedAt: change.updatedAt } } });
+    expect(heard).toEqual([{ appointmentId: change.appointmentId, insuredId, status: 'REJECTED', rejectionReason: null, updatedAt: change.updatedAt }]);
+  });
+
+  // Last: it breaks the stack's table on purpose.
+  it('given the function fails (its table is gone), when a client lists, then the error is Lambda:Unhandled with the function\'s message, whatever the error\'s name', async () => {
+    const dynamodb = localDynamoDbClient(stack.dynamodbEndpoint);
+    await dynamodb.send(new DeleteTableCommand({ TableName: stack.tableName }));
+    dynamodb.destroy();
+
+    const answer = await apiClient(stack).appointments(newInsuredId());
+
+    expect(answer.data ?? null).toBeNull();
+    expect(answer.errors).toEqual([expect.objectContaining({ errorType: 'Lambda:Unhandled', message: 'Requested resource not found', path: ['appointments'] })]);
+  });
+});
+
+/** The internal publish mutation, signed with SigV4 as the completion worker signs it, selecting `selection`. */
+async function publishAsPipeline(stack: LocalStack, selection: string, change: Record<string, unknown>): Promise<unknown> {
+  const url = new URL(stack.graphqlUrl);
+  const body = JSON.stringify({
+    query: `mutation P($change: AppointmentStatusChangeInput!) { publishAppointmentStatusChange(change: $change) { ${selection} } }`,
+    variables: { change },
+  });
+  const signer = new SignatureV4({ credentials: LOCAL_CREDENTIALS, region: LOCAL_REGION, service: 'appsync', sha256: Sha256 });
+  const signed = await signer.sign(
+    new HttpRequest({ method: 'POST', protocol: url.protocol, hostname: url.hostname, port: Number(url.port), path: url.pathname, headers: { host: url.host, 'content-type': 'application/json' }, body }),
+  );
+  const response = await fetch(url, { method: 'POST', headers: signed.headers, body });
+  return response.json();
+}
+
+async function waitFor(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+}
