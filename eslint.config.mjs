@@ -15,9 +15,26 @@ export default tseslint.config(
     },
   },
   { files: ['**/*.js', '**/*.mjs'], extends: [tseslint.configs.disableTypeChecked], languageOptions: { globals: { module: 'writable', require: 'readonly', __dirname: 'readonly', process: 'readonly' } } },
-  // The APPSYNC_JS resolver files (core/topology.ts names them): the runtime's restrictions, checked before a deploy
+  // The APPSYNC_JS resolver files (core/config/topology.ts names them): the runtime's restrictions, checked before a deploy
   // finds them (no `in`, try, throw, classes, async, ...). test/unit/appsync-js-resolvers.test.ts keeps this list whole.
   { files: ['resolvers/Mutation.publishAppointmentStatusChange.ts', 'resolvers/lambda-data-source.ts'], ...appsync.configs.recommended },
+  // The domain stands alone: configuration, observability, messages, ports and adapters may use it, never the reverse.
+  {
+    files: ['core/domain/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['../*', '!../domain', '!../graphql', '../ports', '@aws-sdk/*', '@aws-lambda-powertools/*'],
+              message: 'core/domain depends on itself and the generated GraphQL types only (README, Layout).',
+            },
+          ],
+        },
+      ],
+    },
+  },
   {
     files: ['test/**/*.ts'],
     rules: { '@typescript-eslint/unbound-method': 'off' },

@@ -1,5 +1,5 @@
 import type { LoggerInterface } from '@aws-lambda-powertools/logger/types';
-import type { Appointment, AppointmentStatus, CountryISO, RejectionReason } from './appointment';
+import type { Appointment, AppointmentStatus, CountryISO, RejectionReason } from './domain/appointment';
 import type { AppointmentStatusChange } from './graphql/types.generated';
 import type {
   AppointmentCancellationRequested,
@@ -8,7 +8,7 @@ import type {
   CountryMessage,
   CountryOutcome,
   CountrySlotStatus,
-} from './messages';
+} from './messages/appointment-messages';
 
 /** The appointments as clients see them (DynamoDB in AWS and locally). */
 export interface AppointmentRepository {
@@ -84,7 +84,7 @@ export interface CountryOutcomePublisher {
  * mutation, signed with SigV4). Called only after the change is stored, and again
  * on every redelivery: subscribers hear each change at least once.
  */
-export interface StatusChangePublisher {
+export interface StatusChangeSubscribers {
   publish(change: AppointmentStatusChange): Promise<void>;
 }
 
@@ -93,7 +93,7 @@ export interface StatusChangePublisher {
  * what appointments become: the insured person's email today. Called after the change is stored,
  * again on every redelivery.
  */
-export interface StatusChangeAnnouncer {
+export interface StatusChangeBus {
   announce(change: AppointmentStatusChanged): Promise<void>;
 }
 

@@ -6,7 +6,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { topology, type CountryRoute, type QueueSettings } from '../core/topology';
+import { topology, type CountryRoute, type QueueSettings } from '../core/config/topology';
 import { eventPatternOf, subscriptionFilterPolicy } from './routing-rules';
 
 /** A queue a worker consumes, with the dead-letter queue its failing messages end in. */

@@ -5,7 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { topology } from '../core/topology';
+import { topology } from '../core/config/topology';
 import {
   bundleRuntimeEnvironment,
   dependencyLockFile,

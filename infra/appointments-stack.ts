@@ -4,7 +4,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { appointmentsTable } from '../core/appointments-table';
+import { appointmentsTable } from '../core/config/appointments-table';
 import { AppointmentRouting } from './appointment-routing';
 import { AppointmentWorkers } from './appointment-workers';
 import { AppointmentsApi } from './appointments-api';

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { Charset, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { BuildOptions } from 'esbuild';
-import { topology } from '../core/topology';
+import { topology } from '../core/config/topology';
 
 /**
  * How every Lambda function of the stack is bundled, in one place: the CDK stack

@@ -1,6 +1,6 @@
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import type { CountryRoute } from '../core/topology';
+import type { CountryRoute } from '../core/config/topology';
 
 /**
  * The topology's routing rules in CDK's terms. The topology writes them as AWS

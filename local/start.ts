@@ -1,7 +1,7 @@
 import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { countries } from '../core/countries';
-import { topology } from '../core/topology';
+import { countries } from '../core/domain/countries';
+import { topology } from '../core/config/topology';
 import { provideLocalApiKey, type LocalApiKey } from './api-key';
 import { localInsuredAddress } from './identity/user-pool-accounts';
 import { startLocalStack, type LocalStack } from './stack';

@@ -3,12 +3,12 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import type { AppSyncResolverHandler } from 'aws-lambda';
 import { DynamoDbAppointmentRepository } from '../core/adapters/dynamodb-appointment-repository';
 import { SnsCountryMessages } from '../core/adapters/sns-country-messages';
-import { callerFrom } from '../core/caller';
-import { fieldAnswer, type FieldAnswer } from '../core/field-answer';
-import { correlationIdOf } from '../core/correlation';
-import { environment, requiredEnv } from '../core/environment';
+import { callerFrom } from '../core/domain/caller';
+import { fieldAnswer, type FieldAnswer } from '../core/adapters/appsync-field-answer';
+import { correlationIdOf } from '../core/observability/correlation';
+import { environment, requiredEnv } from '../core/config/environment';
 import type { Appointment, MutationcancelAppointmentArgs } from '../core/graphql/types.generated';
-import { createLogger } from '../core/logger';
+import { createLogger } from '../core/observability/logger';
 import { PowertoolsPipelineMetrics } from '../core/adapters/powertools-pipeline-metrics';
 import { cancelAppointment } from '../core/use-cases/cancel-appointment';
 
@@ -17,6 +17,6 @@ const metrics = new PowertoolsPipelineMetrics();
 const appointments = new DynamoDbAppointmentRepository(new DynamoDBClient({}), requiredEnv(environment.appointmentsTableName));
 const requests = new SnsCountryMessages(new SNSClient({}), requiredEnv(environment.appointmentRequestsTopicArn));
 
-/** The Lambda function of Mutation.cancelAppointment: its answer, or the error it answers with (core/field-answer.ts). */
+/** The Lambda function of Mutation.cancelAppointment: its answer, or the error it answers with (core/adapters/appsync-field-answer.ts). */
 export const handler: AppSyncResolverHandler<MutationcancelAppointmentArgs, FieldAnswer<Appointment>> = (event, context) =>
   fieldAnswer(() => cancelAppointment(event.arguments, callerFrom(event.identity), correlationIdOf(event, context), { appointments, requests, logger, metrics }));

@@ -3,12 +3,12 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import type { AppSyncResolverHandler } from 'aws-lambda';
 import { DynamoDbAppointmentRepository } from '../core/adapters/dynamodb-appointment-repository';
 import { SnsCountryMessages } from '../core/adapters/sns-country-messages';
-import { callerFrom } from '../core/caller';
-import { fieldAnswer, type FieldAnswer } from '../core/field-answer';
-import { correlationIdOf } from '../core/correlation';
-import { environment, requiredEnv } from '../core/environment';
+import { callerFrom } from '../core/domain/caller';
+import { fieldAnswer, type FieldAnswer } from '../core/adapters/appsync-field-answer';
+import { correlationIdOf } from '../core/observability/correlation';
+import { environment, requiredEnv } from '../core/config/environment';
 import type { Appointment, MutationcreateAppointmentArgs } from '../core/graphql/types.generated';
-import { createLogger } from '../core/logger';
+import { createLogger } from '../core/observability/logger';
 import { PowertoolsPipelineMetrics } from '../core/adapters/powertools-pipeline-metrics';
 import { createAppointment } from '../core/use-cases/create-appointment';
 
@@ -19,6 +19,6 @@ const appointments = new DynamoDbAppointmentRepository(new DynamoDBClient({}), r
 // option; lib-dynamodb's document client refuses it, so the DynamoDB client goes without).
 const requests = new SnsCountryMessages(new SNSClient({ cacheMiddleware: true }), requiredEnv(environment.appointmentRequestsTopicArn));
 
-/** The Lambda function of Mutation.createAppointment: its answer, or the error it answers with (core/field-answer.ts). */
+/** The Lambda function of Mutation.createAppointment: its answer, or the error it answers with (core/adapters/appsync-field-answer.ts). */
 export const handler: AppSyncResolverHandler<MutationcreateAppointmentArgs, FieldAnswer<Appointment>> = (event, context) =>
   fieldAnswer(() => createAppointment(event.arguments.input, callerFrom(event.identity), correlationIdOf(event, context), { appointments, requests, logger, metrics }));

@@ -1,5 +1,5 @@
 import { util, type Context, type LambdaRequest } from '@aws-appsync/utils';
-import type { FieldAnswer } from '../core/field-answer';
+import type { FieldAnswer } from '../core/adapters/appsync-field-answer';
 
 /**
  * APPSYNC_JS unit resolver of every field a Lambda function answers (topology.lambdaResolverCode).

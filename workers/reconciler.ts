@@ -3,9 +3,9 @@ import { DynamoDbAppointmentRepository } from '../core/adapters/dynamodb-appoint
 import { mysqlPoolOfThisFunction } from '../core/adapters/mysql-function-pool';
 import { rowsOfEveryCountry } from '../core/adapters/mysql-country-appointments';
 import { PowertoolsPipelineMetrics } from '../core/adapters/powertools-pipeline-metrics';
-import { countries } from '../core/countries';
-import { environment, requiredEnv } from '../core/environment';
-import { createLogger } from '../core/logger';
+import { countries } from '../core/domain/countries';
+import { environment, requiredEnv } from '../core/config/environment';
+import { createLogger } from '../core/observability/logger';
 import type { MysqlQueries } from '../core/adapters/mysql-connection';
 import { RECONCILER_USER_NAME } from '../core/mysql/database-users';
 import { PIPELINE_RETRY_WINDOW_MS, reportReconciliation } from '../core/use-cases/reconcile-appointments';

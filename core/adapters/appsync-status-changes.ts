@@ -1,8 +1,8 @@
 import { HttpRequest } from '@smithy/protocol-http';
 import type { SignatureV4 } from '@smithy/signature-v4';
-import { topology } from '../topology';
+import { topology } from '../config/topology';
 import type { AppointmentStatusChangeInput } from '../graphql/types.generated';
-import type { StatusChangePublisher } from '../ports';
+import type { StatusChangeSubscribers } from '../ports';
 import { postKeptAlive, type PostRequest } from './kept-alive-post';
 
 const { fieldName } = topology.statusChanges;
@@ -24,7 +24,7 @@ export class StatusChangeNotPublishedError extends Error {
 }
 
 /** Calls AppSync's IAM-only publish mutation with a SigV4-signed POST; AppSync pushes it to the subscribers. */
-export class AppSyncStatusChanges implements StatusChangePublisher {
+export class AppSyncSubscribers implements StatusChangeSubscribers {
   constructor(
     private readonly graphqlUrl: string,
     private readonly signer: Pick<SignatureV4, 'sign'>,

@@ -1,5 +1,5 @@
 import { ListUsersCommand, type AttributeType, type CognitoIdentityProviderClient, type UserType } from '@aws-sdk/client-cognito-identity-provider';
-import { INSURED_ID_CLAIM, INSURED_ID_LOOKUP_ATTRIBUTE } from '../caller';
+import { INSURED_ID_CLAIM, INSURED_ID_LOOKUP_ATTRIBUTE } from '../domain/caller';
 import type { InsuredAddressBook } from '../ports';
 
 /**

@@ -8,9 +8,9 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { AppointmentStatus, statusesLeadingTo, type Appointment } from '../appointment';
-import { appointmentsTable } from '../appointments-table';
-import { AppointmentNotFoundError, ValidationError } from '../errors';
+import { AppointmentStatus, statusesLeadingTo, type Appointment } from '../domain/appointment';
+import { appointmentsTable } from '../config/appointments-table';
+import { AppointmentNotFoundError, ValidationError } from '../domain/errors';
 import type { AppointmentKey, AppointmentRepository, SlotClaim, StatusChangeRequest, StatusChangeResult } from '../ports';
 
 const INVALID_TOKEN = 'nextToken is not valid for this insuredId: pass the nextToken of the previous page unchanged';

@@ -1,8 +1,8 @@
 import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import DataLoader from 'dataloader';
-import type { AppointmentStatusChanged, CountryOutcome } from '../messages';
-import type { CountryOutcomePublisher, StatusChangeAnnouncer } from '../ports';
-import { topology } from '../topology';
+import type { AppointmentStatusChanged, CountryOutcome } from '../messages/appointment-messages';
+import type { CountryOutcomePublisher, StatusChangeBus } from '../ports';
+import { topology } from '../config/topology';
 
 /** PutEvents takes at most 10 entries per call. */
 const PUT_EVENTS_MAX_ENTRIES = 10;
@@ -68,7 +68,7 @@ export class EventBridgeCountryOutcomes implements CountryOutcomePublisher {
 }
 
 /** The completion worker's AppointmentStatusChanged events: what each appointment became, once stored. */
-export class EventBridgeStatusChanges implements StatusChangeAnnouncer {
+export class EventBridgeStatusChangeBus implements StatusChangeBus {
   private readonly bus: EventBusEntries;
 
   constructor(eventBridge: EventBridgeClient, eventBusName: string) {

@@ -2,7 +2,7 @@ import { IdempotencyAlreadyInProgressError, IdempotencyConfig, makeIdempotent } 
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
-import { idempotencyRecordAttributes } from '../idempotency-records';
+import { idempotencyRecordAttributes } from '../config/idempotency-records';
 import type { StructuredLogger } from '../ports';
 
 export interface IdempotentStepOptions {

@@ -1,5 +1,5 @@
-import type { Country } from '../countries';
-import type { AppointmentCancellationRequested, AppointmentRequested, CountrySlotStatus } from '../messages';
+import type { Country } from '../domain/countries';
+import type { AppointmentCancellationRequested, AppointmentRequested, CountrySlotStatus } from '../messages/appointment-messages';
 import type { CountryAppointmentStore } from '../ports';
 import type { CountryRowSummary } from '../use-cases/reconcile-appointments';
 

@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import { escapeId, type RowDataPacket } from 'mysql2/promise';
-import type { Country } from '../countries';
-import type { AppointmentCancellationRequested, AppointmentRequested, CountryMessage, CountrySlotStatus } from '../messages';
+import type { Country } from '../domain/countries';
+import type { AppointmentCancellationRequested, AppointmentRequested, CountryMessage, CountrySlotStatus } from '../messages/appointment-messages';
 import type { CountryAppointmentStore } from '../ports';
 import type { MysqlQueries } from './mysql-connection';
 import type { CountryRowSummary } from '../use-cases/reconcile-appointments';

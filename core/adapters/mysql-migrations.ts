@@ -1,5 +1,5 @@
 import type { Connection, RowDataPacket } from 'mysql2/promise';
-import type { Country } from '../countries';
+import type { Country } from '../domain/countries';
 import type { DatabaseUser, DatabaseUserCredentials, RotatedDatabaseUsers } from '../mysql/database-users';
 import { countrySchemaMigrations, type Migration } from '../mysql/migrations';
 import { applyDatabaseUser } from './mysql-database-users';

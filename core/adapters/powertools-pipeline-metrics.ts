@@ -1,6 +1,6 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { AppointmentStatus, type Appointment, type CountryISO } from '../appointment';
-import { metricDimensions, metricNames, metricsNamespace, metricsServiceName, type EmailSkipReason, type NotificationMetrics, type PipelineMetrics, type ReconciliationMetrics } from '../metrics';
+import { AppointmentStatus, type Appointment, type CountryISO } from '../domain/appointment';
+import { metricDimensions, metricNames, metricsNamespace, metricsServiceName, type EmailSkipReason, type NotificationMetrics, type PipelineMetrics, type ReconciliationMetrics } from '../observability/metrics';
 
 type Unit = (typeof MetricUnit)[keyof typeof MetricUnit];
 

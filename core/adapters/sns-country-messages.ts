@@ -1,7 +1,7 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import type { CountryMessage } from '../messages';
+import type { CountryMessage } from '../messages/appointment-messages';
 import type { CountryMessagePublisher } from '../ports';
-import { topology } from '../topology';
+import { topology } from '../config/topology';
 
 /** Publishes bookings and cancellations on SNS; the country rides in the attribute the filter policies match. */
 export class SnsCountryMessages implements CountryMessagePublisher {

@@ -1,7 +1,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import * as z from 'zod/mini';
-import { asError, MalformedMessageError } from '../errors';
+import { asError, MalformedMessageError } from '../domain/errors';
 import type { StructuredLogger } from '../ports';
 
 /**

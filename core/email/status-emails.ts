@@ -1,6 +1,6 @@
-import { countries, type Country } from '../countries';
-import type { RejectionReason } from '../appointment';
-import type { AppointmentStatusChanged } from '../messages';
+import { countries, type Country } from '../domain/countries';
+import type { RejectionReason } from '../domain/appointment';
+import type { AppointmentStatusChanged } from '../messages/appointment-messages';
 
 /** One email, ready for SES: both parts say the same things. */
 export interface RenderedEmail {

@@ -40,7 +40,7 @@ export type AppointmentConnection = {
   nextToken: Maybe<Scalars['String']['output']>;
 };
 
-/** The lifecycle (core/appointment.ts): PENDING → COMPLETED | REJECTED | CANCELLED, COMPLETED → CANCELLED. */
+/** The lifecycle (core/domain/appointment.ts): PENDING → COMPLETED | REJECTED | CANCELLED, COMPLETED → CANCELLED. */
 export const AppointmentStatus = {
   /** Cancelled by the insured person or staff; the slot is free again. */
   CANCELLED: 'CANCELLED',

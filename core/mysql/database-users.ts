@@ -1,4 +1,4 @@
-import { countries, type Country } from '../countries';
+import { countries, type Country } from '../domain/countries';
 
 /**
  * Who signs in to the country databases, and exactly what each may do there. The

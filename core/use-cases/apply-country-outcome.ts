@@ -1,14 +1,14 @@
-import { AppointmentStatus, type RejectionReason } from '../appointment';
-import { IllegalTransitionError } from '../errors';
-import type { CountryOutcome } from '../messages';
-import type { PipelineMetrics } from '../metrics';
-import type { AppointmentRepository, StatusChangeAnnouncer, StatusChangePublisher, StructuredLogger } from '../ports';
+import { AppointmentStatus, type RejectionReason } from '../domain/appointment';
+import { IllegalTransitionError } from '../domain/errors';
+import type { CountryOutcome } from '../messages/appointment-messages';
+import type { PipelineMetrics } from '../observability/metrics';
+import type { AppointmentRepository, StatusChangeBus, StatusChangeSubscribers, StructuredLogger } from '../ports';
 
 export interface ApplyCountryOutcomePorts {
   readonly appointments: AppointmentRepository;
-  readonly statusChanges: StatusChangePublisher;
+  readonly subscribers: StatusChangeSubscribers;
   /** The bus's AppointmentStatusChanged: what follows a stored change (the insured person's email) hangs off it. */
-  readonly statusChangeEvents: StatusChangeAnnouncer;
+  readonly eventBus: StatusChangeBus;
   readonly logger: StructuredLogger;
   readonly metrics: Pick<PipelineMetrics, 'statusStored' | 'statusChangePublished'>;
   readonly now?: () => Date;
@@ -29,7 +29,7 @@ const statusAfter = {
  * that arrives after the appointment was cancelled is dropped: cancellation wins.
  */
 export async function applyCountryOutcome(outcome: CountryOutcome, ports: ApplyCountryOutcomePorts): Promise<void> {
-  const { appointments, statusChanges, statusChangeEvents, logger, metrics, now = () => new Date() } = ports;
+  const { appointments, subscribers, eventBus, logger, metrics, now = () => new Date() } = ports;
   const { detail } = outcome;
   const target = statusAfter[outcome.detailType];
   const rejectionReason: RejectionReason | undefined = outcome.detailType === 'AppointmentRejected' ? outcome.detail.rejectionReason : undefined;
@@ -49,10 +49,10 @@ export async function applyCountryOutcome(outcome: CountryOutcome, ports: ApplyC
   const change = { appointmentId, insuredId, scheduleId, countryISO, status: target, rejectionReason: appointment.rejectionReason ?? null, updatedAt };
   // Both at once: neither waits for the other, and a failure of either retries the record, which announces both again.
   await Promise.all([
-    statusChanges.publish(change).then(() => {
+    subscribers.publish(change).then(() => {
       logger.info('Status change published to subscribers', logKeys);
       metrics.statusChangePublished(countryISO);
     }),
-    statusChangeEvents.announce({ ...change, correlationId: detail.correlationId }).then(() => logger.info('Status change announced on the event bus', logKeys)),
+    eventBus.announce({ ...change, correlationId: detail.correlationId }).then(() => logger.info('Status change announced on the event bus', logKeys)),
   ]);
 }

@@ -1,6 +1,6 @@
-import { RejectionReason } from '../appointment';
-import { WrongCountryError } from '../errors';
-import type { CountryMessage, CountryOutcome, CountrySlotStatus } from '../messages';
+import { RejectionReason } from '../domain/appointment';
+import { WrongCountryError } from '../domain/errors';
+import type { CountryMessage, CountryOutcome, CountrySlotStatus } from '../messages/appointment-messages';
 import type { CountryAppointmentStore, CountryOutcomePublisher, StructuredLogger } from '../ports';
 
 export interface BookOrCancelInCountryPorts {

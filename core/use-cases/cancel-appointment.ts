@@ -1,7 +1,7 @@
-import { AppointmentStatus, validateAppointmentKey, type Appointment } from '../appointment';
-import { authorizeFor, type Caller } from '../caller';
-import { AppointmentNotCancellableError, asError, SchedulingUnavailableError } from '../errors';
-import type { PipelineMetrics } from '../metrics';
+import { AppointmentStatus, validateAppointmentKey, type Appointment } from '../domain/appointment';
+import { authorizeFor, type Caller } from '../domain/caller';
+import { AppointmentNotCancellableError, asError, SchedulingUnavailableError } from '../domain/errors';
+import type { PipelineMetrics } from '../observability/metrics';
 import type { AppointmentRepository, CountryMessagePublisher, StructuredLogger } from '../ports';
 
 export interface CancelAppointmentPorts {

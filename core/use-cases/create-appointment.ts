@@ -1,9 +1,9 @@
 import { monotonicFactory } from 'ulid';
-import { AppointmentStatus, holdsItsSlot, pendingAppointment, validateCreateAppointmentInput, type Appointment } from '../appointment';
-import { authorizeFor, type Caller } from '../caller';
-import { asError, SchedulingUnavailableError } from '../errors';
-import type { AppointmentRequested } from '../messages';
-import type { PipelineMetrics } from '../metrics';
+import { AppointmentStatus, holdsItsSlot, pendingAppointment, validateCreateAppointmentInput, type Appointment } from '../domain/appointment';
+import { authorizeFor, type Caller } from '../domain/caller';
+import { asError, SchedulingUnavailableError } from '../domain/errors';
+import type { AppointmentRequested } from '../messages/appointment-messages';
+import type { PipelineMetrics } from '../observability/metrics';
 import type { AppointmentRepository, CountryMessagePublisher, StructuredLogger } from '../ports';
 
 export interface CreateAppointmentPorts {

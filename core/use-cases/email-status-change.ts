@@ -1,6 +1,6 @@
 import { statusEmail } from '../email/status-emails';
-import type { AppointmentStatusChanged } from '../messages';
-import type { EmailSkipReason, NotificationMetrics } from '../metrics';
+import type { AppointmentStatusChanged } from '../messages/appointment-messages';
+import type { EmailSkipReason, NotificationMetrics } from '../observability/metrics';
 import type { EmailSender, InsuredAddressBook, StructuredLogger } from '../ports';
 
 export interface EmailStatusChangePorts {

@@ -1,5 +1,5 @@
-import { validateInsuredId } from '../appointment';
-import { authorizeFor, type Caller } from '../caller';
+import { validateInsuredId } from '../domain/appointment';
+import { authorizeFor, type Caller } from '../domain/caller';
 
 /**
  * Runs when a client subscribes to onAppointmentStatusChanged (AppSync calls the

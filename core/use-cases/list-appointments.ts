@@ -1,5 +1,5 @@
-import { parseOrThrow, validateInsuredId, type Appointment } from '../appointment';
-import { authorizeFor, type Caller } from '../caller';
+import { parseOrThrow, validateInsuredId, type Appointment } from '../domain/appointment';
+import { authorizeFor, type Caller } from '../domain/caller';
 import type { AppointmentRepository } from '../ports';
 import * as z from 'zod/mini';
 

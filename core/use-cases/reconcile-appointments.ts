@@ -1,8 +1,8 @@
-import { AppointmentStatus, type Appointment, type CountryISO } from '../appointment';
-import type { CountrySlotStatus } from '../messages';
-import type { ReconciliationMetrics } from '../metrics';
+import { AppointmentStatus, type Appointment, type CountryISO } from '../domain/appointment';
+import type { CountrySlotStatus } from '../messages/appointment-messages';
+import type { ReconciliationMetrics } from '../observability/metrics';
 import type { StructuredLogger } from '../ports';
-import { retryWindowSeconds, topology } from '../topology';
+import { retryWindowSeconds, topology } from '../config/topology';
 
 /**
  * How long the pipeline may still be working on an appointment: its country queue,

@@ -5,10 +5,10 @@ import { createPool } from 'mysql2/promise';
 import { LAMBDA_RUNTIME_CA_BUNDLE, mysqlOptionsFromRdsSecret, type RdsSecret } from '../../core/adapters/mysql-connection';
 import { migrateCountrySchemas } from '../../core/adapters/mysql-migrations';
 import { SecretsManagerDatabaseUserPasswords } from '../../core/adapters/secrets-manager-database-user-passwords';
-import { countries } from '../../core/countries';
+import { countries } from '../../core/domain/countries';
 import { databaseUserNamed, type RotatedDatabaseUsers } from '../../core/mysql/database-users';
-import { environment, requiredEnv } from '../../core/environment';
-import { createLogger } from '../../core/logger';
+import { environment, requiredEnv } from '../../core/config/environment';
+import { createLogger } from '../../core/observability/logger';
 
 const logger = createLogger('migrateCountrySchemas');
 

@@ -1,5 +1,5 @@
 import type { PreTokenGenerationV2TriggerHandler } from 'aws-lambda';
-import { accessTokenClaims } from '../../core/access-token-claims';
+import { accessTokenClaims } from '../../core/domain/access-token-claims';
 
 /**
  * Cognito pre-token-generation trigger, event version V2_0: puts the insured

@@ -10,7 +10,7 @@ import {
   type GraphQLFieldResolver,
   type GraphQLSchema,
 } from 'graphql';
-import { topology } from '../../core/topology';
+import { topology } from '../../core/config/topology';
 import type { LocalLogger } from '../log';
 import { buildAppSyncSchema } from './appsync-schema';
 import { appSyncErrorJson, type AppSyncErrorJson } from './appsync-error';

@@ -8,7 +8,7 @@ import {
   type GraphQLResolveInfo,
   type GraphQLSchema,
 } from 'graphql';
-import { apiLimits } from '../../core/api-limits';
+import { apiLimits } from '../../core/config/api-limits';
 import { AppSyncFieldError } from './appsync-error';
 
 /**

@@ -1,18 +1,18 @@
 import { randomInt } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
 import { createPool, type Pool, type RowDataPacket } from 'mysql2/promise';
 import { monotonicFactory } from 'ulid';
-import { AppointmentStatus, pendingAppointment, type Appointment, type CountryISO } from '../../core/appointment';
+import { AppointmentStatus, pendingAppointment, type Appointment, type CountryISO } from '../../core/domain/appointment';
 import { DynamoDbAppointmentRepository } from '../../core/adapters/dynamodb-appointment-repository';
 import { mysqlOptionsFromUrl } from '../../core/adapters/mysql-connection';
 import { MysqlCountryAppointments } from '../../core/adapters/mysql-country-appointments';
 import { postKeptAlive } from '../../core/adapters/kept-alive-post';
-import { countries } from '../../core/countries';
-import { topology } from '../../core/topology';
+import { countries } from '../../core/domain/countries';
+import { topology } from '../../core/config/topology';
 import { apiClient } from '../api-client';
 import { LOCAL_REGION, localDynamoDbClient } from '../dynamodb/dynalite';
 import { MYSQL_INSTALL_HINT } from '../mysql/mysql-server';
@@ -259,7 +259,8 @@ async function pipelinePhase(stack: LocalStack, pool: Pool) {
   const confirmations = invocations.get(topology.confirmations.queueName) ?? { count: 0, records: 0 };
   // The completion worker's own calls (the notification worker's idempotency records are not its), keyed by its
   // SDK app id, the function's name (to which Powertools appends its own user-agent mark).
-  const byCompletionWorker = (key: string) => key.startsWith('completionWorker') && / (UpdateItem|GetItem)$/.test(key);
+  const completionWorkerName = basename(topology.confirmations.consumer.entry, '.ts');
+  const byCompletionWorker = (key: string) => key.startsWith(completionWorkerName) && / (UpdateItem|GetItem)$/.test(key);
   const completionCalls = [...stack.dynamodbOperations.keys()]
     .filter(byCompletionWorker)
     .reduce((sum, key) => sum + (stack.dynamodbOperations.get(key) ?? 0) - (dynamoBefore.get(key) ?? 0), 0);

@@ -1,6 +1,6 @@
-import { AppointmentStatus, type Appointment, type CountryISO } from '../../core/appointment';
-import { environment } from '../../core/environment';
-import { countryRoute, topology } from '../../core/topology';
+import { AppointmentStatus, type Appointment, type CountryISO } from '../../core/domain/appointment';
+import { environment } from '../../core/config/environment';
+import { countryRoute, topology } from '../../core/config/topology';
 import { allDeployedFunctions } from '../../infra/bundling';
 import { appSyncEvent, eventBridgeDeliveryRecord, snsRawDeliveryRecord, sqsEvent } from '../lambda/aws-events';
 import type { LocalStack } from '../stack';
@@ -32,13 +32,13 @@ export function coldInvocation(
     'resolvers/Mutation.cancelAppointment.ts': appSyncEvent('Mutation', 'cancelAppointment', { insuredId: request.insuredId, appointmentId: request.appointmentId }),
     'resolvers/Query.appointments.ts': appSyncEvent('Query', 'appointments', { insuredId: request.insuredId }),
     'resolvers/Subscription.onAppointmentStatusChanged.ts': appSyncEvent('Subscription', 'onAppointmentStatusChanged', { insuredId: request.insuredId }),
-    'workers/countryWorker.ts': sqsEvent(
+    'workers/country-worker.ts': sqsEvent(
       snsRawDeliveryRecord(
         { Message: JSON.stringify({ ...request, createdAt: sample.createdAt }), MessageAttributes: { [topology.appointmentRequests.routingAttribute]: { DataType: 'String', StringValue: countryISO } } },
         countryRoute(countryISO).queueName,
       ),
     ),
-    'workers/completionWorker.ts': sqsEvent(
+    'workers/completion-worker.ts': sqsEvent(
       eventBridgeDeliveryRecord(
         {
           Source: topology.countryOutcomes.source,
@@ -50,7 +50,7 @@ export function coldInvocation(
     ),
     // The completed sample's change as the completion worker announced it: a redelivery, answered from its
     // idempotency record (or sent, through the local user pool and SES, if there is none).
-    'workers/notificationWorker.ts': sqsEvent(
+    'workers/notification-worker.ts': sqsEvent(
       eventBridgeDeliveryRecord(
         {
           Source: topology.statusChangeEvents.source,

@@ -93,7 +93,7 @@ export async function invokeFresh(bundle: Bundle, event: unknown, env: Record<st
   // An SQS handler reports the records it failed instead of throwing: a cold start that failed them measured an error path.
   const failures = (result as { batchItemFailures?: unknown[] } | null)?.batchItemFailures ?? [];
   if (failures.length) throw new Error(`${bundle.id} failed ${failures.length} record(s) of its cold invocation`);
-  // A resolver answers a refusal as a value (core/field-answer.ts): a cold start that was refused measured an error path too.
+  // A resolver answers a refusal as a value (core/adapters/appsync-field-answer.ts): a cold start that was refused measured an error path too.
   const refusal = (result as { errorType?: string; errorMessage?: string } | null)?.errorType;
   if (refusal) throw new Error(`${bundle.id} answered its cold invocation with ${refusal}: ${(result as { errorMessage?: string }).errorMessage ?? ''}`);
   return { answeredMs: answeredMs ?? NaN, result };

@@ -2,8 +2,8 @@ import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUse
 import dynalite from 'dynalite';
 import type { IncomingMessage } from 'node:http';
 import { closeNow, listenOnLoopback } from '../network';
-import { appointmentsTableDefinition } from '../../core/appointments-table';
-import { idempotencyRecordAttributes } from '../../core/idempotency-records';
+import { appointmentsTableDefinition } from '../../core/config/appointments-table';
+import { idempotencyRecordAttributes } from '../../core/config/idempotency-records';
 
 /** Credentials dynalite accepts (it checks only that some are sent). */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { exportJWK, generateKeyPair, importJWK, jwtVerify, SignJWT, type JWK, type JWTPayload, type KeyLike } from 'jose';
-import { GROUPS_CLAIM, INSURED_ID_CLAIM, STAFF_GROUP } from '../../core/caller';
+import { GROUPS_CLAIM, INSURED_ID_CLAIM, STAFF_GROUP } from '../../core/domain/caller';
 import { LOCAL_REGION } from '../dynamodb/dynalite';
 import { localInsuredUsername } from './user-pool-accounts';
 

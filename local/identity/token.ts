@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { validateInsuredId } from '../../core/appointment';
+import { validateInsuredId } from '../../core/domain/appointment';
 import { readStackState } from '../stack-state';
 import { LocalTokenIssuer, type TokenRequest } from './issuer';
 

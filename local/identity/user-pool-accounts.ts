@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { INSURED_ID_CLAIM, INSURED_ID_LOOKUP_ATTRIBUTE } from '../../core/caller';
+import { INSURED_ID_CLAIM, INSURED_ID_LOOKUP_ATTRIBUTE } from '../../core/domain/caller';
 import { closeNow, listenOnLoopback, readRequestBody } from '../network';
 
 /** What an insured person's local account holds that the pipeline reads: their address and whether it is verified. */

@@ -1,4 +1,4 @@
-import { deploymentChecks } from '../../core/deployment-checks';
+import { deploymentChecks } from '../../core/domain/reserved-check-slots';
 import type { LocalTokenIssuer } from '../identity/issuer';
 
 /** A throwaway user of a deployment check, signed in. */

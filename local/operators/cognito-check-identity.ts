@@ -15,8 +15,8 @@ import {
   type UserType,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { Secret, TOTP } from 'otpauth';
-import { INSURED_ID_CLAIM, INSURED_ID_LOOKUP_ATTRIBUTE } from '../../core/caller';
-import { deploymentChecks } from '../../core/deployment-checks';
+import { INSURED_ID_CLAIM, INSURED_ID_LOOKUP_ATTRIBUTE } from '../../core/domain/caller';
+import { deploymentChecks } from '../../core/domain/reserved-check-slots';
 import { checkUsernames, type CheckIdentity, type CheckUser, type CheckUsers } from './check-identity';
 
 /** The deployed user pool, as the stack outputs name it. */

@@ -130,7 +130,7 @@ export const WORKER_LOG_POLL_MS = 10_000;
 const CLOCK_SKEW_MS = 60_000;
 
 /**
- * The notification worker's log (workers/notificationWorker.ts, core/use-cases/email-status-change.ts):
+ * The notification worker's log (workers/notification-worker.ts, core/use-cases/email-status-change.ts):
  * for each email SES accepted it logs one JSON line with the appointment id, the status and SES's message
  * id. Neither the log nor the EmailsSent metric (per country, not per appointment) names the address or
  * the subject; the Spanish wording is the same code locally and in AWS, checked by the local run.

@@ -3,7 +3,7 @@ import { createPool } from 'mysql2/promise';
 import { DynamoDbAppointmentRepository } from '../../core/adapters/dynamodb-appointment-repository';
 import { mysqlOptionsFromUrl } from '../../core/adapters/mysql-connection';
 import { rowsOfEveryCountry } from '../../core/adapters/mysql-country-appointments';
-import { countries } from '../../core/countries';
+import { countries } from '../../core/domain/countries';
 import {
   findingKindOf,
   PIPELINE_RETRY_WINDOW_MS,

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { SQSBatchResponse, SQSEvent, SQSMessageAttribute, SQSRecord } from 'aws-lambda';
-import type { QueueSettings } from '../../core/topology';
+import type { QueueSettings } from '../../core/config/topology';
 import { LOCAL_ACCOUNT_ID } from '../aws-identity';
 
 /** Who SQS says sent a message: SNS and EventBridge deliver as their service principals, an operator as the account. */

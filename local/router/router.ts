@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import type { SQSRecord } from 'aws-lambda';
-import { topology as declaredTopology, type LambdaEntry, type QueueSettings } from '../../core/topology';
+import { topology as declaredTopology, type LambdaEntry, type QueueSettings } from '../../core/config/topology';
 import {
   assertSupportedEventPattern,
   assertSupportedFilterPolicy,

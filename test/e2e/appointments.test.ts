@@ -1,5 +1,5 @@
 import type { Pool } from 'mysql2/promise';
-import { countryISOs } from '../../core/countries';
+import { countryISOs } from '../../core/domain/countries';
 import type { CountryISO } from '../../core/graphql/types.generated';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import type { RouterEvent } from '../../local/router/router';

@@ -1,7 +1,7 @@
 import type { SQSEvent } from 'aws-lambda';
 import type { Pool } from 'mysql2/promise';
 import type { Appointment, CountryISO } from '../../core/graphql/types.generated';
-import { countryRoute } from '../../core/topology';
+import { countryRoute } from '../../core/config/topology';
 import type { Consumer } from '../../local/router/queue';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../local/stack';
 import { describeWithMysql, slotRows, testMysqlUrl, testPool } from '../support/mysql';

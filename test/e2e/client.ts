@@ -1,5 +1,5 @@
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { appointmentsTable } from '../../core/appointments-table';
+import { appointmentsTable } from '../../core/config/appointments-table';
 import { localDynamoDbClient } from '../../local/dynamodb/dynalite';
 import type { RouterEvent } from '../../local/router/router';
 import type { LocalStack } from '../../local/stack';

@@ -1,6 +1,6 @@
 import { createConnection, createPool, type Connection, type RowDataPacket } from 'mysql2/promise';
 import { mysqlOptionsFromUrl } from '../../core/adapters/mysql-connection';
-import { countries, countryISOs } from '../../core/countries';
+import { countries, countryISOs } from '../../core/domain/countries';
 import type { Appointment, CountryISO } from '../../core/graphql/types.generated';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { describeWithMysql, slotRows, testMysqlUrl, testPool } from '../support/mysql';

@@ -1,5 +1,5 @@
 import type { SQSEvent } from 'aws-lambda';
-import { topology } from '../../core/topology';
+import { topology } from '../../core/config/topology';
 import type { RouterEvent } from '../../local/router/router';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { describeWithMysql, testMysqlUrl } from '../support/mysql';

@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AppointmentStatus, type Appointment, type CountryISO } from '../../core/appointment';
+import { AppointmentStatus, type Appointment, type CountryISO } from '../../core/domain/appointment';
 import { AssetStaging } from 'aws-cdk-lib';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { coldInvocation } from '../../local/bench/cold-invocations';

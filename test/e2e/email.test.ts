@@ -1,4 +1,4 @@
-import { metricNames } from '../../core/metrics';
+import { metricNames } from '../../core/observability/metrics';
 import { LOCAL_SENDER_EMAIL, startLocalStack, type LocalStack } from '../../local/stack';
 import { localInsuredAddress } from '../../local/identity/user-pool-accounts';
 import { emailsAbout, emailsAboutOnceSent, inboxOf, readable } from '../support/emails';

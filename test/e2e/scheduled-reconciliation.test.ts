@@ -1,7 +1,7 @@
 import { ulid } from 'ulid';
 import { DynamoDbAppointmentRepository } from '../../core/adapters/dynamodb-appointment-repository';
-import { pendingAppointment } from '../../core/appointment';
-import { metricNames } from '../../core/metrics';
+import { pendingAppointment } from '../../core/domain/appointment';
+import { metricNames } from '../../core/observability/metrics';
 import { PIPELINE_RETRY_WINDOW_MS } from '../../core/use-cases/reconcile-appointments';
 import { localDynamoDbClient } from '../../local/dynamodb/dynalite';
 import { startLocalStack, type LocalStack } from '../../local/stack';

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Pool } from 'mysql2/promise';
-import { deploymentChecks, isCheckSlot } from '../../core/deployment-checks';
+import { deploymentChecks, isCheckSlot } from '../../core/domain/reserved-check-slots';
 import type { CountryISO } from '../../core/graphql/types.generated';
 import { optionalStackOutputs, stackOutputs } from '../../infra/stack-outputs';
 import { LocalCheckIdentity } from '../../local/operators/check-identity';

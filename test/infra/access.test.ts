@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Kind, parse, visit } from 'graphql';
-import { apiLimits } from '../../core/api-limits';
-import { INSURED_ID_CLAIM, INSURED_ID_LOOKUP_ATTRIBUTE, STAFF_GROUP } from '../../core/caller';
+import { apiLimits } from '../../core/config/api-limits';
+import { INSURED_ID_CLAIM, INSURED_ID_LOOKUP_ATTRIBUTE, STAFF_GROUP } from '../../core/domain/caller';
 import { CALLER_CREDENTIAL_HEADERS, RATE_WINDOW_SECONDS, REQUESTS_PER_CALLER_PER_5_MINUTES, REQUESTS_PER_SOURCE_IP_PER_5_MINUTES } from '../../infra/api-firewall';
 import { schemaFile } from '../../infra/appointments-api';
 import { deployedFunctions } from '../../infra/bundling';

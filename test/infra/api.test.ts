@@ -5,8 +5,8 @@ import { schemaFile } from '../../infra/appointments-api';
 import { appSyncJsModule } from '../../infra/appsync-js-module';
 import { deployedFunctions, repositoryRoot } from '../../infra/bundling';
 import { stackOutputs } from '../../infra/stack-outputs';
-import { environment } from '../../core/environment';
-import { topology } from '../../core/topology';
+import { environment } from '../../core/config/environment';
+import { topology } from '../../core/config/topology';
 import { localExecutor } from '../support/local-executor';
 import {
   environmentOf,

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { countries } from '../../core/countries';
-import { environment } from '../../core/environment';
+import { countries } from '../../core/domain/countries';
+import { environment } from '../../core/config/environment';
 import { countrySchemaMigrations } from '../../core/mysql/migrations';
 import {
   environmentOf,

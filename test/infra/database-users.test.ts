@@ -1,5 +1,5 @@
-import { countries } from '../../core/countries';
-import { environment } from '../../core/environment';
+import { countries } from '../../core/domain/countries';
+import { environment } from '../../core/config/environment';
 import { RECONCILER_USER_NAME } from '../../core/mysql/database-users';
 import { allDeployedFunctions, deployedFunctions } from '../../infra/bundling';
 import {

@@ -2,7 +2,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import type { CloudFormationCustomResourceCreateEvent, CloudFormationCustomResourceDeleteEvent, Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createPool, type Pool, type PoolConnection } from 'mysql2/promise';
-import { environment } from '../../core/environment';
+import { environment } from '../../core/config/environment';
 import { databaseUserNamed, databaseUsers } from '../../core/mysql/database-users';
 import { countrySchemaMigrations } from '../../core/mysql/migrations';
 import { handler } from '../../infra/functions/migrate-country-schemas';

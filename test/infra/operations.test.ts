@@ -1,6 +1,6 @@
-import { countryISOs } from '../../core/countries';
-import { metricNames, metricsNamespace } from '../../core/metrics';
-import { topology } from '../../core/topology';
+import { countryISOs } from '../../core/domain/countries';
+import { metricNames, metricsNamespace } from '../../core/observability/metrics';
+import { topology } from '../../core/config/topology';
 import { findingKinds } from '../../core/use-cases/reconcile-appointments';
 import { allDeployedFunctions, deployedFunctions } from '../../infra/bundling';
 import { MYSQL_CONNECTIONS_PER_WORKER } from '../../infra/country-database';

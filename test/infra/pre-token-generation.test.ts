@@ -1,5 +1,5 @@
 import type { Context, PreTokenGenerationV2TriggerEvent } from 'aws-lambda';
-import { INSURED_ID_CLAIM } from '../../core/caller';
+import { INSURED_ID_CLAIM } from '../../core/domain/caller';
 import { handler } from '../../infra/functions/pre-token-generation';
 
 /** A V2_0 event as Cognito sends it, for one trigger source and one user's attributes. */

@@ -4,12 +4,12 @@ import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { mockClient } from 'aws-sdk-client-mock';
 import { EventBridgeCountryOutcomes } from '../../core/adapters/eventbridge-bus';
 import { SnsCountryMessages } from '../../core/adapters/sns-country-messages';
-import { countryISOs } from '../../core/countries';
-import { environment } from '../../core/environment';
-import { metricNames } from '../../core/metrics';
+import { countryISOs } from '../../core/domain/countries';
+import { environment } from '../../core/config/environment';
+import { metricNames } from '../../core/observability/metrics';
 import type { CountryISO } from '../../core/graphql/types.generated';
-import type { CountryOutcome } from '../../core/messages';
-import { topology } from '../../core/topology';
+import type { CountryOutcome } from '../../core/messages/appointment-messages';
+import { topology } from '../../core/config/topology';
 import { deployedFunctions } from '../../infra/bundling';
 import {
   consumersByQueue,

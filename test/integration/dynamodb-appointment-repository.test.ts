@@ -1,8 +1,8 @@
 import { monotonicFactory } from 'ulid';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { AppointmentStatus, pendingAppointment, RejectionReason, type Appointment } from '../../core/appointment';
+import { AppointmentStatus, pendingAppointment, RejectionReason, type Appointment } from '../../core/domain/appointment';
 import { DynamoDbAppointmentRepository } from '../../core/adapters/dynamodb-appointment-repository';
-import { AppointmentNotFoundError } from '../../core/errors';
+import { AppointmentNotFoundError } from '../../core/domain/errors';
 import { startTestTable, type TestTable } from '../support/dynamodb';
 
 let table: TestTable;

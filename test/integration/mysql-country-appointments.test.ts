@@ -1,7 +1,7 @@
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 import { migrateCountrySchemas } from '../../core/adapters/mysql-migrations';
 import { MysqlCountryAppointments } from '../../core/adapters/mysql-country-appointments';
-import { countries } from '../../core/countries';
+import { countries } from '../../core/domain/countries';
 import { countrySchemaMigrations } from '../../core/mysql/migrations';
 import { bookingRequest as request, cancellationOf, ulid } from '../support/country-messages';
 import { countryRows, describeWithMysql, slotRows, testPool } from '../support/mysql';

@@ -3,7 +3,7 @@ import { MysqlCountryAppointments } from '../../core/adapters/mysql-country-appo
 import { migrateCountrySchemas } from '../../core/adapters/mysql-migrations';
 import { ReauthenticatingPool } from '../../core/adapters/mysql-reauthenticating-pool';
 import { mysqlOptionsFromUrl } from '../../core/adapters/mysql-connection';
-import { countries, countryISOs } from '../../core/countries';
+import { countries, countryISOs } from '../../core/domain/countries';
 import type { CountryISO } from '../../core/graphql/types.generated';
 import { RECONCILER_USER_NAME } from '../../core/mysql/database-users';
 import { localDatabaseUsers, mysqlUrlAs, type LocalDatabaseUsers } from '../../local/mysql/database-users';

@@ -1,9 +1,9 @@
 import type { AppSyncResolverEvent, Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { AppointmentStatus, RejectionReason } from '../../core/appointment';
+import { AppointmentStatus, RejectionReason } from '../../core/domain/appointment';
 import { DynamoDbAppointmentRepository } from '../../core/adapters/dynamodb-appointment-repository';
-import { deploymentChecks } from '../../core/deployment-checks';
-import type { FieldAnswer } from '../../core/field-answer';
+import { deploymentChecks } from '../../core/domain/reserved-check-slots';
+import type { FieldAnswer } from '../../core/adapters/appsync-field-answer';
 import type { Appointment, AppointmentConnection, MutationcancelAppointmentArgs, MutationcreateAppointmentArgs, QueryappointmentsArgs } from '../../core/graphql/types.generated';
 import { appSyncEvent, lambdaContext } from '../../local/lambda/aws-events';
 import { startTestTable, type TestTable } from '../support/dynamodb';

@@ -2,16 +2,16 @@ import type { SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { Pool } from 'mysql2/promise';
 import { ulid } from 'ulid';
-import { pendingAppointment } from '../../core/appointment';
+import { pendingAppointment } from '../../core/domain/appointment';
 import { DynamoDbAppointmentRepository } from '../../core/adapters/dynamodb-appointment-repository';
-import { environment } from '../../core/environment';
-import type { AppointmentRequested } from '../../core/messages';
-import { topology } from '../../core/topology';
+import { environment } from '../../core/config/environment';
+import type { AppointmentRequested } from '../../core/messages/appointment-messages';
+import { topology } from '../../core/config/topology';
 import { eventBridgeDeliveryRecord, lambdaContext, sqsEvent, sqsRecord } from '../../local/lambda/aws-events';
 import { startStatusChangeReceiver, type StatusChangeReceiver } from '../support/appsync-receiver';
 import { startTestTable, type TestTable } from '../support/dynamodb';
 import { countryRows, describeWithMysql, testMysqlUrl, testPool } from '../support/mysql';
-import { EVENT_BUS_NAME, loadCompletionWorker, loadCountryWorker, type SqsHandler } from '../support/pipeline';
+import { EVENT_BUS_NAME, loadCompletionWorker, loadCountryWorker, type WorkerHandler } from '../support/pipeline';
 
 const peQueue = topology.countryRoutes.find((route) => route.countryISO === 'PE')!.queueName;
 
@@ -31,7 +31,7 @@ const rawDelivery = (body: AppointmentRequested | string): SQSRecord =>
 
 describeWithMysql('country worker (PE) with SQS events as AWS sends them', () => {
   let pool: Pool;
-  let worker: SqsHandler;
+  let worker: WorkerHandler;
   let eventBridge: ReturnType<typeof mockClient>;
   let PutEventsCommand: typeof import('@aws-sdk/client-eventbridge').PutEventsCommand;
 
@@ -99,7 +99,7 @@ describe('completion worker with SQS events as AWS sends them', () => {
   let table: TestTable;
   let appsync: StatusChangeReceiver;
   let workerEnv: Record<string, string>;
-  let worker: SqsHandler;
+  let worker: WorkerHandler;
   let appointments: DynamoDbAppointmentRepository;
 
   beforeAll(async () => {

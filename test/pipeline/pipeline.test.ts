@@ -3,17 +3,17 @@ import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { AppSyncResolverEvent, Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { Pool } from 'mysql2/promise';
-import { environment } from '../../core/environment';
-import type { FieldAnswer } from '../../core/field-answer';
+import { environment } from '../../core/config/environment';
+import type { FieldAnswer } from '../../core/adapters/appsync-field-answer';
 import type { Appointment, AppointmentConnection, CountryISO, MutationcreateAppointmentArgs, QueryappointmentsArgs } from '../../core/graphql/types.generated';
-import { topology } from '../../core/topology';
+import { topology } from '../../core/config/topology';
 import { appSyncEvent, eventBridgeDeliveryRecord, lambdaContext, snsRawDeliveryRecord, sqsEvent } from '../../local/lambda/aws-events';
 import { throughAppSync } from '../support/appsync-field';
 import { startStatusChangeReceiver, type StatusChangeReceiver } from '../support/appsync-receiver';
 import { startTestTable, type TestTable } from '../support/dynamodb';
 import { loadLambda } from '../support/lambda';
 import { countryRows, describeWithMysql, testMysqlUrl, testPool } from '../support/mysql';
-import { acceptEveryEvent, loadCompletionWorker, loadCountryWorker, type SqsHandler } from '../support/pipeline';
+import { acceptEveryEvent, loadCompletionWorker, loadCountryWorker, type WorkerHandler } from '../support/pipeline';
 import { newScheduleId } from '../support/slots';
 
 type Resolver<Args, Result> = (event: AppSyncResolverEvent<Args>, context: Context) => Promise<Result>;
@@ -24,9 +24,9 @@ describeWithMysql('the whole pipeline, stage by stage: createAppointment → cou
   let pool: Pool;
   let createAppointment: Resolver<MutationcreateAppointmentArgs, Appointment>;
   let listAppointments: Resolver<QueryappointmentsArgs, AppointmentConnection>;
-  let completionWorker: SqsHandler;
+  let completionWorker: WorkerHandler;
   const published: PublishCommandInput[] = [];
-  const countryWorkers = new Map<CountryISO, { handler: SqsHandler; announced: PutEventsRequestEntry[] }>();
+  const countryWorkers = new Map<CountryISO, { handler: WorkerHandler; announced: PutEventsRequestEntry[] }>();
 
   beforeAll(async () => {
     table = await startTestTable();

@@ -1,6 +1,6 @@
 import type { Pool, RowDataPacket } from 'mysql2/promise';
-import { AppointmentStatus } from '../../core/appointment';
-import { countries } from '../../core/countries';
+import { AppointmentStatus } from '../../core/domain/appointment';
+import { countries } from '../../core/domain/countries';
 import { apiClient, type GraphqlResponse } from '../../local/api-client';
 import type { RouterEvent } from '../../local/router/router';
 import type { LocalStack } from '../../local/stack';

@@ -1,7 +1,7 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { Pool } from 'mysql2/promise';
-import { AppointmentStatus, type Appointment } from '../../core/appointment';
-import { topology } from '../../core/topology';
+import { AppointmentStatus, type Appointment } from '../../core/domain/appointment';
+import { topology } from '../../core/config/topology';
 import { appointmentIdOf } from '../../local/operators/operator-io';
 import type { PutEventsEntry } from '../../local/router/router';
 import type { LocalStack } from '../../local/stack';

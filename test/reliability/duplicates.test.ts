@@ -1,6 +1,6 @@
 import type { Pool } from 'mysql2/promise';
-import { AppointmentStatus } from '../../core/appointment';
-import { countryRoute, topology } from '../../core/topology';
+import { AppointmentStatus } from '../../core/domain/appointment';
+import { countryRoute, topology } from '../../core/config/topology';
 import type { LocalStack } from '../../local/stack';
 import { subjectsByAppointment } from '../support/emails';
 import { describeWithMysql, testPool } from '../support/mysql';

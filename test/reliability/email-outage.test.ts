@@ -1,5 +1,5 @@
-import { AppointmentStatus } from '../../core/appointment';
-import { topology } from '../../core/topology';
+import { AppointmentStatus } from '../../core/domain/appointment';
+import { topology } from '../../core/config/topology';
 import type { SesRefusal } from '../../local/ses/local-ses';
 import type { LocalStack } from '../../local/stack';
 import { subjectsByAppointment } from '../support/emails';

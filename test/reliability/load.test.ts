@@ -1,5 +1,5 @@
 import type { Pool } from 'mysql2/promise';
-import { AppointmentStatus } from '../../core/appointment';
+import { AppointmentStatus } from '../../core/domain/appointment';
 import type { LocalStack } from '../../local/stack';
 import { describeWithMysql, testPool } from '../support/mysql';
 import { asDeployed, bookAppointments, deadLetterQueueNames, listedStatuses, printCounts, RouterTally, scheduledRows, startReliabilityStack, type SuiteCounts } from './support';

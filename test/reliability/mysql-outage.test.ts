@@ -1,8 +1,8 @@
 import { createPool, type Pool } from 'mysql2/promise';
 import { mysqlOptionsFromUrl } from '../../core/adapters/mysql-connection';
-import { AppointmentStatus } from '../../core/appointment';
+import { AppointmentStatus } from '../../core/domain/appointment';
 import { appointmentIdOf } from '../../local/operators/operator-io';
-import { topology } from '../../core/topology';
+import { topology } from '../../core/config/topology';
 import { startRestartableMysql, type RestartableMysqlServer } from '../../local/mysql/mysql-server';
 import type { RouterEvent } from '../../local/router/router';
 import type { LocalStack } from '../../local/stack';

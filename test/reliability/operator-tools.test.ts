@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SQSEvent } from 'aws-lambda';
-import { countryRoute, topology } from '../../core/topology';
+import { countryRoute, topology } from '../../core/config/topology';
 import { startThrowawayMysql, type MysqlServer } from '../../local/mysql/mysql-server';
 import type { OperatorIo } from '../../local/operators/operator-io';
 import { reconcileMain } from '../../local/operators/reconcile';

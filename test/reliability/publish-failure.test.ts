@@ -1,5 +1,5 @@
 import type { Pool } from 'mysql2/promise';
-import { AppointmentStatus } from '../../core/appointment';
+import { AppointmentStatus } from '../../core/domain/appointment';
 import { appointmentIdOf } from '../../local/operators/operator-io';
 import { AwsServiceError, type PublishInput, type RouterEvent } from '../../local/router/router';
 import type { LocalStack } from '../../local/stack';

@@ -1,10 +1,10 @@
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 import { DynamoDbAppointmentRepository } from '../../core/adapters/dynamodb-appointment-repository';
-import { AppointmentStatus, type Appointment, type CountryISO } from '../../core/appointment';
-import { countries, countryISOs } from '../../core/countries';
-import type { CountrySlotStatus } from '../../core/messages';
+import { AppointmentStatus, type Appointment, type CountryISO } from '../../core/domain/appointment';
+import { countries, countryISOs } from '../../core/domain/countries';
+import type { CountrySlotStatus } from '../../core/messages/appointment-messages';
 import { reconcileAppointments } from '../../core/use-cases/reconcile-appointments';
-import { topology, type QueueSettings } from '../../core/topology';
+import { topology, type QueueSettings } from '../../core/config/topology';
 import { apiClient, type GraphqlError } from '../../local/api-client';
 import { localDynamoDbClient } from '../../local/dynamodb/dynalite';
 import { appointmentIdOf } from '../../local/operators/operator-io';

@@ -1,4 +1,4 @@
-import type { Appointment, AppointmentStatus } from '../../core/appointment';
+import type { Appointment, AppointmentStatus } from '../../core/domain/appointment';
 import type { AppointmentRepository, StatusChangeResult } from '../../core/ports';
 
 /** One stored appointment of insured 00012 in PE, decided a second after its booking, with `changes` on top. */

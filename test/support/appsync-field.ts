@@ -1,6 +1,6 @@
 import type { AppSyncResolverEvent, Context } from 'aws-lambda';
-import type { FieldAnswer } from '../../core/field-answer';
-import { topology } from '../../core/topology';
+import type { FieldAnswer } from '../../core/adapters/appsync-field-answer';
+import { topology } from '../../core/config/topology';
 import { appSyncJsResolver, runUnitResolver, type AppSyncJsContext } from '../../local/appsync/appsync-js-runtime';
 
 /**

@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { environment } from '../../core/environment';
+import { environment } from '../../core/config/environment';
 import type { AppointmentStatusChangeInput } from '../../core/graphql/types.generated';
 import { verifyIamSignature } from '../../local/appsync/iam-signature';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/dynamodb/dynalite';

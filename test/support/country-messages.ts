@@ -1,6 +1,6 @@
 import { monotonicFactory } from 'ulid';
 import type { CountryISO } from '../../core/graphql/types.generated';
-import type { AppointmentCancellationRequested, AppointmentRequested } from '../../core/messages';
+import type { AppointmentCancellationRequested, AppointmentRequested } from '../../core/messages/appointment-messages';
 import { newScheduleId } from './slots';
 
 // Monotonic: ids sort in creation order, as the migration's "first booking" relies on.

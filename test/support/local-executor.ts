@@ -1,5 +1,5 @@
 import { parse } from 'graphql';
-import { GROUPS_CLAIM, INSURED_ID_CLAIM } from '../../core/caller';
+import { GROUPS_CLAIM, INSURED_ID_CLAIM } from '../../core/domain/caller';
 import type { AuthenticatedCaller } from '../../local/appsync/authentication';
 import type { LocalResolver } from '../../local/appsync/lambda-data-source';
 import { LocalExecutor, type AppSyncAnswer } from '../../local/appsync/executor';

@@ -1,6 +1,6 @@
 import { createConnection } from 'mysql2/promise';
 import { migrateCountrySchemas } from '../../core/adapters/mysql-migrations';
-import { countries } from '../../core/countries';
+import { countries } from '../../core/domain/countries';
 import { MYSQL_INSTALL_HINT, provideMysql, type MysqlServer } from '../../local/mysql/mysql-server';
 
 /** Read by the tests that need MySQL; unset means they skip (never under CI=true). */

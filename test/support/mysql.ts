@@ -1,7 +1,7 @@
 import { createConnection, createPool, type Pool, type RowDataPacket } from 'mysql2/promise';
 import { mysqlOptionsFromUrl } from '../../core/adapters/mysql-connection';
 import { migrateCountrySchemas } from '../../core/adapters/mysql-migrations';
-import { countries, type Country } from '../../core/countries';
+import { countries, type Country } from '../../core/domain/countries';
 import type { CountryISO } from '../../core/graphql/types.generated';
 import { localDatabaseUsers, type LocalDatabaseUsers } from '../../local/mysql/database-users';
 import { TEST_MYSQL_URL } from './mysql-global-setup';

@@ -1,18 +1,18 @@
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { environment } from '../../core/environment';
+import { environment } from '../../core/config/environment';
 import type { CountryISO } from '../../core/graphql/types.generated';
 import { loadLambda } from './lambda';
 
-export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
+export type WorkerHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 
 export const EVENT_BUS_NAME = 'appointments-test-bus';
 
 /** A country worker as its own function: its own module instance, configured for one country, with its EventBridge classes. */
 export function loadCountryWorker(countryISO: CountryISO, env: Record<string, string>) {
   return loadLambda({ ...env, [environment.countryISO]: countryISO, [environment.eventBusName]: EVENT_BUS_NAME }, () => ({
-    handler: jest.requireActual<{ handler: unknown }>('../../workers/countryWorker').handler as SqsHandler,
+    handler: jest.requireActual<{ handler: unknown }>('../../workers/country-worker').handler as WorkerHandler,
     eventBridgeSdk: jest.requireActual<typeof import('@aws-sdk/client-eventbridge')>('@aws-sdk/client-eventbridge'),
   }));
 }
@@ -21,9 +21,9 @@ export function loadCountryWorker(countryISO: CountryISO, env: Record<string, st
  * The completion worker as its own function, its EventBridge client stubbed to accept every event:
  * the AppointmentStatusChanged entries it puts on the bus are appended to `announced`.
  */
-export function loadCompletionWorker(env: Record<string, string>, announced: PutEventsRequestEntry[] = []): SqsHandler {
+export function loadCompletionWorker(env: Record<string, string>, announced: PutEventsRequestEntry[] = []): WorkerHandler {
   const loaded = loadLambda({ ...env, [environment.eventBusName]: EVENT_BUS_NAME }, () => ({
-    handler: jest.requireActual<{ handler: SqsHandler }>('../../workers/completionWorker').handler,
+    handler: jest.requireActual<{ handler: WorkerHandler }>('../../workers/completion-worker').handler,
     eventBridgeSdk: jest.requireActual<typeof import('@aws-sdk/client-eventbridge')>('@aws-sdk/client-eventbridge'),
   }));
   acceptEveryEvent(loaded.eventBridgeSdk, announced);

@@ -1,6 +1,6 @@
 import type { AppSyncIdentityCognito } from 'aws-lambda';
-import { accessTokenClaims } from '../../core/access-token-claims';
-import { callerFrom, INSURED_ID_CLAIM } from '../../core/caller';
+import { accessTokenClaims } from '../../core/domain/access-token-claims';
+import { callerFrom, INSURED_ID_CLAIM } from '../../core/domain/caller';
 
 /** The attributes Cognito puts in a V2_0 pre-token-generation event for an insured person. */
 const insuredPerson = { sub: '7d8e2b4c-0000-4000-8000-000000000001', email: 'ana@example.com', email_verified: 'true', [INSURED_ID_CLAIM]: '00012' };

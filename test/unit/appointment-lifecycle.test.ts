@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AppointmentStatus, holdsItsSlot, legalTransitions, statusesLeadingTo, validateCreateAppointmentInput } from '../../core/appointment';
-import { countries, countryISOs } from '../../core/countries';
-import { countryRoute, topology } from '../../core/topology';
+import { AppointmentStatus, holdsItsSlot, legalTransitions, statusesLeadingTo, validateCreateAppointmentInput } from '../../core/domain/appointment';
+import { countries, countryISOs } from '../../core/domain/countries';
+import { countryRoute, topology } from '../../core/config/topology';
 
 describe('the appointment lifecycle', () => {
   it('given the lifecycle, then PENDING becomes COMPLETED, REJECTED or CANCELLED, COMPLETED may still be CANCELLED, and REJECTED and CANCELLED are final', () => {

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
-import { topology } from '../../core/topology';
+import { topology } from '../../core/config/topology';
 
 const repositoryRoot = resolve(__dirname, '../..');
 

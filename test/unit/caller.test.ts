@@ -1,5 +1,5 @@
-import { callerFrom, authorizeFor, INSURED_ID_CLAIM, STAFF_GROUP, GROUPS_CLAIM, type InsuredAction } from '../../core/caller';
-import { UnauthorizedError, ValidationError } from '../../core/errors';
+import { callerFrom, authorizeFor, INSURED_ID_CLAIM, STAFF_GROUP, GROUPS_CLAIM, type InsuredAction } from '../../core/domain/caller';
+import { UnauthorizedError, ValidationError } from '../../core/domain/errors';
 import { followAppointmentStatus } from '../../core/use-cases/follow-appointment-status';
 import { cognitoIdentity, iamIdentity } from '../../local/lambda/aws-events';
 

@@ -18,8 +18,8 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { UnsecuredJWT } from 'jose';
 import { Secret, TOTP } from 'otpauth';
-import { INSURED_ID_CLAIM, INSURED_ID_LOOKUP_ATTRIBUTE, STAFF_GROUP } from '../../core/caller';
-import { deploymentChecks } from '../../core/deployment-checks';
+import { INSURED_ID_CLAIM, INSURED_ID_LOOKUP_ATTRIBUTE, STAFF_GROUP } from '../../core/domain/caller';
+import { deploymentChecks } from '../../core/domain/reserved-check-slots';
 import { optionalStackOutputs, stackOutputs } from '../../infra/stack-outputs';
 import { CognitoCheckIdentity, LEFTOVER_CHECK_ACCOUNT_AFTER_MS, type TotpClock } from '../../local/operators/cognito-check-identity';
 import type { NotificationWorkerLog } from '../../local/operators/confirmation-email';

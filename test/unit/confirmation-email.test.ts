@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { deploymentChecks } from '../../core/deployment-checks';
-import type { AppointmentStatusChanged } from '../../core/messages';
+import { deploymentChecks } from '../../core/domain/reserved-check-slots';
+import type { AppointmentStatusChanged } from '../../core/messages/appointment-messages';
 import { emailStatusChange } from '../../core/use-cases/email-status-change';
 import {
   awaitConfirmation,

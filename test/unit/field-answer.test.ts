@@ -1,5 +1,5 @@
-import { AppointmentNotCancellableError, AppointmentNotFoundError, ApiError, IllegalTransitionError, MalformedMessageError, SchedulingUnavailableError, UnauthorizedError, ValidationError, WrongCountryError } from '../../core/errors';
-import { fieldAnswer } from '../../core/field-answer';
+import { AppointmentNotCancellableError, AppointmentNotFoundError, ApiError, IllegalTransitionError, MalformedMessageError, SchedulingUnavailableError, UnauthorizedError, ValidationError, WrongCountryError } from '../../core/domain/errors';
+import { fieldAnswer } from '../../core/adapters/appsync-field-answer';
 
 /** What a resolver function hands its APPSYNC_JS resolver: the answer, an error the client acts on, or a fault it throws. */
 describe('a resolver function\'s answer', () => {

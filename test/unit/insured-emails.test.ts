@@ -3,9 +3,9 @@ import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { CognitoAddressBook } from '../../core/adapters/cognito-address-book';
 import { SesEmailSender } from '../../core/adapters/ses-email-sender';
-import { AppointmentStatus } from '../../core/appointment';
-import type { AppointmentStatusChanged } from '../../core/messages';
-import type { NotificationMetrics } from '../../core/metrics';
+import { AppointmentStatus } from '../../core/domain/appointment';
+import type { AppointmentStatusChanged } from '../../core/messages/appointment-messages';
+import type { NotificationMetrics } from '../../core/observability/metrics';
 import type { OutgoingEmail } from '../../core/ports';
 import { emailStatusChange } from '../../core/use-cases/email-status-change';
 

@@ -3,7 +3,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { EventBridgeCountryOutcomes } from '../../core/adapters/eventbridge-bus';
 import { SnsCountryMessages } from '../../core/adapters/sns-country-messages';
-import type { AppointmentRequested, CountryOutcome } from '../../core/messages';
+import type { AppointmentRequested, CountryOutcome } from '../../core/messages/appointment-messages';
 
 const requested: AppointmentRequested = {
   type: 'AppointmentRequested',

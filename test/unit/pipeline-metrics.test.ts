@@ -1,6 +1,6 @@
 import { PowertoolsPipelineMetrics } from '../../core/adapters/powertools-pipeline-metrics';
-import { AppointmentStatus, type Appointment } from '../../core/appointment';
-import { metricNames, metricsNamespace } from '../../core/metrics';
+import { AppointmentStatus, type Appointment } from '../../core/domain/appointment';
+import { metricNames, metricsNamespace } from '../../core/observability/metrics';
 import { anAppointment } from '../support/appointments';
 
 /** One embedded-metric-format line as CloudWatch Logs reads it: the metric's value and its dimensions. */

@@ -1,4 +1,4 @@
-import { pendingAppointment, type Appointment } from '../../core/appointment';
+import { pendingAppointment, type Appointment } from '../../core/domain/appointment';
 import { reconcileAppointments, reportReconciliation, type CountryRowSummary } from '../../core/use-cases/reconcile-appointments';
 
 const now = new Date('2026-11-22T12:00:00.000Z');

@@ -1,6 +1,6 @@
-import { validateCreateAppointmentInput } from '../../core/appointment';
-import { deploymentChecks } from '../../core/deployment-checks';
-import { ValidationError } from '../../core/errors';
+import { validateCreateAppointmentInput } from '../../core/domain/appointment';
+import { deploymentChecks } from '../../core/domain/reserved-check-slots';
+import { ValidationError } from '../../core/domain/errors';
 
 const { insuredId: checkInsuredId, firstScheduleId, lastScheduleId } = deploymentChecks;
 

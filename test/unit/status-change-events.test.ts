@@ -1,5 +1,5 @@
-import { AppointmentStatus, RejectionReason } from '../../core/appointment';
-import type { AppointmentStatusChanged, CountryOutcome } from '../../core/messages';
+import { AppointmentStatus, RejectionReason } from '../../core/domain/appointment';
+import type { AppointmentStatusChanged, CountryOutcome } from '../../core/messages/appointment-messages';
 import { applyCountryOutcome } from '../../core/use-cases/apply-country-outcome';
 import { anAppointment, aRepositoryAnswering } from '../support/appointments';
 
@@ -11,24 +11,24 @@ const detail = { ...anAppointment(AppointmentStatus.PENDING), correlationId: 'c-
 
 function announcing() {
   const announced: AppointmentStatusChanged[] = [];
-  return { announced, statusChangeEvents: { announce: (change: AppointmentStatusChanged) => Promise.resolve(void announced.push(change)) } };
+  return { announced, eventBus: { announce: (change: AppointmentStatusChanged) => Promise.resolve(void announced.push(change)) } };
 }
 
-const ports = (statusChangeEvents: { announce: (change: AppointmentStatusChanged) => Promise<void> }, stored: ReturnType<typeof aRepositoryAnswering>) => ({
+const ports = (eventBus: { announce: (change: AppointmentStatusChanged) => Promise<void> }, stored: ReturnType<typeof aRepositoryAnswering>) => ({
   appointments: stored,
-  statusChanges: { publish: () => Promise.resolve() },
-  statusChangeEvents,
+  subscribers: { publish: () => Promise.resolve() },
+  eventBus,
   logger: quiet,
   metrics,
 });
 
 describe('AppointmentStatusChanged on the bus', () => {
   it('given a rejection stored now, when applied, then the bus hears REJECTED with its reason, the stored time and the correlation id', async () => {
-    const { announced, statusChangeEvents } = announcing();
+    const { announced, eventBus } = announcing();
     const rejected = anAppointment(AppointmentStatus.REJECTED, { rejectionReason: RejectionReason.SLOT_TAKEN, updatedAt: '2026-11-29T10:00:02.000Z' });
     const outcome: CountryOutcome = { detailType: 'AppointmentRejected', detail: { ...detail, rejectedAt: '2026-11-29T10:00:01.500Z', rejectionReason: RejectionReason.SLOT_TAKEN } };
 
-    await applyCountryOutcome(outcome, ports(statusChangeEvents, aRepositoryAnswering({ outcome: 'changed', appointment: rejected })));
+    await applyCountryOutcome(outcome, ports(eventBus, aRepositoryAnswering({ outcome: 'changed', appointment: rejected })));
 
     expect(announced).toEqual([
       {
@@ -45,20 +45,20 @@ describe('AppointmentStatusChanged on the bus', () => {
   });
 
   it('given a confirmation delivered again, when applied, then it is announced again, as stored (the first announcement may be what failed)', async () => {
-    const { announced, statusChangeEvents } = announcing();
+    const { announced, eventBus } = announcing();
     const completed = anAppointment(AppointmentStatus.COMPLETED);
     const outcome: CountryOutcome = { detailType: 'AppointmentScheduled', detail: { ...detail, scheduledAt: '2026-11-29T10:00:01.000Z' } };
 
-    await applyCountryOutcome(outcome, ports(statusChangeEvents, aRepositoryAnswering({ outcome: 'unchanged', appointment: completed })));
+    await applyCountryOutcome(outcome, ports(eventBus, aRepositoryAnswering({ outcome: 'unchanged', appointment: completed })));
 
     expect(announced).toEqual([expect.objectContaining({ status: AppointmentStatus.COMPLETED, updatedAt: completed.updatedAt, rejectionReason: null })]);
   });
 
   it('given a confirmation that arrives after the appointment was cancelled, when applied, then nothing is announced', async () => {
-    const { announced, statusChangeEvents } = announcing();
+    const { announced, eventBus } = announcing();
     const outcome: CountryOutcome = { detailType: 'AppointmentScheduled', detail: { ...detail, scheduledAt: '2026-11-29T10:00:01.000Z' } };
 
-    await applyCountryOutcome(outcome, ports(statusChangeEvents, aRepositoryAnswering({ outcome: 'refused', appointment: anAppointment(AppointmentStatus.CANCELLED) })));
+    await applyCountryOutcome(outcome, ports(eventBus, aRepositoryAnswering({ outcome: 'refused', appointment: anAppointment(AppointmentStatus.CANCELLED) })));
 
     expect(announced).toEqual([]);
   });

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { getNamedType, GraphQLObjectType, Kind, parse, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 import { PUBLISH_STATUS_CHANGE_MUTATION } from '../../core/adapters/appsync-status-changes';
-import { topology } from '../../core/topology';
+import { topology } from '../../core/config/topology';
 import { buildAppSyncSchema } from '../../local/appsync/appsync-schema';
 
 /**

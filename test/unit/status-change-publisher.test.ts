@@ -1,6 +1,6 @@
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { AppSyncStatusChanges, PUBLISH_STATUS_CHANGE_MUTATION, StatusChangeNotPublishedError } from '../../core/adapters/appsync-status-changes';
+import { AppSyncSubscribers, PUBLISH_STATUS_CHANGE_MUTATION, StatusChangeNotPublishedError } from '../../core/adapters/appsync-status-changes';
 import type { AppointmentStatusChangeInput } from '../../core/graphql/types.generated';
 
 const GRAPHQL_URL = 'https://example123.appsync-api.us-east-1.amazonaws.com/graphql';
@@ -39,7 +39,7 @@ describe('publishing a status change to AppSync (the completion worker)', () => 
   it('given a stored change, when published, then one SigV4-signed POST carries the one internal mutation with the change as its variables', async () => {
     const appsync = appSyncAnswering(200, { data: { publishAppointmentStatusChange: change } });
 
-    await new AppSyncStatusChanges(GRAPHQL_URL, signer, appsync.send).publish(change);
+    await new AppSyncSubscribers(GRAPHQL_URL, signer, appsync.send).publish(change);
 
     expect(appsync.sent).toHaveLength(1);
     const [request] = appsync.sent;
@@ -62,7 +62,7 @@ describe('publishing a status change to AppSync (the completion worker)', () => 
   ])('given AppSync answers %s, when published, then it fails with a StatusChangeNotPublishedError naming the appointment and the reason', async (_what, status, answer) => {
     const appsync = appSyncAnswering(status, answer);
 
-    const publishing = new AppSyncStatusChanges(GRAPHQL_URL, signer, appsync.send).publish(change);
+    const publishing = new AppSyncSubscribers(GRAPHQL_URL, signer, appsync.send).publish(change);
 
     await expect(publishing).rejects.toBeInstanceOf(StatusChangeNotPublishedError);
     await expect(publishing).rejects.toThrow(new RegExp(`${change.appointmentId}.*Unauthorized`));

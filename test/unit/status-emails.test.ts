@@ -1,5 +1,5 @@
 import { escapeHtml, statusEmail, type RenderedEmail } from '../../core/email/status-emails';
-import type { AppointmentStatusChanged } from '../../core/messages';
+import type { AppointmentStatusChanged } from '../../core/messages/appointment-messages';
 
 const APPOINTMENT_ID = '01JDQ0000000000000000000AB';
 // 17:30 UTC on a Sunday of the southern summer: 12:30 in Lima (UTC-5), 14:30 in Santiago (UTC-3).

@@ -1,6 +1,6 @@
-import { AppointmentStatus } from '../../core/appointment';
-import type { Caller } from '../../core/caller';
-import type { PipelineMetrics } from '../../core/metrics';
+import { AppointmentStatus } from '../../core/domain/appointment';
+import type { Caller } from '../../core/domain/caller';
+import type { PipelineMetrics } from '../../core/observability/metrics';
 import { applyCountryOutcome } from '../../core/use-cases/apply-country-outcome';
 import { cancelAppointment } from '../../core/use-cases/cancel-appointment';
 import { createAppointment } from '../../core/use-cases/create-appointment';
@@ -62,14 +62,14 @@ describe('bookings', () => {
 
 describe('decisions and cancellations', () => {
   const scheduled = { detailType: 'AppointmentScheduled' as const, detail: { ...appointment(AppointmentStatus.PENDING), correlationId: 'c-4', scheduledAt: '2026-11-29T10:00:01.000Z' } };
-  const statusChanges = { publish: jest.fn(() => Promise.resolve()) };
-  const statusChangeEvents = { announce: jest.fn(() => Promise.resolve()) };
+  const subscribers = { publish: jest.fn(() => Promise.resolve()) };
+  const eventBus = { announce: jest.fn(() => Promise.resolve()) };
 
   it('given a country\'s decision stored now, when applied, then the stored status is measured once and its publication counted', async () => {
     const { metrics, taken } = recordingMetrics();
     const stored = repository({ outcome: 'changed', appointment: appointment(AppointmentStatus.COMPLETED) });
 
-    await applyCountryOutcome(scheduled, { appointments: stored, statusChanges, statusChangeEvents, logger: quiet, metrics });
+    await applyCountryOutcome(scheduled, { appointments: stored, subscribers, eventBus, logger: quiet, metrics });
 
     expect(taken).toEqual([
       ['statusStored', AppointmentStatus.COMPLETED],
@@ -81,7 +81,7 @@ describe('decisions and cancellations', () => {
     const { metrics, taken } = recordingMetrics();
     const stored = repository({ outcome: 'unchanged', appointment: appointment(AppointmentStatus.COMPLETED) });
 
-    await applyCountryOutcome(scheduled, { appointments: stored, statusChanges, statusChangeEvents, logger: quiet, metrics });
+    await applyCountryOutcome(scheduled, { appointments: stored, subscribers, eventBus, logger: quiet, metrics });
 
     expect(taken).toEqual([['statusChangePublished', 'PE']]);
   });

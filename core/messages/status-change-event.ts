@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { eventBridgeEnvelope } from './country-outcome-event';
-import { appointmentStatusChangedSchema } from './messages';
-import { topology } from './topology';
+import { appointmentStatusChangedSchema } from './appointment-messages';
+import { topology } from '../config/topology';
 
 /** The EventBridge event a stored status change arrives in (the email queue's body), read as its detail. */
 export const statusChangeEventSchema = z.pipe(

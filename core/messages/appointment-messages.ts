@@ -6,7 +6,7 @@ import {
   insuredIdSchema,
   RejectionReason,
   scheduleIdSchema,
-} from './appointment';
+} from '../domain/appointment';
 
 /** Carried from the mutation through every stage so one request's logs can be found together. */
 const correlationIdSchema = z.string().check(z.minLength(1), z.maxLength(128));

@@ -7,11 +7,11 @@ import { idempotentStep } from '../core/adapters/idempotent-step';
 import { PowertoolsPipelineMetrics } from '../core/adapters/powertools-pipeline-metrics';
 import { SesEmailSender } from '../core/adapters/ses-email-sender';
 import { sqsMessageHandler } from '../core/adapters/sqs-batch';
-import { environment, requiredEnv } from '../core/environment';
-import { createLogger } from '../core/logger';
-import type { AppointmentStatusChanged } from '../core/messages';
-import { statusChangeEventSchema } from '../core/status-change-event';
-import { topology } from '../core/topology';
+import { environment, requiredEnv } from '../core/config/environment';
+import { createLogger } from '../core/observability/logger';
+import type { AppointmentStatusChanged } from '../core/messages/appointment-messages';
+import { statusChangeEventSchema } from '../core/messages/status-change-event';
+import { topology } from '../core/config/topology';
 import { emailStatusChange } from '../core/use-cases/email-status-change';
 
 const logger = createLogger('notificationWorker');
@@ -32,10 +32,10 @@ const emailOnce = idempotentStep((change: AppointmentStatusChanged) => emailStat
   logger,
 });
 
-const handleMessages = sqsMessageHandler(statusChangeEventSchema, emailOnce.run, logger);
+const handleEmailRecords = sqsMessageHandler(statusChangeEventSchema, emailOnce.run, logger);
 
 /** SQS consumer of the email queue: each body is an EventBridge AppointmentStatusChanged event. */
 export const handler = (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
   emailOnce.registerLambdaContext(context);
-  return handleMessages(event, context);
+  return handleEmailRecords(event, context);
 };

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { appointmentCancelledSchema, appointmentRejectedSchema, appointmentScheduledSchema, type CountryOutcome } from './messages';
+import { appointmentCancelledSchema, appointmentRejectedSchema, appointmentScheduledSchema, type CountryOutcome } from './appointment-messages';
 
 /** The envelope fields of an EventBridge event that the queues its rules feed rely on. */
 export const eventBridgeEnvelope = { id: z.string(), source: z.string(), time: z.iso.datetime() };

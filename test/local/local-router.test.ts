@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { ListTopicsCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { SQSEvent } from 'aws-lambda';
-import { topology } from '../../core/topology';
+import { topology } from '../../core/config/topology';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/dynamodb/dynalite';
 import { startLocalAwsEndpoint, type LocalAwsEndpoint } from '../../local/router/aws-endpoint';
 import { assertSupportedEventPattern, assertSupportedFilterPolicy } from '../../local/router/matching';

@@ -2,14 +2,14 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { AppSyncStatusChanges } from '../core/adapters/appsync-status-changes';
+import { AppSyncSubscribers } from '../core/adapters/appsync-status-changes';
 import { DynamoDbAppointmentRepository } from '../core/adapters/dynamodb-appointment-repository';
-import { EventBridgeStatusChanges } from '../core/adapters/eventbridge-bus';
+import { EventBridgeStatusChangeBus } from '../core/adapters/eventbridge-bus';
 import { sqsMessageHandler } from '../core/adapters/sqs-batch';
-import { environment, requiredEnv } from '../core/environment';
-import { createLogger } from '../core/logger';
+import { environment, requiredEnv } from '../core/config/environment';
+import { createLogger } from '../core/observability/logger';
 import { PowertoolsPipelineMetrics } from '../core/adapters/powertools-pipeline-metrics';
-import { countryOutcomeEventSchema } from '../core/country-outcome-event';
+import { countryOutcomeEventSchema } from '../core/messages/country-outcome-event';
 import { applyCountryOutcome } from '../core/use-cases/apply-country-outcome';
 
 const logger = createLogger('completionWorker');
@@ -17,15 +17,15 @@ const metrics = new PowertoolsPipelineMetrics();
 const dynamodb = new DynamoDBClient({});
 const appointments = new DynamoDbAppointmentRepository(dynamodb, requiredEnv(environment.appointmentsTableName));
 // Signed with the function's own credentials, as the SDK clients resolve them.
-const statusChanges = new AppSyncStatusChanges(
+const subscribers = new AppSyncSubscribers(
   requiredEnv(environment.graphqlUrl),
   new SignatureV4({ credentials: dynamodb.config.credentials, region: process.env.AWS_REGION ?? '', service: 'appsync', sha256: Sha256 }),
 );
-const statusChangeEvents = new EventBridgeStatusChanges(new EventBridgeClient({}), requiredEnv(environment.eventBusName));
+const eventBus = new EventBridgeStatusChangeBus(new EventBridgeClient({}), requiredEnv(environment.eventBusName));
 
 /** SQS consumer of the confirmation queue: each body is an EventBridge event with a country's decision. */
 export const handler = sqsMessageHandler(
   countryOutcomeEventSchema,
-  (outcome) => applyCountryOutcome(outcome, { appointments, statusChanges, statusChangeEvents, logger, metrics }),
+  (outcome) => applyCountryOutcome(outcome, { appointments, subscribers, eventBus, logger, metrics }),
   logger,
 );

@@ -1,7 +1,7 @@
-import { apiLimits } from '../../core/api-limits';
+import { apiLimits } from '../../core/config/api-limits';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { reserveScheduleIds } from '../support/slots';
-import { apiClient, newInsuredId, publishedDuring, storedItems } from './client';
+import { apiClient, newInsuredId, publishedDuring, storedItems } from '../e2e/client';
 
 /**
  * AppSync's per-request limits as its Developer Guide documents them ("Configuring GraphQL run

@@ -1,6 +1,6 @@
-import { countryISOs } from './countries';
+import { countryISOs } from '../domain/countries';
 import { environment } from './environment';
-import type { CountryISO } from './graphql/types.generated';
+import type { CountryISO } from '../graphql/types.generated';
 
 /**
  * The routing topology: the single declaration of how an appointment travels.
@@ -70,7 +70,7 @@ export const topology = {
       queueName: `appointments-${countryISO.toLowerCase()}`,
       deadLetterQueueName: `appointments-${countryISO.toLowerCase()}-dlq`,
       filterPolicy: { [ROUTING_ATTRIBUTE]: [countryISO] },
-      consumer: { entry: 'workers/countryWorker.ts', environment: { [environment.countryISO]: countryISO } },
+      consumer: { entry: 'workers/country-worker.ts', environment: { [environment.countryISO]: countryISO } },
     }),
   ),
   /** Country workers announce each decision on this bus; one rule takes all three to the confirmation queue. */
@@ -88,7 +88,7 @@ export const topology = {
     ...workerQueueDefaults,
     queueName: 'appointment-confirmations',
     deadLetterQueueName: 'appointment-confirmations-dlq',
-    consumer: { entry: 'workers/completionWorker.ts' } satisfies LambdaEntry,
+    consumer: { entry: 'workers/completion-worker.ts' } satisfies LambdaEntry,
   } satisfies QueueSettings & { consumer: LambdaEntry },
   /**
    * What the completion worker announces on the bus after storing a status (and again on a redelivery):
@@ -111,7 +111,7 @@ export const topology = {
     ruleName: 'status-changes-to-emails',
     rulePattern: { source: [statusChangeSource], 'detail-type': [statusChangeDetailType] },
     idempotencyDays: 15,
-    consumer: { entry: 'workers/notificationWorker.ts' } satisfies LambdaEntry,
+    consumer: { entry: 'workers/notification-worker.ts' } satisfies LambdaEntry,
   } satisfies QueueSettings & { ruleName: string; rulePattern: object; idempotencyDays: number; consumer: LambdaEntry },
   /**
    * The fields a Lambda function answers: one function per field, its file named after it. AppSync gives up on

@@ -5,10 +5,10 @@ import { InMemoryCountryAppointments } from '../core/adapters/in-memory-country-
 import { MysqlCountryAppointments } from '../core/adapters/mysql-country-appointments';
 import { mysqlPoolOfThisFunction } from '../core/adapters/mysql-function-pool';
 import { sqsMessageHandler } from '../core/adapters/sqs-batch';
-import { countries, isCountryISO } from '../core/countries';
-import { environment, requiredEnv } from '../core/environment';
-import { createLogger } from '../core/logger';
-import { countryMessageSchema } from '../core/messages';
+import { countries, isCountryISO } from '../core/domain/countries';
+import { environment, requiredEnv } from '../core/config/environment';
+import { createLogger } from '../core/observability/logger';
+import { countryMessageSchema } from '../core/messages/appointment-messages';
 import type { CountryAppointmentStore } from '../core/ports';
 import { bookOrCancelInCountry } from '../core/use-cases/book-or-cancel-in-country';
 
@@ -25,7 +25,7 @@ async function countryStore(): Promise<CountryAppointmentStore> {
   return new MysqlCountryAppointments(await mysqlPoolOfThisFunction(country.mysqlUser, logger), country);
 }
 
-let handleMessages: Promise<SQSHandler> | undefined;
+let wiredHandler: Promise<SQSHandler> | undefined;
 async function wire() {
   const countryAppointments = await countryStore();
   return sqsMessageHandler(
@@ -38,9 +38,9 @@ async function wire() {
 /** SQS consumer of this country's queue (SNS raw delivery): bookings and cancellations. */
 export const handler: SQSHandler = async (event, context, callback) => {
   // A failed wiring (say, the secret unreadable) is retried on the next invocation.
-  handleMessages ??= wire().catch((error: unknown) => {
-    handleMessages = undefined;
+  wiredHandler ??= wire().catch((error: unknown) => {
+    wiredHandler = undefined;
     throw error;
   });
-  return (await handleMessages)(event, context, callback);
+  return (await wiredHandler)(event, context, callback);
 };

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { testMysqlUrl } from '../support/mysql';
-import { apiClient, newInsuredId } from './client';
+import { apiClient, newInsuredId } from '../e2e/client';
 import { newScheduleId } from '../support/slots';
 
 /**

@@ -1,7 +1,7 @@
 // zod/mini: the same checks as zod, a fraction of its size and load time in every function bundle.
 import * as z from 'zod/mini';
 import { countryISOs } from './countries';
-import { reservedSlotProblem } from './deployment-checks';
+import { reservedSlotProblem } from './reserved-check-slots';
 import { ValidationError } from './errors';
 import {
   AppointmentStatus,
@@ -9,7 +9,7 @@ import {
   type Appointment,
   type CountryISO,
   type CreateAppointmentInput,
-} from './graphql/types.generated';
+} from '../graphql/types.generated';
 
 export { AppointmentStatus, RejectionReason };
 export type { Appointment, CountryISO, CreateAppointmentInput };
@@ -71,7 +71,7 @@ const createAppointmentInputSchema = z.strictObject(
 /** Checks a client's input; throws a ValidationError naming every broken rule. */
 export function validateCreateAppointmentInput(input: unknown): CreateAppointmentInput {
   const valid = parseOrThrow(createAppointmentInputSchema, input);
-  // Checks and real people never share a slot (core/deployment-checks.ts).
+  // Checks and real people never share a slot (core/domain/reserved-check-slots.ts).
   const reserved = reservedSlotProblem(valid);
   if (reserved) throw new ValidationError([reserved]);
   return valid;

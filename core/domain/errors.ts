@@ -8,7 +8,7 @@
 
 /**
  * An answer to the client, not a fault: the resolver returns it as an error envelope
- * (core/field-answer.ts) and the field's APPSYNC_JS resolver raises it with
+ * (core/adapters/appsync-field-answer.ts) and the field's APPSYNC_JS resolver raises it with
  * `util.error(message, errorType)`. Anything else a resolver throws is a fault, which
  * AppSync reports as `Lambda:Unhandled` with the message only.
  */

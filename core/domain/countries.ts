@@ -1,4 +1,4 @@
-import { CountryISO } from './graphql/types.generated';
+import { CountryISO } from '../graphql/types.generated';
 
 export interface Country {
   readonly iso: CountryISO;

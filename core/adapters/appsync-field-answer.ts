@@ -1,4 +1,4 @@
-import { ApiError } from './errors';
+import { ApiError } from '../domain/errors';
 
 /**
  * What a resolver function returns to its field's APPSYNC_JS resolver

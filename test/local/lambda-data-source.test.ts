@@ -64,7 +64,7 @@ describe('the local AppSync invokes each field\'s Lambda function through its AP
   });
 
   it('given a function that answers with a ValidationError, when the mutation runs, then the client reads that errorType and message, and data null', async () => {
-    // Given a booking function that refuses its input, as core/field-answer.ts answers an ApiError
+    // Given a booking function that refuses its input, as core/adapters/appsync-field-answer.ts answers an ApiError
     const executor = await localExecutor({
       'Mutation.createAppointment': () => Promise.resolve({ data: null, errorType: 'ValidationError', errorMessage: 'insuredId must be exactly 5 digits' }),
     });

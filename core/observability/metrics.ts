@@ -1,4 +1,4 @@
-import type { Appointment, CountryISO } from './appointment';
+import type { Appointment, CountryISO } from '../domain/appointment';
 
 /**
  * What the pipeline measures, declared once: the functions emit these names (Powertools
