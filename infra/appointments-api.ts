@@ -1,7 +1,6 @@
 import * as path from 'node:path';
 import { Duration, Expiration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as appsync from 'aws-cdk-lib/aws-appsync';
-import * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -9,13 +8,13 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { apiLimits } from '../core/config/api-limits';
-import { INSURED_ID_CLAIM, STAFF_GROUP } from '../core/domain/caller';
 import { environment } from '../core/config/environment';
 import { topology } from '../core/config/topology';
 import { ApiFirewall } from './api-firewall';
 import { appSyncJsModule } from './appsync-js-module';
 import { deployedSchema } from './deployed-schema';
 import { appointmentsFunction, LOG_RETENTION } from './appointments-function';
+import { InsuredUserPool } from './insured-user-pool';
 import { deployedFunctions, repositoryRoot } from './bundling';
 
 /** The one schema file: AppSync serves it with the auth directives of the API's modes (infra/deployed-schema.ts). */
@@ -28,13 +27,6 @@ type ResolverId = DeclaredResolver extends infer R
     ? `${T}.${F}`
     : never
   : never;
-
-/** The user pool attribute behind INSURED_ID_CLAIM: Cognito calls a custom attribute `custom:<name>` in tokens and trigger events. */
-const insuredIdAttribute = customAttributeName(INSURED_ID_CLAIM);
-/** Characters of an insuredId: exactly the 5 digits core's insuredIdSchema accepts, leading zeros included. */
-const INSURED_ID_LENGTH = 5;
-/** Cognito fails the sign-in when a trigger has not answered within 5 seconds. */
-const COGNITO_TRIGGER_TIMEOUT = Duration.seconds(5);
 
 export interface AppointmentsApiProps {
   readonly appointments: dynamodb.ITable;
@@ -56,84 +48,28 @@ export class AppointmentsApi extends Construct {
   readonly api: appsync.GraphqlApi;
   /** The development API key's id; undefined unless deployed with the development flag. */
   readonly apiKeyId: string | undefined;
-  readonly userPool: cognito.UserPool;
-  readonly userPoolClient: cognito.UserPoolClient;
-  /** The app client of deployment checks (`npm run smoke`): admin sign-in only, for an operator with IAM rights on the pool. */
-  readonly smokeCheckClient: cognito.UserPoolClient;
-  readonly staffGroup: cognito.UserPoolGroup;
+  /** Who signs in: insured people and staff, the default mode's user pool. */
+  readonly users: InsuredUserPool;
   readonly firewall: ApiFirewall;
 
   constructor(scope: Construct, id: string, props: AppointmentsApiProps) {
     super(scope, id);
 
-    this.userPool = new cognito.UserPool(this, 'Users', {
-      // Essentials: the plan whose pre-token-generation trigger may customise access tokens (event V2_0).
-      featurePlan: cognito.FeaturePlan.ESSENTIALS,
-      selfSignUpEnabled: false,
-      signInAliases: { email: true },
-      customAttributes: {
-        // Set once by staff at account creation; nobody can change it afterwards, the user least of all.
-        [insuredIdAttribute]: new cognito.StringAttribute({ minLen: INSURED_ID_LENGTH, maxLen: INSURED_ID_LENGTH, mutable: false }),
-      },
-      // A changed e-mail address replaces the old one only once the user has verified it.
-      keepOriginal: { email: true },
-      passwordPolicy: {
-        minLength: 12,
-        requireLowercase: true,
-        requireUppercase: true,
-        requireDigits: true,
-        requireSymbols: true,
-      },
-      mfa: cognito.Mfa.REQUIRED,
-      mfaSecondFactor: { otp: true, sms: false },
-      accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    Validations.of(this.userPool).acknowledge(
-      {
-        id: 'AwsSolutions-COG3',
-        reason: 'Threat protection (advanced security) needs the Cognito Plus plan, billed per active user; accounts are created by staff only (no self sign-up) and MFA plus a strong password policy are required.',
-      },
-      {
-        id: 'AwsSolutions-COG8',
-        reason: 'Same as COG3: Essentials already gives the access-token customisation the API needs; the Plus plan is bought when the user base justifies its per-user price.',
-      },
-    );
-    this.userPoolClient = this.userPool.addClient('ApiClient', {
-      authFlows: { userSrp: true },
-      preventUserExistenceErrors: true,
-      readAttributes: new cognito.ClientAttributes()
-        .withStandardAttributes({ email: true, emailVerified: true })
-        .withCustomAttributes(insuredIdAttribute),
-      // Left out on purpose: the insuredId, which decides whose appointments a user may touch, and
-      // preferred_username, which repeats it for the email worker's lookup (core/adapters/cognito-address-book.ts).
-      writeAttributes: new cognito.ClientAttributes().withStandardAttributes({ email: true }),
-    });
-    // Checks sign their throwaway users in with AdminInitiateAuth, which needs IAM rights on the pool:
-    // nothing a user of the public client can call. Short-lived tokens, no hosted UI, no attribute writes.
-    this.smokeCheckClient = this.userPool.addClient('SmokeCheckClient', {
-      authFlows: { adminUserPassword: true },
-      disableOAuth: true,
-      preventUserExistenceErrors: true,
-      accessTokenValidity: Duration.minutes(5),
-      idTokenValidity: Duration.minutes(5),
-      refreshTokenValidity: Duration.minutes(60),
-      readAttributes: new cognito.ClientAttributes()
-        .withStandardAttributes({ email: true, emailVerified: true })
-        .withCustomAttributes(insuredIdAttribute),
-      writeAttributes: new cognito.ClientAttributes(),
-    });
-    this.staffGroup = this.userPool.addGroup('Staff', {
-      groupName: STAFF_GROUP,
-      description: 'Call-centre staff: may book, list and follow the appointments of any insured person',
-    });
-    const accessTokenClaims = appointmentsFunction(this, deployedFunctions.preTokenGeneration, {
-      description: `Cognito pre-token-generation trigger: copies ${INSURED_ID_CLAIM} into the access token`,
-      timeout: COGNITO_TRIGGER_TIMEOUT,
-    });
-    // V2_0: the event version that may change the access token, the one Amplify JS sends to AppSync.
-    this.userPool.addTrigger(cognito.UserPoolOperation.PRE_TOKEN_GENERATION_CONFIG, accessTokenClaims, cognito.LambdaVersion.V2_0);
+    // Id `Default`: CDK leaves it out of logical ids, so the pool, its clients, group and trigger keep the
+    // ids they had before they became a construct of their own. A new logical id would make CloudFormation
+    // replace the pool: a new, empty one, every insured person's account left behind in the retained old one.
+    this.users = new InsuredUserPool(this, 'Default');
 
+    this.api = this.graphqlApi(props.development);
+    this.apiKeyId = (this.api.node.tryFindChild('DefaultApiKey') as appsync.CfnApiKey | undefined)?.attrApiKeyId;
+    this.logErrors();
+    this.firewall = new ApiFirewall(this, 'Firewall', { api: this.api });
+    this.lambdaResolvers(resolverAccess(props));
+    this.statusChangePublisher();
+  }
+
+  /** Users of the pool by default, the pipeline's functions with IAM, and an API key only in a development deployment. */
+  private graphqlApi(development: boolean): appsync.GraphqlApi {
     const developerKey: appsync.AuthorizationMode = {
       authorizationType: appsync.AuthorizationType.API_KEY,
       apiKeyConfig: {
@@ -143,66 +79,36 @@ export class AppointmentsApi extends Construct {
       },
     };
     // Insured people and staff; a field that names no mode gets this one only.
-    const defaultAuthorization: appsync.AuthorizationMode = { authorizationType: appsync.AuthorizationType.USER_POOL, userPoolConfig: { userPool: this.userPool } };
+    const defaultAuthorization: appsync.AuthorizationMode = { authorizationType: appsync.AuthorizationType.USER_POOL, userPoolConfig: { userPool: this.users.userPool } };
     const additionalAuthorizationModes: appsync.AuthorizationMode[] = [
       // The pipeline's functions (SigV4), on the fields the schema marks @aws_iam.
       { authorizationType: appsync.AuthorizationType.IAM },
-      ...(props.development ? [developerKey] : []),
+      ...(development ? [developerKey] : []),
     ];
     const modes = [defaultAuthorization, ...additionalAuthorizationModes].map((mode) => mode.authorizationType);
-    this.api = new appsync.GraphqlApi(this, 'Api', {
+    return new appsync.GraphqlApi(this, 'Api', {
       name: `${Stack.of(this).stackName}-appointments`,
       // schema.graphql with the auth directives of these modes only: no @aws_api_key without the development flag.
       definition: appsync.Definition.fromSchema(deployedSchema(schemaFile, modes)),
       authorizationConfig: { defaultAuthorization, additionalAuthorizationModes },
       // Explorers and codegen need it in development; elsewhere it would only map the API out for a stranger.
-      introspectionConfig: props.development ? appsync.IntrospectionConfig.ENABLED : appsync.IntrospectionConfig.DISABLED,
+      introspectionConfig: development ? appsync.IntrospectionConfig.ENABLED : appsync.IntrospectionConfig.DISABLED,
       queryDepthLimit: apiLimits.queryDepthLimit,
       resolverCountLimit: apiLimits.resolverCountLimit,
       xrayEnabled: true,
     });
-    this.apiKeyId = (this.api.node.tryFindChild('DefaultApiKey') as appsync.CfnApiKey | undefined)?.attrApiKeyId;
-    this.logErrors();
-    this.firewall = new ApiFirewall(this, 'Firewall', { api: this.api });
+  }
 
-    // What each resolver's function touches: a resolver added to the topology does not compile until it is listed here.
-    const resolverAccess: { readonly [R in ResolverId]: (fn: NodejsFunction) => void } = {
-      'Mutation.createAppointment': (fn) => {
-        fn.addEnvironment(environment.appointmentsTableName, props.appointments.tableName);
-        fn.addEnvironment(environment.appointmentRequestsTopicArn, props.appointmentRequests.topicArn);
-        // Puts the PENDING item and its slot claim, reads an earlier claim's appointment on a retry,
-        // and deletes a duplicate, or the item when the request cannot be published.
-        props.appointments.grant(fn, 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:DeleteItem');
-        // sns:Publish alone: the topic's AWS managed key (aws/sns) lets any account principal allowed to publish use it through SNS.
-        fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [props.appointmentRequests.topicArn] }));
-      },
-      'Mutation.cancelAppointment': (fn) => {
-        fn.addEnvironment(environment.appointmentsTableName, props.appointments.tableName);
-        fn.addEnvironment(environment.appointmentRequestsTopicArn, props.appointmentRequests.topicArn);
-        // One conditional UpdateItem; a GetItem when the condition fails (already cancelled, or rejected).
-        props.appointments.grant(fn, 'dynamodb:UpdateItem', 'dynamodb:GetItem');
-        // The cancellation travels to the country on the same topic as bookings.
-        fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [props.appointmentRequests.topicArn] }));
-      },
-      'Query.appointments': (fn) => {
-        fn.addEnvironment(environment.appointmentsTableName, props.appointments.tableName);
-        // One Query on the base table, by insuredId.
-        props.appointments.grant(fn, 'dynamodb:Query');
-      },
-      'Subscription.onAppointmentStatusChanged': () => {
-        // Decides from the caller's identity alone whether they may follow this insuredId: no table, no topic.
-      },
-    };
-
+  /** A function per client field, given what it touches, behind its field's resolver. */
+  private lambdaResolvers(access: ResolverAccess): void {
     for (const resolver of deployedFunctions.resolvers) {
       const fn = appointmentsFunction(this, resolver, {
         description: `Direct Lambda resolver for ${resolver.id}`,
         timeout: Duration.seconds(resolver.timeoutSeconds),
       });
-      resolverAccess[resolver.id as ResolverId](fn);
+      access[resolver.id as ResolverId](fn);
       this.directLambdaResolver(resolver.id, resolver.typeName, resolver.fieldName, fn);
     }
-    this.statusChangePublisher();
   }
 
   /**
@@ -271,15 +177,42 @@ export class AppointmentsApi extends Construct {
   }
 }
 
+/** What each resolver's function touches: a resolver added to the topology does not compile until it is listed here. */
+type ResolverAccess = { readonly [R in ResolverId]: (fn: NodejsFunction) => void };
+
+function resolverAccess({ appointments, appointmentRequests }: AppointmentsApiProps): ResolverAccess {
+  return {
+    'Mutation.createAppointment': (fn) => {
+      fn.addEnvironment(environment.appointmentsTableName, appointments.tableName);
+      fn.addEnvironment(environment.appointmentRequestsTopicArn, appointmentRequests.topicArn);
+      // Puts the PENDING item and its slot claim, reads an earlier claim's appointment on a retry,
+      // and deletes a duplicate, or the item when the request cannot be published.
+      appointments.grant(fn, 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:DeleteItem');
+      // sns:Publish alone: the topic's AWS managed key (aws/sns) lets any account principal allowed to publish use it through SNS.
+      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [appointmentRequests.topicArn] }));
+    },
+    'Mutation.cancelAppointment': (fn) => {
+      fn.addEnvironment(environment.appointmentsTableName, appointments.tableName);
+      fn.addEnvironment(environment.appointmentRequestsTopicArn, appointmentRequests.topicArn);
+      // One conditional UpdateItem; a GetItem when the condition fails (already cancelled, or rejected).
+      appointments.grant(fn, 'dynamodb:UpdateItem', 'dynamodb:GetItem');
+      // The cancellation travels to the country on the same topic as bookings.
+      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [appointmentRequests.topicArn] }));
+    },
+    'Query.appointments': (fn) => {
+      fn.addEnvironment(environment.appointmentsTableName, appointments.tableName);
+      // One Query on the base table, by insuredId.
+      appointments.grant(fn, 'dynamodb:Query');
+    },
+    'Subscription.onAppointmentStatusChanged': () => {
+      // Decides from the caller's identity alone whether they may follow this insuredId: no table, no topic.
+    },
+  };
+}
+
 /** The APPSYNC_JS code of every Lambda-backed field: bundled once, the same text for each resolver. */
 let lambdaResolverModule: string | undefined;
 function lambdaResolverCode(): appsync.Code {
   lambdaResolverModule ??= appSyncJsModule(topology.lambdaResolverCode);
   return appsync.Code.fromInline(lambdaResolverModule);
-}
-
-function customAttributeName(claim: string): string {
-  const name = /^custom:(\w+)$/.exec(claim)?.[1];
-  if (!name) throw new Error(`${claim} is not a custom attribute claim (custom:<name>)`);
-  return name;
 }

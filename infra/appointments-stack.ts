@@ -46,7 +46,7 @@ export class AppointmentsStack extends Stack {
       ? new InsuredEmails(this, 'Emails', {
           senderEmail: settings.senderEmail,
           queue: routing.addEmailNotifications(),
-          userPool: api.userPool,
+          userPool: api.users.userPool,
           deletionProtection: settings.deletionProtection,
         })
       : undefined;
@@ -87,14 +87,14 @@ export class AppointmentsStack extends Stack {
     }
     new CfnOutput(this, 'GraphQLApiId', { value: api.api.apiId });
     new CfnOutput(this, stackOutputs.region, { value: this.region });
-    new CfnOutput(this, stackOutputs.userPoolId, { value: api.userPool.userPoolId });
-    new CfnOutput(this, 'UserPoolClientId', { value: api.userPoolClient.userPoolClientId });
+    new CfnOutput(this, stackOutputs.userPoolId, { value: api.users.userPool.userPoolId });
+    new CfnOutput(this, 'UserPoolClientId', { value: api.users.userPoolClient.userPoolClientId });
     new CfnOutput(this, stackOutputs.smokeCheckClientId, {
-      value: api.smokeCheckClient.userPoolClientId,
+      value: api.users.smokeCheckClient.userPoolClientId,
       description: 'App client of npm run smoke: admin sign-in (ADMIN_USER_PASSWORD_AUTH) of its throwaway users only',
     });
     new CfnOutput(this, stackOutputs.staffGroupName, {
-      value: api.staffGroup.groupName,
+      value: api.users.staffGroup.groupName,
       description: 'Cognito group of call-centre staff: aws cognito-idp admin-add-user-to-group --group-name <this>',
     });
   }

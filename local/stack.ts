@@ -339,6 +339,8 @@ function lambdaEnvironments(context: { services: LocalServices; router: LocalRou
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(topology.functionMemoryMB),
     AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${name}`,
+    // What Lambda sets for a function without provisioned concurrency: Powertools reports cold_start only then.
+    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
     ...(queueName ? countryDatabases.get(queueName) : {}),
     ...own,
   });

@@ -8,7 +8,7 @@ import { fieldAnswer, type FieldAnswer } from '../core/adapters/appsync-field-an
 import { correlationIdOf } from '../core/observability/correlation';
 import { environment, requiredEnv } from '../core/config/environment';
 import type { Appointment, MutationcancelAppointmentArgs } from '../core/graphql/types.generated';
-import { createLogger } from '../core/observability/logger';
+import { createLogger, withLambdaContext } from '../core/observability/logger';
 import { PowertoolsPipelineMetrics } from '../core/adapters/powertools-pipeline-metrics';
 import { cancelAppointment } from '../core/use-cases/cancel-appointment';
 
@@ -18,5 +18,5 @@ const appointments = new DynamoDbAppointmentRepository(new DynamoDBClient({}), r
 const requests = new SnsCountryMessages(new SNSClient({}), requiredEnv(environment.appointmentRequestsTopicArn));
 
 /** The Lambda function of Mutation.cancelAppointment: its answer, or the error it answers with (core/adapters/appsync-field-answer.ts). */
-export const handler: AppSyncResolverHandler<MutationcancelAppointmentArgs, FieldAnswer<Appointment>> = (event, context) =>
-  fieldAnswer(() => cancelAppointment(event.arguments, callerFrom(event.identity), correlationIdOf(event, context), { appointments, requests, logger, metrics }));
+export const handler: AppSyncResolverHandler<MutationcancelAppointmentArgs, FieldAnswer<Appointment>> = withLambdaContext(logger, (event, context) =>
+  fieldAnswer(() => cancelAppointment(event.arguments, callerFrom(event.identity), correlationIdOf(event, context), { appointments, requests, logger, metrics })));

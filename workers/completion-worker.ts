@@ -7,7 +7,7 @@ import { DynamoDbAppointmentRepository } from '../core/adapters/dynamodb-appoint
 import { EventBridgeStatusChangeBus } from '../core/adapters/eventbridge-bus';
 import { sqsMessageHandler } from '../core/adapters/sqs-batch';
 import { environment, requiredEnv } from '../core/config/environment';
-import { createLogger } from '../core/observability/logger';
+import { createLogger, withLambdaContext } from '../core/observability/logger';
 import { PowertoolsPipelineMetrics } from '../core/adapters/powertools-pipeline-metrics';
 import { countryOutcomeEventSchema } from '../core/messages/country-outcome-event';
 import { applyCountryOutcome } from '../core/use-cases/apply-country-outcome';
@@ -24,8 +24,7 @@ const subscribers = new AppSyncSubscribers(
 const eventBus = new EventBridgeStatusChangeBus(new EventBridgeClient({}), requiredEnv(environment.eventBusName));
 
 /** SQS consumer of the confirmation queue: each body is an EventBridge event with a country's decision. */
-export const handler = sqsMessageHandler(
-  countryOutcomeEventSchema,
-  (outcome) => applyCountryOutcome(outcome, { appointments, subscribers, eventBus, logger, metrics }),
+export const handler = withLambdaContext(
   logger,
+  sqsMessageHandler(countryOutcomeEventSchema, (outcome) => applyCountryOutcome(outcome, { appointments, subscribers, eventBus, logger, metrics }), logger),
 );

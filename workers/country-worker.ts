@@ -1,5 +1,5 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import type { SQSHandler } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { EventBridgeCountryOutcomes } from '../core/adapters/eventbridge-bus';
 import { InMemoryCountryAppointments } from '../core/adapters/in-memory-country-appointments';
 import { MysqlCountryAppointments } from '../core/adapters/mysql-country-appointments';
@@ -7,7 +7,7 @@ import { mysqlPoolOfThisFunction } from '../core/adapters/mysql-function-pool';
 import { sqsMessageHandler } from '../core/adapters/sqs-batch';
 import { countries, isCountryISO } from '../core/domain/countries';
 import { environment, requiredEnv } from '../core/config/environment';
-import { createLogger } from '../core/observability/logger';
+import { createLogger, withLambdaContext } from '../core/observability/logger';
 import { countryMessageSchema } from '../core/messages/appointment-messages';
 import type { CountryAppointmentStore } from '../core/ports';
 import { bookOrCancelInCountry } from '../core/use-cases/book-or-cancel-in-country';
@@ -25,8 +25,10 @@ async function countryStore(): Promise<CountryAppointmentStore> {
   return new MysqlCountryAppointments(await mysqlPoolOfThisFunction(country.mysqlUser, logger), country);
 }
 
-let wiredHandler: Promise<SQSHandler> | undefined;
-async function wire() {
+type BatchHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
+
+let wiredHandler: Promise<BatchHandler> | undefined;
+async function wire(): Promise<BatchHandler> {
   const countryAppointments = await countryStore();
   return sqsMessageHandler(
     countryMessageSchema,
@@ -36,11 +38,11 @@ async function wire() {
 }
 
 /** SQS consumer of this country's queue (SNS raw delivery): bookings and cancellations. */
-export const handler: SQSHandler = async (event, context, callback) => {
+export const handler = withLambdaContext(logger, async (event: SQSEvent, context: Context) => {
   // A failed wiring (say, the secret unreadable) is retried on the next invocation.
   wiredHandler ??= wire().catch((error: unknown) => {
     wiredHandler = undefined;
     throw error;
   });
-  return (await wiredHandler)(event, context, callback);
-};
+  return (await wiredHandler)(event, context);
+});

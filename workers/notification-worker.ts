@@ -8,7 +8,7 @@ import { PowertoolsPipelineMetrics } from '../core/adapters/powertools-pipeline-
 import { SesEmailSender } from '../core/adapters/ses-email-sender';
 import { sqsMessageHandler } from '../core/adapters/sqs-batch';
 import { environment, requiredEnv } from '../core/config/environment';
-import { createLogger } from '../core/observability/logger';
+import { createLogger, withLambdaContext } from '../core/observability/logger';
 import type { AppointmentStatusChanged } from '../core/messages/appointment-messages';
 import { statusChangeEventSchema } from '../core/messages/status-change-event';
 import { topology } from '../core/config/topology';
@@ -35,7 +35,7 @@ const emailOnce = idempotentStep((change: AppointmentStatusChanged) => emailStat
 const handleEmailRecords = sqsMessageHandler(statusChangeEventSchema, emailOnce.run, logger);
 
 /** SQS consumer of the email queue: each body is an EventBridge AppointmentStatusChanged event. */
-export const handler = (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+export const handler = withLambdaContext(logger, (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
   emailOnce.registerLambdaContext(context);
   return handleEmailRecords(event, context);
-};
+});

@@ -5,7 +5,7 @@ import { rowsOfEveryCountry } from '../core/adapters/mysql-country-appointments'
 import { PowertoolsPipelineMetrics } from '../core/adapters/powertools-pipeline-metrics';
 import { countries } from '../core/domain/countries';
 import { environment, requiredEnv } from '../core/config/environment';
-import { createLogger } from '../core/observability/logger';
+import { createLogger, withLambdaContext } from '../core/observability/logger';
 import type { MysqlQueries } from '../core/adapters/mysql-connection';
 import { RECONCILER_USER_NAME } from '../core/mysql/database-users';
 import { PIPELINE_RETRY_WINDOW_MS, reportReconciliation } from '../core/use-cases/reconcile-appointments';
@@ -28,6 +28,6 @@ async function* countryRows() {
 }
 
 /** Run on a schedule (EventBridge Scheduler in AWS, the local scheduler under npm start): what the retries could not settle. */
-export const handler = async (): Promise<void> => {
+export const handler = withLambdaContext(logger, async (): Promise<void> => {
   await reportReconciliation(PIPELINE_RETRY_WINDOW_MS, { appointments: () => appointments.scanAll(), countryRows, metrics, logger });
-};
+});

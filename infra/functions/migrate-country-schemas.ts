@@ -8,7 +8,7 @@ import { SecretsManagerDatabaseUserPasswords } from '../../core/adapters/secrets
 import { countries } from '../../core/domain/countries';
 import { databaseUserNamed, type RotatedDatabaseUsers } from '../../core/mysql/database-users';
 import { environment, requiredEnv } from '../../core/config/environment';
-import { createLogger } from '../../core/observability/logger';
+import { createLogger, withLambdaContext } from '../../core/observability/logger';
 
 const logger = createLogger('migrateCountrySchemas');
 
@@ -31,7 +31,7 @@ export interface DatabaseUserProperty {
  * could undo a rotation that finished meanwhile.
  * It signs in as the master user, the only function that does.
  */
-export const handler: CdkCustomResourceHandler = async (event) => {
+export const handler: CdkCustomResourceHandler = withLambdaContext(logger, async (event) => {
   // Schemas hold the countries' appointments, users sign them in: removing the stack must not drop them.
   if (event.RequestType === 'Delete') return { PhysicalResourceId: event.PhysicalResourceId };
 
@@ -52,7 +52,7 @@ export const handler: CdkCustomResourceHandler = async (event) => {
   } finally {
     await pool.end();
   }
-};
+});
 
 function databaseUserProperties(properties: Record<string, unknown>): DatabaseUserProperty[] {
   const users = properties['databaseUsers'] ?? [];

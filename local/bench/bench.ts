@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { cpus, tmpdir } from 'node:os';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
@@ -22,6 +22,7 @@ import { bundleLikeTheStack, measureColdInvocation, measureFreshLoad } from './c
 import { cpuSpent, cpuTime, localMysqlPid } from './cpu-time';
 import { inClientThread, listenForDecisions, type IdleFigures, type OfferedFigures } from './heard-decision';
 import { percentile, runConcurrently } from '../load';
+import { printTable, reportRows, writeFigures } from './report';
 
 const { values: flags } = parseArgs({
   options: {
@@ -349,7 +350,8 @@ async function coldStartPhase(stack: LocalStack, samples: ReadonlyMap<CountryISO
   }
 }
 
-type Results = {
+/** What the phases measured, for the report (local/bench/report.ts). */
+export type BenchResults = {
   startupMs: number;
   heardDecision: Awaited<ReturnType<typeof heardDecisionPhases>>;
   pipeline: Awaited<ReturnType<typeof pipelinePhase>>;
@@ -357,133 +359,11 @@ type Results = {
   coldStarts: Awaited<ReturnType<typeof coldStartPhase>> | undefined;
 };
 
-/** The targets issues 13 and 18 set; each figure is printed beside its own. */
-const targets = {
-  heardIdleP50Ms: 300,
-  heardIdleP99Ms: 600,
-  heardLoadedP99Ms: 2000,
-  mutationP99ToP50: 4,
-  mysqlQueriesPerCountryBatch: 1,
-  dynamoDbCallsPerCompletionRecord: 1,
-  bundleKB: 500,
-  loadToBareSdk: 1.3,
-};
-
-interface Row {
-  readonly figure: string;
-  readonly value: string;
-  readonly target: string;
-  /** Undefined for a figure with no target of its own, or one not measured. */
-  readonly met?: boolean;
-}
-
 /** One table on stdout, the same rows and the raw figures in a JSON file. */
-async function report({ startupMs, heardDecision, pipeline, floor, coldStarts }: Results) {
-  const { samples: _samples, ...pipelineFigures } = pipeline;
-  const { idle, loaded } = heardDecision;
-  const fixed = (value: number | undefined, digits = 1) => (value === undefined || Number.isNaN(value) ? 'n/a' : value.toFixed(digits));
-  const p99ToP50 = pipeline.mutationP99Ms / pipeline.mutationP50Ms;
-  const endToEndToFloor = pipeline.endToEndPerSecond / floor.medianPerSecond;
-  const queriesPerBatch = pipeline.countryWorkerMysqlQueries === undefined ? undefined : pipeline.countryWorkerMysqlQueries / pipeline.countryWorkerBatches;
-  const callsPerRecord = pipeline.completionWorkerDynamoDbCalls / pipeline.completionWorkerRecords;
-  const rows: Row[] = [
-    {
-      figure: `heard decision, idle (${idle.booked} one at a time): p50`,
-      value: `${fixed(idle.p50Ms)} ms (mutation answered at ${fixed(idle.mutationP50Ms)} ms)`,
-      target: `<= ${targets.heardIdleP50Ms} ms`,
-      met: idle.p50Ms <= targets.heardIdleP50Ms,
-    },
-    {
-      figure: 'heard decision, idle: p99',
-      value: `${fixed(idle.p99Ms)} ms (max ${fixed(idle.maxMs)}; ${idle.heard} of ${idle.booked} heard)`,
-      target: `<= ${targets.heardIdleP99Ms} ms`,
-      met: idle.heard === idle.booked && idle.refused === 0 && idle.p99Ms <= targets.heardIdleP99Ms,
-    },
-    {
-      figure: `heard decision, loaded (${fixed(loaded.offeredPerSecond)}/s offered, ${loaded.clients} clients): p50`,
-      value: `${fixed(loaded.p50Ms)} ms (mutation p50 / p99 ${fixed(loaded.mutationP50Ms)} / ${fixed(loaded.mutationP99Ms)} ms)`,
-      target: '',
-    },
-    {
-      figure: 'heard decision, loaded: p99',
-      value: `${fixed(loaded.p99Ms)} ms (max ${fixed(loaded.maxMs)})`,
-      target: `<= ${targets.heardLoadedP99Ms} ms`,
-      met: loaded.p99Ms <= targets.heardLoadedP99Ms,
-    },
-    {
-      figure: 'loaded: CPU per booking (stack + clients, of it main thread, clients / MySQL)',
-      value: `${fixed(loaded.cpuMsPerBooking.process)}, ${fixed(loaded.cpuMsPerBooking.mainThread)}, ${fixed(loaded.cpuMsPerBooking.clientThread)} / ${fixed(loaded.cpuMsPerBooking.mysql)} ms; cores busy ${fixed(loaded.coresBusy.process, 2)} / ${fixed(loaded.coresBusy.mysql, 2)} of ${cpus().length}; main thread busy ${fixed(100 * loaded.mainThreadBusy, 0)}%`,
-      target: '',
-    },
-    {
-      figure: 'heard decision, loaded: heard / booked',
-      value: `${loaded.heard} / ${loaded.booked}${loaded.refused ? ` (${loaded.refused} refused)` : ''}`,
-      target: 'every one',
-      met: loaded.refused === 0 && loaded.heard === loaded.booked && loaded.booked === loaded.offered,
-    },
-    { figure: 'throughput phase: appointments / clients', value: `${N} / ${C}`, target: '' },
-    {
-      figure: 'mutation latency p50 / p95 / p99',
-      value: `${fixed(pipeline.mutationP50Ms)} / ${fixed(pipeline.mutationP95Ms)} / ${fixed(pipeline.mutationP99Ms)} ms (p99 ${fixed(p99ToP50, 2)} x p50)`,
-      target: `p99 < ${targets.mutationP99ToP50} x p50`,
-      met: p99ToP50 < targets.mutationP99ToP50,
-    },
-    { figure: 'accepted per second', value: fixed(pipeline.acceptedPerSecond), target: '' },
-    {
-      figure: 'end to end (every decision heard)',
-      value: `${fixed(pipeline.endToEndSeconds, 2)} s, ${fixed(pipeline.endToEndPerSecond)}/s (${fixed(endToEndToFloor, 2)} x floor median)`,
-      target: '',
-    },
-    {
-      figure: `floor (puts, MySQL per batch of ${floor.batchSize}, updates), ${floor.runs.length} runs`,
-      value: `median ${fixed(floor.medianPerSecond)}/s, from ${fixed(floor.minPerSecond)} to ${fixed(floor.maxPerSecond)}/s`,
-      target: '',
-    },
-    {
-      figure: 'country worker batches / MySQL queries',
-      value: `${pipeline.countryWorkerBatches} / ${pipeline.countryWorkerMysqlQueries ?? 'not measured (the general log needs SUPER)'}`,
-      target: `${targets.mysqlQueriesPerCountryBatch} round trip per batch`,
-      ...(queriesPerBatch === undefined ? {} : { met: queriesPerBatch === targets.mysqlQueriesPerCountryBatch }),
-    },
-    {
-      figure: 'completion records / DynamoDB calls',
-      value: `${pipeline.completionWorkerRecords} / ${pipeline.completionWorkerDynamoDbCalls} (in ${pipeline.completionWorkerBatches} batches)`,
-      target: `${targets.dynamoDbCallsPerCompletionRecord} call per record`,
-      met: callsPerRecord === targets.dynamoDbCallsPerCompletionRecord,
-    },
-    ...(coldStarts?.functions ?? []).flatMap((fn): Row[] => [
-      { figure: `${fn.function}: bundle`, value: `${fixed(fn.bundleKB)} KB`, target: `<= ${targets.bundleKB} KB`, met: fn.bundleKB <= targets.bundleKB },
-      {
-        figure: `${fn.function}: fresh load`,
-        value: `${fixed(fn.loadMs)} ms, bare SDK ${fixed(fn.bareSdkLoadMs)} ms (${fn.sdkPackages.join(', ') || 'none'}): ${fixed(fn.loadToBareSdk, 2)} x${fn.coldStartMs === undefined ? '' : `; answers cold in ${fixed(fn.coldStartMs)} ms`}`,
-        target: `<= ${targets.loadToBareSdk} x bare SDK`,
-        met: fn.loadToBareSdk <= targets.loadToBareSdk,
-      },
-    ]),
-  ];
-  const verdict = (row: Row) => (row.met === undefined ? '' : row.met ? 'met' : 'NOT met');
-  const table: [string, string, string, string][] = [['figure', 'value', 'target', 'met'], ...rows.map((row): [string, string, string, string] => [row.figure, row.value, row.target, verdict(row)])];
-  const width = (column: number) => Math.max(...table.map((row) => row[column]!.length));
-  const line = (cells: readonly string[]) => `| ${cells.map((cell, column) => cell.padEnd(width(column))).join(' | ')} |\n`;
-  process.stdout.write(`\n${line(table[0]!)}|${table[0]!.map((_, column) => '-'.repeat(width(column) + 2)).join('|')}|\n${table.slice(1).map(line).join('')}`);
-  if (coldStarts) process.stdout.write(`Fresh loads: median of ${coldStarts.runs} fresh nodes each, ms from the process's start until the module is loaded.\n`);
-
-  const measuredAt = new Date().toISOString();
-  const figures = {
-    measuredAt,
-    machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
-    localStackStartupMs: startupMs,
-    targets,
-    rows,
-    heardDecision,
-    pipeline: pipelineFigures,
-    floor,
-    coldStarts,
-  };
-  const outDir = resolve(flags.out);
-  await mkdir(outDir, { recursive: true });
-  const file = join(outDir, `bench-${measuredAt.replace(/[:.]/g, '-')}.json`);
-  await writeFile(file, `${JSON.stringify(figures, null, 2)}\n`);
+async function report(results: BenchResults): Promise<void> {
+  const rows = reportRows(results);
+  printTable(rows, results.coldStarts);
+  const file = await writeFigures(results, rows, resolve(flags.out));
   process.stdout.write(`\nFigures written to ${file}\n`);
 }
 

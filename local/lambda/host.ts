@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createRequire, isBuiltin } from 'node:module';
 import { basename, join, resolve } from 'node:path';
@@ -22,6 +22,8 @@ export interface FunctionDefinition {
 }
 
 const REPOSITORY_ROOT = resolve(__dirname, '..', '..');
+/** The only version the local stack runs (no aliases, no published versions). */
+const FUNCTION_VERSION = '$LATEST';
 
 /**
  * Compiles each entry with the sandbox runtime into one CommonJS file (esbuild,
@@ -123,7 +125,7 @@ export class LocalFunction {
     const sandbox = await this.acquire();
     try {
       await sandbox.ready;
-      return await sandbox.run(event, this.invocationContext());
+      return await sandbox.run(event, this.invocationContext(sandbox.logStreamName));
     } finally {
       if (sandbox.usable) this.release(sandbox);
       else this.discard(sandbox);
@@ -138,16 +140,16 @@ export class LocalFunction {
     this.idle.length = 0;
   }
 
-  private invocationContext(): InvocationContext {
+  private invocationContext(logStreamName: string): InvocationContext {
     const { name, timeoutSeconds, environment } = this.definition;
     return {
       awsRequestId: randomUUID(),
       functionName: name,
-      functionVersion: '$LATEST',
+      functionVersion: FUNCTION_VERSION,
       invokedFunctionArn: this.arn,
       memoryLimitInMB: environment.AWS_LAMBDA_FUNCTION_MEMORY_SIZE ?? '128',
       logGroupName: `/aws/lambda/${name}`,
-      logStreamName: 'local',
+      logStreamName,
       deadline: Date.now() + timeoutSeconds * 1000,
     };
   }
@@ -184,6 +186,8 @@ export class LocalFunction {
 /** One worker thread running the bundle: a Lambda execution environment. */
 class Sandbox {
   readonly ready: Promise<void>;
+  /** As in Lambda, one log stream per execution environment: its invocations' context names it. */
+  readonly logStreamName = logStreamNameOf(FUNCTION_VERSION, new Date());
   private readonly worker: Worker;
   private nextId = 1;
   private current?: { id: number; resolve: (value: unknown) => void; reject: (error: Error) => void };
@@ -194,7 +198,7 @@ class Sandbox {
     private readonly definition: FunctionDefinition,
     sink: LogSink,
   ) {
-    this.worker = new Worker(bundlePath, { env: { ...definition.environment }, stdout: true, stderr: true });
+    this.worker = new Worker(bundlePath, { env: { ...definition.environment, AWS_LAMBDA_LOG_STREAM_NAME: this.logStreamName }, stdout: true, stderr: true });
     for (const stream of [this.worker.stdout, this.worker.stderr]) {
       createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => sink(line));
     }
@@ -267,4 +271,9 @@ class Sandbox {
     this.current = undefined;
     settle(pending);
   }
+}
+
+/** Lambda's name for an execution environment's log stream: the day it started, the version, 32 hex digits. */
+function logStreamNameOf(version: string, startedAt: Date): string {
+  return `${startedAt.toISOString().slice(0, 10).replaceAll('-', '/')}/[${version}]${randomBytes(16).toString('hex')}`;
 }

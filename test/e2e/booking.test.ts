@@ -1,55 +1,27 @@
 import type { SQSEvent } from 'aws-lambda';
 import type { Pool } from 'mysql2/promise';
-import type { Appointment, CountryISO } from '../../core/graphql/types.generated';
 import { countryRoute } from '../../core/config/topology';
 import type { Consumer } from '../../local/router/queue';
-import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../local/stack';
-import { describeWithMysql, slotRows, testMysqlUrl, testPool } from '../support/mysql';
+import type { LocalStack, LocalStackOptions } from '../../local/stack';
+import { describeWithMysql, slotRows, testPool } from '../support/mysql';
 import { emailsAboutOnceSent } from '../support/emails';
-import { newScheduleId } from '../support/slots';
 import { subscribeToStatusChanges, type StatusChangeSubscriber } from '../support/status-change-subscriber';
-import { apiClient, newInsuredId, pollUntil } from './client';
+import { given, http, then, when, type AppointmentAnswer, type AppointmentsApi } from '../steps';
 
 /**
  * Booking for real, over HTTP against the local stack: a slot is held once, a retry is not a
  * second booking, and a cancellation frees the slot, whatever order the queues deliver in.
  */
 
-const SETTLED_WITHIN_MS = 20_000;
-
-/** Each insured person signed in with their own token, as their app would be. */
-async function insuredClient(stack: LocalStack, insuredId: string) {
-  return apiClient(stack, { token: await stack.issuer.issue({ insuredId }) });
-}
-
-/** Steps shared by the scenarios: what an insured person's app does and sees. */
-function bookingSteps(stack: () => LocalStack) {
-  const book = async (insuredId: string, scheduleId: number, countryISO: CountryISO = 'PE'): Promise<Appointment> => {
-    const answer = await (await insuredClient(stack(), insuredId)).createAppointment({ insuredId, scheduleId, countryISO });
-    if (!answer.data?.createAppointment) throw new Error(`Booking refused: ${JSON.stringify(answer.errors)}`);
-    return answer.data.createAppointment;
-  };
-  const cancel = async (appointment: Appointment) =>
-    (await insuredClient(stack(), appointment.insuredId)).cancelAppointment(appointment.insuredId, appointment.appointmentId);
-  /** The appointment as its insured person lists it, once it is no longer PENDING (or the deadline passed). */
-  const settled = async (appointment: Appointment): Promise<Appointment | undefined> => {
-    const client = await insuredClient(stack(), appointment.insuredId);
-    const find = async () => (await client.appointments(appointment.insuredId, 100)).data?.appointments.items.find((item) => item.appointmentId === appointment.appointmentId);
-    return pollUntil(find, (found) => found !== undefined && found.status !== 'PENDING', SETTLED_WITHIN_MS);
-  };
-  const listedIds = async (insuredId: string) =>
-    ((await (await insuredClient(stack(), insuredId)).appointments(insuredId, 100)).data?.appointments.items ?? []).map((item) => item.appointmentId);
-  return { book, cancel, settled, listedIds };
-}
-
 /**
  * A local stack on the test run's MySQL (the country schema decides who holds a slot) and a pool
- * on that MySQL, started around a describe block's tests, with the booking steps bound to it.
+ * on that MySQL, started around a describe block's tests; `appOf` is an insured person's app,
+ * signed in with their own token.
  */
 function withBookingStack(options: LocalStackOptions = {}) {
   const started: { stack?: LocalStack; pool?: Pool } = {};
   beforeAll(async () => {
-    started.stack = await startLocalStack({ quiet: !process.env.LOCAL_STACK_LOGS, mysqlUrl: testMysqlUrl, ...options });
+    started.stack = await given.aLocalStack(options);
     started.pool = testPool();
   }, 60_000);
   afterAll(async () => {
@@ -57,35 +29,35 @@ function withBookingStack(options: LocalStackOptions = {}) {
     await started.pool?.end();
   });
   const stack = (): LocalStack => started.stack!;
-  return { stack, pool: (): Pool => started.pool!, ...bookingSteps(stack) };
+  const appOf = (insuredId: string): AppointmentsApi => when.over(http(stack(), given.aSignedInInsuredPerson(stack(), insuredId)));
+  return { stack, pool: (): Pool => started.pool!, appOf };
 }
 
 describeWithMysql('booking a slot: one holder, retries, cancellation', () => {
-  const { stack, pool, book, cancel, settled, listedIds } = withBookingStack();
+  const { stack, pool, appOf } = withBookingStack();
 
   it('20 insured people racing for one slot: exactly one COMPLETED, 19 REJECTED with SLOT_TAKEN and told so in real time, one active row', async () => {
     // Given 20 insured people following their appointments
-    const insuredIds = Array.from({ length: 20 }, () => newInsuredId());
-    const scheduleId = newScheduleId();
+    const insuredIds = given.insuredPeople(20);
+    const slot = given.aFreeSlot('PE');
     const subscriber: StatusChangeSubscriber = await subscribeToStatusChanges(stack(), insuredIds);
     try {
       // When they all book the same slot at once
-      const booked = await Promise.all(insuredIds.map((insuredId) => book(insuredId, scheduleId)));
+      const answers = await Promise.all(insuredIds.map((insuredId) => appOf(insuredId).bookAppointment({ insuredId, ...slot })));
 
       // Then each got a PENDING appointment of their own, and once settled exactly one holds the slot
-      expect(booked.every((appointment) => appointment.status === 'PENDING')).toBe(true);
-      const outcomes = await Promise.all(booked.map(settled));
+      const booked = answers.map((answer) => then.theAppointmentIs(answer, 'PENDING'));
+      const outcomes = await Promise.all(booked.map((appointment) => then.theOutcomeOf(appOf(appointment.insuredId), appointment)));
       expect(outcomes.filter((outcome) => outcome?.status === 'COMPLETED')).toHaveLength(1);
       const rejected = outcomes.filter((outcome) => outcome?.status === 'REJECTED');
       expect(rejected).toHaveLength(19);
       expect(rejected.every((outcome) => outcome?.rejectionReason === 'SLOT_TAKEN')).toBe(true);
       // And the country holds one active booking of the slot
-      const rows = await slotRows(pool(), 'PE', scheduleId);
+      const rows = await slotRows(pool(), slot.countryISO, slot.scheduleId);
       expect(rows.filter((row) => row.status === 'SCHEDULED')).toHaveLength(1);
       expect(rows.filter((row) => row.status === 'REJECTED')).toHaveLength(19);
       // And every one of them heard their outcome on the subscription
-      await subscriber.waitUntil(() => outcomes.every((outcome) => outcome && subscriber.statusesOf(outcome.appointmentId).includes(outcome.status)), 10_000);
-      for (const outcome of outcomes) expect(subscriber.statusesOf(outcome!.appointmentId)).toContain(outcome!.status);
+      for (const outcome of outcomes) await then.subscribersHeard(subscriber, outcome!.appointmentId, outcome!.status, 10_000);
       expect(subscriber.received.filter((change) => change.status === 'REJECTED').every((change) => change.rejectionReason === 'SLOT_TAKEN')).toBe(true);
     } finally {
       await subscriber.close();
@@ -93,49 +65,53 @@ describeWithMysql('booking a slot: one holder, retries, cancellation', () => {
   });
 
   it.each([
-    ['one after another', async (send: () => Promise<Appointment>) => [await send(), await send(), await send(), await send(), await send()]],
-    ['all at once', (send: () => Promise<Appointment>) => Promise.all(Array.from({ length: 5 }, send))],
+    ['one after another', async (send: () => Promise<AppointmentAnswer>) => [await send(), await send(), await send(), await send(), await send()]],
+    ['all at once', (send: () => Promise<AppointmentAnswer>) => Promise.all(Array.from({ length: 5 }, send))],
   ])('the same booking sent 5 times, %s: one appointment, COMPLETED, one row', async (_how, sendFive) => {
     // Given an insured person whose app retries
-    const insuredId = newInsuredId();
-    const scheduleId = newScheduleId();
+    const insuredId = given.anInsuredPerson();
+    const slot = given.aFreeSlot('CL');
+    const app = appOf(insuredId);
 
     // When the same request is sent 5 times
-    const answers = await sendFive(() => book(insuredId, scheduleId, 'CL'));
+    const answers = (await sendFive(() => app.bookAppointment({ insuredId, ...slot }))).map(then.accepted);
 
     // Then every answer names the one appointment, it completes, and the country has one row for the slot
     const [first] = answers;
     expect(answers.map((answer) => answer.appointmentId)).toEqual(answers.map(() => first!.appointmentId));
-    expect(await listedIds(insuredId)).toEqual([first!.appointmentId]);
-    expect((await settled(first!))?.status).toBe('COMPLETED');
+    expect(then.listed(await app.listAppointments(insuredId, { limit: 100 })).items.map((item) => item.appointmentId)).toEqual([first!.appointmentId]);
+    await then.theAppointmentBecomes(app, first!, 'COMPLETED');
     await stack().router.waitForIdle(10_000);
-    expect(await slotRows(pool(), 'CL', scheduleId)).toEqual([{ appointment_id: first!.appointmentId, status: 'SCHEDULED' }]);
+    await then.theSlotsRowsAre(pool(), slot, [{ appointment_id: first!.appointmentId, status: 'SCHEDULED' }]);
   });
 
   it('a COMPLETED appointment cancelled (twice): CANCELLED at once and in real time, the slot freed and then booked by someone else', async () => {
     // Given an insured person holding a slot, following their appointments
-    const [holderId, nextId] = [newInsuredId(), newInsuredId()];
-    const scheduleId = newScheduleId();
+    const [holderId, nextId] = given.insuredPeople(2) as [string, string];
+    const slot = given.aFreeSlot('PE');
+    const holder = appOf(holderId);
     const subscriber = await subscribeToStatusChanges(stack(), [holderId]);
     try {
-      const held = await book(holderId, scheduleId);
-      expect((await settled(held))?.status).toBe('COMPLETED');
+      const held = await given.aBooking(holder, { insuredId: holderId, ...slot });
+      await then.theAppointmentBecomes(holder, held, 'COMPLETED');
 
       // When they cancel it, and cancel it again
-      const first = await cancel(held);
-      const second = await cancel(held);
+      const first = await holder.cancelAppointment(held);
+      const second = await holder.cancelAppointment(held);
 
       // Then both answers are the appointment CANCELLED, and the subscription says so
-      expect(first.data?.cancelAppointment).toMatchObject({ appointmentId: held.appointmentId, status: 'CANCELLED' });
-      expect(second.data?.cancelAppointment).toEqual(first.data?.cancelAppointment);
-      expect(await subscriber.waitUntil(() => subscriber.statusesOf(held.appointmentId).includes('CANCELLED'), 10_000)).toBe(true);
+      const cancelled = then.theAppointmentIs(first, 'CANCELLED');
+      expect(cancelled).toMatchObject({ appointmentId: held.appointmentId, status: 'CANCELLED' });
+      expect(then.accepted(second)).toEqual(cancelled);
+      await then.subscribersHeard(subscriber, held.appointmentId, 'CANCELLED', 10_000);
       expect(subscriber.statusesOf(held.appointmentId).filter((status) => status !== 'CANCELLED')).toEqual(['COMPLETED']);
 
       // And someone else can now book the slot
       await stack().router.waitForIdle(10_000);
-      const rebooked = await book(nextId, scheduleId);
-      expect((await settled(rebooked))?.status).toBe('COMPLETED');
-      expect(await slotRows(pool(), 'PE', scheduleId)).toEqual([
+      const next = appOf(nextId);
+      const rebooked = then.accepted(await next.bookAppointment({ insuredId: nextId, ...slot }));
+      await then.theAppointmentBecomes(next, rebooked, 'COMPLETED');
+      await then.theSlotsRowsAre(pool(), slot, [
         { appointment_id: held.appointmentId, status: 'CANCELLED' },
         { appointment_id: rebooked.appointmentId, status: 'SCHEDULED' },
       ]);
@@ -146,21 +122,22 @@ describeWithMysql('booking a slot: one holder, retries, cancellation', () => {
 
   it('a REJECTED appointment or another insured person\'s cannot be cancelled, and the error says why', async () => {
     // Given a slot held by one insured person and a rejected booking of it by another
-    const [holderId, loserId] = [newInsuredId(), newInsuredId()];
-    const scheduleId = newScheduleId();
-    const held = await book(holderId, scheduleId);
-    await settled(held);
-    const lost = await book(loserId, scheduleId);
-    expect((await settled(lost))?.status).toBe('REJECTED');
+    const [holderId, loserId] = given.insuredPeople(2) as [string, string];
+    const slot = given.aFreeSlot('PE');
+    const [holder, loser] = [appOf(holderId), appOf(loserId)];
+    const held = await given.aBooking(holder, { insuredId: holderId, ...slot });
+    await then.theAppointmentBecomes(holder, held, 'COMPLETED');
+    const lost = await given.aBooking(loser, { insuredId: loserId, ...slot });
+    await then.theAppointmentBecomes(loser, lost, 'REJECTED');
 
     // When the loser cancels their rejected booking, and then the holder's
-    const cancelRejected = await cancel(lost);
-    const cancelOthers = await (await insuredClient(stack(), loserId)).cancelAppointment(holderId, held.appointmentId);
+    const cancelRejected = await loser.cancelAppointment(lost);
+    const cancelOthers = await loser.cancelAppointment(held);
 
     // Then each is a GraphQL error a client can show, and the holder keeps the slot
-    expect(cancelRejected.errors).toEqual([expect.objectContaining({ errorType: 'AppointmentNotCancellableError', message: expect.stringContaining('REJECTED') as unknown })]);
-    expect(cancelOthers.errors).toEqual([expect.objectContaining({ errorType: 'Unauthorized' })]);
-    expect((await settled(held))?.status).toBe('COMPLETED');
+    then.refusedWith(cancelRejected, 'AppointmentNotCancellableError', { message: 'REJECTED' });
+    then.refusedWith(cancelOthers, 'Unauthorized');
+    await then.theAppointmentBecomes(holder, held, 'COMPLETED');
   });
 });
 
@@ -185,33 +162,35 @@ describeWithMysql('a cancellation that overtakes its booking in the queues', () 
     return result;
   };
 
-  const { stack, pool, book, cancel, settled } = withBookingStack({ hooks: { aroundInvoke: holdBookingUntilCancelled } });
+  const { stack, pool, appOf } = withBookingStack({ hooks: { aroundInvoke: holdBookingUntilCancelled } });
 
   it('ends CANCELLED with the slot free: the late booking finds its cancellation and takes nothing', async () => {
     // Given a booking whose country worker is slow to run it
-    slowInsuredId = newInsuredId();
-    const scheduleId = newScheduleId();
+    slowInsuredId = given.anInsuredPerson();
+    const slot = given.aFreeSlot('PE');
+    const app = appOf(slowInsuredId);
     const subscriber = await subscribeToStatusChanges(stack(), [slowInsuredId]);
     try {
-      const pending = await book(slowInsuredId, scheduleId);
+      const pending = await given.aBooking(app, { insuredId: slowInsuredId, ...slot });
       await bookingIsHeld;
 
       // When the insured person cancels it before the country has seen the booking
-      const cancelled = await cancel(pending);
-      expect(cancelled.data?.cancelAppointment).toMatchObject({ status: 'CANCELLED' });
+      const cancelled = await app.cancelAppointment(pending);
+      then.theAppointmentIs(cancelled, 'CANCELLED');
       await stack().router.waitForIdle(20_000);
 
       // Then it stays CANCELLED, subscribers heard only CANCELLED, and the country row is a cancelled one
-      expect((await settled(pending))?.status).toBe('CANCELLED');
+      await then.theAppointmentBecomes(app, pending, 'CANCELLED');
       expect(new Set(subscriber.statusesOf(pending.appointmentId))).toEqual(new Set(['CANCELLED']));
-      expect(await slotRows(pool(), 'PE', scheduleId)).toEqual([{ appointment_id: pending.appointmentId, status: 'CANCELLED' }]);
+      await then.theSlotsRowsAre(pool(), slot, [{ appointment_id: pending.appointmentId, status: 'CANCELLED' }]);
 
       // And the insured person was emailed the cancellation only: the confirmation the lifecycle dropped sends nothing
       expect((await emailsAboutOnceSent(stack(), pending.appointmentId)).map((email) => email.subject.split(':')[0])).toEqual(['Cita cancelada']);
 
       // And the slot is free for someone else
-      const other = await book(newInsuredId(), scheduleId);
-      expect((await settled(other))?.status).toBe('COMPLETED');
+      const otherId = given.anInsuredPerson();
+      const other = appOf(otherId);
+      await then.theAppointmentBecomes(other, then.accepted(await other.bookAppointment({ insuredId: otherId, ...slot })), 'COMPLETED');
     } finally {
       await subscriber.close();
     }

@@ -5,6 +5,8 @@ import type { RouterEvent } from '../../local/router/router';
 import type { LocalStack } from '../../local/stack';
 
 export { apiClient } from '../../local/api-client';
+// New tests get one with `given.anInsuredPerson()` (test/steps/given.ts); the e2e files that have not moved to the steps import it here.
+export { newInsuredId } from '../support/insured-ids';
 
 /** Asks again until `done` holds for the answer or the deadline passes; returns the last answer either way. */
 export async function pollUntil<Answer>(ask: () => Promise<Answer>, done: (answer: Answer) => boolean, deadlineMs: number): Promise<Answer> {
@@ -33,13 +35,6 @@ export async function storedItems(stack: LocalStack, insuredId: string): Promise
   } finally {
     client.destroy();
   }
-}
-
-let lastInsuredId = Math.floor(Math.random() * 50_000);
-/** A fresh 5-digit insured id per test. */
-export function newInsuredId(): string {
-  lastInsuredId = (lastInsuredId + 1) % 100_000;
-  return String(lastInsuredId).padStart(5, '0');
 }
 
 /** What the stack published on SNS while `action` ran. */

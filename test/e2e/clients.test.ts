@@ -7,10 +7,10 @@ import { ClientError, GraphQLClient } from 'graphql-request';
 import { WebSocket as NodeWebSocket } from 'ws';
 import type { Appointment, AppointmentStatusChange } from '../../core/graphql/types.generated';
 import { LOCAL_REGION } from '../../local/dynamodb/dynalite';
-import { startLocalStack, type LocalStack } from '../../local/stack';
-import { describeWithMysql, testMysqlUrl } from '../support/mysql';
-import { newScheduleId } from '../support/slots';
-import { newInsuredId, pollUntil } from './client';
+import type { LocalStack } from '../../local/stack';
+import { describeWithMysql } from '../support/mysql';
+import { given } from '../steps/given';
+import { pollUntil } from './client';
 
 /**
  * The clients the README shows, each as an app would use it against the local stack, checked for what the
@@ -32,7 +32,7 @@ describeWithMysql('real clients against the local stack', () => {
   beforeAll(async () => {
     // Node 20 has no global WebSocket (22 and later have one); the subscription link dials through it.
     globalThis.WebSocket ??= NodeWebSocket as unknown as typeof globalThis.WebSocket;
-    stack = await startLocalStack({ quiet: !process.env.LOCAL_STACK_LOGS, mysqlUrl: testMysqlUrl });
+    stack = await given.aLocalStack();
   }, 60_000);
 
   afterAll(async () => {
@@ -44,10 +44,10 @@ describeWithMysql('real clients against the local stack', () => {
   it('graphql-request: books PENDING over POST, and a refused booking is a ClientError whose errors carry errorType', async () => {
     // Given graphql-request with the API key
     const client = new GraphQLClient(stack.graphqlUrl, { headers: { 'x-api-key': stack.apiKey } });
-    const insuredId = newInsuredId();
+    const insuredId = given.anInsuredPerson();
 
     // When it books, and books again with a 4-digit insuredId
-    const booked = await client.request<{ createAppointment: Appointment }>(BOOK, { input: { insuredId, scheduleId: newScheduleId(), countryISO: 'PE' } });
+    const booked = await client.request<{ createAppointment: Appointment }>(BOOK, { input: { insuredId, ...given.aFreeSlot('PE') } });
     const refused = await client.request(BOOK, INVALID_INPUT).then(
       () => undefined,
       (error: unknown) => error,
@@ -63,9 +63,9 @@ describeWithMysql('real clients against the local stack', () => {
     // Given urql as the README configures it, and one as it comes (queries sent as GET)
     const client = (preferGetMethod: boolean) =>
       new Client({ url: stack.graphqlUrl, exchanges: [cacheExchange, fetchExchange], preferGetMethod, fetchOptions: { headers: { 'x-api-key': stack.apiKey } } });
-    const insuredId = newInsuredId();
+    const insuredId = given.anInsuredPerson();
     const posting = client(false);
-    await posting.mutation(BOOK, { input: { insuredId, scheduleId: newScheduleId(), countryISO: 'CL' } }).toPromise();
+    await posting.mutation(BOOK, { input: { insuredId, ...given.aFreeSlot('CL') } }).toPromise();
 
     // When it lists the insured person's appointments, books with a bad insuredId, and the default client lists too
     const listed = await posting.query(LIST, { insuredId }).toPromise();
@@ -86,7 +86,7 @@ describeWithMysql('real clients against the local stack', () => {
       link: ApolloLink.from([createAuthLink({ url, region: LOCAL_REGION, auth }), createSubscriptionHandshakeLink({ url, region: LOCAL_REGION, auth }, new HttpLink({ uri: url }))]),
       cache: new InMemoryCache(),
     });
-    const insuredId = newInsuredId();
+    const insuredId = given.anInsuredPerson();
     const heard: AppointmentStatusChange[] = [];
     const subscription = client
       .subscribe<{ onAppointmentStatusChanged: AppointmentStatusChange | null }>({ query: gql(FOLLOW), variables: { insuredId } })
@@ -97,7 +97,7 @@ describeWithMysql('real clients against the local stack', () => {
       const bookedIds: string[] = [];
       const completed = await pollUntil(
         async () => {
-          const { data } = await client.mutate<{ createAppointment: Appointment }>({ mutation: gql(BOOK), variables: { input: { insuredId, scheduleId: newScheduleId(), countryISO: 'PE' } } });
+          const { data } = await client.mutate<{ createAppointment: Appointment }>({ mutation: gql(BOOK), variables: { input: { insuredId, ...given.aFreeSlot('PE') } } });
           if (data) bookedIds.push(data.createAppointment.appointmentId);
           return pollUntil(() => Promise.resolve(heard.find((change) => bookedIds.includes(change.appointmentId) && change.status === 'COMPLETED')), Boolean, 1_000);
         },

@@ -1,10 +1,9 @@
 import type { SQSEvent } from 'aws-lambda';
 import { topology } from '../../core/config/topology';
 import type { RouterEvent } from '../../local/router/router';
-import { startLocalStack, type LocalStack } from '../../local/stack';
-import { describeWithMysql, testMysqlUrl } from '../support/mysql';
-import { apiClient, newInsuredId, pollUntil } from './client';
-import { newScheduleId } from '../support/slots';
+import type { LocalStack } from '../../local/stack';
+import { describeWithMysql } from '../support/mysql';
+import { given, http, then, when } from '../steps';
 
 // Every queue keeps the topology's batch size, batching window and max receive count;
 // only the visibility timeout is cut to a second, so a redelivery takes seconds, not minutes.
@@ -16,9 +15,7 @@ describeWithMysql('npm start: messages that keep failing', () => {
   const down = new Set<string>();
 
   beforeAll(async () => {
-    stack = await startLocalStack({
-      quiet: !process.env.LOCAL_STACK_LOGS,
-      mysqlUrl: testMysqlUrl,
+    stack = await given.aLocalStack({
       adjustQueue: (settings) => ({ ...settings, visibilityTimeoutSeconds: VISIBILITY_TIMEOUT_SECONDS }),
       hooks: {
         aroundInvoke: (queue: string, event: SQSEvent, invoke: (event: SQSEvent) => Promise<unknown>) =>
@@ -70,18 +67,17 @@ describeWithMysql('npm start: messages that keep failing', () => {
     const route = topology.countryRoutes[topology.countryRoutes.length - 1];
     if (!route) throw new Error('The topology declares no country');
     down.add(route.queueName);
-    const api = apiClient(stack);
-    const insuredId = newInsuredId();
+    const developer = when.over(http(stack));
+    const insuredId = given.anInsuredPerson();
 
     // When an appointment is booked there, it is accepted but dead-letters after its receives
-    const booked = await api.createAppointment({ insuredId, scheduleId: newScheduleId(), countryISO: route.countryISO });
-    const appointmentId = booked.data?.createAppointment?.appointmentId ?? '';
-    expect(booked.data?.createAppointment?.status).toBe('PENDING');
+    const booked = then.theAppointmentIs(await developer.bookAppointment({ insuredId, ...given.aFreeSlot(route.countryISO) }), 'PENDING');
+    const appointmentId = booked.appointmentId;
     await stack.router.waitFor(
       (event) => event.type === 'dead-lettered' && event.queue === route.queueName && event.body.includes(appointmentId),
       20_000,
     );
-    expect((await api.appointments(insuredId)).data?.appointments.items).toEqual([expect.objectContaining({ appointmentId, status: 'PENDING' })]);
+    expect(then.listed(await developer.listAppointments(insuredId)).items).toEqual([expect.objectContaining({ appointmentId, status: 'PENDING' })]);
 
     // And the worker is back and an operator redrives the DLQ
     down.delete(route.queueName);
@@ -89,12 +85,8 @@ describeWithMysql('npm start: messages that keep failing', () => {
 
     // Then the appointment goes through and is COMPLETED, and the DLQ is empty
     expect(moved).toBe(1);
-    const listed = await pollUntil(
-      () => api.appointments(insuredId),
-      (answer) => answer.data?.appointments.items[0]?.status === 'COMPLETED',
-      15_000,
-    );
-    expect(listed.data?.appointments.items).toEqual([expect.objectContaining({ appointmentId, status: 'COMPLETED' })]);
+    await then.theAppointmentBecomes(developer, booked, 'COMPLETED', 15_000);
+    expect(then.listed(await developer.listAppointments(insuredId)).items).toEqual([expect.objectContaining({ appointmentId, status: 'COMPLETED' })]);
     expect(stack.router.deadLetters(route.queueName)).toEqual([]);
   }, 45_000);
 });

@@ -1,10 +1,10 @@
 import { metricNames } from '../../core/observability/metrics';
-import { LOCAL_SENDER_EMAIL, startLocalStack, type LocalStack } from '../../local/stack';
+import { LOCAL_SENDER_EMAIL, type LocalStack } from '../../local/stack';
 import { localInsuredAddress } from '../../local/identity/user-pool-accounts';
 import { emailsAbout, emailsAboutOnceSent, inboxOf, readable } from '../support/emails';
-import { describeWithMysql, testMysqlUrl } from '../support/mysql';
-import { newScheduleId } from '../support/slots';
-import { apiClient, newInsuredId, pollUntil } from './client';
+import { describeWithMysql } from '../support/mysql';
+import { given, http, then, when } from '../steps';
+import { pollUntil } from './client';
 
 /**
  * The insured person's email, over the local stack as `npm start` runs it: every stored outcome of
@@ -16,29 +16,30 @@ describeWithMysql('email: the insured person hears every outcome of their bookin
   const logLines: string[] = [];
 
   beforeAll(async () => {
-    stack = await startLocalStack({ mysqlUrl: testMysqlUrl, log: (line) => logLines.push(line) });
+    // Not quiet: the skipped email is seen in the stack's log lines.
+    stack = await given.aLocalStack({ quiet: false, log: (line) => logLines.push(line) });
   }, 60_000);
 
   afterAll(async () => {
     await stack?.stop();
   });
 
-  const asInsured = async (insuredId: string) => apiClient(stack, { token: await stack.issuer.issue({ insuredId }) });
-  const asStaff = async () => apiClient(stack, { token: await stack.issuer.issue({ staff: true }) });
+  const asInsured = (insuredId: string) => when.over(http(stack, given.aSignedInInsuredPerson(stack, insuredId)));
+  const asStaff = () => when.over(http(stack, given.staff(stack)));
 
   it('an insured person books: the confirmation reaches their inbox once, in Peruvian Spanish, from the sender identity', async () => {
     // Given an insured person signed in to their app
-    const insuredId = newInsuredId();
-    const client = await asInsured(insuredId);
+    const insuredId = given.anInsuredPerson();
+    const app = asInsured(insuredId);
 
     // When they book a slot in Peru
-    const booked = (await client.createAppointment({ insuredId, scheduleId: newScheduleId(), countryISO: 'PE' })).data?.createAppointment;
-    const [email] = await emailsAboutOnceSent(stack, booked!.appointmentId);
+    const booked = then.accepted(await app.bookAppointment({ insuredId, ...given.aFreeSlot('PE') }));
+    const [email] = await emailsAboutOnceSent(stack, booked.appointmentId);
 
     // Then one email confirms it, to their account's address, from the deployment's sender
     expect(email).toMatchObject({ from: LOCAL_SENDER_EMAIL, destination: { to: [localInsuredAddress(insuredId)] } });
     expect(readable(email!)).toMatch(/confirmada/i);
-    expect(readable(email!)).toContain(`N.º ${booked!.scheduleId}`);
+    expect(readable(email!)).toContain(`N.º ${booked.scheduleId}`);
     expect(readable(email!)).toContain('Perú');
     expect(readable(email!)).toContain('hora de Lima');
     expect(email!.body.html).toContain('lang="es-PE"');
@@ -50,11 +51,11 @@ describeWithMysql('email: the insured person hears every outcome of their bookin
 
   it('staff book for an insured person: the confirmation goes to that person, not to the agent', async () => {
     // Given a call-centre agent and an insured person who has not signed in
-    const insuredId = newInsuredId();
+    const insuredId = given.anInsuredPerson();
 
     // When the agent books a Chilean slot on that person's behalf
-    const booked = (await (await asStaff()).createAppointment({ insuredId, scheduleId: newScheduleId(), countryISO: 'CL' })).data?.createAppointment;
-    const [email] = await emailsAboutOnceSent(stack, booked!.appointmentId);
+    const booked = then.accepted(await asStaff().bookAppointment({ insuredId, ...given.aFreeSlot('CL') }));
+    const [email] = await emailsAboutOnceSent(stack, booked.appointmentId);
 
     // Then the insured person gets the confirmation, in Chilean Spanish
     expect(email?.destination.to).toEqual([localInsuredAddress(insuredId)]);
@@ -64,13 +65,11 @@ describeWithMysql('email: the insured person hears every outcome of their bookin
 
   it('a contested slot: the holder is confirmed, and every other insured person is told it was taken and to book another', async () => {
     // Given three insured people
-    const insuredIds = [newInsuredId(), newInsuredId(), newInsuredId()];
-    const scheduleId = newScheduleId();
+    const insuredIds = given.insuredPeople(3);
+    const slot = given.aFreeSlot('PE');
 
     // When they all book the same slot at once
-    const booked = await Promise.all(
-      insuredIds.map(async (insuredId) => (await (await asInsured(insuredId)).createAppointment({ insuredId, scheduleId, countryISO: 'PE' })).data!.createAppointment!),
-    );
+    const booked = (await Promise.all(insuredIds.map((insuredId) => asInsured(insuredId).bookAppointment({ insuredId, ...slot })))).map(then.accepted);
     const emails = (await Promise.all(booked.map((appointment) => emailsAboutOnceSent(stack, appointment.appointmentId)))).flat();
 
     // Then each person got one email about their own booking: one confirmed, two rejected with the reason and the next step
@@ -89,13 +88,13 @@ describeWithMysql('email: the insured person hears every outcome of their bookin
 
   it('a cancellation: the confirmation, then the cancellation, each once', async () => {
     // Given a confirmed appointment
-    const insuredId = newInsuredId();
-    const client = await asInsured(insuredId);
-    const booked = (await client.createAppointment({ insuredId, scheduleId: newScheduleId(), countryISO: 'CL' })).data!.createAppointment!;
+    const insuredId = given.anInsuredPerson();
+    const app = asInsured(insuredId);
+    const booked = await given.aBooking(app, { insuredId, ...given.aFreeSlot('CL') });
     await emailsAboutOnceSent(stack, booked.appointmentId);
 
     // When the insured person cancels it
-    await client.cancelAppointment(insuredId, booked.appointmentId);
+    await app.cancelAppointment(booked);
     const emails = await emailsAboutOnceSent(stack, booked.appointmentId, 2);
     await stack.router.waitForIdle(20_000);
 
@@ -107,11 +106,11 @@ describeWithMysql('email: the insured person hears every outcome of their bookin
 
   it('a person whose address changed: the email goes to the new verified address', async () => {
     // Given an insured person who changed and verified their address
-    const insuredId = newInsuredId();
+    const insuredId = given.anInsuredPerson();
     stack.userPoolAccounts.setEmail(insuredId, { email: `nuevo.${insuredId}@correo.test`, verified: true });
 
     // When they book
-    const booked = (await (await asInsured(insuredId)).createAppointment({ insuredId, scheduleId: newScheduleId(), countryISO: 'PE' })).data!.createAppointment!;
+    const booked = then.accepted(await asInsured(insuredId).bookAppointment({ insuredId, ...given.aFreeSlot('PE') }));
     const [email] = await emailsAboutOnceSent(stack, booked.appointmentId);
 
     // Then the confirmation goes to the new address
@@ -120,11 +119,11 @@ describeWithMysql('email: the insured person hears every outcome of their bookin
 
   it('a person without a verified address: no email, and the skip is logged with the appointment id and counted, not retried', async () => {
     // Given an insured person whose address is not verified
-    const insuredId = newInsuredId();
+    const insuredId = given.anInsuredPerson();
     stack.userPoolAccounts.setEmail(insuredId, { email: `sin.verificar.${insuredId}@correo.test`, verified: false });
 
     // When staff book for them and the booking is confirmed
-    const booked = (await (await asStaff()).createAppointment({ insuredId, scheduleId: newScheduleId(), countryISO: 'PE' })).data!.createAppointment!;
+    const booked = then.accepted(await asStaff().bookAppointment({ insuredId, ...given.aFreeSlot('PE') }));
     const skipped = await pollUntil(
       () => Promise.resolve(logLines.filter((line) => line.includes(booked.appointmentId) && line.includes('no email sent'))),
       (lines) => lines.length > 0,

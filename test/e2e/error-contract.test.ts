@@ -6,11 +6,11 @@ import type { AppointmentStatusChange } from '../../core/graphql/types.generated
 import { LOCAL_CREDENTIALS, LOCAL_REGION, localDynamoDbClient } from '../../local/dynamodb/dynalite';
 import { connectRealtime } from '../../local/realtime-client';
 import { AwsServiceError, type PublishInput } from '../../local/router/router';
-import { startLocalStack, type LocalStack } from '../../local/stack';
-import { describeWithMysql, testMysqlUrl } from '../support/mysql';
-import { newScheduleId } from '../support/slots';
+import type { LocalStack } from '../../local/stack';
+import { describeWithMysql } from '../support/mysql';
 import { subscribeToStatusChanges } from '../support/status-change-subscriber';
-import { apiClient, newInsuredId, publishedDuring, storedItems } from './client';
+import { given, http, then, when, type AppointmentsApi } from '../steps';
+import { storedItems } from './client';
 
 /**
  * What a client reads when a request fails, over HTTP and the realtime socket against the local
@@ -20,77 +20,76 @@ import { apiClient, newInsuredId, publishedDuring, storedItems } from './client'
  */
 describeWithMysql('errors and pushes as AppSync hands them to clients', () => {
   let stack: LocalStack;
+  /** A developer with the API key. */
+  let developer: AppointmentsApi;
   /** Bookings of this insured person find SNS refusing every publish. */
-  const unpublishable = newInsuredId();
+  const unpublishable = given.anInsuredPerson();
 
   beforeAll(async () => {
     const refusePublish = (input: PublishInput) =>
       (JSON.parse(input.Message ?? '{}') as { insuredId?: string }).insuredId === unpublishable ? new AwsServiceError('InternalError', 'SNS is down (fault injected)', 500) : undefined;
-    stack = await startLocalStack({ quiet: !process.env.LOCAL_STACK_LOGS, mysqlUrl: testMysqlUrl, hooks: { refusePublish } });
+    stack = await given.aLocalStack({ hooks: { refusePublish } });
+    developer = when.over(http(stack));
   }, 60_000);
   afterAll(() => stack?.stop());
 
-  const asInsured = async (insuredId: string) => apiClient(stack, { token: await stack.issuer.issue({ insuredId }) });
+  const asInsured = (insuredId: string) => when.over(http(stack, given.aSignedInInsuredPerson(stack, insuredId)));
 
   describe('each error the API answers with reaches the client under its own errorType', () => {
     it('given an invalid insuredId, when booking, then ValidationError names the field and nothing is stored or published', async () => {
-      const published = await publishedDuring(stack, async () => {
-        const answer = await apiClient(stack).createAppointment({ insuredId: '12', scheduleId: newScheduleId(), countryISO: 'PE' });
+      const { answer, published } = await when.watchingThePipeline(stack, () => developer.bookAppointment({ insuredId: '12', ...given.aFreeSlot('PE') }));
 
-        expect(answer.errors).toEqual([expect.objectContaining({ errorType: 'ValidationError', message: expect.stringMatching(/^insuredId must be exactly 5 digits/) as unknown, path: ['createAppointment'] })]);
-      });
-      expect(published).toEqual([]);
-      expect(await storedItems(stack, '12')).toEqual([]);
+      then.refusedWith(answer, 'ValidationError', { message: /^insuredId must be exactly 5 digits/, path: ['createAppointment'] });
+      then.nothingWasStoredOrPublished({ stored: await storedItems(stack, '12'), published });
     });
 
     it('given an insured person, when they list another insured person\'s appointments, then Unauthorized', async () => {
-      const me = await asInsured(newInsuredId());
+      const me = asInsured(given.anInsuredPerson());
 
-      const answer = await me.appointments(newInsuredId());
+      const answer = await me.listAppointments(given.anInsuredPerson());
 
-      expect(answer.errors).toEqual([expect.objectContaining({ errorType: 'Unauthorized', message: expect.stringContaining('another insured person') as unknown })]);
+      then.refusedWith(answer, 'Unauthorized', { message: 'another insured person' });
     });
 
     it('given an appointmentId the insured person does not have, when cancelling, then AppointmentNotFoundError', async () => {
-      const answer = await apiClient(stack).cancelAppointment(newInsuredId(), '01JD0000000000000000000000');
+      const answer = await developer.cancelAppointment({ insuredId: given.anInsuredPerson(), appointmentId: '01JD0000000000000000000000' });
 
-      expect(answer.errors).toEqual([expect.objectContaining({ errorType: 'AppointmentNotFoundError', path: ['cancelAppointment'] })]);
+      then.refusedWith(answer, 'AppointmentNotFoundError', { path: ['cancelAppointment'] });
     });
 
     it('given SNS refusing every publish, when booking, then SchedulingUnavailableError tells the client to retry and nothing is left stored', async () => {
-      const answer = await apiClient(stack).createAppointment({ insuredId: unpublishable, scheduleId: newScheduleId(), countryISO: 'CL' });
+      const answer = await developer.bookAppointment({ insuredId: unpublishable, ...given.aFreeSlot('CL') });
 
-      expect(answer.errors).toEqual([expect.objectContaining({ errorType: 'SchedulingUnavailableError', message: expect.stringContaining('Please try again') as unknown })]);
+      then.refusedWith(answer, 'SchedulingUnavailableError', { message: 'Please try again' });
       expect(await storedItems(stack, unpublishable)).toEqual([]);
     });
 
     it('given a slot someone else holds, when the loser is REJECTED, then the push carries rejectionReason SLOT_TAKEN, and cancelling it answers AppointmentNotCancellableError', async () => {
       // Given two insured people wanting one slot, one subscriber hearing both
-      const [first, second] = [newInsuredId(), newInsuredId()];
+      const [first, second] = given.insuredPeople(2) as [string, string];
       const subscriber = await subscribeToStatusChanges(stack, [first, second]);
-      const scheduleId = newScheduleId();
-      const api = apiClient(stack);
+      const slot = given.aFreeSlot('PE');
 
       // When both book it, one after the other
-      const held = await api.createAppointment({ insuredId: first, scheduleId, countryISO: 'PE' });
-      const lost = await api.createAppointment({ insuredId: second, scheduleId, countryISO: 'PE' });
-      const loserId = lost.data?.createAppointment?.appointmentId ?? '';
+      const held = await developer.bookAppointment({ insuredId: first, ...slot });
+      const lost = await developer.bookAppointment({ insuredId: second, ...slot });
+      const loserId = lost.appointment?.appointmentId ?? '';
       await subscriber.waitUntil(() => subscriber.statusesOf(loserId).includes('REJECTED'), 15_000);
       await subscriber.close();
 
       // Then the loser's push names the reason, and its cancellation is refused by name
-      expect(held.errors).toBeUndefined();
+      then.accepted(held);
       expect(subscriber.received.filter((change) => change.appointmentId === loserId && change.status === 'REJECTED')[0]).toEqual(
         expect.objectContaining({ insuredId: second, status: 'REJECTED', rejectionReason: 'SLOT_TAKEN' }),
       );
-      const cancelled = await api.cancelAppointment(second, loserId);
-      expect(cancelled.errors).toEqual([expect.objectContaining({ errorType: 'AppointmentNotCancellableError', message: expect.stringContaining('REJECTED') as unknown })]);
+      const cancelled = await developer.cancelAppointment({ insuredId: second, appointmentId: loserId });
+      then.refusedWith(cancelled, 'AppointmentNotCancellableError', { message: 'REJECTED' });
     });
   });
 
   it('given a publish that does not select rejectionReason, when a rejection is published, then a subscriber that asks for it reads null', async () => {
     // Given a subscriber asking for every field of the change
-    const insuredId = newInsuredId();
+    const insuredId = given.anInsuredPerson();
     const connection = await connectRealtime(stack, { 'x-api-key': stack.apiKey });
     const heard: AppointmentStatusChange[] = [];
     await connection.subscribe<{ onAppointmentStatusChanged: AppointmentStatusChange }>(
@@ -115,10 +114,9 @@ describeWithMysql('errors and pushes as AppSync hands them to clients', () => {
     await dynamodb.send(new DeleteTableCommand({ TableName: stack.tableName }));
     dynamodb.destroy();
 
-    const answer = await apiClient(stack).appointments(newInsuredId());
+    const answer = await developer.listAppointments(given.anInsuredPerson());
 
-    expect(answer.data ?? null).toBeNull();
-    expect(answer.errors).toEqual([expect.objectContaining({ errorType: 'Lambda:Unhandled', message: 'Requested resource not found', path: ['appointments'] })]);
+    then.refusedWith(answer, 'Lambda:Unhandled', { message: /^Requested resource not found$/, path: ['appointments'] });
   });
 });
 

@@ -4,10 +4,9 @@ import { join } from 'node:path';
 import { importJWK, SignJWT, UnsecuredJWT, type JWK } from 'jose';
 import { LOCAL_ISSUER, LocalTokenIssuer } from '../../local/identity/issuer';
 import type { LocalStack } from '../../local/stack';
-import { startLocalStack } from '../../local/stack';
-import { describeWithMysql, testMysqlUrl } from '../support/mysql';
-import { apiClient, newInsuredId, publishedDuring, storedItems } from './client';
-import { newScheduleId } from '../support/slots';
+import { describeWithMysql } from '../support/mysql';
+import { given, http, then, when } from '../steps';
+import { storedItems } from './client';
 
 /**
  * Who may call what, over HTTP against the local stack as clients call it: each
@@ -18,7 +17,7 @@ describeWithMysql('identity: every caller sees and changes only what is theirs',
   let scratch: string;
 
   beforeAll(async () => {
-    stack = await startLocalStack({ quiet: !process.env.LOCAL_STACK_LOGS, mysqlUrl: testMysqlUrl });
+    stack = await given.aLocalStack();
     scratch = await mkdtemp(join(tmpdir(), 'identity-test-'));
   }, 60_000);
   afterAll(async () => {
@@ -26,71 +25,66 @@ describeWithMysql('identity: every caller sees and changes only what is theirs',
     await rm(scratch, { recursive: true, force: true });
   });
 
-  const asInsured = async (insuredId: string) => apiClient(stack, { token: await stack.issuer.issue({ insuredId }) });
-  const asStaff = async () => apiClient(stack, { token: await stack.issuer.issue({ staff: true }) });
+  const asInsured = (insuredId: string) => when.over(http(stack, given.aSignedInInsuredPerson(stack, insuredId)));
+  const asStaff = () => when.over(http(stack, given.staff(stack)));
 
   it('an insured person books and lists their own appointments with their token', async () => {
     // Given an insured person signed in
-    const insuredId = newInsuredId();
-    const me = await asInsured(insuredId);
+    const insuredId = given.anInsuredPerson();
+    const me = asInsured(insuredId);
 
     // When they book for themselves and list
-    const booked = await me.createAppointment({ insuredId, scheduleId: newScheduleId(), countryISO: 'PE' });
-    const listed = await me.appointments(insuredId);
+    const booked = await me.bookAppointment({ insuredId, ...given.aFreeSlot('PE') });
+    const listed = await me.listAppointments(insuredId);
 
     // Then both are answered
-    expect(booked.errors).toBeUndefined();
-    expect(listed.data?.appointments.items).toEqual([expect.objectContaining({ appointmentId: booked.data?.createAppointment?.appointmentId })]);
+    const appointment = then.accepted(booked);
+    expect(then.listed(listed).items).toEqual([expect.objectContaining({ appointmentId: appointment.appointmentId })]);
   });
 
   it('an insured person cannot list another insured person\'s appointments, and the answer is the same whether that person has any', async () => {
     // Given insured A, insured B with an appointment, and insured C with none
-    const [a, b, c] = [newInsuredId(), newInsuredId(), newInsuredId()];
-    await (await asStaff()).createAppointment({ insuredId: b, scheduleId: newScheduleId(), countryISO: 'CL' });
-    const insuredA = await asInsured(a);
+    const [a, b, c] = given.insuredPeople(3) as [string, string, string];
+    await given.aBooking(asStaff(), { insuredId: b, ...given.aFreeSlot('CL') });
+    const insuredA = asInsured(a);
 
     // When A lists B's and C's appointments
-    const ofB = await insuredA.appointments(b);
-    const ofC = await insuredA.appointments(c);
+    const ofB = await insuredA.listAppointments(b);
+    const ofC = await insuredA.listAppointments(c);
 
     // Then both are refused with errorType Unauthorized and no data, identically
-    expect(ofB.data ?? null).toBeNull();
-    expect(ofB.errors).toEqual([expect.objectContaining({ errorType: 'Unauthorized', message: expect.stringContaining('another insured person') as unknown })]);
+    then.refusedWith(ofB, 'Unauthorized', { message: 'another insured person' });
     expect(ofC).toEqual(ofB);
   });
 
   it('an insured person cannot book in another\'s name: Unauthorized, nothing stored, nothing published', async () => {
     // Given insured A and insured B
-    const [a, b] = [newInsuredId(), newInsuredId()];
-    const insuredA = await asInsured(a);
+    const [a, b] = given.insuredPeople(2) as [string, string];
+    const insuredA = asInsured(a);
 
     // When A books a slot for B
-    let answer: Awaited<ReturnType<typeof insuredA.createAppointment>> | undefined;
-    const published = await publishedDuring(stack, async () => {
-      answer = await insuredA.createAppointment({ insuredId: b, scheduleId: newScheduleId(), countryISO: 'PE' });
-    });
+    const { answer, published } = await when.watchingThePipeline(stack, () => insuredA.bookAppointment({ insuredId: b, ...given.aFreeSlot('PE') }));
 
     // Then it is refused, and nothing was stored or handed to the pipeline
-    expect(answer?.errors).toEqual([expect.objectContaining({ errorType: 'Unauthorized', path: ['createAppointment'] })]);
-    expect(await storedItems(stack, b)).toEqual([]);
-    expect(published).toEqual([]);
+    then.refusedWith(answer, 'Unauthorized', { path: ['createAppointment'] });
+    then.nothingWasStoredOrPublished({ stored: await storedItems(stack, b), published });
   });
 
   it.each([
-    ['staff (agents group)', async () => asStaff()],
-    ['the API key (developer)', () => Promise.resolve(apiClient(stack))],
-  ])('%s may book and list for any insured person', async (_who, client) => {
+    ['staff (agents group)', () => asStaff()],
+    ['the API key (developer)', () => when.over(http(stack))],
+  ])('%s may book and list for any insured person', async (_who, caller) => {
     // Given someone acting for an insured person who is not them
-    const insuredId = newInsuredId();
-    const api = await client();
+    const insuredId = given.anInsuredPerson();
+    const api = caller();
 
     // When they book and list for that person
-    const booked = await api.createAppointment({ insuredId, scheduleId: newScheduleId(), countryISO: 'CL' });
-    const listed = await api.appointments(insuredId);
+    const booked = await api.bookAppointment({ insuredId, ...given.aFreeSlot('CL') });
+    const listed = await api.listAppointments(insuredId);
 
     // Then both succeed
-    expect(booked.errors).toBeUndefined();
-    expect(listed.data?.appointments.items).toHaveLength(1);
+    then.accepted(booked);
+    expect(then.listed(listed).items).toHaveLength(1);
   });
 
   describe('forged and stale tokens are refused before anything runs (HTTP 401, UnauthorizedException)', () => {
@@ -127,13 +121,13 @@ describeWithMysql('identity: every caller sees and changes only what is theirs',
       const storedBefore = (await storedItems(stack, insuredId)).length;
 
       // When it is used to book and to list
-      const booking = await apiClient(stack, { token }).createAppointment({ insuredId, scheduleId: newScheduleId(), countryISO: 'PE' });
-      const listing = await apiClient(stack, { token }).appointments(insuredId);
+      const booking = await when.over(http(stack, token)).bookAppointment({ insuredId, ...given.aFreeSlot('PE') });
+      const listing = await when.over(http(stack, token)).listAppointments(insuredId);
 
       // Then both are refused with 401 and nothing is stored
       for (const answer of [booking, listing]) {
-        expect(answer.status).toBe(401);
-        expect(answer.errors).toEqual([expect.objectContaining({ errorType: 'UnauthorizedException' })]);
+        expect(answer.httpStatus).toBe(401);
+        then.refusedWith(answer, 'UnauthorizedException');
       }
       expect(await storedItems(stack, insuredId)).toHaveLength(storedBefore);
     });

@@ -5,7 +5,7 @@ import { countries } from '../../core/domain/countries';
 import { countrySchemaMigrations } from '../../core/mysql/migrations';
 import { bookingRequest as request, cancellationOf, ulid } from '../support/country-messages';
 import { countryRows, describeWithMysql, slotRows, testPool } from '../support/mysql';
-import { newScheduleId } from '../support/slots';
+import { given } from '../steps/given';
 
 describeWithMysql('MySQL country appointments (MariaDB)', () => {
   let pool: Pool;
@@ -79,7 +79,7 @@ describeWithMysql('MySQL country appointments (MariaDB)', () => {
   });
 
   it('given 20 bookings of one slot from four workers at once, then exactly one is SCHEDULED and 19 REJECTED, and redelivery changes no decision', async () => {
-    const scheduleId = newScheduleId();
+    const { scheduleId } = given.aFreeSlot('PE');
     const workers = Array.from({ length: 4 }, () => new MysqlCountryAppointments(pool, countries.PE));
     const bookings = Array.from({ length: 20 }, (_, index) => request('PE', { insuredId: String(700 + index).padStart(5, '0'), scheduleId }));
 

@@ -1,6 +1,6 @@
 import { apiLimits } from '../../core/config/api-limits';
 import { startLocalStack, type LocalStack } from '../../local/stack';
-import { reserveScheduleIds } from '../support/slots';
+import { given } from '../steps/given';
 import { apiClient, newInsuredId, publishedDuring, storedItems } from '../e2e/client';
 
 /**
@@ -21,8 +21,8 @@ describe('per-request limits, as AppSync applies them', () => {
   it(`a request of 200 aliased bookings runs ${apiLimits.resolverCountLimit} of them and ends the next with ResolverExecutionLimitReached: the flood stores no more than the limit`, async () => {
     // Given one request that books 200 slots through aliases
     const insuredId = newInsuredId();
-    const firstSlot = reserveScheduleIds(200);
-    const aliases = Array.from({ length: 200 }, (_, index) => `b${index}: createAppointment(input: { insuredId: "${insuredId}", scheduleId: ${firstSlot + index}, countryISO: PE }) { appointmentId }`);
+    const slots = given.freeSlots(200);
+    const aliases = Array.from({ length: 200 }, (_, index) => `b${index}: createAppointment(input: { insuredId: "${insuredId}", scheduleId: ${slots.at(index, 'PE').scheduleId}, countryISO: PE }) { appointmentId }`);
 
     // When it is sent with the API key
     let answer: Awaited<ReturnType<ReturnType<typeof apiClient>['request']>> | undefined;
@@ -40,7 +40,7 @@ describe('per-request limits, as AppSync applies them', () => {
     expect(new Set(answer?.errors?.map((error) => error.errorType))).toEqual(new Set(['ResolverExecutionLimitReached']));
     const stored = await appointmentsOf(insuredId);
     expect(stored).toHaveLength(apiLimits.resolverCountLimit);
-    expect(stored.map((item) => item.scheduleId).sort()).toEqual(Array.from({ length: apiLimits.resolverCountLimit }, (_, index) => firstSlot + index));
+    expect(stored.map((item) => item.scheduleId).sort()).toEqual(Array.from({ length: apiLimits.resolverCountLimit }, (_, index) => slots.at(index, 'PE').scheduleId));
     expect(published).toHaveLength(apiLimits.resolverCountLimit);
   });
 

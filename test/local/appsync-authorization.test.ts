@@ -1,7 +1,8 @@
 import type { GraphQLObjectType } from 'graphql';
 import { buildAppSyncSchema } from '../../local/appsync/appsync-schema';
 import { fieldAuthorization, isAuthorized, type AuthorizationMode } from '../../local/appsync/authorization';
-import { apiKeyCaller, insuredCaller, localExecutor, pipelineCaller, PUBLISH_STATUS_CHANGE, run, statusChange } from '../support/local-executor';
+import { apiKeyCaller, localExecutor, pipelineCaller, PUBLISH_STATUS_CHANGE, run, statusChange } from '../support/local-executor';
+import { given } from '../steps/given';
 
 /** AppSync's authorization rules ("Configuring authorization and authentication"), per type and field. */
 describe('the local AppSync applies the auth directives per type and field', () => {
@@ -34,16 +35,16 @@ describe('the local AppSync applies the auth directives per type and field', () 
 
   it('given a field and type without directives, then only the default mode is accepted', () => {
     const rule = ruleOf('Mutation', 'noDirectives', 'AMAZON_COGNITO_USER_POOLS');
-    expect(isAuthorized(rule, insuredCaller('00012'))).toBe(true);
+    expect(isAuthorized(rule, given.anInsuredAppSyncCaller('00012'))).toBe(true);
     expect(isAuthorized(rule, apiKeyCaller)).toBe(false);
     expect(isAuthorized(rule, pipelineCaller)).toBe(false);
   });
 
   it('given cognito_groups on a field, then only user-pool members of those groups are admitted', () => {
     const rule = ruleOf('Query', 'staffOnly');
-    expect(isAuthorized(rule, insuredCaller('00012', ['agents']))).toBe(true);
-    expect(isAuthorized(rule, insuredCaller('00012', ['others']))).toBe(false);
-    expect(isAuthorized(rule, insuredCaller('00012'))).toBe(false);
+    expect(isAuthorized(rule, given.anInsuredAppSyncCaller('00012', ['agents']))).toBe(true);
+    expect(isAuthorized(rule, given.anInsuredAppSyncCaller('00012', ['others']))).toBe(false);
+    expect(isAuthorized(rule, given.anInsuredAppSyncCaller('00012'))).toBe(false);
   });
 
   it('given schema.graphql, when an API key calls the IAM-only publish mutation, then it answers null with AppSync\'s Unauthorized error and nothing is published', async () => {

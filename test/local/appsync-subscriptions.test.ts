@@ -1,7 +1,8 @@
 import { parse } from 'graphql';
 import type { AppSyncAnswer, LocalExecutor, SubscriptionOutcome } from '../../local/appsync/executor';
 import { SubscriptionFanOut } from '../../local/appsync/subscription-fan-out';
-import { apiKeyCaller, insuredCaller, localExecutor, pipelineCaller, PUBLISH_STATUS_CHANGE, requestContext, run, statusChange } from '../support/local-executor';
+import { apiKeyCaller, localExecutor, pipelineCaller, PUBLISH_STATUS_CHANGE, requestContext, run, statusChange } from '../support/local-executor';
+import { given } from '../steps/given';
 
 /** @aws_subscribe, the owner check at subscribe time and AppSync's filtering by the subscriber's arguments. */
 describe('the local AppSync runs subscriptions as AppSync does', () => {
@@ -73,7 +74,7 @@ describe('the local AppSync runs subscriptions as AppSync does', () => {
     const refusal = { data: null, errorType: 'Unauthorized', errorMessage: 'Not authorized to follow appointments of another insured person' };
     const executor = await localExecutor({ 'Subscription.onAppointmentStatusChanged': () => Promise.resolve(refusal) });
 
-    const outcome = await subscribeAs(executor, insuredCaller('00012'), '00013');
+    const outcome = await subscribeAs(executor, given.anInsuredAppSyncCaller('00012'), '00013');
 
     expect(outcome).toEqual({ refused: { data: null, errors: [expect.objectContaining({ errorType: 'Unauthorized', path: ['onAppointmentStatusChanged'], message: refusal.errorMessage })] } });
   });

@@ -6,7 +6,7 @@ import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { testMysqlUrl } from '../support/mysql';
 import { apiClient, newInsuredId } from '../e2e/client';
-import { newScheduleId } from '../support/slots';
+import { given } from '../steps/given';
 
 /**
  * The explorer as a person meets it: the banner's Explorer URL opened in a real
@@ -111,7 +111,7 @@ describeWithChromium('the explorer at the banner\'s Explorer URL, in a real brow
     // Given the explorer, and an appointment booked for the insured person its picker offers
     await openExplorer(page, stack.explorerUrl);
     const insuredId = await chooseIdentity(page, /^Insured (\d{5})/);
-    const booked = await apiClient(stack).createAppointment({ insuredId, scheduleId: newScheduleId(), countryISO: 'CL' });
+    const booked = await apiClient(stack).createAppointment({ insuredId, ...given.aFreeSlot('CL') });
     const appointmentId = booked.data?.createAppointment?.appointmentId;
     expect(appointmentId).toEqual(expect.any(String));
 
@@ -147,7 +147,7 @@ describeWithChromium('the explorer at the banner\'s Explorer URL, in a real brow
     await page.waitForSelector('button[aria-label^="Stop"]');
 
     // When an appointment is booked for them by another client
-    const booked = await apiClient(stack).createAppointment({ insuredId, scheduleId: newScheduleId(), countryISO: 'PE' });
+    const booked = await apiClient(stack).createAppointment({ insuredId, ...given.aFreeSlot('PE') });
     const appointmentId = booked.data?.createAppointment?.appointmentId ?? '';
 
     // Then its completion appears in the answer, without running anything again

@@ -1,5 +1,6 @@
 import type { AppSyncResolverEvent } from 'aws-lambda';
-import { apiKeyCaller, insuredCaller, localExecutor, pipelineCaller, PUBLISH_STATUS_CHANGE, run, statusChange } from '../support/local-executor';
+import { apiKeyCaller, localExecutor, pipelineCaller, PUBLISH_STATUS_CHANGE, run, statusChange } from '../support/local-executor';
+import { given } from '../steps/given';
 
 /**
  * The event a field's function receives through its APPSYNC_JS resolver (the direct-resolver event, as
@@ -56,7 +57,7 @@ describe('the local AppSync invokes each field\'s Lambda function through its AP
       },
     });
 
-    await run(executor, '{ appointments(insuredId: "00012") { nextToken } }', insuredCaller('00012', ['agents']));
+    await run(executor, '{ appointments(insuredId: "00012") { nextToken } }', given.anInsuredAppSyncCaller('00012', ['agents']));
 
     expect(identities).toEqual([
       expect.objectContaining({ sub: 'sub-00012', issuer: 'https://cognito-idp.local/pool', username: 'insured-00012', groups: ['agents'], sourceIp: ['127.0.0.1'], claims: expect.objectContaining({ 'custom:insuredId': '00012' }) as unknown }),

@@ -1,29 +1,23 @@
 import type { PublishCommandInput } from '@aws-sdk/client-sns';
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import type { AppSyncResolverEvent, Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { Pool } from 'mysql2/promise';
 import { environment } from '../../core/config/environment';
-import type { FieldAnswer } from '../../core/adapters/appsync-field-answer';
-import type { Appointment, AppointmentConnection, CountryISO, MutationcreateAppointmentArgs, QueryappointmentsArgs } from '../../core/graphql/types.generated';
+import type { CountryISO } from '../../core/graphql/types.generated';
 import { topology } from '../../core/config/topology';
-import { appSyncEvent, eventBridgeDeliveryRecord, lambdaContext, snsRawDeliveryRecord, sqsEvent } from '../../local/lambda/aws-events';
-import { throughAppSync } from '../support/appsync-field';
+import { eventBridgeDeliveryRecord, lambdaContext, snsRawDeliveryRecord, sqsEvent } from '../../local/lambda/aws-events';
 import { startStatusChangeReceiver, type StatusChangeReceiver } from '../support/appsync-receiver';
 import { startTestTable, type TestTable } from '../support/dynamodb';
-import { loadLambda } from '../support/lambda';
 import { countryRows, describeWithMysql, testMysqlUrl, testPool } from '../support/mysql';
 import { acceptEveryEvent, loadCompletionWorker, loadCountryWorker, type WorkerHandler } from '../support/pipeline';
-import { newScheduleId } from '../support/slots';
-
-type Resolver<Args, Result> = (event: AppSyncResolverEvent<Args>, context: Context) => Promise<Result>;
+import { given, inProcess, then, when, type AppointmentsApi } from '../steps';
 
 describeWithMysql('the whole pipeline, stage by stage: createAppointment → country worker → completion worker', () => {
   let table: TestTable;
   let appsync: StatusChangeReceiver;
   let pool: Pool;
-  let createAppointment: Resolver<MutationcreateAppointmentArgs, Appointment>;
-  let listAppointments: Resolver<QueryappointmentsArgs, AppointmentConnection>;
+  /** A developer with the API key, calling the resolver functions in this process as AppSync would. */
+  let developer: AppointmentsApi;
   let completionWorker: WorkerHandler;
   const published: PublishCommandInput[] = [];
   const countryWorkers = new Map<CountryISO, { handler: WorkerHandler; announced: PutEventsRequestEntry[] }>();
@@ -34,13 +28,8 @@ describeWithMysql('the whole pipeline, stage by stage: createAppointment → cou
     pool = testPool();
     const shared = { ...table.lambdaEnv, [environment.appointmentsTableName]: table.tableName };
 
-    const resolvers = loadLambda({ ...shared, [environment.appointmentRequestsTopicArn]: 'arn:aws:sns:us-east-1:123456789012:requests' }, () => ({
-      mutation: jest.requireActual<{ handler: unknown }>('../../resolvers/Mutation.createAppointment').handler as Resolver<MutationcreateAppointmentArgs, FieldAnswer<Appointment>>,
-      query: jest.requireActual<{ handler: unknown }>('../../resolvers/Query.appointments').handler as Resolver<QueryappointmentsArgs, FieldAnswer<AppointmentConnection>>,
-      snsSdk: jest.requireActual<typeof import('@aws-sdk/client-sns')>('@aws-sdk/client-sns'),
-    }));
-    createAppointment = throughAppSync(resolvers.mutation);
-    listAppointments = throughAppSync(resolvers.query);
+    const resolvers = given.theResolverFunctions({ ...shared, [environment.appointmentRequestsTopicArn]: 'arn:aws:sns:us-east-1:123456789012:requests' });
+    developer = when.over(inProcess(resolvers.functions));
     mockClient(resolvers.snsSdk.SNSClient)
       .on(resolvers.snsSdk.PublishCommand)
       .callsFake((input: PublishCommandInput) => {
@@ -74,12 +63,8 @@ describeWithMysql('the whole pipeline, stage by stage: createAppointment → cou
     ['CL', 'PE'],
   ])('given a %s booking, when every stage has run, then it reads COMPLETED and has exactly one row in its country schema and none in %s', async (countryISO, otherCountry) => {
     const insuredId = countryISO === 'PE' ? '00031' : '00032';
-    const scheduleId = newScheduleId();
-    const created = await createAppointment(
-      appSyncEvent('Mutation', 'createAppointment', { input: { insuredId, scheduleId, countryISO } }),
-      lambdaContext(),
-    );
-    expect(created.status).toBe('PENDING');
+    const slot = given.aFreeSlot(countryISO);
+    const created = then.theAppointmentIs(await developer.bookAppointment({ insuredId, ...slot }), 'PENDING');
 
     const publish = published.find((input) => input.Message?.includes(created.appointmentId));
     const routes = subscribedRoutes(publish!);
@@ -93,16 +78,16 @@ describeWithMysql('the whole pipeline, stage by stage: createAppointment → cou
     const completion = await completionWorker(sqsEvent(eventBridgeDeliveryRecord(announcement!, topology.confirmations.queueName)), lambdaContext());
     expect(completion.batchItemFailures).toEqual([]);
 
-    const listed = await listAppointments(appSyncEvent('Query', 'appointments', { insuredId }), lambdaContext());
+    const listed = then.listed(await developer.listAppointments(insuredId));
     expect(listed.items).toEqual([{ ...created, status: 'COMPLETED', updatedAt: expect.any(String) as unknown }]);
     expect(listed.items[0]!.updatedAt >= created.updatedAt).toBe(true);
     expect(await countryRows(pool, countryISO, [created.appointmentId])).toEqual([
-      expect.objectContaining({ appointment_id: created.appointmentId, insured_id: insuredId, schedule_id: scheduleId, country_iso: countryISO, status: 'SCHEDULED' }),
+      expect.objectContaining({ appointment_id: created.appointmentId, insured_id: insuredId, schedule_id: slot.scheduleId, country_iso: countryISO, status: 'SCHEDULED' }),
     ]);
     expect(await countryRows(pool, otherCountry, [created.appointmentId])).toEqual([]);
     // And the change was announced to subscribers as stored
     expect(appsync.received.filter((change) => change.appointmentId === created.appointmentId)).toEqual([
-      { appointmentId: created.appointmentId, insuredId, scheduleId, countryISO, status: 'COMPLETED', rejectionReason: null, updatedAt: listed.items[0]!.updatedAt },
+      { appointmentId: created.appointmentId, insuredId, scheduleId: slot.scheduleId, countryISO, status: 'COMPLETED', rejectionReason: null, updatedAt: listed.items[0]!.updatedAt },
     ]);
   });
 });

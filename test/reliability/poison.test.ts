@@ -11,7 +11,7 @@ import { appointmentIdOf } from '../../local/operators/operator-io';
 import type { LocalStack } from '../../local/stack';
 import { describeWithMysql, testPool } from '../support/mysql';
 import { deadLetterQueueNames, listedStatuses, printCounts, RouterTally, scheduledRows, startReliabilityStack, type SuiteCounts } from './support';
-import { newScheduleId } from '../support/slots';
+import { given } from '../steps/given';
 
 const nextAppointmentId = monotonicFactory();
 
@@ -52,7 +52,7 @@ describeWithMysql('reliability: poison messages', () => {
 
   /** A PENDING appointment in DynamoDB, as createAppointment leaves it, and the request it publishes. */
   async function pendingRequest(countryISO: CountryISO, index: number): Promise<{ appointment: Appointment; request: AppointmentRequested }> {
-    const appointment = pendingAppointment({ insuredId: String(90_000 + index).padStart(5, '0'), scheduleId: newScheduleId(), countryISO }, nextAppointmentId(), new Date());
+    const appointment = pendingAppointment({ insuredId: String(90_000 + index).padStart(5, '0'), ...given.aFreeSlot(countryISO) }, nextAppointmentId(), new Date());
     await appointments.create(appointment);
     const { status: _status, updatedAt: _updatedAt, ...request } = { ...appointment, correlationId: `poison-suite-${index}` };
     return { appointment, request };

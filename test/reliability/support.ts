@@ -5,16 +5,15 @@ import { countries, countryISOs } from '../../core/domain/countries';
 import type { CountrySlotStatus } from '../../core/messages/appointment-messages';
 import { reconcileAppointments } from '../../core/use-cases/reconcile-appointments';
 import { topology, type QueueSettings } from '../../core/config/topology';
-import { apiClient, type GraphqlError } from '../../local/api-client';
 import { localDynamoDbClient } from '../../local/dynamodb/dynalite';
 import { appointmentIdOf } from '../../local/operators/operator-io';
 import type { LocalRouter, RouterEvent } from '../../local/router/router';
-import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../local/stack';
+import type { LocalStack, LocalStackOptions } from '../../local/stack';
 import { canStartThrowawayMysql } from '../../local/mysql/mysql-server';
-import { describeWithMysql, testMysqlUrl } from '../support/mysql';
-import { newScheduleId, reserveScheduleIds } from '../support/slots';
+import { describeWithMysql } from '../support/mysql';
 import type { HeardChange, StatusChangeSubscriber } from '../support/status-change-subscriber';
 import { runConcurrently } from '../../local/load';
+import { given, http, when, type AppointmentsApi, type Refusal } from '../steps';
 
 /**
  * Every queue keeps the topology's batch size, batching window, concurrency and max
@@ -29,7 +28,7 @@ export const asDeployed = (settings: QueueSettings): QueueSettings => settings;
 /** The local stack as `npm start` runs it, on the test run's MySQL unless told otherwise. */
 export function startReliabilityStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   // LOCAL_STACK_LOGS=1 npx jest test/reliability prints the stack's log lines.
-  return startLocalStack({ quiet: !process.env.LOCAL_STACK_LOGS, mysqlUrl: testMysqlUrl, adjustQueue: shortRetries, ...options });
+  return given.aLocalStack({ adjustQueue: shortRetries, ...options });
 }
 
 /**
@@ -44,17 +43,19 @@ export const deadLetterQueueNames: readonly string[] = [...topology.countryRoute
 
 export { runConcurrently };
 
-/** The first of this suite's slots for `bookingFor`: suites share the test MySQL, where each slot can be held once. */
-const FIRST_SLOT = reserveScheduleIds(100_000);
+/** This suite's slots for `bookingFor`: suites share the test MySQL, where each slot can be held once. */
+const SLOTS = given.freeSlots(100_000);
 
 /** The `index`-th booking of a suite: insured people with 20 appointments each, countries in turn, a slot of its own. */
 export function bookingFor(index: number): { insuredId: string; scheduleId: number; countryISO: CountryISO } {
   return {
     insuredId: String(Math.floor(index / 20)).padStart(5, '0'),
-    scheduleId: FIRST_SLOT + index,
-    countryISO: countryISOs[index % countryISOs.length] as CountryISO,
+    ...SLOTS.at(index, countryISOs[index % countryISOs.length] as CountryISO),
   };
 }
+
+/** A developer's client with the API key, waiting as long as AppSync lets a resolver run (30 s): longer would be waiting for nothing. */
+const developerOf = (stack: LocalStack, timeoutMs = 30_000): AppointmentsApi => when.over(http(stack, undefined, { timeoutMs }));
 
 /** The insured people the first `count` bookings are for, each once: whom a suite subscribes for before it books. */
 export function insuredIdsOfBookings(count: number): string[] {
@@ -64,23 +65,21 @@ export function insuredIdsOfBookings(count: number): string[] {
 export interface Bookings {
   readonly accepted: Appointment[];
   /** Answers with GraphQL errors, as the client got them. */
-  readonly refused: (readonly GraphqlError[])[];
+  readonly refused: (readonly Refusal[])[];
   /** Anything a client could not act on: no answer in time, an HTTP failure, an error without an errorType. */
   readonly unclear: string[];
 }
 
 /** `count` createAppointment calls over HTTP from `clients` concurrent clients: bookings `firstIndex` onwards (default 0). */
 export async function bookAppointments(stack: LocalStack, count: number, clients: number, options: { firstIndex?: number; timeoutMs?: number } = {}): Promise<Bookings> {
-  // AppSync gives up on a resolver after 30 s; a client waiting longer would be waiting for nothing.
-  const api = apiClient(stack, { timeoutMs: options.timeoutMs ?? 30_000 });
+  const api = developerOf(stack, options.timeoutMs);
   const bookings: Bookings = { accepted: [], refused: [], unclear: [] };
   await runConcurrently(count, clients, async (index) => {
     try {
-      const answer = await api.createAppointment(bookingFor((options.firstIndex ?? 0) + index));
-      const appointment = answer.data?.createAppointment;
-      if (appointment && !answer.errors) bookings.accepted.push(appointment);
+      const answer = await api.bookAppointment(bookingFor((options.firstIndex ?? 0) + index));
+      if (answer.appointment && !answer.errors) bookings.accepted.push(answer.appointment);
       else if (answer.errors?.length && answer.errors.every((error) => error.errorType && error.message)) bookings.refused.push(answer.errors);
-      else bookings.unclear.push(`HTTP ${answer.status}: ${JSON.stringify(answer)}`);
+      else bookings.unclear.push(`HTTP ${answer.httpStatus}: ${JSON.stringify(answer)}`);
     } catch (error) {
       bookings.unclear.push(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
     }
@@ -90,17 +89,17 @@ export async function bookAppointments(stack: LocalStack, count: number, clients
 
 /** Each appointment's status as its insured person sees it: their appointments list, page by page, over HTTP. */
 export async function listedStatuses(stack: LocalStack, insuredIds: Iterable<string>): Promise<Map<string, AppointmentStatus>> {
-  const api = apiClient(stack, { timeoutMs: 30_000 });
+  const api = developerOf(stack);
   const statuses = new Map<string, AppointmentStatus>();
   const ids = [...new Set(insuredIds)];
   await runConcurrently(ids.length, 8, async (index) => {
     const insuredId = ids[index] ?? '';
     let nextToken: string | undefined;
     do {
-      const page = await api.appointments(insuredId, 100, nextToken);
+      const page = await api.listAppointments(insuredId, { limit: 100, nextToken });
       if (page.errors) throw new Error(`Listing ${insuredId} failed: ${JSON.stringify(page.errors)}`);
-      for (const item of page.data?.appointments.items ?? []) statuses.set(item.appointmentId, item.status);
-      nextToken = page.data?.appointments.nextToken ?? undefined;
+      for (const item of page.appointments?.items ?? []) statuses.set(item.appointmentId, item.status);
+      nextToken = page.appointments?.nextToken ?? undefined;
     } while (nextToken);
   });
   return statuses;
@@ -286,27 +285,27 @@ export async function whenSlotsAreContestedAndBookingsCancelled(
   plan: ContestPlan,
 ): Promise<ContestsAndCancellations> {
   const insured = contestInsuredIds(plan);
-  const api = apiClient(stack, { timeoutMs: 30_000 });
+  const api = developerOf(stack);
   const problems: string[] = [];
   const book = async (input: { insuredId: string; scheduleId: number; countryISO: CountryISO }) => {
-    const answer = await api.createAppointment(input);
-    if (!answer.data?.createAppointment) problems.push(`booking refused: ${JSON.stringify(answer.errors)}`);
-    return answer.data?.createAppointment ?? undefined;
+    const answer = await api.bookAppointment(input);
+    if (!answer.appointment) problems.push(`booking refused: ${JSON.stringify(answer.errors)}`);
+    return answer.appointment;
   };
+  const countryOf = (index: number) => countryISOs[index % countryISOs.length] as CountryISO;
   const contests = await Promise.all(
-    Array.from({ length: plan.slots }, async (_, slot) => {
-      const scheduleId = newScheduleId();
-      const countryISO = countryISOs[slot % countryISOs.length] as CountryISO;
-      const bookings = await Promise.all(insured.ofSlot(slot).map((insuredId) => book({ insuredId, scheduleId, countryISO })));
-      return { scheduleId, countryISO, bookings: bookings.filter((booking): booking is Appointment => booking !== undefined) };
+    Array.from({ length: plan.slots }, async (_, index) => {
+      const slot = given.aFreeSlot(countryOf(index));
+      const bookings = await Promise.all(insured.ofSlot(index).map((insuredId) => book({ insuredId, ...slot })));
+      return { ...slot, bookings: bookings.filter((booking): booking is Appointment => booking !== undefined) };
     }),
   );
   const cancelled = await Promise.all(
     Array.from({ length: plan.cancellations }, async (_, index) => {
-      const booked = await book({ insuredId: insured.ofCancellation(index), scheduleId: newScheduleId(), countryISO: countryISOs[index % countryISOs.length] as CountryISO });
+      const booked = await book({ insuredId: insured.ofCancellation(index), ...given.aFreeSlot(countryOf(index)) });
       if (!booked) return undefined;
-      const answer = await api.cancelAppointment(booked.insuredId, booked.appointmentId);
-      if (answer.data?.cancelAppointment?.status !== AppointmentStatus.CANCELLED) problems.push(`cancellation refused: ${JSON.stringify(answer.errors)}`);
+      const answer = await api.cancelAppointment(booked);
+      if (answer.appointment?.status !== AppointmentStatus.CANCELLED) problems.push(`cancellation refused: ${JSON.stringify(answer.errors)}`);
       return booked;
     }),
   );

@@ -1,7 +1,7 @@
 import { monotonicFactory } from 'ulid';
 import type { CountryISO } from '../../core/graphql/types.generated';
 import type { AppointmentCancellationRequested, AppointmentRequested } from '../../core/messages/appointment-messages';
-import { newScheduleId } from './slots';
+import { given } from '../steps/given';
 
 // Monotonic: ids sort in creation order, as the migration's "first booking" relies on.
 export const ulid = monotonicFactory();
@@ -11,7 +11,7 @@ export const bookingRequest = (countryISO: CountryISO, overrides: Partial<Appoin
   type: 'AppointmentRequested',
   appointmentId: ulid(),
   insuredId: '00012',
-  scheduleId: newScheduleId(),
+  scheduleId: given.aFreeSlot(countryISO).scheduleId,
   countryISO,
   createdAt: '2026-11-22T10:00:00.123Z',
   correlationId: 'test',

@@ -1,5 +1,4 @@
 import { parse } from 'graphql';
-import { GROUPS_CLAIM, INSURED_ID_CLAIM } from '../../core/domain/caller';
 import type { AuthenticatedCaller } from '../../local/appsync/authentication';
 import type { LocalResolver } from '../../local/appsync/lambda-data-source';
 import { LocalExecutor, type AppSyncAnswer } from '../../local/appsync/executor';
@@ -24,12 +23,7 @@ export function localExecutor(functions: ResolverFunctions): Promise<LocalExecut
 export const apiKeyCaller: AuthenticatedCaller = { mode: 'API_KEY' };
 export const pipelineCaller: AuthenticatedCaller = { mode: 'AWS_IAM', accessKeyId: 'local' };
 
-export function insuredCaller(insuredId: string, groups?: string[]): AuthenticatedCaller {
-  return {
-    mode: 'AMAZON_COGNITO_USER_POOLS',
-    claims: { sub: `sub-${insuredId}`, iss: 'https://cognito-idp.local/pool', username: `insured-${insuredId}`, token_use: 'access', [INSURED_ID_CLAIM]: insuredId, ...(groups ? { [GROUPS_CLAIM]: groups } : {}) },
-  };
-}
+// An insured person's caller is `given.anInsuredAppSyncCaller` (test/steps/given.ts), the one every level takes.
 
 export function requestContext(caller: AuthenticatedCaller): AppSyncRequestContext {
   return { caller, headers: { 'content-type': 'application/json', host: 'localhost' }, sourceIp: '127.0.0.1' };

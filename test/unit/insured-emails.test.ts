@@ -8,10 +8,11 @@ import type { AppointmentStatusChanged } from '../../core/messages/appointment-m
 import type { NotificationMetrics } from '../../core/observability/metrics';
 import type { OutgoingEmail } from '../../core/ports';
 import { emailStatusChange } from '../../core/use-cases/email-status-change';
+import { given } from '../steps/given';
 
 /** Who gets the insured person's email, and what SES is asked to send. */
 
-const quiet = { info: jest.fn(), warn: jest.fn(), error: jest.fn() };
+const quiet = given.aQuietLogger();
 const change: AppointmentStatusChanged = {
   appointmentId: '01JD3S8Y1R8W6ZC7Y9T0QK2M4N',
   insuredId: '00012',

@@ -2,10 +2,11 @@ import { AppointmentStatus, RejectionReason } from '../../core/domain/appointmen
 import type { AppointmentStatusChanged, CountryOutcome } from '../../core/messages/appointment-messages';
 import { applyCountryOutcome } from '../../core/use-cases/apply-country-outcome';
 import { anAppointment, aRepositoryAnswering } from '../support/appointments';
+import { given } from '../steps/given';
 
 /** What the completion worker puts on the bus: every status it stored, as stored, never a dropped decision. */
 
-const quiet = { info: jest.fn(), warn: jest.fn(), error: jest.fn() };
+const quiet = given.aQuietLogger();
 const metrics = { statusStored: jest.fn(), statusChangePublished: jest.fn() };
 const detail = { ...anAppointment(AppointmentStatus.PENDING), correlationId: 'c-7' };
 

@@ -5,12 +5,12 @@ import { applyCountryOutcome } from '../../core/use-cases/apply-country-outcome'
 import { cancelAppointment } from '../../core/use-cases/cancel-appointment';
 import { createAppointment } from '../../core/use-cases/create-appointment';
 import { anAppointment, aRepositoryAnswering } from '../support/appointments';
+import { given } from '../steps/given';
 
 /** What each use case tells operators: the measurements it takes, once per stored change. */
 
-const quiet = { info: jest.fn(), warn: jest.fn(), error: jest.fn() };
-const developer: Caller = { kind: 'developer' };
-const insured = (insuredId: string): Caller => ({ kind: 'insured', username: 'ana', insuredId });
+const quiet = given.aQuietLogger();
+const developer: Caller = given.aDeveloper();
 
 function recordingMetrics() {
   const taken: [keyof PipelineMetrics, unknown][] = [];
@@ -39,7 +39,7 @@ describe('bookings', () => {
 
   it.each([
     { refusal: 'ValidationError', input: { insuredId: '12', scheduleId: 7, countryISO: 'PE' }, caller: developer },
-    { refusal: 'Unauthorized', input: { insuredId: '00013', scheduleId: 7, countryISO: 'PE' }, caller: insured('00012') },
+    { refusal: 'Unauthorized', input: { insuredId: '00013', scheduleId: 7, countryISO: 'PE' }, caller: given.anInsuredCaller('00012') },
   ])('given a booking refused with $refusal, when it is answered, then it is counted as refused by that errorType and not as accepted', async ({ refusal, input, caller }) => {
     const { metrics, taken } = recordingMetrics();
 

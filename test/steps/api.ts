@@ -1,0 +1,160 @@
+import type { AppSyncIdentity, AppSyncResolverEvent, Context } from 'aws-lambda';
+import type { FieldAnswer } from '../../core/adapters/appsync-field-answer';
+import type {
+  Appointment,
+  AppointmentConnection,
+  CountryISO,
+  CreateAppointmentInput,
+  MutationcancelAppointmentArgs,
+  MutationcreateAppointmentArgs,
+  QueryappointmentsArgs,
+} from '../../core/graphql/types.generated';
+import { apiClient, type ApiEndpoint, type GraphqlError, type GraphqlResponse } from '../../local/api-client';
+import { AppSyncFieldError } from '../../local/appsync/appsync-error';
+import { appSyncEvent, lambdaContext } from '../../local/lambda/aws-events';
+import { throughAppSync } from '../support/appsync-field';
+import { loadLambda } from '../support/lambda';
+
+/**
+ * The appointments API as one caller reaches it, at any test level: the resolver functions in this
+ * process behind their APPSYNC_JS resolver, or a local stack over HTTP. Both answer in one shape, as
+ * a client reads it, so a scenario reads the same at each level and only its setup says which.
+ */
+export interface AppointmentsApi {
+  bookAppointment(request: BookingRequest): Promise<AppointmentAnswer>;
+  cancelAppointment(appointment: AppointmentKey): Promise<AppointmentAnswer>;
+  listAppointments(insuredId: string, page?: PageRequest): Promise<AppointmentsAnswer>;
+}
+
+/** An error as a client reads it: AppSync's errorType and message, and its path. */
+export type Refusal = GraphqlError;
+
+export interface Answer {
+  /** Absent when the field answered. */
+  readonly errors?: readonly Refusal[];
+  /** Over HTTP only: the status the response came with (401 when a credential is refused before anything runs). */
+  readonly httpStatus?: number;
+}
+export interface AppointmentAnswer extends Answer {
+  readonly appointment?: Appointment;
+}
+export interface AppointmentsAnswer extends Answer {
+  readonly appointments?: AppointmentConnection;
+}
+
+/** A createAppointment input sent as given, invalid values included: the API is the judge of them. */
+export type BookingRequest = { readonly [Field in keyof CreateAppointmentInput]: unknown };
+export interface AppointmentKey {
+  readonly insuredId: string;
+  readonly appointmentId: string;
+}
+export interface PageRequest {
+  readonly limit?: number;
+  readonly nextToken?: string | null;
+}
+
+/**
+ * The API over HTTP as an app calls it: with `token` (a user pool token, or the promise of one from a
+ * sign-in still under way) when given, else with the endpoint's API key.
+ */
+export function http(endpoint: ApiEndpoint, token?: string | Promise<string>, options: { timeoutMs?: number } = {}): AppointmentsApi {
+  const signedIn = Promise.resolve(token).then((resolved) => apiClient(endpoint, { token: resolved, timeoutMs: options.timeoutMs }));
+  // A failed sign-in surfaces at the first call, which awaits it; until then it is no unhandled rejection.
+  signedIn.catch(() => undefined);
+  const answer = <Data>(response: GraphqlResponse<Data>) => ({
+    httpStatus: response.status,
+    ...(response.errors ? { errors: response.errors } : {}),
+  });
+  return {
+    bookAppointment: async (request) => {
+      const response = await (await signedIn).createAppointment({ ...request, countryISO: request.countryISO as CountryISO });
+      return { ...answer(response), ...present('appointment', response.data?.createAppointment) };
+    },
+    cancelAppointment: async ({ insuredId, appointmentId }) => {
+      const response = await (await signedIn).cancelAppointment(insuredId, appointmentId);
+      return { ...answer(response), ...present('appointment', response.data?.cancelAppointment) };
+    },
+    listAppointments: async (insuredId, page = {}) => {
+      const response = await (await signedIn).appointments(insuredId, page.limit, page.nextToken ?? undefined);
+      return { ...answer(response), ...present('appointments', response.data?.appointments) };
+    },
+  };
+}
+
+/** A resolver function's handler as Lambda runs it: the direct resolver event in, its FieldAnswer out. */
+export type ResolverFunction<Args, Result> = (event: AppSyncResolverEvent<Args>, context: Context) => Promise<FieldAnswer<Result>>;
+
+export interface ResolverFunctions {
+  readonly createAppointment: ResolverFunction<MutationcreateAppointmentArgs, Appointment>;
+  readonly cancelAppointment: ResolverFunction<MutationcancelAppointmentArgs, Appointment>;
+  readonly appointments: ResolverFunction<QueryappointmentsArgs, AppointmentConnection>;
+}
+
+/**
+ * The three resolver functions loaded as Lambda loads them (`env` is their configuration), with the
+ * SNS SDK their publisher was built from: the class a test must stub to see or refuse the publishes.
+ */
+export function loadResolverFunctions(env: Record<string, string>) {
+  return loadLambda(env, () => ({
+    functions: {
+      createAppointment: jest.requireActual<{ handler: unknown }>('../../resolvers/Mutation.createAppointment').handler,
+      cancelAppointment: jest.requireActual<{ handler: unknown }>('../../resolvers/Mutation.cancelAppointment').handler,
+      appointments: jest.requireActual<{ handler: unknown }>('../../resolvers/Query.appointments').handler,
+    } as ResolverFunctions,
+    snsSdk: jest.requireActual<typeof import('@aws-sdk/client-sns')>('@aws-sdk/client-sns'),
+  }));
+}
+
+/** Who calls, in this process: AppSync's identity for them (null: the API key) and the request's extra headers. */
+export interface InProcessCaller {
+  readonly identity?: AppSyncIdentity;
+  readonly headers?: Record<string, string>;
+}
+
+/** The API in this process: each field's function behind its APPSYNC_JS resolver, called with the event AppSync sends. */
+export function inProcess(functions: ResolverFunctions, caller: InProcessCaller = {}): AppointmentsApi {
+  const field = <Args, Result>(typeName: 'Query' | 'Mutation', fieldName: string, handler: ResolverFunction<Args, Result>) => {
+    const throughItsResolver = throughAppSync(handler);
+    return (args: Args) =>
+      answered(fieldName, () =>
+        throughItsResolver(appSyncEvent(typeName, fieldName, args, caller.headers, caller.identity ?? null), lambdaContext()),
+      );
+  };
+  const book = field('Mutation', 'createAppointment', functions.createAppointment);
+  const cancel = field('Mutation', 'cancelAppointment', functions.cancelAppointment);
+  const list = field('Query', 'appointments', functions.appointments);
+  return {
+    bookAppointment: async (request) => asAnswer('appointment', await book({ input: request as CreateAppointmentInput })),
+    cancelAppointment: async ({ insuredId, appointmentId }) => asAnswer('appointment', await cancel({ insuredId, appointmentId })),
+    // Only the arguments a client set, as AppSync passes them: an unset one is absent, not undefined.
+    listAppointments: async (insuredId, page = {}) =>
+      asAnswer('appointments', await list(definedOnly({ insuredId, ...page }) as QueryappointmentsArgs)),
+  };
+}
+
+type Outcome<Value> = { readonly value: Value } | { readonly errors: readonly Refusal[] };
+
+/** The field's value, or the error its resolver raised, with the path AppSync gives it; anything else is the test's own fault. */
+async function answered<Value>(fieldName: string, call: () => Promise<Value>): Promise<Outcome<Value>> {
+  try {
+    return { value: await call() };
+  } catch (error) {
+    if (!(error instanceof AppSyncFieldError)) throw error;
+    return { errors: [{ errorType: error.errorType, message: error.message, path: [fieldName] }] };
+  }
+}
+
+type Valued<Key extends string, Value> = Answer & { readonly [K in Key]?: Value };
+
+function asAnswer<Key extends string, Value>(key: Key, outcome: Outcome<Value>): Valued<Key, Value> {
+  return 'errors' in outcome ? ({ errors: outcome.errors } as Valued<Key, Value>) : present(key, outcome.value);
+}
+
+/** `{ [key]: value }` when there is a value, `{}` otherwise: an answer carries no key for a value it lacks. */
+function present<Key extends string, Value>(key: Key, value: Value | null | undefined): { [K in Key]?: Value } {
+  return (value === null || value === undefined ? {} : { [key]: value }) as { [K in Key]?: Value };
+}
+
+function definedOnly(args: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(args).filter(([, value]) => value !== undefined));
+}
