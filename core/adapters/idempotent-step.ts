@@ -1,4 +1,4 @@
-import { IdempotencyAlreadyInProgressError, IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import { IdempotencyAlreadyInProgressError, IdempotencyConfig, IdempotencyItemNotFoundError, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
@@ -53,6 +53,9 @@ export function idempotentStep<Input extends { appointmentId: string; correlatio
           await once(input);
           return;
         } catch (error) {
+          // The twin's record was there when this copy tried to claim the work and gone when it read it: the
+          // twin failed meanwhile and freed the work, so this copy claims it again at once.
+          if (error instanceof IdempotencyItemNotFoundError && check < IN_PROGRESS_CHECKS) continue;
           if (!(error instanceof IdempotencyAlreadyInProgressError) || check === IN_PROGRESS_CHECKS) throw error;
           if (check === 1) options.logger.info('Another delivery of this message is in progress; waiting for its outcome', { appointmentId: input.appointmentId, correlationId: input.correlationId });
           await new Promise((resolve) => setTimeout(resolve, IN_PROGRESS_WAIT_MS));

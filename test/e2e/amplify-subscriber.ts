@@ -2,7 +2,10 @@
  * An app using Amplify JS v6 as its docs show, run as its own Node process so it
  * trusts the local CA the way any Node app does (NODE_EXTRA_CA_CERTS). It
  * subscribes for two insured people, books for the first, tries the internal
- * publish mutation, and prints what it saw as JSON lines for the test to read.
+ * publish mutation, and once the first booking is heard COMPLETED books for the
+ * second (anything of the first's wrongly pushed to the second arrives before the
+ * second's own change, on the same connection); it prints what it saw as JSON lines
+ * for the test to read.
  *   node --import tsx amplify-subscriber.ts <https GraphQL URL> <API key> <insuredId> <otherInsuredId>
  */
 import { Amplify } from 'aws-amplify';
@@ -36,7 +39,10 @@ Hub.listen('api', ({ payload }) => {
 type StatusChanges = { subscribe(observer: { next(value: { data: { onAppointmentStatusChanged: unknown } }): void; error(error: unknown): void }): unknown };
 for (const subscribedId of [insuredId, otherInsuredId]) {
   (client.graphql({ query: SUBSCRIPTION, variables: { insuredId: subscribedId } }) as unknown as StatusChanges).subscribe({
-    next: ({ data }) => print({ event: 'data', subscribedId, change: data.onAppointmentStatusChanged }),
+    next: ({ data }) => {
+      print({ event: 'data', subscribedId, change: data.onAppointmentStatusChanged });
+      if (subscribedId === insuredId && (data.onAppointmentStatusChanged as { status?: string }).status === 'COMPLETED') void bookForTheOther();
+    },
     error: (error: unknown) => print({ event: 'subscription-error', subscribedId, error: String(error) }),
   });
 }
@@ -56,4 +62,15 @@ async function bookAndTryTheInternalMutation(): Promise<void> {
   } catch (refusal) {
     print({ event: 'publish-refused', errors: (refusal as { errors?: unknown[] }).errors ?? [String(refusal)] });
   }
+}
+
+let bookedForTheOther = false;
+async function bookForTheOther(): Promise<void> {
+  if (bookedForTheOther) return;
+  bookedForTheOther = true;
+  const booked = await client.graphql({
+    query: 'mutation Book($input: CreateAppointmentInput!) { createAppointment(input: $input) { appointmentId status } }',
+    variables: { input: { insuredId: otherInsuredId, scheduleId: newScheduleId(), countryISO: 'CL' } },
+  });
+  print({ event: 'booked-other', appointment: (booked as { data: { createAppointment: unknown } }).data.createAppointment });
 }

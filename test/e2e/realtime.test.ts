@@ -5,7 +5,7 @@ import WebSocket from 'ws';
 import type { LocalStack } from '../../local/stack';
 import { startLocalStack } from '../../local/stack';
 import { describeWithMysql, testMysqlUrl } from '../support/mysql';
-import { newInsuredId } from './client';
+import { newInsuredId, pollUntil } from './client';
 
 const AMPLIFY_APP = resolve(__dirname, 'amplify-subscriber.ts');
 type AppLine = { event: string; subscribedId?: string; change?: { appointmentId: string; status: string }; appointment?: { appointmentId: string; status: string }; errors?: { errorType?: string }[] };
@@ -44,17 +44,20 @@ describeWithMysql('real time: subscribers hear their appointments\' status chang
     // Given an Amplify JS v6 app configured with the TLS endpoint, subscribed for insured A and insured B
     const [a, b] = [newInsuredId(), newInsuredId()];
 
-    // When it books a slot for A and waits, with nothing else running
-    const heardCompleted = (lines: AppLine[]) => lines.some((line) => line.event === 'data' && line.change?.status === 'COMPLETED');
-    const lines = await runAmplifyApp(stack, [a, b], heardCompleted, 30_000);
-    // (B's subscription stays open a little longer, to show that nothing arrives for it)
-    await new Promise((wait) => setTimeout(wait, 500));
+    // When it books a slot for A, hears it, then books for B (its sentinel) and hears that too
+    const heardBsOwn = (lines: AppLine[]) => lines.some((line) => line.event === 'data' && line.subscribedId === b && line.change?.status === 'COMPLETED');
+    const lines = await runAmplifyApp(stack, [a, b], heardBsOwn, 30_000);
 
-    // Then the booking answered PENDING, and A's subscription heard that appointment COMPLETED
+    // Then the booking answered PENDING, A's subscription heard that appointment COMPLETED, and B's heard
+    // only B's own booking: a leak of A's change would have reached B before B's own later change
     const booked = lines.find((line) => line.event === 'booked')?.appointment;
+    const bookedForB = lines.find((line) => line.event === 'booked-other')?.appointment;
     expect(booked).toEqual({ appointmentId: expect.any(String) as unknown, status: 'PENDING' });
     const heard = lines.filter((line) => line.event === 'data');
-    expect(heard).toEqual([expect.objectContaining({ subscribedId: a, change: expect.objectContaining({ appointmentId: booked?.appointmentId, status: 'COMPLETED', insuredId: a }) as unknown })]);
+    expect(heard).toEqual([
+      expect.objectContaining({ subscribedId: a, change: expect.objectContaining({ appointmentId: booked?.appointmentId, status: 'COMPLETED', insuredId: a }) as unknown }),
+      expect.objectContaining({ subscribedId: b, change: expect.objectContaining({ appointmentId: bookedForB?.appointmentId, status: 'COMPLETED', insuredId: b }) as unknown }),
+    ]);
     // And the app's try at the IAM-only publish mutation was refused
     expect(lines).toContainEqual(expect.objectContaining({ event: 'publish-refused', errors: [expect.objectContaining({ errorType: 'Unauthorized' })] }));
     expect(lines.filter((line) => line.event === 'subscription-error')).toEqual([]);
@@ -76,7 +79,11 @@ describeWithMysql('real time: subscribers hear their appointments\' status chang
     // When they subscribe to their own insuredId and to someone else's
     start('own', insuredId);
     start('other', newInsuredId());
-    await new Promise((wait) => setTimeout(wait, 1500));
+    await pollUntil(
+      () => Promise.resolve(messages),
+      (seen) => seen.some((message) => message.type === 'start_ack' && message.id === 'own') && seen.some((message) => message.type === 'error' && message.id === 'other'),
+      10_000,
+    );
     socket.close();
 
     // Then the connection is acknowledged, their own subscription starts, and the other is refused as Unauthorized

@@ -1,3 +1,5 @@
+import type { CfnElement } from 'aws-cdk-lib';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { countryISOs } from '../../core/domain/countries';
 import { metricNames, metricsNamespace } from '../../core/observability/metrics';
 import { topology } from '../../core/config/topology';
@@ -19,6 +21,11 @@ afterAll(() => synthesized.cleanup());
 
 type AlarmProperties = { Period?: number; TreatMissingData?: string; MetricName?: string; Namespace?: string; Dimensions?: { Name: string; Value: unknown }[]; Threshold: number; ComparisonOperator: string; Statistic?: string; ExtendedStatistic?: string; AlarmActions?: unknown[]; EvaluationPeriods: number };
 const alarms = () => resourcesOfType(synthesized.template, 'AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties as AlarmProperties);
+const logicalIdOfQueue = (queueName: string) => {
+  const queue = synthesized.stack.node.findAll().find((construct): construct is Queue => construct instanceof Queue && construct.node.id === queueName);
+  if (!queue) throw new Error(`No queue ${queueName}`);
+  return synthesized.stack.getLogicalId(queue.node.defaultChild as CfnElement);
+};
 const onFunction = (id: string) => (alarm: AlarmProperties) => JSON.stringify(alarm.Dimensions ?? []).includes(`"${functionLogicalId(synthesized, id)}"`);
 
 describe('the alarms', () => {
@@ -33,9 +40,12 @@ describe('the alarms', () => {
     (settings) => {
       const retriesWindow = settings.maxReceiveCount * settings.visibilityTimeoutSeconds + settings.maxBatchingWindowSeconds;
       const ageAlarms = alarms().filter((alarm) => alarm.MetricName === 'ApproximateAgeOfOldestMessage');
+      const queueLogicalId = logicalIdOfQueue(settings.queueName);
+      const onThisQueue = ageAlarms.filter((alarm) => alarm.Dimensions?.some(({ Name, Value }) => Name === 'QueueName' && referencedLogicalId(Value) === queueLogicalId));
 
       expect(ageAlarms).toHaveLength(workerQueues.length);
-      expect(ageAlarms).toContainEqual(expect.objectContaining({ Threshold: retriesWindow, ComparisonOperator: 'GreaterThanThreshold', Statistic: 'Maximum' }));
+      // Its own alarm, on its own queue, at its own retries' window.
+      expect(onThisQueue).toEqual([expect.objectContaining({ Threshold: retriesWindow, ComparisonOperator: 'GreaterThanThreshold', Statistic: 'Maximum' })]);
     },
   );
 

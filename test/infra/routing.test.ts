@@ -177,8 +177,10 @@ describe("a country's decisions on the event bus", () => {
     const completionWorker = consumers.get(referencedLogicalId(target?.Arn));
     expect(completionWorker && environmentOf(completionWorker)).not.toHaveProperty(environment.countryISO);
     expect(completionWorker && environmentOf(completionWorker)).toHaveProperty(environment.appointmentsTableName);
-    // Events EventBridge cannot deliver are kept, not dropped.
-    expect(target?.DeadLetterConfig).toBeDefined();
+    // Events EventBridge cannot deliver are kept, not dropped: in the confirmation queue's own DLQ, which its alarms watch.
+    const confirmationQueue = resource(synthesized.template, referencedLogicalId(target?.Arn));
+    const { deadLetterTargetArn } = confirmationQueue.Properties.RedrivePolicy as { deadLetterTargetArn: unknown };
+    expect(referencedLogicalId(target?.DeadLetterConfig?.Arn)).toBe(referencedLogicalId(deadLetterTargetArn));
   });
 
   it('given an event from another source, when it reaches the bus, then the rule ignores it', () => {

@@ -8,7 +8,6 @@ import { ensureIdempotencyTable, localDynamoDbClient, startLocalDynamoDb, type L
 const TABLE = 'idempotency-test';
 const quiet = { info: jest.fn(), warn: jest.fn(), error: jest.fn() };
 const lambdaContext = { getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('a step done once per appointment and status', () => {
   let dynamo: LocalDynamoDb;
@@ -25,54 +24,70 @@ describe('a step done once per appointment and status', () => {
     await dynamo.close();
   });
 
-  /** A step that takes `ms` and fails while `failing` says so, counting its runs; wrapped as the worker wraps it. */
-  function aStep(ms: number, failing: () => boolean = () => false) {
+  /** A step that runs until the test lets it finish (or at once), failing while `failing` says so, counting its runs; wrapped as the worker wraps it. */
+  function aStep(options: { held?: boolean; failing?: () => boolean } = {}) {
     const runs = { count: 0 };
+    let release: () => void = () => undefined;
+    const finished = options.held ? new Promise<void>((resolve) => (release = resolve)) : Promise.resolve();
+    let started: () => void = () => undefined;
+    const running = new Promise<void>((resolve) => (started = resolve));
     const step = idempotentStep(
       async (_change: { appointmentId: string; correlationId: string; status: string }) => {
         runs.count += 1;
-        await sleep(ms);
-        if (failing()) throw new Error('SES refused (test)');
+        started();
+        await finished;
+        if (options.failing?.()) throw new Error('SES refused (test)');
         return { sent: true };
       },
       { tableName: TABLE, dynamodb: client, keyJmesPath: '[appointmentId, status]', expiresAfterSeconds: 3600, logger: quiet },
     );
     step.registerLambdaContext(lambdaContext);
     const change = { appointmentId: `A${(nextId += 1)}`, correlationId: 'c', status: 'COMPLETED' };
-    return { step, runs, change };
+    // `running` resolves once the first run is under way (its record in progress); `release` lets it finish.
+    return { step, runs, change, running, release: () => release() };
   }
 
   it('given two copies of one change at once, when both run, then the step runs once and both succeed (the second waits for the first)', async () => {
-    const { step, runs, change } = aStep(300);
+    const { step, runs, change, running, release } = aStep({ held: true });
 
-    await Promise.all([step.run(change), sleep(20).then(() => step.run(change))]);
+    const first = step.run(change);
+    await running;
+    const second = step.run(change);
+    release();
+    await Promise.all([first, second]);
 
     expect(runs.count).toBe(1);
   });
 
   it('given a copy whose twin fails while it waits, when both run, then the waiting copy does the step itself', async () => {
     let failures = 1;
-    const { step, runs, change } = aStep(300, () => failures-- > 0);
+    const { step, runs, change, running, release } = aStep({ held: true, failing: () => failures-- > 0 });
 
-    const [first, second] = await Promise.allSettled([step.run(change), sleep(20).then(() => step.run(change))]);
+    const first = step.run(change);
+    await running;
+    const second = step.run(change);
+    release();
+    const [firstOutcome, secondOutcome] = await Promise.allSettled([first, second]);
 
-    expect(first.status).toBe('rejected');
-    expect(second.status).toBe('fulfilled');
+    expect(firstOutcome.status).toBe('rejected');
+    expect(secondOutcome.status).toBe('fulfilled');
     expect(runs.count).toBe(2);
   });
 
   it('given a twin still in progress after every check, when the copy runs, then it fails (to be retried), never dropped', async () => {
-    const { step, change } = aStep(3_000);
+    const { step, change, running, release } = aStep({ held: true });
 
     const first = step.run(change);
-    const second = sleep(20).then(() => step.run(change));
+    await running;
 
-    await expect(second).rejects.toBeInstanceOf(IdempotencyAlreadyInProgressError);
+    // The first is held until the copy has given up: in progress at every one of the copy's checks.
+    await expect(step.run(change)).rejects.toBeInstanceOf(IdempotencyAlreadyInProgressError);
+    release();
     await first;
   });
 
   it('given a change already done, when it is delivered again later, then the step does not run again', async () => {
-    const { step, runs, change } = aStep(10);
+    const { step, runs, change } = aStep();
 
     await step.run(change);
     await step.run(change);

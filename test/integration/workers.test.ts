@@ -11,14 +11,16 @@ import { eventBridgeDeliveryRecord, lambdaContext, sqsEvent, sqsRecord } from '.
 import { startStatusChangeReceiver, type StatusChangeReceiver } from '../support/appsync-receiver';
 import { startTestTable, type TestTable } from '../support/dynamodb';
 import { countryRows, describeWithMysql, testMysqlUrl, testPool } from '../support/mysql';
+import { given } from '../steps';
 import { EVENT_BUS_NAME, loadCompletionWorker, loadCountryWorker, type WorkerHandler } from '../support/pipeline';
 
 const peQueue = topology.countryRoutes.find((route) => route.countryISO === 'PE')!.queueName;
 
+/** A booking of a slot of its own: each one the country can schedule. */
 const requested = (countryISO: 'PE' | 'CL' = 'PE'): AppointmentRequested => ({
   appointmentId: ulid(),
   insuredId: '00012',
-  scheduleId: 5,
+  scheduleId: given.aFreeSlot(countryISO).scheduleId,
   countryISO,
   createdAt: new Date().toISOString(),
   correlationId: `corr-${ulid()}`,
@@ -67,10 +69,13 @@ describeWithMysql('country worker (PE) with SQS events as AWS sends them', () =>
     );
     expect(response.batchItemFailures).toHaveLength(2);
     const ids = good.map((request) => request.appointmentId);
-    expect((await countryRows(pool, 'PE', ids)).map((row) => row.appointment_id)).toEqual([...ids].sort());
+    // Each good booking holds its own slot, SCHEDULED, and is announced as scheduled
+    expect((await countryRows(pool, 'PE', ids)).map((row) => [row.appointment_id, row.status])).toEqual([...ids].sort().map((id) => [id, 'SCHEDULED']));
     expect(await countryRows(pool, 'CL', [(JSON.parse(chilean.body) as AppointmentRequested).appointmentId])).toEqual([]);
     const announced = eventBridge.commandCalls(PutEventsCommand).flatMap((call) => call.args[0].input.Entries ?? []);
-    expect(announced.map((entry) => (JSON.parse(entry.Detail!) as { appointmentId: string }).appointmentId).sort()).toEqual([...ids].sort());
+    expect(announced.map((entry) => [(JSON.parse(entry.Detail!) as { appointmentId: string }).appointmentId, entry.DetailType]).sort()).toEqual(
+      [...ids].sort().map((id) => [id, 'AppointmentScheduled']),
+    );
   });
 
   it('given the same record delivered twice, when both are processed, then one MySQL row exists and both deliveries succeed', async () => {

@@ -175,8 +175,9 @@ describe('the local router: SNS, EventBridge and SQS as the topology declares th
     await publish(route.countryISO, '{"alone":true}');
     await delivered;
 
-    // Then its worker has it well within a second, alone in its batch
-    expect(performance.now() - sent).toBeLessThan(250);
+    // Then its worker has it alone in its batch, before the shortest window Lambda allows (1 s) could have
+    // passed: a queue that waited for a window would still hold it (a bound a loaded machine does not reach)
+    expect(performance.now() - sent).toBeLessThan(1_000);
     expect(received.get(route.queueName)?.map((event) => event.Records.length)).toEqual([1]);
   });
 

@@ -50,6 +50,8 @@ describeWithMysql('reliability: SES refuses to send for a while', () => {
     await stack.router.waitForIdle(60_000);
     counts.sent += accepted.length;
     const ids = accepted.map((appointment) => appointment.appointmentId);
+    // Every booking was accepted: an email outage never refuses one (and an empty list would prove nothing below)
+    expect(accepted).toHaveLength(BOOKINGS);
 
     // Then every appointment is COMPLETED for its insured person: email trouble never holds a booking back
     const statuses = await listedStatuses(stack, accepted.map((appointment) => appointment.insuredId));
@@ -85,6 +87,7 @@ describeWithMysql('reliability: SES refuses to send for a while', () => {
     const { accepted } = await bookAppointments(stack, BOOKINGS, CLIENTS, { firstIndex: BOOKINGS });
     await stack.router.waitForIdle(60_000);
     counts.sent += accepted.length;
+    expect(accepted).toHaveLength(BOOKINGS);
 
     // Then each was emailed exactly once, none waits in the DLQ, and SES did refuse some sends
     const emailed = await subjectsByAppointment(stack);
