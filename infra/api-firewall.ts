@@ -52,22 +52,20 @@ export class ApiFirewall extends Construct {
       sampledRequestsEnabled: true,
       metricName,
     });
-    const perCaller = CALLER_CREDENTIAL_HEADERS.map(
-      (header, priority): wafv2.CfnWebACL.RuleProperty => ({
-        name: `RequestsPerCaller-${header}`,
-        priority,
-        action: { block: {} },
-        statement: {
-          rateBasedStatement: {
-            limit: REQUESTS_PER_CALLER_PER_5_MINUTES,
-            evaluationWindowSec: RATE_WINDOW_SECONDS,
-            aggregateKeyType: 'CUSTOM_KEYS',
-            customKeys: [{ header: { name: header, textTransformations: [{ priority: 0, type: 'NONE' }] } }],
-          },
+    const perCaller = CALLER_CREDENTIAL_HEADERS.map((header, priority): wafv2.CfnWebACL.RuleProperty => ({
+      name: `RequestsPerCaller-${header}`,
+      priority,
+      action: { block: {} },
+      statement: {
+        rateBasedStatement: {
+          limit: REQUESTS_PER_CALLER_PER_5_MINUTES,
+          evaluationWindowSec: RATE_WINDOW_SECONDS,
+          aggregateKeyType: 'CUSTOM_KEYS',
+          customKeys: [{ header: { name: header, textTransformations: [{ priority: 0, type: 'NONE' }] } }],
         },
-        visibilityConfig: visibility(`${metricPrefix}-requests-per-caller-${header}`),
-      }),
-    );
+      },
+      visibilityConfig: visibility(`${metricPrefix}-requests-per-caller-${header}`),
+    }));
     const perAddress: wafv2.CfnWebACL.RuleProperty = {
       name: 'RequestsPerSourceIp',
       priority: perCaller.length,

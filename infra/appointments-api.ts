@@ -79,7 +79,10 @@ export class AppointmentsApi extends Construct {
       },
     };
     // Insured people and staff; a field that names no mode gets this one only.
-    const defaultAuthorization: appsync.AuthorizationMode = { authorizationType: appsync.AuthorizationType.USER_POOL, userPoolConfig: { userPool: this.users.userPool } };
+    const defaultAuthorization: appsync.AuthorizationMode = {
+      authorizationType: appsync.AuthorizationType.USER_POOL,
+      userPoolConfig: { userPool: this.users.userPool },
+    };
     const additionalAuthorizationModes: appsync.AuthorizationMode[] = [
       // The pipeline's functions (SigV4), on the fields the schema marks @aws_iam.
       { authorizationType: appsync.AuthorizationType.IAM },
@@ -149,7 +152,12 @@ export class AppointmentsApi extends Construct {
     // An APPSYNC_JS resolver, not a direct one: AppSync would hand the client a thrown error as
     // `Lambda:Unhandled` whatever its name, so the function answers errors as values and this code
     // raises each under its own errorType (resolvers/lambda-data-source.ts).
-    dataSource.createResolver(`${id}Resolver`, { typeName, fieldName, runtime: appsync.FunctionRuntime.JS_1_0_0, code: lambdaResolverCode() });
+    dataSource.createResolver(`${id}Resolver`, {
+      typeName,
+      fieldName,
+      runtime: appsync.FunctionRuntime.JS_1_0_0,
+      code: lambdaResolverCode(),
+    });
   }
 
   /**
@@ -172,7 +180,8 @@ export class AppointmentsApi extends Construct {
     cfnApi.logConfig = { cloudWatchLogsRoleArn: role.roleArn, fieldLogLevel: appsync.FieldLogLevel.ERROR, excludeVerboseContent: true };
     Validations.of(this.api).acknowledge({
       id: 'AwsSolutions-ASC3',
-      reason: 'Field errors are logged (ERROR); verbose content is left out on purpose: it would copy request headers and the insured person\'s arguments into the logs.',
+      reason:
+        "Field errors are logged (ERROR); verbose content is left out on purpose: it would copy request headers and the insured person's arguments into the logs.",
     });
   }
 }

@@ -50,11 +50,7 @@ export const LOG_RETENTION = logs.RetentionDays.ONE_MONTH;
  * Each gets its own log group and role: the role may write that log group only
  * (instead of AWSLambdaBasicExecutionRole's logs on `*`); callers grant the rest.
  */
-export function appointmentsFunction(
-  scope: Construct,
-  deployed: DeployedFunction,
-  props: AppointmentsFunctionProps,
-): NodejsFunction {
+export function appointmentsFunction(scope: Construct, deployed: DeployedFunction, props: AppointmentsFunctionProps): NodejsFunction {
   const logGroup = new logs.LogGroup(scope, `${deployed.id}Logs`, {
     retention: LOG_RETENTION,
     removalPolicy: RemovalPolicy.DESTROY,

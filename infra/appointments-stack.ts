@@ -61,7 +61,12 @@ export class AppointmentsStack extends Stack {
     new Operations(this, 'Operations', {
       api: api.api,
       queues: routing.workerQueues,
-      workers: [...workers.countryWorkers, workers.completionWorker, reconciliation.reconciler, ...(emails ? [emails.notificationWorker] : [])],
+      workers: [
+        ...workers.countryWorkers,
+        workers.completionWorker,
+        reconciliation.reconciler,
+        ...(emails ? [emails.notificationWorker] : []),
+      ],
       sendsEmails: emails !== undefined,
       functions: this.node.findAll().filter((construct): construct is NodejsFunction => construct instanceof NodejsFunction),
       database: database.instance,

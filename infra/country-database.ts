@@ -134,7 +134,11 @@ export class CountryDatabase extends Construct {
    * changes its own password. Its function runs in the isolated subnets and calls only Secrets
    * Manager (through the endpoint) and MySQL, so its security group allows those two and nothing else.
    */
-  private rotatePasswords(isolated: ec2.SubnetSelection, secretsManagerEndpoint: ec2.InterfaceVpcEndpoint, databaseReady: readonly Construct[]): void {
+  private rotatePasswords(
+    isolated: ec2.SubnetSelection,
+    secretsManagerEndpoint: ec2.InterfaceVpcEndpoint,
+    databaseReady: readonly Construct[],
+  ): void {
     const rotation = new ec2.SecurityGroup(this, 'PasswordRotation', {
       vpc: this.vpc,
       description: 'The hosted functions that rotate the database passwords',
@@ -210,20 +214,21 @@ export class CountryDatabase extends Construct {
   }
 
   private acknowledgeDatabaseFindings(props: CountryDatabaseProps): void {
-    Validations.of(this.instance).acknowledge(
-      {
-        id: 'AwsSolutions-RDS11',
-        reason: 'A non-default port hides nothing here: the instance sits in isolated subnets and only the database clients security group may connect.',
-      },
-    );
+    Validations.of(this.instance).acknowledge({
+      id: 'AwsSolutions-RDS11',
+      reason:
+        'A non-default port hides nothing here: the instance sits in isolated subnets and only the database clients security group may connect.',
+    });
     Validations.of(this.instance).acknowledge({
       id: 'AwsSolutions-RDS6',
-      reason: 'Clients authenticate with the RDS-generated credentials in Secrets Manager; IAM tokens expire every 15 minutes, which a long-lived mysql2 pool does not renew.',
+      reason:
+        'Clients authenticate with the RDS-generated credentials in Secrets Manager; IAM tokens expire every 15 minutes, which a long-lived mysql2 pool does not renew.',
     });
     if (!props.multiAz) {
       Validations.of(this.instance).acknowledge({
         id: 'AwsSolutions-RDS3',
-        reason: 'Single-AZ by deployment setting (context multiAz=false) to halve the cost; while MySQL is down the requests wait in the country queues and then their DLQs, from which they are redriven.',
+        reason:
+          'Single-AZ by deployment setting (context multiAz=false) to halve the cost; while MySQL is down the requests wait in the country queues and then their DLQs, from which they are redriven.',
       });
     }
     if (!props.deletionProtection) {

@@ -49,7 +49,9 @@ export function schemaForAuthorizationModes(schema: string, modes: readonly apps
     },
   });
   if (stranded.length) {
-    throw new Error(`${stranded.join(', ')} would be reachable by no configured mode (${modes.join(', ')}): give each a directive of a mode the API has`);
+    throw new Error(
+      `${stranded.join(', ')} would be reachable by no configured mode (${modes.join(', ')}): give each a directive of a mode the API has`,
+    );
   }
   return cuts.sort((a, b) => b.start - a.start).reduce((text, { start, end }) => text.slice(0, start) + text.slice(end), schema);
 }
@@ -60,6 +62,7 @@ function lineAwareCut(text: string, start: number, end: number): { start: number
   while (from > 0 && (text[from - 1] === ' ' || text[from - 1] === '\t')) from--;
   const lineEnd = text.indexOf('\n', end);
   const restOfLine = text.slice(end, lineEnd === -1 ? text.length : lineEnd);
-  if ((from === 0 || text[from - 1] === '\n') && restOfLine.trim() === '') return { start: from, end: lineEnd === -1 ? text.length : lineEnd + 1 };
+  if ((from === 0 || text[from - 1] === '\n') && restOfLine.trim() === '')
+    return { start: from, end: lineEnd === -1 ? text.length : lineEnd + 1 };
   return { start: from, end };
 }

@@ -42,7 +42,9 @@ function senderEmailContext(node: Node): string | undefined {
   const value: unknown = node.tryGetContext('senderEmail');
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || !EMAIL_ADDRESS.test(value)) {
-    throw new Error(`Context senderEmail must be the email address the emails are sent from (-c senderEmail=citas@example.com), got ${JSON.stringify(value)}`);
+    throw new Error(
+      `Context senderEmail must be the email address the emails are sent from (-c senderEmail=citas@example.com), got ${JSON.stringify(value)}`,
+    );
   }
   return value;
 }

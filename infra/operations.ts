@@ -53,7 +53,11 @@ export class Operations extends Construct {
   readonly dashboard: cloudwatch.Dashboard;
   readonly alarms: cloudwatch.Alarm[] = [];
 
-  constructor(scope: Construct, id: string, private readonly props: OperationsProps) {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: OperationsProps,
+  ) {
     super(scope, id);
     this.queueAlarms();
     this.functionAlarms();
@@ -76,21 +80,29 @@ export class Operations extends Construct {
 
   private queueAlarms(): void {
     for (const { settings, queue, deadLetterQueue } of this.props.queues) {
-      this.alarm(`${settings.deadLetterQueueName}-holds-messages`, deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: MINUTE, statistic: 'Maximum' }), {
-        alarmDescription: `Messages are waiting in ${settings.deadLetterQueueName}: find the cause in the worker's logs, then redrive them (README, Operate it).`,
-        threshold: 0,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-      });
+      this.alarm(
+        `${settings.deadLetterQueueName}-holds-messages`,
+        deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: MINUTE, statistic: 'Maximum' }),
+        {
+          alarmDescription: `Messages are waiting in ${settings.deadLetterQueueName}: find the cause in the worker's logs, then redrive them (README, Operate it).`,
+          threshold: 0,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 1,
+        },
+      );
       // A message is retried maxReceiveCount times, a visibility timeout apart, and then dead-lettered:
       // one older than that has not been received at all, so the worker is not consuming the queue.
       const retriesWindowSeconds = retryWindowSeconds(settings);
-      this.alarm(`${settings.queueName}-oldest-message-too-old`, queue.metricApproximateAgeOfOldestMessage({ period: MINUTE, statistic: 'Maximum' }), {
-        alarmDescription: `A message has waited in ${settings.queueName} longer than its ${retriesWindowSeconds} s of retries can explain: its worker is not consuming (README, Operate it).`,
-        threshold: retriesWindowSeconds,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-      });
+      this.alarm(
+        `${settings.queueName}-oldest-message-too-old`,
+        queue.metricApproximateAgeOfOldestMessage({ period: MINUTE, statistic: 'Maximum' }),
+        {
+          alarmDescription: `A message has waited in ${settings.queueName} longer than its ${retriesWindowSeconds} s of retries can explain: its worker is not consuming (README, Operate it).`,
+          threshold: retriesWindowSeconds,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 1,
+        },
+      );
     }
   }
 
@@ -129,12 +141,16 @@ export class Operations extends Construct {
 
   private decisionTimeAlarms(): void {
     for (const countryISO of countryISOs) {
-      this.alarm(`decision-time-p99-${countryISO}`, pipelineMetric(metricNames.decisionTime, { [metricDimensions.countryISO]: countryISO }, 'p99'), {
-        alarmDescription: `In ${countryISO}, the p99 of booking-to-decision time has been over ${DECISION_TIME_P99_TARGET_MS} ms for 15 minutes (README, Operate it).`,
-        threshold: DECISION_TIME_P99_TARGET_MS,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 3,
-      });
+      this.alarm(
+        `decision-time-p99-${countryISO}`,
+        pipelineMetric(metricNames.decisionTime, { [metricDimensions.countryISO]: countryISO }, 'p99'),
+        {
+          alarmDescription: `In ${countryISO}, the p99 of booking-to-decision time has been over ${DECISION_TIME_P99_TARGET_MS} ms for 15 minutes (README, Operate it).`,
+          threshold: DECISION_TIME_P99_TARGET_MS,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 3,
+        },
+      );
     }
   }
 
@@ -162,27 +178,42 @@ export class Operations extends Construct {
     // A finding is only reported once it is older than the pipeline's retries (PIPELINE_RETRY_WINDOW_MS):
     // one run that finds any is already past the window in which the pipeline could still settle it.
     for (const kind of findingKinds) {
-      this.alarm(`reconciliation-${kind}`, pipelineMetric(metricNames.reconciliationFindings, { [metricDimensions.finding]: kind }, 'Maximum').with({ period }), {
-        alarmDescription: `The reconciliation found ${kind} cases: ${remedyFor[kind]}. Their appointment ids are in the reconciler's log lines (README, Operate it).`,
-        threshold: 0,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-      });
+      this.alarm(
+        `reconciliation-${kind}`,
+        pipelineMetric(metricNames.reconciliationFindings, { [metricDimensions.finding]: kind }, 'Maximum').with({ period }),
+        {
+          alarmDescription: `The reconciliation found ${kind} cases: ${remedyFor[kind]}. Their appointment ids are in the reconciler's log lines (README, Operate it).`,
+          threshold: 0,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 1,
+        },
+      );
     }
     // Every run counts every kind, zeros included: three periods without a count mean it has stopped running.
-    this.alarm('reconciliation-not-running', pipelineMetric(metricNames.reconciliationFindings, { [metricDimensions.finding]: 'stuckPending' }, 'SampleCount').with({ period: Duration.minutes(3 * topology.reconciliation.everyMinutes) }), {
-      alarmDescription: 'The scheduled reconciliation has reported nothing for three of its periods: it is failing or not invoked (README, Operate it).',
-      threshold: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
-    });
+    this.alarm(
+      'reconciliation-not-running',
+      pipelineMetric(metricNames.reconciliationFindings, { [metricDimensions.finding]: 'stuckPending' }, 'SampleCount').with({
+        period: Duration.minutes(3 * topology.reconciliation.everyMinutes),
+      }),
+      {
+        alarmDescription:
+          'The scheduled reconciliation has reported nothing for three of its periods: it is failing or not invoked (README, Operate it).',
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+      },
+    );
   }
 
   private apiWidgets(): cloudwatch.IWidget[] {
     const { api } = this.props;
     return [
-      new cloudwatch.TextWidget({ markdown: '# Appointments: health\nAlarms and what to do first: README, *Operate it*.', width: 24, height: 2 }),
+      new cloudwatch.TextWidget({
+        markdown: '# Appointments: health\nAlarms and what to do first: README, *Operate it*.',
+        width: 24,
+        height: 2,
+      }),
       graph('API requests', [appSyncMetric(api, 'Latency', 'SampleCount', 'requests')]),
       graph('API 4XX / 5XX', [appSyncMetric(api, '4XXError', 'Sum'), appSyncMetric(api, '5XXError', 'Sum')]),
       graph('API latency p50 / p99 (ms)', [appSyncMetric(api, 'Latency', 'p50'), appSyncMetric(api, 'Latency', 'p99')]),
@@ -200,9 +231,11 @@ export class Operations extends Construct {
         searchOf(metricNames.appointmentsRejected, [metricDimensions.countryISO, metricDimensions.reason], 'rejected'),
         ...perCountry(metricNames.appointmentsCancelled).map((metric) => metric.with({ label: `cancelled ${metric.label ?? ''}` })),
       ]),
-      graph('Booking to decision p50 / p99 (ms)', [...perCountry(metricNames.decisionTime, 'p50'), ...perCountry(metricNames.decisionTime, 'p99')], [
-        { value: DECISION_TIME_P99_TARGET_MS, label: 'p99 alarm' },
-      ]),
+      graph(
+        'Booking to decision p50 / p99 (ms)',
+        [...perCountry(metricNames.decisionTime, 'p50'), ...perCountry(metricNames.decisionTime, 'p99')],
+        [{ value: DECISION_TIME_P99_TARGET_MS, label: 'p99 alarm' }],
+      ),
       graph('Status changes published', perCountry(metricNames.statusChangesPublished)),
       // Skipped emails are only graphed: a person without a verified address is normal, not an incident.
       ...(this.props.sendsEmails
@@ -215,7 +248,9 @@ export class Operations extends Construct {
         : []),
       graph(
         'Reconciliation findings',
-        findingKinds.map((kind) => pipelineMetric(metricNames.reconciliationFindings, { [metricDimensions.finding]: kind }, 'Maximum', kind)),
+        findingKinds.map((kind) =>
+          pipelineMetric(metricNames.reconciliationFindings, { [metricDimensions.finding]: kind }, 'Maximum', kind),
+        ),
       ),
     ];
   }
@@ -223,18 +258,40 @@ export class Operations extends Construct {
   private queueWidgets(): cloudwatch.IWidget[] {
     const { queues } = this.props;
     return [
-      graph('Queue depth', queues.map(({ settings, queue }) => queue.metricApproximateNumberOfMessagesVisible({ label: settings.queueName, statistic: 'Maximum' }))),
-      graph('Oldest message (s)', queues.map(({ settings, queue }) => queue.metricApproximateAgeOfOldestMessage({ label: settings.queueName, statistic: 'Maximum' }))),
-      graph('Dead-letter queues', queues.map(({ settings, deadLetterQueue }) => deadLetterQueue.metricApproximateNumberOfMessagesVisible({ label: settings.deadLetterQueueName, statistic: 'Maximum' }))),
+      graph(
+        'Queue depth',
+        queues.map(({ settings, queue }) =>
+          queue.metricApproximateNumberOfMessagesVisible({ label: settings.queueName, statistic: 'Maximum' }),
+        ),
+      ),
+      graph(
+        'Oldest message (s)',
+        queues.map(({ settings, queue }) => queue.metricApproximateAgeOfOldestMessage({ label: settings.queueName, statistic: 'Maximum' })),
+      ),
+      graph(
+        'Dead-letter queues',
+        queues.map(({ settings, deadLetterQueue }) =>
+          deadLetterQueue.metricApproximateNumberOfMessagesVisible({ label: settings.deadLetterQueueName, statistic: 'Maximum' }),
+        ),
+      ),
     ];
   }
 
   private functionWidgets(): cloudwatch.IWidget[] {
     const { functions } = this.props;
     return [
-      graph('Function errors', functions.map((fn) => fn.metricErrors({ label: fn.node.id, statistic: 'Sum' }))),
-      graph('Function throttles', functions.map((fn) => fn.metricThrottles({ label: fn.node.id, statistic: 'Sum' }))),
-      graph('Function duration p99 (ms)', functions.map((fn) => fn.metricDuration({ label: fn.node.id, statistic: 'p99' }))),
+      graph(
+        'Function errors',
+        functions.map((fn) => fn.metricErrors({ label: fn.node.id, statistic: 'Sum' })),
+      ),
+      graph(
+        'Function throttles',
+        functions.map((fn) => fn.metricThrottles({ label: fn.node.id, statistic: 'Sum' })),
+      ),
+      graph(
+        'Function duration p99 (ms)',
+        functions.map((fn) => fn.metricDuration({ label: fn.node.id, statistic: 'p99' })),
+      ),
     ];
   }
 
@@ -243,14 +300,30 @@ export class Operations extends Construct {
     return [
       graph('Database CPU (%)', [database.metricCPUUtilization()]),
       graph('Database connections', [database.metricDatabaseConnections({ statistic: 'Maximum' })]),
-      graph('Database free storage (bytes)', [database.metricFreeStorageSpace({ statistic: 'Minimum' })], [{ value: FREE_STORAGE_ALARM_BYTES, label: 'alarm' }]),
+      graph(
+        'Database free storage (bytes)',
+        [database.metricFreeStorageSpace({ statistic: 'Minimum' })],
+        [{ value: FREE_STORAGE_ALARM_BYTES, label: 'alarm' }],
+      ),
     ];
   }
 }
 
 /** AppSync's own metrics of the API (CloudWatch namespace AWS/AppSync, by GraphQLAPIId). */
-function appSyncMetric(api: appsync.GraphqlApi, metricName: '4XXError' | '5XXError' | 'Latency', statistic: string, label?: string): cloudwatch.Metric {
-  return new cloudwatch.Metric({ namespace: 'AWS/AppSync', metricName, dimensionsMap: { GraphQLAPIId: api.apiId }, statistic, period: FIVE_MINUTES, label });
+function appSyncMetric(
+  api: appsync.GraphqlApi,
+  metricName: '4XXError' | '5XXError' | 'Latency',
+  statistic: string,
+  label?: string,
+): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: 'AWS/AppSync',
+    metricName,
+    dimensionsMap: { GraphQLAPIId: api.apiId },
+    statistic,
+    period: FIVE_MINUTES,
+    label,
+  });
 }
 
 /** One of the pipeline's own metrics, with the dimensions the functions give it. */

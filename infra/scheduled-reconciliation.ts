@@ -33,7 +33,10 @@ export class ScheduledReconciliation extends Construct {
     const { reconciliation } = topology;
 
     // The isolated subnets have no route out: DynamoDB is reached through a gateway endpoint (no hourly charge).
-    database.vpc.addGatewayEndpoint('DynamoDbEndpoint', { service: ec2.GatewayVpcEndpointAwsService.DYNAMODB, subnets: [database.clientNetwork.subnets] });
+    database.vpc.addGatewayEndpoint('DynamoDbEndpoint', {
+      service: ec2.GatewayVpcEndpointAwsService.DYNAMODB,
+      subnets: [database.clientNetwork.subnets],
+    });
     const toDynamoDb = new ec2.SecurityGroup(this, 'DynamoDbAccess', {
       vpc: database.vpc,
       description: 'HTTPS out to DynamoDB, for the reconciler: no subnet here routes anywhere but to the VPC endpoints',

@@ -28,8 +28,13 @@ const APPOINTMENT_FIELDS = 'appointmentId insuredId scheduleId countryISO status
  */
 export function apiClient(endpoint: ApiEndpoint, options: { timeoutMs?: number; token?: string; post?: PostRequest } = {}) {
   const post: PostRequest = options.post ?? fetch;
-  async function request<Data>(query: string, variables: Record<string, unknown> = {}, apiKey: string | null = endpoint.apiKey): Promise<GraphqlResponse<Data>> {
-    const auth: Record<string, string> = options.token !== undefined ? { authorization: options.token } : apiKey === null ? {} : { 'x-api-key': apiKey };
+  async function request<Data>(
+    query: string,
+    variables: Record<string, unknown> = {},
+    apiKey: string | null = endpoint.apiKey,
+  ): Promise<GraphqlResponse<Data>> {
+    const auth: Record<string, string> =
+      options.token !== undefined ? { authorization: options.token } : apiKey === null ? {} : { 'x-api-key': apiKey };
     const response = await post(new URL(endpoint.graphqlUrl), {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...auth },

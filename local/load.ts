@@ -1,5 +1,10 @@
 /** Runs `count` tasks from `clients` concurrent loops (the benchmark and the reliability suites), as that many clients would, and returns each task's latency in ms. */
-export async function runConcurrently(count: number, clients: number, task: (index: number) => Promise<void>, onDone?: () => void): Promise<number[]> {
+export async function runConcurrently(
+  count: number,
+  clients: number,
+  task: (index: number) => Promise<void>,
+  onDone?: () => void,
+): Promise<number[]> {
   const latencies = new Array<number>(count);
   let next = 0;
   const client = async () => {

@@ -39,7 +39,11 @@ interface RealtimeMessage {
 const DEFAULT_TIMEOUT_MS = 10_000;
 
 /** Opens one connection (connection_init → connection_ack); subscriptions share it. */
-export async function connectRealtime(target: RealtimeTarget, authorization: RealtimeAuthorization, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<RealtimeConnection> {
+export async function connectRealtime(
+  target: RealtimeTarget,
+  authorization: RealtimeAuthorization,
+  timeoutMs = DEFAULT_TIMEOUT_MS,
+): Promise<RealtimeConnection> {
   const auth = { host: new URL(target.graphqlUrl).host, ...authorization };
   const header = Buffer.from(JSON.stringify(auth)).toString('base64');
   const socket = new WebSocket(`${target.realtimeUrl}?header=${encodeURIComponent(header)}&payload=e30=`, ['graphql-ws']);
@@ -97,9 +101,14 @@ class SharedConnection implements RealtimeConnection {
   subscribe<Data>(request: GraphqlRequest, onData: (data: Data) => void): Promise<string> {
     const id = String(this.nextId++);
     return new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => this.forget(id, new Error(`Subscription ${id} was not acknowledged within ${this.timeoutMs / 1000} s`)), this.timeoutMs);
+      const timer = setTimeout(
+        () => this.forget(id, new Error(`Subscription ${id} was not acknowledged within ${this.timeoutMs / 1000} s`)),
+        this.timeoutMs,
+      );
       this.subscriptions.set(id, { onData: onData as (data: unknown) => void, acknowledgement: { resolve, reject, timer } });
-      this.socket.send(JSON.stringify({ id, type: 'start', payload: { data: JSON.stringify(request), extensions: { authorization: this.auth } } }));
+      this.socket.send(
+        JSON.stringify({ id, type: 'start', payload: { data: JSON.stringify(request), extensions: { authorization: this.auth } } }),
+      );
     });
   }
 

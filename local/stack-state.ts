@@ -77,7 +77,9 @@ export async function readStackState(file = stackStateFile()): Promise<LocalStac
   }
   const state = JSON.parse(text) as LocalStackState;
   if (!isAlive(state.pid)) {
-    throw new NoRunningStackError(`No local stack is running: ${file} was left by process ${state.pid}, which has exited. Start one with \`npm start\`.`);
+    throw new NoRunningStackError(
+      `No local stack is running: ${file} was left by process ${state.pid}, which has exited. Start one with \`npm start\`.`,
+    );
   }
   return state;
 }

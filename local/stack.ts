@@ -10,7 +10,15 @@ import { environment } from '../core/config/environment';
 import { topology, type QueueSettings } from '../core/config/topology';
 import { startLocalAppSync, type LocalAppSync } from './appsync/endpoint';
 import type { LocalResolver } from './appsync/lambda-data-source';
-import { ensureAppointmentsTable, ensureIdempotencyTable, LOCAL_CREDENTIALS, LOCAL_REGION, localDynamoDbClient, startLocalDynamoDb, type LocalDynamoDb } from './dynamodb/dynalite';
+import {
+  ensureAppointmentsTable,
+  ensureIdempotencyTable,
+  LOCAL_CREDENTIALS,
+  LOCAL_REGION,
+  localDynamoDbClient,
+  startLocalDynamoDb,
+  type LocalDynamoDb,
+} from './dynamodb/dynalite';
 import { buildFunctionBundles, LocalFunction, type FunctionDefinition } from './lambda/host';
 import { LOCAL_USER_POOL_ID, LocalTokenIssuer } from './identity/issuer';
 import { LocalUserPoolAccounts, startLocalUserPoolEndpoint } from './identity/user-pool-accounts';
@@ -33,7 +41,13 @@ export const LOCAL_SENDER_EMAIL = 'citas@appointments.test';
 /** Sandboxes per resolver function at most (Lambda would scale further; locally threads cost memory). */
 const RESOLVER_CONCURRENCY = 4;
 /** Settings the functions may tune and that pass through from this process's environment. */
-const PASSED_THROUGH_ENV = ['POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_DEV', 'POWERTOOLS_LOGGER_LOG_EVENT', 'POWERTOOLS_METRICS_DISABLED', 'AWS_LAMBDA_LOG_LEVEL'];
+const PASSED_THROUGH_ENV = [
+  'POWERTOOLS_LOG_LEVEL',
+  'POWERTOOLS_DEV',
+  'POWERTOOLS_LOGGER_LOG_EVENT',
+  'POWERTOOLS_METRICS_DISABLED',
+  'AWS_LAMBDA_LOG_LEVEL',
+];
 
 export interface LocalStackOptions {
   /** GraphQL (and explorer) port; 0 picks a free one. Default 0. */
@@ -224,13 +238,19 @@ async function startServices(
   { workDir, configDir, logger }: { workDir: string; configDir: string; logger: LocalLogger },
   cleanups: (() => Promise<unknown>)[],
 ): Promise<LocalServices> {
-  const entries = [...topology.resolvers.map((resolver) => resolver.entry), ...routingFromTopology().queues.map((queue) => queue.consumer.entry), topology.reconciliation.entry];
+  const entries = [
+    ...topology.resolvers.map((resolver) => resolver.entry),
+    ...routingFromTopology().queues.map((queue) => queue.consumer.entry),
+    topology.reconciliation.entry,
+  ];
   const accounts = new LocalUserPoolAccounts();
   // Every part that starts registers its cleanup, even when another part fails.
   const parts = Promise.allSettled([
     buildFunctionBundles(entries, join(workDir, 'build')),
     startDynamoDb(options.dataDir).then(registered(cleanups, (started) => started.close())),
-    options.inMemoryCountryStore ? Promise.resolve(undefined) : provideMigratedMysql(options).then(registered(cleanups, (started) => started?.stop())),
+    options.inMemoryCountryStore
+      ? Promise.resolve(undefined)
+      : provideMigratedMysql(options).then(registered(cleanups, (started) => started?.stop())),
     startLocalAwsEndpoint(router).then(registered(cleanups, (started) => started.close())),
     LocalTokenIssuer.open(join(configDir, 'identity', 'signing-key.json')),
     startLocalSes(options.sesHooks).then(registered(cleanups, (started) => started.close())),
@@ -259,7 +279,14 @@ interface LocalFunctions {
 }
 
 /** Every Lambda function of the topology, each with the environment the CDK stack gives it; queue consumers connected to their queues. */
-function createFunctions(context: { router: LocalRouter; services: LocalServices; workDir: string; graphqlUrl: string; env: NodeJS.ProcessEnv; sink: LogSink }): LocalFunctions {
+function createFunctions(context: {
+  router: LocalRouter;
+  services: LocalServices;
+  workDir: string;
+  graphqlUrl: string;
+  env: NodeJS.ProcessEnv;
+  sink: LogSink;
+}): LocalFunctions {
   const { router, services, sink } = context;
   const environmentOf = lambdaEnvironments(context);
   const all = new Map<string, LocalFunction>();
@@ -272,13 +299,25 @@ function createFunctions(context: { router: LocalRouter; services: LocalServices
   };
   const resolvers = topology.resolvers.map((resolver) => {
     const name = `${resolver.typeName}-${resolver.fieldName}`;
-    const fn = addFunction({ name, entry: resolver.entry, environment: environmentOf(name), maxConcurrency: RESOLVER_CONCURRENCY, timeoutSeconds: resolver.timeoutSeconds });
+    const fn = addFunction({
+      name,
+      entry: resolver.entry,
+      environment: environmentOf(name),
+      maxConcurrency: RESOLVER_CONCURRENCY,
+      timeoutSeconds: resolver.timeoutSeconds,
+    });
     return { typeName: resolver.typeName, fieldName: resolver.fieldName, functionName: name, invoke: (event: unknown) => fn.invoke(event) };
   });
   for (const { settings: declared, consumer } of routingFromTopology().queues) {
     const settings = router.queueSettings(declared.queueName);
     const name = `${basename(consumer.entry).replace(/\.[jt]s$/, '')}-${settings.queueName}`;
-    const fn = addFunction({ name, entry: consumer.entry, environment: environmentOf(name, settings.queueName, consumer.environment), maxConcurrency: settings.maxConcurrency, timeoutSeconds: settings.workerTimeoutSeconds });
+    const fn = addFunction({
+      name,
+      entry: consumer.entry,
+      environment: environmentOf(name, settings.queueName, consumer.environment),
+      maxConcurrency: settings.maxConcurrency,
+      timeoutSeconds: settings.workerTimeoutSeconds,
+    });
     router.connect(settings.queueName, (event) => fn.invoke(event), name);
   }
   const { reconciliation } = topology;
@@ -289,7 +328,9 @@ function createFunctions(context: { router: LocalRouter; services: LocalServices
     maxConcurrency: 1,
     timeoutSeconds: reconciliation.timeoutSeconds,
   });
-  const schedules = [{ name: 'reconciler', everyMs: reconciliation.everyMinutes * 60_000, invoke: (event: unknown) => reconciler.invoke(event) }];
+  const schedules = [
+    { name: 'reconciler', everyMs: reconciliation.everyMinutes * 60_000, invoke: (event: unknown) => reconciler.invoke(event) },
+  ];
   const resolverNames = new Set(resolvers.map((resolver) => resolver.functionName));
   const warm = () => {
     const resolversWarm = Promise.all([...all].filter(([name]) => resolverNames.has(name)).map(([, fn]) => fn.warm()));
@@ -302,7 +343,13 @@ function createFunctions(context: { router: LocalRouter; services: LocalServices
 }
 
 /** A function's environment: what every function gets, what the CDK stack gives its kind, and its own Lambda variables. */
-function lambdaEnvironments(context: { services: LocalServices; router: LocalRouter; workDir: string; graphqlUrl: string; env: NodeJS.ProcessEnv }) {
+function lambdaEnvironments(context: {
+  services: LocalServices;
+  router: LocalRouter;
+  workDir: string;
+  graphqlUrl: string;
+  env: NodeJS.ProcessEnv;
+}) {
   const { services, router, workDir } = context;
   const shared: Record<string, string> = {
     AWS_REGION: LOCAL_REGION,
@@ -330,7 +377,9 @@ function lambdaEnvironments(context: { services: LocalServices; router: LocalRou
     ...passedThrough(context.env),
   };
   // As in AWS, only the country workers are given the database, each signed in as its country's user.
-  const countryDatabases = new Map(topology.countryRoutes.map((route) => [route.queueName, databaseSignedInAs(services.mysql, countries[route.countryISO].mysqlUser)]));
+  const countryDatabases = new Map(
+    topology.countryRoutes.map((route) => [route.queueName, databaseSignedInAs(services.mysql, countries[route.countryISO].mysqlUser)]),
+  );
   return (name: string, queueName?: string, own: Readonly<Record<string, string>> = {}): Record<string, string> => ({
     ...shared,
     AWS_LAMBDA_FUNCTION_NAME: name,
@@ -408,7 +457,10 @@ async function provideMigratedMysql(options: LocalStackOptions): Promise<Migrate
     await mysql.stop();
     const reason = error instanceof Error ? error.message : String(error);
     // The URL's user creates the others, so a plain application user is not enough.
-    throw new Error(`MySQL at ${mysql.description} could not be migrated (its user must be able to create users and grant; see the README's MYSQL_URL row): ${reason}`, { cause: error });
+    throw new Error(
+      `MySQL at ${mysql.description} could not be migrated (its user must be able to create users and grant; see the README's MYSQL_URL row): ${reason}`,
+      { cause: error },
+    );
   }
   return { ...mysql, userUrls: users.urls };
 }
@@ -416,4 +468,3 @@ async function provideMigratedMysql(options: LocalStackOptions): Promise<Migrate
 function passedThrough(env: NodeJS.ProcessEnv): Record<string, string> {
   return Object.fromEntries(PASSED_THROUGH_ENV.flatMap((name) => (env[name] ? [[name, env[name]]] : [])));
 }
-

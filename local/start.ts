@@ -39,13 +39,24 @@ async function main(): Promise<void> {
   const port = portNumber('--port', values.port ?? process.env.GRAPHQL_PORT ?? String(DEFAULT_PORT));
   // TLS next to the plain port by default (20003), so both are known before start.
   const tlsPort = portNumber('--tls-port', values['tls-port'] ?? process.env.GRAPHQL_TLS_PORT ?? String(port === 0 ? 0 : port + 1));
-  const dataDir = process.env.LOCAL_DATA_DIR ? resolve(process.env.LOCAL_DATA_DIR) : values.persist ? resolve(REPOSITORY_ROOT, '.local-data') : undefined;
+  const dataDir = process.env.LOCAL_DATA_DIR
+    ? resolve(process.env.LOCAL_DATA_DIR)
+    : values.persist
+      ? resolve(REPOSITORY_ROOT, '.local-data')
+      : undefined;
 
   // The CA and the token signing key stay in this checkout's .local-data/, so a client trusts the CA once.
   const configDir = resolve(REPOSITORY_ROOT, '.local-data');
   // The key too, so a script written yesterday works today (LOCAL_API_KEY overrides it).
   const apiKey = await provideLocalApiKey(resolve(configDir, 'api-key'));
-  const starting = startLocalStack({ graphqlPort: port, tlsPort, configDir, dataDir, inMemoryCountryStore: values['no-mysql'], apiKey: apiKey.key });
+  const starting = startLocalStack({
+    graphqlPort: port,
+    tlsPort,
+    configDir,
+    dataDir,
+    inMemoryCountryStore: values['no-mysql'],
+    apiKey: apiKey.key,
+  });
   let stopping: number | undefined;
   const stop = async (code: number) => {
     if (stopping !== undefined) {
@@ -78,7 +89,9 @@ async function main(): Promise<void> {
   if (stopping !== undefined) return;
   // For `npm run redrive` and `npm run reconcile`, run from another terminal; the stack is useful without them.
   await writeStackState(stackStateOf(stack)).catch((error: unknown) =>
-    process.stderr.write(`The operator tools will not find this stack: ${stackStateFile()} could not be written (${error instanceof Error ? error.message : String(error)}).\n`),
+    process.stderr.write(
+      `The operator tools will not find this stack: ${stackStateFile()} could not be written (${error instanceof Error ? error.message : String(error)}).\n`,
+    ),
   );
   process.stdout.write(banner(stack, dataDir, apiKey));
 }

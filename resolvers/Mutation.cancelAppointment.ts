@@ -18,5 +18,15 @@ const appointments = new DynamoDbAppointmentRepository(new DynamoDBClient({}), r
 const requests = new SnsCountryMessages(new SNSClient({}), requiredEnv(environment.appointmentRequestsTopicArn));
 
 /** The Lambda function of Mutation.cancelAppointment: its answer, or the error it answers with (core/adapters/appsync-field-answer.ts). */
-export const handler: AppSyncResolverHandler<MutationcancelAppointmentArgs, FieldAnswer<Appointment>> = withLambdaContext(logger, (event, context) =>
-  fieldAnswer(() => cancelAppointment(event.arguments, callerFrom(event.identity), correlationIdOf(event, context), { appointments, requests, logger, metrics })));
+export const handler: AppSyncResolverHandler<MutationcancelAppointmentArgs, FieldAnswer<Appointment>> = withLambdaContext(
+  logger,
+  (event, context) =>
+    fieldAnswer(() =>
+      cancelAppointment(event.arguments, callerFrom(event.identity), correlationIdOf(event, context), {
+        appointments,
+        requests,
+        logger,
+        metrics,
+      }),
+    ),
+);

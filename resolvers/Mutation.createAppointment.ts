@@ -20,5 +20,15 @@ const appointments = new DynamoDbAppointmentRepository(new DynamoDBClient({}), r
 const requests = new SnsCountryMessages(new SNSClient({ cacheMiddleware: true }), requiredEnv(environment.appointmentRequestsTopicArn));
 
 /** The Lambda function of Mutation.createAppointment: its answer, or the error it answers with (core/adapters/appsync-field-answer.ts). */
-export const handler: AppSyncResolverHandler<MutationcreateAppointmentArgs, FieldAnswer<Appointment>> = withLambdaContext(logger, (event, context) =>
-  fieldAnswer(() => createAppointment(event.arguments.input, callerFrom(event.identity), correlationIdOf(event, context), { appointments, requests, logger, metrics })));
+export const handler: AppSyncResolverHandler<MutationcreateAppointmentArgs, FieldAnswer<Appointment>> = withLambdaContext(
+  logger,
+  (event, context) =>
+    fieldAnswer(() =>
+      createAppointment(event.arguments.input, callerFrom(event.identity), correlationIdOf(event, context), {
+        appointments,
+        requests,
+        logger,
+        metrics,
+      }),
+    ),
+);

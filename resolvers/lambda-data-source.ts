@@ -10,12 +10,26 @@ import type { FieldAnswer } from '../core/adapters/appsync-field-answer';
  * The CDK stack bundles this file into one ES module for runtime APPSYNC_JS 1.0.0; the local
  * executor runs that same module.
  */
-type FieldContext<Result = unknown> = Context<Record<string, unknown>, Record<string, unknown>, Record<string, unknown> | undefined, Record<string, unknown> | undefined, Result>;
+type FieldContext<Result = unknown> = Context<
+  Record<string, unknown>,
+  Record<string, unknown>,
+  Record<string, unknown> | undefined,
+  Record<string, unknown> | undefined,
+  Result
+>;
 
 export function request(ctx: FieldContext): LambdaRequest {
   return {
     operation: 'Invoke',
-    payload: { arguments: ctx.arguments, identity: ctx.identity, source: ctx.source, request: ctx.request, info: ctx.info, prev: ctx.prev, stash: ctx.stash },
+    payload: {
+      arguments: ctx.arguments,
+      identity: ctx.identity,
+      source: ctx.source,
+      request: ctx.request,
+      info: ctx.info,
+      prev: ctx.prev,
+      stash: ctx.stash,
+    },
   };
 }
 

@@ -26,5 +26,9 @@ const eventBus = new EventBridgeStatusChangeBus(new EventBridgeClient({}), requi
 /** SQS consumer of the confirmation queue: each body is an EventBridge event with a country's decision. */
 export const handler = withLambdaContext(
   logger,
-  sqsMessageHandler(countryOutcomeEventSchema, (outcome) => applyCountryOutcome(outcome, { appointments, subscribers, eventBus, logger, metrics }), logger),
+  sqsMessageHandler(
+    countryOutcomeEventSchema,
+    (outcome) => applyCountryOutcome(outcome, { appointments, subscribers, eventBus, logger, metrics }),
+    logger,
+  ),
 );

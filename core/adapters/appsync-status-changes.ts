@@ -45,11 +45,18 @@ export class AppSyncSubscribers implements StatusChangeSubscribers {
         body,
       }),
     );
-    const response = await this.send(url, { method: 'POST', headers: signed.headers, body, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    const response = await this.send(url, {
+      method: 'POST',
+      headers: signed.headers,
+      body,
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
     const answer = (await response.json().catch(() => ({}))) as { errors?: { errorType?: string; message?: string }[] };
     if (!response.ok || answer.errors?.length) {
       const reason = answer.errors?.map((error) => `${error.errorType ?? 'Error'}: ${error.message ?? ''}`).join('; ') ?? '';
-      throw new StatusChangeNotPublishedError(`AppSync answered HTTP ${response.status} to the status change of ${change.appointmentId}${reason ? ` (${reason})` : ''}`);
+      throw new StatusChangeNotPublishedError(
+        `AppSync answered HTTP ${response.status} to the status change of ${change.appointmentId}${reason ? ` (${reason})` : ''}`,
+      );
     }
   }
 }

@@ -1,4 +1,9 @@
-import { ListUsersCommand, type AttributeType, type CognitoIdentityProviderClient, type UserType } from '@aws-sdk/client-cognito-identity-provider';
+import {
+  ListUsersCommand,
+  type AttributeType,
+  type CognitoIdentityProviderClient,
+  type UserType,
+} from '@aws-sdk/client-cognito-identity-provider';
 import { INSURED_ID_CLAIM, INSURED_ID_LOOKUP_ATTRIBUTE } from '../domain/caller';
 import type { InsuredAddressBook } from '../ports';
 
@@ -23,7 +28,9 @@ export class CognitoAddressBook implements InsuredAddressBook {
         Limit: 10,
       }),
     );
-    return Users.filter((user) => holdsInsuredId(user, insuredId)).map(verifiedEmail).find((email) => email !== undefined);
+    return Users.filter((user) => holdsInsuredId(user, insuredId))
+      .map(verifiedEmail)
+      .find((email) => email !== undefined);
   }
 }
 

@@ -38,10 +38,7 @@ export class DynamoDbAppointmentRepository implements AppointmentRepository {
     );
   }
 
-  async listByInsured(
-    insuredId: string,
-    page: { limit: number; cursor?: string },
-  ): Promise<{ items: Appointment[]; cursor?: string }> {
+  async listByInsured(insuredId: string, page: { limit: number; cursor?: string }): Promise<{ items: Appointment[]; cursor?: string }> {
     const result = await this.documents.send(
       new QueryCommand({
         TableName: this.tableName,
@@ -115,7 +112,11 @@ export class DynamoDbAppointmentRepository implements AppointmentRepository {
   }
 
   /** The appointment after the update, or undefined when its condition failed. */
-  private async updateStatusIfAllowed(key: AppointmentKey, change: StatusChangeRequest, from: Record<string, string>): Promise<Appointment | undefined> {
+  private async updateStatusIfAllowed(
+    key: AppointmentKey,
+    change: StatusChangeRequest,
+    from: Record<string, string>,
+  ): Promise<Appointment | undefined> {
     const reason = change.rejectionReason === undefined ? {} : { ':reason': change.rejectionReason };
     try {
       const updated = await this.documents.send(

@@ -1,4 +1,9 @@
-import { IdempotencyAlreadyInProgressError, IdempotencyConfig, IdempotencyItemNotFoundError, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import {
+  IdempotencyAlreadyInProgressError,
+  IdempotencyConfig,
+  IdempotencyItemNotFoundError,
+  makeIdempotent,
+} from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
@@ -35,7 +40,11 @@ export function idempotentStep<Input extends { appointmentId: string; correlatio
   step: (input: Input) => Promise<unknown>,
   options: IdempotentStepOptions,
 ): IdempotentStep<Input> {
-  const config = new IdempotencyConfig({ eventKeyJmesPath: options.keyJmesPath, throwOnNoIdempotencyKey: true, expiresAfterSeconds: options.expiresAfterSeconds });
+  const config = new IdempotencyConfig({
+    eventKeyJmesPath: options.keyJmesPath,
+    throwOnNoIdempotencyKey: true,
+    expiresAfterSeconds: options.expiresAfterSeconds,
+  });
   const once = makeIdempotent(step, {
     persistenceStore: new DynamoDBPersistenceLayer({
       tableName: options.tableName,
@@ -57,7 +66,11 @@ export function idempotentStep<Input extends { appointmentId: string; correlatio
           // twin failed meanwhile and freed the work, so this copy claims it again at once.
           if (error instanceof IdempotencyItemNotFoundError && check < IN_PROGRESS_CHECKS) continue;
           if (!(error instanceof IdempotencyAlreadyInProgressError) || check === IN_PROGRESS_CHECKS) throw error;
-          if (check === 1) options.logger.info('Another delivery of this message is in progress; waiting for its outcome', { appointmentId: input.appointmentId, correlationId: input.correlationId });
+          if (check === 1)
+            options.logger.info('Another delivery of this message is in progress; waiting for its outcome', {
+              appointmentId: input.appointmentId,
+              correlationId: input.correlationId,
+            });
           await new Promise((resolve) => setTimeout(resolve, IN_PROGRESS_WAIT_MS));
         }
       }

@@ -40,6 +40,12 @@ export class InMemoryCountryAppointments implements CountryAppointmentStore {
   }
 
   private row(message: AppointmentRequested | AppointmentCancellationRequested, status: CountrySlotStatus): CountryRowSummary {
-    return { appointmentId: message.appointmentId, countryISO: this.countryISO, scheduleId: message.scheduleId, status, scheduledAt: new Date() };
+    return {
+      appointmentId: message.appointmentId,
+      countryISO: this.countryISO,
+      scheduleId: message.scheduleId,
+      status,
+      scheduledAt: new Date(),
+    };
   }
 }

@@ -27,16 +27,20 @@ class ReusedSocketClosedError extends Error {}
 function postOnce(url: URL, { method, headers, body, signal }: Parameters<PostRequest>[1]): ReturnType<PostRequest> {
   return new Promise((resolve, reject) => {
     const tls = url.protocol === 'https:';
-    const request = (tls ? httpsRequest : httpRequest)(url, { method, headers, signal, agent: tls ? agents.https : agents.http }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('error', reject);
-      response.on('end', () => {
-        const status = response.statusCode ?? 0;
-        const text = Buffer.concat(chunks).toString('utf8');
-        resolve({ ok: status >= 200 && status < 300, status, json: () => Promise.resolve().then(() => JSON.parse(text) as unknown) });
-      });
-    });
+    const request = (tls ? httpsRequest : httpRequest)(
+      url,
+      { method, headers, signal, agent: tls ? agents.https : agents.http },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('error', reject);
+        response.on('end', () => {
+          const status = response.statusCode ?? 0;
+          const text = Buffer.concat(chunks).toString('utf8');
+          resolve({ ok: status >= 200 && status < 300, status, json: () => Promise.resolve().then(() => JSON.parse(text) as unknown) });
+        });
+      },
+    );
     request.on('error', (error: NodeJS.ErrnoException) => {
       const closedUnderUs = request.reusedSocket && (error.code === 'ECONNRESET' || error.code === 'EPIPE');
       reject(closedUnderUs ? new ReusedSocketClosedError(error.message, { cause: error }) : error);

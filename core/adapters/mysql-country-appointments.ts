@@ -1,7 +1,12 @@
 import DataLoader from 'dataloader';
 import { escapeId, type RowDataPacket } from 'mysql2/promise';
 import type { Country } from '../domain/countries';
-import type { AppointmentCancellationRequested, AppointmentRequested, CountryMessage, CountrySlotStatus } from '../messages/appointment-messages';
+import type {
+  AppointmentCancellationRequested,
+  AppointmentRequested,
+  CountryMessage,
+  CountrySlotStatus,
+} from '../messages/appointment-messages';
 import type { CountryAppointmentStore } from '../ports';
 import type { MysqlQueries } from './mysql-connection';
 import type { CountryRowSummary } from '../use-cases/reconcile-appointments';
@@ -57,11 +62,17 @@ export class MysqlCountryAppointments implements CountryAppointmentStore {
 
   /** Every row's id, slot, status and time, for operators' reconciliation. */
   async *allRows(): AsyncIterable<CountryRowSummary> {
-    const [rows] = await this.pool.query<(RowDataPacket & { appointment_id: string; schedule_id: number; status: CountrySlotStatus; scheduled_at: Date })[]>(
-      `SELECT appointment_id, schedule_id, status, scheduled_at FROM ${this.table}`,
-    );
+    const [rows] = await this.pool.query<
+      (RowDataPacket & { appointment_id: string; schedule_id: number; status: CountrySlotStatus; scheduled_at: Date })[]
+    >(`SELECT appointment_id, schedule_id, status, scheduled_at FROM ${this.table}`);
     for (const row of rows) {
-      yield { appointmentId: row.appointment_id, countryISO: this.countryISO, scheduleId: row.schedule_id, status: row.status, scheduledAt: row.scheduled_at };
+      yield {
+        appointmentId: row.appointment_id,
+        countryISO: this.countryISO,
+        scheduleId: row.schedule_id,
+        status: row.status,
+        scheduledAt: row.scheduled_at,
+      };
     }
   }
 
@@ -73,7 +84,8 @@ export class MysqlCountryAppointments implements CountryAppointmentStore {
       return new Map(rows.map((row) => [row.appointment_id, row.status]));
     });
     return batch.map(
-      (message) => statusById.get(message.appointmentId) ?? new Error(`Appointment ${message.appointmentId} has no row after the batch was written`),
+      (message) =>
+        statusById.get(message.appointmentId) ?? new Error(`Appointment ${message.appointmentId} has no row after the batch was written`),
     );
   }
 

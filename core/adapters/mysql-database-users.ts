@@ -37,7 +37,9 @@ interface Held {
 /** What the user holds beyond its declaration, read from information_schema (the same views in MySQL and MariaDB). */
 async function undeclaredRights(connection: Connection, user: DatabaseUser): Promise<Held[]> {
   const grantee = `'${user.name}'@'${ANY_HOST}'`;
-  const declared = new Set(user.grants.flatMap((grant) => grant.privileges.map((privilege) => `${tableScope(grant.schema, grant.table)} ${privilege}`)));
+  const declared = new Set(
+    user.grants.flatMap((grant) => grant.privileges.map((privilege) => `${tableScope(grant.schema, grant.table)} ${privilege}`)),
+  );
   const [global] = await connection.query<PrivilegeRow[]>(
     'SELECT PRIVILEGE_TYPE AS privilege, IS_GRANTABLE AS grantable FROM information_schema.USER_PRIVILEGES WHERE GRANTEE = ?',
     [grantee],
@@ -59,16 +61,21 @@ async function undeclaredRights(connection: Connection, user: DatabaseUser): Pro
   // information_schema lists only the rights its reader may see: what was just granted must be among them.
   const seen = new Set(held.map(({ row, on }) => `${on} ${row.privilege}`));
   if ([...declared].some((right) => !seen.has(right))) {
-    throw new Error(`The migrating user cannot see the rights of ${grantee} in information_schema: it needs SELECT on the mysql system schema`);
+    throw new Error(
+      `The migrating user cannot see the rights of ${grantee} in information_schema: it needs SELECT on the mysql system schema`,
+    );
   }
   const undeclared: Held[] = [];
   for (const { row, on } of held) {
-    if (!PRIVILEGE_NAME.test(row.privilege)) throw new Error(`Unexpected privilege name ${JSON.stringify(row.privilege)} held by ${grantee}`);
+    if (!PRIVILEGE_NAME.test(row.privilege))
+      throw new Error(`Unexpected privilege name ${JSON.stringify(row.privilege)} held by ${grantee}`);
     if (row.privilege !== 'USAGE' && !declared.has(`${on} ${row.privilege}`)) undeclared.push({ privilege: row.privilege, on });
     if (row.grantable === 'YES') undeclared.push({ privilege: 'GRANT OPTION', on });
   }
   // One GRANT OPTION per scope is enough, and revoking it twice is an error.
-  return undeclared.filter((right, index) => undeclared.findIndex((other) => other.privilege === right.privilege && other.on === right.on) === index);
+  return undeclared.filter(
+    (right, index) => undeclared.findIndex((other) => other.privilege === right.privilege && other.on === right.on) === index,
+  );
 }
 
 function tableScope(schema: string, table: string): string {

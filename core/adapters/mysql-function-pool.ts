@@ -3,7 +3,13 @@ import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { createPool, type PoolOptions } from 'mysql2/promise';
 import { environment, requiredEnv } from '../config/environment';
 import type { StructuredLogger } from '../ports';
-import { LAMBDA_RUNTIME_CA_BUNDLE, mysqlOptionsFromRdsSecret, mysqlOptionsFromUrl, type MysqlQueries, type RdsSecret } from './mysql-connection';
+import {
+  LAMBDA_RUNTIME_CA_BUNDLE,
+  mysqlOptionsFromRdsSecret,
+  mysqlOptionsFromUrl,
+  type MysqlQueries,
+  type RdsSecret,
+} from './mysql-connection';
 import { ReauthenticatingPool } from './mysql-reauthenticating-pool';
 
 /**

@@ -1,6 +1,15 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { AppointmentStatus, type Appointment, type CountryISO } from '../domain/appointment';
-import { metricDimensions, metricNames, metricsNamespace, metricsServiceName, type EmailSkipReason, type NotificationMetrics, type PipelineMetrics, type ReconciliationMetrics } from '../observability/metrics';
+import {
+  metricDimensions,
+  metricNames,
+  metricsNamespace,
+  metricsServiceName,
+  type EmailSkipReason,
+  type NotificationMetrics,
+  type PipelineMetrics,
+  type ReconciliationMetrics,
+} from '../observability/metrics';
 
 type Unit = (typeof MetricUnit)[keyof typeof MetricUnit];
 
@@ -23,10 +32,14 @@ export class PowertoolsPipelineMetrics implements PipelineMetrics, Reconciliatio
 
   statusStored(appointment: Appointment): void {
     const country = { [metricDimensions.countryISO]: appointment.countryISO };
-    if (appointment.status === AppointmentStatus.CANCELLED) return this.emit(metricNames.appointmentsCancelled, MetricUnit.Count, 1, country);
+    if (appointment.status === AppointmentStatus.CANCELLED)
+      return this.emit(metricNames.appointmentsCancelled, MetricUnit.Count, 1, country);
     if (appointment.status === AppointmentStatus.COMPLETED) this.emit(metricNames.appointmentsCompleted, MetricUnit.Count, 1, country);
     else if (appointment.status === AppointmentStatus.REJECTED) {
-      this.emit(metricNames.appointmentsRejected, MetricUnit.Count, 1, { ...country, [metricDimensions.reason]: appointment.rejectionReason ?? 'UNKNOWN' });
+      this.emit(metricNames.appointmentsRejected, MetricUnit.Count, 1, {
+        ...country,
+        [metricDimensions.reason]: appointment.rejectionReason ?? 'UNKNOWN',
+      });
     } else return;
     // A country's decision: what the insured person waited for since booking.
     const waited = Date.parse(appointment.updatedAt) - Date.parse(appointment.createdAt);
@@ -46,7 +59,10 @@ export class PowertoolsPipelineMetrics implements PipelineMetrics, Reconciliatio
   }
 
   emailSkipped(countryISO: CountryISO, reason: EmailSkipReason): void {
-    this.emit(metricNames.emailsSkipped, MetricUnit.Count, 1, { [metricDimensions.countryISO]: countryISO, [metricDimensions.reason]: reason });
+    this.emit(metricNames.emailsSkipped, MetricUnit.Count, 1, {
+      [metricDimensions.countryISO]: countryISO,
+      [metricDimensions.reason]: reason,
+    });
   }
 
   private emit(name: string, unit: Unit, value: number, dimensions: Record<string, string>): void {

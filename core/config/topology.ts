@@ -63,16 +63,14 @@ export const topology = {
     topicName: 'appointment-requests',
     routingAttribute: ROUTING_ATTRIBUTE,
   },
-  countryRoutes: countryISOs.map(
-    (countryISO): CountryRoute => ({
-      ...workerQueueDefaults,
-      countryISO,
-      queueName: `appointments-${countryISO.toLowerCase()}`,
-      deadLetterQueueName: `appointments-${countryISO.toLowerCase()}-dlq`,
-      filterPolicy: { [ROUTING_ATTRIBUTE]: [countryISO] },
-      consumer: { entry: 'workers/country-worker.ts', environment: { [environment.countryISO]: countryISO } },
-    }),
-  ),
+  countryRoutes: countryISOs.map((countryISO): CountryRoute => ({
+    ...workerQueueDefaults,
+    countryISO,
+    queueName: `appointments-${countryISO.toLowerCase()}`,
+    deadLetterQueueName: `appointments-${countryISO.toLowerCase()}-dlq`,
+    filterPolicy: { [ROUTING_ATTRIBUTE]: [countryISO] },
+    consumer: { entry: 'workers/country-worker.ts', environment: { [environment.countryISO]: countryISO } },
+  })),
   /** Country workers announce each decision on this bus; one rule takes all three to the confirmation queue. */
   countryOutcomes: {
     eventBusName,
@@ -121,7 +119,12 @@ export const topology = {
     { typeName: 'Mutation', fieldName: 'createAppointment', entry: 'resolvers/Mutation.createAppointment.ts', timeoutSeconds: 10 },
     { typeName: 'Mutation', fieldName: 'cancelAppointment', entry: 'resolvers/Mutation.cancelAppointment.ts', timeoutSeconds: 10 },
     { typeName: 'Query', fieldName: 'appointments', entry: 'resolvers/Query.appointments.ts', timeoutSeconds: 10 },
-    { typeName: 'Subscription', fieldName: 'onAppointmentStatusChanged', entry: 'resolvers/Subscription.onAppointmentStatusChanged.ts', timeoutSeconds: 10 },
+    {
+      typeName: 'Subscription',
+      fieldName: 'onAppointmentStatusChanged',
+      entry: 'resolvers/Subscription.onAppointmentStatusChanged.ts',
+      timeoutSeconds: 10,
+    },
   ],
   /**
    * The APPSYNC_JS resolver of every field in `resolvers`: it invokes the field's function with the event a direct

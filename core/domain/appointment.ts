@@ -30,9 +30,7 @@ export const legalTransitions: { readonly [From in AppointmentStatus]: readonly 
 
 /** The statuses from which an appointment may move to `target`. */
 export function statusesLeadingTo(target: AppointmentStatus): AppointmentStatus[] {
-  return (Object.keys(legalTransitions) as AppointmentStatus[]).filter((from) =>
-    legalTransitions[from].includes(target),
-  );
+  return (Object.keys(legalTransitions) as AppointmentStatus[]).filter((from) => legalTransitions[from].includes(target));
 }
 
 /**
@@ -50,11 +48,13 @@ export const insuredIdSchema = z.string({ error: 'insuredId must be a string of 
   }),
 );
 
-export const scheduleIdSchema = z.number({ error: 'scheduleId must be a positive whole number' }).check(
-  z.refine(Number.isInteger, { error: 'scheduleId must be a whole number' }),
-  z.gte(1, { error: 'scheduleId must be a positive whole number (1 or more)' }),
-  z.lte(MAX_INT32, { error: `scheduleId must be at most ${MAX_INT32}` }),
-);
+export const scheduleIdSchema = z
+  .number({ error: 'scheduleId must be a positive whole number' })
+  .check(
+    z.refine(Number.isInteger, { error: 'scheduleId must be a whole number' }),
+    z.gte(1, { error: 'scheduleId must be a positive whole number (1 or more)' }),
+    z.lte(MAX_INT32, { error: `scheduleId must be at most ${MAX_INT32}` }),
+  );
 
 export const countryISOSchema = z.enum(countryISOs as [CountryISO, ...CountryISO[]], {
   error: `countryISO must be one of ${countryISOs.join(', ')}`,
@@ -97,11 +97,7 @@ export function parseOrThrow<T>(schema: z.ZodMiniType<T>, value: unknown): T {
   throw new ValidationError(result.error.issues.map((issue) => issue.message));
 }
 
-export function pendingAppointment(
-  input: CreateAppointmentInput,
-  appointmentId: string,
-  now: Date,
-): Appointment {
+export function pendingAppointment(input: CreateAppointmentInput, appointmentId: string, now: Date): Appointment {
   const timestamp = now.toISOString();
   return {
     appointmentId,

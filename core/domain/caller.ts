@@ -64,9 +64,13 @@ export function authorizeFor(caller: Caller, insuredId: string, action: InsuredA
       return;
     case 'insured':
       if (caller.insuredId === insuredId) return;
-      throw new UnauthorizedError(`Not authorized to ${action} appointments of another insured person: you may ${action} only your own (insuredId ${caller.insuredId}).`);
+      throw new UnauthorizedError(
+        `Not authorized to ${action} appointments of another insured person: you may ${action} only your own (insuredId ${caller.insuredId}).`,
+      );
     case 'unlinked-user':
-      throw new UnauthorizedError(`Not authorized to ${action} appointments: this account is not linked to an insured person and is not in the ${STAFF_GROUP} group.`);
+      throw new UnauthorizedError(
+        `Not authorized to ${action} appointments: this account is not linked to an insured person and is not in the ${STAFF_GROUP} group.`,
+      );
     case 'service':
       throw new UnauthorizedError(`Not authorized to ${action} appointments: IAM callers may use the internal fields only.`);
   }

@@ -20,8 +20,24 @@ export interface Country {
  * `CountryISO` enum of schema.graphql; `satisfies` makes the compiler insist on both.
  */
 export const countries = {
-  PE: { iso: CountryISO.PE, name: 'Peru', mysqlSchema: 'mysql_pe', mysqlUser: 'appointments_pe', locale: 'es-PE', timeZone: 'America/Lima', localName: 'Perú' },
-  CL: { iso: CountryISO.CL, name: 'Chile', mysqlSchema: 'mysql_cl', mysqlUser: 'appointments_cl', locale: 'es-CL', timeZone: 'America/Santiago', localName: 'Chile' },
+  PE: {
+    iso: CountryISO.PE,
+    name: 'Peru',
+    mysqlSchema: 'mysql_pe',
+    mysqlUser: 'appointments_pe',
+    locale: 'es-PE',
+    timeZone: 'America/Lima',
+    localName: 'Perú',
+  },
+  CL: {
+    iso: CountryISO.CL,
+    name: 'Chile',
+    mysqlSchema: 'mysql_cl',
+    mysqlUser: 'appointments_cl',
+    locale: 'es-CL',
+    timeZone: 'America/Santiago',
+    localName: 'Chile',
+  },
 } as const satisfies { readonly [K in CountryISO]: Country & { iso: K } };
 
 export const countryISOs = Object.keys(countries) as CountryISO[];

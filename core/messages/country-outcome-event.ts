@@ -1,5 +1,10 @@
 import * as z from 'zod/mini';
-import { appointmentCancelledSchema, appointmentRejectedSchema, appointmentScheduledSchema, type CountryOutcome } from './appointment-messages';
+import {
+  appointmentCancelledSchema,
+  appointmentRejectedSchema,
+  appointmentScheduledSchema,
+  type CountryOutcome,
+} from './appointment-messages';
 
 /** The envelope fields of an EventBridge event that the queues its rules feed rely on. */
 export const eventBridgeEnvelope = { id: z.string(), source: z.string(), time: z.iso.datetime() };

@@ -5,6 +5,10 @@ import { topology } from '../config/topology';
 
 /** The EventBridge event a stored status change arrives in (the email queue's body), read as its detail. */
 export const statusChangeEventSchema = z.pipe(
-  z.object({ ...eventBridgeEnvelope, 'detail-type': z.literal(topology.statusChangeEvents.detailType), detail: appointmentStatusChangedSchema }),
+  z.object({
+    ...eventBridgeEnvelope,
+    'detail-type': z.literal(topology.statusChangeEvents.detailType),
+    detail: appointmentStatusChangedSchema,
+  }),
   z.transform((event) => event.detail),
 );

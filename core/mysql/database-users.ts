@@ -53,7 +53,10 @@ const COUNTRY_WORKER_PRIVILEGES: readonly TablePrivilege[] = ['SELECT', 'INSERT'
 export const RECONCILER_USER_NAME = 'appointments_reconcile';
 
 export function countryWorkerUser(country: Country): DatabaseUser {
-  return { name: country.mysqlUser, grants: [{ schema: country.mysqlSchema, table: 'appointments', privileges: COUNTRY_WORKER_PRIVILEGES }] };
+  return {
+    name: country.mysqlUser,
+    grants: [{ schema: country.mysqlSchema, table: 'appointments', privileges: COUNTRY_WORKER_PRIVILEGES }],
+  };
 }
 
 export function reconcilerUser(countriesToRead: readonly Country[] = Object.values(countries)): DatabaseUser {

@@ -32,7 +32,8 @@ export async function applyCountryOutcome(outcome: CountryOutcome, ports: ApplyC
   const { appointments, subscribers, eventBus, logger, metrics, now = () => new Date() } = ports;
   const { detail } = outcome;
   const target = statusAfter[outcome.detailType];
-  const rejectionReason: RejectionReason | undefined = outcome.detailType === 'AppointmentRejected' ? outcome.detail.rejectionReason : undefined;
+  const rejectionReason: RejectionReason | undefined =
+    outcome.detailType === 'AppointmentRejected' ? outcome.detail.rejectionReason : undefined;
   const { outcome: result, appointment } = await appointments.changeStatus(detail, { target, at: now(), rejectionReason });
   const logKeys = { appointmentId: detail.appointmentId, correlationId: detail.correlationId, status: appointment.status };
   if (result === 'refused') {
@@ -40,19 +41,31 @@ export async function applyCountryOutcome(outcome: CountryOutcome, ports: ApplyC
       logger.info(`${outcome.detailType} arrived after the appointment was cancelled; nothing to change`, logKeys);
       return;
     }
-    throw new IllegalTransitionError(`Appointment ${detail.appointmentId} is ${appointment.status} and cannot become ${target} (${outcome.detailType})`);
+    throw new IllegalTransitionError(
+      `Appointment ${detail.appointmentId} is ${appointment.status} and cannot become ${target} (${outcome.detailType})`,
+    );
   }
   logger.info(result === 'changed' ? `Appointment ${target}` : `Appointment was already ${target}; announcing it again`, logKeys);
   // Counted once, when stored: a redelivered decision changes nothing and is not a second decision.
   if (result === 'changed') metrics.statusStored(appointment);
   const { appointmentId, insuredId, scheduleId, countryISO, updatedAt } = appointment;
-  const change = { appointmentId, insuredId, scheduleId, countryISO, status: target, rejectionReason: appointment.rejectionReason ?? null, updatedAt };
+  const change = {
+    appointmentId,
+    insuredId,
+    scheduleId,
+    countryISO,
+    status: target,
+    rejectionReason: appointment.rejectionReason ?? null,
+    updatedAt,
+  };
   // Both at once: neither waits for the other, and a failure of either retries the record, which announces both again.
   await Promise.all([
     subscribers.publish(change).then(() => {
       logger.info('Status change published to subscribers', logKeys);
       metrics.statusChangePublished(countryISO);
     }),
-    eventBus.announce({ ...change, correlationId: detail.correlationId }).then(() => logger.info('Status change announced on the event bus', logKeys)),
+    eventBus
+      .announce({ ...change, correlationId: detail.correlationId })
+      .then(() => logger.info('Status change announced on the event bus', logKeys)),
   ]);
 }

@@ -46,7 +46,10 @@ function outcomeOf(message: CountryMessage, slotStatus: CountrySlotStatus, at: D
     case 'OVERBOOKED':
       return { detailType: 'AppointmentScheduled', detail: { ...fields, scheduledAt: at.toISOString() } };
     case 'REJECTED':
-      return { detailType: 'AppointmentRejected', detail: { ...fields, rejectedAt: at.toISOString(), rejectionReason: RejectionReason.SLOT_TAKEN } };
+      return {
+        detailType: 'AppointmentRejected',
+        detail: { ...fields, rejectedAt: at.toISOString(), rejectionReason: RejectionReason.SLOT_TAKEN },
+      };
     case 'CANCELLED':
       return { detailType: 'AppointmentCancelled', detail: { ...fields, cancelledAt: at.toISOString() } };
   }

@@ -38,7 +38,15 @@ export async function cancelAppointment(
   if (outcome === 'changed') metrics.statusStored(appointment);
   const { appointmentId, insuredId, scheduleId, countryISO, updatedAt } = appointment;
   try {
-    await requests.publish({ type: 'AppointmentCancellationRequested', appointmentId, insuredId, scheduleId, countryISO, cancelledAt: updatedAt, correlationId });
+    await requests.publish({
+      type: 'AppointmentCancellationRequested',
+      appointmentId,
+      insuredId,
+      scheduleId,
+      countryISO,
+      cancelledAt: updatedAt,
+      correlationId,
+    });
   } catch (error) {
     // Cancelled for the insured person; the slot stays held until a retry reaches the country (`npm run reconcile` lists it).
     logger.error('Cancellation could not be sent to the country; its slot is not freed yet', { ...logKeys, error: asError(error) });

@@ -1,5 +1,11 @@
 import { monotonicFactory } from 'ulid';
-import { AppointmentStatus, holdsItsSlot, pendingAppointment, validateCreateAppointmentInput, type Appointment } from '../domain/appointment';
+import {
+  AppointmentStatus,
+  holdsItsSlot,
+  pendingAppointment,
+  validateCreateAppointmentInput,
+  type Appointment,
+} from '../domain/appointment';
 import { authorizeFor, type Caller } from '../domain/caller';
 import { asError, SchedulingUnavailableError } from '../domain/errors';
 import type { AppointmentRequested } from '../messages/appointment-messages';
@@ -89,7 +95,12 @@ async function answerWithEarlierBooking(
   { appointments, requests, logger }: CreateAppointmentPorts,
 ): Promise<Appointment> {
   await appointments.discardPending(duplicate);
-  const logKeys = { appointmentId: earlier.appointmentId, correlationId, countryISO: earlier.countryISO, discardedDuplicate: duplicate.appointmentId };
+  const logKeys = {
+    appointmentId: earlier.appointmentId,
+    correlationId,
+    countryISO: earlier.countryISO,
+    discardedDuplicate: duplicate.appointmentId,
+  };
   logger.info(`The same booking is already ${earlier.status}; answering with it`, logKeys);
   if (earlier.status === AppointmentStatus.PENDING) {
     try {
@@ -102,12 +113,19 @@ async function answerWithEarlierBooking(
   return earlier;
 }
 
-async function handOff(appointment: Appointment, correlationId: string, { appointments, requests, logger }: CreateAppointmentPorts): Promise<void> {
+async function handOff(
+  appointment: Appointment,
+  correlationId: string,
+  { appointments, requests, logger }: CreateAppointmentPorts,
+): Promise<void> {
   const logKeys = { appointmentId: appointment.appointmentId, correlationId, countryISO: appointment.countryISO };
   try {
     await requests.publish(requestOf(appointment, correlationId));
   } catch (publishError) {
-    logger.error('Appointment request could not be published; discarding the pending appointment', { ...logKeys, error: asError(publishError) });
+    logger.error('Appointment request could not be published; discarding the pending appointment', {
+      ...logKeys,
+      error: asError(publishError),
+    });
     try {
       await appointments.discardPending(appointment);
       await appointments.releaseSlotClaim(appointment);
@@ -118,9 +136,7 @@ async function handOff(appointment: Appointment, correlationId: string, { appoin
         'The appointment could not be sent for scheduling. Please try again; if it shows as PENDING, it will not be completed.',
       );
     }
-    throw new SchedulingUnavailableError(
-      'The appointment could not be sent for scheduling and was not saved. Please try again.',
-    );
+    throw new SchedulingUnavailableError('The appointment could not be sent for scheduling and was not saved. Please try again.');
   }
 }
 

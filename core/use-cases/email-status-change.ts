@@ -21,7 +21,12 @@ export type EmailOutcome = { readonly sent: true; readonly messageId: string } |
  */
 export async function emailStatusChange(change: AppointmentStatusChanged, ports: EmailStatusChangePorts): Promise<EmailOutcome> {
   const { addressBook, mailer, logger, metrics } = ports;
-  const logKeys = { appointmentId: change.appointmentId, correlationId: change.correlationId, status: change.status, countryISO: change.countryISO };
+  const logKeys = {
+    appointmentId: change.appointmentId,
+    correlationId: change.correlationId,
+    status: change.status,
+    countryISO: change.countryISO,
+  };
   const to = await addressBook.verifiedAddressOf(change.insuredId);
   if (!to) {
     logger.warn(`Insured person ${change.insuredId} has no account with a verified email address; no email sent`, logKeys);

@@ -9,7 +9,8 @@ import { retryWindowSeconds, topology } from '../config/topology';
  * then the confirmation queue, each retrying it until its max receive count, a
  * visibility timeout apart. Younger PENDING appointments may yet complete on their own.
  */
-export const PIPELINE_RETRY_WINDOW_MS = (Math.max(...topology.countryRoutes.map(retryWindowSeconds)) + retryWindowSeconds(topology.confirmations)) * 1000;
+export const PIPELINE_RETRY_WINDOW_MS =
+  (Math.max(...topology.countryRoutes.map(retryWindowSeconds)) + retryWindowSeconds(topology.confirmations)) * 1000;
 
 /** What a country database holds for one appointment. */
 export interface CountryRowSummary {
@@ -29,7 +30,10 @@ export interface ReconciliationPorts {
 }
 
 /** A country row and the appointment status it should have led to, beside the one stored. */
-export type RowDisagreement = CountryRowSummary & { appointmentStatus: AppointmentStatus | 'MISSING'; expected: AppointmentStatus | 'NONE' };
+export type RowDisagreement = CountryRowSummary & {
+  appointmentStatus: AppointmentStatus | 'MISSING';
+  expected: AppointmentStatus | 'NONE';
+};
 
 export interface Reconciliation {
   readonly appointmentsChecked: number;
@@ -114,15 +118,35 @@ export async function reportReconciliation(olderThanMs: number, ports: ReportedR
   for (const appointment of result.stuckPending) {
     counts.stuckPending++;
     const { appointmentId, insuredId, countryISO, scheduleId, createdAt } = appointment;
-    ports.logger.warn(`Reconciliation finding: stuckPending: ${remedyFor.stuckPending}`, { finding: 'stuckPending', appointmentId, insuredId, countryISO, scheduleId, createdAt });
+    ports.logger.warn(`Reconciliation finding: stuckPending: ${remedyFor.stuckPending}`, {
+      finding: 'stuckPending',
+      appointmentId,
+      insuredId,
+      countryISO,
+      scheduleId,
+      createdAt,
+    });
   }
   for (const row of result.rowsDisagreeingWithAppointment) {
     const kind = findingKindOf(row);
     counts[kind]++;
     const { appointmentId, countryISO, scheduleId, status, appointmentStatus, expected } = row;
-    ports.logger.warn(`Reconciliation finding: ${kind}: ${remedyFor[kind]}`, { finding: kind, appointmentId, countryISO, scheduleId, rowStatus: status, appointmentStatus, expected });
+    ports.logger.warn(`Reconciliation finding: ${kind}: ${remedyFor[kind]}`, {
+      finding: kind,
+      appointmentId,
+      countryISO,
+      scheduleId,
+      rowStatus: status,
+      appointmentStatus,
+      expected,
+    });
   }
   for (const kind of findingKinds) ports.metrics.reconciliationFindings(kind, counts[kind]);
-  ports.logger.info('Reconciliation done', { appointmentsChecked: result.appointmentsChecked, rowsChecked: result.rowsChecked, olderThanMs, ...counts });
+  ports.logger.info('Reconciliation done', {
+    appointmentsChecked: result.appointmentsChecked,
+    rowsChecked: result.rowsChecked,
+    olderThanMs,
+    ...counts,
+  });
   return result;
 }

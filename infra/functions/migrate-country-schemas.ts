@@ -58,7 +58,8 @@ function databaseUserProperties(properties: Record<string, unknown>): DatabaseUs
   const users = properties['databaseUsers'] ?? [];
   const valid = (user: unknown): user is DatabaseUserProperty =>
     typeof (user as DatabaseUserProperty | null)?.username === 'string' && typeof (user as DatabaseUserProperty).secretArn === 'string';
-  if (!Array.isArray(users) || !users.every(valid)) throw new Error('The resource property databaseUsers must be a list of { username, secretArn }');
+  if (!Array.isArray(users) || !users.every(valid))
+    throw new Error('The resource property databaseUsers must be a list of { username, secretArn }');
   return users;
 }
 

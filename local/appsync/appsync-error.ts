@@ -42,5 +42,12 @@ export function appSyncErrorJson(error: GraphQLError): AppSyncErrorJson {
   };
   const cause = error.originalError;
   if (!(cause instanceof AppSyncFieldError)) return located;
-  return { path: located.path, data: cause.data, errorType: cause.errorType, errorInfo: cause.errorInfo, locations: located.locations, message: located.message };
+  return {
+    path: located.path,
+    data: cause.data,
+    errorType: cause.errorType,
+    errorInfo: cause.errorInfo,
+    locations: located.locations,
+    message: located.message,
+  };
 }

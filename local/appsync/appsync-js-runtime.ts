@@ -57,21 +57,33 @@ function evaluate(esModule: string, entry: string): AppSyncJsResolver {
     if (name === '@aws-appsync/utils') return { util };
     throw new Error(`${entry} imports ${name}, which the APPSYNC_JS runtime does not provide`);
   };
-  const run = runInNewContext(`(function (module, exports, require) {\n${code}\n})`, { console }, { filename: entry }) as (...args: unknown[]) => void;
+  const run = runInNewContext(`(function (module, exports, require) {\n${code}\n})`, { console }, { filename: entry }) as (
+    ...args: unknown[]
+  ) => void;
   run(module, module.exports, require);
   const { request, response } = module.exports;
-  if (typeof request !== 'function' || typeof response !== 'function') throw new Error(`${entry} must export request(ctx) and response(ctx)`);
+  if (typeof request !== 'function' || typeof response !== 'function')
+    throw new Error(`${entry} must export request(ctx) and response(ctx)`);
   return { request, response, code: esModule };
 }
 
 /** The context AppSync builds for a field's resolver. */
-export function resolverContext(source: unknown, args: Record<string, unknown>, context: AppSyncRequestContext, info: GraphQLResolveInfo): AppSyncJsContext {
+export function resolverContext(
+  source: unknown,
+  args: Record<string, unknown>,
+  context: AppSyncRequestContext,
+  info: GraphQLResolveInfo,
+): AppSyncJsContext {
   const event = directResolverEvent(source, args, context, info);
   return { ...event, args: event.arguments };
 }
 
 /** One unit resolver run: request, the data source, response; `util.error` ends it with the field's error. */
-export async function runUnitResolver(resolver: AppSyncJsResolver, ctx: AppSyncJsContext, dataSource: (request: unknown) => Promise<DataSourceOutcome>): Promise<unknown> {
+export async function runUnitResolver(
+  resolver: AppSyncJsResolver,
+  ctx: AppSyncJsContext,
+  dataSource: (request: unknown) => Promise<DataSourceOutcome>,
+): Promise<unknown> {
   const outcome = await dataSource(resolver.request(ctx));
   return resolver.response({ ...ctx, ...outcome });
 }

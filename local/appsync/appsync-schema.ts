@@ -19,13 +19,22 @@ export class UnsupportedSchemaError extends Error {
 export function buildAppSyncSchema(schemaSource: string): GraphQLSchema {
   const schemaDocument = parse(schemaSource);
   const scalarDeclarations = appSyncScalarsUsedBy(schemaDocument).map((name) => `scalar ${name}`);
-  const document = concatAST([appSyncDirectives(), schemaDocument, ...(scalarDeclarations.length ? [parse(scalarDeclarations.join('\n'))] : [])]);
+  const document = concatAST([
+    appSyncDirectives(),
+    schemaDocument,
+    ...(scalarDeclarations.length ? [parse(scalarDeclarations.join('\n'))] : []),
+  ]);
   const schema = buildASTSchema(document);
   for (const [name, implementation] of appSyncScalars) {
     const declared = schema.getType(name);
     // buildASTSchema makes scalars that accept anything; AppSync's rules replace their behaviour.
     if (declared instanceof GraphQLScalarType) {
-      Object.assign(declared, { description: implementation.description, serialize: implementation.serialize, parseValue: implementation.parseValue, parseLiteral: implementation.parseLiteral });
+      Object.assign(declared, {
+        description: implementation.description,
+        serialize: implementation.serialize,
+        parseValue: implementation.parseValue,
+        parseLiteral: implementation.parseLiteral,
+      });
     }
   }
   return schema;
@@ -33,7 +42,9 @@ export function buildAppSyncSchema(schemaSource: string): GraphQLSchema {
 
 /** The names of types the schema uses but does not define: AppSync's scalars, each of which must be implemented here. */
 function appSyncScalarsUsedBy(document: DocumentNode): string[] {
-  const defined = new Set(document.definitions.flatMap((definition) => ('name' in definition && definition.name ? [definition.name.value] : [])));
+  const defined = new Set(
+    document.definitions.flatMap((definition) => ('name' in definition && definition.name ? [definition.name.value] : [])),
+  );
   const used = new Set<string>();
   visit(document, {
     NamedType(node) {
@@ -56,7 +67,10 @@ let directives: DocumentNode | undefined;
 function appSyncDirectives(): DocumentNode {
   if (!directives) {
     const definitions = parse(readFileSync(APPSYNC_DEFINITIONS, 'utf8'));
-    directives = { ...definitions, definitions: definitions.definitions.filter((definition) => definition.kind === Kind.DIRECTIVE_DEFINITION) };
+    directives = {
+      ...definitions,
+      definitions: definitions.definitions.filter((definition) => definition.kind === Kind.DIRECTIVE_DEFINITION),
+    };
   }
   return directives;
 }

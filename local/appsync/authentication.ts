@@ -39,10 +39,14 @@ export async function authenticate(request: SignedRequest, authenticator: Authen
   const apiKey = header(request.headers, 'x-api-key');
   const authorization = header(request.headers, 'authorization');
   if (apiKey !== undefined) {
-    if (apiKey !== authenticator.apiKey) throw new AuthenticationError('You are not authorized to make this call: the API key is not valid.');
+    if (apiKey !== authenticator.apiKey)
+      throw new AuthenticationError('You are not authorized to make this call: the API key is not valid.');
     return { mode: 'API_KEY' };
   }
-  if (authorization === undefined || authorization === '') throw new AuthenticationError('Valid authorization header not provided: send x-api-key, or Authorization with a user pool token or a SigV4 signature.');
+  if (authorization === undefined || authorization === '')
+    throw new AuthenticationError(
+      'Valid authorization header not provided: send x-api-key, or Authorization with a user pool token or a SigV4 signature.',
+    );
   if (authorization.startsWith('AWS4-HMAC-SHA256')) {
     await verifyIamSignature(request, authenticator.iamCredentials).catch(refuse);
     return { mode: 'AWS_IAM', accessKeyId: authenticator.iamCredentials.accessKeyId };

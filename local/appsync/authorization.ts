@@ -37,7 +37,11 @@ export interface FieldAuthorization {
   readonly cognitoGroups?: readonly string[];
 }
 
-export function fieldAuthorization(type: GraphQLObjectType, field: GraphQLField<unknown, unknown>, defaultMode: AuthorizationMode): FieldAuthorization {
+export function fieldAuthorization(
+  type: GraphQLObjectType,
+  field: GraphQLField<unknown, unknown>,
+  defaultMode: AuthorizationMode,
+): FieldAuthorization {
   const own = authDirectives(field.astNode?.directives);
   const chosen = own.length ? own : authDirectives(type.astNode?.directives);
   if (!chosen.length) return { modes: new Set([defaultMode]) };
@@ -45,7 +49,10 @@ export function fieldAuthorization(type: GraphQLObjectType, field: GraphQLField<
     .filter((directive) => directive.name.value === 'aws_cognito_user_pools')
     .flatMap((directive) => directive.arguments?.filter((argument) => argument.name.value === 'cognito_groups') ?? [])
     .flatMap((argument) => [valueFromASTUntyped(argument.value)].flat().map(String));
-  return { modes: new Set(chosen.map((directive) => MODE_OF_DIRECTIVE[directive.name.value] as AuthorizationMode)), cognitoGroups: groups.length ? groups : undefined };
+  return {
+    modes: new Set(chosen.map((directive) => MODE_OF_DIRECTIVE[directive.name.value] as AuthorizationMode)),
+    cognitoGroups: groups.length ? groups : undefined,
+  };
 }
 
 export function isAuthorized(rule: FieldAuthorization, caller: AuthenticatedCaller): boolean {
@@ -66,7 +73,10 @@ export function applyAuthorization(schema: GraphQLSchema, defaultMode: Authoriza
     if (!(type instanceof GraphQLObjectType) || type.name.startsWith('__')) continue;
     for (const field of Object.values(type.getFields())) {
       const rule = fieldAuthorization(type, field, defaultMode);
-      const guard = <Result>(resolve: GraphQLFieldResolver<unknown, AppSyncRequestContext>): GraphQLFieldResolver<unknown, AppSyncRequestContext, Record<string, unknown>, Result> =>
+      const guard =
+        <Result>(
+          resolve: GraphQLFieldResolver<unknown, AppSyncRequestContext>,
+        ): GraphQLFieldResolver<unknown, AppSyncRequestContext, Record<string, unknown>, Result> =>
         (source, args, context, info) => {
           if (!isAuthorized(rule, context.caller)) throw new FieldNotAuthorizedError(field.name, type.name);
           return resolve(source, args, context, info) as Result;

@@ -63,23 +63,41 @@ export async function startLocalAppSync(options: LocalAppSyncOptions): Promise<L
   ]);
   const authenticator: Authenticator = { apiKey: options.apiKey, issuer: options.issuer, iamCredentials: options.iamCredentials };
   const realtime = new LocalRealtime({ executor, authenticator, logger: options.logger });
-  const explorer = { graphqlPath: GRAPHQL_PATH, realtimePath: REALTIME_PATH, defaultQuery: EXPLORER_QUERY, identities: () => explorerIdentities(options) };
+  const explorer = {
+    graphqlPath: GRAPHQL_PATH,
+    realtimePath: REALTIME_PATH,
+    defaultQuery: EXPLORER_QUERY,
+    identities: () => explorerIdentities(options),
+  };
   const graphql = { executor, authenticator, logger: options.logger, introspection: options.introspection };
 
   const serve = (request: IncomingMessage, response: ServerResponse) => {
     handleRequest(request, response).catch((error: unknown) => {
-      options.logger.error('The local endpoint failed to answer', { url: request.url, error: error instanceof Error ? error.message : String(error) });
-      if (!response.headersSent) answerJson(response, 500, { errors: [{ errorType: 'InternalFailureException', message: 'The local endpoint failed; see its log.' }] });
+      options.logger.error('The local endpoint failed to answer', {
+        url: request.url,
+        error: error instanceof Error ? error.message : String(error),
+      });
+      if (!response.headersSent)
+        answerJson(response, 500, {
+          errors: [{ errorType: 'InternalFailureException', message: 'The local endpoint failed; see its log.' }],
+        });
     });
   };
   const handleRequest = async (request: IncomingMessage, response: ServerResponse) => {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     if ((request.method === 'GET' || request.method === 'HEAD') && (await handleExplorerRequest(request, response, explorer))) return;
-    if (path !== GRAPHQL_PATH) return answerJson(response, 404, { errors: [{ errorType: 'NotFound', message: `Nothing is served at ${path}: the API is POST ${GRAPHQL_PATH}, the explorer is /.` }] });
+    if (path !== GRAPHQL_PATH)
+      return answerJson(response, 404, {
+        errors: [{ errorType: 'NotFound', message: `Nothing is served at ${path}: the API is POST ${GRAPHQL_PATH}, the explorer is /.` }],
+      });
     if (request.method === 'OPTIONS') return answerPreflight(request, response);
     if (request.method !== 'POST') {
       response.setHeader('allow', 'POST');
-      return answerJson(response, 405, { errors: [{ errorType: 'MethodNotAllowed', message: 'The GraphQL API accepts POST only, as AppSync does (send queries as POST, not GET).' }] });
+      return answerJson(response, 405, {
+        errors: [
+          { errorType: 'MethodNotAllowed', message: 'The GraphQL API accepts POST only, as AppSync does (send queries as POST, not GET).' },
+        ],
+      });
     }
     await handleGraphqlPost(request, response, graphql);
   };
@@ -115,7 +133,11 @@ async function explorerIdentities(options: LocalAppSyncOptions): Promise<Explore
 async function listen(server: Server, port: number): Promise<Server> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(error.code === 'EADDRINUSE' ? new Error(`Port ${port} is in use: stop what listens there, or pick another port (npm start -- --port N; 0 picks a free one)`) : error),
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new Error(`Port ${port} is in use: stop what listens there, or pick another port (npm start -- --port N; 0 picks a free one)`)
+          : error,
+      ),
     );
     server.listen(port, '127.0.0.1', () => resolve());
   });

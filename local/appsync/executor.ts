@@ -53,7 +53,11 @@ export class LocalExecutor {
     readonly resolverCode: ReadonlyMap<string, string>,
   ) {}
 
-  static async create(options: { resolvers: readonly LocalResolver[]; logger: LocalLogger; defaultMode: AuthorizationMode }): Promise<LocalExecutor> {
+  static async create(options: {
+    resolvers: readonly LocalResolver[];
+    logger: LocalLogger;
+    defaultMode: AuthorizationMode;
+  }): Promise<LocalExecutor> {
     const schema = buildAppSyncSchema(await readFile(resolve(REPOSITORY_ROOT, 'schema.graphql'), 'utf8'));
     const subscriptionType = schema.getSubscriptionType();
     const subscribeResolvers = new Map<string, GraphQLFieldResolver<unknown, AppSyncRequestContext, Record<string, unknown>>>();
@@ -83,13 +87,30 @@ export class LocalExecutor {
   }
 
   async execute(request: GraphqlRequest, context: AppSyncRequestContext): Promise<AppSyncAnswer> {
-    return appSyncVariablesRefusal(this.schema, request) ?? answerOf(await execute({ schema: this.schema, document: request.document, variableValues: request.variables, operationName: request.operationName, contextValue: context }));
+    return (
+      appSyncVariablesRefusal(this.schema, request) ??
+      answerOf(
+        await execute({
+          schema: this.schema,
+          document: request.document,
+          variableValues: request.variables,
+          operationName: request.operationName,
+          contextValue: context,
+        }),
+      )
+    );
   }
 
   async subscribe(request: GraphqlRequest, context: AppSyncRequestContext): Promise<SubscriptionOutcome> {
     const refused = appSyncVariablesRefusal(this.schema, request);
     if (refused) return { refused };
-    const result = await subscribe({ schema: this.schema, document: request.document, variableValues: request.variables, operationName: request.operationName, contextValue: context });
+    const result = await subscribe({
+      schema: this.schema,
+      document: request.document,
+      variableValues: request.variables,
+      operationName: request.operationName,
+      contextValue: context,
+    });
     if (!(Symbol.asyncIterator in result)) return { refused: answerOf(result) };
     return { events: answers(result) };
   }
@@ -120,7 +141,11 @@ function answerOf(result: ExecutionResult): AppSyncAnswer {
   return result.errors?.length ? { data, errors: result.errors.map(appSyncErrorJson) } : { data };
 }
 
-function fieldOf(schema: GraphQLSchema, typeName: string, fieldName: string): GraphQLField<unknown, AppSyncRequestContext, Record<string, unknown>> {
+function fieldOf(
+  schema: GraphQLSchema,
+  typeName: string,
+  fieldName: string,
+): GraphQLField<unknown, AppSyncRequestContext, Record<string, unknown>> {
   const type = schema.getType(typeName);
   const field = type instanceof GraphQLObjectType ? type.getFields()[fieldName] : undefined;
   if (!field) throw new Error(`schema.graphql has no field ${typeName}.${fieldName}`);

@@ -62,7 +62,8 @@ async function answerOf(request: IncomingMessage, body: string, options: Graphql
     if (error instanceof AuthenticationError) return refused(401, error.name, error.message);
     throw error;
   }
-  if (typeof payload.query !== 'string' || payload.query.trim() === '') return refused(400, 'MalformedHttpRequestException', 'The request has no query.');
+  if (typeof payload.query !== 'string' || payload.query.trim() === '')
+    return refused(400, 'MalformedHttpRequestException', 'The request has no query.');
   let document: DocumentNode;
   try {
     document = parse(payload.query);
@@ -75,7 +76,11 @@ async function answerOf(request: IncomingMessage, body: string, options: Graphql
   if (invalid) return { status: 200, body: invalid };
   const operationName = typeof payload.operationName === 'string' ? payload.operationName : undefined;
   if (getOperationAST(document, operationName)?.operation === OperationTypeNode.SUBSCRIPTION) {
-    return refused(400, 'UnsupportedOperation', 'Subscriptions are served over the realtime websocket (/graphql/realtime), not POST /graphql.');
+    return refused(
+      400,
+      'UnsupportedOperation',
+      'Subscriptions are served over the realtime websocket (/graphql/realtime), not POST /graphql.',
+    );
   }
   const variables = payload.variables && typeof payload.variables === 'object' ? (payload.variables as Record<string, unknown>) : undefined;
   const context = { caller, headers: request.headers, sourceIp: request.socket.remoteAddress ?? '127.0.0.1' };

@@ -14,7 +14,8 @@ export interface KnownCredentials {
   readonly secretAccessKey: string;
 }
 
-const AUTHORIZATION = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})$/;
+const AUTHORIZATION =
+  /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})$/;
 
 export class InvalidSignatureError extends Error {
   override readonly name = 'UnauthorizedException';
@@ -29,7 +30,8 @@ export async function verifyIamSignature(
   const parsed = AUTHORIZATION.exec(authorization);
   if (!parsed) throw new InvalidSignatureError('The request signature is not a SigV4 Authorization header.');
   const [, accessKeyId, , region = '', service = '', signedHeaderList = '', signature] = parsed;
-  if (accessKeyId !== credentials.accessKeyId) throw new InvalidSignatureError('The security token included in the request is invalid: unknown access key.');
+  if (accessKeyId !== credentials.accessKeyId)
+    throw new InvalidSignatureError('The security token included in the request is invalid: unknown access key.');
   const amzDate = String(request.headers['x-amz-date'] ?? '');
   const signingDate = parseAmzDate(amzDate);
   if (!signingDate) throw new InvalidSignatureError('The request has no valid X-Amz-Date header.');
@@ -42,7 +44,14 @@ export async function verifyIamSignature(
   const url = new URL(request.url, `http://${String(request.headers.host ?? 'localhost')}`);
   const signer = new SignatureV4({ credentials, region, service, sha256: Sha256, applyChecksum: false });
   const signed = await signer.sign(
-    new HttpRequest({ method: request.method, protocol: 'https:', hostname: url.hostname, path: url.pathname, headers: signedHeaders, body: request.body }),
+    new HttpRequest({
+      method: request.method,
+      protocol: 'https:',
+      hostname: url.hostname,
+      path: url.pathname,
+      headers: signedHeaders,
+      body: request.body,
+    }),
     { signingDate, signingRegion: region, signingService: service },
   );
   if (!String(signed.headers.authorization ?? '').endsWith(`Signature=${signature}`)) {

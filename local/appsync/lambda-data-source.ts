@@ -48,6 +48,7 @@ export function lambdaDataSourceResolver(
 /** The payload of a Lambda data source's `Invoke` request (https://docs.aws.amazon.com/appsync/latest/devguide/js-resolver-reference-lambda.html). */
 function payloadOf(request: unknown, field: string): unknown {
   const { operation, payload } = (request ?? {}) as { operation?: unknown; payload?: unknown };
-  if (operation !== 'Invoke') throw new Error(`${field}'s resolver asked its Lambda data source for ${String(operation)}; only Invoke is served locally`);
+  if (operation !== 'Invoke')
+    throw new Error(`${field}'s resolver asked its Lambda data source for ${String(operation)}; only Invoke is served locally`);
   return payload;
 }

@@ -27,7 +27,11 @@ function project(value: unknown, selectionSets: readonly SelectionSetNode[], fra
 }
 
 /** Each field the selection set names (fragments included), with the selection sets under it. */
-function collectFields(selectionSet: SelectionSetNode, fragments: Record<string, FragmentDefinitionNode>, fields: Map<string, SelectionSetNode[]>): void {
+function collectFields(
+  selectionSet: SelectionSetNode,
+  fragments: Record<string, FragmentDefinitionNode>,
+  fields: Map<string, SelectionSetNode[]>,
+): void {
   for (const selection of selectionSet.selections) {
     if (selection.kind === Kind.FIELD) {
       if (selection.name.value === '__typename') continue;

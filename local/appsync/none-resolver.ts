@@ -7,7 +7,11 @@ import type { AppSyncRequestContext } from './request-context';
  * response ("Resolver reference for the None data source",
  * https://docs.aws.amazon.com/appsync/latest/devguide/resolver-reference-none-js.html).
  */
-export function noneDataSourceResolver(code: AppSyncJsResolver): GraphQLFieldResolver<unknown, AppSyncRequestContext, Record<string, unknown>> {
+export function noneDataSourceResolver(
+  code: AppSyncJsResolver,
+): GraphQLFieldResolver<unknown, AppSyncRequestContext, Record<string, unknown>> {
   return (source, args, context, info) =>
-    runUnitResolver(code, resolverContext(source, args, context, info), (request) => Promise.resolve({ result: (request as { payload?: unknown } | undefined)?.payload ?? null }));
+    runUnitResolver(code, resolverContext(source, args, context, info), (request) =>
+      Promise.resolve({ result: (request as { payload?: unknown } | undefined)?.payload ?? null }),
+    );
 }

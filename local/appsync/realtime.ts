@@ -32,7 +32,10 @@ interface StartMessage {
 }
 
 export class LocalRealtime {
-  private readonly sockets = new WebSocketServer({ noServer: true, handleProtocols: (offered) => (offered.has(PROTOCOL) ? PROTOCOL : false) });
+  private readonly sockets = new WebSocketServer({
+    noServer: true,
+    handleProtocols: (offered) => (offered.has(PROTOCOL) ? PROTOCOL : false),
+  });
 
   constructor(private readonly options: RealtimeOptions) {}
 
@@ -64,7 +67,13 @@ class RealtimeConnection {
   ) {}
 
   open(): void {
-    this.socket.on('message', (data: Buffer) => void this.onMessage(data.toString('utf8')).catch((error: unknown) => this.send({ type: 'error', payload: { errors: [errorOf(error)] } })));
+    this.socket.on(
+      'message',
+      (data: Buffer) =>
+        void this.onMessage(data.toString('utf8')).catch((error: unknown) =>
+          this.send({ type: 'error', payload: { errors: [errorOf(error)] } }),
+        ),
+    );
     this.socket.on('close', () => this.closed());
   }
 
@@ -78,14 +87,20 @@ class RealtimeConnection {
       case 'stop':
         return this.stop(message.id);
       default:
-        this.send({ type: 'error', payload: { errors: [{ errorType: 'UnsupportedOperation', message: `Unknown message type ${String(message.type)}` }] } });
+        this.send({
+          type: 'error',
+          payload: { errors: [{ errorType: 'UnsupportedOperation', message: `Unknown message type ${String(message.type)}` }] },
+        });
     }
   }
 
   /** The connection's own auth (from the URL or the subprotocol) must hold before anything is acknowledged. */
   private async init(): Promise<void> {
     try {
-      await authenticate({ method: 'POST', url: '/graphql', headers: connectionAuthHeaders(this.request), body: '{}' }, this.options.authenticator);
+      await authenticate(
+        { method: 'POST', url: '/graphql', headers: connectionAuthHeaders(this.request), body: '{}' },
+        this.options.authenticator,
+      );
     } catch (error) {
       this.send({ type: 'connection_error', payload: { errors: [errorOf(error)] } });
       this.socket.close(1000);
@@ -104,13 +119,19 @@ class RealtimeConnection {
     let caller: AuthenticatedCaller;
     try {
       caller = await authenticate({ method: 'POST', url: '/graphql', headers, body: data }, this.options.authenticator);
-      const { query, variables, operationName } = JSON.parse(data) as { query: string; variables?: Record<string, unknown>; operationName?: string };
+      const { query, variables, operationName } = JSON.parse(data) as {
+        query: string;
+        variables?: Record<string, unknown>;
+        operationName?: string;
+      };
       request = { document: parse(query), variables, operationName };
     } catch (error) {
       return this.send({ type: 'error', id, payload: { errors: [errorOf(error)] } });
     }
     const invalid = this.options.executor.validationRefusal(request.document);
-    const outcome = invalid ? { refused: invalid } : await this.options.executor.subscribe(request, { caller, headers, sourceIp: this.request.socket.remoteAddress ?? '127.0.0.1' });
+    const outcome = invalid
+      ? { refused: invalid }
+      : await this.options.executor.subscribe(request, { caller, headers, sourceIp: this.request.socket.remoteAddress ?? '127.0.0.1' });
     if ('refused' in outcome) {
       this.options.logger.info('Subscription refused', { id, errors: outcome.refused.errors?.map((error) => error.message) });
       return this.send({ type: 'error', id, payload: { errors: outcome.refused.errors ?? [] } });
@@ -157,6 +178,7 @@ export function connectionAuthHeaders(request: IncomingMessage): IncomingHttpHea
 
 function errorOf(error: unknown): { errorType: string; message: string } {
   if (error instanceof AuthenticationError) return { errorType: error.name, message: error.message };
-  if (error instanceof GraphQLError || error instanceof SyntaxError) return { errorType: 'MalformedHttpRequestException', message: error.message };
+  if (error instanceof GraphQLError || error instanceof SyntaxError)
+    return { errorType: 'MalformedHttpRequestException', message: error.message };
   return { errorType: 'InternalFailure', message: error instanceof Error ? error.message : String(error) };
 }

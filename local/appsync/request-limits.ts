@@ -82,7 +82,11 @@ export function introspectionRefusal(document: DocumentNode): GraphQLError[] | u
       if (!INTROSPECTION_FIELDS.has(node.name.value)) return undefined;
       const field = node.name.value;
       // AppSync (graphql-java) words a validation error this way; the field's own selections are not looked at.
-      errors.push(new GraphQLError(`Validation error of type FieldUndefined: Field '${field}' in type 'Query' is undefined @ '${field}'`, { nodes: node }));
+      errors.push(
+        new GraphQLError(`Validation error of type FieldUndefined: Field '${field}' in type 'Query' is undefined @ '${field}'`, {
+          nodes: node,
+        }),
+      );
       return false;
     },
   });

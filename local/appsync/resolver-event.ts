@@ -35,7 +35,9 @@ export function directResolverEvent(
 
 /** Header values as one string each, as AppSync lists them. */
 function headersOf(context: AppSyncRequestContext): Record<string, string> {
-  return Object.fromEntries(Object.entries(context.headers).flatMap(([name, value]) => (value === undefined ? [] : [[name, [value].flat().join(',')]])));
+  return Object.fromEntries(
+    Object.entries(context.headers).flatMap(([name, value]) => (value === undefined ? [] : [[name, [value].flat().join(',')]])),
+  );
 }
 
 /**

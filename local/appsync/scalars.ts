@@ -40,8 +40,16 @@ const awsDateTime = new RegExp(`^\\d{4}-\\d{2}-\\d{2}T(${CLOCK})${TIME_ZONE}?$`)
 const awsEmail = /^[^\s@"(),:;<>[\]\\]+@[^\s@"(),:;<>[\]\\]+$/;
 
 const stringScalars: Readonly<Record<string, StringScalarRule>> = {
-  AWSDate: { kind: 'string', description: 'An extended ISO 8601 date, YYYY-MM-DD, with an optional time zone offset.', isValid: (value) => awsDate.test(value) && isCalendarDate(value) },
-  AWSTime: { kind: 'string', description: 'An extended ISO 8601 time, hh:mm[:ss[.sss]], with an optional time zone offset.', isValid: (value) => awsTime.test(value) && isClock(awsTime.exec(value)?.[1] ?? '') },
+  AWSDate: {
+    kind: 'string',
+    description: 'An extended ISO 8601 date, YYYY-MM-DD, with an optional time zone offset.',
+    isValid: (value) => awsDate.test(value) && isCalendarDate(value),
+  },
+  AWSTime: {
+    kind: 'string',
+    description: 'An extended ISO 8601 time, hh:mm[:ss[.sss]], with an optional time zone offset.',
+    isValid: (value) => awsTime.test(value) && isClock(awsTime.exec(value)?.[1] ?? ''),
+  },
   AWSDateTime: {
     kind: 'string',
     description: 'An extended ISO 8601 date and time, YYYY-MM-DDThh:mm[:ss[.sss]], with an optional time zone offset.',

@@ -44,7 +44,8 @@ export class SubscriptionFanOut {
   /** How many subscribers a field has now (for tests and logs). */
   subscriberCount(fieldName: string): number {
     let count = 0;
-    for (const index of this.fields.get(fieldName)?.values() ?? []) for (const subscribers of index.subscribers.values()) count += subscribers.size;
+    for (const index of this.fields.get(fieldName)?.values() ?? [])
+      for (const subscribers of index.subscribers.values()) count += subscribers.size;
     return count;
   }
 }

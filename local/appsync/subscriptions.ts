@@ -1,4 +1,11 @@
-import { defaultFieldResolver, valueFromASTUntyped, type GraphQLField, type GraphQLFieldResolver, type GraphQLResolveInfo, type GraphQLSchema } from 'graphql';
+import {
+  defaultFieldResolver,
+  valueFromASTUntyped,
+  type GraphQLField,
+  type GraphQLFieldResolver,
+  type GraphQLResolveInfo,
+  type GraphQLSchema,
+} from 'graphql';
 import { selectedByMutation } from './mutation-selection';
 import type { AppSyncRequestContext } from './request-context';
 import type { SubscriptionFanOut } from './subscription-fan-out';
@@ -14,7 +21,11 @@ type FieldResolver = GraphQLFieldResolver<unknown, AppSyncRequestContext, Record
  *   has resolved, to the field's subscribers whose arguments it matches;
  * - each published result, as far as the mutation selected it, is the event's value for the field.
  */
-export function wireSubscriptions(schema: GraphQLSchema, fanOut: SubscriptionFanOut, subscribeResolvers: ReadonlyMap<string, FieldResolver>): void {
+export function wireSubscriptions(
+  schema: GraphQLSchema,
+  fanOut: SubscriptionFanOut,
+  subscribeResolvers: ReadonlyMap<string, FieldResolver>,
+): void {
   const subscriptionType = schema.getSubscriptionType();
   if (!subscriptionType) return;
   for (const field of Object.values(subscriptionType.getFields())) {

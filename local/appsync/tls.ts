@@ -22,20 +22,37 @@ const RENEW_BEFORE_MS = 7 * 24 * 3600 * 1000;
 
 export async function provideLocalTls(dir: string): Promise<LocalTls> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  const files = { caCert: join(dir, 'ca.pem'), caKey: join(dir, 'ca-key.pem'), cert: join(dir, 'localhost.pem'), key: join(dir, 'localhost-key.pem') };
-  const ca = await kept(files.caCert, files.caKey) ?? (await stored(files.caCert, files.caKey, await createCA({
-    organization: 'Appointments local development CA',
-    countryCode: 'PE',
-    state: 'Lima',
-    locality: 'Lima',
-    validity: VALIDITY_DAYS,
-  })));
-  const server = (await kept(files.cert, files.key, ca.cert)) ?? (await stored(files.cert, files.key, await createCert({
-    ca,
-    domains: ['localhost', '127.0.0.1'],
-    validity: VALIDITY_DAYS,
-    organization: 'Appointments local stack',
-  })));
+  const files = {
+    caCert: join(dir, 'ca.pem'),
+    caKey: join(dir, 'ca-key.pem'),
+    cert: join(dir, 'localhost.pem'),
+    key: join(dir, 'localhost-key.pem'),
+  };
+  const ca =
+    (await kept(files.caCert, files.caKey)) ??
+    (await stored(
+      files.caCert,
+      files.caKey,
+      await createCA({
+        organization: 'Appointments local development CA',
+        countryCode: 'PE',
+        state: 'Lima',
+        locality: 'Lima',
+        validity: VALIDITY_DAYS,
+      }),
+    ));
+  const server =
+    (await kept(files.cert, files.key, ca.cert)) ??
+    (await stored(
+      files.cert,
+      files.key,
+      await createCert({
+        ca,
+        domains: ['localhost', '127.0.0.1'],
+        validity: VALIDITY_DAYS,
+        organization: 'Appointments local stack',
+      }),
+    ));
   return { caCertificateFile: files.caCert, key: server.key, cert: server.cert };
 }
 

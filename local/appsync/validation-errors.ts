@@ -62,7 +62,10 @@ import type { AppSyncErrorJson } from './appsync-error';
  */
 
 /** AppSync's answer to a document that fails validation, or undefined when it is valid. */
-export function appSyncValidationRefusal(schema: GraphQLSchema, document: DocumentNode): { data: null; errors: AppSyncErrorJson[] } | undefined {
+export function appSyncValidationRefusal(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+): { data: null; errors: AppSyncErrorJson[] } | undefined {
   const errors = appSyncValidationErrors(schema, document);
   return errors.length ? { data: null, errors } : undefined;
 }
@@ -75,7 +78,11 @@ export function appSyncVariablesRefusal(
   const operation = getOperationAST(request.document, request.operationName);
   for (const definition of operation?.variableDefinitions ?? []) {
     const fault = variableFault(schema, definition, request.variables ?? {});
-    if (fault) return { data: null, errors: [fault.located ? errorJson(fault.message, [definition]) : { path: null, locations: null, message: fault.message }] };
+    if (fault)
+      return {
+        data: null,
+        errors: [fault.located ? errorJson(fault.message, [definition]) : { path: null, locations: null, message: fault.message }],
+      };
   }
   return undefined;
 }
@@ -83,14 +90,20 @@ export function appSyncVariablesRefusal(
 /** Each error graphql-js's validation finds, as graphql-java words, locates and orders it (none when valid). */
 export function appSyncValidationErrors(schema: GraphQLSchema, document: DocumentNode): AppSyncErrorJson[] {
   const ruleOf = new WeakMap<GraphQLError, string>();
-  const errors = validate(schema, document, specifiedRules.map((rule) => taggedRule(rule, ruleOf)));
+  const errors = validate(
+    schema,
+    document,
+    specifiedRules.map((rule) => taggedRule(rule, ruleOf)),
+  );
   if (!errors.length) return [];
   const context = documentContext(schema, document);
   const translated = errors.flatMap((error) => translate(error, ruleOf.get(error), context));
   // graphql-java reports in its traversal's order, and at one node in its rules' order; graphql-js differs
   // (it checks required arguments when it leaves a field): AppSync answers Missing… before Unknown… arguments.
   const ordered = translated.sort((a, b) => a.step - b.step || ruleRank(a.type) - ruleRank(b.type));
-  return ordered.map(({ type, description, path, nodes }) => errorJson(`Validation error of type ${type}: ${description}${pathSuffix(path)}`, nodes));
+  return ordered.map(({ type, description, path, nodes }) =>
+    errorJson(`Validation error of type ${type}: ${description}${pathSuffix(path)}`, nodes),
+  );
 }
 
 /** graphql-java's ValidationError: its type, description, query path, the nodes it is located at, and when it is found. */
@@ -141,7 +154,9 @@ function pathSuffix(path: readonly string[]): string {
 }
 
 function errorJson(message: string, nodes: readonly ASTNode[]): AppSyncErrorJson {
-  const locations = nodes.flatMap((node) => (node.loc ? [{ line: node.loc.startToken.line, column: node.loc.startToken.column, sourceName: null }] : []));
+  const locations = nodes.flatMap((node) =>
+    node.loc ? [{ line: node.loc.startToken.line, column: node.loc.startToken.column, sourceName: null }] : [],
+  );
   return { path: null, locations, message };
 }
 
@@ -186,7 +201,11 @@ interface DocumentContext {
 
 function documentContext(schema: GraphQLSchema, document: DocumentNode): DocumentContext {
   const { spots, left } = spotsOf(schema, document);
-  const fragments = new Map(document.definitions.flatMap((definition) => (definition.kind === Kind.FRAGMENT_DEFINITION ? [[definition.name.value, definition] as const] : [])));
+  const fragments = new Map(
+    document.definitions.flatMap((definition) =>
+      definition.kind === Kind.FRAGMENT_DEFINITION ? [[definition.name.value, definition] as const] : [],
+    ),
+  );
   return {
     schema,
     document,
@@ -205,7 +224,8 @@ function spotsOf(schema: GraphQLSchema, document: DocumentNode): { spots: Map<AS
   const names: string[] = [];
   const ancestors: ASTNode[] = [];
   let enclosing: Pick<Spot, 'argument' | 'variableDefinition' | 'definition'> = {};
-  const named = (node: ASTNode): node is FieldNode | FragmentDefinitionNode => node.kind === Kind.FIELD || node.kind === Kind.FRAGMENT_DEFINITION;
+  const named = (node: ASTNode): node is FieldNode | FragmentDefinitionNode =>
+    node.kind === Kind.FIELD || node.kind === Kind.FRAGMENT_DEFINITION;
   visit(
     document,
     visitWithTypeInfo(typeInfo, {
@@ -258,7 +278,12 @@ interface SpreadTrail {
   readonly spread: FragmentSpreadNode;
 }
 
-function spreadTrail(selections: readonly SelectionNode[], fragmentName: string, context: DocumentContext, seen: Set<string>): SpreadTrail | undefined {
+function spreadTrail(
+  selections: readonly SelectionNode[],
+  fragmentName: string,
+  context: DocumentContext,
+  seen: Set<string>,
+): SpreadTrail | undefined {
   for (const selection of selections) {
     const trail = selectionTrail(selection, fragmentName, context, seen);
     if (trail) return trail;
@@ -266,7 +291,12 @@ function spreadTrail(selections: readonly SelectionNode[], fragmentName: string,
   return undefined;
 }
 
-function selectionTrail(selection: SelectionNode, fragmentName: string, context: DocumentContext, seen: Set<string>): SpreadTrail | undefined {
+function selectionTrail(
+  selection: SelectionNode,
+  fragmentName: string,
+  context: DocumentContext,
+  seen: Set<string>,
+): SpreadTrail | undefined {
   if (selection.kind === Kind.INLINE_FRAGMENT) return spreadTrail(selection.selectionSet.selections, fragmentName, context, seen);
   if (selection.kind === Kind.FIELD) {
     const trail = selection.selectionSet && spreadTrail(selection.selectionSet.selections, fragmentName, context, seen);
@@ -292,7 +322,13 @@ function translate(error: GraphQLError, rule: string | undefined, context: Docum
 /** A rule graphql-java does not have: graphql-js's words, without suggestions (they would show the schema). */
 function fallback(error: GraphQLError, rule: string | undefined, context: DocumentContext): JavaValidationError {
   const type = rule?.replace(/Rule$/, '') ?? 'ValidationError';
-  return { type, description: error.message.replace(/ Did you mean .*$/s, ''), path: [], nodes: error.nodes ?? [], step: context.spot(nodeOf(error)).step };
+  return {
+    type,
+    description: error.message.replace(/ Did you mean .*$/s, ''),
+    path: [],
+    nodes: error.nodes ?? [],
+    step: context.spot(nodeOf(error)).step,
+  };
 }
 
 const nodeOf = (error: GraphQLError, index = 0): ASTNode | undefined => error.nodes?.[index];
@@ -301,9 +337,16 @@ const nameOf = (node: ASTNode | undefined): string => {
   return node && 'name' in node && node.name ? node.name.value : '';
 };
 /** graphql-java 9.x prints a wrapped type's getName(), which is null. */
-const javaName = (type: { toString(): string } | null | undefined): string => (type && !/[!\]]$/.test(String(type)) ? String(type) : 'null');
+const javaName = (type: { toString(): string } | null | undefined): string =>
+  type && !/[!\]]$/.test(String(type)) ? String(type) : 'null';
 
-function reported(type: string, description: string, node: ASTNode | undefined, context: DocumentContext, where: Where = {}): JavaValidationError[] {
+function reported(
+  type: string,
+  description: string,
+  node: ASTNode | undefined,
+  context: DocumentContext,
+  where: Where = {},
+): JavaValidationError[] {
   const spot = context.spot(node);
   return [{ type, description, path: where.path ?? spot.path, nodes: node ? [node] : [], step: where.step ?? spot.step }];
 }
@@ -318,7 +361,10 @@ function once(key: unknown, context: DocumentContext, errors: () => JavaValidati
 const TRANSLATIONS: Readonly<Record<string, Translation>> = {
   ExecutableDefinitionsRule: (error, context) => {
     const description = `The ${definitionName(nodeOf(error) as DefinitionNode)} definition is not executable.`;
-    return reported('NonExecutableDefinition', description, nodeOf(error), context, { path: [], step: context.spot(context.document).step });
+    return reported('NonExecutableDefinition', description, nodeOf(error), context, {
+      path: [],
+      step: context.spot(context.document).step,
+    });
   },
   UniqueOperationNamesRule: (error, context) => {
     const operation = context.spot(nodeOf(error, 1)).parent;
@@ -330,14 +376,30 @@ const TRANSLATIONS: Readonly<Record<string, Translation>> = {
   FragmentsOnCompositeTypesRule: (error, context) => {
     const fragment = context.spot(nodeOf(error)).parent;
     return fragment?.kind === Kind.INLINE_FRAGMENT
-      ? reported('InlineFragmentTypeConditionInvalid', 'Inline fragment type condition is invalid, must be on Object/Interface/Union', fragment, context)
-      : reported('FragmentTypeConditionInvalid', 'Fragment type condition is invalid, must be on Object/Interface/Union', fragment, context);
+      ? reported(
+          'InlineFragmentTypeConditionInvalid',
+          'Inline fragment type condition is invalid, must be on Object/Interface/Union',
+          fragment,
+          context,
+        )
+      : reported(
+          'FragmentTypeConditionInvalid',
+          'Fragment type condition is invalid, must be on Object/Interface/Union',
+          fragment,
+          context,
+        );
   },
-  VariablesAreInputTypesRule: (error, context) => reported('NonInputTypeOnVariable', 'Wrong type for a variable', context.spot(nodeOf(error)).parent, context, NO_PATH),
+  VariablesAreInputTypesRule: (error, context) =>
+    reported('NonInputTypeOnVariable', 'Wrong type for a variable', context.spot(nodeOf(error)).parent, context, NO_PATH),
   ScalarLeafsRule: scalarLeaf,
   FieldsOnCorrectTypeRule: (error, context) => {
     const field = nodeOf(error);
-    return reported('FieldUndefined', `Field '${nameOf(field)}' in type '${context.spot(field).parentType?.name}' is undefined`, field, context);
+    return reported(
+      'FieldUndefined',
+      `Field '${nameOf(field)}' in type '${context.spot(field).parentType?.name}' is undefined`,
+      field,
+      context,
+    );
   },
   UniqueFragmentNamesRule: (error, context) => {
     const fragment = context.spot(nodeOf(error, 1)).parent;
@@ -347,7 +409,11 @@ const TRANSLATIONS: Readonly<Record<string, Translation>> = {
     const spread = context.spot(nodeOf(error)).parent;
     return reported('UndefinedFragment', `Undefined fragment ${nameOf(spread)}`, spread, context);
   },
-  NoUnusedFragmentsRule: (error, context) => reported('UnusedFragment', `Unused fragment ${nameOf(nodeOf(error))}`, nodeOf(error), context, { path: [], step: context.left(context.document) }),
+  NoUnusedFragmentsRule: (error, context) =>
+    reported('UnusedFragment', `Unused fragment ${nameOf(nodeOf(error))}`, nodeOf(error), context, {
+      path: [],
+      step: context.left(context.document),
+    }),
   PossibleFragmentSpreadsRule: possibleFragmentSpread,
   NoFragmentCyclesRule: (_error, context) => once('NoFragmentCycles', context, () => fragmentCycles(context)),
   UniqueVariableNamesRule: (error, context) =>
@@ -357,13 +423,25 @@ const TRANSLATIONS: Readonly<Record<string, Translation>> = {
     }),
   NoUndefinedVariablesRule: (error, context) => {
     const variable = nodeOf(error);
-    return reported('UndefinedVariable', `Undefined variable ${nameOf(variable)}`, variable, context, variable ? whereThroughSpreads(variable, nodeOf(error, 1), context) : NO_PATH);
+    return reported(
+      'UndefinedVariable',
+      `Undefined variable ${nameOf(variable)}`,
+      variable,
+      context,
+      variable ? whereThroughSpreads(variable, nodeOf(error, 1), context) : NO_PATH,
+    );
   },
   NoUnusedVariablesRule: (error, context) => {
     const definition = nodeOf(error);
     // graphql-java finds it when it leaves the operation
     const where = { path: [], step: context.left(context.spot(definition).definition) };
-    return reported('UnusedVariable', `Unused variable ${nameOf((definition as VariableDefinitionNode | undefined)?.variable)}`, definition, context, where);
+    return reported(
+      'UnusedVariable',
+      `Unused variable ${nameOf((definition as VariableDefinitionNode | undefined)?.variable)}`,
+      definition,
+      context,
+      where,
+    );
   },
   KnownDirectivesRule: (error, context) => {
     const directive = nodeOf(error);
@@ -411,11 +489,21 @@ function definitionName(definition: DefinitionNode | undefined): string {
 
 /** graphql-java's LoneAnonymousOperation: an anonymous operation after another, or any operation after an anonymous one. */
 function loneAnonymousOperations(context: DocumentContext): JavaValidationError[] {
-  const operations = context.document.definitions.filter((definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION);
+  const operations = context.document.definitions.filter(
+    (definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION,
+  );
   const anonymousAt = operations.findIndex((operation) => !operation.name);
   return operations.flatMap((operation, index) => {
-    if (!operation.name && index > 0) return reported('LoneAnonymousOperationViolation', 'Anonymous operation with other operations.', operation, context, NO_PATH);
-    if (operation.name && anonymousAt >= 0 && index > anonymousAt) return reported('LoneAnonymousOperationViolation', `Operation ${operation.name.value} is following anonymous operation.`, operation, context, NO_PATH);
+    if (!operation.name && index > 0)
+      return reported('LoneAnonymousOperationViolation', 'Anonymous operation with other operations.', operation, context, NO_PATH);
+    if (operation.name && anonymousAt >= 0 && index > anonymousAt)
+      return reported(
+        'LoneAnonymousOperationViolation',
+        `Operation ${operation.name.value} is following anonymous operation.`,
+        operation,
+        context,
+        NO_PATH,
+      );
     return [];
   });
 }
@@ -426,8 +514,20 @@ function singleFieldSubscription(error: GraphQLError, context: DocumentContext):
   const operation = context.spot(field).definition;
   const name = operation?.name?.value ?? 'null';
   return error.message.includes('introspection')
-    ? reported('SubscriptionIntrospectionRootField', `Subscription operation '${name}' root field '${nameOf(field)}' cannot be an introspection field`, field, context, NO_PATH)
-    : reported('SubscriptionMultipleRootFields', `Subscription operation '${name}' must have exactly one root field`, field, context, NO_PATH);
+    ? reported(
+        'SubscriptionIntrospectionRootField',
+        `Subscription operation '${name}' root field '${nameOf(field)}' cannot be an introspection field`,
+        field,
+        context,
+        NO_PATH,
+      )
+    : reported(
+        'SubscriptionMultipleRootFields',
+        `Subscription operation '${name}' must have exactly one root field`,
+        field,
+        context,
+        NO_PATH,
+      );
 }
 
 function scalarLeaf(error: GraphQLError, context: DocumentContext): JavaValidationError[] {
@@ -435,7 +535,12 @@ function scalarLeaf(error: GraphQLError, context: DocumentContext): JavaValidati
   const field = node?.kind === Kind.SELECTION_SET ? context.spot(node).parent : node;
   const type = context.spot(field).type;
   return type && isLeafType(getNamedType(type))
-    ? reported('SubSelectionNotAllowed', `Sub selection not allowed on leaf type ${javaName(type)} of field ${nameOf(field)}`, field, context)
+    ? reported(
+        'SubSelectionNotAllowed',
+        `Sub selection not allowed on leaf type ${javaName(type)} of field ${nameOf(field)}`,
+        field,
+        context,
+      )
     : reported('SubSelectionRequired', `Sub selection required for type ${javaName(type)} of field ${nameOf(field)}`, field, context);
 }
 
@@ -444,10 +549,20 @@ function possibleFragmentSpread(error: GraphQLError, context: DocumentContext): 
   const spot = context.spot(node);
   const parentType = spot.parentType?.name ?? 'null';
   if (node?.kind !== Kind.FRAGMENT_SPREAD) {
-    return reported('InvalidFragmentType', `Fragment cannot be spread here as objects of type ${parentType} can never be of type ${javaName(spot.type)}`, node, context);
+    return reported(
+      'InvalidFragmentType',
+      `Fragment cannot be spread here as objects of type ${parentType} can never be of type ${javaName(spot.type)}`,
+      node,
+      context,
+    );
   }
   const condition = context.fragments.get(node.name.value)?.typeCondition.name.value ?? 'null';
-  return reported('InvalidFragmentType', `Fragment ${node.name.value} cannot be spread here as objects of type ${parentType} can never be of type ${condition}`, node, context);
+  return reported(
+    'InvalidFragmentType',
+    `Fragment ${node.name.value} cannot be spread here as objects of type ${parentType} can never be of type ${condition}`,
+    node,
+    context,
+  );
 }
 
 /** graphql-java's NoFragmentCycles: from each fragment, each way back to it, located at the spreads on the way. */
@@ -456,7 +571,14 @@ function fragmentCycles(context: DocumentContext): JavaValidationError[] {
   const errors: JavaValidationError[] = [];
   const follow = (name: string, initial: FragmentDefinitionNode, trail: FragmentSpreadNode[]) => {
     for (const spread of spreadsOf.get(name) ?? []) {
-      if (spread.name.value === initial.name.value) errors.push({ type: 'FragmentCycle', description: 'Fragment cycles not allowed', path: [initial.name.value], nodes: [...trail], step: context.spot(initial).step });
+      if (spread.name.value === initial.name.value)
+        errors.push({
+          type: 'FragmentCycle',
+          description: 'Fragment cycles not allowed',
+          path: [initial.name.value],
+          nodes: [...trail],
+          step: context.spot(initial).step,
+        });
       else if (!trail.includes(spread)) follow(spread.name.value, initial, [...trail, spread]);
     }
   };
@@ -521,8 +643,11 @@ function objectFault(value: ValueNode, type: GraphQLInputObjectType): LiteralFau
   if (value.kind !== Kind.OBJECT) return { reason: 'must be an object type', trail: [] };
   const fields = type.getFields();
   const given = new Set(value.fields.map((field) => field.name.value));
-  const missing = Object.values(fields).filter((field) => isNonNullType(field.type) && field.defaultValue === undefined && !given.has(field.name));
-  if (missing.length) return { reason: `is missing required fields '[${javaHashSetOrder(missing.map((field) => field.name)).join(', ')}]'`, trail: [] };
+  const missing = Object.values(fields).filter(
+    (field) => isNonNullType(field.type) && field.defaultValue === undefined && !given.has(field.name),
+  );
+  if (missing.length)
+    return { reason: `is missing required fields '[${javaHashSetOrder(missing.map((field) => field.name)).join(', ')}]'`, trail: [] };
   for (const field of value.fields) {
     const definition = fields[field.name.value];
     if (!definition) return { reason: `contains a field not in '${type.name}': '${field.name.value}'`, trail: [] };
@@ -547,7 +672,13 @@ function variableTypeMismatch(error: GraphQLError, context: DocumentContext): Ja
   // graphql-java compares the variable's type made non-null by a default value (VariablesTypesMatcher.effectiveType).
   const effective = definition.defaultValue && !declared.endsWith('!') ? `${declared}!` : declared;
   const description = `Variable type '${effective}' doesn't match expected type '${String(context.spot(variable).inputType)}'`;
-  return reported('VariableTypeMismatch', description, variable, context, whereThroughSpreads(variable, context.spot(definition).definition, context));
+  return reported(
+    'VariableTypeMismatch',
+    description,
+    variable,
+    context,
+    whereThroughSpreads(variable, context.spot(definition).definition, context),
+  );
 }
 
 function fieldsConflict(error: GraphQLError, context: DocumentContext): JavaValidationError[] {
@@ -623,7 +754,11 @@ interface VariableFault {
   readonly located: boolean;
 }
 
-function variableFault(schema: GraphQLSchema, definition: VariableDefinitionNode, variables: Record<string, unknown>): VariableFault | undefined {
+function variableFault(
+  schema: GraphQLSchema,
+  definition: VariableDefinitionNode,
+  variables: Record<string, unknown>,
+): VariableFault | undefined {
   const name = definition.variable.name.value;
   const type = typeFromAST(schema, definition.type);
   if (!type || !isInputType(type)) return undefined; // validation refused it already
@@ -633,7 +768,8 @@ function variableFault(schema: GraphQLSchema, definition: VariableDefinitionNode
 
 /** `input` is what graphql-java names in "has an invalid value": the innermost input field, or the variable. */
 function valueFault(variable: string, input: string, type: GraphQLInputType, value: unknown): VariableFault | undefined {
-  if (isNonNullType(type)) return value === null || value === undefined ? nullFault(variable, type) : valueFault(variable, input, type.ofType, value);
+  if (isNonNullType(type))
+    return value === null || value === undefined ? nullFault(variable, type) : valueFault(variable, input, type.ofType, value);
   if (value === null || value === undefined) return undefined;
   if (isListType(type)) {
     const items = Array.isArray(value) ? (value as unknown[]) : [value];
@@ -649,12 +785,16 @@ function valueFault(variable: string, input: string, type: GraphQLInputType, val
 
 function inputObjectFault(variable: string, input: string, type: GraphQLInputObjectType, value: unknown): VariableFault | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return invalidValue(input, `Expected type 'Map' but was '${javaType(value)}'. Variables for input objects must be an instance of type 'Map'.`);
+    return invalidValue(
+      input,
+      `Expected type 'Map' but was '${javaType(value)}'. Variables for input objects must be an instance of type 'Map'.`,
+    );
   }
   const fields = type.getFields();
   const given = value as Record<string, unknown>;
   // graphql-java names the field; AppSync's answer does not (aws-appsync-community issue 273), trailing space included.
-  if (Object.keys(given).some((name) => !fields[name])) return { message: `The variables input contains a field that is not defined for input object type '${type.name}' `, located: false };
+  if (Object.keys(given).some((name) => !fields[name]))
+    return { message: `The variables input contains a field that is not defined for input object type '${type.name}' `, located: false };
   for (const field of Object.values(fields)) {
     if (!Object.hasOwn(given, field.name) && !(isNonNullType(field.type) && field.defaultValue === undefined)) continue;
     const fault = valueFault(variable, field.name, field.type, given[field.name]);
@@ -757,7 +897,10 @@ function javaString(value: unknown): string {
   if (value === null || value === undefined) return 'null';
   if (Array.isArray(value)) return `[${value.map(javaString).join(', ')}]`;
   if (typeof value === 'number') return javaType(value) === 'Double' ? javaDouble(value) : BigInt(value).toString();
-  if (typeof value === 'object') return `{${Object.entries(value).map(([key, item]) => `${key}=${javaString(item)}`).join(', ')}}`;
+  if (typeof value === 'object')
+    return `{${Object.entries(value)
+      .map(([key, item]) => `${key}=${javaString(item)}`)
+      .join(', ')}}`;
   return typeof value === 'string' ? value : String(JSON.stringify(value)); // a boolean: JSON parses nothing else
 }
 
@@ -777,5 +920,8 @@ function javaHashSetOrder(names: readonly string[]): string[] {
     for (let index = 0; index < name.length; index++) hash = (Math.imul(31, hash) + name.charCodeAt(index)) | 0;
     return (hash ^ (hash >>> 16)) & (capacity - 1);
   };
-  return names.map((name, index) => ({ name, index, bucket: bucket(name) })).sort((a, b) => a.bucket - b.bucket || a.index - b.index).map(({ name }) => name);
+  return names
+    .map((name, index) => ({ name, index, bucket: bucket(name) }))
+    .sort((a, b) => a.bucket - b.bucket || a.index - b.index)
+    .map(({ name }) => name);
 }

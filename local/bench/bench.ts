@@ -80,7 +80,8 @@ function bar(phase: string, total: number, unit: string): Progress {
   return {
     increment: (by: number = 1) => {
       done += by;
-      if (done >= total && done - by < total) process.stderr.write(`${phase}: ${done} ${unit} in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+      if (done >= total && done - by < total)
+        process.stderr.write(`${phase}: ${done} ${unit} in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
     },
   };
 }
@@ -91,7 +92,11 @@ async function main() {
   // thread to be dropped, a cost Lambda (which ships stdout outside the function) does not have.
   const stack = await startLocalStack({
     quiet: true,
-    env: { ...process.env, POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN', POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true' },
+    env: {
+      ...process.env,
+      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+      POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
+    },
   });
   stackBar.increment();
   try {
@@ -148,7 +153,13 @@ async function countryQueryLog(pool: Pool): Promise<{ stop(): Promise<number | u
 async function warmUp(stack: LocalStack) {
   const api = apiClient(stack, { post: postKeptAlive });
   const warmBar = bar('warm-up (not counted)', WARM_UP, 'requests');
-  await runConcurrently(WARM_UP, C, async (index) => void (await api.createAppointment({ insuredId: '99998', scheduleId: slotOf.warmUp(index), countryISO: countryOf(index) })), () => warmBar.increment());
+  await runConcurrently(
+    WARM_UP,
+    C,
+    async (index) =>
+      void (await api.createAppointment({ insuredId: '99998', scheduleId: slotOf.warmUp(index), countryISO: countryOf(index) })),
+    () => warmBar.increment(),
+  );
   await stack.router.waitForIdle(60_000);
 }
 
@@ -163,7 +174,11 @@ async function heardDecisionPhases(stack: LocalStack) {
     {
       endpoint: stack,
       insuredIds: [IDLE_INSURED],
-      bookings: Array.from({ length: IDLE }, (_, index) => ({ insuredId: IDLE_INSURED, scheduleId: slotOf.idle(index), countryISO: countryOf(index) })),
+      bookings: Array.from({ length: IDLE }, (_, index) => ({
+        insuredId: IDLE_INSURED,
+        scheduleId: slotOf.idle(index),
+        countryISO: countryOf(index),
+      })),
     },
     (progress) => progress === 'done' && idleBar.increment(),
   );
@@ -179,7 +194,11 @@ async function heardDecisionPhases(stack: LocalStack) {
     {
       endpoint: stack,
       insuredIds: Array.from({ length: clients }, (_, index) => loadedInsuredOf(index)),
-      bookings: Array.from({ length: LOADED }, (_, index) => ({ insuredId: loadedInsuredOf(index), scheduleId: slotOf.loaded(index), countryISO: countryOf(index) })),
+      bookings: Array.from({ length: LOADED }, (_, index) => ({
+        insuredId: loadedInsuredOf(index),
+        scheduleId: slotOf.loaded(index),
+        countryISO: countryOf(index),
+      })),
       perSecond: RATE,
     },
     (progress) => {
@@ -236,7 +255,11 @@ async function pipelinePhase(stack: LocalStack, pool: Pool) {
     N,
     C,
     async (index) => {
-      const response = await api.createAppointment({ insuredId: insuredOf(index), scheduleId: slotOf.pipeline(index), countryISO: countryOf(index) });
+      const response = await api.createAppointment({
+        insuredId: insuredOf(index),
+        scheduleId: slotOf.pipeline(index),
+        countryISO: countryOf(index),
+      });
       const created = response.data?.createAppointment;
       if (!created) return void rejected.push(JSON.stringify(response.errors));
       accepted.push(created.appointmentId);
@@ -248,7 +271,9 @@ async function pipelinePhase(stack: LocalStack, pool: Pool) {
   if (rejected.length) throw new Error(`${rejected.length} mutations were refused, e.g. ${rejected[0]}`);
 
   const completeBar = bar('pipeline: decisions heard', N, 'heard');
-  const heard = await Promise.all(accepted.map((appointmentId) => listeners.decisions.decisionOn(appointmentId, 180_000).finally(() => completeBar.increment())));
+  const heard = await Promise.all(
+    accepted.map((appointmentId) => listeners.decisions.decisionOn(appointmentId, 180_000).finally(() => completeBar.increment())),
+  );
   await listeners.close();
   const missing = heard.filter((at) => at === undefined).length;
   if (missing) throw new Error(`${missing} of ${N} decisions were not heard within 180 s; queues: ${JSON.stringify(stack.router.stats())}`);
@@ -295,33 +320,62 @@ async function floorPhase(stack: LocalStack, pool: Pool) {
   const dynamo = localDynamoDbClient(stack.dynamodbEndpoint);
   const appointments = new DynamoDbAppointmentRepository(dynamo, stack.tableName);
   const { batchSize } = topology.confirmations;
-  const countryStores = new Map(Object.values(countries).map((country) => [country.iso, new MysqlCountryAppointments(pool, country, batchSize)]));
+  const countryStores = new Map(
+    Object.values(countries).map((country) => [country.iso, new MysqlCountryAppointments(pool, country, batchSize)]),
+  );
   const nextId = monotonicFactory();
   const batches = Object.values(countries).flatMap((country) => {
     const indices = Array.from({ length: N }, (_, index) => index).filter((index) => countryOf(index) === country.iso);
-    return Array.from({ length: Math.ceil(indices.length / batchSize) }, (_, batch) => indices.slice(batch * batchSize, (batch + 1) * batchSize));
+    return Array.from({ length: Math.ceil(indices.length / batchSize) }, (_, batch) =>
+      indices.slice(batch * batchSize, (batch + 1) * batchSize),
+    );
   });
   const storeBatch = async (run: number, indices: readonly number[]) => {
-    const batch = indices.map((index) => pendingAppointment({ insuredId: insuredOf(index), scheduleId: slotOf.floor(run, index), countryISO: countryOf(index) }, nextId(), new Date()));
-    await Promise.all(batch.map(async (appointment) => {
-      await appointments.create(appointment);
-      await appointments.claimSlot(appointment);
-    }));
+    const batch = indices.map((index) =>
+      pendingAppointment(
+        { insuredId: insuredOf(index), scheduleId: slotOf.floor(run, index), countryISO: countryOf(index) },
+        nextId(),
+        new Date(),
+      ),
+    );
+    await Promise.all(
+      batch.map(async (appointment) => {
+        await appointments.create(appointment);
+        await appointments.claimSlot(appointment);
+      }),
+    );
     // Booked in one tick: the adapter sends the whole batch as one multi-statement query.
-    await Promise.all(batch.map((appointment) => countryStores.get(appointment.countryISO)!.book({ ...appointment, correlationId: 'bench-floor' })));
-    await Promise.all(batch.map((appointment) => appointments.changeStatus(appointment, { target: AppointmentStatus.COMPLETED, at: new Date() })));
+    await Promise.all(
+      batch.map((appointment) => countryStores.get(appointment.countryISO)!.book({ ...appointment, correlationId: 'bench-floor' })),
+    );
+    await Promise.all(
+      batch.map((appointment) => appointments.changeStatus(appointment, { target: AppointmentStatus.COMPLETED, at: new Date() })),
+    );
   };
   const runs: { seconds: number; perSecond: number }[] = [];
   for (let run = 0; run < FLOOR_RUNS; run++) {
     const floorBar = bar(`floor ${run + 1}/${FLOOR_RUNS}: storage only`, N, 'stored');
     const started = performance.now();
-    await runConcurrently(batches.length, Math.max(1, Math.round(C / batchSize)), (batch) => storeBatch(run, batches[batch]!), () => floorBar.increment(batchSize));
+    await runConcurrently(
+      batches.length,
+      Math.max(1, Math.round(C / batchSize)),
+      (batch) => storeBatch(run, batches[batch]!),
+      () => floorBar.increment(batchSize),
+    );
     const seconds = (performance.now() - started) / 1000;
     runs.push({ seconds, perSecond: N / seconds });
   }
   dynamo.destroy();
   const rates = runs.map((run) => run.perSecond).sort((a, b) => a - b);
-  return { appointments: N, clients: C, batchSize, runs, medianPerSecond: percentile(rates, 50), minPerSecond: rates[0] ?? NaN, maxPerSecond: rates.at(-1) ?? NaN };
+  return {
+    appointments: N,
+    clients: C,
+    batchSize,
+    runs,
+    medianPerSecond: percentile(rates, 50),
+    minPerSecond: rates[0] ?? NaN,
+    maxPerSecond: rates.at(-1) ?? NaN,
+  };
 }
 
 /**
@@ -340,8 +394,16 @@ async function coldStartPhase(stack: LocalStack, samples: ReadonlyMap<CountryISO
       const env = invocation?.env ?? { AWS_REGION: LOCAL_REGION };
       const load = await measureFreshLoad(bundle, env, COLD_RUNS);
       // Functions the stack does not run (the schema migration, the Cognito trigger) get their load measured only.
-      const coldStartMs = invocation?.event === undefined ? undefined : await measureColdInvocation(bundle, invocation.event, invocation.env, COLD_RUNS);
-      rows.push({ function: bundle.id, bundleKB: bundle.bytes / 1024, sdkPackages: bundle.sdkPackages, ...load, loadToBareSdk: load.loadMs / load.bareSdkLoadMs, coldStartMs });
+      const coldStartMs =
+        invocation?.event === undefined ? undefined : await measureColdInvocation(bundle, invocation.event, invocation.env, COLD_RUNS);
+      rows.push({
+        function: bundle.id,
+        bundleKB: bundle.bytes / 1024,
+        sdkPackages: bundle.sdkPackages,
+        ...load,
+        loadToBareSdk: load.loadMs / load.bareSdkLoadMs,
+        coldStartMs,
+      });
       coldBar.increment();
     }
     return { runs: COLD_RUNS, functions: rows };

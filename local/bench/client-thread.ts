@@ -28,5 +28,8 @@ async function run(task: ClientTask): Promise<void> {
 }
 
 run(workerData as ClientTask).catch((error: unknown) => {
-  parentPort?.postMessage({ type: 'failed', message: error instanceof Error ? (error.stack ?? error.message) : String(error) } satisfies ClientProgress);
+  parentPort?.postMessage({
+    type: 'failed',
+    message: error instanceof Error ? (error.stack ?? error.message) : String(error),
+  } satisfies ClientProgress);
 });

@@ -25,16 +25,32 @@ export function coldInvocation(
   const sample = samples.get((env[environment.countryISO] ?? 'PE') as CountryISO);
   if (!sample) return undefined;
   const { countryISO } = sample;
-  const request = { appointmentId: sample.appointmentId, insuredId: sample.insuredId, scheduleId: sample.scheduleId, countryISO, correlationId: 'cold-start' };
+  const request = {
+    appointmentId: sample.appointmentId,
+    insuredId: sample.insuredId,
+    scheduleId: sample.scheduleId,
+    countryISO,
+    correlationId: 'cold-start',
+  };
   const events: Record<string, unknown> = {
-    'resolvers/Mutation.createAppointment.ts': appSyncEvent('Mutation', 'createAppointment', { input: { insuredId: '99998', scheduleId: freshSlot, countryISO: 'PE' } }),
+    'resolvers/Mutation.createAppointment.ts': appSyncEvent('Mutation', 'createAppointment', {
+      input: { insuredId: '99998', scheduleId: freshSlot, countryISO: 'PE' },
+    }),
     // Cancelling the sample again after the first run answers CANCELLED and re-sends the cancellation, as a client's retry does.
-    'resolvers/Mutation.cancelAppointment.ts': appSyncEvent('Mutation', 'cancelAppointment', { insuredId: request.insuredId, appointmentId: request.appointmentId }),
+    'resolvers/Mutation.cancelAppointment.ts': appSyncEvent('Mutation', 'cancelAppointment', {
+      insuredId: request.insuredId,
+      appointmentId: request.appointmentId,
+    }),
     'resolvers/Query.appointments.ts': appSyncEvent('Query', 'appointments', { insuredId: request.insuredId }),
-    'resolvers/Subscription.onAppointmentStatusChanged.ts': appSyncEvent('Subscription', 'onAppointmentStatusChanged', { insuredId: request.insuredId }),
+    'resolvers/Subscription.onAppointmentStatusChanged.ts': appSyncEvent('Subscription', 'onAppointmentStatusChanged', {
+      insuredId: request.insuredId,
+    }),
     'workers/country-worker.ts': sqsEvent(
       snsRawDeliveryRecord(
-        { Message: JSON.stringify({ ...request, createdAt: sample.createdAt }), MessageAttributes: { [topology.appointmentRequests.routingAttribute]: { DataType: 'String', StringValue: countryISO } } },
+        {
+          Message: JSON.stringify({ ...request, createdAt: sample.createdAt }),
+          MessageAttributes: { [topology.appointmentRequests.routingAttribute]: { DataType: 'String', StringValue: countryISO } },
+        },
         countryRoute(countryISO).queueName,
       ),
     ),
@@ -72,4 +88,3 @@ function deployedIdOf(definition: { entry: string; environment: Readonly<Record<
   const countryISO = definition.environment[environment.countryISO];
   return allDeployedFunctions.find((fn) => fn.entry === definition.entry && (!countryISO || fn.id.endsWith(`-${countryISO}`)))?.id;
 }
-

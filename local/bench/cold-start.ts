@@ -3,7 +3,14 @@ import { mkdir, stat, symlink, writeFile } from 'node:fs/promises';
 import { isBuiltin } from 'node:module';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { allDeployedFunctions, entryPath, lambdaEsbuildOptions, repositoryRoot, runtimeProvidedScope, type DeployedFunction } from '../../infra/bundling';
+import {
+  allDeployedFunctions,
+  entryPath,
+  lambdaEsbuildOptions,
+  repositoryRoot,
+  runtimeProvidedScope,
+  type DeployedFunction,
+} from '../../infra/bundling';
 
 /** A bundle as the CDK stack ships it: index.js, minified, with its source map beside it. */
 export interface Bundle {
@@ -33,9 +40,20 @@ export async function bundleLikeTheStack(outDir: string): Promise<Bundle[]> {
   for (const scope of RUNTIME_SCOPES) await symlink(join(repositoryRoot, 'node_modules', scope), join(runtimeModules, scope), 'dir');
   const bundleOne = async (fn: DeployedFunction): Promise<Bundle> => {
     const file = join(outDir, fn.id, 'index.js');
-    const { metafile } = await build({ ...lambdaEsbuildOptions, absWorkingDir: repositoryRoot, entryPoints: [entryPath(fn)], outfile: file, logLevel: 'silent', metafile: true });
-    const imported = Object.values(metafile.outputs).flatMap((output) => output.imports.filter((imported) => imported.external).map((imported) => imported.path));
-    const sdkPackages = [...new Set(imported.filter((path) => !isBuiltin(path) && RUNTIME_SCOPES.some((scope) => path.startsWith(`${scope}/`))))].sort();
+    const { metafile } = await build({
+      ...lambdaEsbuildOptions,
+      absWorkingDir: repositoryRoot,
+      entryPoints: [entryPath(fn)],
+      outfile: file,
+      logLevel: 'silent',
+      metafile: true,
+    });
+    const imported = Object.values(metafile.outputs).flatMap((output) =>
+      output.imports.filter((imported) => imported.external).map((imported) => imported.path),
+    );
+    const sdkPackages = [
+      ...new Set(imported.filter((path) => !isBuiltin(path) && RUNTIME_SCOPES.some((scope) => path.startsWith(`${scope}/`)))),
+    ].sort();
     const bareSdkFile = join(outDir, fn.id, 'bare-sdk.js');
     await writeFile(bareSdkFile, bareSdkScript(sdkPackages));
     return { id: fn.id, file, bytes: (await stat(file)).size, sdkPackages, bareSdkFile, runtimeModules };
@@ -88,14 +106,21 @@ export async function measureFreshLoad(bundle: Bundle, env: Record<string, strin
 }
 
 /** What a fresh node answered to one invocation of a bundle, and when (ms since its start). */
-export async function invokeFresh(bundle: Bundle, event: unknown, env: Record<string, string>): Promise<{ answeredMs: number; result: unknown }> {
+export async function invokeFresh(
+  bundle: Bundle,
+  event: unknown,
+  env: Record<string, string>,
+): Promise<{ answeredMs: number; result: unknown }> {
   const { answeredMs, result } = await runNode(bundle, INVOKE_ONCE, bundle.file, { ...env, BENCH_EVENT: JSON.stringify(event) });
   // An SQS handler reports the records it failed instead of throwing: a cold start that failed them measured an error path.
   const failures = (result as { batchItemFailures?: unknown[] } | null)?.batchItemFailures ?? [];
   if (failures.length) throw new Error(`${bundle.id} failed ${failures.length} record(s) of its cold invocation`);
   // A resolver answers a refusal as a value (core/adapters/appsync-field-answer.ts): a cold start that was refused measured an error path too.
   const refusal = (result as { errorType?: string; errorMessage?: string } | null)?.errorType;
-  if (refusal) throw new Error(`${bundle.id} answered its cold invocation with ${refusal}: ${(result as { errorMessage?: string }).errorMessage ?? ''}`);
+  if (refusal)
+    throw new Error(
+      `${bundle.id} answered its cold invocation with ${refusal}: ${(result as { errorMessage?: string }).errorMessage ?? ''}`,
+    );
   return { answeredMs: answeredMs ?? NaN, result };
 }
 
@@ -106,11 +131,22 @@ export async function measureColdInvocation(bundle: Bundle, event: unknown, env:
   return median(answers);
 }
 
-function runNode({ id, runtimeModules }: Bundle, script: string, file: string, env: Record<string, string>): Promise<{ loadedMs: number; answeredMs?: number; result?: unknown }> {
+function runNode(
+  { id, runtimeModules }: Bundle,
+  script: string,
+  file: string,
+  env: Record<string, string>,
+): Promise<{ loadedMs: number; answeredMs?: number; result?: unknown }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['-e', script, file], {
       cwd: repositoryRoot,
-      env: { PATH: process.env.PATH, NODE_PATH: runtimeModules, POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true', ...env },
+      env: {
+        PATH: process.env.PATH,
+        NODE_PATH: runtimeModules,
+        POWERTOOLS_LOG_LEVEL: 'SILENT',
+        POWERTOOLS_METRICS_DISABLED: 'true',
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';

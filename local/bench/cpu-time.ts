@@ -31,7 +31,8 @@ export function cpuTime(mysqlPid: number | undefined): CpuTime {
 }
 
 export function cpuSpent(before: CpuTime, after: CpuTime): CpuTime {
-  const spent = (field: 'mainThreadMs' | 'mysqlMs') => (before[field] === undefined || after[field] === undefined ? {} : { [field]: after[field] - before[field] });
+  const spent = (field: 'mainThreadMs' | 'mysqlMs') =>
+    before[field] === undefined || after[field] === undefined ? {} : { [field]: after[field] - before[field] };
   return { processMs: after.processMs - before.processMs, ...spent('mainThreadMs'), ...spent('mysqlMs') };
 }
 

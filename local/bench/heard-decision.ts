@@ -70,7 +70,11 @@ export interface Listeners {
 }
 
 /** Opens `insuredIds.length` connections (at most `parallel` opening at once); resolves once every subscription is acknowledged. */
-export async function listenForDecisions(target: RealtimeTarget & ApiEndpoint, insuredIds: readonly string[], parallel = 16): Promise<Listeners> {
+export async function listenForDecisions(
+  target: RealtimeTarget & ApiEndpoint,
+  insuredIds: readonly string[],
+  parallel = 16,
+): Promise<Listeners> {
   const decisions = new HeardDecisions();
   const connections: RealtimeConnection[] = [];
   const close = () => Promise.all(connections.map((connection) => connection.close())).then(() => undefined);
@@ -99,7 +103,9 @@ async function bookAndHear(endpoint: ApiEndpoint, decisions: HeardDecisions, boo
   // Node's HTTP client rather than fetch: the clients share this machine's two cores with the stack they measure.
   const api = apiClient(endpoint, { timeoutMs, post: postKeptAlive });
   const sent = performance.now();
-  const response = await api.createAppointment(booking).catch((error: unknown) => ({ data: undefined, errors: [{ message: String(error) }] }));
+  const response = await api
+    .createAppointment(booking)
+    .catch((error: unknown) => ({ data: undefined, errors: [{ message: String(error) }] }));
   const answered = performance.now();
   const created = response.data?.createAppointment;
   if (!created) return { refused: JSON.stringify(response.errors) };
@@ -129,14 +135,26 @@ function figuresOf(outcomes: readonly Outcome[]): HeardDecisionFigures & { first
     p50Ms: percentile(heardMs, 50),
     p99Ms: percentile(heardMs, 99),
     maxMs: Math.max(...heardMs),
-    mutationP50Ms: percentile(accepted.map((outcome) => outcome.mutationMs), 50),
-    mutationP99Ms: percentile(accepted.map((outcome) => outcome.mutationMs), 99),
+    mutationP50Ms: percentile(
+      accepted.map((outcome) => outcome.mutationMs),
+      50,
+    ),
+    mutationP99Ms: percentile(
+      accepted.map((outcome) => outcome.mutationMs),
+      99,
+    ),
     ...(refusal ? { firstRefusal: refusal.refused } : {}),
   };
 }
 
 /** One booking at a time: the next is sent once the previous decision was heard (or given up on). */
-export async function idleBookings(endpoint: ApiEndpoint, decisions: HeardDecisions, bookings: readonly Booking[], onDone: () => void, timeoutMs = 30_000) {
+export async function idleBookings(
+  endpoint: ApiEndpoint,
+  decisions: HeardDecisions,
+  bookings: readonly Booking[],
+  onDone: () => void,
+  timeoutMs = 30_000,
+) {
   const outcomes: Outcome[] = [];
   for (const booking of bookings) {
     outcomes.push(await bookAndHear(endpoint, decisions, booking, timeoutMs));
@@ -206,7 +224,8 @@ export function inClientThread<Figures extends IdleFigures>(
   const worker = new Worker(entry, { eval: true, workerData: { ...task, endpoint: { graphqlUrl, realtimeUrl, apiKey } } });
   return new Promise<Figures & { readonly clientThreadCpuMs?: number }>((resolve, reject) => {
     worker.on('message', (progress: ClientProgress) => {
-      if (progress.type === 'figures') resolve({ ...(progress.figures as Figures), ...(progress.cpuMs === undefined ? {} : { clientThreadCpuMs: progress.cpuMs }) });
+      if (progress.type === 'figures')
+        resolve({ ...(progress.figures as Figures), ...(progress.cpuMs === undefined ? {} : { clientThreadCpuMs: progress.cpuMs }) });
       else if (progress.type === 'failed') reject(new Error(`The benchmark's clients failed: ${progress.message}`));
       else onProgress(progress.type);
     });

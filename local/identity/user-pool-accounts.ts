@@ -44,7 +44,13 @@ export class LocalUserPoolAccounts {
   userOf(insuredId: string): object | undefined {
     const email = this.emailOf(insuredId);
     if (!email) return undefined;
-    const attributes = { sub: insuredSub(insuredId), email: email.email, email_verified: String(email.verified), [INSURED_ID_CLAIM]: insuredId, [INSURED_ID_LOOKUP_ATTRIBUTE]: insuredId };
+    const attributes = {
+      sub: insuredSub(insuredId),
+      email: email.email,
+      email_verified: String(email.verified),
+      [INSURED_ID_CLAIM]: insuredId,
+      [INSURED_ID_LOOKUP_ATTRIBUTE]: insuredId,
+    };
     return {
       Username: localInsuredUsername(insuredId),
       Attributes: Object.entries(attributes).map(([Name, Value]) => ({ Name, Value })),
@@ -80,9 +86,18 @@ export async function startLocalUserPoolEndpoint(accounts: LocalUserPoolAccounts
   return { url: await listenOnLoopback(server), close: () => closeNow(server) };
 }
 
-async function answer(accounts: LocalUserPoolAccounts, userPoolId: string, request: IncomingMessage, response: ServerResponse): Promise<void> {
+async function answer(
+  accounts: LocalUserPoolAccounts,
+  userPoolId: string,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
   const send = (status: number, payload: object, errorType?: string) => {
-    response.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': randomUUID(), ...(errorType ? { 'x-amzn-errortype': errorType } : {}) });
+    response.writeHead(status, {
+      'content-type': 'application/x-amz-json-1.1',
+      'x-amzn-requestid': randomUUID(),
+      ...(errorType ? { 'x-amzn-errortype': errorType } : {}),
+    });
     response.end(JSON.stringify(errorType ? { __type: errorType, ...payload } : payload));
   };
   const target = request.headers['x-amz-target'];
@@ -90,10 +105,15 @@ async function answer(accounts: LocalUserPoolAccounts, userPoolId: string, reque
   if (target !== 'AWSCognitoIdentityProviderService.ListUsers') {
     return send(400, { message: `The local user pool serves only ListUsers, not ${String(target)}` }, 'InvalidParameterException');
   }
-  if (body.UserPoolId !== userPoolId) return send(400, { message: `User pool ${body.UserPoolId ?? '(none)'} does not exist.` }, 'ResourceNotFoundException');
+  if (body.UserPoolId !== userPoolId)
+    return send(400, { message: `User pool ${body.UserPoolId ?? '(none)'} does not exist.` }, 'ResourceNotFoundException');
   const filter = EXACT_FILTER.exec(body.Filter ?? '');
   if (filter?.[1] !== INSURED_ID_LOOKUP_ATTRIBUTE) {
-    return send(400, { message: `The local user pool filters by ${INSURED_ID_LOOKUP_ATTRIBUTE} = "<insuredId>" only, not ${JSON.stringify(body.Filter)}` }, 'InvalidParameterException');
+    return send(
+      400,
+      { message: `The local user pool filters by ${INSURED_ID_LOOKUP_ATTRIBUTE} = "<insuredId>" only, not ${JSON.stringify(body.Filter)}` },
+      'InvalidParameterException',
+    );
   }
   const user = accounts.userOf(filter[2] ?? '');
   send(200, { Users: user ? [user] : [] });

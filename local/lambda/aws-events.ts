@@ -1,6 +1,14 @@
 import type { PublishCommandInput } from '@aws-sdk/client-sns';
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import type { AppSyncIdentity, AppSyncIdentityCognito, AppSyncIdentityIAM, AppSyncResolverEvent, Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import type {
+  AppSyncIdentity,
+  AppSyncIdentityCognito,
+  AppSyncIdentityIAM,
+  AppSyncResolverEvent,
+  Context,
+  SQSEvent,
+  SQSRecord,
+} from 'aws-lambda';
 import { createHash, randomUUID } from 'node:crypto';
 
 /**
@@ -42,7 +50,11 @@ export function appSyncEvent<Args>(
  * from `cognito:groups`; `groups: undefined` leaves the key out, for an identity
  * built without it.
  */
-export function cognitoIdentity(options: { username: string; claims: Record<string, unknown>; groups?: string[] | null }): AppSyncIdentityCognito {
+export function cognitoIdentity(options: {
+  username: string;
+  claims: Record<string, unknown>;
+  groups?: string[] | null;
+}): AppSyncIdentityCognito {
   const identity = {
     sub: '3f1c0d2e-0000-4000-8000-00000000abcd',
     issuer: `https://cognito-idp.${REGION}.amazonaws.com/${REGION}_examplePool`,
@@ -115,7 +127,12 @@ export function sqsRecord(
 export function snsRawDeliveryRecord(publish: PublishCommandInput, queueName: string): SQSRecord {
   const messageAttributes: SQSRecord['messageAttributes'] = {};
   for (const [name, value] of Object.entries(publish.MessageAttributes ?? {})) {
-    messageAttributes[name] = { dataType: value.DataType as 'String', stringValue: value.StringValue, stringListValues: [], binaryListValues: [] };
+    messageAttributes[name] = {
+      dataType: value.DataType as 'String',
+      stringValue: value.StringValue,
+      stringListValues: [],
+      binaryListValues: [],
+    };
   }
   return sqsRecord(publish.Message ?? '', { queueName, messageAttributes });
 }

@@ -198,7 +198,11 @@ class Sandbox {
     private readonly definition: FunctionDefinition,
     sink: LogSink,
   ) {
-    this.worker = new Worker(bundlePath, { env: { ...definition.environment, AWS_LAMBDA_LOG_STREAM_NAME: this.logStreamName }, stdout: true, stderr: true });
+    this.worker = new Worker(bundlePath, {
+      env: { ...definition.environment, AWS_LAMBDA_LOG_STREAM_NAME: this.logStreamName },
+      stdout: true,
+      stderr: true,
+    });
     for (const stream of [this.worker.stdout, this.worker.stderr]) {
       createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => sink(line));
     }
@@ -222,8 +226,14 @@ class Sandbox {
         this.current?.reject(error);
         this.current = undefined;
       };
-      this.worker.on('error', (error) => crash(new FunctionError({ name: 'Runtime.ExitError', message: `${definition.name} crashed: ${error.message}`, stack: error.stack })));
-      this.worker.on('exit', (code) => crash(new FunctionError({ name: 'Runtime.ExitError', message: `${definition.name} exited with code ${code}` })));
+      this.worker.on('error', (error) =>
+        crash(
+          new FunctionError({ name: 'Runtime.ExitError', message: `${definition.name} crashed: ${error.message}`, stack: error.stack }),
+        ),
+      );
+      this.worker.on('exit', (code) =>
+        crash(new FunctionError({ name: 'Runtime.ExitError', message: `${definition.name} exited with code ${code}` })),
+      );
     });
     // Only an invocation observes a failed start; keep an unobserved one from being "unhandled".
     this.ready.catch(() => undefined);
@@ -242,7 +252,12 @@ class Sandbox {
         this.failed = true;
         this.current = undefined;
         void this.terminate();
-        rejectRun(new FunctionError({ name: 'Sandbox.Timedout', message: `Task timed out after ${this.definition.timeoutSeconds.toFixed(2)} seconds` }));
+        rejectRun(
+          new FunctionError({
+            name: 'Sandbox.Timedout',
+            message: `Task timed out after ${this.definition.timeoutSeconds.toFixed(2)} seconds`,
+          }),
+        );
       }, timeoutMs);
       this.current = {
         id,

@@ -39,7 +39,10 @@ export function canStartThrowawayMysql(): boolean {
  * MYSQL_URL when set; otherwise a throwaway MariaDB (or MySQL) server started from
  * the binaries on this machine, in a temp data dir on a free port; otherwise undefined.
  */
-export async function provideMysql(env: NodeJS.ProcessEnv = process.env, options: ThrowawayMysqlOptions = {}): Promise<MysqlServer | undefined> {
+export async function provideMysql(
+  env: NodeJS.ProcessEnv = process.env,
+  options: ThrowawayMysqlOptions = {},
+): Promise<MysqlServer | undefined> {
   const url = env.MYSQL_URL;
   if (url) return { url, description: 'MYSQL_URL', stop: () => Promise.resolve() };
   return startThrowawayMysql(options);
@@ -73,11 +76,14 @@ export async function startRestartableMysql(options: ThrowawayMysqlOptions = {})
   const asRoot = process.getuid?.() === 0;
   const userArgs = asRoot ? ['--user=root'] : [];
   // A kept data dir is set up once; later runs start on what it holds.
-  const install = options.dataDir && existsSync(join(dataDir, 'mysql')) ? { status: 0, stderr: '', stdout: '' } : spawnSync(
-    installDb,
-    ['--no-defaults', `--datadir=${dataDir}`, '--auth-root-authentication-method=normal', '--skip-test-db', ...userArgs],
-    { encoding: 'utf8' },
-  );
+  const install =
+    options.dataDir && existsSync(join(dataDir, 'mysql'))
+      ? { status: 0, stderr: '', stdout: '' }
+      : spawnSync(
+          installDb,
+          ['--no-defaults', `--datadir=${dataDir}`, '--auth-root-authentication-method=normal', '--skip-test-db', ...userArgs],
+          { encoding: 'utf8' },
+        );
   if (install.status !== 0) {
     await rm(dir, { recursive: true, force: true });
     throw new Error(`${installDb} failed: ${install.stderr || install.stdout}`);

@@ -58,6 +58,8 @@ export class LocalCheckIdentity implements CheckIdentity {
   }
 
   deleteUsers(): Promise<string> {
-    return Promise.resolve(`nothing to delete: the local user pool keeps no accounts (the tokens expire within ${CHECK_TOKEN_LIFETIME_SECONDS / 60} min)`);
+    return Promise.resolve(
+      `nothing to delete: the local user pool keeps no accounts (the tokens expire within ${CHECK_TOKEN_LIFETIME_SECONDS / 60} min)`,
+    );
   }
 }

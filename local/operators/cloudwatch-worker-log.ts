@@ -16,9 +16,14 @@ export class CloudWatchWorkerLog implements NotificationWorkerLog {
 
   async linesMentioning(term: string, since: Date): Promise<readonly LogLine[]> {
     const lines: LogLine[] = [];
-    const pages = paginateFilterLogEvents({ client: this.client }, { logGroupName: this.logGroupName, filterPattern: JSON.stringify(term), startTime: since.getTime() });
+    const pages = paginateFilterLogEvents(
+      { client: this.client },
+      { logGroupName: this.logGroupName, filterPattern: JSON.stringify(term), startTime: since.getTime() },
+    );
     for await (const page of pages) {
-      for (const event of page.events ?? []) if (event.message !== undefined && event.timestamp !== undefined) lines.push({ message: event.message, timestamp: event.timestamp });
+      for (const event of page.events ?? [])
+        if (event.message !== undefined && event.timestamp !== undefined)
+          lines.push({ message: event.message, timestamp: event.timestamp });
     }
     return lines;
   }

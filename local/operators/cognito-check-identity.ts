@@ -90,12 +90,16 @@ export class CognitoCheckIdentity implements CheckIdentity {
 
   async deleteUsers(): Promise<string> {
     const usernames = this.created.splice(0);
-    const results = await Promise.allSettled(usernames.map((Username) => this.cognito.send(new AdminDeleteUserCommand({ UserPoolId: this.pool.userPoolId, Username }))));
+    const results = await Promise.allSettled(
+      usernames.map((Username) => this.cognito.send(new AdminDeleteUserCommand({ UserPoolId: this.pool.userPoolId, Username }))),
+    );
     const left = usernames.filter((_, index) => results[index]?.status === 'rejected');
     if (left.length > 0) {
       const reasons = results.flatMap((result) => (result.status === 'rejected' ? [messageOf(result.reason)] : []));
       this.created.push(...left);
-      throw new Error(`could not delete ${left.join(', ')} (${reasons.join('; ')}): aws cognito-idp admin-delete-user --user-pool-id ${this.pool.userPoolId} --username <user>`);
+      throw new Error(
+        `could not delete ${left.join(', ')} (${reasons.join('; ')}): aws cognito-idp admin-delete-user --user-pool-id ${this.pool.userPoolId} --username <user>`,
+      );
     }
     return usernames.length === 0 ? 'no user was created' : `deleted ${usernames.join(', ')}`;
   }
@@ -103,10 +107,16 @@ export class CognitoCheckIdentity implements CheckIdentity {
   /** The insured person the notification worker writes to, made the only one it can find. */
   private async createAddressee(address: string): Promise<{ insured: CheckUser; leftoversRemoved: string[] }> {
     const leftoversRemoved = await this.removeLeftoverAddressees();
-    const insured = await this.createUser(address, [INSURED_ID_ATTRIBUTE, { Name: INSURED_ID_LOOKUP_ATTRIBUTE, Value: deploymentChecks.insuredId }]).catch((error: unknown) => {
+    const insured = await this.createUser(address, [
+      INSURED_ID_ATTRIBUTE,
+      { Name: INSURED_ID_LOOKUP_ATTRIBUTE, Value: deploymentChecks.insuredId },
+    ]).catch((error: unknown) => {
       // The address is the pool's sign-in name: one account per address.
       if (error instanceof Error && error.name === 'UsernameExistsException') {
-        throw new Error(`${address} already has an account in the pool (${error.message}): give --email an address of its own, such as you+smoke@example.com`, { cause: error });
+        throw new Error(
+          `${address} already has an account in the pool (${error.message}): give --email an address of its own, such as you+smoke@example.com`,
+          { cause: error },
+        );
       }
       throw error;
     });
@@ -143,17 +153,26 @@ export class CognitoCheckIdentity implements CheckIdentity {
     const others = (await this.addressees()).filter((account) => attribute(account, 'email') !== address);
     if (others.length > 0) {
       const names = others.map((account) => attribute(account, 'email') ?? account.Username).join(', ');
-      throw new Error(`another account (${names}) also receives the email of insuredId ${deploymentChecks.insuredId}: is another check running? The worker's lookup could pick either.`);
+      throw new Error(
+        `another account (${names}) also receives the email of insuredId ${deploymentChecks.insuredId}: is another check running? The worker's lookup could pick either.`,
+      );
     }
   }
 
   /** The accounts the notification worker's lookup would write to for the check insuredId: enabled, linked to it, with a verified address. */
   private async addressees(): Promise<UserType[]> {
     const { Users = [] } = await this.cognito.send(
-      new ListUsersCommand({ UserPoolId: this.pool.userPoolId, Filter: `${INSURED_ID_LOOKUP_ATTRIBUTE} = "${deploymentChecks.insuredId}"`, Limit: LIST_USERS_LIMIT }),
+      new ListUsersCommand({
+        UserPoolId: this.pool.userPoolId,
+        Filter: `${INSURED_ID_LOOKUP_ATTRIBUTE} = "${deploymentChecks.insuredId}"`,
+        Limit: LIST_USERS_LIMIT,
+      }),
     );
     return Users.filter(
-      (account) => account.Enabled !== false && attribute(account, INSURED_ID_CLAIM) === deploymentChecks.insuredId && attribute(account, 'email_verified') === 'true',
+      (account) =>
+        account.Enabled !== false &&
+        attribute(account, INSURED_ID_CLAIM) === deploymentChecks.insuredId &&
+        attribute(account, 'email_verified') === 'true',
     );
   }
 
@@ -177,7 +196,12 @@ export class CognitoCheckIdentity implements CheckIdentity {
   private async signIn(username: string, password: string): Promise<string> {
     const { userPoolId: UserPoolId, clientId: ClientId } = this.pool;
     let answer: AdminInitiateAuthCommandOutput = await this.cognito.send(
-      new AdminInitiateAuthCommand({ UserPoolId, ClientId, AuthFlow: 'ADMIN_USER_PASSWORD_AUTH', AuthParameters: { USERNAME: username, PASSWORD: password } }),
+      new AdminInitiateAuthCommand({
+        UserPoolId,
+        ClientId,
+        AuthFlow: 'ADMIN_USER_PASSWORD_AUTH',
+        AuthParameters: { USERNAME: username, PASSWORD: password },
+      }),
     );
     const totp: { authenticator?: TOTP; lastCode?: string } = {};
     for (let challenges = 0; !answer.AuthenticationResult && challenges < MAX_CHALLENGES; challenges++) {
@@ -188,7 +212,11 @@ export class CognitoCheckIdentity implements CheckIdentity {
     return accessToken;
   }
 
-  private async answerChallenge(username: string, answer: AdminInitiateAuthCommandOutput, totp: { authenticator?: TOTP; lastCode?: string }): Promise<AdminInitiateAuthCommandOutput> {
+  private async answerChallenge(
+    username: string,
+    answer: AdminInitiateAuthCommandOutput,
+    totp: { authenticator?: TOTP; lastCode?: string },
+  ): Promise<AdminInitiateAuthCommandOutput> {
     const { userPoolId: UserPoolId, clientId: ClientId } = this.pool;
     // Cognito names the user by its own username (a UUID when the email is the sign-in alias).
     const USERNAME = answer.ChallengeParameters?.USER_ID_FOR_SRP ?? username;
@@ -196,18 +224,40 @@ export class CognitoCheckIdentity implements CheckIdentity {
       case 'MFA_SETUP': {
         const associated = await this.cognito.send(new AssociateSoftwareTokenCommand({ Session: answer.Session }));
         if (!associated.SecretCode) throw new Error(`Cognito gave ${username} no TOTP secret`);
-        totp.authenticator = new TOTP({ secret: Secret.fromBase32(associated.SecretCode), algorithm: 'SHA1', digits: 6, period: TOTP_PERIOD_SECONDS });
+        totp.authenticator = new TOTP({
+          secret: Secret.fromBase32(associated.SecretCode),
+          algorithm: 'SHA1',
+          digits: 6,
+          period: TOTP_PERIOD_SECONDS,
+        });
         totp.lastCode = totp.authenticator.generate({ timestamp: this.clock.now() });
-        const verified = await this.cognito.send(new VerifySoftwareTokenCommand({ Session: associated.Session, UserCode: totp.lastCode, FriendlyDeviceName: 'npm run smoke' }));
-        if (verified.Status !== 'SUCCESS') throw new Error(`Cognito did not accept ${username}'s TOTP code (${verified.Status ?? 'no status'})`);
-        return this.cognito.send(new AdminRespondToAuthChallengeCommand({ UserPoolId, ClientId, ChallengeName: 'MFA_SETUP', Session: verified.Session, ChallengeResponses: { USERNAME } }));
+        const verified = await this.cognito.send(
+          new VerifySoftwareTokenCommand({ Session: associated.Session, UserCode: totp.lastCode, FriendlyDeviceName: 'npm run smoke' }),
+        );
+        if (verified.Status !== 'SUCCESS')
+          throw new Error(`Cognito did not accept ${username}'s TOTP code (${verified.Status ?? 'no status'})`);
+        return this.cognito.send(
+          new AdminRespondToAuthChallengeCommand({
+            UserPoolId,
+            ClientId,
+            ChallengeName: 'MFA_SETUP',
+            Session: verified.Session,
+            ChallengeResponses: { USERNAME },
+          }),
+        );
       }
       case 'SOFTWARE_TOKEN_MFA': {
         if (!totp.authenticator) throw new Error(`Cognito asked ${username} for a TOTP code before one was set up`);
         const code = await this.freshCode(totp.authenticator, totp.lastCode);
         totp.lastCode = code;
         return this.cognito.send(
-          new AdminRespondToAuthChallengeCommand({ UserPoolId, ClientId, ChallengeName: 'SOFTWARE_TOKEN_MFA', Session: answer.Session, ChallengeResponses: { USERNAME, SOFTWARE_TOKEN_MFA_CODE: code } }),
+          new AdminRespondToAuthChallengeCommand({
+            UserPoolId,
+            ClientId,
+            ChallengeName: 'SOFTWARE_TOKEN_MFA',
+            Session: answer.Session,
+            ChallengeResponses: { USERNAME, SOFTWARE_TOKEN_MFA_CODE: code },
+          }),
         );
       }
       default:

@@ -47,7 +47,9 @@ export async function awaitConfirmation(evidence: SentEmailEvidence, booking: Ch
     if (found.length > 0) return found.join('; ');
     if (performance.now() - started >= evidence.waitMs) {
       const next = evidence.whenMissing ? `: ${evidence.whenMissing}` : '';
-      throw new Error(`no confirmation email of appointment ${booking.appointmentId} in ${evidence.description} within ${evidence.waitMs / 1000} s${next}`);
+      throw new Error(
+        `no confirmation email of appointment ${booking.appointmentId} in ${evidence.description} within ${evidence.waitMs / 1000} s${next}`,
+      );
     }
     await sleep(evidence.pollEveryMs);
   }
@@ -57,7 +59,16 @@ export async function awaitConfirmation(evidence: SentEmailEvidence, booking: Ch
 export function confirmationSubjectOf(booking: CheckBooking): string {
   const { appointmentId, insuredId, scheduleId, countryISO, bookedAt } = booking;
   // The subject depends on the status, the slot and the appointment only; the other fields fill the type.
-  return statusEmail({ appointmentId, insuredId, scheduleId, countryISO, correlationId: 'smoke', status: 'COMPLETED', rejectionReason: null, updatedAt: bookedAt.toISOString() }).subject;
+  return statusEmail({
+    appointmentId,
+    insuredId,
+    scheduleId,
+    countryISO,
+    correlationId: 'smoke',
+    status: 'COMPLETED',
+    rejectionReason: null,
+    updatedAt: bookedAt.toISOString(),
+  }).subject;
 }
 
 /** An email takes the local pipeline a second or two; a loaded test machine more. */
@@ -161,7 +172,10 @@ export class WorkerLogEvidence implements SentEmailEvidence {
       // The worker decided, and said why: waiting longer would find nothing else.
       throw new Error(`the notification worker sent no confirmation of appointment ${booking.appointmentId}: "${skipped.message}"`);
     }
-    return sent.map((logged) => `SES accepted it (message id ${logged.messageId}), as the notification worker logged at ${new Date(logged.timestamp).toISOString()}`);
+    return sent.map(
+      (logged) =>
+        `SES accepted it (message id ${logged.messageId}), as the notification worker logged at ${new Date(logged.timestamp).toISOString()}`,
+    );
   }
 }
 
@@ -185,7 +199,8 @@ function loggedConfirmation(line: LogLine, appointmentId: string): LoggedConfirm
   }
   if (fields.appointmentId !== appointmentId || fields.status !== 'COMPLETED') return undefined;
   const message = typeof fields.message === 'string' ? fields.message : line.message;
-  if (fields.level === 'INFO' && typeof fields.messageId === 'string') return { outcome: 'sent', message, timestamp: line.timestamp, messageId: fields.messageId };
+  if (fields.level === 'INFO' && typeof fields.messageId === 'string')
+    return { outcome: 'sent', message, timestamp: line.timestamp, messageId: fields.messageId };
   if (fields.level === 'WARN') return { outcome: 'skipped', message, timestamp: line.timestamp };
   return undefined;
 }

@@ -72,17 +72,26 @@ function report(result: Reconciliation, olderThanMs: number, now: Date, checkedR
     lines.push('', `PENDING for more than ${threshold} (${result.stuckPending.length}): ${remedyFor.stuckPending}.`);
     for (const appointment of result.stuckPending) {
       const age = formatDuration(now.getTime() - Date.parse(appointment.createdAt));
-      lines.push(`  ${appointment.appointmentId}  insured ${appointment.insuredId}  ${appointment.countryISO}  schedule ${appointment.scheduleId}  created ${appointment.createdAt} (${age} ago)`);
+      lines.push(
+        `  ${appointment.appointmentId}  insured ${appointment.insuredId}  ${appointment.countryISO}  schedule ${appointment.scheduleId}  created ${appointment.createdAt} (${age} ago)`,
+      );
     }
   }
   if (result.rowsDisagreeingWithAppointment.length > 0) {
     lines.push('', `Country rows whose appointment disagrees (${result.rowsDisagreeingWithAppointment.length}):`);
     for (const row of result.rowsDisagreeingWithAppointment) {
-      lines.push(`  ${row.appointmentId}  ${row.countryISO}  schedule ${row.scheduleId}  row ${row.status} since ${row.scheduledAt.toISOString()}  appointment ${row.appointmentStatus}: ${remedyFor[findingKindOf(row)]}`);
+      lines.push(
+        `  ${row.appointmentId}  ${row.countryISO}  schedule ${row.scheduleId}  row ${row.status} since ${row.scheduledAt.toISOString()}  appointment ${row.appointmentStatus}: ${remedyFor[findingKindOf(row)]}`,
+      );
     }
   }
   const found = result.stuckPending.length + result.rowsDisagreeingWithAppointment.length;
-  lines.push('', found > 0 ? `Found ${found} to look into.` : `Nothing to reconcile: no appointment older than ${threshold} is PENDING, and every country row agrees with its appointment.`);
+  lines.push(
+    '',
+    found > 0
+      ? `Found ${found} to look into.`
+      : `Nothing to reconcile: no appointment older than ${threshold} is PENDING, and every country row agrees with its appointment.`,
+  );
   return `${lines.join('\n')}\n`;
 }
 

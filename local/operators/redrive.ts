@@ -17,7 +17,11 @@ interface RedriveAnswer {
 
 /** `npm run redrive`: the local counterpart of the SQS console's "Start DLQ redrive". Returns the exit code. */
 export async function redriveMain(argv: readonly string[], io: OperatorIo): Promise<number> {
-  const { values, positionals } = parseArgs({ args: [...argv], allowPositionals: true, options: { help: { type: 'boolean', short: 'h', default: false } } });
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: { help: { type: 'boolean', short: 'h', default: false } },
+  });
   if (values.help) {
     io.stdout(`${USAGE}\n`);
     return EXIT.ok;
@@ -39,7 +43,9 @@ export async function redriveMain(argv: readonly string[], io: OperatorIo): Prom
     io.stdout('Dead-letter queues of the running stack:\n');
     for (const { settings } of routingFromTopology().queues) {
       const held = depths[settings.deadLetterQueueName]?.messages ?? 0;
-      io.stdout(`  ${settings.deadLetterQueueName.padEnd(32)} ${String(held).padStart(5)} message${held === 1 ? '' : 's'}   (from ${settings.queueName})\n`);
+      io.stdout(
+        `  ${settings.deadLetterQueueName.padEnd(32)} ${String(held).padStart(5)} message${held === 1 ? '' : 's'}   (from ${settings.queueName})\n`,
+      );
     }
     io.stderr(`\n${USAGE}\n`);
     return EXIT.usage;

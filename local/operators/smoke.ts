@@ -19,7 +19,14 @@ import { NoRunningStackError } from '../stack-state';
 import { LocalCheckIdentity, type CheckIdentity, type CheckUsers } from './check-identity';
 import { CognitoCheckIdentity } from './cognito-check-identity';
 import { CloudWatchWorkerLog } from './cloudwatch-worker-log';
-import { awaitConfirmation, LocalOutboxEvidence, WorkerLogEvidence, type EmailEvidence, type NotificationWorkerLog, type SentEmailEvidence } from './confirmation-email';
+import {
+  awaitConfirmation,
+  LocalOutboxEvidence,
+  WorkerLogEvidence,
+  type EmailEvidence,
+  type NotificationWorkerLog,
+  type SentEmailEvidence,
+} from './confirmation-email';
 import { EXIT, runAsCommand, type OperatorIo } from './operator-io';
 
 const USAGE = `npm run smoke [-- --outputs cdk.out/outputs.json [--stack <name>] [--email <address>]] [-- --country PE|CL]
@@ -118,7 +125,9 @@ export async function smokeMain(argv: readonly string[], io: OperatorIo, adapter
   if (!isCountry(countryISO)) return misused(io, `--country ${values.country} is not one of ${countryISOs.join(', ')}.`);
   const emailProblem = emailMisuse(values.email, values.outputs);
   if (emailProblem) return misused(io, emailProblem);
-  const target = values.outputs ? await deployedTarget({ file: values.outputs, stackName: values.stack, email: values.email }, io, adapters) : await localTarget(io);
+  const target = values.outputs
+    ? await deployedTarget({ file: values.outputs, stackName: values.stack, email: values.email }, io, adapters)
+    : await localTarget(io);
   if (!target) return EXIT.failed;
   try {
     return await runSmoke(target, countryISO, io);
@@ -132,7 +141,9 @@ export async function runSmoke(target: SmokeTarget, countryISO: CountryISO, io: 
   const run: SmokeRun = { target, runId: randomBytes(4).toString('hex'), scheduleId: randomCheckSlot(), countryISO };
   const total = smokeSteps.length + 1;
   io.stdout(`Smoke check of ${target.description}\n  ${target.endpoints.graphqlUrl}\n`);
-  io.stdout(`  run ${run.runId}: insuredId ${deploymentChecks.insuredId}, slot ${run.scheduleId} in ${countryISO} (slots ${checkSlotRange} are reserved for checks)\n`);
+  io.stdout(
+    `  run ${run.runId}: insuredId ${deploymentChecks.insuredId}, slot ${run.scheduleId} in ${countryISO} (slots ${checkSlotRange} are reserved for checks)\n`,
+  );
   let failed: string | undefined;
   const skipped: string[] = [];
   try {
@@ -147,7 +158,12 @@ export async function runSmoke(target: SmokeTarget, countryISO: CountryISO, io: 
     }
   } finally {
     await leaveNothingBehind(run, io);
-    const deleted = await runStep(`${total}/${total}`, { name: DELETE_USERS_STEP, run: (current) => current.target.identity.deleteUsers() }, run, io);
+    const deleted = await runStep(
+      `${total}/${total}`,
+      { name: DELETE_USERS_STEP, run: (current) => current.target.identity.deleteUsers() },
+      run,
+      io,
+    );
     if (deleted !== 'passed') failed ??= DELETE_USERS_STEP;
   }
   if (failed) {
@@ -186,14 +202,18 @@ async function leaveNothingBehind(run: SmokeRun, io: OperatorIo): Promise<void> 
   const staff = staffApi(run);
   try {
     const listed = await staff.appointments(deploymentChecks.insuredId, 20);
-    const holding = (listed.data?.appointments.items ?? []).filter((item) => item.scheduleId === run.scheduleId && holdsItsSlot(item.status));
+    const holding = (listed.data?.appointments.items ?? []).filter(
+      (item) => item.scheduleId === run.scheduleId && holdsItsSlot(item.status),
+    );
     for (const { appointmentId } of holding) {
       const answer = await staff.cancelAppointment(deploymentChecks.insuredId, appointmentId);
       if (answer.errors) throw new Error(`${appointmentId}: ${describeErrors(answer)}`);
       io.stdout(`  Clean-up: cancelled appointment ${appointmentId}, which a failed step left holding slot ${run.scheduleId}.\n`);
     }
   } catch (error) {
-    io.stdout(`  Clean-up: could not cancel what holds slot ${run.scheduleId} (${error instanceof Error ? error.message : String(error)}): cancel it as staff to free the slot.\n`);
+    io.stdout(
+      `  Clean-up: could not cancel what holds slot ${run.scheduleId} (${error instanceof Error ? error.message : String(error)}): cancel it as staff to free the slot.\n`,
+    );
   }
 }
 
@@ -201,7 +221,9 @@ async function leaveNothingBehind(run: SmokeRun, io: OperatorIo): Promise<void> 
 
 async function createThrowawayUsers(run: SmokeRun): Promise<string> {
   run.users = await run.target.identity.createUsers(run.runId);
-  const removed = run.users.leftoversRemoved?.length ? `; removed the account(s) earlier checks left behind: ${run.users.leftoversRemoved.join(', ')}` : '';
+  const removed = run.users.leftoversRemoved?.length
+    ? `; removed the account(s) earlier checks left behind: ${run.users.leftoversRemoved.join(', ')}`
+    : '';
   return `${run.users.insured.username} (insuredId ${deploymentChecks.insuredId}) and ${run.users.staff.username} (staff), in ${run.target.identity.description}${removed}`;
 }
 
@@ -211,7 +233,9 @@ function checkAccessToken(run: SmokeRun): Promise<string> {
   if (claims.token_use !== 'access') throw new Error(`the token is an ${String(claims.token_use)} token, not an access token`);
   const insuredId = claims[INSURED_ID_CLAIM];
   if (insuredId !== deploymentChecks.insuredId) {
-    throw new Error(`the access token carries ${INSURED_ID_CLAIM} = ${JSON.stringify(insuredId)}, not "${deploymentChecks.insuredId}": is the pre-token-generation trigger attached (event version V2_0)?`);
+    throw new Error(
+      `the access token carries ${INSURED_ID_CLAIM} = ${JSON.stringify(insuredId)}, not "${deploymentChecks.insuredId}": is the pre-token-generation trigger attached (event version V2_0)?`,
+    );
   }
   return Promise.resolve(`${INSURED_ID_CLAIM} = ${insuredId}`);
 }
@@ -224,7 +248,11 @@ async function subscribeToStatusChanges(run: SmokeRun): Promise<string> {
 async function bookCheckSlot(run: SmokeRun): Promise<string> {
   run.bookingSent = true;
   run.bookedAt = new Date();
-  const answer = await insuredApi(run).createAppointment({ insuredId: deploymentChecks.insuredId, scheduleId: run.scheduleId, countryISO: run.countryISO });
+  const answer = await insuredApi(run).createAppointment({
+    insuredId: deploymentChecks.insuredId,
+    scheduleId: run.scheduleId,
+    countryISO: run.countryISO,
+  });
   const booked = answer.data?.createAppointment;
   if (!booked) throw new Error(`the booking was refused: ${describeErrors(answer)}`);
   run.booked = booked;
@@ -234,10 +262,16 @@ async function bookCheckSlot(run: SmokeRun): Promise<string> {
 
 async function listIt(run: SmokeRun): Promise<string> {
   const { appointmentId } = bookedOf(run);
-  for (const [who, api] of [['the insured person', insuredApi(run)], ['staff', staffApi(run)]] as const) {
+  for (const [who, api] of [
+    ['the insured person', insuredApi(run)],
+    ['staff', staffApi(run)],
+  ] as const) {
     const answer = await api.appointments(deploymentChecks.insuredId, 20);
     const listed = answer.data?.appointments.items.find((item) => item.appointmentId === appointmentId);
-    if (!listed) throw new Error(`${who} did not find ${appointmentId} in the list (${answer.errors ? describeErrors(answer) : 'not on the first page'})`);
+    if (!listed)
+      throw new Error(
+        `${who} did not find ${appointmentId} in the list (${answer.errors ? describeErrors(answer) : 'not on the first page'})`,
+      );
     if (listed.status !== 'COMPLETED') throw new Error(`${who} sees ${appointmentId} as ${listed.status}, not COMPLETED`);
   }
   const others = await insuredApi(run).appointments(ANOTHER_INSURED_ID);
@@ -262,7 +296,13 @@ async function proveConfirmationEmail(run: SmokeRun): Promise<StepOutcome> {
   if ('skipped' in evidence) return evidence;
   const { appointmentId, scheduleId } = bookedOf(run);
   const bookedAt = run.bookedAt ?? new Date();
-  return awaitConfirmation(evidence, { appointmentId, insuredId: deploymentChecks.insuredId, scheduleId, countryISO: run.countryISO, bookedAt });
+  return awaitConfirmation(evidence, {
+    appointmentId,
+    insuredId: deploymentChecks.insuredId,
+    scheduleId,
+    countryISO: run.countryISO,
+    bookedAt,
+  });
 }
 
 // The status changes one subscription hears.
@@ -286,11 +326,14 @@ async function followStatusChanges(endpoints: RealtimeTarget, token: string): Pr
   let emptyMessages = 0;
   const listeners = new Set<() => void>();
   try {
-    await connection.subscribe<{ onAppointmentStatusChanged?: HeardChange | null }>({ query: SUBSCRIPTION, variables: { insuredId: deploymentChecks.insuredId } }, (data) => {
-      if (data?.onAppointmentStatusChanged) heard.push(data.onAppointmentStatusChanged);
-      else emptyMessages += 1;
-      for (const listener of listeners) listener();
-    });
+    await connection.subscribe<{ onAppointmentStatusChanged?: HeardChange | null }>(
+      { query: SUBSCRIPTION, variables: { insuredId: deploymentChecks.insuredId } },
+      (data) => {
+        if (data?.onAppointmentStatusChanged) heard.push(data.onAppointmentStatusChanged);
+        else emptyMessages += 1;
+        for (const listener of listeners) listener();
+      },
+    );
   } catch (error) {
     await connection.close();
     throw error;
@@ -301,17 +344,24 @@ async function followStatusChanges(endpoints: RealtimeTarget, token: string): Pr
       return new Promise<number>((resolve, reject) => {
         const check = () => {
           const mine = heard.filter((change) => change.appointmentId === appointmentId);
-          const settled = mine.find((change) => change.status === status) ?? mine.find((change) => change.status === 'REJECTED' || change.status === 'CANCELLED');
+          const settled =
+            mine.find((change) => change.status === status) ??
+            mine.find((change) => change.status === 'REJECTED' || change.status === 'CANCELLED');
           if (!settled) return;
           done();
           if (settled.status === status) resolve(Math.round(performance.now() - since));
-          else reject(new Error(`heard ${settled.status}${settled.rejectionReason ? ` (${settled.rejectionReason})` : ''} instead of ${status}`));
+          else
+            reject(
+              new Error(`heard ${settled.status}${settled.rejectionReason ? ` (${settled.rejectionReason})` : ''} instead of ${status}`),
+            );
         };
         const timer = setTimeout(() => {
           done();
           const statuses = heard.filter((change) => change.appointmentId === appointmentId).map((change) => change.status);
           const empty = emptyMessages > 0 ? `; ${emptyMessages} message(s) with no change, as when the subscription field fails` : '';
-          reject(new Error(`no ${status} heard within ${HEAR_TIMEOUT_MS / 1000} s (heard for it: ${statuses.join(', ') || 'nothing'}${empty})`));
+          reject(
+            new Error(`no ${status} heard within ${HEAR_TIMEOUT_MS / 1000} s (heard for it: ${statuses.join(', ') || 'nothing'}${empty})`),
+          );
         }, HEAR_TIMEOUT_MS);
         const done = () => {
           clearTimeout(timer);
@@ -349,7 +399,8 @@ const stateWithoutOutbox: SentEmailEvidence = {
   description: "the local SES's outbox",
   waitMs: 0,
   pollEveryMs: 0,
-  confirmationsOf: () => Promise.reject(new Error("the running stack's state file names no local SES: it was started by an older `npm start`; restart it")),
+  confirmationsOf: () =>
+    Promise.reject(new Error("the running stack's state file names no local SES: it was started by an older `npm start`; restart it")),
 };
 
 /** What a deployed check reads AWS with beyond Cognito; the tests give their own. */
@@ -387,7 +438,11 @@ async function deployedTarget(check: DeployedCheck, io: OperatorIo, adapters: De
     return undefined;
   }
   const cognito = new CognitoIdentityProviderClient({ region: outputs[stackOutputs.region] });
-  const pool = { userPoolId: outputs[stackOutputs.userPoolId], clientId: outputs[stackOutputs.smokeCheckClientId], staffGroupName: outputs[stackOutputs.staffGroupName] };
+  const pool = {
+    userPoolId: outputs[stackOutputs.userPoolId],
+    clientId: outputs[stackOutputs.smokeCheckClientId],
+    staffGroupName: outputs[stackOutputs.staffGroupName],
+  };
   return {
     description: `the deployed stack ${name} (${outputs[stackOutputs.region]})`,
     endpoints: { graphqlUrl: outputs[stackOutputs.graphqlUrl], realtimeUrl: outputs[stackOutputs.realtimeUrl] },
@@ -401,7 +456,12 @@ async function deployedTarget(check: DeployedCheck, io: OperatorIo, adapters: De
  * Where a deployed check proves the email: the worker's log, when the operator gave an address to send it
  * to. Otherwise why it cannot, and how to make it; a stack without the worker cannot at all.
  */
-export function deployedEmailEvidence(stackName: string, outputs: DeployedOutputs, email: string | undefined, adapters: DeployedAdapters): EmailEvidence {
+export function deployedEmailEvidence(
+  stackName: string,
+  outputs: DeployedOutputs,
+  email: string | undefined,
+  adapters: DeployedAdapters,
+): EmailEvidence {
   const logGroupName = outputs[optionalStackOutputs.notificationWorkerLogGroup];
   if (!logGroupName) {
     const why = `stack ${stackName} has no ${optionalStackOutputs.notificationWorkerLogGroup} output: it was deployed without -c senderEmail (it sends no email), or before this version`;
@@ -424,12 +484,18 @@ export async function deployedOutputs(file: string, stackName?: string): Promise
   try {
     stacks = JSON.parse(await readFile(file, 'utf8')) as Record<string, Record<string, unknown>>;
   } catch (error) {
-    throw new Error(`Cannot read the stack outputs in ${file} (${error instanceof Error ? error.message : String(error)}): \`npm run deploy\` saves them there.`, { cause: error });
+    throw new Error(
+      `Cannot read the stack outputs in ${file} (${error instanceof Error ? error.message : String(error)}): \`npm run deploy\` saves them there.`,
+      { cause: error },
+    );
   }
   const needed = Object.values(stackOutputs);
   const complete = Object.keys(stacks).filter((name) => needed.every((output) => typeof stacks[name]?.[output] === 'string'));
   const name = stackName ?? (complete.length === 1 ? complete[0] : undefined);
-  if (name === undefined) throw new Error(`${file} holds ${complete.length === 0 ? 'no stack' : `several stacks (${complete.join(', ')})`} with the outputs a check needs (${needed.join(', ')}): ${complete.length === 0 ? 'deploy this version first' : 'pick one with --stack'}.`);
+  if (name === undefined)
+    throw new Error(
+      `${file} holds ${complete.length === 0 ? 'no stack' : `several stacks (${complete.join(', ')})`} with the outputs a check needs (${needed.join(', ')}): ${complete.length === 0 ? 'deploy this version first' : 'pick one with --stack'}.`,
+    );
   const missing = needed.filter((output) => typeof stacks[name]?.[output] !== 'string');
   if (missing.length > 0) throw new Error(`Stack ${name} in ${file} has no ${missing.join(', ')}: deploy this version first.`);
   return { name, outputs: stacks[name] as DeployedOutputs };
@@ -452,7 +518,8 @@ const EMAIL_ADDRESS = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 /** What is wrong with how --email was given, if anything. */
 function emailMisuse(email: string | undefined, outputs: string | undefined): string | undefined {
   if (email === undefined) return undefined;
-  if (!outputs) return `--email is for a deployed stack (--outputs): locally the email goes to ${localInsuredAddress(deploymentChecks.insuredId)}, in the local SES's outbox, which the check reads.`;
+  if (!outputs)
+    return `--email is for a deployed stack (--outputs): locally the email goes to ${localInsuredAddress(deploymentChecks.insuredId)}, in the local SES's outbox, which the check reads.`;
   if (!EMAIL_ADDRESS.test(email)) return `--email ${email} is not an email address.`;
   return undefined;
 }
@@ -490,7 +557,9 @@ function bookedOf(run: SmokeRun): Appointment {
 }
 
 function describeErrors(answer: GraphqlResponse<unknown>): string {
-  return (answer.errors ?? []).map((error) => `${error.errorType ?? 'Error'}: ${error.message}`).join('; ') || `HTTP ${answer.status}, no data`;
+  return (
+    (answer.errors ?? []).map((error) => `${error.errorType ?? 'Error'}: ${error.message}`).join('; ') || `HTTP ${answer.status}, no data`
+  );
 }
 
 if (require.main === module) runAsCommand(smokeMain);

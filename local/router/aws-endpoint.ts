@@ -57,7 +57,11 @@ function handleJson(router: LocalRouter, target: string, body: string, requestId
     response.end(JSON.stringify(payload));
   };
   if (target !== 'AWSEvents.PutEvents') {
-    send(400, { __type: 'UnknownOperationException', message: `The local stack serves only AWSEvents.PutEvents, not ${target}` }, 'UnknownOperationException');
+    send(
+      400,
+      { __type: 'UnknownOperationException', message: `The local stack serves only AWSEvents.PutEvents, not ${target}` },
+      'UnknownOperationException',
+    );
     return;
   }
   let input: { Entries?: PutEventsEntry[] };
@@ -84,7 +88,10 @@ function handleQuery(router: LocalRouter, params: URLSearchParams, requestId: st
   const action = params.get('Action');
   try {
     if (action !== 'Publish') {
-      throw new AwsServiceError('InvalidAction', `The action ${action ?? '(none)'} is not valid for this endpoint: the local stack serves only SNS Publish.`);
+      throw new AwsServiceError(
+        'InvalidAction',
+        `The action ${action ?? '(none)'} is not valid for this endpoint: the local stack serves only SNS Publish.`,
+      );
     }
     const input: PublishInput = {
       TopicArn: params.get('TopicArn') ?? undefined,

@@ -45,7 +45,8 @@ export function filterPolicyMatches(policy: FilterPolicy, attributes: Readonly<R
 }
 
 export function assertSupportedEventPattern(pattern: unknown, where: string): asserts pattern is EventPattern {
-  if (!isPlainObject(pattern) || Object.keys(pattern).length === 0) throw new UnsupportedRoutingRule(where, 'an event pattern must be a non-empty object');
+  if (!isPlainObject(pattern) || Object.keys(pattern).length === 0)
+    throw new UnsupportedRoutingRule(where, 'an event pattern must be a non-empty object');
   for (const [field, rule] of Object.entries(pattern)) {
     if (Array.isArray(rule)) {
       if (rule.length === 0 || !rule.every((value) => value === null || ['string', 'number', 'boolean'].includes(typeof value))) {

@@ -63,9 +63,22 @@ export type QueueEvent =
       /** When SQS makes it visible again (the end of its visibility timeout). */
       readonly retryAt: number;
     }
-  | { readonly type: 'dead-lettered'; readonly queue: string; readonly deadLetterQueue: string; readonly messageId: string; readonly body: string; readonly receiveCount: number }
+  | {
+      readonly type: 'dead-lettered';
+      readonly queue: string;
+      readonly deadLetterQueue: string;
+      readonly messageId: string;
+      readonly body: string;
+      readonly receiveCount: number;
+    }
   | { readonly type: 'stale-delete'; readonly queue: string; readonly messageId: string; readonly body: string }
-  | { readonly type: 'invocation-finished'; readonly queue: string; readonly batchSize: number; readonly failed: number; readonly durationMs: number };
+  | {
+      readonly type: 'invocation-finished';
+      readonly queue: string;
+      readonly batchSize: number;
+      readonly failed: number;
+      readonly durationMs: number;
+    };
 
 export interface QueueObserver {
   (event: QueueEvent): void;
@@ -121,7 +134,9 @@ export class LocalQueue {
   /** SendMessage; returns the message id (the first copy's, when a hook duplicates it). */
   send(input: SendMessageInput, via: string): string {
     const copies = Math.max(1, Math.floor(this.hooks.copiesOnSend?.(this.name, input) ?? 1));
-    const ids = Array.from({ length: copies }, (_, copy) => this.store(input, copies === 1 ? via : `${via}, duplicate ${copy + 1} of ${copies}`));
+    const ids = Array.from({ length: copies }, (_, copy) =>
+      this.store(input, copies === 1 ? via : `${via}, duplicate ${copy + 1} of ${copies}`),
+    );
     return ids[0] ?? '';
   }
 
@@ -206,7 +221,14 @@ export class LocalQueue {
       for (const message of visible.filter((candidate) => candidate.receiveCount >= maxReceiveCount)) {
         this.messages.delete(message.messageId);
         message.deadLetterQueueSourceArn = this.arn;
-        this.observe({ type: 'dead-lettered', queue: this.name, deadLetterQueue: poller.deadLetterQueue.name, messageId: message.messageId, body: message.body, receiveCount: message.receiveCount });
+        this.observe({
+          type: 'dead-lettered',
+          queue: this.name,
+          deadLetterQueue: poller.deadLetterQueue.name,
+          messageId: message.messageId,
+          body: message.body,
+          receiveCount: message.receiveCount,
+        });
         poller.deadLetterQueue.accept({ ...message, visibleAt: now, receiptHandle: undefined }, `dead-letter from ${this.name}`);
       }
       const receivable = visible.filter((message) => this.messages.has(message.messageId));
@@ -228,10 +250,13 @@ export class LocalQueue {
     if (this.stopped || at >= this.timerAt) return;
     clearTimeout(this.timer);
     this.timerAt = at;
-    this.timer = setTimeout(() => {
-      this.timerAt = Infinity;
-      this.pump();
-    }, Math.max(0, at - Date.now()));
+    this.timer = setTimeout(
+      () => {
+        this.timerAt = Infinity;
+        this.pump();
+      },
+      Math.max(0, at - Date.now()),
+    );
   }
 
   private invoke(batch: StoredMessage[], now: number): void {
@@ -274,7 +299,13 @@ export class LocalQueue {
             // DeleteMessage with this receive's handle: a later receive's handle supersedes it.
             if (current?.receiptHandle === handle) {
               this.messages.delete(message.messageId);
-              this.observe({ type: 'processed', queue: this.name, messageId: message.messageId, body: message.body, receiveCount: message.receiveCount });
+              this.observe({
+                type: 'processed',
+                queue: this.name,
+                messageId: message.messageId,
+                body: message.body,
+                receiveCount: message.receiveCount,
+              });
             } else if (current) {
               this.observe({ type: 'stale-delete', queue: this.name, messageId: message.messageId, body: message.body });
             }
@@ -282,13 +313,27 @@ export class LocalQueue {
           }
           failedCount += 1;
           const reason = 'all' in outcome ? outcome.reason : 'reported in batchItemFailures';
-          this.observe({ type: 'failed', queue: this.name, messageId: message.messageId, body: message.body, receiveCount: message.receiveCount, reason, retryAt: current?.visibleAt ?? Date.now() });
+          this.observe({
+            type: 'failed',
+            queue: this.name,
+            messageId: message.messageId,
+            body: message.body,
+            receiveCount: message.receiveCount,
+            reason,
+            retryAt: current?.visibleAt ?? Date.now(),
+          });
         }
       })
       .finally(() => {
         this.inFlight -= 1;
         if (this.stopped) return;
-        this.observe({ type: 'invocation-finished', queue: this.name, batchSize: batch.length, failed: failedCount, durationMs: Date.now() - now });
+        this.observe({
+          type: 'invocation-finished',
+          queue: this.name,
+          batchSize: batch.length,
+          failed: failedCount,
+          durationMs: Date.now() - now,
+        });
         this.pump();
       });
   }
@@ -330,7 +375,8 @@ function failedMessageIds(response: unknown, event: SQSEvent): { failed: Set<str
   const failed = new Set<string>();
   for (const failure of failures as unknown[]) {
     const id = (failure as { itemIdentifier?: unknown } | null)?.itemIdentifier;
-    if (typeof id !== 'string' || !ids.has(id)) return { all: true, reason: `batchItemFailures names an unknown message (${JSON.stringify(id)})` };
+    if (typeof id !== 'string' || !ids.has(id))
+      return { all: true, reason: `batchItemFailures names an unknown message (${JSON.stringify(id)})` };
     failed.add(id);
   }
   return { failed };

@@ -6,22 +6,53 @@ export function routerEventLogger(logger: LocalLogger, router: LocalRouter): (ev
   return (event) => {
     switch (event.type) {
       case 'published':
-        if (event.queues.length === 0) logger.warn('Published; no subscription filter policy matched, so no queue got it', { topicArn: event.topicArn, messageId: event.messageId, ...keysOf(event.body) });
-        else logger.info(`Published to SNS → ${event.queues.join(', ')}`, { topicArn: event.topicArn, messageId: event.messageId, queues: event.queues, ...keysOf(event.body) });
+        if (event.queues.length === 0)
+          logger.warn('Published; no subscription filter policy matched, so no queue got it', {
+            topicArn: event.topicArn,
+            messageId: event.messageId,
+            ...keysOf(event.body),
+          });
+        else
+          logger.info(`Published to SNS → ${event.queues.join(', ')}`, {
+            topicArn: event.topicArn,
+            messageId: event.messageId,
+            queues: event.queues,
+            ...keysOf(event.body),
+          });
         return;
       case 'publish-refused':
-        logger.warn(`SNS refused the publish (${event.errorCode}, fault injected)`, { topicArn: event.topicArn, errorCode: event.errorCode, ...keysOf(event.body) });
+        logger.warn(`SNS refused the publish (${event.errorCode}, fault injected)`, {
+          topicArn: event.topicArn,
+          errorCode: event.errorCode,
+          ...keysOf(event.body),
+        });
         return;
       case 'event-refused':
-        logger.warn(`EventBridge refused the event (${event.errorCode}, fault injected)`, { eventBusName: event.eventBusName, errorCode: event.errorCode, ...keysOf(event.body) });
+        logger.warn(`EventBridge refused the event (${event.errorCode}, fault injected)`, {
+          eventBusName: event.eventBusName,
+          errorCode: event.errorCode,
+          ...keysOf(event.body),
+        });
         return;
       case 'event-put':
-        if (event.rules.length === 0) logger.info('Event put; no rule matched', { eventBusName: event.eventBusName, eventId: event.eventId, ...keysOf(event.body) });
-        else logger.info(`Event put on ${event.eventBusName} → rules ${event.rules.join(', ')}`, { eventBusName: event.eventBusName, eventId: event.eventId, rules: event.rules, ...keysOf(event.body) });
+        if (event.rules.length === 0)
+          logger.info('Event put; no rule matched', { eventBusName: event.eventBusName, eventId: event.eventId, ...keysOf(event.body) });
+        else
+          logger.info(`Event put on ${event.eventBusName} → rules ${event.rules.join(', ')}`, {
+            eventBusName: event.eventBusName,
+            eventId: event.eventId,
+            rules: event.rules,
+            ...keysOf(event.body),
+          });
         return;
       case 'enqueued':
         // SNS and rule deliveries are told by the lines above.
-        if (!/^(sns|rule) /.test(event.via)) logger.info(`Message put on ${event.queue} (${event.via})`, { queue: event.queue, messageId: event.messageId, ...keysOf(event.body) });
+        if (!/^(sns|rule) /.test(event.via))
+          logger.info(`Message put on ${event.queue} (${event.via})`, {
+            queue: event.queue,
+            messageId: event.messageId,
+            ...keysOf(event.body),
+          });
         return;
       case 'delivered':
         logger.info(`Delivered from ${event.queue} to ${event.consumer}`, {
@@ -34,7 +65,12 @@ export function routerEventLogger(logger: LocalLogger, router: LocalRouter): (ev
         });
         return;
       case 'processed':
-        logger.info(`Processed; deleted from ${event.queue}`, { queue: event.queue, messageId: event.messageId, receiveCount: event.receiveCount, ...keysOf(event.body) });
+        logger.info(`Processed; deleted from ${event.queue}`, {
+          queue: event.queue,
+          messageId: event.messageId,
+          receiveCount: event.receiveCount,
+          ...keysOf(event.body),
+        });
         return;
       case 'failed': {
         const { maxReceiveCount } = router.queueSettings(event.queue);
@@ -51,10 +87,20 @@ export function routerEventLogger(logger: LocalLogger, router: LocalRouter): (ev
         return;
       }
       case 'dead-lettered':
-        logger.error(`Dead-lettered to ${event.deadLetterQueue} after ${event.receiveCount} receives`, { queue: event.queue, deadLetterQueue: event.deadLetterQueue, messageId: event.messageId, receiveCount: event.receiveCount, ...keysOf(event.body) });
+        logger.error(`Dead-lettered to ${event.deadLetterQueue} after ${event.receiveCount} receives`, {
+          queue: event.queue,
+          deadLetterQueue: event.deadLetterQueue,
+          messageId: event.messageId,
+          receiveCount: event.receiveCount,
+          ...keysOf(event.body),
+        });
         return;
       case 'stale-delete':
-        logger.warn('Processed after its visibility timeout ran out: it was received again and stays on the queue', { queue: event.queue, messageId: event.messageId, ...keysOf(event.body) });
+        logger.warn('Processed after its visibility timeout ran out: it was received again and stays on the queue', {
+          queue: event.queue,
+          messageId: event.messageId,
+          ...keysOf(event.body),
+        });
         return;
       case 'invocation-finished':
         return;

@@ -28,7 +28,12 @@ export interface RoutingDeclaration {
   readonly subscriptions: readonly { readonly topicName: string; readonly queueName: string; readonly filterPolicy: FilterPolicy }[];
   readonly eventBuses: readonly { readonly eventBusName: string }[];
   /** EventBridge rules whose target is an SQS queue (the whole event is the message body). */
-  readonly rules: readonly { readonly eventBusName: string; readonly ruleName: string; readonly pattern: EventPattern; readonly queueName: string }[];
+  readonly rules: readonly {
+    readonly eventBusName: string;
+    readonly ruleName: string;
+    readonly pattern: EventPattern;
+    readonly queueName: string;
+  }[];
 }
 
 export function routingFromTopology(topology = declaredTopology): RoutingDeclaration {
@@ -40,11 +45,20 @@ export function routingFromTopology(topology = declaredTopology): RoutingDeclara
       { settings: confirmations, consumer: confirmations.consumer },
       { settings: emailNotifications, consumer: emailNotifications.consumer },
     ],
-    subscriptions: countryRoutes.map((route) => ({ topicName: appointmentRequests.topicName, queueName: route.queueName, filterPolicy: route.filterPolicy })),
+    subscriptions: countryRoutes.map((route) => ({
+      topicName: appointmentRequests.topicName,
+      queueName: route.queueName,
+      filterPolicy: route.filterPolicy,
+    })),
     eventBuses: [{ eventBusName: countryOutcomes.eventBusName }],
     // The topology's rules, each to its queue (the CDK stack wires the same targets).
     rules: [
-      { eventBusName: countryOutcomes.eventBusName, ruleName: countryOutcomes.ruleName, pattern: countryOutcomes.rulePattern, queueName: confirmations.queueName },
+      {
+        eventBusName: countryOutcomes.eventBusName,
+        ruleName: countryOutcomes.ruleName,
+        pattern: countryOutcomes.rulePattern,
+        queueName: confirmations.queueName,
+      },
       {
         eventBusName: topology.statusChangeEvents.eventBusName,
         ruleName: emailNotifications.ruleName,
@@ -88,10 +102,22 @@ export type PutEventsResultEntry = { EventId: string } | { ErrorCode: string; Er
 /** What the router reports: the queues' events plus what was published and where it went. */
 export type RouterEvent =
   | QueueEvent
-  | { readonly type: 'published'; readonly topicArn: string; readonly messageId: string; readonly body: string; readonly queues: readonly string[] }
+  | {
+      readonly type: 'published';
+      readonly topicArn: string;
+      readonly messageId: string;
+      readonly body: string;
+      readonly queues: readonly string[];
+    }
   | { readonly type: 'publish-refused'; readonly topicArn: string; readonly body: string; readonly errorCode: string }
   | { readonly type: 'event-refused'; readonly eventBusName: string; readonly body: string; readonly errorCode: string }
-  | { readonly type: 'event-put'; readonly eventBusName: string; readonly eventId: string; readonly body: string; readonly rules: readonly string[] };
+  | {
+      readonly type: 'event-put';
+      readonly eventBusName: string;
+      readonly eventId: string;
+      readonly body: string;
+      readonly rules: readonly string[];
+    };
 
 /** The queues' seams plus SNS's and EventBridge's: each defaults to plain AWS behaviour. */
 export interface RouterHooks extends DeliveryHooks {
@@ -193,7 +219,10 @@ export class LocalRouter extends EventEmitter<{ event: [RouterEvent] }> {
     this.report({ type: 'published', topicArn: this.topicArn(topic.topicName), messageId, body: message, queues });
     // Raw message delivery: the body is the message, the SNS attributes become SQS attributes.
     for (const queueName of queues) {
-      this.queue(queueName).send({ body: message, messageAttributes: toSqsAttributes(attributes), senderId: SENDER_IDS.sns }, `sns ${topic.topicName}`);
+      this.queue(queueName).send(
+        { body: message, messageAttributes: toSqsAttributes(attributes), senderId: SENDER_IDS.sns },
+        `sns ${topic.topicName}`,
+      );
     }
     return { MessageId: messageId };
   }
@@ -201,7 +230,10 @@ export class LocalRouter extends EventEmitter<{ event: [RouterEvent] }> {
   /** EventBridge PutEvents: each entry goes, as a whole event, to the targets of every rule on its bus that matches it. */
   putEvents(entries: readonly PutEventsEntry[]): PutEventsResultEntry[] {
     if (entries.length === 0 || entries.length > 10) {
-      throw new AwsServiceError('ValidationException', `1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length between 1 and 10`);
+      throw new AwsServiceError(
+        'ValidationException',
+        `1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length between 1 and 10`,
+      );
     }
     return entries.map((entry) => this.putEvent(entry));
   }
@@ -304,7 +336,8 @@ export class LocalRouter extends EventEmitter<{ event: [RouterEvent] }> {
   }
 
   private messageForSqs(input: PublishInput): string {
-    if (input.Message === undefined || input.Message === '') throw new AwsServiceError('InvalidParameter', 'Invalid parameter: Empty message');
+    if (input.Message === undefined || input.Message === '')
+      throw new AwsServiceError('InvalidParameter', 'Invalid parameter: Empty message');
     if (input.MessageStructure !== 'json') return input.Message;
     // MessageStructure=json: one message per protocol; SQS subscribers get "sqs", or else "default".
     let perProtocol: unknown;
@@ -315,13 +348,15 @@ export class LocalRouter extends EventEmitter<{ event: [RouterEvent] }> {
     }
     const { sqs, default: fallback } = (perProtocol ?? {}) as { sqs?: unknown; default?: unknown };
     const chosen = sqs ?? fallback;
-    if (typeof chosen !== 'string') throw new AwsServiceError('InvalidParameter', 'Invalid parameter: Message Structure - No default entry in JSON message body');
+    if (typeof chosen !== 'string')
+      throw new AwsServiceError('InvalidParameter', 'Invalid parameter: Message Structure - No default entry in JSON message body');
     return chosen;
   }
 
   private putEvent(entry: PutEventsEntry): PutEventsResultEntry {
     for (const field of ['Source', 'DetailType', 'Detail'] as const) {
-      if (!entry[field]) return { ErrorCode: 'InvalidArgument', ErrorMessage: `Parameter ${field} is not valid. Reason: ${field} is a required argument.` };
+      if (!entry[field])
+        return { ErrorCode: 'InvalidArgument', ErrorMessage: `Parameter ${field} is not valid. Reason: ${field} is a required argument.` };
     }
     let detail: unknown;
     try {
@@ -329,7 +364,8 @@ export class LocalRouter extends EventEmitter<{ event: [RouterEvent] }> {
     } catch {
       detail = undefined;
     }
-    if (typeof detail !== 'object' || detail === null || Array.isArray(detail)) return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
+    if (typeof detail !== 'object' || detail === null || Array.isArray(detail))
+      return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
     const eventBusName = (entry.EventBusName ?? 'default').split('/').pop() ?? 'default';
     if (eventBusName !== 'default' && !this.routing.eventBuses.some((bus) => bus.eventBusName === eventBusName)) {
       return { ErrorCode: 'ResourceNotFoundException', ErrorMessage: `Event bus ${eventBusName} does not exist.` };

@@ -34,7 +34,12 @@ export class LocalScheduler {
   private fire(schedule: LocalSchedule): void {
     const invocation = schedule
       .invoke({})
-      .catch((error: unknown) => this.logger.error('A scheduled invocation failed', { schedule: schedule.name, error: error instanceof Error ? error.message : String(error) }))
+      .catch((error: unknown) =>
+        this.logger.error('A scheduled invocation failed', {
+          schedule: schedule.name,
+          error: error instanceof Error ? error.message : String(error),
+        }),
+      )
       .finally(() => this.running.delete(invocation));
     this.running.add(invocation);
   }

@@ -36,12 +36,15 @@ Hub.listen('api', ({ payload }) => {
 });
 
 // Amplify types a raw-string subscription's result loosely: this is its documented observable.
-type StatusChanges = { subscribe(observer: { next(value: { data: { onAppointmentStatusChanged: unknown } }): void; error(error: unknown): void }): unknown };
+type StatusChanges = {
+  subscribe(observer: { next(value: { data: { onAppointmentStatusChanged: unknown } }): void; error(error: unknown): void }): unknown;
+};
 for (const subscribedId of [insuredId, otherInsuredId]) {
   (client.graphql({ query: SUBSCRIPTION, variables: { insuredId: subscribedId } }) as unknown as StatusChanges).subscribe({
     next: ({ data }) => {
       print({ event: 'data', subscribedId, change: data.onAppointmentStatusChanged });
-      if (subscribedId === insuredId && (data.onAppointmentStatusChanged as { status?: string }).status === 'COMPLETED') void bookForTheOther();
+      if (subscribedId === insuredId && (data.onAppointmentStatusChanged as { status?: string }).status === 'COMPLETED')
+        void bookForTheOther();
     },
     error: (error: unknown) => print({ event: 'subscription-error', subscribedId, error: String(error) }),
   });
@@ -56,7 +59,16 @@ async function bookAndTryTheInternalMutation(): Promise<void> {
   try {
     await client.graphql({
       query: 'mutation Forge($change: AppointmentStatusChangeInput!) { publishAppointmentStatusChange(change: $change) { appointmentId } }',
-      variables: { change: { appointmentId: 'forged', insuredId, scheduleId: 1, countryISO: 'PE', status: 'COMPLETED', updatedAt: new Date().toISOString() } },
+      variables: {
+        change: {
+          appointmentId: 'forged',
+          insuredId,
+          scheduleId: 1,
+          countryISO: 'PE',
+          status: 'COMPLETED',
+          updatedAt: new Date().toISOString(),
+        },
+      },
     });
     print({ event: 'publish-accepted' });
   } catch (refusal) {

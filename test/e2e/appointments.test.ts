@@ -45,15 +45,25 @@ describeWithMysql('npm start: booking appointments against the local stack', () 
       const appointmentId = appointment.appointmentId;
       const listedAtOnce = then.listed(await developer.listAppointments(insuredId));
       // (listed at once, it is there: still PENDING, or already COMPLETED when the pipeline beat the list, as it may in ~150 ms)
-      expect(listedAtOnce.items).toEqual([expect.objectContaining({ appointmentId, status: expect.stringMatching(/^(PENDING|COMPLETED)$/) as unknown })]);
+      expect(listedAtOnce.items).toEqual([
+        expect.objectContaining({ appointmentId, status: expect.stringMatching(/^(PENDING|COMPLETED)$/) as unknown }),
+      ]);
 
       // And within seconds their list shows it COMPLETED
       await then.theAppointmentBecomes(developer, appointment, 'COMPLETED', 15_000);
-      expect(then.listed(await developer.listAppointments(insuredId)).items).toEqual([expect.objectContaining({ appointmentId, countryISO, status: 'COMPLETED' })]);
+      expect(then.listed(await developer.listAppointments(insuredId)).items).toEqual([
+        expect.objectContaining({ appointmentId, countryISO, status: 'COMPLETED' }),
+      ]);
 
       // And the country's schema holds exactly one row for it, the other countries' none
       expect(await countryRows(pool, countryISO, [appointmentId])).toEqual([
-        expect.objectContaining({ appointment_id: appointmentId, insured_id: insuredId, schedule_id: slot.scheduleId, country_iso: countryISO, status: 'SCHEDULED' }),
+        expect.objectContaining({
+          appointment_id: appointmentId,
+          insured_id: insuredId,
+          schedule_id: slot.scheduleId,
+          country_iso: countryISO,
+          status: 'SCHEDULED',
+        }),
       ]);
       for (const other of countryISOs.filter((candidate) => candidate !== countryISO)) {
         expect(await countryRows(pool, other, [appointmentId])).toEqual([]);
@@ -84,7 +94,9 @@ describeWithMysql('npm start: booking appointments against the local stack', () 
     const insuredId = '123';
 
     // When it is used to book
-    const { answer, published } = await when.watchingThePipeline(stack, () => developer.bookAppointment({ insuredId, ...given.aFreeSlot('PE') }));
+    const { answer, published } = await when.watchingThePipeline(stack, () =>
+      developer.bookAppointment({ insuredId, ...given.aFreeSlot('PE') }),
+    );
 
     // Then the client gets one GraphQL error of type ValidationError that says what is wrong
     expect(answer.httpStatus).toBe(200);

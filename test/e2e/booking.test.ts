@@ -58,14 +58,19 @@ describeWithMysql('booking a slot: one holder, retries, cancellation', () => {
       expect(rows.filter((row) => row.status === 'REJECTED')).toHaveLength(19);
       // And every one of them heard their outcome on the subscription
       for (const outcome of outcomes) await then.subscribersHeard(subscriber, outcome!.appointmentId, outcome!.status, 10_000);
-      expect(subscriber.received.filter((change) => change.status === 'REJECTED').every((change) => change.rejectionReason === 'SLOT_TAKEN')).toBe(true);
+      expect(
+        subscriber.received.filter((change) => change.status === 'REJECTED').every((change) => change.rejectionReason === 'SLOT_TAKEN'),
+      ).toBe(true);
     } finally {
       await subscriber.close();
     }
   });
 
   it.each([
-    ['one after another', async (send: () => Promise<AppointmentAnswer>) => [await send(), await send(), await send(), await send(), await send()]],
+    [
+      'one after another',
+      async (send: () => Promise<AppointmentAnswer>) => [await send(), await send(), await send(), await send(), await send()],
+    ],
     ['all at once', (send: () => Promise<AppointmentAnswer>) => Promise.all(Array.from({ length: 5 }, send))],
   ])('the same booking sent 5 times, %s: one appointment, COMPLETED, one row', async (_how, sendFive) => {
     // Given an insured person whose app retries
@@ -79,7 +84,9 @@ describeWithMysql('booking a slot: one holder, retries, cancellation', () => {
     // Then every answer names the one appointment, it completes, and the country has one row for the slot
     const [first] = answers;
     expect(answers.map((answer) => answer.appointmentId)).toEqual(answers.map(() => first!.appointmentId));
-    expect(then.listed(await app.listAppointments(insuredId, { limit: 100 })).items.map((item) => item.appointmentId)).toEqual([first!.appointmentId]);
+    expect(then.listed(await app.listAppointments(insuredId, { limit: 100 })).items.map((item) => item.appointmentId)).toEqual([
+      first!.appointmentId,
+    ]);
     await then.theAppointmentBecomes(app, first!, 'COMPLETED');
     await stack().router.waitForIdle(10_000);
     await then.theSlotsRowsAre(pool(), slot, [{ appointment_id: first!.appointmentId, status: 'SCHEDULED' }]);
@@ -120,7 +127,7 @@ describeWithMysql('booking a slot: one holder, retries, cancellation', () => {
     }
   });
 
-  it('a REJECTED appointment or another insured person\'s cannot be cancelled, and the error says why', async () => {
+  it("a REJECTED appointment or another insured person's cannot be cancelled, and the error says why", async () => {
     // Given a slot held by one insured person and a rejected booking of it by another
     const [holderId, loserId] = given.insuredPeople(2) as [string, string];
     const slot = given.aFreeSlot('PE');
@@ -150,7 +157,10 @@ describeWithMysql('a cancellation that overtakes its booking in the queues', () 
   const bookingIsHeld = new Promise<void>((resolve) => (bookingHeld = resolve));
 
   const holdBookingUntilCancelled = async (queue: string, event: SQSEvent, invoke: Consumer) => {
-    const bodies = queue === countryRoute('PE').queueName ? event.Records.map((record) => JSON.parse(record.body) as { type?: string; insuredId?: string }) : [];
+    const bodies =
+      queue === countryRoute('PE').queueName
+        ? event.Records.map((record) => JSON.parse(record.body) as { type?: string; insuredId?: string })
+        : [];
     const mine = bodies.filter((body) => body.insuredId === slowInsuredId);
     const isCancellation = mine.some((body) => body.type === 'AppointmentCancellationRequested');
     if (mine.length > 0 && !isCancellation) {
@@ -185,7 +195,9 @@ describeWithMysql('a cancellation that overtakes its booking in the queues', () 
       await then.theSlotsRowsAre(pool(), slot, [{ appointment_id: pending.appointmentId, status: 'CANCELLED' }]);
 
       // And the insured person was emailed the cancellation only: the confirmation the lifecycle dropped sends nothing
-      expect((await emailsAboutOnceSent(stack(), pending.appointmentId)).map((email) => email.subject.split(':')[0])).toEqual(['Cita cancelada']);
+      expect((await emailsAboutOnceSent(stack(), pending.appointmentId)).map((email) => email.subject.split(':')[0])).toEqual([
+        'Cita cancelada',
+      ]);
 
       // And the slot is free for someone else
       const otherId = given.anInsuredPerson();

@@ -9,7 +9,11 @@ export { apiClient } from '../../local/api-client';
 export { newInsuredId } from '../support/insured-ids';
 
 /** Asks again until `done` holds for the answer or the deadline passes; returns the last answer either way. */
-export async function pollUntil<Answer>(ask: () => Promise<Answer>, done: (answer: Answer) => boolean, deadlineMs: number): Promise<Answer> {
+export async function pollUntil<Answer>(
+  ask: () => Promise<Answer>,
+  done: (answer: Answer) => boolean,
+  deadlineMs: number,
+): Promise<Answer> {
   const deadline = Date.now() + deadlineMs;
   for (;;) {
     const answer = await ask();

@@ -62,7 +62,12 @@ describeWithMysql('real clients against the local stack', () => {
   it('urql: told to POST, it lists the appointments, keeps errorType on originalError, and a GET is answered 405', async () => {
     // Given urql as the README configures it, and one as it comes (queries sent as GET)
     const client = (preferGetMethod: boolean) =>
-      new Client({ url: stack.graphqlUrl, exchanges: [cacheExchange, fetchExchange], preferGetMethod, fetchOptions: { headers: { 'x-api-key': stack.apiKey } } });
+      new Client({
+        url: stack.graphqlUrl,
+        exchanges: [cacheExchange, fetchExchange],
+        preferGetMethod,
+        fetchOptions: { headers: { 'x-api-key': stack.apiKey } },
+      });
     const insuredId = given.anInsuredPerson();
     const posting = client(false);
     await posting.mutation(BOOK, { input: { insuredId, ...given.aFreeSlot('CL') } }).toPromise();
@@ -83,7 +88,10 @@ describeWithMysql('real clients against the local stack', () => {
     const auth = { type: AUTH_TYPE.API_KEY, apiKey: stack.apiKey } as const;
     const url = stack.graphqlUrl;
     const client = new ApolloClient({
-      link: ApolloLink.from([createAuthLink({ url, region: LOCAL_REGION, auth }), createSubscriptionHandshakeLink({ url, region: LOCAL_REGION, auth }, new HttpLink({ uri: url }))]),
+      link: ApolloLink.from([
+        createAuthLink({ url, region: LOCAL_REGION, auth }),
+        createSubscriptionHandshakeLink({ url, region: LOCAL_REGION, auth }, new HttpLink({ uri: url })),
+      ]),
       cache: new InMemoryCache(),
     });
     const insuredId = given.anInsuredPerson();
@@ -97,9 +105,16 @@ describeWithMysql('real clients against the local stack', () => {
       const bookedIds: string[] = [];
       const completed = await pollUntil(
         async () => {
-          const { data } = await client.mutate<{ createAppointment: Appointment }>({ mutation: gql(BOOK), variables: { input: { insuredId, ...given.aFreeSlot('PE') } } });
+          const { data } = await client.mutate<{ createAppointment: Appointment }>({
+            mutation: gql(BOOK),
+            variables: { input: { insuredId, ...given.aFreeSlot('PE') } },
+          });
           if (data) bookedIds.push(data.createAppointment.appointmentId);
-          return pollUntil(() => Promise.resolve(heard.find((change) => bookedIds.includes(change.appointmentId) && change.status === 'COMPLETED')), Boolean, 1_000);
+          return pollUntil(
+            () => Promise.resolve(heard.find((change) => bookedIds.includes(change.appointmentId) && change.status === 'COMPLETED')),
+            Boolean,
+            1_000,
+          );
         },
         Boolean,
         15_000,

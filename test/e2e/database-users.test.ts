@@ -11,7 +11,7 @@ import { pollUntil } from './client';
  * in as their countries' users, not as the admin of the MYSQL_URL, and the pipeline works
  * with no more than those users' rights.
  */
-describeWithMysql('npm start: the country workers sign in to MySQL as their countries\' users', () => {
+describeWithMysql("npm start: the country workers sign in to MySQL as their countries' users", () => {
   let stack: LocalStack;
   /** A developer with the printed API key, as `npm start` serves them. */
   let developer: AppointmentsApi;
@@ -37,39 +37,47 @@ describeWithMysql('npm start: the country workers sign in to MySQL as their coun
 
   const aNewInsuredPersonBooks = (slot: Slot) => given.aBooking(developer, { insuredId: given.anInsuredPerson(), ...slot });
 
-  it.each(countryISOs)('in %s, a booking, a rival for its slot, its cancellation and a new booking of the slot all settle with the country user\'s rights', async (countryISO) => {
-    // Given a slot booked by one insured person
-    const slot = given.aFreeSlot(countryISO);
-    const holder = await aNewInsuredPersonBooks(slot);
-    await then.theAppointmentBecomes(developer, holder, 'COMPLETED');
+  it.each(countryISOs)(
+    "in %s, a booking, a rival for its slot, its cancellation and a new booking of the slot all settle with the country user's rights",
+    async (countryISO) => {
+      // Given a slot booked by one insured person
+      const slot = given.aFreeSlot(countryISO);
+      const holder = await aNewInsuredPersonBooks(slot);
+      await then.theAppointmentBecomes(developer, holder, 'COMPLETED');
 
-    // When a rival books it, the holder cancels, and a third person books it
-    const rival = await aNewInsuredPersonBooks(slot);
-    const rivalOutcome = await then.theOutcomeOf(developer, rival);
-    const cancelled = await developer.cancelAppointment(holder);
-    await stack.router.waitForIdle(10_000);
-    const next = await aNewInsuredPersonBooks(slot);
+      // When a rival books it, the holder cancels, and a third person books it
+      const rival = await aNewInsuredPersonBooks(slot);
+      const rivalOutcome = await then.theOutcomeOf(developer, rival);
+      const cancelled = await developer.cancelAppointment(holder);
+      await stack.router.waitForIdle(10_000);
+      const next = await aNewInsuredPersonBooks(slot);
 
-    // Then the rival is REJECTED, the cancellation sticks, the slot goes to the third, and the schema agrees
-    expect(rivalOutcome).toMatchObject({ status: 'REJECTED', rejectionReason: 'SLOT_TAKEN' });
-    then.theAppointmentIs(cancelled, 'CANCELLED');
-    await then.theAppointmentBecomes(developer, next, 'COMPLETED');
-    const pool = testPool();
-    try {
-      await then.theSlotsRowsAre(pool, slot, [
-        { appointment_id: holder.appointmentId, status: 'CANCELLED' },
-        { appointment_id: rival.appointmentId, status: 'REJECTED' },
-        { appointment_id: next.appointmentId, status: 'SCHEDULED' },
-      ]);
-    } finally {
-      await pool.end();
-    }
-  }, 60_000);
+      // Then the rival is REJECTED, the cancellation sticks, the slot goes to the third, and the schema agrees
+      expect(rivalOutcome).toMatchObject({ status: 'REJECTED', rejectionReason: 'SLOT_TAKEN' });
+      then.theAppointmentIs(cancelled, 'CANCELLED');
+      await then.theAppointmentBecomes(developer, next, 'COMPLETED');
+      const pool = testPool();
+      try {
+        await then.theSlotsRowsAre(pool, slot, [
+          { appointment_id: holder.appointmentId, status: 'CANCELLED' },
+          { appointment_id: rival.appointmentId, status: 'REJECTED' },
+          { appointment_id: next.appointmentId, status: 'SCHEDULED' },
+        ]);
+      } finally {
+        await pool.end();
+      }
+    },
+    60_000,
+  );
 
-  it('the process list shows the stack connected as each country\'s user, and never as the admin', async () => {
+  it("the process list shows the stack connected as each country's user, and never as the admin", async () => {
     // Given both countries' workers have worked: their pools keep their connections open
-    await Promise.all(countryISOs.map(async (countryISO) => then.theOutcomeOf(developer, await aNewInsuredPersonBooks(given.aFreeSlot(countryISO)))));
-    const expected = Object.values(countries).map((country) => country.mysqlUser).sort();
+    await Promise.all(
+      countryISOs.map(async (countryISO) => then.theOutcomeOf(developer, await aNewInsuredPersonBooks(given.aFreeSlot(countryISO)))),
+    );
+    const expected = Object.values(countries)
+      .map((country) => country.mysqlUser)
+      .sort();
     const admin = new URL(testMysqlUrl!).username;
 
     // When MySQL lists who is connected, apart from what was there before the stack
@@ -89,12 +97,17 @@ describeWithMysql('npm start: the country workers sign in to MySQL as their coun
       // When it reads and writes Chile's appointments
       const read = pe.query('SELECT appointment_id FROM ??.appointments LIMIT 1', [countries.CL.mysqlSchema]);
       // (A row no one has: if the grant ever regressed, this would change nothing on the shared server.)
-      const write = pe.query("UPDATE ??.appointments SET status = 'CANCELLED' WHERE appointment_id = ?", [countries.CL.mysqlSchema, 'NO-SUCH-APPOINTMENT']);
+      const write = pe.query("UPDATE ??.appointments SET status = 'CANCELLED' WHERE appointment_id = ?", [
+        countries.CL.mysqlSchema,
+        'NO-SUCH-APPOINTMENT',
+      ]);
 
       // Then MySQL refuses both, while its own schema answers
       await expect(read).rejects.toMatchObject({ code: 'ER_TABLEACCESS_DENIED_ERROR' });
       await expect(write).rejects.toMatchObject({ code: 'ER_TABLEACCESS_DENIED_ERROR' });
-      const [[own]] = (await pe.query('SELECT COUNT(*) AS n FROM ??.appointments', [countries.PE.mysqlSchema])) as unknown as [[{ n: number }]];
+      const [[own]] = (await pe.query('SELECT COUNT(*) AS n FROM ??.appointments', [countries.PE.mysqlSchema])) as unknown as [
+        [{ n: number }],
+      ];
       expect(Number(own.n)).toBeGreaterThanOrEqual(0);
     } finally {
       await pe.end();

@@ -48,7 +48,11 @@ describeWithMysql('npm start: messages that keep failing', () => {
 
     // Then the worker got it once per allowed receive, each time with a higher receive count
     expect(receiveCounts).toEqual(Array.from({ length: route.maxReceiveCount }, (_, index) => index + 1));
-    expect(deadLettered).toMatchObject({ queue: route.queueName, deadLetterQueue: route.deadLetterQueueName, receiveCount: route.maxReceiveCount });
+    expect(deadLettered).toMatchObject({
+      queue: route.queueName,
+      deadLetterQueue: route.deadLetterQueueName,
+      receiveCount: route.maxReceiveCount,
+    });
 
     // And an operator finds it in the queue's DLQ, unchanged, and the queue itself is empty
     expect(stack.router.deadLetters(route.queueName)).toContainEqual(
@@ -77,7 +81,9 @@ describeWithMysql('npm start: messages that keep failing', () => {
       (event) => event.type === 'dead-lettered' && event.queue === route.queueName && event.body.includes(appointmentId),
       20_000,
     );
-    expect(then.listed(await developer.listAppointments(insuredId)).items).toEqual([expect.objectContaining({ appointmentId, status: 'PENDING' })]);
+    expect(then.listed(await developer.listAppointments(insuredId)).items).toEqual([
+      expect.objectContaining({ appointmentId, status: 'PENDING' }),
+    ]);
 
     // And the worker is back and an operator redrives the DLQ
     down.delete(route.queueName);
@@ -86,7 +92,9 @@ describeWithMysql('npm start: messages that keep failing', () => {
     // Then the appointment goes through and is COMPLETED, and the DLQ is empty
     expect(moved).toBe(1);
     await then.theAppointmentBecomes(developer, booked, 'COMPLETED', 15_000);
-    expect(then.listed(await developer.listAppointments(insuredId)).items).toEqual([expect.objectContaining({ appointmentId, status: 'COMPLETED' })]);
+    expect(then.listed(await developer.listAppointments(insuredId)).items).toEqual([
+      expect.objectContaining({ appointmentId, status: 'COMPLETED' }),
+    ]);
     expect(stack.router.deadLetters(route.queueName)).toEqual([]);
   }, 45_000);
 });

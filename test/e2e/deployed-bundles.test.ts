@@ -53,34 +53,51 @@ describeWithMysql('the functions as cdk deploy bundles them', () => {
   });
 
   it(`given every deployed function, when bundled as the stack bundles it, then each bundle is at most ${BUNDLE_LIMIT_KB} KB`, () => {
-    const oversized = bundles.filter((bundle) => bundle.bytes > BUNDLE_LIMIT_KB * 1024).map((bundle) => `${bundle.id}: ${(bundle.bytes / 1024).toFixed(1)} KB`);
+    const oversized = bundles
+      .filter((bundle) => bundle.bytes > BUNDLE_LIMIT_KB * 1024)
+      .map((bundle) => `${bundle.id}: ${(bundle.bytes / 1024).toFixed(1)} KB`);
     expect(bundles.length).toBeGreaterThanOrEqual(9);
     expect(oversized).toEqual([]);
   });
 
-  it('given cdk synth bundling every function, when its assets are compared with the bundles checked here, then each is the same file, byte for byte', async () => {
-    // With emails on, so that the stack bundles every function, the notification worker included.
-    const synthesized = synthesizeAppointmentsApp({ context: { 'aws:cdk:bundling-stacks': ['**'], senderEmail: SENDER_EMAIL }, validateAgainstCloudFormationRules: false });
-    try {
-      const functions = synthesized.stack.node.findAll().filter((construct): construct is NodejsFunction => construct instanceof NodejsFunction);
-      const compared: string[] = [];
-      for (const fn of functions) {
-        const staging = fn.node.findAll().find((construct): construct is AssetStaging => construct instanceof AssetStaging);
-        const bundle = bundles.find((candidate) => candidate.id === fn.node.id);
-        if (!staging || !bundle) continue;
-        expect({ id: fn.node.id, same: (await readFile(join(staging.absoluteStagedPath, 'index.js'))).equals(await readFile(bundle.file)) }).toEqual({ id: fn.node.id, same: true });
-        compared.push(fn.node.id);
+  it(
+    'given cdk synth bundling every function, when its assets are compared with the bundles checked here, then each is the same file, byte for byte',
+    async () => {
+      // With emails on, so that the stack bundles every function, the notification worker included.
+      const synthesized = synthesizeAppointmentsApp({
+        context: { 'aws:cdk:bundling-stacks': ['**'], senderEmail: SENDER_EMAIL },
+        validateAgainstCloudFormationRules: false,
+      });
+      try {
+        const functions = synthesized.stack.node
+          .findAll()
+          .filter((construct): construct is NodejsFunction => construct instanceof NodejsFunction);
+        const compared: string[] = [];
+        for (const fn of functions) {
+          const staging = fn.node.findAll().find((construct): construct is AssetStaging => construct instanceof AssetStaging);
+          const bundle = bundles.find((candidate) => candidate.id === fn.node.id);
+          if (!staging || !bundle) continue;
+          expect({
+            id: fn.node.id,
+            same: (await readFile(join(staging.absoluteStagedPath, 'index.js'))).equals(await readFile(bundle.file)),
+          }).toEqual({ id: fn.node.id, same: true });
+          compared.push(fn.node.id);
+        }
+        expect(compared.sort()).toEqual(bundles.map((bundle) => bundle.id).sort());
+      } finally {
+        synthesized.cleanup();
       }
-      expect(compared.sort()).toEqual(bundles.map((bundle) => bundle.id).sort());
-    } finally {
-      synthesized.cleanup();
-    }
-  }, SYNTHESIS_TIMEOUT_MS);
+    },
+    SYNTHESIS_TIMEOUT_MS,
+  );
 
   it('given each bundle, when a fresh node loads it with only @aws-sdk/* beside it, then it loads', async () => {
     for (const bundle of bundles) {
       const env = coldInvocation(bundle, stack, completed, newScheduleId())?.env ?? { AWS_REGION: LOCAL_REGION };
-      await expect(measureFreshLoad(bundle, env, 1)).resolves.toEqual({ loadMs: expect.any(Number) as unknown, bareSdkLoadMs: expect.any(Number) as unknown });
+      await expect(measureFreshLoad(bundle, env, 1)).resolves.toEqual({
+        loadMs: expect.any(Number) as unknown,
+        bareSdkLoadMs: expect.any(Number) as unknown,
+      });
     }
   }, 60_000);
 
@@ -94,7 +111,17 @@ describeWithMysql('the functions as cdk deploy bundles them', () => {
       answered.push(bundle.id);
     }
     expect(answered.sort()).toEqual(
-      ['Mutation.cancelAppointment', 'Mutation.createAppointment', 'Query.appointments', 'Subscription.onAppointmentStatusChanged', 'completionWorker', 'countryWorker-CL', 'countryWorker-PE', 'notificationWorker', 'reconciler'].sort(),
+      [
+        'Mutation.cancelAppointment',
+        'Mutation.createAppointment',
+        'Query.appointments',
+        'Subscription.onAppointmentStatusChanged',
+        'completionWorker',
+        'countryWorker-CL',
+        'countryWorker-PE',
+        'notificationWorker',
+        'reconciler',
+      ].sort(),
     );
   }, 60_000);
 });

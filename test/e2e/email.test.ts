@@ -69,13 +69,17 @@ describeWithMysql('email: the insured person hears every outcome of their bookin
     const slot = given.aFreeSlot('PE');
 
     // When they all book the same slot at once
-    const booked = (await Promise.all(insuredIds.map((insuredId) => asInsured(insuredId).bookAppointment({ insuredId, ...slot })))).map(then.accepted);
+    const booked = (await Promise.all(insuredIds.map((insuredId) => asInsured(insuredId).bookAppointment({ insuredId, ...slot })))).map(
+      then.accepted,
+    );
     const emails = (await Promise.all(booked.map((appointment) => emailsAboutOnceSent(stack, appointment.appointmentId)))).flat();
 
     // Then each person got one email about their own booking: one confirmed, two rejected with the reason and the next step
     expect(emails).toHaveLength(3);
     for (const appointment of booked) {
-      expect(emails.filter((email) => email.subject.includes(appointment.appointmentId)).map((email) => email.destination.to)).toEqual([[localInsuredAddress(appointment.insuredId)]]);
+      expect(emails.filter((email) => email.subject.includes(appointment.appointmentId)).map((email) => email.destination.to)).toEqual([
+        [localInsuredAddress(appointment.insuredId)],
+      ]);
     }
     expect(emails.filter((email) => /confirmada/i.test(email.subject))).toHaveLength(1);
     const rejections = emails.filter((email) => /rechazada/i.test(email.subject));

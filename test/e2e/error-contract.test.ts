@@ -27,7 +27,9 @@ describeWithMysql('errors and pushes as AppSync hands them to clients', () => {
 
   beforeAll(async () => {
     const refusePublish = (input: PublishInput) =>
-      (JSON.parse(input.Message ?? '{}') as { insuredId?: string }).insuredId === unpublishable ? new AwsServiceError('InternalError', 'SNS is down (fault injected)', 500) : undefined;
+      (JSON.parse(input.Message ?? '{}') as { insuredId?: string }).insuredId === unpublishable
+        ? new AwsServiceError('InternalError', 'SNS is down (fault injected)', 500)
+        : undefined;
     stack = await given.aLocalStack({ hooks: { refusePublish } });
     developer = when.over(http(stack));
   }, 60_000);
@@ -37,13 +39,15 @@ describeWithMysql('errors and pushes as AppSync hands them to clients', () => {
 
   describe('each error the API answers with reaches the client under its own errorType', () => {
     it('given an invalid insuredId, when booking, then ValidationError names the field and nothing is stored or published', async () => {
-      const { answer, published } = await when.watchingThePipeline(stack, () => developer.bookAppointment({ insuredId: '12', ...given.aFreeSlot('PE') }));
+      const { answer, published } = await when.watchingThePipeline(stack, () =>
+        developer.bookAppointment({ insuredId: '12', ...given.aFreeSlot('PE') }),
+      );
 
       then.refusedWith(answer, 'ValidationError', { message: /^insuredId must be exactly 5 digits/, path: ['createAppointment'] });
       then.nothingWasStoredOrPublished({ stored: await storedItems(stack, '12'), published });
     });
 
-    it('given an insured person, when they list another insured person\'s appointments, then Unauthorized', async () => {
+    it("given an insured person, when they list another insured person's appointments, then Unauthorized", async () => {
       const me = asInsured(given.anInsuredPerson());
 
       const answer = await me.listAppointments(given.anInsuredPerson());
@@ -93,23 +97,39 @@ describeWithMysql('errors and pushes as AppSync hands them to clients', () => {
     const connection = await connectRealtime(stack, { 'x-api-key': stack.apiKey });
     const heard: AppointmentStatusChange[] = [];
     await connection.subscribe<{ onAppointmentStatusChanged: AppointmentStatusChange }>(
-      { query: `subscription { onAppointmentStatusChanged(insuredId: "${insuredId}") { appointmentId insuredId status rejectionReason updatedAt } }` },
+      {
+        query: `subscription { onAppointmentStatusChanged(insuredId: "${insuredId}") { appointmentId insuredId status rejectionReason updatedAt } }`,
+      },
       (data) => heard.push(data.onAppointmentStatusChanged),
     );
 
     // When an IAM caller publishes a rejection with its reason, selecting everything but the reason
-    const change = { appointmentId: '01JD0000000000000000000001', insuredId, scheduleId: 1, countryISO: 'PE', status: 'REJECTED', rejectionReason: 'SLOT_TAKEN', updatedAt: new Date().toISOString() };
+    const change = {
+      appointmentId: '01JD0000000000000000000001',
+      insuredId,
+      scheduleId: 1,
+      countryISO: 'PE',
+      status: 'REJECTED',
+      rejectionReason: 'SLOT_TAKEN',
+      updatedAt: new Date().toISOString(),
+    };
     const published = await publishAsPipeline(stack, 'appointmentId insuredId status updatedAt', change);
     await waitFor(() => heard.length > 0);
     await connection.close();
 
     // Then the mutation answers its own selection, and the subscriber gets the reason as null
-    expect(published).toEqual({ data: { publishAppointmentStatusChange: { appointmentId: change.appointmentId, insuredId, status: 'REJECTED', updatedAt: change.updatedAt } } });
-    expect(heard).toEqual([{ appointmentId: change.appointmentId, insuredId, status: 'REJECTED', rejectionReason: null, updatedAt: change.updatedAt }]);
+    expect(published).toEqual({
+      data: {
+        publishAppointmentStatusChange: { appointmentId: change.appointmentId, insuredId, status: 'REJECTED', updatedAt: change.updatedAt },
+      },
+    });
+    expect(heard).toEqual([
+      { appointmentId: change.appointmentId, insuredId, status: 'REJECTED', rejectionReason: null, updatedAt: change.updatedAt },
+    ]);
   });
 
   // Last: it breaks the stack's table on purpose.
-  it('given the function fails (its table is gone), when a client lists, then the error is Lambda:Unhandled with the function\'s message, whatever the error\'s name', async () => {
+  it("given the function fails (its table is gone), when a client lists, then the error is Lambda:Unhandled with the function's message, whatever the error's name", async () => {
     const dynamodb = localDynamoDbClient(stack.dynamodbEndpoint);
     await dynamodb.send(new DeleteTableCommand({ TableName: stack.tableName }));
     dynamodb.destroy();
@@ -129,7 +149,15 @@ async function publishAsPipeline(stack: LocalStack, selection: string, change: R
   });
   const signer = new SignatureV4({ credentials: LOCAL_CREDENTIALS, region: LOCAL_REGION, service: 'appsync', sha256: Sha256 });
   const signed = await signer.sign(
-    new HttpRequest({ method: 'POST', protocol: url.protocol, hostname: url.hostname, port: Number(url.port), path: url.pathname, headers: { host: url.host, 'content-type': 'application/json' }, body }),
+    new HttpRequest({
+      method: 'POST',
+      protocol: url.protocol,
+      hostname: url.hostname,
+      port: Number(url.port),
+      path: url.pathname,
+      headers: { host: url.host, 'content-type': 'application/json' },
+      body,
+    }),
   );
   const response = await fetch(url, { method: 'POST', headers: signed.headers, body });
   return response.json();

@@ -42,7 +42,7 @@ describeWithMysql('identity: every caller sees and changes only what is theirs',
     expect(then.listed(listed).items).toEqual([expect.objectContaining({ appointmentId: appointment.appointmentId })]);
   });
 
-  it('an insured person cannot list another insured person\'s appointments, and the answer is the same whether that person has any', async () => {
+  it("an insured person cannot list another insured person's appointments, and the answer is the same whether that person has any", async () => {
     // Given insured A, insured B with an appointment, and insured C with none
     const [a, b, c] = given.insuredPeople(3) as [string, string, string];
     await given.aBooking(asStaff(), { insuredId: b, ...given.aFreeSlot('CL') });
@@ -57,13 +57,15 @@ describeWithMysql('identity: every caller sees and changes only what is theirs',
     expect(ofC).toEqual(ofB);
   });
 
-  it('an insured person cannot book in another\'s name: Unauthorized, nothing stored, nothing published', async () => {
+  it("an insured person cannot book in another's name: Unauthorized, nothing stored, nothing published", async () => {
     // Given insured A and insured B
     const [a, b] = given.insuredPeople(2) as [string, string];
     const insuredA = asInsured(a);
 
     // When A books a slot for B
-    const { answer, published } = await when.watchingThePipeline(stack, () => insuredA.bookAppointment({ insuredId: b, ...given.aFreeSlot('PE') }));
+    const { answer, published } = await when.watchingThePipeline(stack, () =>
+      insuredA.bookAppointment({ insuredId: b, ...given.aFreeSlot('PE') }),
+    );
 
     // Then it is refused, and nothing was stored or handed to the pipeline
     then.refusedWith(answer, 'Unauthorized', { path: ['createAppointment'] });
@@ -90,13 +92,24 @@ describeWithMysql('identity: every caller sees and changes only what is theirs',
   describe('forged and stale tokens are refused before anything runs (HTTP 401, UnauthorizedException)', () => {
     const forgedTokens: [string, () => Promise<string>][] = [
       ['signed by another key', async () => (await LocalTokenIssuer.open(join(scratch, 'other-key.json'))).issue({ insuredId: '00012' })],
-      ['unsigned (alg: none)', () => Promise.resolve(new UnsecuredJWT({ token_use: 'access', client_id: 'appointments-local-client', 'custom:insuredId': '00012' }).setIssuer(LOCAL_ISSUER).setExpirationTime('1h').encode())],
+      [
+        'unsigned (alg: none)',
+        () =>
+          Promise.resolve(
+            new UnsecuredJWT({ token_use: 'access', client_id: 'appointments-local-client', 'custom:insuredId': '00012' })
+              .setIssuer(LOCAL_ISSUER)
+              .setExpirationTime('1h')
+              .encode(),
+          ),
+      ],
       [
         'with a changed claim (insuredId swapped, signature kept)',
         async () => {
           const [header, payload, signature] = (await stack.issuer.issue({ insuredId: '00012' })).split('.');
           const claims = JSON.parse(Buffer.from(payload ?? '', 'base64url').toString()) as Record<string, unknown>;
-          return [header, Buffer.from(JSON.stringify({ ...claims, 'custom:insuredId': '00099' })).toString('base64url'), signature].join('.');
+          return [header, Buffer.from(JSON.stringify({ ...claims, 'custom:insuredId': '00099' })).toString('base64url'), signature].join(
+            '.',
+          );
         },
       ],
       ['expired', () => stack.issuer.issue({ insuredId: '00012', lifetimeSeconds: -60 })],

@@ -8,10 +8,21 @@ import { describeWithMysql, testMysqlUrl } from '../support/mysql';
 import { newInsuredId, pollUntil } from './client';
 
 const AMPLIFY_APP = resolve(__dirname, 'amplify-subscriber.ts');
-type AppLine = { event: string; subscribedId?: string; change?: { appointmentId: string; status: string }; appointment?: { appointmentId: string; status: string }; errors?: { errorType?: string }[] };
+type AppLine = {
+  event: string;
+  subscribedId?: string;
+  change?: { appointmentId: string; status: string };
+  appointment?: { appointmentId: string; status: string };
+  errors?: { errorType?: string }[];
+};
 
 /** Runs the Amplify JS app in its own Node process, trusting the stack's CA as any Node app would, until `done` or the deadline. */
-async function runAmplifyApp(stack: LocalStack, args: string[], done: (lines: AppLine[]) => boolean, deadlineMs: number): Promise<AppLine[]> {
+async function runAmplifyApp(
+  stack: LocalStack,
+  args: string[],
+  done: (lines: AppLine[]) => boolean,
+  deadlineMs: number,
+): Promise<AppLine[]> {
   const app = spawn(process.execPath, ['--import', 'tsx', AMPLIFY_APP, stack.graphqlTlsUrl, stack.apiKey, ...args], {
     env: { ...process.env, NODE_EXTRA_CA_CERTS: stack.caCertificateFile, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -32,7 +43,7 @@ async function runAmplifyApp(stack: LocalStack, args: string[], done: (lines: Ap
   return lines;
 }
 
-describeWithMysql('real time: subscribers hear their appointments\' status changes as they are stored', () => {
+describeWithMysql("real time: subscribers hear their appointments' status changes as they are stored", () => {
   let stack: LocalStack;
 
   beforeAll(async () => {
@@ -45,7 +56,8 @@ describeWithMysql('real time: subscribers hear their appointments\' status chang
     const [a, b] = [newInsuredId(), newInsuredId()];
 
     // When it books a slot for A, hears it, then books for B (its sentinel) and hears that too
-    const heardBsOwn = (lines: AppLine[]) => lines.some((line) => line.event === 'data' && line.subscribedId === b && line.change?.status === 'COMPLETED');
+    const heardBsOwn = (lines: AppLine[]) =>
+      lines.some((line) => line.event === 'data' && line.subscribedId === b && line.change?.status === 'COMPLETED');
     const lines = await runAmplifyApp(stack, [a, b], heardBsOwn, 30_000);
 
     // Then the booking answered PENDING, A's subscription heard that appointment COMPLETED, and B's heard
@@ -55,33 +67,56 @@ describeWithMysql('real time: subscribers hear their appointments\' status chang
     expect(booked).toEqual({ appointmentId: expect.any(String) as unknown, status: 'PENDING' });
     const heard = lines.filter((line) => line.event === 'data');
     expect(heard).toEqual([
-      expect.objectContaining({ subscribedId: a, change: expect.objectContaining({ appointmentId: booked?.appointmentId, status: 'COMPLETED', insuredId: a }) as unknown }),
-      expect.objectContaining({ subscribedId: b, change: expect.objectContaining({ appointmentId: bookedForB?.appointmentId, status: 'COMPLETED', insuredId: b }) as unknown }),
+      expect.objectContaining({
+        subscribedId: a,
+        change: expect.objectContaining({ appointmentId: booked?.appointmentId, status: 'COMPLETED', insuredId: a }) as unknown,
+      }),
+      expect.objectContaining({
+        subscribedId: b,
+        change: expect.objectContaining({ appointmentId: bookedForB?.appointmentId, status: 'COMPLETED', insuredId: b }) as unknown,
+      }),
     ]);
     // And the app's try at the IAM-only publish mutation was refused
-    expect(lines).toContainEqual(expect.objectContaining({ event: 'publish-refused', errors: [expect.objectContaining({ errorType: 'Unauthorized' })] }));
+    expect(lines).toContainEqual(
+      expect.objectContaining({ event: 'publish-refused', errors: [expect.objectContaining({ errorType: 'Unauthorized' })] }),
+    );
     expect(lines.filter((line) => line.event === 'subscription-error')).toEqual([]);
   }, 45_000);
 
-  it('over plain ws:// with the header query parameter (Apollo\'s subscription link), an insured person may follow only their own insuredId', async () => {
+  it("over plain ws:// with the header query parameter (Apollo's subscription link), an insured person may follow only their own insuredId", async () => {
     // Given an insured person's token, sent as AppSync's realtime protocol carries it in the URL
     const insuredId = newInsuredId();
     const token = await stack.issuer.issue({ insuredId });
     const auth = { host: new URL(stack.graphqlUrl).host, Authorization: token };
-    const socket = new WebSocket(`${stack.realtimeUrl}?header=${Buffer.from(JSON.stringify(auth)).toString('base64')}&payload=e30=`, ['graphql-ws']);
+    const socket = new WebSocket(`${stack.realtimeUrl}?header=${Buffer.from(JSON.stringify(auth)).toString('base64')}&payload=e30=`, [
+      'graphql-ws',
+    ]);
     const messages: { type: string; id?: string; payload?: { errors?: { errorType?: string }[] } }[] = [];
     socket.on('message', (data: Buffer) => messages.push(JSON.parse(data.toString('utf8')) as (typeof messages)[number]));
     await new Promise((opened) => socket.once('open', opened));
     socket.send(JSON.stringify({ type: 'connection_init' }));
     const start = (id: string, subscribedId: string) =>
-      socket.send(JSON.stringify({ id, type: 'start', payload: { data: JSON.stringify({ query: `subscription { onAppointmentStatusChanged(insuredId: "${subscribedId}") { appointmentId status } }` }), extensions: { authorization: auth } } }));
+      socket.send(
+        JSON.stringify({
+          id,
+          type: 'start',
+          payload: {
+            data: JSON.stringify({
+              query: `subscription { onAppointmentStatusChanged(insuredId: "${subscribedId}") { appointmentId status } }`,
+            }),
+            extensions: { authorization: auth },
+          },
+        }),
+      );
 
     // When they subscribe to their own insuredId and to someone else's
     start('own', insuredId);
     start('other', newInsuredId());
     await pollUntil(
       () => Promise.resolve(messages),
-      (seen) => seen.some((message) => message.type === 'start_ack' && message.id === 'own') && seen.some((message) => message.type === 'error' && message.id === 'other'),
+      (seen) =>
+        seen.some((message) => message.type === 'start_ack' && message.id === 'own') &&
+        seen.some((message) => message.type === 'error' && message.id === 'other'),
       10_000,
     );
     socket.close();
@@ -89,13 +124,21 @@ describeWithMysql('real time: subscribers hear their appointments\' status chang
     // Then the connection is acknowledged, their own subscription starts, and the other is refused as Unauthorized
     expect(messages).toContainEqual(expect.objectContaining({ type: 'connection_ack' }));
     expect(messages).toContainEqual({ type: 'start_ack', id: 'own' });
-    expect(messages).toContainEqual(expect.objectContaining({ type: 'error', id: 'other', payload: { errors: [expect.objectContaining({ errorType: 'Unauthorized' })] } }));
+    expect(messages).toContainEqual(
+      expect.objectContaining({
+        type: 'error',
+        id: 'other',
+        payload: { errors: [expect.objectContaining({ errorType: 'Unauthorized' })] },
+      }),
+    );
   });
 
   it('a realtime connection with a forged token is refused at connection_init', async () => {
     // Given a token that is not signed by the stack's user pool
     const auth = { host: new URL(stack.graphqlUrl).host, Authorization: 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.' };
-    const socket = new WebSocket(`${stack.realtimeUrl}?header=${Buffer.from(JSON.stringify(auth)).toString('base64')}&payload=e30=`, ['graphql-ws']);
+    const socket = new WebSocket(`${stack.realtimeUrl}?header=${Buffer.from(JSON.stringify(auth)).toString('base64')}&payload=e30=`, [
+      'graphql-ws',
+    ]);
     const messages: { type: string; payload?: { errors?: { errorType?: string }[] } }[] = [];
     socket.on('message', (data: Buffer) => messages.push(JSON.parse(data.toString('utf8')) as (typeof messages)[number]));
     await new Promise((opened) => socket.once('open', opened));
@@ -105,6 +148,8 @@ describeWithMysql('real time: subscribers hear their appointments\' status chang
     await new Promise((closed) => socket.once('close', closed));
 
     // Then it gets a connection_error naming UnauthorizedException and the socket closes
-    expect(messages).toEqual([{ type: 'connection_error', payload: { errors: [expect.objectContaining({ errorType: 'UnauthorizedException' })] } }]);
+    expect(messages).toEqual([
+      { type: 'connection_error', payload: { errors: [expect.objectContaining({ errorType: 'UnauthorizedException' })] } },
+    ]);
   });
 });

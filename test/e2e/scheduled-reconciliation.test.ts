@@ -23,7 +23,8 @@ describeWithMysql('the scheduled reconciliation', () => {
       mysqlUrl: testMysqlUrl,
       scheduleEveryMs: 1_000,
       log: (line) => {
-        if (line.includes('econciliation') || line.includes(metricNames.reconciliationFindings)) lines.push(JSON.parse(line) as Record<string, unknown>);
+        if (line.includes('econciliation') || line.includes(metricNames.reconciliationFindings))
+          lines.push(JSON.parse(line) as Record<string, unknown>);
       },
     });
   }, 60_000);
@@ -33,7 +34,11 @@ describeWithMysql('the scheduled reconciliation', () => {
     // Given a PENDING appointment created an hour ago, which no queue holds
     const client = localDynamoDbClient(stack.dynamodbEndpoint);
     const createdAt = new Date(Date.now() - PIPELINE_RETRY_WINDOW_MS - 3_600_000);
-    const stuck = pendingAppointment({ insuredId: newInsuredId(), scheduleId: newScheduleId(), countryISO: 'PE' }, ulid(createdAt.getTime()), createdAt);
+    const stuck = pendingAppointment(
+      { insuredId: newInsuredId(), scheduleId: newScheduleId(), countryISO: 'PE' },
+      ulid(createdAt.getTime()),
+      createdAt,
+    );
     try {
       await new DynamoDbAppointmentRepository(client, stack.tableName).create(stuck);
     } finally {
@@ -48,9 +53,17 @@ describeWithMysql('the scheduled reconciliation', () => {
     );
 
     // Then its finding is logged with the appointment id, and the run's metric counts it
-    expect(logged).toEqual(expect.objectContaining({ finding: 'stuckPending', appointmentId: stuck.appointmentId, message: expect.stringContaining('stuckPending') as unknown }));
+    expect(logged).toEqual(
+      expect.objectContaining({
+        finding: 'stuckPending',
+        appointmentId: stuck.appointmentId,
+        message: expect.stringContaining('stuckPending') as unknown,
+      }),
+    );
     const counted = lines.filter((line) => line.finding === 'stuckPending' && typeof line[metricNames.reconciliationFindings] === 'number');
-    expect(counted.at(-1)).toEqual(expect.objectContaining({ [metricNames.reconciliationFindings]: 1, _aws: expect.anything() as unknown }));
+    expect(counted.at(-1)).toEqual(
+      expect.objectContaining({ [metricNames.reconciliationFindings]: 1, _aws: expect.anything() as unknown }),
+    );
   });
 
   it('given a booking its country has scheduled, when a run ends after it, then the run reports the rows and appointments it checked and counts every kind of finding, zeros included, so a missing data point means it did not run', async () => {
@@ -58,11 +71,19 @@ describeWithMysql('the scheduled reconciliation', () => {
     const api = apiClient(stack);
     const insuredId = newInsuredId();
     const booked = await api.createAppointment({ insuredId, scheduleId: newScheduleId(), countryISO: 'CL' });
-    await pollUntil(() => api.appointments(insuredId), (answer) => answer.data?.appointments.items[0]?.status === 'COMPLETED', 15_000);
+    await pollUntil(
+      () => api.appointments(insuredId),
+      (answer) => answer.data?.appointments.items[0]?.status === 'COMPLETED',
+      15_000,
+    );
     const runsBefore = lines.filter((line) => line.message === 'Reconciliation done').length;
 
     // When a run ends after it
-    const done = await pollUntil(() => Promise.resolve(lines.filter((line) => line.message === 'Reconciliation done')), (found) => found.length > runsBefore, 20_000);
+    const done = await pollUntil(
+      () => Promise.resolve(lines.filter((line) => line.message === 'Reconciliation done')),
+      (found) => found.length > runsBefore,
+      20_000,
+    );
     const kinds = new Set(lines.filter((line) => typeof line[metricNames.reconciliationFindings] === 'number').map((line) => line.finding));
 
     // Then it checked that row and that appointment among the rest

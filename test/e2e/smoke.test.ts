@@ -32,7 +32,9 @@ describeWithMysql('npm run smoke: one command proves the local stack works', () 
 
   beforeAll(async () => {
     const refusePublish = (input: PublishInput) =>
-      snsDown && (input.Message ?? '').includes('"AppointmentRequested"') ? new AwsServiceError('InternalError', 'SNS is down (fault injected)', 500) : undefined;
+      snsDown && (input.Message ?? '').includes('"AppointmentRequested"')
+        ? new AwsServiceError('InternalError', 'SNS is down (fault injected)', 500)
+        : undefined;
     stack = await startLocalStack({ quiet: !process.env.LOCAL_STACK_LOGS, mysqlUrl: testMysqlUrl, hooks: { refusePublish } });
     pool = testPool();
     stateDir = await mkdtemp(join(tmpdir(), 'smoke-state-'));
@@ -45,7 +47,11 @@ describeWithMysql('npm run smoke: one command proves the local stack works', () 
 
   function printedIo() {
     const printed = { stdout: '', stderr: '' };
-    const io: OperatorIo = { stack: () => Promise.resolve(stackStateOf(stack)), stdout: (text) => (printed.stdout += text), stderr: (text) => (printed.stderr += text) };
+    const io: OperatorIo = {
+      stack: () => Promise.resolve(stackStateOf(stack)),
+      stdout: (text) => (printed.stdout += text),
+      stderr: (text) => (printed.stderr += text),
+    };
     return { io, printed };
   }
 
@@ -71,34 +77,46 @@ describeWithMysql('npm run smoke: one command proves the local stack works', () 
   function bookingOf(stdout: string): { scheduleId: number; countryISO: CountryISO; appointmentId: string | undefined } {
     const slot = /slot (\d+) in (PE|CL)/.exec(stdout);
     if (!slot?.[1] || !slot[2]) throw new Error(`No slot printed in:\n${stdout}`);
-    return { scheduleId: Number(slot[1]), countryISO: slot[2] as CountryISO, appointmentId: /appointment ([0-9A-Z]{26})/.exec(stdout)?.[1] };
+    return {
+      scheduleId: Number(slot[1]),
+      countryISO: slot[2] as CountryISO,
+      appointmentId: /appointment ([0-9A-Z]{26})/.exec(stdout)?.[1],
+    };
   }
 
-  it('given a working stack, when an operator runs it, then every step passes and is printed with its time, and only the cancelled appointment is left', async () => {
-    // When the check runs against the stack
-    const { code, stdout, stderr } = await smoke(['--country', 'CL']);
+  it(
+    'given a working stack, when an operator runs it, then every step passes and is printed with its time, and only the cancelled appointment is left',
+    async () => {
+      // When the check runs against the stack
+      const { code, stdout, stderr } = await smoke(['--country', 'CL']);
 
-    // Then every step passed, in order, each with its time (a failure shows what was printed)
-    expect(stdout).toContain('Smoke check passed');
-    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
-    const passed = [...stdout.matchAll(/PASS (\d)\/(\d) (.+) \((\d+) ms\): /g)].map((match) => match[3]);
-    expect(passed).toEqual(STEPS);
-    // And it booked a slot reserved for checks, in the country asked for
-    const { scheduleId, countryISO, appointmentId } = bookingOf(stdout);
-    expect(isCheckSlot(scheduleId)).toBe(true);
-    expect(countryISO).toBe('CL');
-    // And its email step read the local outbox: SES accepted one Spanish confirmation of that appointment, to the check insured person's local address
-    const address = localInsuredAddress(deploymentChecks.insuredId);
-    const subject = `Cita confirmada: espacio N.º ${scheduleId} (código ${appointmentId})`;
-    expect(stdout).toMatch(new RegExp(`PASS ${EMAIL_STEP}/8 [^\\n]*: the local SES accepted "${subject.replace(/[.()]/g, '\\$&')}" to ${address} \\(message id `));
-    const confirmations = (await stack.sentEmails()).filter((email) => email.subject === subject);
-    expect(confirmations.map((email) => email.destination.to)).toEqual([[address]]);
-    expect(confirmations[0]?.body.text).toContain(appointmentId);
-    // And what is left is the appointment CANCELLED and its country row CANCELLED, the slot free
-    const stored = (await storedItems(stack, deploymentChecks.insuredId)).filter((item) => item.scheduleId === scheduleId);
-    expect(stored).toEqual([expect.objectContaining({ appointmentId, status: 'CANCELLED' })]);
-    expect(await slotRows(pool, 'CL', scheduleId)).toEqual([{ appointment_id: appointmentId, status: 'CANCELLED' }]);
-  }, CHECK_TIMEOUT_MS);
+      // Then every step passed, in order, each with its time (a failure shows what was printed)
+      expect(stdout).toContain('Smoke check passed');
+      expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+      const passed = [...stdout.matchAll(/PASS (\d)\/(\d) (.+) \((\d+) ms\): /g)].map((match) => match[3]);
+      expect(passed).toEqual(STEPS);
+      // And it booked a slot reserved for checks, in the country asked for
+      const { scheduleId, countryISO, appointmentId } = bookingOf(stdout);
+      expect(isCheckSlot(scheduleId)).toBe(true);
+      expect(countryISO).toBe('CL');
+      // And its email step read the local outbox: SES accepted one Spanish confirmation of that appointment, to the check insured person's local address
+      const address = localInsuredAddress(deploymentChecks.insuredId);
+      const subject = `Cita confirmada: espacio N.º ${scheduleId} (código ${appointmentId})`;
+      expect(stdout).toMatch(
+        new RegExp(
+          `PASS ${EMAIL_STEP}/8 [^\\n]*: the local SES accepted "${subject.replace(/[.()]/g, '\\$&')}" to ${address} \\(message id `,
+        ),
+      );
+      const confirmations = (await stack.sentEmails()).filter((email) => email.subject === subject);
+      expect(confirmations.map((email) => email.destination.to)).toEqual([[address]]);
+      expect(confirmations[0]?.body.text).toContain(appointmentId);
+      // And what is left is the appointment CANCELLED and its country row CANCELLED, the slot free
+      const stored = (await storedItems(stack, deploymentChecks.insuredId)).filter((item) => item.scheduleId === scheduleId);
+      expect(stored).toEqual([expect.objectContaining({ appointmentId, status: 'CANCELLED' })]);
+      expect(await slotRows(pool, 'CL', scheduleId)).toEqual([{ appointment_id: appointmentId, status: 'CANCELLED' }]);
+    },
+    CHECK_TIMEOUT_MS,
+  );
 
   it('given SNS refuses the booking, when the check runs, then it exits 1 naming the booking step, skips the rest, still runs the clean-up and stores nothing', async () => {
     // Given a stack whose SNS is down
@@ -122,7 +140,8 @@ describeWithMysql('npm run smoke: one command proves the local stack works', () 
       const { scheduleId, countryISO } = bookingOf(stdout);
       expect((await storedItems(stack, deploymentChecks.insuredId)).filter((item) => item.scheduleId === scheduleId)).toEqual([]);
       expect(await slotRows(pool, countryISO, scheduleId)).toEqual([]);
-      const aboutTheSlot = (type: RouterEvent['type']) => events.filter((event) => event.type === type && 'body' in event && event.body.includes(`"scheduleId":${scheduleId}`));
+      const aboutTheSlot = (type: RouterEvent['type']) =>
+        events.filter((event) => event.type === type && 'body' in event && event.body.includes(`"scheduleId":${scheduleId}`));
       expect(aboutTheSlot('publish-refused')).not.toEqual([]);
       expect(aboutTheSlot('published')).toEqual([]);
     } finally {
@@ -131,65 +150,91 @@ describeWithMysql('npm run smoke: one command proves the local stack works', () 
     }
   });
 
-  it('given the insured person has no verified address, when the check runs, then no email reaches the outbox and it exits 1 naming the email step, once its wait is over', async () => {
-    // Given the check insured person's account with an unverified address: the worker sends nothing
-    stack.userPoolAccounts.setEmail(deploymentChecks.insuredId, { email: localInsuredAddress(deploymentChecks.insuredId), verified: false });
-    try {
-      // When the check runs, waiting 3 s for the email
-      const { code, stdout, stderr } = await smokeProvingEmailWith(new LocalOutboxEvidence(stack.emailUrl, 3_000));
+  it(
+    'given the insured person has no verified address, when the check runs, then no email reaches the outbox and it exits 1 naming the email step, once its wait is over',
+    async () => {
+      // Given the check insured person's account with an unverified address: the worker sends nothing
+      stack.userPoolAccounts.setEmail(deploymentChecks.insuredId, {
+        email: localInsuredAddress(deploymentChecks.insuredId),
+        verified: false,
+      });
+      try {
+        // When the check runs, waiting 3 s for the email
+        const { code, stdout, stderr } = await smokeProvingEmailWith(new LocalOutboxEvidence(stack.emailUrl, 3_000));
 
-      // Then every step before it passed, the email step failed saying where it looked and how long, and the users were still deleted
+        // Then every step before it passed, the email step failed saying where it looked and how long, and the users were still deleted
+        const emailStep = STEPS[EMAIL_STEP - 1] ?? '';
+        expect(code).toBe(1);
+        expect(stderr).toBe(`Smoke check FAILED at step "${emailStep}".\n`);
+        expect(stdout).toMatch(/PASS 6\/8 /);
+        expect(stdout).toMatch(
+          new RegExp(
+            `FAIL ${EMAIL_STEP}/8 ${emailStep} \\(\\d+ ms\\): no confirmation email of appointment [0-9A-Z]{26} in the local SES's outbox \\(http://127\\.0\\.0\\.1:\\d+\\) within 3 s`,
+          ),
+        );
+        expect(stdout).toMatch(new RegExp(`PASS 8/8 ${DELETE_USERS_STEP}`));
+      } finally {
+        stack.userPoolAccounts.setEmail(deploymentChecks.insuredId, {
+          email: localInsuredAddress(deploymentChecks.insuredId),
+          verified: true,
+        });
+      }
+    },
+    CHECK_TIMEOUT_MS,
+  );
+
+  it(
+    'given a deployed stack checked without --email, when its email step comes, then it is printed as SKIP with why and how to prove it, and the summary says it was not proven',
+    async () => {
+      // Given the email proof a deployed check has without --email (here against the local stack's API)
+      const outputs = {
+        [stackOutputs.graphqlUrl]: stack.graphqlUrl,
+        [stackOutputs.realtimeUrl]: stack.realtimeUrl,
+        [stackOutputs.region]: 'us-east-1',
+        [stackOutputs.userPoolId]: 'us-east-1_Checks',
+        [stackOutputs.smokeCheckClientId]: 'smoke-check-client',
+        [stackOutputs.staffGroupName]: 'agents',
+        [optionalStackOutputs.notificationWorkerLogGroup]: '/aws/lambda/notification-worker',
+      };
+      const noLogReads = {
+        notificationWorkerLog: () => {
+          throw new Error('a check without --email reads no log');
+        },
+      };
+      const withoutEmail = deployedEmailEvidence('AppointmentsStack', outputs, undefined, noLogReads);
+
+      // When the check runs
+      const { code, stdout, stderr } = await smokeProvingEmailWith(withoutEmail);
+
+      // Then the email step is skipped, never passed, saying why and how to enable it; the check passes otherwise
       const emailStep = STEPS[EMAIL_STEP - 1] ?? '';
-      expect(code).toBe(1);
-      expect(stderr).toBe(`Smoke check FAILED at step "${emailStep}".\n`);
-      expect(stdout).toMatch(/PASS 6\/8 /);
-      expect(stdout).toMatch(new RegExp(`FAIL ${EMAIL_STEP}/8 ${emailStep} \\(\\d+ ms\\): no confirmation email of appointment [0-9A-Z]{26} in the local SES's outbox \\(http://127\\.0\\.0\\.1:\\d+\\) within 3 s`));
-      expect(stdout).toMatch(new RegExp(`PASS 8/8 ${DELETE_USERS_STEP}`));
-    } finally {
-      stack.userPoolAccounts.setEmail(deploymentChecks.insuredId, { email: localInsuredAddress(deploymentChecks.insuredId), verified: true });
-    }
-  }, CHECK_TIMEOUT_MS);
+      expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+      expect(stdout).not.toContain(`PASS ${EMAIL_STEP}/8`);
+      expect(stdout).toMatch(
+        new RegExp(
+          `SKIP ${EMAIL_STEP}/8 ${emailStep} \\(\\d+ ms\\): not proven: the check's insured person has no verified address.*run again with --email`,
+        ),
+      );
+      expect(stdout).toContain(`Smoke check passed: the local stack (test) works end to end; NOT proven (skipped): "${emailStep}".`);
+    },
+    CHECK_TIMEOUT_MS,
+  );
 
-  it('given a deployed stack checked without --email, when its email step comes, then it is printed as SKIP with why and how to prove it, and the summary says it was not proven', async () => {
-    // Given the email proof a deployed check has without --email (here against the local stack's API)
-    const outputs = {
-      [stackOutputs.graphqlUrl]: stack.graphqlUrl,
-      [stackOutputs.realtimeUrl]: stack.realtimeUrl,
-      [stackOutputs.region]: 'us-east-1',
-      [stackOutputs.userPoolId]: 'us-east-1_Checks',
-      [stackOutputs.smokeCheckClientId]: 'smoke-check-client',
-      [stackOutputs.staffGroupName]: 'agents',
-      [optionalStackOutputs.notificationWorkerLogGroup]: '/aws/lambda/notification-worker',
-    };
-    const noLogReads = {
-      notificationWorkerLog: () => {
-        throw new Error('a check without --email reads no log');
-      },
-    };
-    const withoutEmail = deployedEmailEvidence('AppointmentsStack', outputs, undefined, noLogReads);
+  it(
+    'given `npm start` is running, when an operator types `npm run smoke`, then it finds the stack through its state file and passes',
+    async () => {
+      // Given the state file `npm start` writes
+      const stateFile = join(stateDir, 'running-stack.json');
+      await writeStackState(stackStateOf(stack), stateFile);
 
-    // When the check runs
-    const { code, stdout, stderr } = await smokeProvingEmailWith(withoutEmail);
+      // When the command runs in another process
+      const { code, stdout } = await npmRun('smoke', [], stateFile);
 
-    // Then the email step is skipped, never passed, saying why and how to enable it; the check passes otherwise
-    const emailStep = STEPS[EMAIL_STEP - 1] ?? '';
-    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
-    expect(stdout).not.toContain(`PASS ${EMAIL_STEP}/8`);
-    expect(stdout).toMatch(new RegExp(`SKIP ${EMAIL_STEP}/8 ${emailStep} \\(\\d+ ms\\): not proven: the check's insured person has no verified address.*run again with --email`));
-    expect(stdout).toContain(`Smoke check passed: the local stack (test) works end to end; NOT proven (skipped): "${emailStep}".`);
-  }, CHECK_TIMEOUT_MS);
-
-  it('given `npm start` is running, when an operator types `npm run smoke`, then it finds the stack through its state file and passes', async () => {
-    // Given the state file `npm start` writes
-    const stateFile = join(stateDir, 'running-stack.json');
-    await writeStackState(stackStateOf(stack), stateFile);
-
-    // When the command runs in another process
-    const { code, stdout } = await npmRun('smoke', [], stateFile);
-
-    // Then it passes, printing each step
-    expect(stdout).toContain('Smoke check passed');
-    expect(code).toBe(0);
-    for (const [index, name] of STEPS.entries()) expect(stdout).toContain(`PASS ${index + 1}/${STEPS.length} ${name}`);
-  }, CHECK_TIMEOUT_MS);
+      // Then it passes, printing each step
+      expect(stdout).toContain('Smoke check passed');
+      expect(code).toBe(0);
+      for (const [index, name] of STEPS.entries()) expect(stdout).toContain(`PASS ${index + 1}/${STEPS.length} ${name}`);
+    },
+    CHECK_TIMEOUT_MS,
+  );
 });

@@ -2,7 +2,12 @@ import { readFileSync } from 'node:fs';
 import { Kind, parse, visit } from 'graphql';
 import { apiLimits } from '../../core/config/api-limits';
 import { INSURED_ID_CLAIM, INSURED_ID_LOOKUP_ATTRIBUTE, STAFF_GROUP } from '../../core/domain/caller';
-import { CALLER_CREDENTIAL_HEADERS, RATE_WINDOW_SECONDS, REQUESTS_PER_CALLER_PER_5_MINUTES, REQUESTS_PER_SOURCE_IP_PER_5_MINUTES } from '../../infra/api-firewall';
+import {
+  CALLER_CREDENTIAL_HEADERS,
+  RATE_WINDOW_SECONDS,
+  REQUESTS_PER_CALLER_PER_5_MINUTES,
+  REQUESTS_PER_SOURCE_IP_PER_5_MINUTES,
+} from '../../infra/api-firewall';
 import { schemaFile } from '../../infra/appointments-api';
 import { deployedFunctions } from '../../infra/bundling';
 import {
@@ -40,10 +45,13 @@ const authModes = (synthesized: SynthesizedApp) => {
   const [, api] = only(synthesized, 'AWS::AppSync::GraphQLApi');
   return {
     default: api.Properties.AuthenticationType,
-    additional: ((api.Properties.AdditionalAuthenticationProviders as { AuthenticationType: string }[] | undefined) ?? []).map((mode) => mode.AuthenticationType),
+    additional: ((api.Properties.AdditionalAuthenticationProviders as { AuthenticationType: string }[] | undefined) ?? []).map(
+      (mode) => mode.AuthenticationType,
+    ),
   };
 };
-const outputsOf = (synthesized: SynthesizedApp) => (synthesized.template.toJSON() as { Outputs: Record<string, { Value: unknown }> }).Outputs;
+const outputsOf = (synthesized: SynthesizedApp) =>
+  (synthesized.template.toJSON() as { Outputs: Record<string, { Value: unknown }> }).Outputs;
 
 describe('auth modes', () => {
   it('given a deployment without the development flag, when a client calls, then it signs in with Cognito (default) or, for the pipeline, IAM; there is no API key at all', () => {
@@ -79,14 +87,17 @@ describe('auth modes', () => {
   it.each([
     { deployment: 'without the development flag', synthesized: () => production },
     { deployment: 'with the development flag', synthesized: () => development },
-  ])('given a deployment $deployment, when one request nests too deep or calls too many resolvers, then AppSync ends the fields past the limits of core/api-limits', ({ synthesized }) => {
-    const [, api] = only(synthesized(), 'AWS::AppSync::GraphQLApi');
+  ])(
+    'given a deployment $deployment, when one request nests too deep or calls too many resolvers, then AppSync ends the fields past the limits of core/api-limits',
+    ({ synthesized }) => {
+      const [, api] = only(synthesized(), 'AWS::AppSync::GraphQLApi');
 
-    expect(api.Properties).toMatchObject({
-      QueryDepthLimit: apiLimits.queryDepthLimit,
-      ResolverCountLimit: apiLimits.resolverCountLimit,
-    });
-  });
+      expect(api.Properties).toMatchObject({
+        QueryDepthLimit: apiLimits.queryDepthLimit,
+        ResolverCountLimit: apiLimits.resolverCountLimit,
+      });
+    },
+  );
 });
 
 describe('the schema AppSync serves', () => {
@@ -100,13 +111,16 @@ describe('the schema AppSync serves', () => {
         if (node.kind === Kind.OBJECT_TYPE_DEFINITION) {
           typeName = node.name.value;
           found[typeName] = (node.directives ?? []).map((directive) => directive.name.value);
-        } else if (node.kind === Kind.FIELD_DEFINITION) found[`${typeName}.${node.name.value}`] = (node.directives ?? []).map((directive) => directive.name.value);
+        } else if (node.kind === Kind.FIELD_DEFINITION)
+          found[`${typeName}.${node.name.value}`] = (node.directives ?? []).map((directive) => directive.name.value);
       },
     });
     return found;
   };
   const withoutApiKey = (byCoordinate: Record<string, string[]>) =>
-    Object.fromEntries(Object.entries(byCoordinate).map(([coordinate, names]) => [coordinate, names.filter((name) => name !== 'aws_api_key')]));
+    Object.fromEntries(
+      Object.entries(byCoordinate).map(([coordinate, names]) => [coordinate, names.filter((name) => name !== 'aws_api_key')]),
+    );
 
   it('given a deployment without the development flag, when AppSync reads the schema, then it names no API key mode and every type and field keeps its other directives', () => {
     const served = servedSchema(production);
@@ -123,7 +137,13 @@ describe('the schema AppSync serves', () => {
 });
 
 describe('the firewall', () => {
-  type RateBasedStatement = { Limit: number; EvaluationWindowSec: number; AggregateKeyType: string; CustomKeys?: unknown; ScopeDownStatement?: unknown };
+  type RateBasedStatement = {
+    Limit: number;
+    EvaluationWindowSec: number;
+    AggregateKeyType: string;
+    CustomKeys?: unknown;
+    ScopeDownStatement?: unknown;
+  };
   type Rule = { Name: string; Action: unknown; Statement: { RateBasedStatement?: RateBasedStatement }; VisibilityConfig: unknown };
   const rules = () => only(production, 'AWS::WAFv2::WebACL')[1].Properties.Rules as Rule[];
   const rateOf = (rule: Rule) => {
@@ -258,7 +278,11 @@ describe('the user pool', () => {
       .map(([, permission]) => permission.Properties)
       .filter((permission) => referencedLogicalId(permission.FunctionName) === triggerId);
     expect(invokers).toEqual([
-      expect.objectContaining({ Action: 'lambda:InvokeFunction', Principal: 'cognito-idp.amazonaws.com', SourceArn: { 'Fn::GetAtt': [userPoolId, 'Arn'] } }),
+      expect.objectContaining({
+        Action: 'lambda:InvokeFunction',
+        Principal: 'cognito-idp.amazonaws.com',
+        SourceArn: { 'Fn::GetAtt': [userPoolId, 'Arn'] },
+      }),
     ]);
   });
 

@@ -67,7 +67,13 @@ describe('the GraphQL API', () => {
       expect(resolver.Properties.Code).toBe(executor.resolverCode.get(`${typeName}.${fieldName}`));
       expect(resolver.Properties.Code).toBe(appSyncJsModule(topology.lambdaResolverCode));
       expect(String(resolver.Properties.Code)).toMatch(/import\s*\{\s*util\s*\}\s*from\s*"@aws-appsync\/utils"/);
-      for (const template of ['RequestMappingTemplate', 'ResponseMappingTemplate', 'RequestMappingTemplateS3Location', 'ResponseMappingTemplateS3Location', 'CodeS3Location']) {
+      for (const template of [
+        'RequestMappingTemplate',
+        'ResponseMappingTemplate',
+        'RequestMappingTemplateS3Location',
+        'ResponseMappingTemplateS3Location',
+        'CodeS3Location',
+      ]) {
         expect(resolver.Properties).not.toHaveProperty(template);
       }
       const [, dataSource] =
@@ -91,14 +97,20 @@ describe('the GraphQL API', () => {
 
     expect(outputs.Outputs.GraphQLUrl?.Value).toEqual({ 'Fn::GetAtt': [expect.any(String), 'GraphQLUrl'] });
     expect(outputs.Outputs.Region?.Value).toEqual({ Ref: 'AWS::Region' });
-    expect(referencedLogicalId(outputs.Outputs.UserPoolId?.Value)).toBe(resourcesOfType(synthesized.template, 'AWS::Cognito::UserPool')[0]?.[0]);
-    expect(referencedLogicalId(outputs.Outputs.UserPoolClientId?.Value)).toBe(resourcesOfType(synthesized.template, 'AWS::Cognito::UserPoolClient')[0]?.[0]);
+    expect(referencedLogicalId(outputs.Outputs.UserPoolId?.Value)).toBe(
+      resourcesOfType(synthesized.template, 'AWS::Cognito::UserPool')[0]?.[0],
+    );
+    expect(referencedLogicalId(outputs.Outputs.UserPoolClientId?.Value)).toBe(
+      resourcesOfType(synthesized.template, 'AWS::Cognito::UserPoolClient')[0]?.[0],
+    );
   });
 
   it('given a deployment, when npm run smoke reads its outputs, then they name the realtime endpoint and the app client of checks', () => {
     const outputs = synthesized.template.toJSON() as { Outputs: Record<string, { Value: unknown }> };
     const [apiId] = resourcesOfType(synthesized.template, 'AWS::AppSync::GraphQLApi')[0] ?? [];
-    const checkClientId = resourcesOfType(synthesized.template, 'AWS::Cognito::UserPoolClient').find(([logicalId]) => logicalId.includes('SmokeCheckClient'))?.[0];
+    const checkClientId = resourcesOfType(synthesized.template, 'AWS::Cognito::UserPoolClient').find(([logicalId]) =>
+      logicalId.includes('SmokeCheckClient'),
+    )?.[0];
 
     expect(Object.keys(outputs.Outputs)).toEqual(expect.arrayContaining(Object.values(stackOutputs)));
     expect(outputs.Outputs[stackOutputs.realtimeUrl]?.Value).toEqual({ 'Fn::GetAtt': [apiId, 'RealtimeUrl'] });
@@ -150,9 +162,9 @@ describe('what each resolver function may do', () => {
     expect(actionsOn(statements, tableId())).toEqual([]);
     expect(actionsOn(statements, topicId())).toEqual([]);
     expect(statements.flatMap((statement) => [statement.Action].flat()).filter((action) => !/^(logs|xray):/.test(action))).toEqual([]);
-    expect(environmentOf(resource(synthesized.template, functionLogicalId(synthesized, 'Subscription.onAppointmentStatusChanged')))).not.toHaveProperty(
-      environment.appointmentsTableName,
-    );
+    expect(
+      environmentOf(resource(synthesized.template, functionLogicalId(synthesized, 'Subscription.onAppointmentStatusChanged'))),
+    ).not.toHaveProperty(environment.appointmentsTableName);
   });
 });
 
@@ -196,7 +208,9 @@ describe('status changes in real time', () => {
 
     const subscribe = subscription.astNode?.directives?.find((directive) => directive.name.value === 'aws_subscribe');
     const mutations = subscribe?.arguments?.find((argument) => argument.name.value === 'mutations')?.value;
-    expect(mutations?.kind === Kind.LIST && mutations.values.map((value) => (value.kind === Kind.STRING ? value.value : value.kind))).toEqual([fieldName]);
+    expect(
+      mutations?.kind === Kind.LIST && mutations.values.map((value) => (value.kind === Kind.STRING ? value.value : value.kind)),
+    ).toEqual([fieldName]);
     // AppSync pushes the mutation's result to the subscribers: both must return the same type.
     expect(String(subscription.type)).toBe(String(publish.type));
 

@@ -41,7 +41,12 @@ describe('cdk-nag AwsSolutions', () => {
   it('given the synthesized app, when AwsSolutions checks it, then there is no unacknowledged error or warning', () => {
     const report = new AwsSolutionsChecks().validateScope(synthesized.app);
 
-    expect(report.violations.map((violation) => `${violation.ruleName} (${violation.severity}) at ${violation.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
+    expect(
+      report.violations.map(
+        (violation) =>
+          `${violation.ruleName} (${violation.severity}) at ${violation.violatingResources.map((r) => r.constructPath).join(', ')}`,
+      ),
+    ).toEqual([]);
     expect(report.success).toBe(true);
   });
 
@@ -123,13 +128,17 @@ describe('the country database', () => {
   it('given the VPC, when the database and its clients run in it, then there is no route to the internet', () => {
     expect(resourcesOfType(synthesized.template, 'AWS::EC2::InternetGateway')).toEqual([]);
     expect(resourcesOfType(synthesized.template, 'AWS::EC2::NatGateway')).toEqual([]);
-    const endpointServices = resourcesOfType(synthesized.template, 'AWS::EC2::VPCEndpoint').map(([, endpoint]) => JSON.stringify(endpoint.Properties.ServiceName));
+    const endpointServices = resourcesOfType(synthesized.template, 'AWS::EC2::VPCEndpoint').map(([, endpoint]) =>
+      JSON.stringify(endpoint.Properties.ServiceName),
+    );
     expect(endpointServices.some((service) => service.includes('.secretsmanager'))).toBe(true);
     expect(endpointServices.some((service) => service.includes('.events'))).toBe(true);
   });
 
   const securityGroupLogicalId = (id: string) => {
-    const group = synthesized.stack.node.findAll().find((construct): construct is SecurityGroup => construct instanceof SecurityGroup && construct.node.id === id);
+    const group = synthesized.stack.node
+      .findAll()
+      .find((construct): construct is SecurityGroup => construct instanceof SecurityGroup && construct.node.id === id);
     if (!group) throw new Error(`No security group ${id}`);
     return synthesized.stack.getLogicalId(group.node.defaultChild as CfnElement);
   };
@@ -159,32 +168,40 @@ describe('the country database', () => {
 });
 
 describe('deployment settings', () => {
-  it('given a disposable environment (-c deletionProtection=false -c multiAz=true, emails on), when it is synthesized, then cdk-nag still passes and nothing refuses deletion', () => {
-    const disposable = synthesizeAppointmentsApp({
-      context: { deletionProtection: 'false', multiAz: 'true', senderEmail: SENDER_EMAIL },
-      validateAgainstCloudFormationRules: false,
-    });
-    try {
-      expect(new AwsSolutionsChecks().validateScope(disposable.app).violations).toEqual([]);
-      const [, instance] = resourcesOfType(disposable.template, 'AWS::RDS::DBInstance')[0] ?? [];
-      expect(instance?.Properties).toMatchObject({ DeletionProtection: false, MultiAZ: true });
-      const tables = resourcesOfType(disposable.template, 'AWS::DynamoDB::Table');
-      expect(tables).toHaveLength(2);
-      for (const [, table] of tables) expect(table.Properties.DeletionProtectionEnabled).toBe(false);
-    } finally {
-      disposable.cleanup();
-    }
-  }, SYNTHESIS_TIMEOUT_MS);
+  it(
+    'given a disposable environment (-c deletionProtection=false -c multiAz=true, emails on), when it is synthesized, then cdk-nag still passes and nothing refuses deletion',
+    () => {
+      const disposable = synthesizeAppointmentsApp({
+        context: { deletionProtection: 'false', multiAz: 'true', senderEmail: SENDER_EMAIL },
+        validateAgainstCloudFormationRules: false,
+      });
+      try {
+        expect(new AwsSolutionsChecks().validateScope(disposable.app).violations).toEqual([]);
+        const [, instance] = resourcesOfType(disposable.template, 'AWS::RDS::DBInstance')[0] ?? [];
+        expect(instance?.Properties).toMatchObject({ DeletionProtection: false, MultiAZ: true });
+        const tables = resourcesOfType(disposable.template, 'AWS::DynamoDB::Table');
+        expect(tables).toHaveLength(2);
+        for (const [, table] of tables) expect(table.Properties.DeletionProtectionEnabled).toBe(false);
+      } finally {
+        disposable.cleanup();
+      }
+    },
+    SYNTHESIS_TIMEOUT_MS,
+  );
 
-  it('given a development deployment (-c development=true, no senderEmail), when it is synthesized, then cdk-nag still passes with the API key mode on', () => {
-    const developer = synthesizeAppointmentsApp({ context: { development: 'true' }, validateAgainstCloudFormationRules: false });
-    try {
-      expect(new AwsSolutionsChecks().validateScope(developer.app).violations).toEqual([]);
-      expect(resourcesOfType(developer.template, 'AWS::AppSync::ApiKey')).toHaveLength(1);
-    } finally {
-      developer.cleanup();
-    }
-  }, SYNTHESIS_TIMEOUT_MS);
+  it(
+    'given a development deployment (-c development=true, no senderEmail), when it is synthesized, then cdk-nag still passes with the API key mode on',
+    () => {
+      const developer = synthesizeAppointmentsApp({ context: { development: 'true' }, validateAgainstCloudFormationRules: false });
+      try {
+        expect(new AwsSolutionsChecks().validateScope(developer.app).violations).toEqual([]);
+        expect(resourcesOfType(developer.template, 'AWS::AppSync::ApiKey')).toHaveLength(1);
+      } finally {
+        developer.cleanup();
+      }
+    },
+    SYNTHESIS_TIMEOUT_MS,
+  );
 
   it('given the defaults in cdk.json, when it is synthesized, then the database and every table (appointments, idempotency records) refuse deletion', () => {
     const [, instance] = resourcesOfType(synthesized.template, 'AWS::RDS::DBInstance')[0] ?? [];

@@ -44,7 +44,8 @@ afterAll(() => synthesized.cleanup());
 const workerId = deployedFunctions.notificationWorker.id;
 const notificationWorker = () => resource(synthesized.template, functionLogicalId(synthesized, workerId));
 const emailQueueId = () => {
-  const [queueId] = [...consumersByQueue(synthesized.template)].find(([, worker]) => environment.senderEmail in environmentOf(worker)) ?? [];
+  const [queueId] =
+    [...consumersByQueue(synthesized.template)].find(([, worker]) => environment.senderEmail in environmentOf(worker)) ?? [];
   if (!queueId) throw new Error('No worker consumes the email queue');
   return queueId;
 };
@@ -77,7 +78,9 @@ async function statusChangeEntry(): Promise<PutEventsRequestEntry> {
 describe('a stored status change on its way to an email', () => {
   it('given the completion worker has stored a change, when it announces it on the bus, then the email rule sends it to the queue the notification worker consumes', async () => {
     const entry = await statusChangeEntry();
-    const emailRules = rules().filter(([, rule]) => patternMatches(rule.Properties.EventPattern as Record<string, unknown>, { source: entry.Source, 'detail-type': entry.DetailType }));
+    const emailRules = rules().filter(([, rule]) =>
+      patternMatches(rule.Properties.EventPattern as Record<string, unknown>, { source: entry.Source, 'detail-type': entry.DetailType }),
+    );
     const completionWorker = resource(synthesized.template, functionLogicalId(synthesized, deployedFunctions.completionWorker.id));
 
     expect(emailRules).toHaveLength(1);
@@ -93,16 +96,27 @@ describe('a stored status change on its way to an email', () => {
   });
 
   it('given a country decision on the bus, when it arrives, then the email rule ignores it: emails follow what the appointment became', () => {
-    const [, rule] = rules().find(([, candidate]) => JSON.stringify(candidate.Properties.EventPattern) === JSON.stringify(topology.emailNotifications.rulePattern)) ?? [];
+    const [, rule] =
+      rules().find(
+        ([, candidate]) => JSON.stringify(candidate.Properties.EventPattern) === JSON.stringify(topology.emailNotifications.rulePattern),
+      ) ?? [];
 
     expect(rule).toBeDefined();
     for (const detailType of topology.countryOutcomes.detailTypes) {
-      expect(patternMatches(rule?.Properties.EventPattern as Record<string, unknown>, { source: topology.countryOutcomes.source, 'detail-type': detailType })).toBe(false);
+      expect(
+        patternMatches(rule?.Properties.EventPattern as Record<string, unknown>, {
+          source: topology.countryOutcomes.source,
+          'detail-type': detailType,
+        }),
+      ).toBe(false);
     }
   });
 
   it(`given an email that keeps failing (SES refusing), when it has been received ${topology.emailNotifications.maxReceiveCount} times, then it waits in a DLQ of its own that an alarm watches`, () => {
-    const redrive = resource(synthesized.template, emailQueueId()).Properties.RedrivePolicy as { deadLetterTargetArn: unknown; maxReceiveCount: number };
+    const redrive = resource(synthesized.template, emailQueueId()).Properties.RedrivePolicy as {
+      deadLetterTargetArn: unknown;
+      maxReceiveCount: number;
+    };
     const deadLetterQueueId = referencedLogicalId(redrive.deadLetterTargetArn);
     const alarmsOn = (queueId: string) =>
       resourcesOfType(synthesized.template, 'AWS::CloudWatch::Alarm')
@@ -111,15 +125,27 @@ describe('a stored status change on its way to an email', () => {
 
     expect(redrive.maxReceiveCount).toBe(topology.emailNotifications.maxReceiveCount);
     expect(consumersByQueue(synthesized.template).has(deadLetterQueueId)).toBe(false);
-    expect(resource(synthesized.template, deadLetterQueueId).Properties).toMatchObject({ MessageRetentionPeriod: 14 * 24 * 60 * 60, SqsManagedSseEnabled: true });
-    expect(alarmsOn(deadLetterQueueId)).toEqual([expect.objectContaining({ MetricName: 'ApproximateNumberOfMessagesVisible', ComparisonOperator: 'GreaterThanThreshold', Threshold: 0 })]);
+    expect(resource(synthesized.template, deadLetterQueueId).Properties).toMatchObject({
+      MessageRetentionPeriod: 14 * 24 * 60 * 60,
+      SqsManagedSseEnabled: true,
+    });
+    expect(alarmsOn(deadLetterQueueId)).toEqual([
+      expect.objectContaining({
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        ComparisonOperator: 'GreaterThanThreshold',
+        Threshold: 0,
+      }),
+    ]);
     // A queue nobody consumes is seen too, before its messages reach the DLQ.
     expect(alarmsOn(emailQueueId())).toEqual([expect.objectContaining({ MetricName: 'ApproximateAgeOfOldestMessage' })]);
   });
 
   it('given the email queue, when the notification worker polls it, then a failed message comes back alone (ReportBatchItemFailures), with the batching and timeout the topology declares', () => {
     const settings = topology.emailNotifications;
-    const [, mapping] = resourcesOfType(synthesized.template, 'AWS::Lambda::EventSourceMapping').find(([, candidate]) => referencedLogicalId(candidate.Properties.EventSourceArn) === emailQueueId()) ?? [];
+    const [, mapping] =
+      resourcesOfType(synthesized.template, 'AWS::Lambda::EventSourceMapping').find(
+        ([, candidate]) => referencedLogicalId(candidate.Properties.EventSourceArn) === emailQueueId(),
+      ) ?? [];
 
     expect(referencedLogicalId(mapping?.Properties.FunctionName)).toBe(functionLogicalId(synthesized, workerId));
     expect(mapping?.Properties).toMatchObject({
@@ -137,7 +163,8 @@ describe('a stored status change on its way to an email', () => {
 
 describe('the notification worker', () => {
   const statements = () => statementsOf(synthesized, workerId);
-  const about = (service: string) => statements().filter((statement) => [statement.Action].flat().some((action) => action.startsWith(`${service}:`)));
+  const about = (service: string) =>
+    statements().filter((statement) => [statement.Action].flat().some((action) => action.startsWith(`${service}:`)));
   const identity = () => resourcesOfType(synthesized.template, 'AWS::SES::EmailIdentity');
 
   it('given the sender address, when the stack is deployed, then it is an SES email identity (SES mails it a verification link) and the worker sends from it', () => {
@@ -155,13 +182,17 @@ describe('the notification worker', () => {
         Condition: { StringEquals: { 'ses:FromAddress': SENDER_EMAIL } },
       }),
     ]);
-    expect(renderedArn(about('ses')[0]?.Resource)).toBe(`arn:\${AWS::Partition}:ses:\${AWS::Region}:\${AWS::AccountId}:identity/\${${identityId}}`);
+    expect(renderedArn(about('ses')[0]?.Resource)).toBe(
+      `arn:\${AWS::Partition}:ses:\${AWS::Region}:\${AWS::AccountId}:identity/\${${identityId}}`,
+    );
   });
 
   it("given the worker looks up an insured person's address, when Cognito checks its role, then it may list the users of the API's user pool and nothing else there", () => {
     const [[poolId]] = resourcesOfType(synthesized.template, 'AWS::Cognito::UserPool') as [[string, CfnResource]];
 
-    expect(about('cognito-idp')).toEqual([expect.objectContaining({ Action: 'cognito-idp:ListUsers', Resource: { 'Fn::GetAtt': [poolId, 'Arn'] } })]);
+    expect(about('cognito-idp')).toEqual([
+      expect.objectContaining({ Action: 'cognito-idp:ListUsers', Resource: { 'Fn::GetAtt': [poolId, 'Arn'] } }),
+    ]);
     expect(referencedLogicalId(environmentOf(notificationWorker())[environment.userPoolId])).toBe(poolId);
   });
 
@@ -169,14 +200,21 @@ describe('the notification worker', () => {
     const tableId = referencedLogicalId(environmentOf(notificationWorker())[environment.idempotencyTableName]);
 
     expect(about('dynamodb')).toEqual([expect.objectContaining({ Resource: { 'Fn::GetAtt': [tableId, 'Arn'] } })]);
-    expect([about('dynamodb')[0]?.Action].flat().sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
+    expect([about('dynamodb')[0]?.Action].flat().sort()).toEqual([
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+    ]);
   });
 
   it('given npm run smoke -- --email, when it looks for the line the worker logged about the check email, then the stack outputs name the log group the worker writes to', () => {
     const outputs = synthesized.template.toJSON() as { Outputs: Record<string, { Value: unknown }> };
     const loggingConfig = notificationWorker().Properties.LoggingConfig as { LogGroup: unknown };
 
-    expect(referencedLogicalId(outputs.Outputs[optionalStackOutputs.notificationWorkerLogGroup]?.Value)).toBe(referencedLogicalId(loggingConfig.LogGroup));
+    expect(referencedLogicalId(outputs.Outputs[optionalStackOutputs.notificationWorkerLogGroup]?.Value)).toBe(
+      referencedLogicalId(loggingConfig.LogGroup),
+    );
     expect(resource(synthesized.template, referencedLogicalId(loggingConfig.LogGroup)).Type).toBe('AWS::Logs::LogGroup');
   });
 
@@ -189,7 +227,8 @@ describe('the notification worker', () => {
 });
 
 describe('the idempotency records', () => {
-  const table = () => resource(synthesized.template, referencedLogicalId(environmentOf(notificationWorker())[environment.idempotencyTableName]));
+  const table = () =>
+    resource(synthesized.template, referencedLogicalId(environmentOf(notificationWorker())[environment.idempotencyTableName]));
 
   /** The item the worker's idempotent step (Powertools idempotency) writes when it claims a change. */
   async function claimedRecord(): Promise<Record<string, AttributeValue>> {
@@ -197,13 +236,16 @@ describe('the idempotency records', () => {
     try {
       dynamodb.on(PutItemCommand).resolves({});
       dynamodb.on(UpdateItemCommand).resolves({});
-      const sendOnce = idempotentStep((change: { appointmentId: string; correlationId: string; status: string }) => Promise.resolve(change.appointmentId), {
-        tableName: 'idempotency-records',
-        dynamodb: new DynamoDBClient({ region: 'us-east-1' }),
-        keyJmesPath: '[appointmentId, status]',
-        expiresAfterSeconds: topology.emailNotifications.idempotencyDays * 24 * 60 * 60,
-        logger: { info: jest.fn(), warn: jest.fn(), error: jest.fn() },
-      });
+      const sendOnce = idempotentStep(
+        (change: { appointmentId: string; correlationId: string; status: string }) => Promise.resolve(change.appointmentId),
+        {
+          tableName: 'idempotency-records',
+          dynamodb: new DynamoDBClient({ region: 'us-east-1' }),
+          keyJmesPath: '[appointmentId, status]',
+          expiresAfterSeconds: topology.emailNotifications.idempotencyDays * 24 * 60 * 60,
+          logger: { info: jest.fn(), warn: jest.fn(), error: jest.fn() },
+        },
+      );
       // As the worker does per invocation: an in-progress claim lapses with the invocation.
       sendOnce.registerLambdaContext({ getRemainingTimeInMillis: () => 10_000 } as Context);
       await sendOnce.run({ appointmentId: '01JBQ6Z1Y8M3V4K5N6P7Q8R9ST', correlationId: 'c', status: 'COMPLETED' });
@@ -241,9 +283,12 @@ describe('the idempotency records', () => {
 });
 
 describe('the senderEmail context', () => {
-  it.each(['citas.example.com', 'citas@example', 'citas @example.com', 'true'])('given -c senderEmail=%s, when the app is synthesized, then synth fails saying what the flag takes', (senderEmail) => {
-    expect(() => synthesizeAppointmentsApp({ context: { senderEmail }, validateAgainstCloudFormationRules: false })).toThrow(
-      /Context senderEmail must be the email address the emails are sent from \(-c senderEmail=citas@example\.com\)/,
-    );
-  });
+  it.each(['citas.example.com', 'citas@example', 'citas @example.com', 'true'])(
+    'given -c senderEmail=%s, when the app is synthesized, then synth fails saying what the flag takes',
+    (senderEmail) => {
+      expect(() => synthesizeAppointmentsApp({ context: { senderEmail }, validateAgainstCloudFormationRules: false })).toThrow(
+        /Context senderEmail must be the email address the emails are sent from \(-c senderEmail=citas@example\.com\)/,
+      );
+    },
+  );
 });

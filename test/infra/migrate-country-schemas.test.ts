@@ -13,7 +13,9 @@ jest.mock('mysql2/promise', () => ({ ...jest.requireActual<object>('mysql2/promi
 jest.mock('node:fs/promises', () => {
   const actual = jest.requireActual<typeof import('node:fs/promises')>('node:fs/promises');
   const readFile = (path: unknown, ...rest: unknown[]) =>
-    path === '/var/runtime/ca-cert.pem' ? Promise.resolve(Buffer.from('test CA')) : (actual.readFile as (...args: unknown[]) => Promise<unknown>)(path, ...rest);
+    path === '/var/runtime/ca-cert.pem'
+      ? Promise.resolve(Buffer.from('test CA'))
+      : (actual.readFile as (...args: unknown[]) => Promise<unknown>)(path, ...rest);
   return { ...actual, readFile };
 });
 
@@ -77,9 +79,12 @@ function givenSecretsThatRotateDuringTheMigrations(): Step[] {
   let rotated = false;
   secretsManager.on(GetSecretValueCommand).callsFake((input: { SecretId: string }) => {
     steps.push({ secretRead: input.SecretId });
-    if (input.SecretId === MASTER_SECRET_ARN) return { SecretString: JSON.stringify({ host: 'db.internal', port: 3306, username: 'admin', password: 'master' }) };
+    if (input.SecretId === MASTER_SECRET_ARN)
+      return { SecretString: JSON.stringify({ host: 'db.internal', port: 3306, username: 'admin', password: 'master' }) };
     const username = databaseUsers().find((user) => secretArnOf(user.name) === input.SecretId)?.name;
-    return { SecretString: JSON.stringify({ host: 'db.internal', port: 3306, username, password: `${username}-${rotated ? 'rotated' : 'old'}` }) };
+    return {
+      SecretString: JSON.stringify({ host: 'db.internal', port: 3306, username, password: `${username}-${rotated ? 'rotated' : 'old'}` }),
+    };
   });
   const connection = {
     query: (sql: string, values: readonly unknown[] = []) => {
@@ -89,7 +94,10 @@ function givenSecretsThatRotateDuringTheMigrations(): Step[] {
     },
     release: () => undefined,
   };
-  jest.mocked(createPool).mockReturnValue({ getConnection: () => Promise.resolve(connection as unknown as PoolConnection), end: () => Promise.resolve() } as unknown as Pool);
+  jest.mocked(createPool).mockReturnValue({
+    getConnection: () => Promise.resolve(connection as unknown as PoolConnection),
+    end: () => Promise.resolve(),
+  } as unknown as Pool);
   return steps;
 }
 
@@ -105,7 +113,7 @@ function answerTo(sql: string, values: readonly unknown[]): unknown[] {
   return [];
 }
 
-describe('the database users\' passwords on a deploy', () => {
+describe("the database users' passwords on a deploy", () => {
   beforeEach(() => {
     process.env[environment.mysqlSecretArn] = MASTER_SECRET_ARN;
     process.env.AWS_REGION ??= 'us-east-1';
@@ -115,7 +123,7 @@ describe('the database users\' passwords on a deploy', () => {
     delete process.env[environment.mysqlSecretArn];
   });
 
-  it('given a rotation finishes while the migrations run, when the users are set, then each user\'s secret is read after the migrations, right before its password is set, and the rotated password is the one set', async () => {
+  it("given a rotation finishes while the migrations run, when the users are set, then each user's secret is read after the migrations, right before its password is set, and the rotated password is the one set", async () => {
     // Given every declared user, each with its secret, and secrets that rotate during the migrations
     const steps = givenSecretsThatRotateDuringTheMigrations();
     const usernames = databaseUsers().map((user) => user.name);
@@ -139,7 +147,9 @@ describe('the database users\' passwords on a deploy', () => {
     // Then the migrations ran, every statement of them before any user's secret was read
     expect(response).toMatchObject({ PhysicalResourceId: 'country-schemas' });
     const lastMigrationStatement = steps.findLastIndex((step) => 'sql' in step && migrationStatements.has(step.sql));
-    const userSecretReads = steps.flatMap((step, index) => ('secretRead' in step && step.secretRead !== MASTER_SECRET_ARN ? [{ arn: step.secretRead, index }] : []));
+    const userSecretReads = steps.flatMap((step, index) =>
+      'secretRead' in step && step.secretRead !== MASTER_SECRET_ARN ? [{ arn: step.secretRead, index }] : [],
+    );
     expect(lastMigrationStatement).toBeGreaterThan(0);
     expect(userSecretReads.map(({ arn }) => arn)).toEqual(usernames.map(secretArnOf));
     for (const { index } of userSecretReads) expect(index).toBeGreaterThan(lastMigrationStatement);
@@ -147,7 +157,9 @@ describe('the database users\' passwords on a deploy', () => {
     for (const [position, username] of usernames.entries()) {
       const next = steps[(userSecretReads[position]?.index ?? -2) + 1];
       expect(next).toEqual({ sql: 'CREATE USER IF NOT EXISTS ?@? IDENTIFIED BY ?', values: [username, '%', `${username}-rotated`] });
-      const passwordsSet = steps.filter((step) => 'sql' in step && step.sql.startsWith('ALTER USER') && step.values[0] === username).map((step) => ('values' in step ? step.values[2] : undefined));
+      const passwordsSet = steps
+        .filter((step) => 'sql' in step && step.sql.startsWith('ALTER USER') && step.values[0] === username)
+        .map((step) => ('values' in step ? step.values[2] : undefined));
       expect(passwordsSet).toEqual([`${username}-rotated`]);
     }
   });

@@ -7,7 +7,18 @@ import { findingKinds } from '../../core/use-cases/reconcile-appointments';
 import { allDeployedFunctions, deployedFunctions } from '../../infra/bundling';
 import { MYSQL_CONNECTIONS_PER_WORKER } from '../../infra/country-database';
 import { DECISION_TIME_P99_TARGET_MS } from '../../infra/operations';
-import { functionLogicalId, referencedLogicalId, resource, resourcesOfType, SENDER_EMAIL, statementsOf, type CfnResource, type SynthesizedApp, synthesizeAppointmentsApp, SYNTHESIS_TIMEOUT_MS } from './synthesized-app';
+import {
+  functionLogicalId,
+  referencedLogicalId,
+  resource,
+  resourcesOfType,
+  SENDER_EMAIL,
+  statementsOf,
+  type CfnResource,
+  type SynthesizedApp,
+  synthesizeAppointmentsApp,
+  SYNTHESIS_TIMEOUT_MS,
+} from './synthesized-app';
 
 /** What the on-call person is paged for and what they look at: the alarms and the dashboard. */
 
@@ -15,18 +26,37 @@ const ALARM_TOPIC_ARN = 'arn:aws:sns:us-east-1:111122223333:on-call';
 let synthesized: SynthesizedApp;
 beforeAll(() => {
   // With emails on: every queue, worker and graph the stack can have.
-  synthesized = synthesizeAppointmentsApp({ context: { alarmTopicArn: ALARM_TOPIC_ARN, senderEmail: SENDER_EMAIL }, validateAgainstCloudFormationRules: false });
+  synthesized = synthesizeAppointmentsApp({
+    context: { alarmTopicArn: ALARM_TOPIC_ARN, senderEmail: SENDER_EMAIL },
+    validateAgainstCloudFormationRules: false,
+  });
 }, SYNTHESIS_TIMEOUT_MS);
 afterAll(() => synthesized.cleanup());
 
-type AlarmProperties = { Period?: number; TreatMissingData?: string; MetricName?: string; Namespace?: string; Dimensions?: { Name: string; Value: unknown }[]; Threshold: number; ComparisonOperator: string; Statistic?: string; ExtendedStatistic?: string; AlarmActions?: unknown[]; EvaluationPeriods: number };
-const alarms = () => resourcesOfType(synthesized.template, 'AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties as AlarmProperties);
+type AlarmProperties = {
+  Period?: number;
+  TreatMissingData?: string;
+  MetricName?: string;
+  Namespace?: string;
+  Dimensions?: { Name: string; Value: unknown }[];
+  Threshold: number;
+  ComparisonOperator: string;
+  Statistic?: string;
+  ExtendedStatistic?: string;
+  AlarmActions?: unknown[];
+  EvaluationPeriods: number;
+};
+const alarms = () =>
+  resourcesOfType(synthesized.template, 'AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties as AlarmProperties);
 const logicalIdOfQueue = (queueName: string) => {
-  const queue = synthesized.stack.node.findAll().find((construct): construct is Queue => construct instanceof Queue && construct.node.id === queueName);
+  const queue = synthesized.stack.node
+    .findAll()
+    .find((construct): construct is Queue => construct instanceof Queue && construct.node.id === queueName);
   if (!queue) throw new Error(`No queue ${queueName}`);
   return synthesized.stack.getLogicalId(queue.node.defaultChild as CfnElement);
 };
-const onFunction = (id: string) => (alarm: AlarmProperties) => JSON.stringify(alarm.Dimensions ?? []).includes(`"${functionLogicalId(synthesized, id)}"`);
+const onFunction = (id: string) => (alarm: AlarmProperties) =>
+  JSON.stringify(alarm.Dimensions ?? []).includes(`"${functionLogicalId(synthesized, id)}"`);
 
 describe('the alarms', () => {
   it('given an alarm topic, when any alarm fires, then it notifies that topic: every alarm of the stack names it', () => {
@@ -41,48 +71,89 @@ describe('the alarms', () => {
       const retriesWindow = settings.maxReceiveCount * settings.visibilityTimeoutSeconds + settings.maxBatchingWindowSeconds;
       const ageAlarms = alarms().filter((alarm) => alarm.MetricName === 'ApproximateAgeOfOldestMessage');
       const queueLogicalId = logicalIdOfQueue(settings.queueName);
-      const onThisQueue = ageAlarms.filter((alarm) => alarm.Dimensions?.some(({ Name, Value }) => Name === 'QueueName' && referencedLogicalId(Value) === queueLogicalId));
+      const onThisQueue = ageAlarms.filter((alarm) =>
+        alarm.Dimensions?.some(({ Name, Value }) => Name === 'QueueName' && referencedLogicalId(Value) === queueLogicalId),
+      );
 
       expect(ageAlarms).toHaveLength(workerQueues.length);
       // Its own alarm, on its own queue, at its own retries' window.
-      expect(onThisQueue).toEqual([expect.objectContaining({ Threshold: retriesWindow, ComparisonOperator: 'GreaterThanThreshold', Statistic: 'Maximum' })]);
+      expect(onThisQueue).toEqual([
+        expect.objectContaining({ Threshold: retriesWindow, ComparisonOperator: 'GreaterThanThreshold', Statistic: 'Maximum' }),
+      ]);
     },
   );
 
   it('given a worker that crashes or times out, when it fails a whole invocation, then its errors alarm fires; every function has a throttles alarm', () => {
     const workers = ['countryWorker-PE', 'countryWorker-CL', 'completionWorker', deployedFunctions.notificationWorker.id];
     for (const id of workers) {
-      expect(alarms().filter(onFunction(id)).filter((alarm) => alarm.MetricName === 'Errors')).toEqual([expect.objectContaining({ Threshold: 0, Statistic: 'Sum' })]);
+      expect(
+        alarms()
+          .filter(onFunction(id))
+          .filter((alarm) => alarm.MetricName === 'Errors'),
+      ).toEqual([expect.objectContaining({ Threshold: 0, Statistic: 'Sum' })]);
     }
     for (const { id } of allDeployedFunctions) {
-      expect(alarms().filter(onFunction(id)).filter((alarm) => alarm.MetricName === 'Throttles')).toHaveLength(1);
+      expect(
+        alarms()
+          .filter(onFunction(id))
+          .filter((alarm) => alarm.MetricName === 'Throttles'),
+      ).toHaveLength(1);
     }
   });
 
-  it.each(countryISOs)('given bookings in %s, when the p99 of booking-to-decision time stays over its target for 15 minutes, then an alarm fires', (countryISO) => {
-    const decisionAlarms = alarms().filter((alarm) => alarm.MetricName === metricNames.decisionTime && JSON.stringify(alarm.Dimensions).includes(`"${countryISO}"`));
+  it.each(countryISOs)(
+    'given bookings in %s, when the p99 of booking-to-decision time stays over its target for 15 minutes, then an alarm fires',
+    (countryISO) => {
+      const decisionAlarms = alarms().filter(
+        (alarm) => alarm.MetricName === metricNames.decisionTime && JSON.stringify(alarm.Dimensions).includes(`"${countryISO}"`),
+      );
 
-    expect(decisionAlarms).toEqual([
-      expect.objectContaining({ Namespace: metricsNamespace, ExtendedStatistic: 'p99', Threshold: DECISION_TIME_P99_TARGET_MS, EvaluationPeriods: 3 }),
-    ]);
-  });
+      expect(decisionAlarms).toEqual([
+        expect.objectContaining({
+          Namespace: metricsNamespace,
+          ExtendedStatistic: 'p99',
+          Threshold: DECISION_TIME_P99_TARGET_MS,
+          EvaluationPeriods: 3,
+        }),
+      ]);
+    },
+  );
 
   it('given the country database, when its free storage runs low or its connections exceed what the workers may open, then an alarm fires; AppSync 5XX too', () => {
     const workersMayOpen = topology.countryRoutes.reduce((sum, route) => sum + route.maxConcurrency * MYSQL_CONNECTIONS_PER_WORKER, 0);
     const named = (metricName: string) => alarms().filter((alarm) => alarm.MetricName === metricName);
 
-    expect(named('FreeStorageSpace')).toEqual([expect.objectContaining({ Namespace: 'AWS/RDS', ComparisonOperator: 'LessThanThreshold', Threshold: 1024 ** 3 })]);
-    expect(named('DatabaseConnections')).toEqual([expect.objectContaining({ Namespace: 'AWS/RDS', ComparisonOperator: 'GreaterThanThreshold', Threshold: 2 * workersMayOpen })]);
-    expect(named('5XXError')).toEqual([expect.objectContaining({ Namespace: 'AWS/AppSync', ComparisonOperator: 'GreaterThanThreshold', Threshold: 0 })]);
+    expect(named('FreeStorageSpace')).toEqual([
+      expect.objectContaining({ Namespace: 'AWS/RDS', ComparisonOperator: 'LessThanThreshold', Threshold: 1024 ** 3 }),
+    ]);
+    expect(named('DatabaseConnections')).toEqual([
+      expect.objectContaining({ Namespace: 'AWS/RDS', ComparisonOperator: 'GreaterThanThreshold', Threshold: 2 * workersMayOpen }),
+    ]);
+    expect(named('5XXError')).toEqual([
+      expect.objectContaining({ Namespace: 'AWS/AppSync', ComparisonOperator: 'GreaterThanThreshold', Threshold: 0 }),
+    ]);
   });
 });
 
 describe('the dashboard', () => {
-  it('given the stack, when an on-call person opens its dashboard, then it shows the API, the queues and DLQs, every function, the database and the pipeline\'s own metrics', () => {
+  it("given the stack, when an on-call person opens its dashboard, then it shows the API, the queues and DLQs, every function, the database and the pipeline's own metrics", () => {
     const [dashboard] = resourcesOfType(synthesized.template, 'AWS::CloudWatch::Dashboard');
     const body = JSON.stringify((dashboard as [string, CfnResource])[1].Properties.DashboardBody);
 
-    for (const metric of ['AWS/AppSync', '4XXError', '5XXError', 'Latency', 'ApproximateNumberOfMessagesVisible', 'ApproximateAgeOfOldestMessage', 'Errors', 'Throttles', 'Duration', 'CPUUtilization', 'DatabaseConnections', 'FreeStorageSpace']) {
+    for (const metric of [
+      'AWS/AppSync',
+      '4XXError',
+      '5XXError',
+      'Latency',
+      'ApproximateNumberOfMessagesVisible',
+      'ApproximateAgeOfOldestMessage',
+      'Errors',
+      'Throttles',
+      'Duration',
+      'CPUUtilization',
+      'DatabaseConnections',
+      'FreeStorageSpace',
+    ]) {
       expect(body).toContain(metric);
     }
     for (const name of Object.values(metricNames)) expect(body).toContain(name);
@@ -115,7 +186,9 @@ describe('the scheduled reconciliation', () => {
     const statements = resourcesOfType(synthesized.template, 'AWS::IAM::Policy')
       .filter(([, policy]) => (policy.Properties.Roles as unknown[]).some((role) => referencedLogicalId(role) === roleId))
       .flatMap(([, policy]) => (policy.Properties.PolicyDocument as { Statement: { Action: unknown; Resource: unknown }[] }).Statement);
-    expect(statements).toEqual([expect.objectContaining({ Action: 'lambda:InvokeFunction', Resource: { 'Fn::GetAtt': [reconcilerId(), 'Arn'] } })]);
+    expect(statements).toEqual([
+      expect.objectContaining({ Action: 'lambda:InvokeFunction', Resource: { 'Fn::GetAtt': [reconcilerId(), 'Arn'] } }),
+    ]);
   });
 
   it('given the reconciler, when it runs, then it sits in the isolated subnets with the database clients, reaches DynamoDB through a gateway endpoint, and may only Scan the table', () => {
@@ -123,23 +196,43 @@ describe('the scheduled reconciliation', () => {
     const vpcConfig = fn.Properties.VpcConfig as { SubnetIds: unknown[]; SecurityGroupIds: unknown[] };
     const isolatedSubnets = resourcesOfType(synthesized.template, 'AWS::EC2::Subnet').map(([id]) => id);
     const endpoints = resourcesOfType(synthesized.template, 'AWS::EC2::VPCEndpoint').map(([, endpoint]) => endpoint.Properties);
-    const tableActions = statementsOf(synthesized, deployedFunctions.reconciler.id).filter((statement) => [statement.Action].flat().some((action) => action.startsWith('dynamodb:')));
+    const tableActions = statementsOf(synthesized, deployedFunctions.reconciler.id).filter((statement) =>
+      [statement.Action].flat().some((action) => action.startsWith('dynamodb:')),
+    );
 
     expect(vpcConfig.SubnetIds.map(referencedLogicalId).sort()).toEqual(isolatedSubnets.sort());
     expect(vpcConfig.SecurityGroupIds).toHaveLength(2);
-    expect(endpoints.filter((endpoint) => endpoint.VpcEndpointType === 'Gateway').map((endpoint) => JSON.stringify(endpoint.ServiceName))).toEqual([expect.stringContaining('.dynamodb')]);
+    expect(
+      endpoints.filter((endpoint) => endpoint.VpcEndpointType === 'Gateway').map((endpoint) => JSON.stringify(endpoint.ServiceName)),
+    ).toEqual([expect.stringContaining('.dynamodb')]);
     expect(tableActions.flatMap((statement) => [statement.Action].flat())).toEqual(['dynamodb:Scan']);
   });
 
   it.each(findingKinds)('given a reconciliation that finds %s cases, when its metric is above zero, then an alarm fires', (kind) => {
-    const findingAlarms = alarms().filter((alarm) => alarm.MetricName === metricNames.reconciliationFindings && JSON.stringify(alarm.Dimensions).includes(`"${kind}"`) && alarm.Statistic === 'Maximum');
+    const findingAlarms = alarms().filter(
+      (alarm) =>
+        alarm.MetricName === metricNames.reconciliationFindings &&
+        JSON.stringify(alarm.Dimensions).includes(`"${kind}"`) &&
+        alarm.Statistic === 'Maximum',
+    );
 
-    expect(findingAlarms).toEqual([expect.objectContaining({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', Period: topology.reconciliation.everyMinutes * 60 })]);
+    expect(findingAlarms).toEqual([
+      expect.objectContaining({
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        Period: topology.reconciliation.everyMinutes * 60,
+      }),
+    ]);
   });
 
   it('given a reconciliation that stops reporting, when three of its periods pass without a count, then an alarm fires', () => {
     expect(alarms()).toContainEqual(
-      expect.objectContaining({ MetricName: metricNames.reconciliationFindings, Statistic: 'SampleCount', ComparisonOperator: 'LessThanThreshold', TreatMissingData: 'breaching' }),
+      expect.objectContaining({
+        MetricName: metricNames.reconciliationFindings,
+        Statistic: 'SampleCount',
+        ComparisonOperator: 'LessThanThreshold',
+        TreatMissingData: 'breaching',
+      }),
     );
   });
 });

@@ -41,7 +41,11 @@ describe('the pre-token-generation trigger', () => {
   );
 
   it('given a staff member without an insuredId, when Cognito generates tokens, then they are issued unchanged', async () => {
-    const answered = (await handler(tokenGenerationEvent('TokenGeneration_Authentication', {}), {} as Context, () => undefined)) as PreTokenGenerationV2TriggerEvent;
+    const answered = (await handler(
+      tokenGenerationEvent('TokenGeneration_Authentication', {}),
+      {} as Context,
+      () => undefined,
+    )) as PreTokenGenerationV2TriggerEvent;
 
     expect(answered.response.claimsAndScopeOverrideDetails).toEqual({});
   });

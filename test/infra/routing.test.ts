@@ -58,7 +58,13 @@ async function publishedAttributes(countryISO: CountryISO): Promise<Record<strin
 async function countryOutcomeEntry(detailType: CountryOutcome['detailType']): Promise<PutEventsRequestEntry> {
   eventBridge.reset();
   eventBridge.on(PutEventsCommand).resolves({ Entries: [{ EventId: 'event-1' }], FailedEntryCount: 0 });
-  const fields = { appointmentId: '01JBQ6Z1Y8M3V4K5N6P7Q8R9ST', insuredId: '00012', scheduleId: 100, countryISO: 'PE' as const, correlationId: 'correlation-1' };
+  const fields = {
+    appointmentId: '01JBQ6Z1Y8M3V4K5N6P7Q8R9ST',
+    insuredId: '00012',
+    scheduleId: 100,
+    countryISO: 'PE' as const,
+    correlationId: 'correlation-1',
+  };
   const at = '2026-11-22T10:00:01.000Z';
   const outcomes: { [T in CountryOutcome['detailType']]: CountryOutcome } = {
     AppointmentScheduled: { detailType: 'AppointmentScheduled', detail: { ...fields, scheduledAt: at } },
@@ -86,15 +92,15 @@ describe('appointment requests on the topic', () => {
   it.each(countryISOs.map((countryISO) => ({ countryISO })))(
     'given a $countryISO request, when it is published, then only the $countryISO country worker queue receives it',
     async ({ countryISO }) => {
-    const attributes = await publishedAttributes(countryISO);
-    const consumers = consumersByQueue(synthesized.template);
+      const attributes = await publishedAttributes(countryISO);
+      const consumers = consumersByQueue(synthesized.template);
 
-    const receivingWorkers = resourcesOfType(synthesized.template, 'AWS::SNS::Subscription')
-      .filter(([, subscription]) => filterPolicyAccepts(subscription.Properties.FilterPolicy as Record<string, unknown>, attributes))
-      .map(([, subscription]) => consumers.get(referencedLogicalId(subscription.Properties.Endpoint)))
-      .map((worker) => worker && environmentOf(worker)[environment.countryISO]);
+      const receivingWorkers = resourcesOfType(synthesized.template, 'AWS::SNS::Subscription')
+        .filter(([, subscription]) => filterPolicyAccepts(subscription.Properties.FilterPolicy as Record<string, unknown>, attributes))
+        .map(([, subscription]) => consumers.get(referencedLogicalId(subscription.Properties.Endpoint)))
+        .map((worker) => worker && environmentOf(worker)[environment.countryISO]);
 
-    expect(receivingWorkers).toEqual([countryISO]);
+      expect(receivingWorkers).toEqual([countryISO]);
     },
   );
 
@@ -128,7 +134,10 @@ describe('messages that keep failing', () => {
       const [queueId] = [...consumersByQueue(synthesized.template)].find(([, worker]) => consumedBy(environmentOf(worker))) ?? [];
       if (!queueId) throw new Error(`No worker consumes ${settings.queueName}`);
 
-      const redrive = resource(synthesized.template, queueId).Properties.RedrivePolicy as { deadLetterTargetArn: unknown; maxReceiveCount: number };
+      const redrive = resource(synthesized.template, queueId).Properties.RedrivePolicy as {
+        deadLetterTargetArn: unknown;
+        maxReceiveCount: number;
+      };
       const deadLetterQueueId = referencedLogicalId(redrive.deadLetterTargetArn);
       expect(redrive.maxReceiveCount).toBe(settings.maxReceiveCount);
       expect(deadLetterQueueId).not.toBe(queueId);
@@ -158,30 +167,33 @@ describe('messages that keep failing', () => {
 });
 
 describe("a country's decisions on the event bus", () => {
-  it.each(topology.countryOutcomes.detailTypes)('given a country worker has decided (%s), when it puts the event on its bus, then the rule sends it to the queue the completion worker consumes', async (detailType) => {
-    const entry = await countryOutcomeEntry(detailType);
-    const [ruleId, rule] = resourcesOfType(synthesized.template, 'AWS::Events::Rule')[0] ?? [];
-    if (!ruleId || !rule) throw new Error('No rule');
-    const consumers = consumersByQueue(synthesized.template);
-    const countryWorkers = [...consumers.values()].filter((worker) => environment.countryISO in environmentOf(worker));
+  it.each(topology.countryOutcomes.detailTypes)(
+    'given a country worker has decided (%s), when it puts the event on its bus, then the rule sends it to the queue the completion worker consumes',
+    async (detailType) => {
+      const entry = await countryOutcomeEntry(detailType);
+      const [ruleId, rule] = resourcesOfType(synthesized.template, 'AWS::Events::Rule')[0] ?? [];
+      if (!ruleId || !rule) throw new Error('No rule');
+      const consumers = consumersByQueue(synthesized.template);
+      const countryWorkers = [...consumers.values()].filter((worker) => environment.countryISO in environmentOf(worker));
 
-    // The bus the country workers put on is the bus the rule listens to.
-    for (const worker of countryWorkers) {
-      expect(environmentOf(worker)[environment.eventBusName]).toEqual(rule.Properties.EventBusName);
-    }
-    const event = { source: entry.Source, 'detail-type': entry.DetailType };
-    expect(patternMatches(rule.Properties.EventPattern as Record<string, unknown>, event)).toBe(true);
-    expect(rule.Properties.EventPattern).toEqual(topology.countryOutcomes.rulePattern);
+      // The bus the country workers put on is the bus the rule listens to.
+      for (const worker of countryWorkers) {
+        expect(environmentOf(worker)[environment.eventBusName]).toEqual(rule.Properties.EventBusName);
+      }
+      const event = { source: entry.Source, 'detail-type': entry.DetailType };
+      expect(patternMatches(rule.Properties.EventPattern as Record<string, unknown>, event)).toBe(true);
+      expect(rule.Properties.EventPattern).toEqual(topology.countryOutcomes.rulePattern);
 
-    const [target] = rule.Properties.Targets as { Arn: unknown; DeadLetterConfig?: { Arn: unknown } }[];
-    const completionWorker = consumers.get(referencedLogicalId(target?.Arn));
-    expect(completionWorker && environmentOf(completionWorker)).not.toHaveProperty(environment.countryISO);
-    expect(completionWorker && environmentOf(completionWorker)).toHaveProperty(environment.appointmentsTableName);
-    // Events EventBridge cannot deliver are kept, not dropped: in the confirmation queue's own DLQ, which its alarms watch.
-    const confirmationQueue = resource(synthesized.template, referencedLogicalId(target?.Arn));
-    const { deadLetterTargetArn } = confirmationQueue.Properties.RedrivePolicy as { deadLetterTargetArn: unknown };
-    expect(referencedLogicalId(target?.DeadLetterConfig?.Arn)).toBe(referencedLogicalId(deadLetterTargetArn));
-  });
+      const [target] = rule.Properties.Targets as { Arn: unknown; DeadLetterConfig?: { Arn: unknown } }[];
+      const completionWorker = consumers.get(referencedLogicalId(target?.Arn));
+      expect(completionWorker && environmentOf(completionWorker)).not.toHaveProperty(environment.countryISO);
+      expect(completionWorker && environmentOf(completionWorker)).toHaveProperty(environment.appointmentsTableName);
+      // Events EventBridge cannot deliver are kept, not dropped: in the confirmation queue's own DLQ, which its alarms watch.
+      const confirmationQueue = resource(synthesized.template, referencedLogicalId(target?.Arn));
+      const { deadLetterTargetArn } = confirmationQueue.Properties.RedrivePolicy as { deadLetterTargetArn: unknown };
+      expect(referencedLogicalId(target?.DeadLetterConfig?.Arn)).toBe(referencedLogicalId(deadLetterTargetArn));
+    },
+  );
 
   it('given an event from another source, when it reaches the bus, then the rule ignores it', () => {
     const [, rule] = resourcesOfType(synthesized.template, 'AWS::Events::Rule')[0] ?? [];
@@ -225,10 +237,14 @@ describe('what follows a stored status change', () => {
     const completionWorker = resource(synthesized.template, functionLogicalId(synthesized, deployedFunctions.completionWorker.id));
     const busName = environmentOf(completionWorker)[environment.eventBusName];
     const [[busId]] = resourcesOfType(synthesized.template, 'AWS::Events::EventBus') as [[string, unknown]];
-    const putEvents = statementsOf(synthesized, deployedFunctions.completionWorker.id).filter((statement) => [statement.Action].flat().includes('events:PutEvents'));
+    const putEvents = statementsOf(synthesized, deployedFunctions.completionWorker.id).filter((statement) =>
+      [statement.Action].flat().includes('events:PutEvents'),
+    );
 
     expect(referencedLogicalId(busName)).toBe(busId);
-    expect(putEvents).toEqual([expect.objectContaining({ Effect: 'Allow', Action: 'events:PutEvents', Resource: { 'Fn::GetAtt': [busId, 'Arn'] } })]);
+    expect(putEvents).toEqual([
+      expect.objectContaining({ Effect: 'Allow', Action: 'events:PutEvents', Resource: { 'Fn::GetAtt': [busId, 'Arn'] } }),
+    ]);
   });
 
   it('given no senderEmail, when the stack is synthesized, then nothing of the email route exists and synth warns how to turn emails on', () => {
@@ -240,7 +256,9 @@ describe('what follows a stored status change', () => {
     // The appointments table only: no idempotency records.
     expect(resourcesOfType(synthesized.template, 'AWS::DynamoDB::Table')).toHaveLength(1);
     // The country outcomes' rule only, and the country and confirmation queues with their DLQs.
-    expect(resourcesOfType(synthesized.template, 'AWS::Events::Rule').map(([, rule]) => rule.Properties.EventPattern)).toEqual([topology.countryOutcomes.rulePattern]);
+    expect(resourcesOfType(synthesized.template, 'AWS::Events::Rule').map(([, rule]) => rule.Properties.EventPattern)).toEqual([
+      topology.countryOutcomes.rulePattern,
+    ]);
     expect(resourcesOfType(synthesized.template, 'AWS::SQS::Queue')).toHaveLength(2 * (topology.countryRoutes.length + 1));
     const [, dashboard] = resourcesOfType(synthesized.template, 'AWS::CloudWatch::Dashboard')[0] ?? [];
     expect(JSON.stringify(dashboard?.Properties.DashboardBody)).toContain(metricNames.statusChangesPublished);

@@ -86,7 +86,7 @@ export function referencedLogicalId(value: unknown): string {
 
 /** A Lambda function's environment variables. */
 export function environmentOf(fn: CfnResource): Record<string, unknown> {
-  return ((fn.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {});
+  return (fn.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
 }
 
 /** The function each event source mapping feeds, by the queue it polls. */

@@ -32,8 +32,14 @@ describe('DynamoDB appointment repository (dynalite)', () => {
     await repository.create(pending);
     const complete = (at: string) => repository.changeStatus(pending, { target: AppointmentStatus.COMPLETED, at: new Date(at) });
 
-    expect(await complete('2026-11-22T10:00:05.000Z')).toEqual({ outcome: 'changed', appointment: { ...pending, status: 'COMPLETED', updatedAt: '2026-11-22T10:00:05.000Z' } });
-    expect(await complete('2026-11-22T10:09:00.000Z')).toEqual({ outcome: 'unchanged', appointment: { ...pending, status: 'COMPLETED', updatedAt: '2026-11-22T10:00:05.000Z' } });
+    expect(await complete('2026-11-22T10:00:05.000Z')).toEqual({
+      outcome: 'changed',
+      appointment: { ...pending, status: 'COMPLETED', updatedAt: '2026-11-22T10:00:05.000Z' },
+    });
+    expect(await complete('2026-11-22T10:09:00.000Z')).toEqual({
+      outcome: 'unchanged',
+      appointment: { ...pending, status: 'COMPLETED', updatedAt: '2026-11-22T10:00:05.000Z' },
+    });
 
     const [stored] = (await repository.listByInsured('00100', { limit: 10 })).items;
     expect(stored).toEqual({ ...pending, status: 'COMPLETED', updatedAt: '2026-11-22T10:00:05.000Z' });
@@ -44,10 +50,17 @@ describe('DynamoDB appointment repository (dynalite)', () => {
     await repository.create(pending);
     const at = new Date('2026-11-22T10:00:05.000Z');
 
-    const rejected = await repository.changeStatus(pending, { target: AppointmentStatus.REJECTED, at, rejectionReason: RejectionReason.SLOT_TAKEN });
+    const rejected = await repository.changeStatus(pending, {
+      target: AppointmentStatus.REJECTED,
+      at,
+      rejectionReason: RejectionReason.SLOT_TAKEN,
+    });
     const cancelled = await repository.changeStatus(pending, { target: AppointmentStatus.CANCELLED, at });
 
-    expect(rejected).toEqual({ outcome: 'changed', appointment: { ...pending, status: 'REJECTED', rejectionReason: 'SLOT_TAKEN', updatedAt: at.toISOString() } });
+    expect(rejected).toEqual({
+      outcome: 'changed',
+      appointment: { ...pending, status: 'REJECTED', rejectionReason: 'SLOT_TAKEN', updatedAt: at.toISOString() },
+    });
     expect(cancelled).toEqual({ outcome: 'refused', appointment: rejected.appointment });
   });
 
@@ -65,7 +78,9 @@ describe('DynamoDB appointment repository (dynalite)', () => {
   it('given no such appointment, when completed, then it fails as not found and nothing is created', async () => {
     const ghost = appointment('00200');
 
-    await expect(repository.changeStatus(ghost, { target: AppointmentStatus.COMPLETED, at: new Date() })).rejects.toBeInstanceOf(AppointmentNotFoundError);
+    await expect(repository.changeStatus(ghost, { target: AppointmentStatus.COMPLETED, at: new Date() })).rejects.toBeInstanceOf(
+      AppointmentNotFoundError,
+    );
     expect((await repository.listByInsured('00200', { limit: 10 })).items).toEqual([]);
   });
 

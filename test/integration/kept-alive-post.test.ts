@@ -8,7 +8,14 @@ import { postKeptAlive } from '../../core/adapters/kept-alive-post';
  * idle connection just as the client reused it), or reads a request whole on a new connection
  * and resets it instead of answering (the request arrived; the answer is lost).
  */
-async function echoServer(): Promise<{ url: URL; received: string[]; sockets: Set<Socket>; server: Server; dropReusedConnections: boolean; resetAfterReading: boolean }> {
+async function echoServer(): Promise<{
+  url: URL;
+  received: string[];
+  sockets: Set<Socket>;
+  server: Server;
+  dropReusedConnections: boolean;
+  resetAfterReading: boolean;
+}> {
   const received: string[] = [];
   const sockets = new Set<Socket>();
   const served = new WeakSet<Socket>();
@@ -34,7 +41,12 @@ async function echoServer(): Promise<{ url: URL; received: string[]; sockets: Se
 }
 
 const post = (url: URL, value: number) =>
-  postKeptAlive(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ value }), signal: AbortSignal.timeout(2_000) });
+  postKeptAlive(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ value }),
+    signal: AbortSignal.timeout(2_000),
+  });
 
 describe('a JSON POST over kept-alive connections (the completion worker to AppSync, the bench to the API)', () => {
   let echo: Awaited<ReturnType<typeof echoServer>>;

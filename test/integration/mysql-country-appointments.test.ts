@@ -21,7 +21,9 @@ describeWithMysql('MySQL country appointments (MariaDB)', () => {
 
       expect(applied).toEqual({ mysql_pe: [], mysql_cl: [] });
       for (const country of Object.values(countries)) {
-        const [versions] = await pool.query<RowDataPacket[]>('SELECT version FROM ??.schema_migrations ORDER BY version', [country.mysqlSchema]);
+        const [versions] = await pool.query<RowDataPacket[]>('SELECT version FROM ??.schema_migrations ORDER BY version', [
+          country.mysqlSchema,
+        ]);
         expect(versions.map((row) => row['version'] as number)).toEqual(countrySchemaMigrations.map((migration) => migration.version));
         const [tables] = await pool.query<RowDataPacket[]>('SHOW TABLES FROM ??', [country.mysqlSchema]);
         expect(tables.map((row) => Object.values(row)[0] as string)).toContain('appointments');
@@ -64,7 +66,13 @@ describeWithMysql('MySQL country appointments (MariaDB)', () => {
     expect(query).toHaveBeenCalledTimes(1);
     expect(execute).not.toHaveBeenCalled();
     expect(statuses).toEqual([...batch.map(() => 'SCHEDULED'), 'CANCELLED']);
-    expect(await countryRows(pool, 'CL', batch.map((appointment) => appointment.appointmentId))).toHaveLength(10);
+    expect(
+      await countryRows(
+        pool,
+        'CL',
+        batch.map((appointment) => appointment.appointmentId),
+      ),
+    ).toHaveLength(10);
     query.mockRestore();
     execute.mockRestore();
   });
@@ -81,7 +89,9 @@ describeWithMysql('MySQL country appointments (MariaDB)', () => {
   it('given 20 bookings of one slot from four workers at once, then exactly one is SCHEDULED and 19 REJECTED, and redelivery changes no decision', async () => {
     const { scheduleId } = given.aFreeSlot('PE');
     const workers = Array.from({ length: 4 }, () => new MysqlCountryAppointments(pool, countries.PE));
-    const bookings = Array.from({ length: 20 }, (_, index) => request('PE', { insuredId: String(700 + index).padStart(5, '0'), scheduleId }));
+    const bookings = Array.from({ length: 20 }, (_, index) =>
+      request('PE', { insuredId: String(700 + index).padStart(5, '0'), scheduleId }),
+    );
 
     const statuses = await Promise.all(bookings.map((booking, index) => workers[index % 4]!.book(booking)));
     const again = await Promise.all(bookings.map((booking, index) => workers[(index + 1) % 4]!.book(booking)));
@@ -120,18 +130,23 @@ describeWithMysql('MySQL country appointments (MariaDB)', () => {
     const country = { ...countries.PE, name: 'Peru (version 1 data)', mysqlSchema: schema };
     const connection = await pool.getConnection();
     try {
-      await migrateCountrySchemas(connection, [country], { migrations: countrySchemaMigrations.filter((migration) => migration.version === 1) });
+      await migrateCountrySchemas(connection, [country], {
+        migrations: countrySchemaMigrations.filter((migration) => migration.version === 1),
+      });
       const [first, later, alone] = [request('PE'), request('PE', { insuredId: '00013' }), request('PE', { insuredId: '00014' })];
       later.scheduleId = first.scheduleId;
       for (const row of [first, later, alone]) {
-        await connection.query('INSERT INTO ??.appointments (appointment_id, insured_id, schedule_id, country_iso, requested_at) VALUES (?, ?, ?, ?, ?)', [
-          schema, row.appointmentId, row.insuredId, row.scheduleId, row.countryISO, new Date(row.createdAt),
-        ]);
+        await connection.query(
+          'INSERT INTO ??.appointments (appointment_id, insured_id, schedule_id, country_iso, requested_at) VALUES (?, ?, ?, ?, ?)',
+          [schema, row.appointmentId, row.insuredId, row.scheduleId, row.countryISO, new Date(row.createdAt)],
+        );
       }
 
       expect(await migrateCountrySchemas(connection, [country])).toEqual({ [schema]: [2] });
 
-      const [rows] = await connection.query<RowDataPacket[]>('SELECT appointment_id, status FROM ??.appointments ORDER BY appointment_id', [schema]);
+      const [rows] = await connection.query<RowDataPacket[]>('SELECT appointment_id, status FROM ??.appointments ORDER BY appointment_id', [
+        schema,
+      ]);
       expect(rows.map((row) => [row['appointment_id'] as string, row['status'] as string])).toEqual([
         [first.appointmentId, 'SCHEDULED'],
         [later.appointmentId, 'OVERBOOKED'],

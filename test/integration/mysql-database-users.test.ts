@@ -11,7 +11,9 @@ import { bookingRequest, cancellationOf } from '../support/country-messages';
 import { countryRows, describeWithMysql, migratedTestDatabaseUsers, poolAs, testMysqlUrl, testPool } from '../support/mysql';
 
 /** What MySQL answers a statement the user has no right to (table, schema or global). */
-const REFUSED: unknown = expect.objectContaining({ code: expect.stringMatching(/^ER_(TABLE|DB|SPECIFIC_|COLUMN)ACCESS_DENIED_ERROR$/) as unknown });
+const REFUSED: unknown = expect.objectContaining({
+  code: expect.stringMatching(/^ER_(TABLE|DB|SPECIFIC_|COLUMN)ACCESS_DENIED_ERROR$/) as unknown,
+});
 
 const otherThan = (countryISO: CountryISO) => countries[countryISOs.find((other) => other !== countryISO)!];
 
@@ -35,107 +37,123 @@ describeWithMysql('database users: each country worker on its own schema, reconc
     await admin.end();
   });
 
-  it.each(countryISOs)('given the %s worker signed in as its own user, when it books, rejects, cancels and books again, then the database allows all of it', async (countryISO) => {
-    // Given the country's store on a pool signed in as the country's user
-    const country = countries[countryISO];
-    const store = new MysqlCountryAppointments(signedInAs(country.mysqlUser), country);
-    const holder = bookingRequest(countryISO);
-    const rival = bookingRequest(countryISO, { insuredId: '00013', scheduleId: holder.scheduleId });
-    const overtaken = bookingRequest(countryISO, { insuredId: '00014' });
+  it.each(countryISOs)(
+    'given the %s worker signed in as its own user, when it books, rejects, cancels and books again, then the database allows all of it',
+    async (countryISO) => {
+      // Given the country's store on a pool signed in as the country's user
+      const country = countries[countryISO];
+      const store = new MysqlCountryAppointments(signedInAs(country.mysqlUser), country);
+      const holder = bookingRequest(countryISO);
+      const rival = bookingRequest(countryISO, { insuredId: '00013', scheduleId: holder.scheduleId });
+      const overtaken = bookingRequest(countryISO, { insuredId: '00014' });
 
-    // When it runs every kind of statement the worker runs, alone and in one batch
-    const decisions = [await store.book(holder), await store.book(rival), await store.cancel(cancellationOf(overtaken))];
-    const [cancelled, late, rebooked] = await Promise.all([
-      store.cancel(cancellationOf(holder)),
-      store.book(overtaken),
-      store.book(bookingRequest(countryISO, { insuredId: '00015', scheduleId: holder.scheduleId })),
-    ]);
+      // When it runs every kind of statement the worker runs, alone and in one batch
+      const decisions = [await store.book(holder), await store.book(rival), await store.cancel(cancellationOf(overtaken))];
+      const [cancelled, late, rebooked] = await Promise.all([
+        store.cancel(cancellationOf(holder)),
+        store.book(overtaken),
+        store.book(bookingRequest(countryISO, { insuredId: '00015', scheduleId: holder.scheduleId })),
+      ]);
 
-    // Then every decision is the one the schema makes, and the rows are there
-    expect(decisions).toEqual(['SCHEDULED', 'REJECTED', 'CANCELLED']);
-    expect([cancelled, late, rebooked]).toEqual(['CANCELLED', 'CANCELLED', 'SCHEDULED']);
-    expect(await countryRows(admin, countryISO, [holder.appointmentId, rival.appointmentId, overtaken.appointmentId])).toHaveLength(3);
-  });
+      // Then every decision is the one the schema makes, and the rows are there
+      expect(decisions).toEqual(['SCHEDULED', 'REJECTED', 'CANCELLED']);
+      expect([cancelled, late, rebooked]).toEqual(['CANCELLED', 'CANCELLED', 'SCHEDULED']);
+      expect(await countryRows(admin, countryISO, [holder.appointmentId, rival.appointmentId, overtaken.appointmentId])).toHaveLength(3);
+    },
+  );
 
-  it.each(countryISOs)("given the %s worker's user, when it touches the other country's schema, then MySQL refuses every statement and the rows stay as they were", async (countryISO) => {
-    // Given a row in the other country's schema
-    const own = countries[countryISO];
-    const other = otherThan(countryISO);
-    const theirs = bookingRequest(other.iso);
-    await new MysqlCountryAppointments(admin, other).book(theirs);
-    const pool = signedInAs(own.mysqlUser);
+  it.each(countryISOs)(
+    "given the %s worker's user, when it touches the other country's schema, then MySQL refuses every statement and the rows stay as they were",
+    async (countryISO) => {
+      // Given a row in the other country's schema
+      const own = countries[countryISO];
+      const other = otherThan(countryISO);
+      const theirs = bookingRequest(other.iso);
+      await new MysqlCountryAppointments(admin, other).book(theirs);
+      const pool = signedInAs(own.mysqlUser);
 
-    // When the user reads, writes, deletes, alters or drops there
-    const attempts = [
-      pool.query('SELECT * FROM ??.appointments', [other.mysqlSchema]),
-      pool.query("UPDATE ??.appointments SET status = 'CANCELLED' WHERE appointment_id = ?", [other.mysqlSchema, theirs.appointmentId]),
-      pool.query('DELETE FROM ??.appointments WHERE appointment_id = ?', [other.mysqlSchema, theirs.appointmentId]),
-      pool.query('ALTER TABLE ??.appointments ADD COLUMN note TEXT', [other.mysqlSchema]),
-      pool.query('DROP TABLE ??.appointments', [other.mysqlSchema]),
-      pool.query('SELECT * FROM ??.schema_migrations', [other.mysqlSchema]),
-      new MysqlCountryAppointments(pool, other).book(bookingRequest(other.iso)),
-    ];
+      // When the user reads, writes, deletes, alters or drops there
+      const attempts = [
+        pool.query('SELECT * FROM ??.appointments', [other.mysqlSchema]),
+        pool.query("UPDATE ??.appointments SET status = 'CANCELLED' WHERE appointment_id = ?", [other.mysqlSchema, theirs.appointmentId]),
+        pool.query('DELETE FROM ??.appointments WHERE appointment_id = ?', [other.mysqlSchema, theirs.appointmentId]),
+        pool.query('ALTER TABLE ??.appointments ADD COLUMN note TEXT', [other.mysqlSchema]),
+        pool.query('DROP TABLE ??.appointments', [other.mysqlSchema]),
+        pool.query('SELECT * FROM ??.schema_migrations', [other.mysqlSchema]),
+        new MysqlCountryAppointments(pool, other).book(bookingRequest(other.iso)),
+      ];
 
-    // Then each is refused, and the other country's row is untouched
-    for (const attempt of attempts) await expect(attempt).rejects.toEqual(REFUSED);
-    expect(await countryRows(admin, other.iso, [theirs.appointmentId])).toEqual([expect.objectContaining({ status: 'SCHEDULED' })]);
-  });
+      // Then each is refused, and the other country's row is untouched
+      for (const attempt of attempts) await expect(attempt).rejects.toEqual(REFUSED);
+      expect(await countryRows(admin, other.iso, [theirs.appointmentId])).toEqual([expect.objectContaining({ status: 'SCHEDULED' })]);
+    },
+  );
 
-  it.each(countryISOs)("given the %s worker's user, when it tries DDL, DELETE or GRANT in its own schema, then MySQL refuses it", async (countryISO) => {
-    // Given a row of its own
-    const own = countries[countryISO];
-    const mine = bookingRequest(countryISO);
-    const pool = signedInAs(own.mysqlUser);
-    await new MysqlCountryAppointments(pool, own).book(mine);
+  it.each(countryISOs)(
+    "given the %s worker's user, when it tries DDL, DELETE or GRANT in its own schema, then MySQL refuses it",
+    async (countryISO) => {
+      // Given a row of its own
+      const own = countries[countryISO];
+      const mine = bookingRequest(countryISO);
+      const pool = signedInAs(own.mysqlUser);
+      await new MysqlCountryAppointments(pool, own).book(mine);
 
-    // When it creates, alters or drops a table, deletes, reads the migrations' table, makes a schema or hands on its rights
-    const attempts = [
-      pool.query('CREATE TABLE ??.scratch (id INT)', [own.mysqlSchema]),
-      pool.query('ALTER TABLE ??.appointments DROP INDEX one_active_booking_per_slot', [own.mysqlSchema]),
-      pool.query('DROP TABLE ??.appointments', [own.mysqlSchema]),
-      pool.query('TRUNCATE TABLE ??.appointments', [own.mysqlSchema]),
-      pool.query('DELETE FROM ??.appointments WHERE appointment_id = ?', [own.mysqlSchema, mine.appointmentId]),
-      pool.query('SELECT * FROM ??.schema_migrations', [own.mysqlSchema]),
-      pool.query('CREATE DATABASE ??', [`${own.mysqlSchema}_copy`]),
-      pool.query("GRANT SELECT ON ??.appointments TO ?@'%'", [own.mysqlSchema, otherThan(countryISO).mysqlUser]),
-    ];
+      // When it creates, alters or drops a table, deletes, reads the migrations' table, makes a schema or hands on its rights
+      const attempts = [
+        pool.query('CREATE TABLE ??.scratch (id INT)', [own.mysqlSchema]),
+        pool.query('ALTER TABLE ??.appointments DROP INDEX one_active_booking_per_slot', [own.mysqlSchema]),
+        pool.query('DROP TABLE ??.appointments', [own.mysqlSchema]),
+        pool.query('TRUNCATE TABLE ??.appointments', [own.mysqlSchema]),
+        pool.query('DELETE FROM ??.appointments WHERE appointment_id = ?', [own.mysqlSchema, mine.appointmentId]),
+        pool.query('SELECT * FROM ??.schema_migrations', [own.mysqlSchema]),
+        pool.query('CREATE DATABASE ??', [`${own.mysqlSchema}_copy`]),
+        pool.query("GRANT SELECT ON ??.appointments TO ?@'%'", [own.mysqlSchema, otherThan(countryISO).mysqlUser]),
+      ];
 
-    // Then each is refused, and its row is still there
-    for (const attempt of attempts) await expect(attempt).rejects.toEqual(REFUSED);
-    expect(await countryRows(admin, countryISO, [mine.appointmentId])).toHaveLength(1);
-  });
+      // Then each is refused, and its row is still there
+      for (const attempt of attempts) await expect(attempt).rejects.toEqual(REFUSED);
+      expect(await countryRows(admin, countryISO, [mine.appointmentId])).toHaveLength(1);
+    },
+  );
 
   it("given reconcile's user, when it reads every country's rows and then tries to write, then it reads them all and every write is refused", async () => {
     // Given a row in each country
-    const booked = await Promise.all(countryISOs.map(async (countryISO) => {
-      const booking = bookingRequest(countryISO);
-      await new MysqlCountryAppointments(admin, countries[countryISO]).book(booking);
-      return booking;
-    }));
+    const booked = await Promise.all(
+      countryISOs.map(async (countryISO) => {
+        const booking = bookingRequest(countryISO);
+        await new MysqlCountryAppointments(admin, countries[countryISO]).book(booking);
+        return booking;
+      }),
+    );
     const pool = signedInAs(RECONCILER_USER_NAME);
 
     // When it reads as reconcile does
     const seen = new Set<string>();
-    for (const country of Object.values(countries)) for await (const row of new MysqlCountryAppointments(pool, country).allRows()) seen.add(row.appointmentId);
+    for (const country of Object.values(countries))
+      for await (const row of new MysqlCountryAppointments(pool, country).allRows()) seen.add(row.appointmentId);
 
     // Then it sees every country's row
     for (const booking of booked) expect(seen).toContain(booking.appointmentId);
     // And when it writes, deletes or books, MySQL refuses
     for (const booking of booked) {
       const schema = countries[booking.countryISO].mysqlSchema;
-      await expect(pool.query("UPDATE ??.appointments SET status = 'CANCELLED' WHERE appointment_id = ?", [schema, booking.appointmentId])).rejects.toEqual(REFUSED);
-      await expect(pool.query('DELETE FROM ??.appointments WHERE appointment_id = ?', [schema, booking.appointmentId])).rejects.toEqual(REFUSED);
-      await expect(new MysqlCountryAppointments(pool, countries[booking.countryISO]).book(bookingRequest(booking.countryISO))).rejects.toEqual(REFUSED);
+      await expect(
+        pool.query("UPDATE ??.appointments SET status = 'CANCELLED' WHERE appointment_id = ?", [schema, booking.appointmentId]),
+      ).rejects.toEqual(REFUSED);
+      await expect(pool.query('DELETE FROM ??.appointments WHERE appointment_id = ?', [schema, booking.appointmentId])).rejects.toEqual(
+        REFUSED,
+      );
+      await expect(
+        new MysqlCountryAppointments(pool, countries[booking.countryISO]).book(bookingRequest(booking.countryISO)),
+      ).rejects.toEqual(REFUSED);
     }
   });
 
   it('given rights granted by hand beyond the declaration, when the migrations run again, then the user holds exactly its declared rights', async () => {
     // Given the PE user handed DELETE, Chile's schema, a global right and the grant option
     const pe = countries.PE;
-    for (const grant of [
-      'GRANT DELETE ON ??.appointments TO ?@? WITH GRANT OPTION',
-      'GRANT SELECT ON ??.* TO ?@?',
-    ]) await admin.query(grant, [grant.includes('DELETE') ? pe.mysqlSchema : countries.CL.mysqlSchema, pe.mysqlUser, '%']);
+    for (const grant of ['GRANT DELETE ON ??.appointments TO ?@? WITH GRANT OPTION', 'GRANT SELECT ON ??.* TO ?@?'])
+      await admin.query(grant, [grant.includes('DELETE') ? pe.mysqlSchema : countries.CL.mysqlSchema, pe.mysqlUser, '%']);
     await admin.query("GRANT PROCESS ON *.* TO ?@'%'", [pe.mysqlUser]);
 
     // When the migrations run again (as on the next deploy or start)
@@ -146,7 +164,10 @@ describeWithMysql('database users: each country worker on its own schema, reconc
     // Then SHOW GRANTS lists only the declared rights, and what was added is refused again
     const [grants] = await admin.query<RowDataPacket[]>("SHOW GRANTS FOR ?@'%'", [pe.mysqlUser]);
     const lines = grants.map((row) => String(Object.values(row)[0]).replace(/ IDENTIFIED BY .*/, ''));
-    expect(lines).toEqual([`GRANT USAGE ON *.* TO \`${pe.mysqlUser}\`@\`%\``, `GRANT SELECT, INSERT, UPDATE ON \`${pe.mysqlSchema}\`.\`appointments\` TO \`${pe.mysqlUser}\`@\`%\``]);
+    expect(lines).toEqual([
+      `GRANT USAGE ON *.* TO \`${pe.mysqlUser}\`@\`%\``,
+      `GRANT SELECT, INSERT, UPDATE ON \`${pe.mysqlSchema}\`.\`appointments\` TO \`${pe.mysqlUser}\`@\`%\``,
+    ]);
     await expect(signedInAs(pe.mysqlUser).query('SELECT * FROM ??.appointments', [countries.CL.mysqlSchema])).rejects.toEqual(REFUSED);
   });
 
@@ -193,7 +214,9 @@ describeWithMysql('database users: each country worker on its own schema, reconc
       const booking = bookingRequest('PE');
 
       // Then the sign-in is refused, and no row exists
-      await expect(new MysqlCountryAppointments(pool, pe).book(booking)).rejects.toEqual(expect.objectContaining({ code: 'ER_ACCESS_DENIED_ERROR' }));
+      await expect(new MysqlCountryAppointments(pool, pe).book(booking)).rejects.toEqual(
+        expect.objectContaining({ code: 'ER_ACCESS_DENIED_ERROR' }),
+      );
       expect(await countryRows(admin, 'PE', [booking.appointmentId])).toEqual([]);
     } finally {
       await pool.end();
@@ -209,7 +232,8 @@ describeWithMysql('database users: each country worker on its own schema, reconc
     const password = `migrator-${Date.now()}`;
     await admin.query("CREATE USER IF NOT EXISTS ?@'%' IDENTIFIED BY ?", [migrator, password]);
     await admin.query("GRANT CREATE USER ON *.* TO ?@'%'", [migrator]);
-    for (const country of Object.values(countries)) await admin.query("GRANT ALL ON ??.* TO ?@'%' WITH GRANT OPTION", [country.mysqlSchema, migrator]);
+    for (const country of Object.values(countries))
+      await admin.query("GRANT ALL ON ??.* TO ?@'%' WITH GRANT OPTION", [country.mysqlSchema, migrator]);
     const asMigrator = async () => {
       const connection = await createConnection({ uri: mysqlUrlAs(testMysqlUrl!, migrator, password) });
       try {

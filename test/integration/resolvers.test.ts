@@ -17,7 +17,11 @@ let PublishCommand: typeof import('@aws-sdk/client-sns').PublishCommand;
 
 beforeAll(async () => {
   table = await startTestTable();
-  const loaded = given.theResolverFunctions({ ...table.lambdaEnv, APPOINTMENTS_TABLE_NAME: table.tableName, APPOINTMENT_REQUESTS_TOPIC_ARN: TOPIC_ARN });
+  const loaded = given.theResolverFunctions({
+    ...table.lambdaEnv,
+    APPOINTMENTS_TABLE_NAME: table.tableName,
+    APPOINTMENT_REQUESTS_TOPIC_ARN: TOPIC_ARN,
+  });
   functions = loaded.functions;
   developer = when.over(inProcess(functions));
   appointments = new DynamoDbAppointmentRepository(table.client, table.tableName);
@@ -36,9 +40,11 @@ afterAll(async () => {
 });
 
 /** What SNS was asked to publish, as the country queues would receive it. */
-const published = () => sns.commandCalls(PublishCommand).map((call) => JSON.parse(String(call.args[0].input.Message)) as { type: string; appointmentId: string });
+const published = () =>
+  sns.commandCalls(PublishCommand).map((call) => JSON.parse(String(call.args[0].input.Message)) as { type: string; appointmentId: string });
 /** What the table holds for this booking: its insured person's items on its slot. */
-const storedFor = async (booking: BookingRequest) => (await table.items()).filter((item) => item.insuredId === booking.insuredId && item.scheduleId === booking.scheduleId);
+const storedFor = async (booking: BookingRequest) =>
+  (await table.items()).filter((item) => item.insuredId === booking.insuredId && item.scheduleId === booking.scheduleId);
 
 describe('Mutation.createAppointment', () => {
   it('given a valid request, when it is created, then it comes back PENDING, is stored, and is published for its country', async () => {
@@ -86,16 +92,27 @@ describe('Mutation.createAppointment', () => {
     ['scheduleId beyond 32 bits', { insuredId: '00012', scheduleId: 2 ** 31, countryISO: 'PE' }, /scheduleId must be at most 2147483647/],
     ['unknown country', { insuredId: '00012', scheduleId: 1, countryISO: 'AR' }, /countryISO must be one of PE, CL/],
     ['lowercase country', { insuredId: '00012', scheduleId: 1, countryISO: 'pe' }, /countryISO must be one of PE, CL/],
-    ['a real insured person on a slot reserved for checks', { insuredId: '00012', scheduleId: deploymentChecks.firstScheduleId, countryISO: 'PE' }, /is reserved for deployment checks/],
-    ['the check insuredId on a real slot', { insuredId: deploymentChecks.insuredId, scheduleId: 1, countryISO: 'CL' }, /may book only their slots/],
+    [
+      'a real insured person on a slot reserved for checks',
+      { insuredId: '00012', scheduleId: deploymentChecks.firstScheduleId, countryISO: 'PE' },
+      /is reserved for deployment checks/,
+    ],
+    [
+      'the check insuredId on a real slot',
+      { insuredId: deploymentChecks.insuredId, scheduleId: 1, countryISO: 'CL' },
+      /may book only their slots/,
+    ],
   ];
 
-  it.each(invalidInputs)('given %s, when it is created, then a ValidationError says why and nothing is stored or published', async (_case, input, message) => {
-    const answer = await developer.bookAppointment(input);
+  it.each(invalidInputs)(
+    'given %s, when it is created, then a ValidationError says why and nothing is stored or published',
+    async (_case, input, message) => {
+      const answer = await developer.bookAppointment(input);
 
-    then.refusedWith(answer, 'ValidationError', { message });
-    then.nothingWasStoredOrPublished({ stored: await storedFor(input), published: published() });
-  });
+      then.refusedWith(answer, 'ValidationError', { message });
+      then.nothingWasStoredOrPublished({ stored: await storedFor(input), published: published() });
+    },
+  );
 
   it('given several broken fields, when it is created, then the one error names each of them', async () => {
     const answer = await developer.bookAppointment({ insuredId: 'abc', scheduleId: 0, countryISO: 'BR' });
@@ -121,7 +138,9 @@ describe('Mutation.createAppointment sent again (a retry)', () => {
     for (let attempt = 0; attempt < 5; attempt++) answers.push(then.accepted(await developer.bookAppointment(booking)));
 
     expect(new Set(answers.map((answer) => answer.appointmentId)).size).toBe(1);
-    expect(then.listed(await developer.listAppointments('05001')).items.map((item) => item.appointmentId)).toEqual([answers[0]!.appointmentId]);
+    expect(then.listed(await developer.listAppointments('05001')).items.map((item) => item.appointmentId)).toEqual([
+      answers[0]!.appointmentId,
+    ]);
     // A PENDING one is sent to its country again on each retry: harmless there, and it heals a hand-off that was cut off.
     expect(published().map((message) => message.appointmentId)).toEqual(answers.map(() => answers[0]!.appointmentId));
   });
@@ -139,7 +158,11 @@ describe('Mutation.createAppointment sent again (a retry)', () => {
   it('given an earlier booking of the slot that was REJECTED, when booked again, then a new appointment is made', async () => {
     const booking = { insuredId: '05003', ...given.aFreeSlot('PE') };
     const first = await given.aBooking(developer, booking);
-    await appointments.changeStatus(first, { target: AppointmentStatus.REJECTED, at: new Date(), rejectionReason: RejectionReason.SLOT_TAKEN });
+    await appointments.changeStatus(first, {
+      target: AppointmentStatus.REJECTED,
+      at: new Date(),
+      rejectionReason: RejectionReason.SLOT_TAKEN,
+    });
 
     const second = then.accepted(await developer.bookAppointment(booking));
 
@@ -169,7 +192,9 @@ describe('Mutation.cancelAppointment', () => {
 
     expect(cancelled).toMatchObject({ appointmentId: booked.appointmentId, status: 'CANCELLED', rejectionReason: null });
     expect(then.listed(await developer.listAppointments('06001')).items[0]?.status).toBe('CANCELLED');
-    expect(published()).toEqual([expect.objectContaining({ type: 'AppointmentCancellationRequested', appointmentId: booked.appointmentId })]);
+    expect(published()).toEqual([
+      expect.objectContaining({ type: 'AppointmentCancellationRequested', appointmentId: booked.appointmentId }),
+    ]);
   });
 
   it('given a CANCELLED appointment, when cancelled again, then the answer is the same and the country is asked again', async () => {
@@ -180,12 +205,18 @@ describe('Mutation.cancelAppointment', () => {
     const again = await developer.cancelAppointment(booked);
 
     expect(then.accepted(again)).toEqual(first);
-    expect(published()).toEqual([expect.objectContaining({ type: 'AppointmentCancellationRequested', appointmentId: booked.appointmentId })]);
+    expect(published()).toEqual([
+      expect.objectContaining({ type: 'AppointmentCancellationRequested', appointmentId: booked.appointmentId }),
+    ]);
   });
 
   it('given a REJECTED appointment, when cancelled, then AppointmentNotCancellableError says why and nothing is sent', async () => {
     const booked = await given.aBooking(developer, { insuredId: '06003', ...given.aFreeSlot('PE') });
-    await appointments.changeStatus(booked, { target: AppointmentStatus.REJECTED, at: new Date(), rejectionReason: RejectionReason.SLOT_TAKEN });
+    await appointments.changeStatus(booked, {
+      target: AppointmentStatus.REJECTED,
+      at: new Date(),
+      rejectionReason: RejectionReason.SLOT_TAKEN,
+    });
     sns.resetHistory();
 
     const answer = await developer.cancelAppointment(booked);
@@ -195,7 +226,11 @@ describe('Mutation.cancelAppointment', () => {
   });
 
   it.each([
-    ['an appointment this insured person does not have', { insuredId: '06004', appointmentId: '01JD0000000000000000000000' }, 'AppointmentNotFoundError'],
+    [
+      'an appointment this insured person does not have',
+      { insuredId: '06004', appointmentId: '01JD0000000000000000000000' },
+      'AppointmentNotFoundError',
+    ],
     ['an appointmentId that is no ULID', { insuredId: '06004', appointmentId: 'abc' }, 'ValidationError'],
     ['an invalid insuredId', { insuredId: '6004', appointmentId: '01JD0000000000000000000000' }, 'ValidationError'],
   ])('given %s, when cancelled, then a clear error comes back and nothing is sent', async (_case, appointment, errorType) => {
@@ -216,7 +251,9 @@ describe('Mutation.cancelAppointment', () => {
     sns.on(PublishCommand).resolves({ MessageId: 'm' });
 
     then.theAppointmentIs(await developer.cancelAppointment(booked), 'CANCELLED');
-    expect(published()).toEqual([expect.objectContaining({ type: 'AppointmentCancellationRequested', appointmentId: booked.appointmentId })]);
+    expect(published()).toEqual([
+      expect.objectContaining({ type: 'AppointmentCancellationRequested', appointmentId: booked.appointmentId }),
+    ]);
   });
 });
 

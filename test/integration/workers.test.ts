@@ -70,19 +70,24 @@ describeWithMysql('country worker (PE) with SQS events as AWS sends them', () =>
     expect(response.batchItemFailures).toHaveLength(2);
     const ids = good.map((request) => request.appointmentId);
     // Each good booking holds its own slot, SCHEDULED, and is announced as scheduled
-    expect((await countryRows(pool, 'PE', ids)).map((row) => [row.appointment_id, row.status])).toEqual([...ids].sort().map((id) => [id, 'SCHEDULED']));
+    expect((await countryRows(pool, 'PE', ids)).map((row) => [row.appointment_id, row.status])).toEqual(
+      [...ids].sort().map((id) => [id, 'SCHEDULED']),
+    );
     expect(await countryRows(pool, 'CL', [(JSON.parse(chilean.body) as AppointmentRequested).appointmentId])).toEqual([]);
     const announced = eventBridge.commandCalls(PutEventsCommand).flatMap((call) => call.args[0].input.Entries ?? []);
-    expect(announced.map((entry) => [(JSON.parse(entry.Detail!) as { appointmentId: string }).appointmentId, entry.DetailType]).sort()).toEqual(
-      [...ids].sort().map((id) => [id, 'AppointmentScheduled']),
-    );
+    expect(
+      announced.map((entry) => [(JSON.parse(entry.Detail!) as { appointmentId: string }).appointmentId, entry.DetailType]).sort(),
+    ).toEqual([...ids].sort().map((id) => [id, 'AppointmentScheduled']));
   });
 
   it('given the same record delivered twice, when both are processed, then one MySQL row exists and both deliveries succeed', async () => {
     const request = requested();
 
     const first = await worker(sqsEvent(rawDelivery(request)), lambdaContext());
-    const second = await worker(sqsEvent({ ...rawDelivery(request), attributes: { ...rawDelivery(request).attributes, ApproximateReceiveCount: '2' } }), lambdaContext());
+    const second = await worker(
+      sqsEvent({ ...rawDelivery(request), attributes: { ...rawDelivery(request).attributes, ApproximateReceiveCount: '2' } }),
+      lambdaContext(),
+    );
 
     expect(first.batchItemFailures).toEqual([]);
     expect(second.batchItemFailures).toEqual([]);
@@ -96,7 +101,13 @@ describeWithMysql('country worker (PE) with SQS events as AWS sends them', () =>
     const response = await worker(sqsEvent(...batch.map(rawDelivery)), lambdaContext());
 
     expect(response.batchItemFailures).toHaveLength(2);
-    expect(await countryRows(pool, 'PE', batch.map((request) => request.appointmentId))).toHaveLength(2);
+    expect(
+      await countryRows(
+        pool,
+        'PE',
+        batch.map((request) => request.appointmentId),
+      ),
+    ).toHaveLength(2);
   });
 });
 
@@ -126,7 +137,13 @@ describe('completion worker with SQS events as AWS sends them', () => {
         EventBusName: EVENT_BUS_NAME,
         Source: topology.countryOutcomes.source,
         DetailType: 'AppointmentScheduled',
-        Detail: JSON.stringify({ ...appointment, scheduleId: 5, countryISO: 'PE', correlationId: 'c', scheduledAt: new Date().toISOString() }),
+        Detail: JSON.stringify({
+          ...appointment,
+          scheduleId: 5,
+          countryISO: 'PE',
+          correlationId: 'c',
+          scheduledAt: new Date().toISOString(),
+        }),
       },
       topology.confirmations.queueName,
     );
@@ -145,8 +162,24 @@ describe('completion worker with SQS events as AWS sends them', () => {
     expect(afterSecond).toEqual(afterFirst);
     // And subscribers heard the stored change each time, with its stored timestamp (at least once, never a different one)
     expect(announced(appointment.appointmentId)).toEqual([
-      { appointmentId: appointment.appointmentId, insuredId: '00500', scheduleId: 5, countryISO: 'PE', status: 'COMPLETED', rejectionReason: null, updatedAt: afterFirst?.updatedAt },
-      { appointmentId: appointment.appointmentId, insuredId: '00500', scheduleId: 5, countryISO: 'PE', status: 'COMPLETED', rejectionReason: null, updatedAt: afterFirst?.updatedAt },
+      {
+        appointmentId: appointment.appointmentId,
+        insuredId: '00500',
+        scheduleId: 5,
+        countryISO: 'PE',
+        status: 'COMPLETED',
+        rejectionReason: null,
+        updatedAt: afterFirst?.updatedAt,
+      },
+      {
+        appointmentId: appointment.appointmentId,
+        insuredId: '00500',
+        scheduleId: 5,
+        countryISO: 'PE',
+        status: 'COMPLETED',
+        rejectionReason: null,
+        updatedAt: afterFirst?.updatedAt,
+      },
     ]);
     expect(appsync.unsigned).toBe(0);
   });
@@ -178,7 +211,9 @@ describe('completion worker with SQS events as AWS sends them', () => {
     const response = await worker(sqsEvent(notAnEvent, scheduledRecord(known), unknown), lambdaContext());
 
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: notAnEvent.messageId }, { itemIdentifier: unknown.messageId }]);
-    expect((await appointments.listByInsured('00501', { limit: 5 })).items).toEqual([expect.objectContaining({ appointmentId: known.appointmentId, status: 'COMPLETED' })]);
+    expect((await appointments.listByInsured('00501', { limit: 5 })).items).toEqual([
+      expect.objectContaining({ appointmentId: known.appointmentId, status: 'COMPLETED' }),
+    ]);
   });
 
   it('given a record that does not parse, when processed, then one structured error line names its message id', async () => {
@@ -188,7 +223,10 @@ describe('completion worker with SQS events as AWS sends them', () => {
       lines.push(...String(chunk).split('\n').filter(Boolean));
       return true;
     };
-    const writes = [jest.spyOn(process.stdout, 'write').mockImplementation(capture), jest.spyOn(process.stderr, 'write').mockImplementation(capture)];
+    const writes = [
+      jest.spyOn(process.stdout, 'write').mockImplementation(capture),
+      jest.spyOn(process.stderr, 'write').mockImplementation(capture),
+    ];
     const poison = sqsRecord('not json at all', { queueName: topology.confirmations.queueName, receiveCount: 2 });
 
     try {
@@ -199,8 +237,13 @@ describe('completion worker with SQS events as AWS sends them', () => {
 
     const logged = lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((entry) => entry.messageId === poison.messageId);
     expect(logged).toEqual([
-      expect.objectContaining({ level: 'ERROR', service: 'completionWorker', messageId: poison.messageId, receiveCount: 2, error: expect.objectContaining({ name: 'MalformedMessageError' }) as unknown }),
+      expect.objectContaining({
+        level: 'ERROR',
+        service: 'completionWorker',
+        messageId: poison.messageId,
+        receiveCount: 2,
+        error: expect.objectContaining({ name: 'MalformedMessageError' }) as unknown,
+      }),
     ]);
   });
 });
-

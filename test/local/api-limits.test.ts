@@ -16,13 +16,18 @@ describe('per-request limits, as AppSync applies them', () => {
   }, 60_000);
   afterAll(async () => stack?.stop());
 
-  const appointmentsOf = async (insuredId: string) => (await storedItems(stack, insuredId)).filter((item) => !String(item.appointmentId).startsWith('~'));
+  const appointmentsOf = async (insuredId: string) =>
+    (await storedItems(stack, insuredId)).filter((item) => !String(item.appointmentId).startsWith('~'));
 
   it(`a request of 200 aliased bookings runs ${apiLimits.resolverCountLimit} of them and ends the next with ResolverExecutionLimitReached: the flood stores no more than the limit`, async () => {
     // Given one request that books 200 slots through aliases
     const insuredId = newInsuredId();
     const slots = given.freeSlots(200);
-    const aliases = Array.from({ length: 200 }, (_, index) => `b${index}: createAppointment(input: { insuredId: "${insuredId}", scheduleId: ${slots.at(index, 'PE').scheduleId}, countryISO: PE }) { appointmentId }`);
+    const aliases = Array.from(
+      { length: 200 },
+      (_, index) =>
+        `b${index}: createAppointment(input: { insuredId: "${insuredId}", scheduleId: ${slots.at(index, 'PE').scheduleId}, countryISO: PE }) { appointmentId }`,
+    );
 
     // When it is sent with the API key
     let answer: Awaited<ReturnType<ReturnType<typeof apiClient>['request']>> | undefined;
@@ -35,18 +40,27 @@ describe('per-request limits, as AppSync applies them', () => {
     expect(answer?.status).toBe(200);
     expect(answer?.errors?.length).toBeGreaterThanOrEqual(1);
     expect(answer?.errors?.[0]).toEqual(
-      expect.objectContaining({ errorType: 'ResolverExecutionLimitReached', path: [`b${apiLimits.resolverCountLimit}`], message: 'Resolver invocation limit reached.' }),
+      expect.objectContaining({
+        errorType: 'ResolverExecutionLimitReached',
+        path: [`b${apiLimits.resolverCountLimit}`],
+        message: 'Resolver invocation limit reached.',
+      }),
     );
     expect(new Set(answer?.errors?.map((error) => error.errorType))).toEqual(new Set(['ResolverExecutionLimitReached']));
     const stored = await appointmentsOf(insuredId);
     expect(stored).toHaveLength(apiLimits.resolverCountLimit);
-    expect(stored.map((item) => item.scheduleId).sort()).toEqual(Array.from({ length: apiLimits.resolverCountLimit }, (_, index) => slots.at(index, 'PE').scheduleId));
+    expect(stored.map((item) => item.scheduleId).sort()).toEqual(
+      Array.from({ length: apiLimits.resolverCountLimit }, (_, index) => slots.at(index, 'PE').scheduleId),
+    );
     expect(published).toHaveLength(apiLimits.resolverCountLimit);
   });
 
   it('a query of more lists than the limit answers the first ones and ends the rest with ResolverExecutionLimitReached', async () => {
     // Given a query that asks for one more list than the limit allows
-    const lists = Array.from({ length: apiLimits.resolverCountLimit + 1 }, (_, index) => `l${index}: appointments(insuredId: "${newInsuredId()}") { nextToken }`);
+    const lists = Array.from(
+      { length: apiLimits.resolverCountLimit + 1 },
+      (_, index) => `l${index}: appointments(insuredId: "${newInsuredId()}") { nextToken }`,
+    );
 
     // When it is sent
     const answer = await apiClient(stack).request(`query Lists {\n${lists.join('\n')}\n}`);
@@ -69,8 +83,22 @@ describe('per-request limits, as AppSync applies them', () => {
     const typename = await apiClient(stack).request<{ __typename: string }>('query { __typename }');
 
     // Then the introspection fields are refused as AppSync refuses them, and the type name is answered
-    expect(schema).toEqual(expect.objectContaining({ status: 200, data: null, errors: [expect.objectContaining({ message: expect.stringMatching(/^Validation error of type FieldUndefined: Field '__schema' in type 'Query' is undefined/) as unknown })] }));
-    expect(type.errors).toEqual([expect.objectContaining({ message: expect.stringContaining("Field '__type' in type 'Query' is undefined") as unknown })]);
+    expect(schema).toEqual(
+      expect.objectContaining({
+        status: 200,
+        data: null,
+        errors: [
+          expect.objectContaining({
+            message: expect.stringMatching(
+              /^Validation error of type FieldUndefined: Field '__schema' in type 'Query' is undefined/,
+            ) as unknown,
+          }),
+        ],
+      }),
+    );
+    expect(type.errors).toEqual([
+      expect.objectContaining({ message: expect.stringContaining("Field '__type' in type 'Query' is undefined") as unknown }),
+    ]);
     expect(typename).toEqual(expect.objectContaining({ data: { __typename: 'Query' } }));
     expect(typename.errors).toBeUndefined();
   });

@@ -23,11 +23,11 @@ describe('the local AppSync applies the auth directives per type and field', () 
     return fieldAuthorization(type, field, defaultMode);
   };
 
-  it('given a field without directives on a type with some, then the type\'s modes decide', () => {
+  it("given a field without directives on a type with some, then the type's modes decide", () => {
     expect([...ruleOf('Query', 'typeLevel').modes]).toEqual(['API_KEY']);
   });
 
-  it('given a field with its own directive, then only its modes decide, not its type\'s', () => {
+  it("given a field with its own directive, then only its modes decide, not its type's", () => {
     const rule = ruleOf('Query', 'fieldLevel');
     expect(isAuthorized(rule, pipelineCaller)).toBe(true);
     expect(isAuthorized(rule, apiKeyCaller)).toBe(false);
@@ -47,7 +47,7 @@ describe('the local AppSync applies the auth directives per type and field', () 
     expect(isAuthorized(rule, given.anInsuredAppSyncCaller('00012'))).toBe(false);
   });
 
-  it('given schema.graphql, when an API key calls the IAM-only publish mutation, then it answers null with AppSync\'s Unauthorized error and nothing is published', async () => {
+  it("given schema.graphql, when an API key calls the IAM-only publish mutation, then it answers null with AppSync's Unauthorized error and nothing is published", async () => {
     // Given the executor on schema.graphql
     const executor = await localExecutor({});
 
@@ -76,6 +76,8 @@ describe('the local AppSync applies the auth directives per type and field', () 
     const answer = await run(executor, '{ appointments(insuredId: "00012") { nextToken } }', pipelineCaller);
 
     expect(answer.data).toBeNull();
-    expect(answer.errors).toEqual([expect.objectContaining({ errorType: 'Unauthorized', message: 'Not Authorized to access appointments on type Query' })]);
+    expect(answer.errors).toEqual([
+      expect.objectContaining({ errorType: 'Unauthorized', message: 'Not Authorized to access appointments on type Query' }),
+    ]);
   });
 });

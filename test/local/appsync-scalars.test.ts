@@ -56,10 +56,12 @@ describe('the local AppSync validates its scalars as AppSync documents them', ()
   });
 
   it('given a schema that names an AppSync scalar the local executor does not implement, when it is built, then it fails naming that scalar', () => {
-    expect(() => buildAppSyncSchema('type Query { phone: AWSPhone, at: AWSDateTime }')).toThrow(/uses AWSPhone, which the local AppSync does not implement/);
+    expect(() => buildAppSyncSchema('type Query { phone: AWSPhone, at: AWSDateTime }')).toThrow(
+      /uses AWSPhone, which the local AppSync does not implement/,
+    );
   });
 
-  it('given schema.graphql\'s scalars, when the schema is built, then each is the AppSync implementation', () => {
+  it("given schema.graphql's scalars, when the schema is built, then each is the AppSync implementation", () => {
     const schema = buildAppSyncSchema('type Query { at: AWSDateTime, seconds: AWSTimestamp }');
     const dateTime = schema.getType('AWSDateTime') as { parseValue(value: unknown): unknown };
     expect(() => dateTime.parseValue('yesterday')).toThrow(/Invalid AWSDateTime value/);

@@ -1,20 +1,32 @@
 import { parse } from 'graphql';
 import type { AppSyncAnswer, LocalExecutor, SubscriptionOutcome } from '../../local/appsync/executor';
 import { SubscriptionFanOut } from '../../local/appsync/subscription-fan-out';
-import { apiKeyCaller, localExecutor, pipelineCaller, PUBLISH_STATUS_CHANGE, requestContext, run, statusChange } from '../support/local-executor';
+import {
+  apiKeyCaller,
+  localExecutor,
+  pipelineCaller,
+  PUBLISH_STATUS_CHANGE,
+  requestContext,
+  run,
+  statusChange,
+} from '../support/local-executor';
 import { given } from '../steps/given';
 
 /** @aws_subscribe, the owner check at subscribe time and AppSync's filtering by the subscriber's arguments. */
 describe('the local AppSync runs subscriptions as AppSync does', () => {
-  const SUBSCRIBE = 'subscription Follow($insuredId: String!) { onAppointmentStatusChanged(insuredId: $insuredId) { appointmentId insuredId status } }';
-  const subscribeAs = (executor: LocalExecutor, caller: Parameters<typeof requestContext>[0], insuredId: string): Promise<SubscriptionOutcome> =>
-    executor.subscribe({ document: parse(SUBSCRIBE), variables: { insuredId } }, requestContext(caller));
+  const SUBSCRIBE =
+    'subscription Follow($insuredId: String!) { onAppointmentStatusChanged(insuredId: $insuredId) { appointmentId insuredId status } }';
+  const subscribeAs = (
+    executor: LocalExecutor,
+    caller: Parameters<typeof requestContext>[0],
+    insuredId: string,
+  ): Promise<SubscriptionOutcome> => executor.subscribe({ document: parse(SUBSCRIBE), variables: { insuredId } }, requestContext(caller));
   const eventsOf = (outcome: SubscriptionOutcome): AsyncIterator<AppSyncAnswer> => {
     if (!('events' in outcome)) throw new Error(`refused: ${JSON.stringify(outcome.refused)}`);
     return outcome.events[Symbol.asyncIterator]();
   };
 
-  it('given subscribers of two insured people, when a change of one is published, then only that one\'s subscriber hears it', async () => {
+  it("given subscribers of two insured people, when a change of one is published, then only that one's subscriber hears it", async () => {
     // Given an owner check that admits everyone, and two subscribers
     const executor = await localExecutor({ 'Subscription.onAppointmentStatusChanged': () => Promise.resolve({ data: null }) });
     const ofA = eventsOf(await subscribeAs(executor, apiKeyCaller, '00001'));
@@ -25,13 +37,19 @@ describe('the local AppSync runs subscriptions as AppSync does', () => {
     await run(executor, PUBLISH_STATUS_CHANGE, pipelineCaller, { change: statusChange('00002', 'B') });
 
     // Then each subscriber hears its own change first, and only what it selected
-    await expect(ofA.next()).resolves.toEqual({ done: false, value: { data: { onAppointmentStatusChanged: { appointmentId: 'A', insuredId: '00001', status: 'COMPLETED' } } } });
-    await expect(ofB.next()).resolves.toEqual({ done: false, value: { data: { onAppointmentStatusChanged: { appointmentId: 'B', insuredId: '00002', status: 'COMPLETED' } } } });
+    await expect(ofA.next()).resolves.toEqual({
+      done: false,
+      value: { data: { onAppointmentStatusChanged: { appointmentId: 'A', insuredId: '00001', status: 'COMPLETED' } } },
+    });
+    await expect(ofB.next()).resolves.toEqual({
+      done: false,
+      value: { data: { onAppointmentStatusChanged: { appointmentId: 'B', insuredId: '00002', status: 'COMPLETED' } } },
+    });
     await ofA.return?.();
     await ofB.return?.();
   });
 
-  it('given a publish that does not select rejectionReason, when a rejection is published, then the subscriber reads it null, as AppSync sends only the mutation\'s selection set', async () => {
+  it("given a publish that does not select rejectionReason, when a rejection is published, then the subscriber reads it null, as AppSync sends only the mutation's selection set", async () => {
     // Given a subscriber that asks for the reason
     const executor = await localExecutor({ 'Subscription.onAppointmentStatusChanged': () => Promise.resolve({ data: null }) });
     const outcome = await executor.subscribe(
@@ -51,32 +69,54 @@ describe('the local AppSync runs subscriptions as AppSync does', () => {
 
     // Then the mutation answers what it selected, and the subscriber hears the reason as null
     expect(answer).toEqual({ data: { publishAppointmentStatusChange: { appointmentId: 'R', insuredId: '00004', status: 'REJECTED' } } });
-    await expect(events.next()).resolves.toEqual({ done: false, value: { data: { onAppointmentStatusChanged: { appointmentId: 'R', status: 'REJECTED', rejectionReason: null } } } });
+    await expect(events.next()).resolves.toEqual({
+      done: false,
+      value: { data: { onAppointmentStatusChanged: { appointmentId: 'R', status: 'REJECTED', rejectionReason: null } } },
+    });
     await events.return?.();
   });
 
-  it('given a publish that does not select the subscription\'s argument, when a change is published, then no subscriber hears it (AppSync cannot filter on what it was not sent)', async () => {
+  it("given a publish that does not select the subscription's argument, when a change is published, then no subscriber hears it (AppSync cannot filter on what it was not sent)", async () => {
     const executor = await localExecutor({ 'Subscription.onAppointmentStatusChanged': () => Promise.resolve({ data: null }) });
     const events = eventsOf(await subscribeAs(executor, apiKeyCaller, '00005'));
     const next = events.next();
 
-    await run(executor, 'mutation P($change: AppointmentStatusChangeInput!) { publishAppointmentStatusChange(change: $change) { appointmentId status } }', pipelineCaller, {
-      change: statusChange('00005', 'S'),
-    });
+    await run(
+      executor,
+      'mutation P($change: AppointmentStatusChangeInput!) { publishAppointmentStatusChange(change: $change) { appointmentId status } }',
+      pipelineCaller,
+      {
+        change: statusChange('00005', 'S'),
+      },
+    );
     await run(executor, PUBLISH_STATUS_CHANGE, pipelineCaller, { change: statusChange('00005', 'T') });
 
     // The first change is not heard; the second, which selects insuredId, is
-    await expect(next).resolves.toEqual({ done: false, value: { data: { onAppointmentStatusChanged: { appointmentId: 'T', insuredId: '00005', status: 'COMPLETED' } } } });
+    await expect(next).resolves.toEqual({
+      done: false,
+      value: { data: { onAppointmentStatusChanged: { appointmentId: 'T', insuredId: '00005', status: 'COMPLETED' } } },
+    });
     await events.return?.();
   });
 
-  it('given an owner check that refuses, when an insured person subscribes to another insuredId, then the subscription is refused with the resolver\'s error', async () => {
-    const refusal = { data: null, errorType: 'Unauthorized', errorMessage: 'Not authorized to follow appointments of another insured person' };
+  it("given an owner check that refuses, when an insured person subscribes to another insuredId, then the subscription is refused with the resolver's error", async () => {
+    const refusal = {
+      data: null,
+      errorType: 'Unauthorized',
+      errorMessage: 'Not authorized to follow appointments of another insured person',
+    };
     const executor = await localExecutor({ 'Subscription.onAppointmentStatusChanged': () => Promise.resolve(refusal) });
 
     const outcome = await subscribeAs(executor, given.anInsuredAppSyncCaller('00012'), '00013');
 
-    expect(outcome).toEqual({ refused: { data: null, errors: [expect.objectContaining({ errorType: 'Unauthorized', path: ['onAppointmentStatusChanged'], message: refusal.errorMessage })] } });
+    expect(outcome).toEqual({
+      refused: {
+        data: null,
+        errors: [
+          expect.objectContaining({ errorType: 'Unauthorized', path: ['onAppointmentStatusChanged'], message: refusal.errorMessage }),
+        ],
+      },
+    });
   });
 
   it('given the subscription field admits the API key and user pools only, when IAM subscribes, then it is refused before its resolver runs', async () => {
@@ -85,7 +125,17 @@ describe('the local AppSync runs subscriptions as AppSync does', () => {
 
     const outcome = await subscribeAs(executor, pipelineCaller, '00012');
 
-    expect(outcome).toEqual({ refused: { data: null, errors: [expect.objectContaining({ errorType: 'Unauthorized', message: 'Not Authorized to access onAppointmentStatusChanged on type Subscription' })] } });
+    expect(outcome).toEqual({
+      refused: {
+        data: null,
+        errors: [
+          expect.objectContaining({
+            errorType: 'Unauthorized',
+            message: 'Not Authorized to access onAppointmentStatusChanged on type Subscription',
+          }),
+        ],
+      },
+    });
     expect(ownerCheck).not.toHaveBeenCalled();
   });
 

@@ -18,7 +18,9 @@ const CHROMIUM_FOUND = existsSync(CHROMIUM_PATH);
 const CHROMIUM_REQUIRED = process.env.CI === 'true';
 const CHROMIUM_HINT = 'install it (sudo apt-get install chromium) or set CHROMIUM_PATH to a Chromium or Chrome binary';
 if (!CHROMIUM_FOUND && !CHROMIUM_REQUIRED) {
-  process.stderr.write(`\n${'!'.repeat(100)}\nNo Chromium at ${CHROMIUM_PATH}: the explorer's browser test is SKIPPED. To run it, ${CHROMIUM_HINT}.\n${'!'.repeat(100)}\n\n`);
+  process.stderr.write(
+    `\n${'!'.repeat(100)}\nNo Chromium at ${CHROMIUM_PATH}: the explorer's browser test is SKIPPED. To run it, ${CHROMIUM_HINT}.\n${'!'.repeat(100)}\n\n`,
+  );
 }
 const describeWithChromium = CHROMIUM_FOUND || CHROMIUM_REQUIRED ? describe : describe.skip;
 
@@ -43,7 +45,7 @@ const README_MUTATION = `mutation {
   }
 }`;
 
-describeWithChromium('the explorer at the banner\'s Explorer URL, in a real browser', () => {
+describeWithChromium("the explorer at the banner's Explorer URL, in a real browser", () => {
   let stack: LocalStack;
   let browser: Browser;
   let userDataDir: string;
@@ -94,7 +96,7 @@ describeWithChromium('the explorer at the banner\'s Explorer URL, in a real brow
     await page.waitForSelector('.CodeMirror-hints ::-p-text(appointments)');
   });
 
-  it('runs the README\'s mutation typed into the editor and shows a PENDING appointment', async () => {
+  it("runs the README's mutation typed into the editor and shows a PENDING appointment", async () => {
     // Given the explorer, calling as the developer (the API key)
     await openExplorer(page, stack.explorerUrl);
 
@@ -103,11 +105,17 @@ describeWithChromium('the explorer at the banner\'s Explorer URL, in a real brow
 
     // Then the answer is the new appointment, PENDING
     expect(answer).toEqual({
-      data: { createAppointment: { appointmentId: expect.stringMatching(/^[0-9A-Z]{26}$/) as unknown, status: 'PENDING', createdAt: expect.any(String) as unknown } },
+      data: {
+        createAppointment: {
+          appointmentId: expect.stringMatching(/^[0-9A-Z]{26}$/) as unknown,
+          status: 'PENDING',
+          createdAt: expect.any(String) as unknown,
+        },
+      },
     });
   });
 
-  it('calls as the insured person chosen in the picker: their own appointments are listed, another person\'s are refused', async () => {
+  it("calls as the insured person chosen in the picker: their own appointments are listed, another person's are refused", async () => {
     // Given the explorer, and an appointment booked for the insured person its picker offers
     await openExplorer(page, stack.explorerUrl);
     const insuredId = await chooseIdentity(page, /^Insured (\d{5})/);
@@ -119,7 +127,13 @@ describeWithChromium('the explorer at the banner\'s Explorer URL, in a real brow
     const own = await runOperation(page, `{ appointments(insuredId: "${insuredId}") { items { appointmentId status } } }`);
 
     // Then the list shows the appointment
-    expect(own).toEqual({ data: { appointments: { items: expect.arrayContaining([expect.objectContaining({ appointmentId, status: expect.any(String) as unknown })]) as unknown } } });
+    expect(own).toEqual({
+      data: {
+        appointments: {
+          items: expect.arrayContaining([expect.objectContaining({ appointmentId, status: expect.any(String) as unknown })]) as unknown,
+        },
+      },
+    });
 
     // And another insured person's list is refused (with the API key it would not be)
     const others = await runOperation(page, `{ appointments(insuredId: "${otherThan(insuredId)}") { items { appointmentId } } }`);
@@ -142,7 +156,10 @@ describeWithChromium('the explorer at the banner\'s Explorer URL, in a real brow
     // Given the explorer subscribed to an insured person's status changes
     await openExplorer(page, stack.explorerUrl);
     const insuredId = newInsuredId();
-    await replaceOperation(page, `subscription { onAppointmentStatusChanged(insuredId: "${insuredId}") { appointmentId status updatedAt } }`);
+    await replaceOperation(
+      page,
+      `subscription { onAppointmentStatusChanged(insuredId: "${insuredId}") { appointmentId status updatedAt } }`,
+    );
     await pressCtrlEnter(page);
     await page.waitForSelector('button[aria-label^="Stop"]');
 
@@ -152,7 +169,9 @@ describeWithChromium('the explorer at the banner\'s Explorer URL, in a real brow
 
     // Then its completion appears in the answer, without running anything again
     const change = await waitForAnswer(page, (answer) => JSON.stringify(answer).includes('COMPLETED'), 20_000);
-    expect(change).toEqual({ data: { onAppointmentStatusChanged: { appointmentId, status: 'COMPLETED', updatedAt: expect.any(String) as unknown } } });
+    expect(change).toEqual({
+      data: { onAppointmentStatusChanged: { appointmentId, status: 'COMPLETED', updatedAt: expect.any(String) as unknown } },
+    });
 
     // And Ctrl+Enter stops the subscription
     await pressCtrlEnter(page);
@@ -199,7 +218,9 @@ async function documentedFields(page: Page, typeName: string): Promise<string[]>
   await back?.click();
   await page.locator(`a.graphiql-doc-explorer-type-name::-p-text(${typeName})`).click();
   await page.waitForSelector(`.graphiql-doc-explorer-title::-p-text(${typeName})`);
-  return page.$$eval('.graphiql-doc-explorer a.graphiql-doc-explorer-field-name', (links: readonly ShownText[]) => links.map((link) => link.textContent ?? ''));
+  return page.$$eval('.graphiql-doc-explorer a.graphiql-doc-explorer-field-name', (links: readonly ShownText[]) =>
+    links.map((link) => link.textContent ?? ''),
+  );
 }
 
 async function chosenIdentity(page: Page): Promise<string> {
@@ -208,7 +229,9 @@ async function chosenIdentity(page: Page): Promise<string> {
 
 /** Chooses the first identity whose label matches; returns the label's first captured group. */
 async function chooseIdentity(page: Page, label: RegExp): Promise<string> {
-  const options = await page.$$eval('#explorer-identity option', (elements: readonly OptionElement[]) => elements.map((option) => ({ value: option.value, label: option.textContent ?? '' })));
+  const options = await page.$$eval('#explorer-identity option', (elements: readonly OptionElement[]) =>
+    elements.map((option) => ({ value: option.value, label: option.textContent ?? '' })),
+  );
   const option = options.find((candidate) => label.test(candidate.label));
   if (!option) throw new Error(`The identity picker offers no ${label}: ${options.map((candidate) => candidate.label).join(', ')}`);
   await page.select('#explorer-identity', option.value);
@@ -246,7 +269,8 @@ async function waitForAnswer(page: Page, done: (answer: unknown) => boolean, tim
   for (;;) {
     const answer = await shownAnswer(page);
     if (answer !== undefined && done(answer)) return answer;
-    if (Date.now() > deadline) throw new Error(`The explorer did not show the expected answer within ${timeoutMs} ms; it shows ${JSON.stringify(answer)}`);
+    if (Date.now() > deadline)
+      throw new Error(`The explorer did not show the expected answer within ${timeoutMs} ms; it shows ${JSON.stringify(answer)}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

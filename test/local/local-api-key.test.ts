@@ -17,7 +17,7 @@ describe('the local API key', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('is made in AppSync\'s form on the first start, readable by this user only, and the same on the next start', async () => {
+  it("is made in AppSync's form on the first start, readable by this user only, and the same on the next start", async () => {
     // Given a checkout that has never started the stack
     // When it starts twice
     const first = await provideLocalApiKey(keyFile, {});
@@ -60,7 +60,9 @@ describe('the local API key', () => {
       const starting = provideLocalApiKey(keyFile, { LOCAL_API_KEY: malformed });
 
       // Then it refuses, naming the variable and the form
-      await expect(starting).rejects.toThrow(/LOCAL_API_KEY is not an AppSync API key: it must be da2- followed by 26 lowercase letters or digits/);
+      await expect(starting).rejects.toThrow(
+        /LOCAL_API_KEY is not an AppSync API key: it must be da2- followed by 26 lowercase letters or digits/,
+      );
     },
   );
 

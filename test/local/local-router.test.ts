@@ -77,7 +77,12 @@ describe('the local router: SNS, EventBridge and SQS as the topology declares th
             ApproximateFirstReceiveTimestamp: expect.stringMatching(/^\d{13}$/) as unknown,
           },
           messageAttributes: {
-            [topology.appointmentRequests.routingAttribute]: { dataType: 'String', stringValue: countryISO, stringListValues: [], binaryListValues: [] },
+            [topology.appointmentRequests.routingAttribute]: {
+              dataType: 'String',
+              stringValue: countryISO,
+              stringListValues: [],
+              binaryListValues: [],
+            },
           },
           md5OfBody: createHash('md5').update(body).digest('hex'),
           md5OfMessageAttributes: expect.stringMatching(/^[0-9a-f]{32}$/) as unknown,
@@ -87,7 +92,8 @@ describe('the local router: SNS, EventBridge and SQS as the topology declares th
         },
       ]);
       // And no other queue got anything
-      for (const { queueName } of router.queueNames.filter((queue) => queue.queueName !== route.queueName)) expect(records(queueName)).toEqual([]);
+      for (const { queueName } of router.queueNames.filter((queue) => queue.queueName !== route.queueName))
+        expect(records(queueName)).toEqual([]);
     },
   );
 
@@ -163,7 +169,7 @@ describe('the local router: SNS, EventBridge and SQS as the topology declares th
     expect(new Set(redelivered.map((record) => record.messageId))).toEqual(failedOnce);
   });
 
-  it('with the topology\'s batching window of 0, a lone request reaches its worker at once', async () => {
+  it("with the topology's batching window of 0, a lone request reaches its worker at once", async () => {
     // Given a country queue with the declared window, and nothing waiting on it
     const route = topology.countryRoutes[0];
     if (!route) throw new Error('The topology declares no country');
@@ -195,7 +201,11 @@ describe('the local router: SNS, EventBridge and SQS as the topology declares th
       // When a full batch of requests is published 20 ms apart
       const started = performance.now();
       for (let index = 0; index < route.batchSize; index++) {
-        windowed.publish({ TopicArn: windowed.topicArn(topology.appointmentRequests.topicName), Message: JSON.stringify({ index }), MessageAttributes: { [topology.appointmentRequests.routingAttribute]: { DataType: 'String', StringValue: route.countryISO } } });
+        windowed.publish({
+          TopicArn: windowed.topicArn(topology.appointmentRequests.topicName),
+          Message: JSON.stringify({ index }),
+          MessageAttributes: { [topology.appointmentRequests.routingAttribute]: { DataType: 'String', StringValue: route.countryISO } },
+        });
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
       await windowed.waitForIdle(10_000);
@@ -244,7 +254,8 @@ describe('the local router: SNS, EventBridge and SQS as the topology declares th
       return undefined;
     });
 
-    for (let index = 0; index < route.batchSize * (route.maxConcurrency + 2); index++) await publish(route.countryISO, JSON.stringify({ index }));
+    for (let index = 0; index < route.batchSize * (route.maxConcurrency + 2); index++)
+      await publish(route.countryISO, JSON.stringify({ index }));
     await router.waitForIdle(10_000);
 
     expect(most).toBe(route.maxConcurrency);
@@ -252,12 +263,16 @@ describe('the local router: SNS, EventBridge and SQS as the topology declares th
 
   it('answers an SNS action it does not serve with the error AWS gives', async () => {
     await expect(sns.send(new ListTopicsCommand({}))).rejects.toMatchObject({ name: 'InvalidAction' });
-    await expect(sns.send(new PublishCommand({ TopicArn: `${topicArn()}-missing`, Message: 'x' }))).rejects.toMatchObject({ name: 'NotFoundException' });
+    await expect(sns.send(new PublishCommand({ TopicArn: `${topicArn()}-missing`, Message: 'x' }))).rejects.toMatchObject({
+      name: 'NotFoundException',
+    });
   });
 
   it("computes a record's md5OfMessageAttributes as SQS does", () => {
     // Reference values published with SQS's digest algorithm and reproduced by other SQS implementations.
-    expect(md5OfMessageAttributes({ SellerName: { dataType: 'String', stringValue: 'Example Store' } })).toBe('cd28f3b68aeee4b2eac9c66f2f694b58');
+    expect(md5OfMessageAttributes({ SellerName: { dataType: 'String', stringValue: 'Example Store' } })).toBe(
+      'cd28f3b68aeee4b2eac9c66f2f694b58',
+    );
     expect(
       md5OfMessageAttributes({ ordinal: { dataType: 'Number', stringValue: '1' }, category: { dataType: 'String', stringValue: 'test' } }),
     ).toBe('d21ae90c49061e927f57df5f5d72be1f');

@@ -5,7 +5,7 @@ import { applyRequestLimits, type FieldLimitError } from '../../local/appsync/re
  * The limits as the AppSync Developer Guide's own examples show them ("Configuring GraphQL run
  * complexity, query depth, and introspection"), on a schema small enough to nest past any limit.
  */
-describe('the local stack applies AppSync\'s per-request limits while the request runs', () => {
+describe("the local stack applies AppSync's per-request limits while the request runs", () => {
   const layer: Record<string, unknown> = { value: 'v' };
   Object.assign(layer, { nextLayer: () => layer, required: () => layer });
   const run = (query: string, limits: { resolverCountLimit: number; queryDepthLimit: number }, resolved: string[] = ['Query.layer']) => {
@@ -14,7 +14,10 @@ describe('the local stack applies AppSync\'s per-request limits while the reques
     return execute({ schema, document: parse(query), rootValue: { layer: () => layer }, contextValue: {} }) as ExecutionResult;
   };
   const limitErrors = (result: ExecutionResult) =>
-    (result.errors ?? []).map((error) => ({ path: error.path, errorType: (error.originalError as FieldLimitError | undefined)?.errorType }));
+    (result.errors ?? []).map((error) => ({
+      path: error.path,
+      errorType: (error.originalError as FieldLimitError | undefined)?.errorType,
+    }));
 
   it('given a depth limit of 2, when a query goes to the fourth level, then the third level ends with QueryDepthLimitReached and the levels above are answered', () => {
     const result = run('{ L1: layer { L2: nextLayer { L3: nextLayer { L4: value } } } }', { resolverCountLimit: 10, queryDepthLimit: 2 });
@@ -47,7 +50,8 @@ describe('the local stack applies AppSync\'s per-request limits while the reques
     // Given one schema, as the local AppSync keeps one for every request it serves
     const schema = buildSchema('type Query { layer: Layer }\ntype Layer { nextLayer: Layer, required: Layer!, value: String }');
     applyRequestLimits(schema, new Set(['Query.layer']), { resolverCountLimit: 1, queryDepthLimit: 10 });
-    const request = () => execute({ schema, document: parse('{ layer { value } }'), rootValue: { layer: () => layer }, contextValue: {} }) as ExecutionResult;
+    const request = () =>
+      execute({ schema, document: parse('{ layer { value } }'), rootValue: { layer: () => layer }, contextValue: {} }) as ExecutionResult;
 
     // When two requests each run the one resolver the limit allows
     const first = request();
@@ -67,7 +71,11 @@ describe('the local stack applies AppSync\'s per-request limits while the reques
     const field = schema.getSubscriptionType()?.getFields().changed;
     if (field) field.subscribe = () => events;
 
-    const subscription = (await subscribe({ schema, document: parse('subscription { changed { value } }'), contextValue: {} })) as AsyncIterableIterator<ExecutionResult>;
+    const subscription = (await subscribe({
+      schema,
+      document: parse('subscription { changed { value } }'),
+      contextValue: {},
+    })) as AsyncIterableIterator<ExecutionResult>;
     const heard: unknown[] = [];
     for await (const result of subscription) heard.push(result);
 

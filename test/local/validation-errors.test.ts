@@ -7,7 +7,7 @@ import { startLocalStack, type LocalStack } from '../../local/stack';
  * and graphql-java's message, no suggestions; local/appsync/validation-errors.ts cites the sources).
  * The stack answers as a production API does (introspection off). Nothing here needs MySQL.
  */
-describe('invalid requests over HTTP and the realtime socket, answered in AppSync\'s words', () => {
+describe("invalid requests over HTTP and the realtime socket, answered in AppSync's words", () => {
   let stack: LocalStack;
 
   beforeAll(async () => {
@@ -24,30 +24,57 @@ describe('invalid requests over HTTP and the realtime socket, answered in AppSyn
     });
     return { status: response.status, body: await response.json() };
   };
-  const refused = (line: number, column: number, message: string) => ({ status: 200, body: { data: null, errors: [{ path: null, locations: [{ line, column, sourceName: null }], message }] } });
+  const refused = (line: number, column: number, message: string) => ({
+    status: 200,
+    body: { data: null, errors: [{ path: null, locations: [{ line, column, sourceName: null }], message }] },
+  });
   const BOOK = 'mutation Book($input: CreateAppointmentInput!) { createAppointment(input: $input) { appointmentId } }';
 
   it.each([
-    ['an unknown root field', 'query { apointments(insuredId: "00012") { nextToken } }', refused(1, 9, "Validation error of type FieldUndefined: Field 'apointments' in type 'Query' is undefined @ 'apointments'")],
+    [
+      'an unknown root field',
+      'query { apointments(insuredId: "00012") { nextToken } }',
+      refused(1, 9, "Validation error of type FieldUndefined: Field 'apointments' in type 'Query' is undefined @ 'apointments'"),
+    ],
     [
       'an unknown nested field',
       'query { appointments(insuredId: "00012") { items { appointmentId foo } } }',
       refused(1, 66, "Validation error of type FieldUndefined: Field 'foo' in type 'Appointment' is undefined @ 'appointments/items/foo'"),
     ],
-    ['an unknown argument', 'query { appointments(insuredId: "00012", size: 5) { nextToken } }', refused(1, 42, "Validation error of type UnknownArgument: Unknown field argument size @ 'appointments'")],
+    [
+      'an unknown argument',
+      'query { appointments(insuredId: "00012", size: 5) { nextToken } }',
+      refused(1, 42, "Validation error of type UnknownArgument: Unknown field argument size @ 'appointments'"),
+    ],
     [
       'a literal of the wrong type',
       'query { appointments(insuredId: 12) { nextToken } }',
-      refused(1, 22, "Validation error of type WrongType: argument 'insuredId' with value 'IntValue{value=12}' is not a valid 'String' @ 'appointments'"),
+      refused(
+        1,
+        22,
+        "Validation error of type WrongType: argument 'insuredId' with value 'IntValue{value=12}' is not a valid 'String' @ 'appointments'",
+      ),
     ],
-    ['a missing required argument', 'query { appointments { nextToken } }', refused(1, 9, "Validation error of type MissingFieldArgument: Missing field argument insuredId @ 'appointments'")],
-    ['an unknown type', 'query Mine($id: Strng!) { appointments(insuredId: $id) { nextToken } }', refused(1, 17, 'Validation error of type UnknownType: Unknown type Strng')],
+    [
+      'a missing required argument',
+      'query { appointments { nextToken } }',
+      refused(1, 9, "Validation error of type MissingFieldArgument: Missing field argument insuredId @ 'appointments'"),
+    ],
+    [
+      'an unknown type',
+      'query Mine($id: Strng!) { appointments(insuredId: $id) { nextToken } }',
+      refused(1, 17, 'Validation error of type UnknownType: Unknown type Strng'),
+    ],
     [
       'a variable of a type that does not fit',
       'query Mine($id: ID!) { appointments(insuredId: $id) { nextToken } }',
-      refused(1, 48, "Validation error of type VariableTypeMismatch: Variable type 'ID!' doesn't match expected type 'String!' @ 'appointments'"),
+      refused(
+        1,
+        48,
+        "Validation error of type VariableTypeMismatch: Variable type 'ID!' doesn't match expected type 'String!' @ 'appointments'",
+      ),
     ],
-  ])('%s: refused with graphql-java\'s message at its place, without a suggestion', async (_case, query, answer) => {
+  ])("%s: refused with graphql-java's message at its place, without a suggestion", async (_case, query, answer) => {
     // When the request is POSTed
     const answered = await post(query);
 
@@ -56,9 +83,24 @@ describe('invalid requests over HTTP and the realtime socket, answered in AppSyn
   });
 
   it.each([
-    ['a required variable left out', BOOK, {}, refused(1, 15, "Variable 'input' has coerced Null value for NonNull type 'CreateAppointmentInput!'")],
-    ['an input field left out', BOOK, { input: { scheduleId: 7, countryISO: 'PE' } }, refused(1, 15, "Variable 'input' has coerced Null value for NonNull type 'String!'")],
-    ['a string for an Int', BOOK, { input: { insuredId: '00012', scheduleId: '7', countryISO: 'PE' } }, refused(1, 15, "Variable 'scheduleId' has an invalid value. Expected type 'Int' but was 'String'.")],
+    [
+      'a required variable left out',
+      BOOK,
+      {},
+      refused(1, 15, "Variable 'input' has coerced Null value for NonNull type 'CreateAppointmentInput!'"),
+    ],
+    [
+      'an input field left out',
+      BOOK,
+      { input: { scheduleId: 7, countryISO: 'PE' } },
+      refused(1, 15, "Variable 'input' has coerced Null value for NonNull type 'String!'"),
+    ],
+    [
+      'a string for an Int',
+      BOOK,
+      { input: { insuredId: '00012', scheduleId: '7', countryISO: 'PE' } },
+      refused(1, 15, "Variable 'scheduleId' has an invalid value. Expected type 'Int' but was 'String'."),
+    ],
     [
       'an unknown enum value',
       BOOK,
@@ -69,18 +111,35 @@ describe('invalid requests over HTTP and the realtime socket, answered in AppSyn
       'an input field its type does not have',
       BOOK,
       { input: { insuredId: '00012', scheduleId: 7, countryISO: 'PE', status: 'COMPLETED' } },
-      { status: 200, body: { data: null, errors: [{ path: null, locations: null, message: "The variables input contains a field that is not defined for input object type 'CreateAppointmentInput' " }] } },
+      {
+        status: 200,
+        body: {
+          data: null,
+          errors: [
+            {
+              path: null,
+              locations: null,
+              message: "The variables input contains a field that is not defined for input object type 'CreateAppointmentInput' ",
+            },
+          ],
+        },
+      },
     ],
-  ])('a variable value that does not coerce (%s): refused in graphql-java\'s words before any resolver runs', async (_case, query, variables, answer) => {
-    // When the booking is POSTed with those variables
-    const answered = await post(query, variables);
+  ])(
+    "a variable value that does not coerce (%s): refused in graphql-java's words before any resolver runs",
+    async (_case, query, variables, answer) => {
+      // When the booking is POSTed with those variables
+      const answered = await post(query, variables);
 
-    // Then AppSync's answer, word for word
-    expect(answered).toEqual(answer);
-  });
+      // Then AppSync's answer, word for word
+      expect(answered).toEqual(answer);
+    },
+  );
 
   it('with introspection off, __schema is still refused as AppSync refuses it', async () => {
-    expect(await post('query { __schema { queryType { name } } }')).toEqual(refused(1, 9, "Validation error of type FieldUndefined: Field '__schema' in type 'Query' is undefined @ '__schema'"));
+    expect(await post('query { __schema { queryType { name } } }')).toEqual(
+      refused(1, 9, "Validation error of type FieldUndefined: Field '__schema' in type 'Query' is undefined @ '__schema'"),
+    );
   });
 
   it('over the realtime socket, a subscription selecting an unknown field is refused with the same message', async () => {
@@ -88,7 +147,10 @@ describe('invalid requests over HTTP and the realtime socket, answered in AppSyn
     const connection = await connectRealtime(stack, { 'x-api-key': stack.apiKey });
     try {
       // When it subscribes selecting a field the type does not have
-      const subscribing = connection.subscribe({ query: 'subscription { onAppointmentStatusChanged(insuredId: "00012") { status colour } }' }, () => undefined);
+      const subscribing = connection.subscribe(
+        { query: 'subscription { onAppointmentStatusChanged(insuredId: "00012") { status colour } }' },
+        () => undefined,
+      );
 
       // Then the start is refused with graphql-java's message for it
       const refusal = await subscribing.then(

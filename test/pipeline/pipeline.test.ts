@@ -28,7 +28,10 @@ describeWithMysql('the whole pipeline, stage by stage: createAppointment → cou
     pool = testPool();
     const shared = { ...table.lambdaEnv, [environment.appointmentsTableName]: table.tableName };
 
-    const resolvers = given.theResolverFunctions({ ...shared, [environment.appointmentRequestsTopicArn]: 'arn:aws:sns:us-east-1:123456789012:requests' });
+    const resolvers = given.theResolverFunctions({
+      ...shared,
+      [environment.appointmentRequestsTopicArn]: 'arn:aws:sns:us-east-1:123456789012:requests',
+    });
     developer = when.over(inProcess(resolvers.functions));
     mockClient(resolvers.snsSdk.SNSClient)
       .on(resolvers.snsSdk.PublishCommand)
@@ -55,39 +58,61 @@ describeWithMysql('the whole pipeline, stage by stage: createAppointment → cou
   /** SNS: the queues whose filter policy matches the message's attributes (exact string match, as the topology uses). */
   const subscribedRoutes = (publish: PublishCommandInput) =>
     topology.countryRoutes.filter((route) =>
-      Object.entries(route.filterPolicy).every(([attribute, accepted]) => accepted.includes(publish.MessageAttributes?.[attribute]?.StringValue ?? '')),
+      Object.entries(route.filterPolicy).every(([attribute, accepted]) =>
+        accepted.includes(publish.MessageAttributes?.[attribute]?.StringValue ?? ''),
+      ),
     );
 
   it.each<[CountryISO, CountryISO]>([
     ['PE', 'CL'],
     ['CL', 'PE'],
-  ])('given a %s booking, when every stage has run, then it reads COMPLETED and has exactly one row in its country schema and none in %s', async (countryISO, otherCountry) => {
-    const insuredId = countryISO === 'PE' ? '00031' : '00032';
-    const slot = given.aFreeSlot(countryISO);
-    const created = then.theAppointmentIs(await developer.bookAppointment({ insuredId, ...slot }), 'PENDING');
+  ])(
+    'given a %s booking, when every stage has run, then it reads COMPLETED and has exactly one row in its country schema and none in %s',
+    async (countryISO, otherCountry) => {
+      const insuredId = countryISO === 'PE' ? '00031' : '00032';
+      const slot = given.aFreeSlot(countryISO);
+      const created = then.theAppointmentIs(await developer.bookAppointment({ insuredId, ...slot }), 'PENDING');
 
-    const publish = published.find((input) => input.Message?.includes(created.appointmentId));
-    const routes = subscribedRoutes(publish!);
-    expect(routes.map((route) => route.countryISO)).toEqual([countryISO]);
+      const publish = published.find((input) => input.Message?.includes(created.appointmentId));
+      const routes = subscribedRoutes(publish!);
+      expect(routes.map((route) => route.countryISO)).toEqual([countryISO]);
 
-    const countryWorker = countryWorkers.get(countryISO)!;
-    const scheduling = await countryWorker.handler(sqsEvent(snsRawDeliveryRecord(publish!, routes[0]!.queueName)), lambdaContext());
-    expect(scheduling.batchItemFailures).toEqual([]);
+      const countryWorker = countryWorkers.get(countryISO)!;
+      const scheduling = await countryWorker.handler(sqsEvent(snsRawDeliveryRecord(publish!, routes[0]!.queueName)), lambdaContext());
+      expect(scheduling.batchItemFailures).toEqual([]);
 
-    const announcement = countryWorker.announced.find((entry) => entry.Detail?.includes(created.appointmentId));
-    const completion = await completionWorker(sqsEvent(eventBridgeDeliveryRecord(announcement!, topology.confirmations.queueName)), lambdaContext());
-    expect(completion.batchItemFailures).toEqual([]);
+      const announcement = countryWorker.announced.find((entry) => entry.Detail?.includes(created.appointmentId));
+      const completion = await completionWorker(
+        sqsEvent(eventBridgeDeliveryRecord(announcement!, topology.confirmations.queueName)),
+        lambdaContext(),
+      );
+      expect(completion.batchItemFailures).toEqual([]);
 
-    const listed = then.listed(await developer.listAppointments(insuredId));
-    expect(listed.items).toEqual([{ ...created, status: 'COMPLETED', updatedAt: expect.any(String) as unknown }]);
-    expect(listed.items[0]!.updatedAt >= created.updatedAt).toBe(true);
-    expect(await countryRows(pool, countryISO, [created.appointmentId])).toEqual([
-      expect.objectContaining({ appointment_id: created.appointmentId, insured_id: insuredId, schedule_id: slot.scheduleId, country_iso: countryISO, status: 'SCHEDULED' }),
-    ]);
-    expect(await countryRows(pool, otherCountry, [created.appointmentId])).toEqual([]);
-    // And the change was announced to subscribers as stored
-    expect(appsync.received.filter((change) => change.appointmentId === created.appointmentId)).toEqual([
-      { appointmentId: created.appointmentId, insuredId, scheduleId: slot.scheduleId, countryISO, status: 'COMPLETED', rejectionReason: null, updatedAt: listed.items[0]!.updatedAt },
-    ]);
-  });
+      const listed = then.listed(await developer.listAppointments(insuredId));
+      expect(listed.items).toEqual([{ ...created, status: 'COMPLETED', updatedAt: expect.any(String) as unknown }]);
+      expect(listed.items[0]!.updatedAt >= created.updatedAt).toBe(true);
+      expect(await countryRows(pool, countryISO, [created.appointmentId])).toEqual([
+        expect.objectContaining({
+          appointment_id: created.appointmentId,
+          insured_id: insuredId,
+          schedule_id: slot.scheduleId,
+          country_iso: countryISO,
+          status: 'SCHEDULED',
+        }),
+      ]);
+      expect(await countryRows(pool, otherCountry, [created.appointmentId])).toEqual([]);
+      // And the change was announced to subscribers as stored
+      expect(appsync.received.filter((change) => change.appointmentId === created.appointmentId)).toEqual([
+        {
+          appointmentId: created.appointmentId,
+          insuredId,
+          scheduleId: slot.scheduleId,
+          countryISO,
+          status: 'COMPLETED',
+          rejectionReason: null,
+          updatedAt: listed.items[0]!.updatedAt,
+        },
+      ]);
+    },
+  );
 });

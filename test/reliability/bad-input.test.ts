@@ -31,12 +31,20 @@ interface BadRequest {
   readonly query?: string;
 }
 
-const withInput = (changes: Record<string, unknown>, refusedBy: RefusedBy, ...names: string[]): BadRequest => ({ input: { ...VALID, ...changes }, refusedBy, names });
+const withInput = (changes: Record<string, unknown>, refusedBy: RefusedBy, ...names: string[]): BadRequest => ({
+  input: { ...VALID, ...changes },
+  refusedBy,
+  names,
+});
 const without = (field: keyof typeof VALID, type: string): BadRequest => {
   const { [field]: _left, ...rest } = VALID;
   return { input: rest, refusedBy: 'graphql', names: ['input', type] };
 };
-const inline = (input: string, ...names: string[]): BadRequest => ({ query: `mutation { createAppointment(${input}) { appointmentId } }`, refusedBy: 'graphql', names });
+const inline = (input: string, ...names: string[]): BadRequest => ({
+  query: `mutation { createAppointment(${input}) { appointmentId } }`,
+  refusedBy: 'graphql',
+  names,
+});
 
 const BAD_REQUESTS: Record<string, BadRequest> = {
   'insuredId of 4 digits': withInput({ insuredId: '0012' }, 'resolver', 'insuredId'),
@@ -81,9 +89,15 @@ const BAD_REQUESTS: Record<string, BadRequest> = {
   'countryISO missing': without('countryISO', 'CountryISO!'),
   'an unknown field': withInput({ status: 'COMPLETED' }, 'graphql', 'CreateAppointmentInput'),
   'no input at all': { input: null, refusedBy: 'graphql', names: ['input'] },
-  'an unknown field, inline': inline(`input: { insuredId: "00012", scheduleId: ${SUITE_SCHEDULE_ID}, countryISO: PE, appointmentId: "X" }`, 'appointmentId'),
+  'an unknown field, inline': inline(
+    `input: { insuredId: "00012", scheduleId: ${SUITE_SCHEDULE_ID}, countryISO: PE, appointmentId: "X" }`,
+    'appointmentId',
+  ),
   'a missing field, inline': inline(`input: { insuredId: "00012", countryISO: PE }`, 'scheduleId'),
-  'an unknown argument, inline': inline(`input: { insuredId: "00012", scheduleId: ${SUITE_SCHEDULE_ID}, countryISO: PE }, status: COMPLETED`, 'status'),
+  'an unknown argument, inline': inline(
+    `input: { insuredId: "00012", scheduleId: ${SUITE_SCHEDULE_ID}, countryISO: PE }, status: COMPLETED`,
+    'status',
+  ),
 };
 
 describeWithMysql('reliability: bad input over HTTP', () => {
@@ -127,45 +141,51 @@ describeWithMysql('reliability: bad input over HTTP', () => {
   async function rowsForSuiteSlot(): Promise<string[]> {
     const ids: string[] = [];
     for (const country of Object.values(countries)) {
-      const [rows] = await pool.query<RowDataPacket[]>('SELECT appointment_id FROM ??.appointments WHERE schedule_id = ?', [country.mysqlSchema, SUITE_SCHEDULE_ID]);
+      const [rows] = await pool.query<RowDataPacket[]>('SELECT appointment_id FROM ??.appointments WHERE schedule_id = ?', [
+        country.mysqlSchema,
+        SUITE_SCHEDULE_ID,
+      ]);
       ids.push(...rows.map((row) => row.appointment_id as string));
     }
     return ids;
   }
 
-  it.each(Object.entries(BAD_REQUESTS))('%s: one GraphQL error that names the field; nothing stored, published or inserted', async (_name, bad) => {
-    // Given a request that breaks a rule
+  it.each(Object.entries(BAD_REQUESTS))(
+    '%s: one GraphQL error that names the field; nothing stored, published or inserted',
+    async (_name, bad) => {
+      // Given a request that breaks a rule
 
-    // When it is sent to the API
-    const answer: GraphqlResponse<unknown> = bad.query ? await api.request(bad.query) : await api.request(BOOK, { input: bad.input });
-    counts.sent += 1;
-    counts.invalid += 1;
+      // When it is sent to the API
+      const answer: GraphqlResponse<unknown> = bad.query ? await api.request(bad.query) : await api.request(BOOK, { input: bad.input });
+      counts.sent += 1;
+      counts.invalid += 1;
 
-    // Then it is refused with a GraphQL error whose message names each broken field, and no data
-    expect(answer.status).toBe(200);
-    expect(answer.data ?? null).toBeNull();
-    const [error, ...others] = answer.errors ?? [];
-    expect(others).toEqual([]);
-    for (const field of bad.names) expect(error?.message).toContain(field);
-    if (bad.refusedBy === 'resolver') {
-      // by the resolver, as a ValidationError
-      expect(error).toMatchObject({ errorType: 'ValidationError', path: ['createAppointment'] });
-      counts.refusedByResolver += 1;
-    } else {
-      // by GraphQL validation, before any resolver ran: no field's path (AppSync writes `path: null`)
-      expect(error?.path ?? null).toBeNull();
-      expect(error?.errorType).not.toBe('ValidationError');
-      counts.refusedByGraphql += 1;
-    }
+      // Then it is refused with a GraphQL error whose message names each broken field, and no data
+      expect(answer.status).toBe(200);
+      expect(answer.data ?? null).toBeNull();
+      const [error, ...others] = answer.errors ?? [];
+      expect(others).toEqual([]);
+      for (const field of bad.names) expect(error?.message).toContain(field);
+      if (bad.refusedBy === 'resolver') {
+        // by the resolver, as a ValidationError
+        expect(error).toMatchObject({ errorType: 'ValidationError', path: ['createAppointment'] });
+        counts.refusedByResolver += 1;
+      } else {
+        // by GraphQL validation, before any resolver ran: no field's path (AppSync writes `path: null`)
+        expect(error?.path ?? null).toBeNull();
+        expect(error?.errorType).not.toBe('ValidationError');
+        counts.refusedByGraphql += 1;
+      }
 
-    // And nothing was stored, published or inserted
-    const stored = await storedAppointments(stack);
-    counts.stored += stored.length;
-    counts.published += routed.length;
-    expect(stored).toEqual([]);
-    expect(routed).toEqual([]);
-    expect(await rowsForSuiteSlot()).toEqual([]);
-  });
+      // And nothing was stored, published or inserted
+      const stored = await storedAppointments(stack);
+      counts.stored += stored.length;
+      counts.published += routed.length;
+      expect(stored).toEqual([]);
+      expect(routed).toEqual([]);
+      expect(await rowsForSuiteSlot()).toEqual([]);
+    },
+  );
 
   it('the same checks see a valid booking of the same slot: stored, published and inserted', async () => {
     // When the valid request the bad ones were made from is sent

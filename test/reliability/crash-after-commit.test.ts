@@ -32,7 +32,15 @@ type Fault = 'dies after its work, before answering' | 'EventBridge refuses the 
 
 describeWithMysql('reliability: a worker that fails after its write', () => {
   const startedAt = Date.now();
-  const counts: SuiteCounts<'lostAnswers' | 'refusedAnnouncements'> = { sent: 0, completed: 0, rows: 0, inDlq: 0, redriven: 0, lostAnswers: 0, refusedAnnouncements: 0 };
+  const counts: SuiteCounts<'lostAnswers' | 'refusedAnnouncements'> = {
+    sent: 0,
+    completed: 0,
+    rows: 0,
+    inDlq: 0,
+    redriven: 0,
+    lostAnswers: 0,
+    refusedAnnouncements: 0,
+  };
   let stack: LocalStack;
   let pool: Pool;
   let tally: RouterTally;
@@ -55,10 +63,12 @@ describeWithMysql('reliability: a worker that fails after its write', () => {
     if (countryQueueNames.has(queue)) {
       for (const row of await scheduledRows(pool, ids)) if (!rowAtCrash.has(row.appointmentId)) rowAtCrash.set(row.appointmentId, row);
     } else {
-      for (const item of await storedAppointments(stack)) if (ids.includes(item.appointmentId) && !itemAtCrash.has(item.appointmentId)) itemAtCrash.set(item.appointmentId, item);
+      for (const item of await storedAppointments(stack))
+        if (ids.includes(item.appointmentId) && !itemAtCrash.has(item.appointmentId)) itemAtCrash.set(item.appointmentId, item);
     }
     counts.lostAnswers += 1;
-    if (firstReceives.length === event.Records.length) throw new Error(`The function of ${queue} died after its work, before answering (fault injected)`);
+    if (firstReceives.length === event.Records.length)
+      throw new Error(`The function of ${queue} died after its work, before answering (fault injected)`);
     const reported = (response as Partial<SQSBatchResponse> | undefined)?.batchItemFailures ?? [];
     return { batchItemFailures: [...reported, ...firstReceives.map((record) => ({ itemIdentifier: record.messageId }))] };
   }
@@ -121,7 +131,10 @@ describeWithMysql('reliability: a worker that fails after its write', () => {
       expect(items.get(id)?.status).toBe(AppointmentStatus.COMPLETED);
       expect(items.get(id)).toEqual(itemAtCrash.get(id));
     }
-    const statuses = await listedStatuses(stack, accepted.map((appointment) => appointment.insuredId));
+    const statuses = await listedStatuses(
+      stack,
+      accepted.map((appointment) => appointment.insuredId),
+    );
     counts.completed += ids.filter((id) => statuses.get(id) === AppointmentStatus.COMPLETED).length;
     expect(counts.completed).toBe(CRASHING_APPOINTMENTS);
 
@@ -134,7 +147,9 @@ describeWithMysql('reliability: a worker that fails after its write', () => {
     fault = 'EventBridge refuses the announcement once';
 
     // When 20 appointments are booked and the pipeline has settled
-    const { accepted, refused, unclear } = await bookAppointments(stack, REFUSED_APPOINTMENTS, CLIENTS, { firstIndex: CRASHING_APPOINTMENTS });
+    const { accepted, refused, unclear } = await bookAppointments(stack, REFUSED_APPOINTMENTS, CLIENTS, {
+      firstIndex: CRASHING_APPOINTMENTS,
+    });
     await stack.router.waitForIdle(60_000);
     counts.sent += accepted.length;
     expect({ refused, unclear }).toEqual({ refused: [], unclear: [] });
@@ -147,7 +162,10 @@ describeWithMysql('reliability: a worker that fails after its write', () => {
     const rows = await scheduledRows(pool, ids);
     expect(rows.map((row) => row.appointmentId).sort()).toEqual([...ids].sort());
     counts.rows += rows.length;
-    const statuses = await listedStatuses(stack, accepted.map((appointment) => appointment.insuredId));
+    const statuses = await listedStatuses(
+      stack,
+      accepted.map((appointment) => appointment.insuredId),
+    );
     expect(ids.map((id) => statuses.get(id))).toEqual(ids.map(() => AppointmentStatus.COMPLETED));
     counts.completed += ids.length;
     for (const queue of deadLetterQueueNames) expect(stack.router.deadLetters(queue)).toEqual([]);

@@ -91,10 +91,16 @@ describeWithMysql('reliability: every message delivered two or three times', () 
       expect(tally.enqueued(countryRoute(appointment.countryISO).queueName, appointment.appointmentId)).toBeGreaterThanOrEqual(2);
       expect(tally.enqueued(topology.confirmations.queueName, appointment.appointmentId)).toBeGreaterThanOrEqual(2);
     }
-    counts.messages = [...topology.countryRoutes, topology.confirmations].reduce((sum, queue) => sum + tally.enqueuedOn(queue.queueName), 0);
+    counts.messages = [...topology.countryRoutes, topology.confirmations].reduce(
+      (sum, queue) => sum + tally.enqueuedOn(queue.queueName),
+      0,
+    );
 
     // And each insured person sees every one of their appointments COMPLETED
-    const statuses = await listedStatuses(stack, accepted.map((appointment) => appointment.insuredId));
+    const statuses = await listedStatuses(
+      stack,
+      accepted.map((appointment) => appointment.insuredId),
+    );
     counts.completed = ids.filter((id) => statuses.get(id) === AppointmentStatus.COMPLETED).length;
     expect(counts.completed).toBe(APPOINTMENTS);
 
@@ -128,7 +134,10 @@ describeWithMysql('reliability: every message delivered two or three times', () 
       await stack.router.waitForIdle(120_000);
 
       // Then the slots, the cancellations, the rows and the announcements all hold, and no DLQ holds anything
-      Object.assign(counts, await thenEachSlotHasOneHolderAndCancellationsHold(stack, pool, contestSubscriber, traffic, ANNOUNCEMENTS_TIMEOUT_MS));
+      Object.assign(
+        counts,
+        await thenEachSlotHasOneHolderAndCancellationsHold(stack, pool, contestSubscriber, traffic, ANNOUNCEMENTS_TIMEOUT_MS),
+      );
       expect(deadLetterQueueNames.reduce((sum, queue) => sum + stack.router.deadLetters(queue).length, 0)).toBe(0);
     } finally {
       await contestSubscriber.close();

@@ -11,13 +11,29 @@ const CLIENTS = 5;
 const { queueName: EMAIL_QUEUE, deadLetterQueueName: EMAIL_DLQ } = topology.emailNotifications;
 
 /** SES when it throttles: HTTP 429 TooManyRequestsException, which the SDK retries before giving up. */
-const THROTTLED: SesRefusal = { code: 'TooManyRequestsException', statusCode: 429, message: 'Maximum sending rate exceeded. (fault injected)' };
+const THROTTLED: SesRefusal = {
+  code: 'TooManyRequestsException',
+  statusCode: 429,
+  message: 'Maximum sending rate exceeded. (fault injected)',
+};
 /** SES when it is down: HTTP 500 InternalFailure, retried by the SDK as a transient error. */
-const DOWN: SesRefusal = { code: 'InternalFailure', statusCode: 500, message: 'The request processing has failed because of an unknown error. (fault injected)' };
+const DOWN: SesRefusal = {
+  code: 'InternalFailure',
+  statusCode: 500,
+  message: 'The request processing has failed because of an unknown error. (fault injected)',
+};
 
 describeWithMysql('reliability: SES refuses to send for a while', () => {
   const startedAt = Date.now();
-  const counts: SuiteCounts<'refusedSends' | 'emails'> = { sent: 0, completed: 0, rows: 0, inDlq: 0, redriven: 0, refusedSends: 0, emails: 0 };
+  const counts: SuiteCounts<'refusedSends' | 'emails'> = {
+    sent: 0,
+    completed: 0,
+    rows: 0,
+    inDlq: 0,
+    redriven: 0,
+    refusedSends: 0,
+    emails: 0,
+  };
   let stack: LocalStack;
   /** How many more sends SES refuses, and how. */
   let refusalsLeft = 0;
@@ -54,13 +70,20 @@ describeWithMysql('reliability: SES refuses to send for a while', () => {
     expect(accepted).toHaveLength(BOOKINGS);
 
     // Then every appointment is COMPLETED for its insured person: email trouble never holds a booking back
-    const statuses = await listedStatuses(stack, accepted.map((appointment) => appointment.insuredId));
+    const statuses = await listedStatuses(
+      stack,
+      accepted.map((appointment) => appointment.insuredId),
+    );
     expect(ids.filter((id) => statuses.get(id) !== AppointmentStatus.COMPLETED)).toEqual([]);
     counts.completed += ids.length;
 
     // And no email went out, and every confirmation waits in the email DLQ after its retries (a redelivered announcement may wait twice)
     expect(await stack.sentEmails()).toEqual([]);
-    const waiting = new Set(stack.router.deadLetters(EMAIL_DLQ).map((record) => (JSON.parse(record.body) as { detail: { appointmentId: string } }).detail.appointmentId));
+    const waiting = new Set(
+      stack.router
+        .deadLetters(EMAIL_DLQ)
+        .map((record) => (JSON.parse(record.body) as { detail: { appointmentId: string } }).detail.appointmentId),
+    );
     expect([...waiting].sort()).toEqual([...ids].sort());
     expect(counts.refusedSends).toBeGreaterThanOrEqual(BOOKINGS * topology.emailNotifications.maxReceiveCount);
 

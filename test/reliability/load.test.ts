@@ -2,7 +2,17 @@ import type { Pool } from 'mysql2/promise';
 import { AppointmentStatus } from '../../core/domain/appointment';
 import type { LocalStack } from '../../local/stack';
 import { describeWithMysql, testPool } from '../support/mysql';
-import { asDeployed, bookAppointments, deadLetterQueueNames, listedStatuses, printCounts, RouterTally, scheduledRows, startReliabilityStack, type SuiteCounts } from './support';
+import {
+  asDeployed,
+  bookAppointments,
+  deadLetterQueueNames,
+  listedStatuses,
+  printCounts,
+  RouterTally,
+  scheduledRows,
+  startReliabilityStack,
+  type SuiteCounts,
+} from './support';
 
 const APPOINTMENTS = 2000;
 const CLIENTS = 50;
@@ -11,7 +21,15 @@ const ERRORS_A_CLIENT_CAN_ACT_ON = ['SchedulingUnavailableError'];
 
 describeWithMysql('reliability: 2,000 bookings from 50 clients at once', () => {
   const startedAt = Date.now();
-  const counts: SuiteCounts<'refused' | 'failedDeliveries'> = { sent: 0, completed: 0, rows: 0, inDlq: 0, redriven: 0, refused: 0, failedDeliveries: 0 };
+  const counts: SuiteCounts<'refused' | 'failedDeliveries'> = {
+    sent: 0,
+    completed: 0,
+    rows: 0,
+    inDlq: 0,
+    redriven: 0,
+    refused: 0,
+    failedDeliveries: 0,
+  };
   let stack: LocalStack;
   let pool: Pool;
   let tally: RouterTally;
@@ -49,7 +67,10 @@ describeWithMysql('reliability: 2,000 bookings from 50 clients at once', () => {
 
     // And every accepted appointment is COMPLETED, as its insured person sees it
     const ids = accepted.map((appointment) => appointment.appointmentId);
-    const statuses = await listedStatuses(stack, accepted.map((appointment) => appointment.insuredId));
+    const statuses = await listedStatuses(
+      stack,
+      accepted.map((appointment) => appointment.insuredId),
+    );
     counts.completed = ids.filter((id) => statuses.get(id) === AppointmentStatus.COMPLETED).length;
     expect(counts.completed).toBe(accepted.length);
 

@@ -111,9 +111,13 @@ describeWithOwnMysql('reliability: MySQL goes down with appointments in flight a
     const deadLettered = topology.countryRoutes.flatMap((route) => stack.router.deadLetters(route.queueName));
     counts.deadLettered = deadLettered.length;
     expect(deadLettered.length).toBeGreaterThan(0);
-    const pendingDuringOutage = [...(await listedStatuses(stack, insuredIds)).values()].filter((status) => status === AppointmentStatus.PENDING);
+    const pendingDuringOutage = [...(await listedStatuses(stack, insuredIds)).values()].filter(
+      (status) => status === AppointmentStatus.PENDING,
+    );
     const bookingIds = new Set(ids);
-    expect(pendingDuringOutage.length).toBeGreaterThanOrEqual(deadLettered.filter((record) => bookingIds.has(appointmentIdOf(record.body) ?? '')).length);
+    expect(pendingDuringOutage.length).toBeGreaterThanOrEqual(
+      deadLettered.filter((record) => bookingIds.has(appointmentIdOf(record.body) ?? '')).length,
+    );
 
     // When MySQL is back and an operator redrives the country DLQs
     await mysql.restart();
@@ -146,6 +150,9 @@ describeWithOwnMysql('reliability: MySQL goes down with appointments in flight a
     Object.assign(counts, await thenEveryCompletionWasAnnounced(stack, subscriber, ids, ANNOUNCEMENTS_TIMEOUT_MS));
 
     // And the contested slots each have one holder, and the cancellations made during the outage hold, announced too
-    Object.assign(counts, await thenEachSlotHasOneHolderAndCancellationsHold(stack, pool, contestSubscriber, traffic, ANNOUNCEMENTS_TIMEOUT_MS));
+    Object.assign(
+      counts,
+      await thenEachSlotHasOneHolderAndCancellationsHold(stack, pool, contestSubscriber, traffic, ANNOUNCEMENTS_TIMEOUT_MS),
+    );
   }, 180_000);
 });

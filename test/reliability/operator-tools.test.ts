@@ -14,9 +14,12 @@ import { NoRunningStackError, readStackState, stackStateOf, writeStackState, typ
 import { npmRun } from '../support/operator-commands';
 import { bookAppointments, describeWithOwnMysql, printCounts, startReliabilityStack, type SuiteCounts } from './support';
 
-
 /** A tool's main run against `stack`, with what it printed. */
-async function run(main: (argv: readonly string[], io: OperatorIo) => Promise<number>, argv: string[], stack: () => Promise<LocalStackState>) {
+async function run(
+  main: (argv: readonly string[], io: OperatorIo) => Promise<number>,
+  argv: string[],
+  stack: () => Promise<LocalStackState>,
+) {
   const printed = { stdout: '', stderr: '' };
   const io: OperatorIo = { stack, stdout: (text) => (printed.stdout += text), stderr: (text) => (printed.stderr += text) };
   const code = await main(argv, io);
@@ -50,7 +53,10 @@ describeWithOwnMysql('reliability: the operator tools, npm run redrive and npm r
   }, 60_000);
 
   afterAll(async () => {
-    counts.inDlq = [...topology.countryRoutes, topology.confirmations].reduce((sum, queue) => sum + (stack?.router.deadLetters(queue.queueName).length ?? 0), 0);
+    counts.inDlq = [...topology.countryRoutes, topology.confirmations].reduce(
+      (sum, queue) => sum + (stack?.router.deadLetters(queue.queueName).length ?? 0),
+      0,
+    );
     await stack?.stop();
     await mysql?.stop();
     if (stateDir) await rm(stateDir, { recursive: true, force: true });
@@ -58,7 +64,10 @@ describeWithOwnMysql('reliability: the operator tools, npm run redrive and npm r
   });
 
   const deadLettered = (queue: string, appointmentId: string) =>
-    stack.router.waitFor((event: RouterEvent) => event.type === 'dead-lettered' && event.queue === queue && event.body.includes(appointmentId), 20_000);
+    stack.router.waitFor(
+      (event: RouterEvent) => event.type === 'dead-lettered' && event.queue === queue && event.body.includes(appointmentId),
+      20_000,
+    );
 
   it('reconcile lists what is stuck, redrive moves it back, and reconcile then finds nothing', async () => {
     // Given one appointment completed, one stuck because its country worker is down, one because the completion worker is
@@ -107,7 +116,9 @@ describeWithOwnMysql('reliability: the operator tools, npm run redrive and npm r
     expect(countryRedrive).toMatchObject({ code: 0, stderr: '' });
     expect(countryRedrive.stdout).toContain(`Moved 1 message from ${countryDown.deadLetterQueueName} back to ${countryDown.queueName}:`);
     expect(countryRedrive.stdout).toContain(`appointment ${stuckInCountry.appointmentId}`);
-    expect(confirmationRedrive.stdout).toContain(`Moved 1 message from ${topology.confirmations.deadLetterQueueName} back to ${topology.confirmations.queueName}:`);
+    expect(confirmationRedrive.stdout).toContain(
+      `Moved 1 message from ${topology.confirmations.deadLetterQueueName} back to ${topology.confirmations.queueName}:`,
+    );
     expect(confirmationRedrive.stdout).toContain(`appointment ${stuckUnconfirmed.appointmentId}`);
 
     // And reconcile finds nothing any more, and exits 0
@@ -125,7 +136,8 @@ describeWithOwnMysql('reliability: the operator tools, npm run redrive and npm r
     const unknown = await run(redriveMain, ['appointments-xx'], state);
 
     expect(listing.code).toBe(2);
-    for (const queue of [...topology.countryRoutes, topology.confirmations]) expect(listing.stdout).toMatch(new RegExp(`${queue.deadLetterQueueName} +0 messages +\\(from ${queue.queueName}\\)`));
+    for (const queue of [...topology.countryRoutes, topology.confirmations])
+      expect(listing.stdout).toMatch(new RegExp(`${queue.deadLetterQueueName} +0 messages +\\(from ${queue.queueName}\\)`));
     expect(empty).toMatchObject({ code: 0, stdout: `Nothing to move: ${topology.confirmations.deadLetterQueueName} is empty.\n` });
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('No queue named appointments-xx; known: ');
@@ -149,7 +161,9 @@ describeWithOwnMysql('reliability: the operator tools, npm run redrive and npm r
     await writeStackState({ ...stackStateOf(stack), pid: exited.pid ?? 0 }, stateFile);
 
     // Then reading it says that stack has exited and how to start one
-    await expect(readStackState(stateFile)).rejects.toThrow(new RegExp(`left by process ${exited.pid}, which has exited. Start one with \`npm start\``));
+    await expect(readStackState(stateFile)).rejects.toThrow(
+      new RegExp(`left by process ${exited.pid}, which has exited. Start one with \`npm start\``),
+    );
   });
 
   it('npm run redrive and npm run reconcile find the running stack through its state file', async () => {
@@ -174,7 +188,9 @@ describeWithOwnMysql('reliability: the operator tools, npm run redrive and npm r
     expect(stuckFound.code).toBe(1);
     expect(stuckFound.stdout).toContain(stuck?.appointmentId);
     expect(redrive.code).toBe(0);
-    expect(redrive.stdout).toContain(`Moved 1 message from ${route.deadLetterQueueName} back to ${route.queueName}:\n  appointment ${stuck?.appointmentId}`);
+    expect(redrive.stdout).toContain(
+      `Moved 1 message from ${route.deadLetterQueueName} back to ${route.queueName}:\n  appointment ${stuck?.appointmentId}`,
+    );
     expect(clean.code).toBe(0);
     expect(clean.stdout).toMatch(/Checked 4 appointments .* against 4 country rows/);
     counts.redriven += 1;

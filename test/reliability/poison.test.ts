@@ -10,7 +10,15 @@ import { localDynamoDbClient } from '../../local/dynamodb/dynalite';
 import { appointmentIdOf } from '../../local/operators/operator-io';
 import type { LocalStack } from '../../local/stack';
 import { describeWithMysql, testPool } from '../support/mysql';
-import { deadLetterQueueNames, listedStatuses, printCounts, RouterTally, scheduledRows, startReliabilityStack, type SuiteCounts } from './support';
+import {
+  deadLetterQueueNames,
+  listedStatuses,
+  printCounts,
+  RouterTally,
+  scheduledRows,
+  startReliabilityStack,
+  type SuiteCounts,
+} from './support';
 import { given } from '../steps/given';
 
 const nextAppointmentId = monotonicFactory();
@@ -51,8 +59,15 @@ describeWithMysql('reliability: poison messages', () => {
   });
 
   /** A PENDING appointment in DynamoDB, as createAppointment leaves it, and the request it publishes. */
-  async function pendingRequest(countryISO: CountryISO, index: number): Promise<{ appointment: Appointment; request: AppointmentRequested }> {
-    const appointment = pendingAppointment({ insuredId: String(90_000 + index).padStart(5, '0'), ...given.aFreeSlot(countryISO) }, nextAppointmentId(), new Date());
+  async function pendingRequest(
+    countryISO: CountryISO,
+    index: number,
+  ): Promise<{ appointment: Appointment; request: AppointmentRequested }> {
+    const appointment = pendingAppointment(
+      { insuredId: String(90_000 + index).padStart(5, '0'), ...given.aFreeSlot(countryISO) },
+      nextAppointmentId(),
+      new Date(),
+    );
     await appointments.create(appointment);
     const { status: _status, updatedAt: _updatedAt, ...request } = { ...appointment, correlationId: `poison-suite-${index}` };
     return { appointment, request };
@@ -91,18 +106,26 @@ describeWithMysql('reliability: poison messages', () => {
         correlationId: 'poison',
       }),
     };
-    const valid = await Promise.all(Array.from({ length: route.batchSize - Object.keys(poison).length }, (_, index) => pendingRequest(route.countryISO, 10 + index)));
+    const valid = await Promise.all(
+      Array.from({ length: route.batchSize - Object.keys(poison).length }, (_, index) => pendingRequest(route.countryISO, 10 + index)),
+    );
     expect(valid.length).toBeGreaterThan(0);
     counts.sent += valid.length + Object.keys(poison).length;
     counts.poison += Object.keys(poison).length;
 
     // When they all land on the queue together, the poison first, as SNS delivers them
-    const poisonIds = Object.values(poison).map((body) => stack.router.sendMessage(route.queueName, body, countryAttribute(route.countryISO)));
-    const validIds = valid.map(({ request }) => stack.router.sendMessage(route.queueName, JSON.stringify(request), countryAttribute(route.countryISO)));
+    const poisonIds = Object.values(poison).map((body) =>
+      stack.router.sendMessage(route.queueName, body, countryAttribute(route.countryISO)),
+    );
+    const validIds = valid.map(({ request }) =>
+      stack.router.sendMessage(route.queueName, JSON.stringify(request), countryAttribute(route.countryISO)),
+    );
     await stack.router.waitForIdle(30_000);
 
     // Then they reached the worker as one batch
-    expect(invocations.find((invocation) => invocation.messageIds.includes(poisonIds[0] ?? ''))?.messageIds.sort()).toEqual([...poisonIds, ...validIds].sort());
+    expect(invocations.find((invocation) => invocation.messageIds.includes(poisonIds[0] ?? ''))?.messageIds.sort()).toEqual(
+      [...poisonIds, ...validIds].sort(),
+    );
 
     // And every poison message was received its max receive count and waits, unchanged, in the DLQ
     const deadLetters = stack.router.deadLetters(route.queueName);
@@ -114,14 +137,19 @@ describeWithMysql('reliability: poison messages', () => {
     const validAppointmentIds = valid.map(({ appointment }) => appointment.appointmentId);
     const rows = await scheduledRows(pool, validAppointmentIds);
     expect(rows.map((row) => row.appointmentId).sort()).toEqual([...validAppointmentIds].sort());
-    const statuses = await listedStatuses(stack, valid.map(({ appointment }) => appointment.insuredId));
+    const statuses = await listedStatuses(
+      stack,
+      valid.map(({ appointment }) => appointment.insuredId),
+    );
     expect(validAppointmentIds.map((id) => statuses.get(id))).toEqual(validAppointmentIds.map(() => AppointmentStatus.COMPLETED));
     counts.rows += rows.length;
     counts.completed += validAppointmentIds.length;
 
     // And the appointment that reached the wrong country was scheduled nowhere and is still PENDING
     expect(await scheduledRows(pool, [misrouted.appointment.appointmentId])).toEqual([]);
-    expect((await listedStatuses(stack, [misrouted.appointment.insuredId])).get(misrouted.appointment.appointmentId)).toBe(AppointmentStatus.PENDING);
+    expect((await listedStatuses(stack, [misrouted.appointment.insuredId])).get(misrouted.appointment.appointmentId)).toBe(
+      AppointmentStatus.PENDING,
+    );
   }, 60_000);
 
   it('in the confirmation queue: what does not parse or names no appointment is dead-lettered; its batch mates are completed once', async () => {
@@ -129,8 +157,15 @@ describeWithMysql('reliability: poison messages', () => {
     const { eventBusName, source } = topology.countryOutcomes;
     const detailType = 'AppointmentScheduled';
     const queue = topology.confirmations;
-    const valid = await Promise.all(Array.from({ length: queue.batchSize - 2 }, (_, index) => pendingRequest(countryISOs[index % countryISOs.length] as CountryISO, 30 + index)));
-    const scheduledEvent = ({ createdAt: _createdAt, type: _type, ...request }: AppointmentRequested): AppointmentScheduled => ({ ...request, scheduledAt: new Date().toISOString() });
+    const valid = await Promise.all(
+      Array.from({ length: queue.batchSize - 2 }, (_, index) =>
+        pendingRequest(countryISOs[index % countryISOs.length] as CountryISO, 30 + index),
+      ),
+    );
+    const scheduledEvent = ({ createdAt: _createdAt, type: _type, ...request }: AppointmentRequested): AppointmentScheduled => ({
+      ...request,
+      scheduledAt: new Date().toISOString(),
+    });
     const [firstValid] = valid;
     if (!firstValid) throw new Error('The batch size of the confirmation queue leaves no room for a valid message');
     const unknownAppointment = scheduledEvent({ ...firstValid.request, appointmentId: nextAppointmentId() });
@@ -155,11 +190,16 @@ describeWithMysql('reliability: poison messages', () => {
 
     // And both poison messages wait in the DLQ after the max receive count
     const deadLetters = stack.router.deadLetters(queue.queueName);
-    expect(deadLetters.map((record) => appointmentIdOf(record.body) ?? record.body).sort()).toEqual(['{"detail":"missing"}', unknownAppointment.appointmentId].sort());
+    expect(deadLetters.map((record) => appointmentIdOf(record.body) ?? record.body).sort()).toEqual(
+      ['{"detail":"missing"}', unknownAppointment.appointmentId].sort(),
+    );
     for (const record of deadLetters) expect(record.attributes.ApproximateReceiveCount).toBe(String(queue.maxReceiveCount));
 
     // And every valid batch mate is COMPLETED, and no appointment was made up for the unknown one
-    const statuses = await listedStatuses(stack, valid.map(({ appointment }) => appointment.insuredId));
+    const statuses = await listedStatuses(
+      stack,
+      valid.map(({ appointment }) => appointment.insuredId),
+    );
     for (const { appointment } of valid) expect(statuses.get(appointment.appointmentId)).toBe(AppointmentStatus.COMPLETED);
     expect(statuses.has(unknownAppointment.appointmentId)).toBe(false);
     counts.completed += valid.length;

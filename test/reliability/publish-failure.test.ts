@@ -4,14 +4,32 @@ import { appointmentIdOf } from '../../local/operators/operator-io';
 import { AwsServiceError, type PublishInput, type RouterEvent } from '../../local/router/router';
 import type { LocalStack } from '../../local/stack';
 import { describeWithMysql, testPool } from '../support/mysql';
-import { bookAppointments, bookingFor, deadLetterQueueNames, listedStatuses, printCounts, scheduledRows, startReliabilityStack, storedAppointments, type SuiteCounts } from './support';
+import {
+  bookAppointments,
+  bookingFor,
+  deadLetterQueueNames,
+  listedStatuses,
+  printCounts,
+  scheduledRows,
+  startReliabilityStack,
+  storedAppointments,
+  type SuiteCounts,
+} from './support';
 
 const BOOKINGS = 20;
 const CLIENTS = 5;
 
 describeWithMysql('reliability: SNS refuses the publish', () => {
   const startedAt = Date.now();
-  const counts: SuiteCounts<'refusedBookings' | 'refusedPublishes'> = { sent: 0, completed: 0, rows: 0, inDlq: 0, redriven: 0, refusedBookings: 0, refusedPublishes: 0 };
+  const counts: SuiteCounts<'refusedBookings' | 'refusedPublishes'> = {
+    sent: 0,
+    completed: 0,
+    rows: 0,
+    inDlq: 0,
+    redriven: 0,
+    refusedBookings: 0,
+    refusedPublishes: 0,
+  };
   let stack: LocalStack;
   let pool: Pool;
   let refuse: 'every attempt' | 'the first attempt' | undefined;
@@ -65,7 +83,10 @@ describeWithMysql('reliability: SNS refuses the publish', () => {
     expect(refused).toHaveLength(BOOKINGS);
     for (const errors of refused) {
       expect(errors).toEqual([
-        expect.objectContaining({ errorType: 'SchedulingUnavailableError', message: expect.stringMatching(/could not be sent for scheduling.*try again/i) as unknown }),
+        expect.objectContaining({
+          errorType: 'SchedulingUnavailableError',
+          message: expect.stringMatching(/could not be sent for scheduling.*try again/i) as unknown,
+        }),
       ]);
     }
 
@@ -95,7 +116,10 @@ describeWithMysql('reliability: SNS refuses the publish', () => {
     expect(published.sort()).toEqual([...ids].sort());
 
     // And every one is COMPLETED with one row
-    const statuses = await listedStatuses(stack, accepted.map((appointment) => appointment.insuredId));
+    const statuses = await listedStatuses(
+      stack,
+      accepted.map((appointment) => appointment.insuredId),
+    );
     counts.completed += ids.filter((id) => statuses.get(id) === AppointmentStatus.COMPLETED).length;
     expect(counts.completed).toBe(BOOKINGS);
     const rows = await scheduledRows(pool, ids);

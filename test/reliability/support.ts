@@ -39,7 +39,9 @@ export const describeWithOwnMysql: typeof describe =
   canStartThrowawayMysql() || process.env.CI === 'true' ? describeWithMysql : describe.skip;
 
 export const countryQueueNames: ReadonlySet<string> = new Set(topology.countryRoutes.map((route) => route.queueName));
-export const deadLetterQueueNames: readonly string[] = [...topology.countryRoutes, topology.confirmations, topology.emailNotifications].map((queue) => queue.deadLetterQueueName);
+export const deadLetterQueueNames: readonly string[] = [...topology.countryRoutes, topology.confirmations, topology.emailNotifications].map(
+  (queue) => queue.deadLetterQueueName,
+);
 
 export { runConcurrently };
 
@@ -71,14 +73,20 @@ export interface Bookings {
 }
 
 /** `count` createAppointment calls over HTTP from `clients` concurrent clients: bookings `firstIndex` onwards (default 0). */
-export async function bookAppointments(stack: LocalStack, count: number, clients: number, options: { firstIndex?: number; timeoutMs?: number } = {}): Promise<Bookings> {
+export async function bookAppointments(
+  stack: LocalStack,
+  count: number,
+  clients: number,
+  options: { firstIndex?: number; timeoutMs?: number } = {},
+): Promise<Bookings> {
   const api = developerOf(stack, options.timeoutMs);
   const bookings: Bookings = { accepted: [], refused: [], unclear: [] };
   await runConcurrently(count, clients, async (index) => {
     try {
       const answer = await api.bookAppointment(bookingFor((options.firstIndex ?? 0) + index));
       if (answer.appointment && !answer.errors) bookings.accepted.push(answer.appointment);
-      else if (answer.errors?.length && answer.errors.every((error) => error.errorType && error.message)) bookings.refused.push(answer.errors);
+      else if (answer.errors?.length && answer.errors.every((error) => error.errorType && error.message))
+        bookings.refused.push(answer.errors);
       else bookings.unclear.push(`HTTP ${answer.httpStatus}: ${JSON.stringify(answer)}`);
     } catch (error) {
       bookings.unclear.push(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
@@ -244,7 +252,10 @@ export async function thenEveryCompletionWasAnnounced(
 ): Promise<{ notified: number; notifications: number }> {
   const heardCompleted = (id: string) => subscriber.statusesOf(id).includes(AppointmentStatus.COMPLETED);
   await subscriber.waitUntil(() => acceptedIds.every(heardCompleted), timeoutMs);
-  const counts = { notified: new Set(subscriber.received.map((change) => change.appointmentId)).size, notifications: subscriber.received.length };
+  const counts = {
+    notified: new Set(subscriber.received.map((change) => change.appointmentId)).size,
+    notifications: subscriber.received.length,
+  };
   expect(acceptedIds.filter((id) => !heardCompleted(id))).toEqual([]);
   const accepted = new Set(acceptedIds);
   expect(subscriber.received.filter((change) => !accepted.has(change.appointmentId))).toEqual([]);
@@ -280,10 +291,7 @@ export interface ContestsAndCancellations {
  * The booking semantics under a suite's faults: `slots` fresh slots each booked by `contenders`
  * insured people at once, and `cancellations` more bookings cancelled the moment they are accepted.
  */
-export async function whenSlotsAreContestedAndBookingsCancelled(
-  stack: LocalStack,
-  plan: ContestPlan,
-): Promise<ContestsAndCancellations> {
+export async function whenSlotsAreContestedAndBookingsCancelled(stack: LocalStack, plan: ContestPlan): Promise<ContestsAndCancellations> {
   const insured = contestInsuredIds(plan);
   const api = developerOf(stack);
   const problems: string[] = [];
@@ -305,7 +313,8 @@ export async function whenSlotsAreContestedAndBookingsCancelled(
       const booked = await book({ insuredId: insured.ofCancellation(index), ...given.aFreeSlot(countryOf(index)) });
       if (!booked) return undefined;
       const answer = await api.cancelAppointment(booked);
-      if (answer.appointment?.status !== AppointmentStatus.CANCELLED) problems.push(`cancellation refused: ${JSON.stringify(answer.errors)}`);
+      if (answer.appointment?.status !== AppointmentStatus.CANCELLED)
+        problems.push(`cancellation refused: ${JSON.stringify(answer.errors)}`);
       return booked;
     }),
   );
@@ -341,9 +350,15 @@ export async function thenEachSlotHasOneHolderAndCancellationsHold(
   expect(rejected.map((appointment) => stored.get(appointment.appointmentId)?.rejectionReason)).toEqual(rejected.map(() => 'SLOT_TAKEN'));
   expect(traffic.cancelled.map(statusOf)).toEqual(traffic.cancelled.map(() => AppointmentStatus.CANCELLED));
   // One row per appointment, whose status is the one its appointment's status leads to.
-  const rows = await scheduledRows(pool, all.map((appointment) => appointment.appointmentId));
+  const rows = await scheduledRows(
+    pool,
+    all.map((appointment) => appointment.appointmentId),
+  );
   expect(rows).toHaveLength(all.length);
-  const reconciliation = await reconcileAppointments(0, { appointments: () => all.map((appointment) => stored.get(appointment.appointmentId)!), countryRows: () => rows.map((row) => ({ ...row, countryISO: row.schemaCountry })) });
+  const reconciliation = await reconcileAppointments(0, {
+    appointments: () => all.map((appointment) => stored.get(appointment.appointmentId)!),
+    countryRows: () => rows.map((row) => ({ ...row, countryISO: row.schemaCountry })),
+  });
   expect(reconciliation.rowsDisagreeingWithAppointment).toEqual([]);
   expect(reconciliation.stuckPending).toEqual([]);
   // Each final status reached the subscribers (repeats allowed; never a status that was not stored at some point).

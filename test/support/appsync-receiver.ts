@@ -29,19 +29,28 @@ export async function startStatusChangeReceiver(): Promise<StatusChangeReceiver>
   const server = createServer((request, response) => {
     void readRequestBody(request).then(async (body) => {
       try {
-        await verifyIamSignature({ method: request.method ?? 'POST', url: request.url ?? '/', headers: request.headers, body }, LOCAL_CREDENTIALS);
+        await verifyIamSignature(
+          { method: request.method ?? 'POST', url: request.url ?? '/', headers: request.headers, body },
+          LOCAL_CREDENTIALS,
+        );
       } catch (error) {
         unsigned += 1;
-        response.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: [{ errorType: 'UnauthorizedException', message: (error as Error).message }] }));
+        response
+          .writeHead(401, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ errors: [{ errorType: 'UnauthorizedException', message: (error as Error).message }] }));
         return;
       }
       const { change } = (JSON.parse(body) as { variables: { change: AppointmentStatusChangeInput } }).variables;
       if (refused.delete(change.appointmentId)) {
-        response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: null, errors: [{ errorType: 'InternalFailure', message: 'refused by the test' }] }));
+        response
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ data: null, errors: [{ errorType: 'InternalFailure', message: 'refused by the test' }] }));
         return;
       }
       received.push(change);
-      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: { publishAppointmentStatusChange: change } }));
+      response
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ data: { publishAppointmentStatusChange: change } }));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

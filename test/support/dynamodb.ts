@@ -1,5 +1,11 @@
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { ensureAppointmentsTable, localDynamoDbClient, LOCAL_CREDENTIALS, LOCAL_REGION, startLocalDynamoDb } from '../../local/dynamodb/dynalite';
+import {
+  ensureAppointmentsTable,
+  localDynamoDbClient,
+  LOCAL_CREDENTIALS,
+  LOCAL_REGION,
+  startLocalDynamoDb,
+} from '../../local/dynamodb/dynalite';
 
 export interface TestTable {
   readonly endpoint: string;

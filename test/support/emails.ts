@@ -12,8 +12,17 @@ export async function emailsAbout(stack: LocalStack, appointmentId: string): Pro
 }
 
 /** Waits until `count` emails about the appointment were sent (or the deadline passed); answers what was sent. */
-export function emailsAboutOnceSent(stack: LocalStack, appointmentId: string, count = 1, deadlineMs = EMAILED_WITHIN_MS): Promise<SentEmail[]> {
-  return pollUntil(() => emailsAbout(stack, appointmentId), (emails) => emails.length >= count, deadlineMs);
+export function emailsAboutOnceSent(
+  stack: LocalStack,
+  appointmentId: string,
+  count = 1,
+  deadlineMs = EMAILED_WITHIN_MS,
+): Promise<SentEmail[]> {
+  return pollUntil(
+    () => emailsAbout(stack, appointmentId),
+    (emails) => emails.length >= count,
+    deadlineMs,
+  );
 }
 
 /** The insured person's own local inbox: every email the stack sent to their account's address. */

@@ -6,7 +6,11 @@
  * Powertools logs and metrics are silenced unless LOG_LEVEL is set, to keep test output readable.
  */
 export function loadLambda<Loaded>(env: Record<string, string | undefined>, load: () => Loaded): Loaded {
-  Object.assign(process.env, { POWERTOOLS_LOG_LEVEL: process.env.LOG_LEVEL ?? 'SILENT', POWERTOOLS_METRICS_DISABLED: process.env.LOG_LEVEL ? 'false' : 'true' }, env);
+  Object.assign(
+    process.env,
+    { POWERTOOLS_LOG_LEVEL: process.env.LOG_LEVEL ?? 'SILENT', POWERTOOLS_METRICS_DISABLED: process.env.LOG_LEVEL ? 'false' : 'true' },
+    env,
+  );
   let loaded: Loaded | undefined;
   jest.isolateModules(() => {
     loaded = load();

@@ -10,7 +10,12 @@ import { localLogger, silentSink } from '../../local/log';
  * each direct Lambda resolver is a function of the test's, so a test sees the events
  * AppSync would send and answers as the function would.
  */
-export type ResolverFunctions = Partial<Record<'Query.appointments' | 'Mutation.createAppointment' | 'Mutation.cancelAppointment' | 'Subscription.onAppointmentStatusChanged', (event: unknown) => Promise<unknown>>>;
+export type ResolverFunctions = Partial<
+  Record<
+    'Query.appointments' | 'Mutation.createAppointment' | 'Mutation.cancelAppointment' | 'Subscription.onAppointmentStatusChanged',
+    (event: unknown) => Promise<unknown>
+  >
+>;
 
 export function localExecutor(functions: ResolverFunctions): Promise<LocalExecutor> {
   const resolvers: LocalResolver[] = Object.entries(functions).map(([id, invoke]) => {
@@ -29,14 +34,27 @@ export function requestContext(caller: AuthenticatedCaller): AppSyncRequestConte
   return { caller, headers: { 'content-type': 'application/json', host: 'localhost' }, sourceIp: '127.0.0.1' };
 }
 
-export function run(executor: LocalExecutor, query: string, caller: AuthenticatedCaller, variables?: Record<string, unknown>): Promise<AppSyncAnswer> {
+export function run(
+  executor: LocalExecutor,
+  query: string,
+  caller: AuthenticatedCaller,
+  variables?: Record<string, unknown>,
+): Promise<AppSyncAnswer> {
   const document = parse(query);
   return Promise.resolve(executor.validationRefusal(document) ?? executor.execute({ document, variables }, requestContext(caller)));
 }
 
 /** A status change as the completion worker publishes it. */
 export function statusChange(insuredId: string, appointmentId = '01JTESTAPPOINTMENT0000000') {
-  return { appointmentId, insuredId, scheduleId: 100, countryISO: 'PE', status: 'COMPLETED', rejectionReason: null, updatedAt: '2026-11-29T10:00:00.000Z' };
+  return {
+    appointmentId,
+    insuredId,
+    scheduleId: 100,
+    countryISO: 'PE',
+    status: 'COMPLETED',
+    rejectionReason: null,
+    updatedAt: '2026-11-29T10:00:00.000Z',
+  };
 }
 
 export const PUBLISH_STATUS_CHANGE = `mutation Publish($change: AppointmentStatusChangeInput!) {

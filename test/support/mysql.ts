@@ -60,7 +60,11 @@ export async function countryRows(pool: Pool, countryISO: CountryISO, appointmen
 }
 
 /** The rows holding or having held a slot in a country (tests share one server, so each books its own slots). */
-export async function slotRows(pool: Pool, countryISO: CountryISO, scheduleId: number): Promise<{ appointment_id: string; status: string }[]> {
+export async function slotRows(
+  pool: Pool,
+  countryISO: CountryISO,
+  scheduleId: number,
+): Promise<{ appointment_id: string; status: string }[]> {
   const [rows] = await pool.query<(RowDataPacket & { appointment_id: string; status: string })[]>(
     'SELECT appointment_id, status FROM ??.appointments WHERE schedule_id = ? ORDER BY appointment_id',
     [countries[countryISO].mysqlSchema, scheduleId],

@@ -40,7 +40,9 @@ export async function subscribeToStatusChanges(stack: LocalStack, insuredIds: re
     await Promise.all(insuredIds.map((insuredId) => connection.subscribe({ query: SUBSCRIPTION, variables: { insuredId } }, hear)));
   } catch (error) {
     await connection.close();
-    throw new Error(`Subscribing to the status changes of ${insuredIds.length} insured people failed: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(
+      `Subscribing to the status changes of ${insuredIds.length} insured people failed: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 
   return {

@@ -3,7 +3,12 @@ import { accessTokenClaims } from '../../core/domain/access-token-claims';
 import { callerFrom, INSURED_ID_CLAIM } from '../../core/domain/caller';
 
 /** The attributes Cognito puts in a V2_0 pre-token-generation event for an insured person. */
-const insuredPerson = { sub: '7d8e2b4c-0000-4000-8000-000000000001', email: 'ana@example.com', email_verified: 'true', [INSURED_ID_CLAIM]: '00012' };
+const insuredPerson = {
+  sub: '7d8e2b4c-0000-4000-8000-000000000001',
+  email: 'ana@example.com',
+  email_verified: 'true',
+  [INSURED_ID_CLAIM]: '00012',
+};
 
 describe('the insuredId claim in access tokens', () => {
   it('given an insured person, when tokens are generated, then the access token gets their insuredId under the same claim, leading zeros kept', () => {
@@ -28,7 +33,12 @@ describe('the insuredId claim in access tokens', () => {
   });
 
   it('given the access token with the added claim, when AppSync hands its claims to a resolver, then the caller is that insured person', () => {
-    const accessTokenClaimsAsIssued = { sub: insuredPerson.sub, token_use: 'access', scope: 'aws.cognito.signin.user.admin', username: 'ana' };
+    const accessTokenClaimsAsIssued = {
+      sub: insuredPerson.sub,
+      token_use: 'access',
+      scope: 'aws.cognito.signin.user.admin',
+      username: 'ana',
+    };
     const added = accessTokenClaims(insuredPerson).accessTokenGeneration?.claimsToAddOrOverride;
     const identity: AppSyncIdentityCognito = {
       sub: insuredPerson.sub,

@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AppointmentStatus, holdsItsSlot, legalTransitions, statusesLeadingTo, validateCreateAppointmentInput } from '../../core/domain/appointment';
+import {
+  AppointmentStatus,
+  holdsItsSlot,
+  legalTransitions,
+  statusesLeadingTo,
+  validateCreateAppointmentInput,
+} from '../../core/domain/appointment';
 import { countries, countryISOs } from '../../core/domain/countries';
 import { countryRoute, topology } from '../../core/config/topology';
 
@@ -23,7 +29,11 @@ describe('the appointment lifecycle', () => {
 
   it('given the schema, then its AppointmentStatus enum names exactly the lifecycle statuses', () => {
     const schema = readFileSync(join(__dirname, '../../schema.graphql'), 'utf8');
-    const statuses = /enum AppointmentStatus \{([^}]*)\}/.exec(schema)?.[1]?.split('\n').map((line) => line.trim()).filter((line) => /^[A-Z_]+$/.test(line));
+    const statuses = /enum AppointmentStatus \{([^}]*)\}/
+      .exec(schema)?.[1]
+      ?.split('\n')
+      .map((line) => line.trim())
+      .filter((line) => /^[A-Z_]+$/.test(line));
     expect(statuses).toEqual(Object.keys(legalTransitions));
   });
 });

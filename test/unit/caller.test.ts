@@ -16,7 +16,7 @@ describe('the authorization rule, for each caller and action', () => {
     expect(() => authorizeFor(callerFrom(insured00012), '00012', action)).not.toThrow();
   });
 
-  it.each(actions)('given an insured person, when they %s another insured person\'s appointments, then they get Unauthorized', (action) => {
+  it.each(actions)("given an insured person, when they %s another insured person's appointments, then they get Unauthorized", (action) => {
     const refusal = () => authorizeFor(callerFrom(insured00012), '00013', action);
 
     expect(refusal).toThrow(UnauthorizedError);
@@ -39,13 +39,17 @@ describe('the authorization rule, for each caller and action', () => {
     expect(() => authorizeFor(callerFrom(unlinkedUser), '00012', 'list')).toThrow(/not linked to an insured person/);
   });
 
-  it('given an IAM caller (the pipeline\'s functions), when it uses a client field, then it gets Unauthorized: IAM is for internal fields', () => {
+  it("given an IAM caller (the pipeline's functions), when it uses a client field, then it gets Unauthorized: IAM is for internal fields", () => {
     expect(callerFrom(iamIdentity())).toEqual({ kind: 'service', principal: expect.stringContaining('assumed-role') as unknown });
     expect(() => authorizeFor(callerFrom(iamIdentity()), '00012', 'book')).toThrow(/internal fields only/);
   });
 
   it('given a staff member whose token also carries an insuredId, then they act as staff', () => {
-    const both = cognitoIdentity({ username: 'agent-who-is-insured', claims: { [INSURED_ID_CLAIM]: '00012', [GROUPS_CLAIM]: [STAFF_GROUP] }, groups: [STAFF_GROUP] });
+    const both = cognitoIdentity({
+      username: 'agent-who-is-insured',
+      claims: { [INSURED_ID_CLAIM]: '00012', [GROUPS_CLAIM]: [STAFF_GROUP] },
+      groups: [STAFF_GROUP],
+    });
 
     expect(() => authorizeFor(callerFrom(both), '00777', 'list')).not.toThrow();
   });

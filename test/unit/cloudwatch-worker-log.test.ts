@@ -3,12 +3,12 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { CloudWatchWorkerLog } from '../../local/operators/cloudwatch-worker-log';
 
 /** How `npm run smoke -- --email` reads the notification worker's log group in AWS. */
-describe('the notification worker\'s log in CloudWatch Logs', () => {
+describe("the notification worker's log in CloudWatch Logs", () => {
   const logs = mockClient(CloudWatchLogsClient);
   afterEach(() => logs.reset());
   afterAll(() => logs.restore());
 
-  it('given lines spread over pages, one of them empty, when the check asks for an appointment\'s lines, then it filters on the quoted id from the booking on and reads every page', async () => {
+  it("given lines spread over pages, one of them empty, when the check asks for an appointment's lines, then it filters on the quoted id from the booking on and reads every page", async () => {
     // Given FilterLogEvents answering in three pages, the middle one empty (AWS says a page may be)
     const pages = [
       { events: [{ message: '{"appointmentId":"01JA"}', timestamp: 1 }], nextToken: 'page-2' },

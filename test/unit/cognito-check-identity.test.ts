@@ -24,7 +24,14 @@ import { optionalStackOutputs, stackOutputs } from '../../infra/stack-outputs';
 import { CognitoCheckIdentity, LEFTOVER_CHECK_ACCOUNT_AFTER_MS, type TotpClock } from '../../local/operators/cognito-check-identity';
 import type { NotificationWorkerLog } from '../../local/operators/confirmation-email';
 import type { OperatorIo } from '../../local/operators/operator-io';
-import { DELETE_USERS_STEP, deployedEmailEvidence, deployedOutputs, smokeMain, smokeSteps, type DeployedAdapters } from '../../local/operators/smoke';
+import {
+  DELETE_USERS_STEP,
+  deployedEmailEvidence,
+  deployedOutputs,
+  smokeMain,
+  smokeSteps,
+  type DeployedAdapters,
+} from '../../local/operators/smoke';
 
 /** `npm run smoke -- --outputs …` against a deployed stack: the Cognito calls it makes only in AWS, with the SDK mocked. */
 
@@ -64,13 +71,25 @@ describe('the Cognito identity of deployment checks', () => {
       Session: `setup-session-of-${input.AuthParameters.USERNAME}`,
       ChallengeParameters: { USER_ID_FOR_SRP: `uuid-of-${input.AuthParameters.USERNAME}` },
     }));
-    cognito.on(AssociateSoftwareTokenCommand).callsFake((input: { Session: string }) => ({ SecretCode: secret.base32, Session: `${input.Session}/associated` }));
-    cognito.on(VerifySoftwareTokenCommand).callsFake((input: { Session: string }) => ({ Status: 'SUCCESS', Session: `${input.Session}/verified` }));
+    cognito
+      .on(AssociateSoftwareTokenCommand)
+      .callsFake((input: { Session: string }) => ({ SecretCode: secret.base32, Session: `${input.Session}/associated` }));
+    cognito
+      .on(VerifySoftwareTokenCommand)
+      .callsFake((input: { Session: string }) => ({ Status: 'SUCCESS', Session: `${input.Session}/verified` }));
     cognito.on(AdminRespondToAuthChallengeCommand).callsFake((input: AdminRespondToAuthChallengeCommandInput) => {
       const user = input.ChallengeResponses?.USERNAME ?? '';
-      if (input.ChallengeName === 'MFA_SETUP' && thenAsksForCode) return { ChallengeName: 'SOFTWARE_TOKEN_MFA', Session: 'code-session', ChallengeParameters: { USER_ID_FOR_SRP: user } };
+      if (input.ChallengeName === 'MFA_SETUP' && thenAsksForCode)
+        return { ChallengeName: 'SOFTWARE_TOKEN_MFA', Session: 'code-session', ChallengeParameters: { USER_ID_FOR_SRP: user } };
       const isInsured = user.includes('insured');
-      return { AuthenticationResult: { AccessToken: accessToken({ username: user, ...(isInsured && insuredIdClaim ? { [INSURED_ID_CLAIM]: deploymentChecks.insuredId } : {}) }) } };
+      return {
+        AuthenticationResult: {
+          AccessToken: accessToken({
+            username: user,
+            ...(isInsured && insuredIdClaim ? { [INSURED_ID_CLAIM]: deploymentChecks.insuredId } : {}),
+          }),
+        },
+      };
     });
   }
 
@@ -112,7 +131,12 @@ describe('the Cognito identity of deployment checks', () => {
     for (const { Password } of passwords) expect(Password).toMatch(/^(?=.*[a-z])(?=.*[A-Z])(?=.*\d)(?=.*[^A-Za-z0-9]).{12,}$/);
     expect(passwords[0]?.Password).not.toBe(passwords[1]?.Password);
     expect(cognito.commandCalls(AdminInitiateAuthCommand).map((call) => call.args[0].input)).toEqual(
-      passwords.map(({ Username, Password }) => ({ UserPoolId: pool.userPoolId, ClientId: pool.clientId, AuthFlow: 'ADMIN_USER_PASSWORD_AUTH', AuthParameters: { USERNAME: Username, PASSWORD: Password } })),
+      passwords.map(({ Username, Password }) => ({
+        UserPoolId: pool.userPoolId,
+        ClientId: pool.clientId,
+        AuthFlow: 'ADMIN_USER_PASSWORD_AUTH',
+        AuthParameters: { USERNAME: Username, PASSWORD: Password },
+      })),
     );
     expect(users.insured.username).toBe('smoke-run1-insured@checks.invalid');
     expect(users.staff.username).toBe('smoke-run1-staff@checks.invalid');
@@ -148,7 +172,10 @@ describe('the Cognito identity of deployment checks', () => {
     await new CognitoCheckIdentity(client(), pool, clock).createUsers('run3');
 
     const [verified] = cognito.commandCalls(VerifySoftwareTokenCommand).map((call) => call.args[0].input.UserCode);
-    const answered = cognito.commandCalls(AdminRespondToAuthChallengeCommand).map((call) => call.args[0].input).find((input) => input.ChallengeName === 'SOFTWARE_TOKEN_MFA');
+    const answered = cognito
+      .commandCalls(AdminRespondToAuthChallengeCommand)
+      .map((call) => call.args[0].input)
+      .find((input) => input.ChallengeName === 'SOFTWARE_TOKEN_MFA');
     expect(answered?.ChallengeResponses?.SOFTWARE_TOKEN_MFA_CODE).toMatch(/^\d{6}$/);
     expect(answered?.ChallengeResponses?.SOFTWARE_TOKEN_MFA_CODE).not.toBe(verified);
     expect(answered?.Session).toBe('code-session');
@@ -176,17 +203,29 @@ describe('the Cognito identity of deployment checks', () => {
     await identity.createUsers('run5');
     cognito.on(AdminDeleteUserCommand, { Username: 'smoke-run5-staff@checks.invalid' }).rejects(new Error('throttled'));
 
-    await expect(identity.deleteUsers()).rejects.toThrow(/could not delete smoke-run5-staff@checks\.invalid \(Error: throttled\): aws cognito-idp admin-delete-user --user-pool-id us-east-1_Checks/);
+    await expect(identity.deleteUsers()).rejects.toThrow(
+      /could not delete smoke-run5-staff@checks\.invalid \(Error: throttled\): aws cognito-idp admin-delete-user --user-pool-id us-east-1_Checks/,
+    );
   });
 
-  describe('with the operator\'s address (npm run smoke -- --email)', () => {
+  describe("with the operator's address (npm run smoke -- --email)", () => {
     const OPERATOR = 'operator+smoke@example.com';
     const lookup = { UserPoolId: pool.userPoolId, Filter: `preferred_username = "${deploymentChecks.insuredId}"`, Limit: 60 };
 
     /** An account a check made, as ListUsers answers it: Cognito's own username (a UUID) and its attributes. */
     function checkAccount(email: string, createdAt: Date): UserType {
-      const attributes = { email, email_verified: 'true', [INSURED_ID_CLAIM]: deploymentChecks.insuredId, [INSURED_ID_LOOKUP_ATTRIBUTE]: deploymentChecks.insuredId };
-      return { Username: `uuid-of-${email}`, Enabled: true, UserCreateDate: createdAt, Attributes: Object.entries(attributes).map(([Name, Value]) => ({ Name, Value })) };
+      const attributes = {
+        email,
+        email_verified: 'true',
+        [INSURED_ID_CLAIM]: deploymentChecks.insuredId,
+        [INSURED_ID_LOOKUP_ATTRIBUTE]: deploymentChecks.insuredId,
+      };
+      return {
+        Username: `uuid-of-${email}`,
+        Enabled: true,
+        UserCreateDate: createdAt,
+        Attributes: Object.entries(attributes).map(([Name, Value]) => ({ Name, Value })),
+      };
     }
 
     it('given an address, when the check creates its insured person, then the account is the one the notification worker writes to: that address verified, the check insuredId also as preferred_username', async () => {
@@ -219,14 +258,23 @@ describe('the Cognito identity of deployment checks', () => {
       const now = Date.UTC(2026, 10, 29, 12, 0, 0);
       const leftover = checkAccount('someone-else@example.com', new Date(now - LEFTOVER_CHECK_ACCOUNT_AFTER_MS - 60_000));
       givenAPoolRequiringTotp();
-      cognito.on(ListUsersCommand).resolvesOnce({ Users: [leftover] }).resolves({ Users: [checkAccount(OPERATOR, new Date(now))] });
+      cognito
+        .on(ListUsersCommand)
+        .resolvesOnce({ Users: [leftover] })
+        .resolves({ Users: [checkAccount(OPERATOR, new Date(now))] });
 
       const users = await new CognitoCheckIdentity(client(), pool, fakeClock(now), OPERATOR).createUsers('run7');
 
-      expect(cognito.commandCalls(AdminDeleteUserCommand).map((call) => call.args[0].input)).toEqual([{ UserPoolId: pool.userPoolId, Username: 'uuid-of-someone-else@example.com' }]);
+      expect(cognito.commandCalls(AdminDeleteUserCommand).map((call) => call.args[0].input)).toEqual([
+        { UserPoolId: pool.userPoolId, Username: 'uuid-of-someone-else@example.com' },
+      ]);
       const sent = cognito.calls().map((call) => call.args[0]);
-      expect(sent.findIndex((command) => command instanceof AdminDeleteUserCommand)).toBeLessThan(sent.findIndex((command) => command instanceof AdminCreateUserCommand));
-      expect(users.leftoversRemoved).toEqual([`someone-else@example.com (created ${new Date(now - LEFTOVER_CHECK_ACCOUNT_AFTER_MS - 60_000).toISOString()})`]);
+      expect(sent.findIndex((command) => command instanceof AdminDeleteUserCommand)).toBeLessThan(
+        sent.findIndex((command) => command instanceof AdminCreateUserCommand),
+      );
+      expect(users.leftoversRemoved).toEqual([
+        `someone-else@example.com (created ${new Date(now - LEFTOVER_CHECK_ACCOUNT_AFTER_MS - 60_000).toISOString()})`,
+      ]);
     });
 
     it('given a recent account of another check that may still be running, when the check creates its users, then it stops before creating anyone, says why and how to remove it, and leaves that account alone', async () => {
@@ -246,16 +294,23 @@ describe('the Cognito identity of deployment checks', () => {
     it('given another check creates its account at the same moment, when the lookup is made again after creating, then the check stops and its own account is still deleted at the end', async () => {
       const now = Date.UTC(2026, 10, 29, 12, 0, 0);
       givenAPoolRequiringTotp();
-      cognito.on(ListUsersCommand).resolvesOnce({ Users: [] }).resolves({ Users: [checkAccount(OPERATOR, new Date(now)), checkAccount('colleague@example.com', new Date(now))] });
+      cognito
+        .on(ListUsersCommand)
+        .resolvesOnce({ Users: [] })
+        .resolves({ Users: [checkAccount(OPERATOR, new Date(now)), checkAccount('colleague@example.com', new Date(now))] });
       const identity = new CognitoCheckIdentity(client(), pool, fakeClock(now), OPERATOR);
 
-      await expect(identity.createUsers('run9')).rejects.toThrow(/another account \(colleague@example\.com\) also receives the email of insuredId 99999/);
+      await expect(identity.createUsers('run9')).rejects.toThrow(
+        /another account \(colleague@example\.com\) also receives the email of insuredId 99999/,
+      );
       expect(await identity.deleteUsers()).toBe(`deleted ${OPERATOR}`);
     });
 
     it('given the address already has an account in the pool (the sign-in name), when the check creates it, then it says to give an address of its own', async () => {
       givenAPoolRequiringTotp();
-      cognito.on(AdminCreateUserCommand, { Username: OPERATOR }).rejects(Object.assign(new Error('An account with the given email already exists.'), { name: 'UsernameExistsException' }));
+      cognito
+        .on(AdminCreateUserCommand, { Username: OPERATOR })
+        .rejects(Object.assign(new Error('An account with the given email already exists.'), { name: 'UsernameExistsException' }));
 
       await expect(new CognitoCheckIdentity(client(), pool, fakeClock(Date.now()), OPERATOR).createUsers('run10')).rejects.toThrow(
         `${OPERATOR} already has an account in the pool (An account with the given email already exists.): give --email an address of its own`,
@@ -319,12 +374,16 @@ describe('the Cognito identity of deployment checks', () => {
       expect(stdout).toMatch(new RegExp(`PASS 1/8 ${smokeSteps[0]?.name}`));
       expect(stdout).toMatch(/FAIL 2\/8 .*custom:insuredId.*pre-token-generation trigger/);
       expect(stdout).toMatch(/SKIP 3\/8/);
-      expect(stdout).toMatch(new RegExp(`PASS 8/8 ${DELETE_USERS_STEP} \\(\\d+ ms\\): deleted smoke-\\w+-insured@checks.invalid, smoke-\\w+-staff@checks.invalid`));
+      expect(stdout).toMatch(
+        new RegExp(
+          `PASS 8/8 ${DELETE_USERS_STEP} \\(\\d+ ms\\): deleted smoke-\\w+-insured@checks.invalid, smoke-\\w+-staff@checks.invalid`,
+        ),
+      );
       expect(stderr).toBe(`Smoke check FAILED at step "${smokeSteps[1]?.name}".\n`);
       expect(cognito.commandCalls(AdminDeleteUserCommand)).toHaveLength(2);
     });
 
-    it('given --email, when the check runs, then the insured person gets that address, the worker log it will read is the output\'s log group, and a failure still deletes both users', async () => {
+    it("given --email, when the check runs, then the insured person gets that address, the worker log it will read is the output's log group, and a failure still deletes both users", async () => {
       givenAPoolRequiringTotp({ insuredIdClaim: false });
       const outputs = await givenDeployOutputs({ sendsEmails: true });
       const { opened, adapters } = recordingLogs();
@@ -338,7 +397,9 @@ describe('the Cognito identity of deployment checks', () => {
         UserAttributes: expect.arrayContaining([{ Name: INSURED_ID_LOOKUP_ATTRIBUTE, Value: deploymentChecks.insuredId }]) as unknown,
       });
       expect(stdout).toMatch(/SKIP 7\/8 SES accepted/);
-      expect(stdout).toMatch(new RegExp(`PASS 8/8 ${DELETE_USERS_STEP} \\(\\d+ ms\\): deleted operator@example.com, smoke-\\w+-staff@checks.invalid`));
+      expect(stdout).toMatch(
+        new RegExp(`PASS 8/8 ${DELETE_USERS_STEP} \\(\\d+ ms\\): deleted operator@example.com, smoke-\\w+-staff@checks.invalid`),
+      );
     });
 
     it('given a stack deployed without emails, when the check runs with --email, then it says the email cannot be proven there and creates nobody', async () => {
@@ -347,7 +408,9 @@ describe('the Cognito identity of deployment checks', () => {
       const { code, stderr } = await smoke(['--outputs', outputs, '--email', 'operator@example.com'], recordingLogs().adapters);
 
       expect(code).toBe(1);
-      expect(stderr).toBe(`--email cannot be proven: stack AppointmentsStack has no ${optionalStackOutputs.notificationWorkerLogGroup} output: it was deployed without -c senderEmail (it sends no email), or before this version.\n`);
+      expect(stderr).toBe(
+        `--email cannot be proven: stack AppointmentsStack has no ${optionalStackOutputs.notificationWorkerLogGroup} output: it was deployed without -c senderEmail (it sends no email), or before this version.\n`,
+      );
       expect(cognito.commandCalls(AdminCreateUserCommand)).toHaveLength(0);
     });
 
@@ -368,7 +431,9 @@ describe('the Cognito identity of deployment checks', () => {
       const evidence = deployedEmailEvidence('AppointmentsStack', outputs, undefined, recordingLogs().adapters);
 
       expect(evidence).toEqual({ skipped: expect.stringContaining("the check's insured person has no verified address") as unknown });
-      expect('skipped' in evidence && evidence.skipped).toMatch(new RegExp(`run again with --email .*cognito-idp:ListUsers on the pool and logs:FilterLogEvents on ${LOG_GROUP}`));
+      expect('skipped' in evidence && evidence.skipped).toMatch(
+        new RegExp(`run again with --email .*cognito-idp:ListUsers on the pool and logs:FilterLogEvents on ${LOG_GROUP}`),
+      );
     });
 
     it('given an outputs file without the check client, when the check runs, then it says to deploy this version and creates nobody', async () => {

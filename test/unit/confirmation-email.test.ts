@@ -38,7 +38,13 @@ async function workerLines(status: AppointmentStatusChanged['status'], { hasVeri
   };
   jest.spyOn(process.stdout, 'write').mockImplementation(ship);
   jest.spyOn(process.stderr, 'write').mockImplementation(ship);
-  const change: AppointmentStatusChanged = { ...booking, correlationId: 'c-1', status, rejectionReason: null, updatedAt: '2026-11-29T12:00:03.000Z' };
+  const change: AppointmentStatusChanged = {
+    ...booking,
+    correlationId: 'c-1',
+    status,
+    rejectionReason: null,
+    updatedAt: '2026-11-29T12:00:03.000Z',
+  };
   await emailStatusChange(change, {
     addressBook: { verifiedAddressOf: () => Promise.resolve(hasVerifiedAddress ? 'operator@example.com' : undefined) },
     mailer: { send: () => Promise.resolve(`ses-message-of-${status}`) },
@@ -63,13 +69,15 @@ function logGroupWith(lines: readonly LogLine[], arrivesOnRead = 1) {
 }
 
 describe("the proof of the check's confirmation email in AWS: the notification worker's log", () => {
-  it('given the worker logged the email SES accepted, when the check looks, then it asks the log for the appointment id since just before the booking, and names SES\'s message id', async () => {
+  it("given the worker logged the email SES accepted, when the check looks, then it asks the log for the appointment id since just before the booking, and names SES's message id", async () => {
     const { log, asked } = logGroupWith(await workerLines('COMPLETED'));
 
     const proof = await awaitConfirmation(new WorkerLogEvidence(log, 1_000, 10), booking);
 
     expect(asked).toEqual([{ term: booking.appointmentId, since: new Date('2026-11-29T11:59:00.000Z') }]);
-    expect(proof).toMatch(/^SES accepted it \(message id ses-message-of-COMPLETED\), as the notification worker logged at 2026-11-29T12:00:05\.000Z$/);
+    expect(proof).toMatch(
+      /^SES accepted it \(message id ses-message-of-COMPLETED\), as the notification worker logged at 2026-11-29T12:00:05\.000Z$/,
+    );
   });
 
   it('given the line shows up only after a while, as CloudWatch Logs may take minutes, when the check looks, then it asks again until it is there', async () => {
@@ -79,16 +87,23 @@ describe("the proof of the check's confirmation email in AWS: the notification w
     expect(asked).toHaveLength(3);
   });
 
-  it('given Lambda prefixes each line (text log format), when the check reads it, then the worker\'s JSON after the prefix still counts', async () => {
+  it("given Lambda prefixes each line (text log format), when the check reads it, then the worker's JSON after the prefix still counts", async () => {
     const [line] = await workerLines('COMPLETED');
     const prefixed = { ...line!, message: `2026-11-29T12:00:05.000Z\t3f1c9a2e-request\tINFO\t${line!.message}` };
 
-    await expect(awaitConfirmation(new WorkerLogEvidence(logGroupWith([prefixed]).log, 1_000, 10), booking)).resolves.toContain('ses-message-of-COMPLETED');
+    await expect(awaitConfirmation(new WorkerLogEvidence(logGroupWith([prefixed]).log, 1_000, 10), booking)).resolves.toContain(
+      'ses-message-of-COMPLETED',
+    );
   });
 
-  it('given only the cancellation\'s email and a failed try were logged about the appointment, when the check waits, then neither counts and it fails once its wait is over, naming the log group and the wait', async () => {
+  it("given only the cancellation's email and a failed try were logged about the appointment, when the check waits, then neither counts and it fails once its wait is over, naming the log group and the wait", async () => {
     const failedTry: LogLine = {
-      message: JSON.stringify({ level: 'ERROR', message: 'Message failed; it will be retried', messageId: 'sqs-message-1', appointmentId: booking.appointmentId }),
+      message: JSON.stringify({
+        level: 'ERROR',
+        message: 'Message failed; it will be retried',
+        messageId: 'sqs-message-1',
+        appointmentId: booking.appointmentId,
+      }),
       timestamp: 0,
     };
     const { log, asked } = logGroupWith([failedTry, ...(await workerLines('CANCELLED'))]);
@@ -105,7 +120,7 @@ describe("the proof of the check's confirmation email in AWS: the notification w
     expect(WORKER_LOG_WAIT_MS).toBe(10 * 60_000);
   });
 
-  it('given the worker found no verified address and said so, when the check looks, then it fails at once with the worker\'s words instead of waiting', async () => {
+  it("given the worker found no verified address and said so, when the check looks, then it fails at once with the worker's words instead of waiting", async () => {
     const { log, asked } = logGroupWith(await workerLines('COMPLETED', { hasVerifiedAddress: false }));
 
     await expect(awaitConfirmation(new WorkerLogEvidence(log, 60_000, 10), booking)).rejects.toThrow(

@@ -38,6 +38,8 @@ type Subscription {
   it('given a field reachable only through a mode the API lacks, when the schema is served, then synthesis stops and names the field', () => {
     const apiKeyOnly = 'type Query @aws_cognito_user_pools {\n  debug: String @aws_api_key\n}\n';
 
-    expect(() => schemaForAuthorizationModes(apiKeyOnly, [USER_POOL, IAM])).toThrow(/Query\.debug would be reachable by no configured mode/);
+    expect(() => schemaForAuthorizationModes(apiKeyOnly, [USER_POOL, IAM])).toThrow(
+      /Query\.debug would be reachable by no configured mode/,
+    );
   });
 });

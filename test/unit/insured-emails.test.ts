@@ -39,7 +39,12 @@ describe('emailing a status change', () => {
   it('given a verified address, when the change is emailed, then one email in Spanish goes there and is counted as sent', async () => {
     const { sent, measured, metrics, mailer } = recording();
 
-    const outcome = await emailStatusChange(change, { addressBook: { verifiedAddressOf: () => Promise.resolve('ana@correo.cl') }, mailer, logger: quiet, metrics });
+    const outcome = await emailStatusChange(change, {
+      addressBook: { verifiedAddressOf: () => Promise.resolve('ana@correo.cl') },
+      mailer,
+      logger: quiet,
+      metrics,
+    });
 
     expect(outcome).toEqual({ sent: true, messageId: '1' });
     expect(sent).toEqual([expect.objectContaining({ to: 'ana@correo.cl', subject: expect.stringMatching(/^Cita cancelada/) as unknown })]);
@@ -50,12 +55,20 @@ describe('emailing a status change', () => {
     const { sent, measured, metrics, mailer } = recording();
     const logger = { info: jest.fn(), warn: jest.fn(), error: jest.fn() };
 
-    const outcome = await emailStatusChange(change, { addressBook: { verifiedAddressOf: () => Promise.resolve(undefined) }, mailer, logger, metrics });
+    const outcome = await emailStatusChange(change, {
+      addressBook: { verifiedAddressOf: () => Promise.resolve(undefined) },
+      mailer,
+      logger,
+      metrics,
+    });
 
     expect(outcome).toEqual({ sent: false, reason: 'NO_VERIFIED_ADDRESS' });
     expect(sent).toEqual([]);
     expect(measured).toEqual(['skipped CL NO_VERIFIED_ADDRESS']);
-    expect(logger.warn).toHaveBeenCalledWith(expect.stringContaining('no email sent'), expect.objectContaining({ appointmentId: change.appointmentId, correlationId: 'c-9' }));
+    expect(logger.warn).toHaveBeenCalledWith(
+      expect.stringContaining('no email sent'),
+      expect.objectContaining({ appointmentId: change.appointmentId, correlationId: 'c-9' }),
+    );
   });
 });
 
@@ -70,12 +83,17 @@ describe('the address of the insured person, from the user pool', () => {
   });
 
   it('given the account of that insuredId with a verified address, when looked up, then it is found by the standard lookup attribute', async () => {
-    cognito.on(ListUsersCommand).resolves({ Users: [user({ 'custom:insuredId': '00012', email: 'ana@correo.pe', email_verified: 'true' })] });
+    cognito
+      .on(ListUsersCommand)
+      .resolves({ Users: [user({ 'custom:insuredId': '00012', email: 'ana@correo.pe', email_verified: 'true' })] });
 
     const address = await new CognitoAddressBook(new CognitoIdentityProviderClient({}), 'pool-1').verifiedAddressOf('00012');
 
     expect(address).toBe('ana@correo.pe');
-    expect(cognito.commandCalls(ListUsersCommand)[0]?.args[0].input).toMatchObject({ UserPoolId: 'pool-1', Filter: 'preferred_username = "00012"' });
+    expect(cognito.commandCalls(ListUsersCommand)[0]?.args[0].input).toMatchObject({
+      UserPoolId: 'pool-1',
+      Filter: 'preferred_username = "00012"',
+    });
   });
 
   it('given accounts that are unverified, disabled or of another insuredId, when looked up, then there is no address', async () => {
@@ -98,7 +116,12 @@ describe('the email SES is asked to send', () => {
   it('given an email, when sent, then it goes from the sender identity with a UTF-8 text and HTML part', async () => {
     ses.on(SendEmailCommand).resolves({ MessageId: 'm-1' });
 
-    const messageId = await new SesEmailSender(new SESv2Client({}), 'citas@example.com').send({ to: 'ana@correo.pe', subject: 'Cita confirmada', text: 'Hola', html: '<p>Hola</p>' });
+    const messageId = await new SesEmailSender(new SESv2Client({}), 'citas@example.com').send({
+      to: 'ana@correo.pe',
+      subject: 'Cita confirmada',
+      text: 'Hola',
+      html: '<p>Hola</p>',
+    });
 
     expect(messageId).toBe('m-1');
     expect(ses.commandCalls(SendEmailCommand)[0]?.args[0].input).toEqual({

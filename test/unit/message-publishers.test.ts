@@ -91,6 +91,8 @@ describe('EventBridge country outcomes', () => {
     const outcomes = await Promise.allSettled([0, 1, 2].map((index) => events.publish(scheduled(index))));
 
     expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
-    expect((outcomes[1] as PromiseRejectedResult).reason).toEqual(new Error(`EventBridge rejected AppointmentScheduled for ${scheduled(1).detail.appointmentId}: InternalFailure try again`));
+    expect((outcomes[1] as PromiseRejectedResult).reason).toEqual(
+      new Error(`EventBridge rejected AppointmentScheduled for ${scheduled(1).detail.appointmentId}: InternalFailure try again`),
+    );
   });
 });

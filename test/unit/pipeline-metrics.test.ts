@@ -9,7 +9,7 @@ interface EmfLine {
   readonly [key: string]: unknown;
 }
 
-describe('the pipeline metrics, as CloudWatch reads them from the functions\' output', () => {
+describe("the pipeline metrics, as CloudWatch reads them from the functions' output", () => {
   let written: string[];
   beforeEach(() => {
     written = [];
@@ -21,14 +21,18 @@ describe('the pipeline metrics, as CloudWatch reads them from the functions\' ou
   afterEach(() => jest.restoreAllMocks());
 
   const emitted = () =>
-    written.flatMap((chunk) => chunk.split('\n')).filter((line) => line.includes('CloudWatchMetrics')).map((line) => JSON.parse(line) as EmfLine)
+    written
+      .flatMap((chunk) => chunk.split('\n'))
+      .filter((line) => line.includes('CloudWatchMetrics'))
+      .map((line) => JSON.parse(line) as EmfLine)
       .map((line) => {
         const [definition] = line._aws.CloudWatchMetrics;
         const metric = definition?.Metrics[0];
         const dimensions = Object.fromEntries((definition?.Dimensions[0] ?? []).map((name) => [name, line[name]]));
         return { namespace: definition?.Namespace, name: metric?.Name, unit: metric?.Unit, value: line[metric?.Name ?? ''], dimensions };
       });
-  const decided = (status: AppointmentStatus, changes: Partial<Appointment> = {}) => anAppointment(status, { updatedAt: '2026-11-29T10:00:00.450Z', ...changes });
+  const decided = (status: AppointmentStatus, changes: Partial<Appointment> = {}) =>
+    anAppointment(status, { updatedAt: '2026-11-29T10:00:00.450Z', ...changes });
 
   it('given a booking accepted and one refused, when they are measured, then each is one count with its country or its errorType', () => {
     const metrics = new PowertoolsPipelineMetrics();
@@ -37,8 +41,20 @@ describe('the pipeline metrics, as CloudWatch reads them from the functions\' ou
     metrics.bookingRefused('ValidationError');
 
     expect(emitted()).toEqual([
-      { namespace: metricsNamespace, name: metricNames.bookingsAccepted, unit: 'Count', value: 1, dimensions: { service: 'appointments', countryISO: 'CL' } },
-      { namespace: metricsNamespace, name: metricNames.bookingsRefused, unit: 'Count', value: 1, dimensions: { service: 'appointments', errorType: 'ValidationError' } },
+      {
+        namespace: metricsNamespace,
+        name: metricNames.bookingsAccepted,
+        unit: 'Count',
+        value: 1,
+        dimensions: { service: 'appointments', countryISO: 'CL' },
+      },
+      {
+        namespace: metricsNamespace,
+        name: metricNames.bookingsRefused,
+        unit: 'Count',
+        value: 1,
+        dimensions: { service: 'appointments', errorType: 'ValidationError' },
+      },
     ]);
   });
 
@@ -49,8 +65,20 @@ describe('the pipeline metrics, as CloudWatch reads them from the functions\' ou
     metrics.emailSkipped('CL', 'NO_VERIFIED_ADDRESS');
 
     expect(emitted()).toEqual([
-      { namespace: metricsNamespace, name: metricNames.emailsSent, unit: 'Count', value: 1, dimensions: { service: 'appointments', countryISO: 'PE' } },
-      { namespace: metricsNamespace, name: metricNames.emailsSkipped, unit: 'Count', value: 1, dimensions: { service: 'appointments', countryISO: 'CL', reason: 'NO_VERIFIED_ADDRESS' } },
+      {
+        namespace: metricsNamespace,
+        name: metricNames.emailsSent,
+        unit: 'Count',
+        value: 1,
+        dimensions: { service: 'appointments', countryISO: 'PE' },
+      },
+      {
+        namespace: metricsNamespace,
+        name: metricNames.emailsSkipped,
+        unit: 'Count',
+        value: 1,
+        dimensions: { service: 'appointments', countryISO: 'CL', reason: 'NO_VERIFIED_ADDRESS' },
+      },
     ]);
   });
 

@@ -76,11 +76,15 @@ describe('reconciling DynamoDB with the country schemas', () => {
   });
 });
 
-describe('the scheduled reconciliation\'s report', () => {
+describe("the scheduled reconciliation's report", () => {
   it('given one case of each kind but overbooked, when reported, then each kind is counted (zeros included) and each case is one log line with its appointment id and kind', async () => {
     const counted: [string, number][] = [];
     const logged: Record<string, unknown>[] = [];
-    const logger = { info: jest.fn(), error: jest.fn(), warn: (message: string, keys: Record<string, unknown>) => logged.push({ message, ...keys }) };
+    const logger = {
+      info: jest.fn(),
+      error: jest.fn(),
+      warn: (message: string, keys: Record<string, unknown>) => logged.push({ message, ...keys }),
+    };
 
     await reportReconciliation(5 * 60_000, {
       appointments: () => [appointment('STUCK', 'PENDING', 20), appointment('CANCELLED', 'CANCELLED', 20)],

@@ -15,7 +15,10 @@ function announcing() {
   return { announced, eventBus: { announce: (change: AppointmentStatusChanged) => Promise.resolve(void announced.push(change)) } };
 }
 
-const ports = (eventBus: { announce: (change: AppointmentStatusChanged) => Promise<void> }, stored: ReturnType<typeof aRepositoryAnswering>) => ({
+const ports = (
+  eventBus: { announce: (change: AppointmentStatusChanged) => Promise<void> },
+  stored: ReturnType<typeof aRepositoryAnswering>,
+) => ({
   appointments: stored,
   subscribers: { publish: () => Promise.resolve() },
   eventBus,
@@ -26,8 +29,14 @@ const ports = (eventBus: { announce: (change: AppointmentStatusChanged) => Promi
 describe('AppointmentStatusChanged on the bus', () => {
   it('given a rejection stored now, when applied, then the bus hears REJECTED with its reason, the stored time and the correlation id', async () => {
     const { announced, eventBus } = announcing();
-    const rejected = anAppointment(AppointmentStatus.REJECTED, { rejectionReason: RejectionReason.SLOT_TAKEN, updatedAt: '2026-11-29T10:00:02.000Z' });
-    const outcome: CountryOutcome = { detailType: 'AppointmentRejected', detail: { ...detail, rejectedAt: '2026-11-29T10:00:01.500Z', rejectionReason: RejectionReason.SLOT_TAKEN } };
+    const rejected = anAppointment(AppointmentStatus.REJECTED, {
+      rejectionReason: RejectionReason.SLOT_TAKEN,
+      updatedAt: '2026-11-29T10:00:02.000Z',
+    });
+    const outcome: CountryOutcome = {
+      detailType: 'AppointmentRejected',
+      detail: { ...detail, rejectedAt: '2026-11-29T10:00:01.500Z', rejectionReason: RejectionReason.SLOT_TAKEN },
+    };
 
     await applyCountryOutcome(outcome, ports(eventBus, aRepositoryAnswering({ outcome: 'changed', appointment: rejected })));
 
@@ -52,14 +61,19 @@ describe('AppointmentStatusChanged on the bus', () => {
 
     await applyCountryOutcome(outcome, ports(eventBus, aRepositoryAnswering({ outcome: 'unchanged', appointment: completed })));
 
-    expect(announced).toEqual([expect.objectContaining({ status: AppointmentStatus.COMPLETED, updatedAt: completed.updatedAt, rejectionReason: null })]);
+    expect(announced).toEqual([
+      expect.objectContaining({ status: AppointmentStatus.COMPLETED, updatedAt: completed.updatedAt, rejectionReason: null }),
+    ]);
   });
 
   it('given a confirmation that arrives after the appointment was cancelled, when applied, then nothing is announced', async () => {
     const { announced, eventBus } = announcing();
     const outcome: CountryOutcome = { detailType: 'AppointmentScheduled', detail: { ...detail, scheduledAt: '2026-11-29T10:00:01.000Z' } };
 
-    await applyCountryOutcome(outcome, ports(eventBus, aRepositoryAnswering({ outcome: 'refused', appointment: anAppointment(AppointmentStatus.CANCELLED) })));
+    await applyCountryOutcome(
+      outcome,
+      ports(eventBus, aRepositoryAnswering({ outcome: 'refused', appointment: anAppointment(AppointmentStatus.CANCELLED) })),
+    );
 
     expect(announced).toEqual([]);
   });
@@ -69,7 +83,10 @@ describe('AppointmentStatusChanged on the bus', () => {
     const outcome: CountryOutcome = { detailType: 'AppointmentCancelled', detail: { ...detail, cancelledAt: '2026-11-29T10:00:01.000Z' } };
 
     await expect(
-      applyCountryOutcome(outcome, ports(refusing, aRepositoryAnswering({ outcome: 'unchanged', appointment: anAppointment(AppointmentStatus.CANCELLED) }))),
+      applyCountryOutcome(
+        outcome,
+        ports(refusing, aRepositoryAnswering({ outcome: 'unchanged', appointment: anAppointment(AppointmentStatus.CANCELLED) })),
+      ),
     ).rejects.toThrow('EventBridge is down');
   });
 });

@@ -9,7 +9,7 @@ import { buildAppSyncSchema } from '../../local/appsync/appsync-schema';
  * AppSync sends subscribers the publish mutation's selection set and nothing else, so every
  * field a subscriber may ask for must be selected by the completion worker's publish.
  */
-describe('the completion worker\'s publish selects every field a subscriber can ask for', () => {
+describe("the completion worker's publish selects every field a subscriber can ask for", () => {
   it('given schema.graphql, when the publish mutation is read, then it selects every field of the pushed type, nested ones included', () => {
     // Given the type the subscription pushes, as schema.graphql declares it
     const schema = buildAppSyncSchema(readFileSync(resolve(__dirname, '../../schema.graphql'), 'utf8'));
@@ -19,7 +19,9 @@ describe('the completion worker\'s publish selects every field a subscriber can 
 
     // When the worker's mutation document is read
     const operation = parse(PUBLISH_STATUS_CHANGE_MUTATION).definitions[0] as OperationDefinitionNode;
-    const field = operation.selectionSet.selections.find((selection) => selection.kind === Kind.FIELD && selection.name.value === topology.statusChanges.fieldName);
+    const field = operation.selectionSet.selections.find(
+      (selection) => selection.kind === Kind.FIELD && selection.name.value === topology.statusChanges.fieldName,
+    );
 
     // Then every field of the type (and of any object type under it) is selected
     expect(field?.kind === Kind.FIELD ? selectedPaths(field.selectionSet) : []).toEqual(fieldPaths(pushedType));
@@ -30,13 +32,19 @@ function fieldPaths(type: GraphQLObjectType, prefix = ''): string[] {
   return Object.values(type.getFields())
     .flatMap((field) => {
       const named = getNamedType(field.type);
-      return named instanceof GraphQLObjectType ? [`${prefix}${field.name}`, ...fieldPaths(named, `${prefix}${field.name}/`)] : [`${prefix}${field.name}`];
+      return named instanceof GraphQLObjectType
+        ? [`${prefix}${field.name}`, ...fieldPaths(named, `${prefix}${field.name}/`)]
+        : [`${prefix}${field.name}`];
     })
     .sort();
 }
 
 function selectedPaths(selectionSet: SelectionSetNode | undefined, prefix = ''): string[] {
   return (selectionSet?.selections ?? [])
-    .flatMap((selection) => (selection.kind === Kind.FIELD ? [`${prefix}${selection.name.value}`, ...selectedPaths(selection.selectionSet, `${prefix}${selection.name.value}/`)] : []))
+    .flatMap((selection) =>
+      selection.kind === Kind.FIELD
+        ? [`${prefix}${selection.name.value}`, ...selectedPaths(selection.selectionSet, `${prefix}${selection.name.value}/`)]
+        : [],
+    )
     .sort();
 }

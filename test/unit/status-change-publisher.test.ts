@@ -1,6 +1,10 @@
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { AppSyncSubscribers, PUBLISH_STATUS_CHANGE_MUTATION, StatusChangeNotPublishedError } from '../../core/adapters/appsync-status-changes';
+import {
+  AppSyncSubscribers,
+  PUBLISH_STATUS_CHANGE_MUTATION,
+  StatusChangeNotPublishedError,
+} from '../../core/adapters/appsync-status-changes';
 import type { AppointmentStatusChangeInput } from '../../core/graphql/types.generated';
 
 const GRAPHQL_URL = 'https://example123.appsync-api.us-east-1.amazonaws.com/graphql';
@@ -29,7 +33,11 @@ interface SentRequest {
 function appSyncAnswering(status: number, answer: unknown) {
   const sent: SentRequest[] = [];
   const send = ((url: URL, init: RequestInit) => {
-    sent.push({ url: String(url), headers: init.headers as Record<string, string>, body: JSON.parse(init.body as string) as SentRequest['body'] });
+    sent.push({
+      url: String(url),
+      headers: init.headers as Record<string, string>,
+      body: JSON.parse(init.body as string) as SentRequest['body'],
+    });
     return Promise.resolve(new Response(JSON.stringify(answer), { status, headers: { 'content-type': 'application/json' } }));
   }) as typeof fetch;
   return { sent, send };
@@ -47,24 +55,42 @@ describe('publishing a status change to AppSync (the completion worker)', () => 
     expect(request?.headers).toEqual(
       expect.objectContaining({
         host: 'example123.appsync-api.us-east-1.amazonaws.com',
-        authorization: expect.stringMatching(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/us-east-1\/appsync\/aws4_request, SignedHeaders=[a-z0-9;-]*host[a-z0-9;-]*, Signature=[0-9a-f]{64}$/) as unknown,
+        authorization: expect.stringMatching(
+          /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/us-east-1\/appsync\/aws4_request, SignedHeaders=[a-z0-9;-]*host[a-z0-9;-]*, Signature=[0-9a-f]{64}$/,
+        ) as unknown,
         'x-amz-date': expect.stringMatching(/^\d{8}T\d{6}Z$/) as unknown,
         'x-amz-security-token': 'session-token',
       }),
     );
     expect(request?.body).toEqual({ query: PUBLISH_STATUS_CHANGE_MUTATION, variables: { change } });
-    expect(PUBLISH_STATUS_CHANGE_MUTATION).toMatch(/^mutation PublishStatusChange\(\$change: AppointmentStatusChangeInput!\) \{\s+publishAppointmentStatusChange\(change: \$change\)/);
+    expect(PUBLISH_STATUS_CHANGE_MUTATION).toMatch(
+      /^mutation PublishStatusChange\(\$change: AppointmentStatusChangeInput!\) \{\s+publishAppointmentStatusChange\(change: \$change\)/,
+    );
   });
 
   it.each([
-    ['a GraphQL error', 200, { data: null, errors: [{ errorType: 'Unauthorized', message: 'Not Authorized to access publishAppointmentStatusChange on type Mutation' }] }],
-    ['an HTTP error', 401, { errors: [{ errorType: 'UnauthorizedException', message: 'The security token included in the request is invalid.' }] }],
-  ])('given AppSync answers %s, when published, then it fails with a StatusChangeNotPublishedError naming the appointment and the reason', async (_what, status, answer) => {
-    const appsync = appSyncAnswering(status, answer);
+    [
+      'a GraphQL error',
+      200,
+      {
+        data: null,
+        errors: [{ errorType: 'Unauthorized', message: 'Not Authorized to access publishAppointmentStatusChange on type Mutation' }],
+      },
+    ],
+    [
+      'an HTTP error',
+      401,
+      { errors: [{ errorType: 'UnauthorizedException', message: 'The security token included in the request is invalid.' }] },
+    ],
+  ])(
+    'given AppSync answers %s, when published, then it fails with a StatusChangeNotPublishedError naming the appointment and the reason',
+    async (_what, status, answer) => {
+      const appsync = appSyncAnswering(status, answer);
 
-    const publishing = new AppSyncSubscribers(GRAPHQL_URL, signer, appsync.send).publish(change);
+      const publishing = new AppSyncSubscribers(GRAPHQL_URL, signer, appsync.send).publish(change);
 
-    await expect(publishing).rejects.toBeInstanceOf(StatusChangeNotPublishedError);
-    await expect(publishing).rejects.toThrow(new RegExp(`${change.appointmentId}.*Unauthorized`));
-  });
+      await expect(publishing).rejects.toBeInstanceOf(StatusChangeNotPublishedError);
+      await expect(publishing).rejects.toThrow(new RegExp(`${change.appointmentId}.*Unauthorized`));
+    },
+  );
 });

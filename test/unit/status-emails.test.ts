@@ -65,32 +65,35 @@ const statusCases = [
 
 describe('the Spanish status emails', () => {
   describe.each(countryCases)('in $localName', (country) => {
-    it.each(statusCases)('given a change to $status, when rendered, then subject, text and HTML tell the person what they need', (statusCase) => {
-      // given
-      const change = changeOf({ countryISO: country.countryISO, status: statusCase.status, rejectionReason: statusCase.rejectionReason });
+    it.each(statusCases)(
+      'given a change to $status, when rendered, then subject, text and HTML tell the person what they need',
+      (statusCase) => {
+        // given
+        const change = changeOf({ countryISO: country.countryISO, status: statusCase.status, rejectionReason: statusCase.rejectionReason });
 
-      // when
-      const email = statusEmail(change);
+        // when
+        const email = statusEmail(change);
 
-      // then: the subject names the status in words and the appointment
-      expect(email.subject).toMatch(statusCase.inWords);
-      expect(email.subject).toContain(APPOINTMENT_ID);
-      expect(email.subject).toContain('N.º 123');
-      // then: both parts carry every fact and the next step (the HTML part's labels sit in their own cells, without a colon)
-      for (const part of Object.values(partsOf(email))) {
-        expect(part).toMatch(new RegExp(`Código de cita:? ${APPOINTMENT_ID}`));
-        expect(part).toMatch(/Espacio:? N\.º 123/);
-        expect(part).toMatch(new RegExp(`País:? ${country.localName}`));
-        expect(part).toMatch(new RegExp(`Estado:? ${statusCase.inWords.source}`, 'i'));
-        expect(part).toContain('domingo, 29 de noviembre de 2026');
-        expect(part).toMatch(country.localTime);
-        expect(part).not.toMatch(country.otherTime);
-        expect(part).toContain(`(${country.zone})`);
-        expect(part).toMatch(statusCase.nextStep);
-      }
-    });
+        // then: the subject names the status in words and the appointment
+        expect(email.subject).toMatch(statusCase.inWords);
+        expect(email.subject).toContain(APPOINTMENT_ID);
+        expect(email.subject).toContain('N.º 123');
+        // then: both parts carry every fact and the next step (the HTML part's labels sit in their own cells, without a colon)
+        for (const part of Object.values(partsOf(email))) {
+          expect(part).toMatch(new RegExp(`Código de cita:? ${APPOINTMENT_ID}`));
+          expect(part).toMatch(/Espacio:? N\.º 123/);
+          expect(part).toMatch(new RegExp(`País:? ${country.localName}`));
+          expect(part).toMatch(new RegExp(`Estado:? ${statusCase.inWords.source}`, 'i'));
+          expect(part).toContain('domingo, 29 de noviembre de 2026');
+          expect(part).toMatch(country.localTime);
+          expect(part).not.toMatch(country.otherTime);
+          expect(part).toContain(`(${country.zone})`);
+          expect(part).toMatch(statusCase.nextStep);
+        }
+      },
+    );
 
-    it('given a change, when rendered, then the text part has no HTML and the HTML part is in the country\'s language', () => {
+    it("given a change, when rendered, then the text part has no HTML and the HTML part is in the country's language", () => {
       // given
       const change = changeOf({ countryISO: country.countryISO });
 

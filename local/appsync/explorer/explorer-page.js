@@ -10,7 +10,9 @@
   const fetcher = (params, options) => {
     // Headers typed into GraphiQL's headers tab go on top of the chosen identity's.
     const headers = Object.assign({}, currentIdentity().headers, options && options.headers);
-    return isSubscription(params) ? subscribeOverRealtime(config.realtimePath, params, headers) : postOperation(config.graphqlPath, params, headers);
+    return isSubscription(params)
+      ? subscribeOverRealtime(config.realtimePath, params, headers)
+      : postOperation(config.graphqlPath, params, headers);
   };
   const props = {
     fetcher,
@@ -84,7 +86,10 @@ function subscribeOverRealtime(realtimePath, params, headers) {
       const start = () => socket.send(JSON.stringify({ id, type: 'start', payload: startPayload(params, authorization) }));
       socket.onopen = () => socket.send(JSON.stringify({ type: 'connection_init' }));
       socket.onmessage = (event) => onRealtimeMessage(JSON.parse(event.data), { id, observer, start, end });
-      socket.onclose = (event) => end(() => observer.error(new Error(`The realtime connection closed (code ${event.code}${event.reason ? `: ${event.reason}` : ''}).`)));
+      socket.onclose = (event) =>
+        end(() =>
+          observer.error(new Error(`The realtime connection closed (code ${event.code}${event.reason ? `: ${event.reason}` : ''}).`)),
+        );
       return {
         unsubscribe: () =>
           end(() => {

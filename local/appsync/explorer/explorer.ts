@@ -57,7 +57,11 @@ const ASSETS: ReadonlyMap<string, ExplorerAsset> = new Map(
 );
 
 /** Answers the explorer's own requests (the page at '/', its scripts and styles); returns false for anything else. */
-export async function handleExplorerRequest(request: IncomingMessage, response: ServerResponse, options: ExplorerOptions): Promise<boolean> {
+export async function handleExplorerRequest(
+  request: IncomingMessage,
+  response: ServerResponse,
+  options: ExplorerOptions,
+): Promise<boolean> {
   if (request.method !== 'GET' && request.method !== 'HEAD') return false;
   const path = new URL(request.url ?? '/', 'http://explorer.invalid').pathname;
   if (path === '/' || path === '/index.html') {
@@ -73,17 +77,30 @@ export async function handleExplorerRequest(request: IncomingMessage, response: 
 async function sendPage(request: IncomingMessage, response: ServerResponse, options: ExplorerOptions): Promise<void> {
   // The page carries a key and tokens: a site that rebinds its own name to 127.0.0.1 must not read it.
   if (!isLoopbackHost(request.headers.host)) {
-    sendText(response, 403, `The explorer answers only on localhost or 127.0.0.1, not on ${request.headers.host ?? 'a request without a Host header'}.\n`);
+    sendText(
+      response,
+      403,
+      `The explorer answers only on localhost or 127.0.0.1, not on ${request.headers.host ?? 'a request without a Host header'}.\n`,
+    );
     return;
   }
   let identities: readonly ExplorerIdentity[];
   try {
     identities = await options.identities();
   } catch (error) {
-    sendText(response, 500, `The explorer could not get the identities to call the API as: ${error instanceof Error ? error.message : String(error)}\n`);
+    sendText(
+      response,
+      500,
+      `The explorer could not get the identities to call the API as: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
     return;
   }
-  const html = explorerPage({ graphqlPath: options.graphqlPath, realtimePath: options.realtimePath, defaultQuery: options.defaultQuery, identities });
+  const html = explorerPage({
+    graphqlPath: options.graphqlPath,
+    realtimePath: options.realtimePath,
+    defaultQuery: options.defaultQuery,
+    identities,
+  });
   response.writeHead(200, {
     'content-type': 'text/html; charset=utf-8',
     'content-length': Buffer.byteLength(html),
