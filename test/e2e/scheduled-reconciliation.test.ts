@@ -60,7 +60,13 @@ describeWithMysql('the scheduled reconciliation', () => {
         message: expect.stringContaining('stuckPending') as unknown,
       }),
     );
-    const counted = lines.filter((line) => line.finding === 'stuckPending' && typeof line[metricNames.reconciliationFindings] === 'number');
+    // (the run's metric lines are flushed when it ends, after its log lines: wait for them, not for the clock)
+    const countedIt = (line: Record<string, unknown>) => line.finding === 'stuckPending' && line[metricNames.reconciliationFindings] === 1;
+    const counted = await pollUntil(
+      () => Promise.resolve(lines.filter(countedIt)),
+      (found) => found.length > 0,
+      20_000,
+    );
     expect(counted.at(-1)).toEqual(
       expect.objectContaining({ [metricNames.reconciliationFindings]: 1, _aws: expect.anything() as unknown }),
     );
