@@ -24,15 +24,12 @@ export function lambdaDataSourceResolver(
   logger: LocalLogger,
 ): GraphQLFieldResolver<unknown, AppSyncRequestContext, Record<string, unknown>> {
   const field = `${resolver.typeName}.${resolver.fieldName}`;
-  const invoke = async (request: unknown): Promise<DataSourceOutcome> => {
-    try {
-      return { result: await resolver.invoke(payloadOf(request, field)) };
-    } catch (error) {
-      const { name, message, stack } = error instanceof Error ? error : new Error(String(error));
-      logger.error('Resolver failed', { field, errorName: name, errorMessage: message, stack });
-      return { error: { message, type: 'Lambda:Unhandled' } };
-    }
-  };
+  const invoke = lambdaDataSource(
+    (request) => resolver.invoke(payloadOf(request, field)),
+    (fault) => {
+      logger.error('Resolver failed', { field, errorName: fault.name, errorMessage: fault.message, stack: fault.stack });
+    },
+  );
   return async (source, args, context, info) => {
     try {
       return await runUnitResolver(code, resolverContext(source, args, context, info), invoke);
@@ -45,8 +42,27 @@ export function lambdaDataSourceResolver(
   };
 }
 
+/**
+ * A Lambda data source's outcome for the resolver's response: the function's answer as `result`, or,
+ * when it throws, `error` as AppSync reports a failed invocation (`Lambda:Unhandled`, the message only).
+ */
+export function lambdaDataSource(
+  invoke: (request: unknown) => Promise<unknown>,
+  onFault: (fault: Error) => void = () => undefined,
+): (request: unknown) => Promise<DataSourceOutcome> {
+  return async (request) => {
+    try {
+      return { result: await invoke(request) };
+    } catch (error) {
+      const fault = error instanceof Error ? error : new Error(String(error));
+      onFault(fault);
+      return { error: { message: fault.message, type: 'Lambda:Unhandled' } };
+    }
+  };
+}
+
 /** The payload of a Lambda data source's `Invoke` request (https://docs.aws.amazon.com/appsync/latest/devguide/js-resolver-reference-lambda.html). */
-function payloadOf(request: unknown, field: string): unknown {
+export function payloadOf(request: unknown, field: string): unknown {
   const { operation, payload } = (request ?? {}) as { operation?: unknown; payload?: unknown };
   if (operation !== 'Invoke')
     throw new Error(`${field}'s resolver asked its Lambda data source for ${String(operation)}; only Invoke is served locally`);

@@ -2,6 +2,7 @@ import type { AppSyncResolverEvent, Context } from 'aws-lambda';
 import type { FieldAnswer } from '../../core/adapters/appsync-field-answer';
 import { topology } from '../../core/config/topology';
 import { appSyncJsResolver, runUnitResolver, type AppSyncJsContext } from '../../local/appsync/appsync-js-runtime';
+import { lambdaDataSource, payloadOf } from '../../local/appsync/lambda-data-source';
 
 /**
  * A field's Lambda handler as a client meets it through AppSync, in this process: the field's
@@ -15,13 +16,9 @@ export function throughAppSync<Args, Result>(
   const code = appSyncJsResolver(topology.lambdaResolverCode);
   return async (event, context) => {
     const ctx = { ...event, args: event.arguments } as unknown as AppSyncJsContext;
-    const invoke = async (request: unknown) => {
-      try {
-        return { result: await handler((request as { payload: AppSyncResolverEvent<Args> }).payload, context) };
-      } catch (error) {
-        return { error: { message: error instanceof Error ? error.message : String(error), type: 'Lambda:Unhandled' } };
-      }
-    };
+    const invoke = lambdaDataSource((request) =>
+      handler(payloadOf(request, `${event.info.parentTypeName}.${event.info.fieldName}`) as AppSyncResolverEvent<Args>, context),
+    );
     return (await runUnitResolver(code, ctx, invoke)) as Result;
   };
 }
