@@ -1,4 +1,4 @@
-import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 
 /** A port free on loopback right now. */
@@ -41,4 +41,37 @@ export function closeNow(server: HttpServer): Promise<void> {
     server.close((error) => (error ? reject(error) : resolve()));
     server.closeAllConnections();
   });
+}
+
+/**
+ * Counts the requests a server is answering, so that a store behind it (dynalite) is closed only once the
+ * writes it has begun have answered: closing it under a write in flight throws from inside the store.
+ */
+export function inFlightRequests(server: HttpServer): { closeWhenAnswered(graceMs: number): Promise<void> } {
+  let answering = 0;
+  const waiting = new Set<() => void>();
+  server.prependListener('request', (_request: IncomingMessage, response: ServerResponse) => {
+    answering += 1;
+    response.once('close', () => {
+      answering -= 1;
+      if (answering === 0) for (const resume of waiting) resume();
+    });
+  });
+  const answered = (graceMs: number) =>
+    new Promise<void>((resolve) => {
+      if (answering === 0) return resolve();
+      const timer = setTimeout(resolve, graceMs);
+      waiting.add(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  return {
+    async closeWhenAnswered(graceMs) {
+      const closed = new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+      await answered(graceMs);
+      server.closeAllConnections();
+      await closed;
+    },
+  };
 }

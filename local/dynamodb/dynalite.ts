@@ -1,7 +1,7 @@
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import type { IncomingMessage } from 'node:http';
-import { closeNow, listenOnLoopback } from '../network';
+import { inFlightRequests, listenOnLoopback } from '../network';
 import { appointmentsTableDefinition } from '../../core/config/appointments-table';
 import { idempotencyRecordAttributes } from '../../core/config/idempotency-records';
 
@@ -23,6 +23,7 @@ export interface LocalDynamoDb {
 export async function startLocalDynamoDb(options: { path?: string; port?: number } = {}): Promise<LocalDynamoDb> {
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(options.path ? { path: options.path } : {}) });
   const endpoint = await listenOnLoopback(server, options.port);
+  const requests = inFlightRequests(server);
   const operations = new Map<string, number>();
   server.prependListener('request', (request: IncomingMessage) => {
     // X-Amz-Target: DynamoDB_20120810.<Operation>
@@ -35,7 +36,8 @@ export async function startLocalDynamoDb(options: { path?: string; port?: number
   return {
     endpoint,
     operations,
-    close: () => closeNow(server),
+    // A function stopped mid-write leaves its request to dynalite: it answers before the store closes.
+    close: () => requests.closeWhenAnswered(5_000),
   };
 }
 
