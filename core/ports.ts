@@ -5,10 +5,11 @@ import type {
   AppointmentCancellationRequested,
   AppointmentRequested,
   AppointmentStatusChanged,
-  CountryMessage,
   CountryOutcome,
   CountrySlotStatus,
 } from './messages/appointment-messages';
+import type { CountryQueueMessage, SlotAvailabilityChanged } from './messages/slot-messages';
+import type { CatalogCentre, CatalogDoctor, CatalogSpecialty, SlotPublication, SlotSnapshot } from './domain/slots';
 
 /** The appointments as clients see them (DynamoDB in AWS and locally). */
 export interface AppointmentRepository {
@@ -57,9 +58,9 @@ export interface AppointmentKey {
   readonly appointmentId: string;
 }
 
-/** Hands bookings and cancellations to the country pipeline (SNS in AWS). */
+/** Hands bookings, cancellations and catalog changes to the country pipeline (SNS in AWS). */
 export interface CountryMessagePublisher {
-  publish(message: CountryMessage): Promise<void>;
+  publish(message: CountryQueueMessage): Promise<void>;
 }
 
 /**
@@ -72,6 +73,71 @@ export interface CountryAppointmentStore {
   book(request: AppointmentRequested): Promise<CountrySlotStatus>;
   /** Marks the appointment CANCELLED, freeing its slot; if its booking has not arrived yet, the booking will find it cancelled. */
   cancel(cancellation: AppointmentCancellationRequested): Promise<CountrySlotStatus>;
+}
+
+/**
+ * A country's slot catalog in its own database (MySQL, beside its appointments): the authority on which
+ * slots exist and whether each is free. Every change makes the slot's `version` grow by one.
+ */
+export interface CountrySlotCatalog {
+  readonly countryISO: CountryISO;
+  /**
+   * Stores the publication's centre, specialty and doctor (their names and attributes updated) and each of its
+   * slots that does not exist yet (a doctor is at one place at a time: one slot per doctor and start). Answers
+   * every slot of the publication as stored now, new or not: publishing the same sessions again changes nothing.
+   */
+  publish(publication: SlotPublication): Promise<SlotSnapshot[]>;
+  /**
+   * Takes a slot out of the catalog unless an active booking holds it (`held`, unchanged); withdrawing it
+   * again answers `withdrawn` with the same snapshot. `unknown`: the catalog has no such slot.
+   */
+  withdraw(scheduleId: number): Promise<SlotWithdrawalOutcome>;
+  /**
+   * After a booking or a cancellation of `scheduleId` has been applied: the slot's version grows by one and
+   * its snapshot as stored now is answered. Undefined for a scheduleId the catalog lacks (booked before it).
+   */
+  touch(scheduleId: number): Promise<SlotSnapshot | undefined>;
+  /** The slot as stored now, or undefined. */
+  slot(scheduleId: number): Promise<SlotSnapshot | undefined>;
+}
+
+export type SlotWithdrawalOutcome =
+  { readonly outcome: 'withdrawn' | 'held'; readonly slot: SlotSnapshot } | { readonly outcome: 'unknown'; readonly slot?: undefined };
+
+/** Which free slots an app browses: a country's, in [from, to), optionally of one specialty, centre and/or doctor. */
+export interface FreeSlotQuery {
+  readonly countryISO: CountryISO;
+  readonly from: Date;
+  readonly to: Date;
+  readonly specialtyId?: string;
+  readonly centreId?: string;
+  readonly doctorId?: string;
+}
+
+/** A country's catalog as an app's pickers show it. */
+export interface CountryCatalog {
+  readonly centres: readonly CatalogCentre[];
+  readonly specialties: readonly CatalogSpecialty[];
+  readonly doctors: readonly CatalogDoctor[];
+}
+
+/**
+ * The slots as the API reads them (DynamoDB): kept current by the pipeline from the countries' own
+ * snapshots, the newest version of each slot winning whatever order they arrive in.
+ */
+export interface SlotReadModel {
+  /** Keeps `slot` unless the model already holds this version or a newer one (`stale`); records its centre, specialty and doctor in the catalog. */
+  apply(slot: SlotSnapshot): Promise<'applied' | 'stale'>;
+  /** The slot as the model holds it (a strongly consistent read), or undefined. */
+  get(countryISO: CountryISO, scheduleId: number): Promise<SlotSnapshot | undefined>;
+  /** FREE slots only, soonest first; one Query per page; `cursor` is the opaque position the previous page returned. */
+  freeSlots(query: FreeSlotQuery, page: { limit: number; cursor?: string }): Promise<{ items: SlotSnapshot[]; cursor?: string }>;
+  catalog(countryISO: CountryISO): Promise<CountryCatalog>;
+}
+
+/** Announces a slot's state after each change in its country's database (EventBridge in AWS). */
+export interface SlotAvailabilityBus {
+  announce(change: SlotAvailabilityChanged): Promise<void>;
 }
 
 /** Announces a country's decisions (EventBridge in AWS). */

@@ -22,9 +22,9 @@ export interface CountryQueue extends WorkerQueue {
 
 /**
  * How an appointment travels, built from the topology: the requests topic with one
- * filtered queue per country (bookings and cancellations), and the event bus whose rule brings
- * every country decision to the confirmation queue. Resource names are left to CloudFormation (the topology's
- * names are the construct ids), so two stacks can share an account.
+ * filtered queue per country (bookings, cancellations and catalog changes), and the event bus whose rules bring
+ * every country decision to the confirmation queue and every slot's new state to the availability queue.
+ * Resource names are left to CloudFormation (the topology's names are the construct ids), so two stacks can share an account.
  */
 export class AppointmentRouting extends Construct {
   readonly appointmentRequests: sns.Topic;
@@ -32,6 +32,9 @@ export class AppointmentRouting extends Construct {
   readonly eventBus: events.EventBus;
   readonly countryOutcomesRule: events.Rule;
   readonly confirmations: WorkerQueue;
+  /** What the slot projector consumes: each SlotAvailabilityChanged a country announces, for the read model. */
+  readonly slotAvailability: WorkerQueue;
+  readonly slotAvailabilityRule: events.Rule;
   /** The insured people's email route, once added (only a stack given a sender address has one). */
   private emails?: WorkerQueue;
 
@@ -69,6 +72,16 @@ export class AppointmentRouting extends Construct {
         }),
       ],
     });
+
+    const slots = topology.slotAvailability;
+    this.slotAvailability = this.workerQueue(slots);
+    this.slotAvailabilityRule = new events.Rule(this, slots.ruleName, {
+      eventBus: this.eventBus,
+      description: `${slots.detailType} from ${slots.source} to the slot availability queue`,
+      eventPattern: eventPatternOf(slots.rulePattern),
+      // As for confirmations: an event EventBridge cannot deliver waits in the DLQ, its body the event itself.
+      targets: [new targets.SqsQueue(this.slotAvailability.queue, { deadLetterQueue: this.slotAvailability.deadLetterQueue })],
+    });
   }
 
   /**
@@ -92,7 +105,7 @@ export class AppointmentRouting extends Construct {
 
   /** Every queue a worker consumes, with its DLQ. */
   get workerQueues(): readonly WorkerQueue[] {
-    return [...this.countryQueues, this.confirmations, ...(this.emails ? [this.emails] : [])];
+    return [...this.countryQueues, this.confirmations, this.slotAvailability, ...(this.emails ? [this.emails] : [])];
   }
 
   /** Every dead-letter queue, for alarms. */

@@ -10,10 +10,13 @@ import { appointmentsFunction } from './appointments-function';
 import type { AppointmentRouting, WorkerQueue } from './appointment-routing';
 import { deployedFunctions } from './bundling';
 import { MYSQL_CONNECTIONS_PER_WORKER, type CountryDatabase } from './country-database';
+import { grantOnSlotTable } from './slot-read-model-grants';
 
 export interface AppointmentWorkersProps {
   readonly routing: AppointmentRouting;
   readonly appointments: dynamodb.ITable;
+  /** The slot read model the slot projector writes (infra/slot-read-model.ts). */
+  readonly slots: dynamodb.ITable;
   readonly database: CountryDatabase;
   /** The GraphQL API the completion worker publishes each stored status change to. */
   readonly api: appsync.GraphqlApi;
@@ -21,17 +24,19 @@ export interface AppointmentWorkersProps {
 
 /**
  * The SQS consumers: one country worker per country (same module, COUNTRY_ISO
- * tells them apart) writing to MySQL and putting AppointmentScheduled on the bus,
- * and the completion worker storing each decision in DynamoDB, publishing the change to
- * the API's subscribers and announcing it on the bus (AppointmentStatusChanged).
+ * tells them apart) writing to MySQL and putting its decisions (AppointmentScheduled, …) and each
+ * changed slot's state (SlotAvailabilityChanged) on the bus; the completion worker storing each decision
+ * in DynamoDB, publishing the change to the API's subscribers and announcing it on the bus
+ * (AppointmentStatusChanged); and the slot projector keeping the slot read model current.
  */
 export class AppointmentWorkers extends Construct {
   readonly countryWorkers: readonly NodejsFunction[];
   readonly completionWorker: NodejsFunction;
+  readonly slotProjector: NodejsFunction;
 
   constructor(scope: Construct, id: string, props: AppointmentWorkersProps) {
     super(scope, id);
-    const { routing, appointments, database, api } = props;
+    const { routing, appointments, slots, database, api } = props;
 
     this.countryWorkers = deployedFunctions.countryWorkers.map((deployed) => {
       const countryQueue = routing.countryQueues.find((candidate) => candidate.route.countryISO === deployed.countryISO);
@@ -39,7 +44,7 @@ export class AppointmentWorkers extends Construct {
       const credentials = database.countryUserSecrets.get(deployed.countryISO);
       if (!credentials) throw new Error(`No database user secret for the ${deployed.countryISO} country worker`);
       const fn = appointmentsFunction(this, deployed, {
-        description: `Schedules ${deployed.countryISO} appointments in MySQL and announces them on the event bus`,
+        description: `Schedules ${deployed.countryISO} appointments and keeps its slot catalog in MySQL; announces both on the event bus`,
         timeout: Duration.seconds(countryQueue.settings.workerTimeoutSeconds),
         environment: {
           ...countryQueue.route.consumer.environment,
@@ -50,6 +55,7 @@ export class AppointmentWorkers extends Construct {
         },
         network: database.clientNetwork,
       });
+      // Its decisions (for the completion worker) and each changed slot's state (for the slot projector): PutEvents on this bus only.
       routing.eventBus.grantPutEventsTo(fn);
       credentials.grantRead(fn);
       // On an upgrade the migrations create the user first; a message failing during the switch is retried by its queue.
@@ -77,6 +83,18 @@ export class AppointmentWorkers extends Construct {
     const { typeName, fieldName } = topology.statusChanges;
     api.grant(this.completionWorker, appsync.IamResource.ofType(typeName, fieldName), 'appsync:GraphQL');
     consume(this.completionWorker, routing.confirmations);
+
+    this.slotProjector = appointmentsFunction(this, deployedFunctions.slotProjector, {
+      description: "Keeps each slot's newest state, with its centre, specialty and doctor, in the slot read model",
+      timeout: Duration.seconds(routing.slotAvailability.settings.workerTimeoutSeconds),
+      environment: { [environment.slotsTableName]: slots.tableName },
+      // Outside the VPC: it only talks to DynamoDB.
+    });
+    // The slot's conditional put (a newer version only), the consistent read of the stored slot when that condition
+    // fails, and the puts of its catalog entries (core/adapters/dynamodb-slot-read-model.ts, apply): on the read
+    // model's base table only, none of its indexes (DynamoDB maintains them), and nothing on the appointments table.
+    grantOnSlotTable(slots, this.slotProjector, 'dynamodb:PutItem', 'dynamodb:GetItem');
+    consume(this.slotProjector, routing.slotAvailability);
   }
 }
 

@@ -16,6 +16,7 @@ import { deployedSchema } from './deployed-schema';
 import { appointmentsFunction, LOG_RETENTION } from './appointments-function';
 import { InsuredUserPool } from './insured-user-pool';
 import { deployedFunctions, repositoryRoot } from './bundling';
+import { grantOnFreeSlotIndexes, grantOnSlotTable } from './slot-read-model-grants';
 
 /** The one schema file: AppSync serves it with the auth directives of the API's modes (infra/deployed-schema.ts). */
 export const schemaFile = path.join(repositoryRoot, 'schema.graphql');
@@ -30,6 +31,8 @@ type ResolverId = DeclaredResolver extends infer R
 
 export interface AppointmentsApiProps {
   readonly appointments: dynamodb.ITable;
+  /** The slot read model (infra/slot-read-model.ts): availableSlots, catalog and withdrawSlot read it. */
+  readonly slots: dynamodb.ITable;
   readonly appointmentRequests: sns.ITopic;
   /** The deployment's development flag: an API key mode (the developer, acting as staff) and introspection. */
   readonly development: boolean;
@@ -189,29 +192,55 @@ export class AppointmentsApi extends Construct {
 /** What each resolver's function touches: a resolver added to the topology does not compile until it is listed here. */
 type ResolverAccess = { readonly [R in ResolverId]: (fn: NodejsFunction) => void };
 
-function resolverAccess({ appointments, appointmentRequests }: AppointmentsApiProps): ResolverAccess {
+function resolverAccess({ appointments, slots, appointmentRequests }: AppointmentsApiProps): ResolverAccess {
+  const publishesRequests = (fn: NodejsFunction) => {
+    fn.addEnvironment(environment.appointmentRequestsTopicArn, appointmentRequests.topicArn);
+    // sns:Publish alone: the topic's AWS managed key (aws/sns) lets any account principal allowed to publish use it through SNS.
+    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [appointmentRequests.topicArn] }));
+  };
   return {
     'Mutation.createAppointment': (fn) => {
       fn.addEnvironment(environment.appointmentsTableName, appointments.tableName);
-      fn.addEnvironment(environment.appointmentRequestsTopicArn, appointmentRequests.topicArn);
       // Puts the PENDING item and its slot claim, reads an earlier claim's appointment on a retry,
       // and deletes a duplicate, or the item when the request cannot be published.
       appointments.grant(fn, 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:DeleteItem');
-      // sns:Publish alone: the topic's AWS managed key (aws/sns) lets any account principal allowed to publish use it through SNS.
-      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [appointmentRequests.topicArn] }));
+      // The booking travels to its country on the requests topic.
+      publishesRequests(fn);
     },
     'Mutation.cancelAppointment': (fn) => {
       fn.addEnvironment(environment.appointmentsTableName, appointments.tableName);
-      fn.addEnvironment(environment.appointmentRequestsTopicArn, appointmentRequests.topicArn);
       // One conditional UpdateItem; a GetItem when the condition fails (already cancelled, or rejected).
       appointments.grant(fn, 'dynamodb:UpdateItem', 'dynamodb:GetItem');
       // The cancellation travels to the country on the same topic as bookings.
-      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [appointmentRequests.topicArn] }));
+      publishesRequests(fn);
     },
     'Query.appointments': (fn) => {
       fn.addEnvironment(environment.appointmentsTableName, appointments.tableName);
       // One Query on the base table, by insuredId.
       appointments.grant(fn, 'dynamodb:Query');
+    },
+    'Query.availableSlots': (fn) => {
+      fn.addEnvironment(environment.slotsTableName, slots.tableName);
+      // One Query per page on the sparse free-slot index its filters pick; it never reads the base table,
+      // so the right is on the indexes alone, each by name.
+      grantOnFreeSlotIndexes(slots, fn, 'dynamodb:Query');
+    },
+    'Query.catalog': (fn) => {
+      fn.addEnvironment(environment.slotsTableName, slots.tableName);
+      // A country's catalog entries are one partition of the base table: a Query there (paged), no index.
+      grantOnSlotTable(slots, fn, 'dynamodb:Query');
+    },
+    'Mutation.publishSlots': (fn) => {
+      // Checks the publication and hands it to its country on the requests topic; the country stores the slots
+      // and announces them, so this function touches no table.
+      publishesRequests(fn);
+    },
+    'Mutation.withdrawSlot': (fn) => {
+      fn.addEnvironment(environment.slotsTableName, slots.tableName);
+      // A consistent GetItem of the slot: refused at once when the read model has no such slot or shows it held.
+      grantOnSlotTable(slots, fn, 'dynamodb:GetItem');
+      // The withdrawal travels to the country on the same topic as bookings; the country decides.
+      publishesRequests(fn);
     },
     'Subscription.onAppointmentStatusChanged': () => {
       // Decides from the caller's identity alone whether they may follow this insuredId: no table, no topic.

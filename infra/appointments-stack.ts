@@ -12,6 +12,7 @@ import { CountryDatabase } from './country-database';
 import { InsuredEmails } from './insured-emails';
 import { Operations } from './operations';
 import { ScheduledReconciliation } from './scheduled-reconciliation';
+import { SlotReadModelTable } from './slot-read-model';
 import type { DeploymentSettings } from './deployment-settings';
 import { stackOutputs } from './stack-outputs';
 
@@ -33,14 +34,18 @@ export class AppointmentsStack extends Stack {
       deletionProtection: settings.deletionProtection,
     });
 
+    // The slots and catalog the API reads, which the slot projector keeps current from the countries' events.
+    const slots = new SlotReadModelTable(this, 'SlotReadModel', { deletionProtection: settings.deletionProtection }).table;
+
     const routing = new AppointmentRouting(this, 'Routing');
     const database = new CountryDatabase(this, 'CountryDatabase', settings);
     const api = new AppointmentsApi(this, 'GraphQL', {
       appointments,
+      slots,
       appointmentRequests: routing.appointmentRequests,
       development: settings.development,
     });
-    const workers = new AppointmentWorkers(this, 'Workers', { routing, appointments, database, api: api.api });
+    const workers = new AppointmentWorkers(this, 'Workers', { routing, appointments, slots, database, api: api.api });
     const reconciliation = new ScheduledReconciliation(this, 'Reconciliation', { appointments, database });
     const emails = settings.senderEmail
       ? new InsuredEmails(this, 'Emails', {
@@ -64,6 +69,7 @@ export class AppointmentsStack extends Stack {
       workers: [
         ...workers.countryWorkers,
         workers.completionWorker,
+        workers.slotProjector,
         reconciliation.reconciler,
         ...(emails ? [emails.notificationWorker] : []),
       ],

@@ -95,6 +95,7 @@ export const deployedFunctions = {
   completionWorker: { id: 'completionWorker', entry: topology.confirmations.consumer.entry },
   /** Deployed only with a sender address (`-c senderEmail=…`); bundled and size-checked always. */
   notificationWorker: { id: 'notificationWorker', entry: topology.emailNotifications.consumer.entry },
+  slotProjector: { id: 'slotProjector', entry: topology.slotAvailability.consumer.entry },
   reconciler: { id: 'reconciler', entry: topology.reconciliation.entry },
   migrateCountrySchemas: { id: 'migrateCountrySchemas', entry: migrateCountrySchemasEntry },
   preTokenGeneration: { id: 'preTokenGeneration', entry: preTokenGenerationEntry },
@@ -106,6 +107,7 @@ export const allDeployedFunctions: readonly DeployedFunction[] = [
   ...deployedFunctions.countryWorkers,
   deployedFunctions.completionWorker,
   deployedFunctions.notificationWorker,
+  deployedFunctions.slotProjector,
   deployedFunctions.reconciler,
   deployedFunctions.migrateCountrySchemas,
   deployedFunctions.preTokenGeneration,

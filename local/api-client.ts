@@ -1,5 +1,15 @@
 import type { PostRequest } from '../core/adapters/kept-alive-post';
-import type { Appointment, AppointmentConnection, CountryISO } from '../core/graphql/types.generated';
+import type {
+  Appointment,
+  AppointmentConnection,
+  Catalog,
+  CountryISO,
+  PublishSlotsInput,
+  QueryavailableSlotsArgs,
+  Slot,
+  SlotConnection,
+  SlotPublication,
+} from '../core/graphql/types.generated';
 
 export interface GraphqlError {
   readonly message: string;
@@ -21,6 +31,10 @@ export interface ApiEndpoint {
 }
 
 const APPOINTMENT_FIELDS = 'appointmentId insuredId scheduleId countryISO status rejectionReason createdAt updatedAt';
+/** A slot as a booking screen shows it: when, where (with the country's own centre attributes), who and what. */
+export const SLOT_FIELDS = `scheduleId countryISO startsAt endsAt
+  centre { __typename centreId name timeZone ... on PeruCentre { district } ... on ChileCentre { commune region } }
+  specialty { specialtyId name } doctor { doctorId name }`;
 
 /**
  * A client of the appointments API over HTTP, as an app calls it: POST /graphql with
@@ -67,6 +81,39 @@ export function apiClient(endpoint: ApiEndpoint, options: { timeoutMs?: number; 
           appointments(insuredId: $insuredId, limit: $limit, nextToken: $nextToken) { items { ${APPOINTMENT_FIELDS} } nextToken }
         }`,
         { insuredId, limit, nextToken },
+      ),
+
+    availableSlots: (args: QueryavailableSlotsArgs) =>
+      request<{ availableSlots: SlotConnection }>(
+        `query Free($countryISO: CountryISO!, $from: AWSDateTime!, $to: AWSDateTime!, $specialtyId: ID, $centreId: ID, $doctorId: ID, $limit: Int, $nextToken: String) {
+          availableSlots(countryISO: $countryISO, from: $from, to: $to, specialtyId: $specialtyId, centreId: $centreId, doctorId: $doctorId, limit: $limit, nextToken: $nextToken) {
+            items { ${SLOT_FIELDS} } nextToken
+          }
+        }`,
+        { ...args },
+      ),
+
+    catalog: (countryISO: CountryISO) =>
+      request<{ catalog: Catalog }>(
+        `query Catalog($countryISO: CountryISO!) {
+          catalog(countryISO: $countryISO) {
+            countryISO specialties { specialtyId name } doctors { doctorId name }
+            centres { __typename centreId name timeZone ... on PeruCentre { district } ... on ChileCentre { commune region } }
+          }
+        }`,
+        { countryISO },
+      ),
+
+    publishSlots: (input: PublishSlotsInput) =>
+      request<{ publishSlots: SlotPublication | null }>(
+        `mutation Publish($input: PublishSlotsInput!) { publishSlots(input: $input) { publicationId countryISO slotCount startsAt endsAt } }`,
+        { input },
+      ),
+
+    withdrawSlot: (countryISO: CountryISO, scheduleId: number) =>
+      request<{ withdrawSlot: Slot | null }>(
+        `mutation Withdraw($countryISO: CountryISO!, $scheduleId: Int!) { withdrawSlot(countryISO: $countryISO, scheduleId: $scheduleId) { ${SLOT_FIELDS} } }`,
+        { countryISO, scheduleId },
       ),
   };
 }

@@ -13,6 +13,7 @@ import type { LocalResolver } from './appsync/lambda-data-source';
 import {
   ensureAppointmentsTable,
   ensureIdempotencyTable,
+  ensureSlotReadModelTable,
   LOCAL_CREDENTIALS,
   LOCAL_REGION,
   localDynamoDbClient,
@@ -35,6 +36,7 @@ import { startLocalSes, type LocalSes, type LocalSesHooks } from './ses/local-se
 /** The table's name locally (the CDK stack names its own; the functions read it from the environment either way). */
 export const LOCAL_TABLE_NAME = 'appointments';
 const LOCAL_IDEMPOTENCY_TABLE_NAME = 'email-idempotency';
+export const LOCAL_SLOTS_TABLE_NAME = 'slots';
 /** The local sender identity: SES in AWS sends from the address given with `-c senderEmail=…`. */
 export const LOCAL_SENDER_EMAIL = 'citas@appointments.test';
 
@@ -260,6 +262,7 @@ async function startServices(
   const dynamoClient = localDynamoDbClient(dynamodb.endpoint);
   await ensureAppointmentsTable(dynamoClient, LOCAL_TABLE_NAME);
   await ensureIdempotencyTable(dynamoClient, LOCAL_IDEMPOTENCY_TABLE_NAME);
+  await ensureSlotReadModelTable(dynamoClient, LOCAL_SLOTS_TABLE_NAME);
   dynamoClient.destroy();
   if (!mysql) {
     logger.warn(
@@ -368,6 +371,7 @@ function lambdaEnvironments(context: {
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     TZ: 'UTC',
     [environment.appointmentsTableName]: LOCAL_TABLE_NAME,
+    [environment.slotsTableName]: LOCAL_SLOTS_TABLE_NAME,
     [environment.appointmentRequestsTopicArn]: router.topicArn(topology.appointmentRequests.topicName),
     [environment.eventBusName]: topology.statusChangeEvents.eventBusName,
     [environment.graphqlUrl]: context.graphqlUrl,

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { countries } from '../core/domain/countries';
 import { topology } from '../core/config/topology';
 import { provideLocalApiKey, type LocalApiKey } from './api-key';
+import { publishDemoCatalog } from './catalog/demo-loader';
 import { localInsuredAddress } from './identity/user-pool-accounts';
 import { startLocalStack, type LocalStack } from './stack';
 import { removeStackState, stackStateFile, stackStateOf, writeStackState } from './stack-state';
@@ -14,6 +15,7 @@ import { removeStackState, stackStateFile, stackStateOf, writeStackState } from 
  *   npm start -- --no-mysql       keep country rows in memory even if MariaDB is installed
  *   MYSQL_URL=mysql://user:pass@host:port npm start    use that MySQL instead of a throwaway MariaDB
  *   LOCAL_API_KEY=da2-… npm start  serve this API key instead of the one kept in .local-data/api-key
+ *   npm start -- --no-demo-catalog   start with an empty slot catalog (staff publish their own)
  */
 const DEFAULT_PORT = 20002;
 const FORCE_QUIT_AFTER_MS = 2000;
@@ -29,6 +31,7 @@ async function main(): Promise<void> {
       port: { type: 'string' },
       'tls-port': { type: 'string' },
       'no-mysql': { type: 'boolean', default: false },
+      'no-demo-catalog': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -94,6 +97,21 @@ async function main(): Promise<void> {
     ),
   );
   process.stdout.write(banner(stack, dataDir, apiKey));
+  if (!values['no-demo-catalog']) await loadDemoCatalog(stack);
+}
+
+/** The demo catalog, published through the API once the stack is up: the API answers meanwhile, slots appear as they arrive. */
+async function loadDemoCatalog(stack: LocalStack): Promise<void> {
+  process.stdout.write('  Publishing the demo catalog (30 days of slots per country) through publishSlots…\n');
+  try {
+    const load = await publishDemoCatalog(stack);
+    const counts = [...load.slotsPerCountry].map(([countryISO, slots]) => `${countryISO} ${slots.toLocaleString('en')}`).join(', ');
+    process.stdout.write(
+      `  Demo catalog ready in ${(load.loadedInMs / 1000).toFixed(1)} s: ${counts} slots. Browse them with availableSlots.\n`,
+    );
+  } catch (error) {
+    process.stderr.write(`The demo catalog could not be loaded: ${error instanceof Error ? error.message : String(error)}\n`);
+  }
 }
 
 function banner(stack: LocalStack, dataDir: string | undefined, apiKey: LocalApiKey): string {
@@ -158,11 +176,12 @@ function portNumber(option: string, value: string): number {
 }
 
 function usage(): string {
-  return `npm start [-- --persist] [--port N] [--no-mysql]
+  return `npm start [-- --persist] [--port N] [--no-mysql] [--no-demo-catalog]
   --persist     keep DynamoDB and MariaDB data in .local-data/ between runs (LOCAL_DATA_DIR=dir picks another directory)
   --port N      GraphQL port, default ${DEFAULT_PORT} (GRAPHQL_PORT=N also works); 0 picks a free port
   --tls-port N  the same API over TLS, default the GraphQL port + 1 (GRAPHQL_TLS_PORT=N also works)
   --no-mysql    keep country rows in memory even when MariaDB is installed
+  --no-demo-catalog   start with no slots (the demo catalog is 30 days of slots per country, published on start)
   MYSQL_URL=mysql://user:password@host:port   use that MySQL instead of starting a throwaway MariaDB
   LOCAL_API_KEY=da2-…   serve this API key (da2- and 26 lowercase letters or digits) instead of the one kept in .local-data/api-key`;
 }

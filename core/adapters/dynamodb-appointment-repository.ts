@@ -10,7 +10,8 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { AppointmentStatus, statusesLeadingTo, type Appointment } from '../domain/appointment';
 import { appointmentsTable } from '../config/appointments-table';
-import { AppointmentNotFoundError, ValidationError } from '../domain/errors';
+import { AppointmentNotFoundError } from '../domain/errors';
+import { decodeCursor, encodeCursor } from './dynamodb-cursor';
 import type { AppointmentKey, AppointmentRepository, SlotClaim, StatusChangeRequest, StatusChangeResult } from '../ports';
 
 const INVALID_TOKEN = 'nextToken is not valid for this insuredId: pass the nextToken of the previous page unchanged';
@@ -48,7 +49,7 @@ export class DynamoDbAppointmentRepository implements AppointmentRepository {
         ExpressionAttributeValues: { ':insuredId': insuredId, ':claims': appointmentsTable.slotClaimPrefix },
         ScanIndexForward: false,
         Limit: page.limit,
-        ExclusiveStartKey: page.cursor === undefined ? undefined : decodeCursor(page.cursor, insuredId),
+        ExclusiveStartKey: page.cursor === undefined ? undefined : decodeListCursor(page.cursor, insuredId),
       }),
     );
     const items = (result.Items ?? []).map(toAppointment);
@@ -201,27 +202,11 @@ function toAppointment(item: Record<string, unknown>): Appointment {
   };
 }
 
-// The cursor is the LastEvaluatedKey, base64url JSON: opaque to clients, checked on the way back.
-function encodeCursor(lastEvaluatedKey: Record<string, unknown>): string {
-  return Buffer.from(JSON.stringify(lastEvaluatedKey)).toString('base64url');
-}
-
-function decodeCursor(cursor: string, insuredId: string): Record<string, string> {
-  let key: unknown;
-  try {
-    key = <unknown>JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw new ValidationError([INVALID_TOKEN]);
-  }
-  const record = key as Record<string, unknown> | null;
-  if (
-    typeof record !== 'object' ||
-    record === null ||
-    Object.keys(record).length !== 2 ||
-    record[appointmentsTable.partitionKey] !== insuredId ||
-    typeof record[appointmentsTable.sortKey] !== 'string'
-  ) {
-    throw new ValidationError([INVALID_TOKEN]);
-  }
-  return record as Record<string, string>;
+/** A cursor names a position in this insured person's appointments: their partition, an appointment's id. */
+function decodeListCursor(cursor: string, insuredId: string): Record<string, string> {
+  return decodeCursor(
+    cursor,
+    (key) => Object.keys(key).length === 2 && key[appointmentsTable.partitionKey] === insuredId && appointmentsTable.sortKey in key,
+    INVALID_TOKEN,
+  );
 }

@@ -1,17 +1,19 @@
 import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import DataLoader from 'dataloader';
 import type { AppointmentStatusChanged, CountryOutcome } from '../messages/appointment-messages';
-import type { CountryOutcomePublisher, StatusChangeBus } from '../ports';
+import type { SlotAvailabilityChanged } from '../messages/slot-messages';
+import type { CountryOutcomePublisher, SlotAvailabilityBus, StatusChangeBus } from '../ports';
 import { topology } from '../config/topology';
 
 /** PutEvents takes at most 10 entries per call. */
 const PUT_EVENTS_MAX_ENTRIES = 10;
 
-/** One event for the bus: who announces it, what it is, and its detail (always about one appointment). */
+/** One event for the bus: who announces it, what it is, its detail, and what it is about (for the error that names it). */
 export interface BusEvent {
   readonly source: string;
   readonly detailType: string;
-  readonly detail: { readonly appointmentId: string };
+  readonly detail: object;
+  readonly about: string;
 }
 
 /**
@@ -48,7 +50,7 @@ export class EventBusEntries {
       const entry = response.Entries?.[index];
       if (entry?.EventId) return undefined;
       return new Error(
-        `EventBridge rejected ${event.detailType} for ${event.detail.appointmentId}: ${entry?.ErrorCode ?? 'no entry returned'} ${entry?.ErrorMessage ?? ''}`.trim(),
+        `EventBridge rejected ${event.detailType} for ${event.about}: ${entry?.ErrorCode ?? 'no entry returned'} ${entry?.ErrorMessage ?? ''}`.trim(),
       );
     });
   }
@@ -63,7 +65,12 @@ export class EventBridgeCountryOutcomes implements CountryOutcomePublisher {
   }
 
   publish(outcome: CountryOutcome): Promise<void> {
-    return this.bus.put({ source: topology.countryOutcomes.source, detailType: outcome.detailType, detail: outcome.detail });
+    return this.bus.put({
+      source: topology.countryOutcomes.source,
+      detailType: outcome.detailType,
+      detail: outcome.detail,
+      about: `appointment ${outcome.detail.appointmentId}`,
+    });
   }
 }
 
@@ -77,6 +84,20 @@ export class EventBridgeStatusChangeBus implements StatusChangeBus {
 
   announce(change: AppointmentStatusChanged): Promise<void> {
     const { source, detailType } = topology.statusChangeEvents;
-    return this.bus.put({ source, detailType, detail: change });
+    return this.bus.put({ source, detailType, detail: change, about: `appointment ${change.appointmentId}` });
+  }
+}
+
+/** A country's SlotAvailabilityChanged events: each slot's state after a change, for the read model. */
+export class EventBridgeSlotAvailabilityBus implements SlotAvailabilityBus {
+  private readonly bus: EventBusEntries;
+
+  constructor(eventBridge: EventBridgeClient, eventBusName: string) {
+    this.bus = new EventBusEntries(eventBridge, eventBusName);
+  }
+
+  announce(change: SlotAvailabilityChanged): Promise<void> {
+    const { source, detailType } = topology.slotAvailability;
+    return this.bus.put({ source, detailType, detail: change, about: `slot ${change.countryISO} ${change.scheduleId}` });
   }
 }

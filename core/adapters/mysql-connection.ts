@@ -5,6 +5,20 @@ export interface MysqlQueries {
   query<T extends QueryResult>(sql: string, values?: unknown[]): Promise<[T, FieldPacket[]]>;
 }
 
+/** One connection taken from a pool, for a transaction: given back with `release`, or `destroy`ed when it can no longer be trusted. */
+export interface MysqlConnection extends MysqlQueries {
+  release(): void;
+  destroy(): void;
+}
+
+/**
+ * A pool that also hands out a connection of its own, for statements that must share one transaction
+ * (core/adapters/mysql-transactions.ts): mysql2's Pool is one, and so is ReauthenticatingPool.
+ */
+export interface MysqlPool extends MysqlQueries {
+  getConnection(): Promise<MysqlConnection>;
+}
+
 /**
  * Options every pool shares: UTC on the wire, so DATETIME columns hold UTC; the connection
  * in utf8mb4, so the server hands every value over in UTF-8 whatever a column's charset

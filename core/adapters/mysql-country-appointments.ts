@@ -9,13 +9,10 @@ import type {
 } from '../messages/appointment-messages';
 import type { CountryAppointmentStore } from '../ports';
 import type { MysqlQueries } from './mysql-connection';
+import { withLockRetries } from './mysql-transactions';
 import type { CountryRowSummary } from '../use-cases/reconcile-appointments';
 
 const COLUMNS = ['appointment_id', 'insured_id', 'schedule_id', 'country_iso', 'requested_at', 'status', 'status_changed_at'] as const;
-
-/** MySQL's codes for a deadlock and a lock wait timeout: the statement is safe to run again. */
-const RETRYABLE_LOCK_ERRORS = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
-const MAX_ATTEMPTS = 3;
 
 /**
  * A country's appointments table in its own schema. The unique index on
@@ -24,12 +21,18 @@ const MAX_ATTEMPTS = 3;
  * parallel; their bookings and cancellations made in the same tick go to MySQL as one
  * multi-statement query, one round trip per batch:
  *   1. cancellations: mark the row CANCELLED, or write it CANCELLED if its booking has not arrived;
- *   2. bookings: insert SCHEDULED; a row whose slot is held is skipped, an existing row kept;
+ *   2. bookings: insert SCHEDULED; a row whose slot is held or withdrawn from the catalog is skipped, an existing row kept;
  *   3. bookings skipped in 2: insert REJECTED;
  *   4. read back every row the batch touched.
  * Redelivery is harmless: an existing row's decision is never changed by a booking.
+ * Statement 2 locks the catalog's row of each slot it books (FOR UPDATE) and reads whether it is withdrawn, in
+ * the statement that inserts: one transaction, the lock held until the insert commits. MysqlSlotCatalog's
+ * withdraw takes the same lock before it asks whether a booking holds the slot, so of a booking and a
+ * withdrawal of one slot exactly one wins. A scheduleId the catalog lacks (booked before it) joins no row
+ * and is booked as it always was.
  * The pool must allow multiple statements (`mysqlOptionsFromUrl`, `mysqlOptionsFromRdsSecret`). Its user
- * needs SELECT, INSERT and UPDATE on the country's `appointments` and nothing else (core/mysql/database-users.ts).
+ * needs SELECT, INSERT and UPDATE on the country's `appointments`, and SELECT and UPDATE on its `slots`
+ * (FOR UPDATE asks for both), and nothing else (core/mysql/database-users.ts).
  */
 /** Every country's rows, one schema after another, for reconciliation. */
 export async function* rowsOfEveryCountry(pool: MysqlQueries, everyCountry: readonly Country[]): AsyncIterable<CountryRowSummary> {
@@ -39,6 +42,7 @@ export async function* rowsOfEveryCountry(pool: MysqlQueries, everyCountry: read
 export class MysqlCountryAppointments implements CountryAppointmentStore {
   readonly countryISO: Country['iso'];
   private readonly table: string;
+  private readonly slots: string;
   private readonly messages: DataLoader<CountryMessage, CountrySlotStatus>;
 
   constructor(
@@ -49,6 +53,7 @@ export class MysqlCountryAppointments implements CountryAppointmentStore {
   ) {
     this.countryISO = country.iso;
     this.table = `${escapeId(country.mysqlSchema)}.${escapeId('appointments')}`;
+    this.slots = `${escapeId(country.mysqlSchema)}.${escapeId('slots')}`;
     this.messages = new DataLoader((batch) => this.apply(batch), { cache: false, maxBatchSize: maxMessagesPerQuery });
   }
 
@@ -78,7 +83,7 @@ export class MysqlCountryAppointments implements CountryAppointmentStore {
 
   private async apply(batch: readonly CountryMessage[]): Promise<(CountrySlotStatus | Error)[]> {
     const { sql, values } = this.query(batch);
-    const statusById = await this.withLockRetries(async () => {
+    const statusById = await withLockRetries(async () => {
       const [results] = await this.pool.query<RowDataPacket[][]>(sql, values);
       const rows = results[results.length - 1] as (RowDataPacket & { appointment_id: string; status: CountrySlotStatus })[];
       return new Map(rows.map((row) => [row.appointment_id, row.status]));
@@ -95,16 +100,17 @@ export class MysqlCountryAppointments implements CountryAppointmentStore {
     const bookings = batch.filter((message): message is AppointmentRequested => message.type !== 'AppointmentCancellationRequested');
     const statements: string[] = [];
     const values: unknown[] = [];
+    const rowOf = (message: CountryMessage, status: CountrySlotStatus) => {
+      const requestedAt = new Date(message.type === 'AppointmentCancellationRequested' ? message.cancelledAt : message.createdAt);
+      return [message.appointmentId, message.insuredId, message.scheduleId, message.countryISO, requestedAt, status, now];
+    };
     const insert = (messages: readonly CountryMessage[], status: CountrySlotStatus, onDuplicate: string) => {
       // The statement's text depends only on the row count; every value is a bound parameter.
       statements.push(
         `INSERT INTO ${this.table} (${COLUMNS.join(', ')}) VALUES ${messages.map(() => `(${COLUMNS.map(() => '?').join(', ')})`).join(', ')}
          ON DUPLICATE KEY UPDATE ${onDuplicate}`,
       );
-      for (const message of messages) {
-        const requestedAt = new Date(message.type === 'AppointmentCancellationRequested' ? message.cancelledAt : message.createdAt);
-        values.push(message.appointmentId, message.insuredId, message.scheduleId, message.countryISO, requestedAt, status, now);
-      }
+      for (const message of messages) values.push(...rowOf(message, status));
     };
     // Cancellations first, so a slot freed in this batch can be booked by the same batch.
     if (cancellations.length > 0) {
@@ -112,7 +118,8 @@ export class MysqlCountryAppointments implements CountryAppointmentStore {
       values.push(now);
     }
     if (bookings.length > 0) {
-      insert(bookings, 'SCHEDULED', 'appointment_id = appointment_id');
+      statements.push(this.scheduleUnlessWithdrawn(bookings.length));
+      values.push(...this.bookingsBySlot(bookings).flatMap(({ booking, position }) => [position, ...rowOf(booking, 'SCHEDULED')]));
       insert(bookings, 'REJECTED', 'appointment_id = appointment_id');
     }
     statements.push(`SELECT appointment_id, status FROM ${this.table} WHERE appointment_id IN (${batch.map(() => '?').join(', ')})`);
@@ -120,15 +127,32 @@ export class MysqlCountryAppointments implements CountryAppointmentStore {
     return { sql: statements.join(';\n'), values };
   }
 
-  // Concurrent inserts into one unique index can deadlock; every statement here may run again.
-  private async withLockRetries<T>(attempt: () => Promise<T>): Promise<T> {
-    for (let tries = 1; ; tries++) {
-      try {
-        return await attempt();
-      } catch (error) {
-        const code = (error as { code?: string }).code;
-        if (tries >= MAX_ATTEMPTS || code === undefined || !RETRYABLE_LOCK_ERRORS.has(code)) throw error;
-      }
-    }
+  /**
+   * INSERT … SELECT of `count` bookings (a derived table of bound rows, each led by its position in the batch)
+   * that joins each to its slot's catalog row, locking that row, and keeps those whose slot is not withdrawn.
+   * Inserted in batch order, so of two bookings of one slot in a batch the first still wins; an existing row
+   * (redelivery) and a slot another booking holds are skipped by the no-op ON DUPLICATE KEY UPDATE, as before.
+   */
+  private scheduleUnlessWithdrawn(count: number): string {
+    const named = `SELECT ? AS batch_position, ${COLUMNS.map((column) => `? AS ${column}`).join(', ')}`;
+    const unnamed = `SELECT ?, ${COLUMNS.map(() => '?').join(', ')}`;
+    const rows = [named, ...Array.from({ length: count - 1 }, () => unnamed)].join(' UNION ALL ');
+    return `INSERT INTO ${this.table} (${COLUMNS.join(', ')})
+       SELECT ${COLUMNS.map((column) => `booking.${column}`).join(', ')}
+       FROM (${rows}) AS booking LEFT JOIN ${this.slots} AS slot ON slot.schedule_id = booking.schedule_id
+       WHERE slot.withdrawn_at IS NULL
+       ORDER BY booking.batch_position
+       FOR UPDATE
+       ON DUPLICATE KEY UPDATE ${this.table}.appointment_id = ${this.table}.appointment_id`;
+  }
+
+  /**
+   * The bookings ordered by slot, each with its position in the batch: the join then likely locks slot rows in
+   * ascending order, as other batches and the catalog's touches do, which makes deadlocks between them rarer.
+   */
+  private bookingsBySlot(bookings: readonly AppointmentRequested[]): { booking: AppointmentRequested; position: number }[] {
+    return bookings
+      .map((booking, position) => ({ booking, position }))
+      .sort((a, b) => a.booking.scheduleId - b.booking.scheduleId || a.position - b.position);
   }
 }

@@ -7,7 +7,7 @@ import {
   LAMBDA_RUNTIME_CA_BUNDLE,
   mysqlOptionsFromRdsSecret,
   mysqlOptionsFromUrl,
-  type MysqlQueries,
+  type MysqlPool,
   type RdsSecret,
 } from './mysql-connection';
 import { ReauthenticatingPool } from './mysql-reauthenticating-pool';
@@ -17,7 +17,7 @@ import { ReauthenticatingPool } from './mysql-reauthenticating-pool';
  * user's secret (MYSQL_SECRET_ARN) in AWS. The credentials never sit in the environment in
  * AWS: they are read at cold start, and again when MySQL refuses them (the secret was rotated).
  */
-export async function mysqlPoolOfThisFunction(mysqlUser: string, logger: StructuredLogger): Promise<MysqlQueries> {
+export async function mysqlPoolOfThisFunction(mysqlUser: string, logger: StructuredLogger): Promise<MysqlPool> {
   const connectionLimit = Number(process.env[environment.mysqlConnectionLimit] ?? 2);
   const url = process.env[environment.mysqlUrl];
   if (url) return createPool(mysqlOptionsFromUrl(url, connectionLimit));

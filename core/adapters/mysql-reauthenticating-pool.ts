@@ -1,5 +1,5 @@
-import { createPool, type FieldPacket, type Pool, type PoolOptions, type QueryResult } from 'mysql2/promise';
-import type { MysqlQueries } from './mysql-connection';
+import { createPool, type FieldPacket, type Pool, type PoolConnection, type PoolOptions, type QueryResult } from 'mysql2/promise';
+import type { MysqlPool } from './mysql-connection';
 
 /** The pool options from the credentials' source; `fresh` skips any cache (after the server refused the cached ones). */
 export type MysqlCredentialsSource = (fresh: boolean) => Promise<PoolOptions>;
@@ -18,7 +18,7 @@ const POOL_CLOSED = 'Pool is closed.';
  * the old password (between the two steps of a rotation) the query fails and its message is
  * retried by its queue.
  */
-export class ReauthenticatingPool implements MysqlQueries {
+export class ReauthenticatingPool implements MysqlPool {
   private replacing: Promise<Pool> | undefined;
 
   private constructor(
@@ -32,14 +32,23 @@ export class ReauthenticatingPool implements MysqlQueries {
     return new ReauthenticatingPool(createPool(await credentials(false)), credentials, onReauthenticated);
   }
 
-  async query<T extends QueryResult>(sql: string, values?: unknown[]): Promise<[T, FieldPacket[]]> {
+  query<T extends QueryResult>(sql: string, values?: unknown[]): Promise<[T, FieldPacket[]]> {
+    return this.withCurrentCredentials((pool) => pool.query<T>(sql, values));
+  }
+
+  /** A connection for a transaction: signing it in is what a rotation refuses, and nothing has run on it then. */
+  getConnection(): Promise<PoolConnection> {
+    return this.withCurrentCredentials((pool) => pool.getConnection());
+  }
+
+  private async withCurrentCredentials<T>(use: (pool: Pool) => Promise<T>): Promise<T> {
     const pool = this.current;
     try {
-      return await pool.query<T>(sql, values);
+      return await use(pool);
     } catch (error) {
       const replacedMeanwhile = pool !== this.current && (error as Error).message === POOL_CLOSED;
       if (!replacedMeanwhile && (error as { code?: string }).code !== ACCESS_DENIED) throw error;
-      return (await this.replace(pool)).query<T>(sql, values);
+      return use(await this.replace(pool));
     }
   }
 

@@ -1,16 +1,16 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import type { CountryMessage } from '../messages/appointment-messages';
+import type { CountryQueueMessage } from '../messages/slot-messages';
 import type { CountryMessagePublisher } from '../ports';
 import { topology } from '../config/topology';
 
-/** Publishes bookings and cancellations on SNS; the country rides in the attribute the filter policies match. */
+/** Publishes bookings, cancellations and catalog changes on SNS; the country rides in the attribute the filter policies match. */
 export class SnsCountryMessages implements CountryMessagePublisher {
   constructor(
     private readonly sns: SNSClient,
     private readonly topicArn: string,
   ) {}
 
-  async publish(message: CountryMessage): Promise<void> {
+  async publish(message: CountryQueueMessage): Promise<void> {
     await this.sns.send(
       new PublishCommand({
         TopicArn: this.topicArn,

@@ -11,7 +11,7 @@ import type { StructuredLogger } from '../ports';
  * reported in `batchItemFailures`, so SQS redelivers it alone and, after the
  * queue's max receive count, moves it to the DLQ. Its batch mates are unaffected.
  */
-export function sqsMessageHandler<Body extends { appointmentId: string; correlationId: string }>(
+export function sqsMessageHandler<Body extends MessageKeys>(
   bodySchema: z.ZodMiniType<Body>,
   step: (body: Body) => Promise<void>,
   logger: StructuredLogger,
@@ -27,7 +27,7 @@ export function sqsMessageHandler<Body extends { appointmentId: string; correlat
     try {
       await step(body);
     } catch (error) {
-      const keys = { ...where, appointmentId: body.appointmentId, correlationId: body.correlationId };
+      const keys = { ...where, ...keysOf(body) };
       logger.error('Message failed; it will be retried', { ...keys, error: asError(error) });
       throw error;
     }
@@ -39,6 +39,23 @@ export function sqsMessageHandler<Body extends { appointmentId: string; correlat
       context,
       throwOnFullBatchFailure: false,
     });
+}
+
+/** What a message is about, for its failure line: an appointment, or a catalog change (a slot, a publication). */
+interface MessageKeys {
+  readonly correlationId: string;
+  readonly appointmentId?: string;
+  readonly scheduleId?: number;
+  readonly publicationId?: string;
+}
+
+function keysOf({ correlationId, appointmentId, scheduleId, publicationId }: MessageKeys): MessageKeys {
+  return {
+    correlationId,
+    ...(appointmentId && { appointmentId }),
+    ...(scheduleId && { scheduleId }),
+    ...(publicationId && { publicationId }),
+  };
 }
 
 /** The record's body as `bodySchema` reads it, or why it cannot be read. */

@@ -4,6 +4,8 @@
  */
 export const environment = {
   appointmentsTableName: 'APPOINTMENTS_TABLE_NAME',
+  /** The slot read model (core/config/slot-read-model.ts): availableSlots and catalog read it, the projector writes it. */
+  slotsTableName: 'SLOTS_TABLE_NAME',
   appointmentRequestsTopicArn: 'APPOINTMENT_REQUESTS_TOPIC_ARN',
   eventBusName: 'APPOINTMENTS_EVENT_BUS_NAME',
   /** The country a country worker serves (`PE`, `CL`, …). */

@@ -57,6 +57,8 @@ const statusChangeSource = 'appointments.completion-worker';
 const statusChangeDetailType = 'AppointmentStatusChanged';
 /** The detail-type of each decision a country announces, and the status it gives the appointment. */
 const countryOutcomeDetailTypes = ['AppointmentScheduled', 'AppointmentRejected', 'AppointmentCancelled'] as const;
+/** The detail-type of a slot's state, which a country announces after every change to one of its catalog's slots. */
+const slotAvailabilityDetailType = 'SlotAvailabilityChanged';
 
 export const topology = {
   appointmentRequests: {
@@ -112,6 +114,31 @@ export const topology = {
     consumer: { entry: 'workers/notification-worker.ts' } satisfies LambdaEntry,
   } satisfies QueueSettings & { ruleName: string; rulePattern: object; idempotencyDays: number; consumer: LambdaEntry },
   /**
+   * The slot read model: a country announces each slot's state after every change (published, booked, freed,
+   * withdrawn) and a rule takes those events to the availability queue, whose projector keeps the newest
+   * version of each slot in DynamoDB, where availableSlots and catalog read.
+   */
+  slotAvailability: {
+    ...workerQueueDefaults,
+    // Publications arrive a thousand slots at a time: full batches, and a few projectors, drain them sooner.
+    maxConcurrency: 4,
+    queueName: 'slot-availability',
+    deadLetterQueueName: 'slot-availability-dlq',
+    eventBusName,
+    source: countryOutcomeSource,
+    detailType: slotAvailabilityDetailType,
+    ruleName: 'slot-availability-to-read-model',
+    rulePattern: { source: [countryOutcomeSource], 'detail-type': [slotAvailabilityDetailType] },
+    consumer: { entry: 'workers/slot-projector.ts' } satisfies LambdaEntry,
+  } satisfies QueueSettings & {
+    eventBusName: string;
+    source: string;
+    detailType: string;
+    ruleName: string;
+    rulePattern: object;
+    consumer: LambdaEntry;
+  },
+  /**
    * The fields a Lambda function answers: one function per field, its file named after it. AppSync gives up on
    * a Lambda data source after 30 s. A subscription's resolver runs once, when a client subscribes (the owner check).
    */
@@ -119,6 +146,10 @@ export const topology = {
     { typeName: 'Mutation', fieldName: 'createAppointment', entry: 'resolvers/Mutation.createAppointment.ts', timeoutSeconds: 10 },
     { typeName: 'Mutation', fieldName: 'cancelAppointment', entry: 'resolvers/Mutation.cancelAppointment.ts', timeoutSeconds: 10 },
     { typeName: 'Query', fieldName: 'appointments', entry: 'resolvers/Query.appointments.ts', timeoutSeconds: 10 },
+    { typeName: 'Query', fieldName: 'availableSlots', entry: 'resolvers/Query.availableSlots.ts', timeoutSeconds: 10 },
+    { typeName: 'Query', fieldName: 'catalog', entry: 'resolvers/Query.catalog.ts', timeoutSeconds: 10 },
+    { typeName: 'Mutation', fieldName: 'publishSlots', entry: 'resolvers/Mutation.publishSlots.ts', timeoutSeconds: 10 },
+    { typeName: 'Mutation', fieldName: 'withdrawSlot', entry: 'resolvers/Mutation.withdrawSlot.ts', timeoutSeconds: 10 },
     {
       typeName: 'Subscription',
       fieldName: 'onAppointmentStatusChanged',

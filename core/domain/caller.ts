@@ -82,3 +82,12 @@ function groupsOf(claim: unknown): readonly string[] {
   if (typeof claim === 'string') return claim.split(/[,\s]+/).filter(Boolean);
   return [];
 }
+
+/**
+ * Throws UnauthorizedError unless the caller is signed-in staff: only the call centre changes a country's
+ * catalog. Not the API key either (a developer's key must never reshape what insured people can book).
+ */
+export function authorizeCatalogChange(caller: Caller, action: 'publish slots' | 'withdraw slots'): void {
+  if (caller.kind === 'staff') return;
+  throw new UnauthorizedError(`Not authorized to ${action}: only signed-in members of the ${STAFF_GROUP} group may change the catalog.`);
+}

@@ -13,6 +13,14 @@ export interface Country {
   readonly timeZone: string;
   /** The country's name in its own language, as its emails say it. */
   readonly localName: string;
+  /**
+   * What the country records of a medical centre beyond its id and name, in the order its address is written.
+   * The schema types them per country: `centreTypeName` implements `Centre` with these fields, and
+   * `centreInputField` of `CentreInput` carries them when staff publish slots (schema.graphql).
+   */
+  readonly centreAttributes: readonly string[];
+  readonly centreTypeName: string;
+  readonly centreInputField: string;
 }
 
 /**
@@ -28,6 +36,9 @@ export const countries = {
     locale: 'es-PE',
     timeZone: 'America/Lima',
     localName: 'Perú',
+    centreAttributes: ['district'],
+    centreTypeName: 'PeruCentre',
+    centreInputField: 'peru',
   },
   CL: {
     iso: CountryISO.CL,
@@ -37,6 +48,9 @@ export const countries = {
     locale: 'es-CL',
     timeZone: 'America/Santiago',
     localName: 'Chile',
+    centreAttributes: ['commune', 'region'],
+    centreTypeName: 'ChileCentre',
+    centreInputField: 'chile',
   },
 } as const satisfies { readonly [K in CountryISO]: Country & { iso: K } };
 

@@ -53,6 +53,16 @@ export class AppointmentNotCancellableError extends ApiError {
   override readonly name = 'AppointmentNotCancellableError';
 }
 
+/** No such slot in the country's catalog (withdrawing one). */
+export class SlotNotFoundError extends ApiError {
+  override readonly name = 'SlotNotFoundError';
+}
+
+/** An appointment holds the slot: it cannot be withdrawn until that appointment is cancelled. */
+export class SlotHeldError extends ApiError {
+  override readonly name = 'SlotHeldError';
+}
+
 /** A message on a queue that cannot be processed however often it is retried. */
 export class MalformedMessageError extends Error {
   override readonly name = 'MalformedMessageError';

@@ -77,6 +77,46 @@ export type AppointmentStatusChangeInput = {
   updatedAt: Scalars['AWSDateTime']['input'];
 };
 
+/** A country's specialties, centres and doctors. */
+export type Catalog = {
+  __typename?: 'Catalog';
+  centres: Array<Centre>;
+  countryISO: CountryISO;
+  doctors: Array<Doctor>;
+  specialties: Array<Specialty>;
+};
+
+/** A medical centre; each country's type adds the attributes it records. */
+export type Centre = {
+  centreId: Scalars['ID']['output'];
+  name: Scalars['String']['output'];
+  /** The IANA time zone its slots are given in. */
+  timeZone: Scalars['String']['output'];
+};
+
+/** A medical centre: its country's own attributes in the field named after the country (peru for PE, chile for CL), and no other. */
+export type CentreInput = {
+  /** Letters, digits and dashes: "pe-clinica-san-borja". */
+  centreId: Scalars['ID']['input'];
+  chile?: InputMaybe<ChileCentreAttributesInput>;
+  name: Scalars['String']['input'];
+  peru?: InputMaybe<PeruCentreAttributesInput>;
+};
+
+export type ChileCentre = Centre & {
+  __typename?: 'ChileCentre';
+  centreId: Scalars['ID']['output'];
+  commune: Scalars['String']['output'];
+  name: Scalars['String']['output'];
+  region: Scalars['String']['output'];
+  timeZone: Scalars['String']['output'];
+};
+
+export type ChileCentreAttributesInput = {
+  commune: Scalars['String']['input'];
+  region: Scalars['String']['input'];
+};
+
 export const CountryISO = {
   CL: 'CL',
   PE: 'PE'
@@ -91,6 +131,17 @@ export type CreateAppointmentInput = {
   scheduleId: Scalars['Int']['input'];
 };
 
+export type Doctor = {
+  __typename?: 'Doctor';
+  doctorId: Scalars['ID']['output'];
+  name: Scalars['String']['output'];
+};
+
+export type DoctorInput = {
+  doctorId: Scalars['ID']['input'];
+  name: Scalars['String']['input'];
+};
+
 export type Mutation = {
   __typename?: 'Mutation';
   /** Cancels a PENDING or COMPLETED appointment and frees its slot. Answers with the appointment CANCELLED; cancelling it again answers the same. Insured people may cancel their own only; staff any. */
@@ -99,6 +150,10 @@ export type Mutation = {
   createAppointment: Appointment;
   /** Internal: the pipeline announces a stored status change here, and AppSync hands it to the subscribers. IAM only; clients cannot call it. */
   publishAppointmentStatusChange: Maybe<AppointmentStatusChange>;
+  /** Staff only: publishes a doctor's sessions at a centre for a specialty, a slot every everyMinutes in each. The country stores them and they appear in availableSlots within moments; publishing the same sessions again makes no second slot. */
+  publishSlots: SlotPublication;
+  /** Staff only: takes a free slot out of the catalog. Refused (SlotHeldError) while an appointment holds it. */
+  withdrawSlot: Slot;
 };
 
 
@@ -117,10 +172,47 @@ export type MutationpublishAppointmentStatusChangeArgs = {
   change: AppointmentStatusChangeInput;
 };
 
+
+export type MutationpublishSlotsArgs = {
+  input: PublishSlotsInput;
+};
+
+
+export type MutationwithdrawSlotArgs = {
+  countryISO: CountryISO;
+  scheduleId: Scalars['Int']['input'];
+};
+
+export type PeruCentre = Centre & {
+  __typename?: 'PeruCentre';
+  centreId: Scalars['ID']['output'];
+  district: Scalars['String']['output'];
+  name: Scalars['String']['output'];
+  timeZone: Scalars['String']['output'];
+};
+
+export type PeruCentreAttributesInput = {
+  district: Scalars['String']['input'];
+};
+
+/** A doctor's sessions at a centre for a specialty, as staff publish them. */
+export type PublishSlotsInput = {
+  centre: CentreInput;
+  countryISO: CountryISO;
+  doctor: DoctorInput;
+  /** At most 31 sessions and 1,000 slots in one publication. */
+  sessions: Array<SlotSessionInput>;
+  specialty: SpecialtyInput;
+};
+
 export type Query = {
   __typename?: 'Query';
   /** An insured person's appointments, newest first. Pass the returned nextToken to get the next page. Insured people may list their own only; staff any. */
   appointments: AppointmentConnection;
+  /** Free slots of a country from `from` until `to` (at most 31 days), soonest first, optionally of one specialty, centre and/or doctor. A slot just taken may still show for a moment: booking it ends REJECTED (SLOT_TAKEN). Pass the returned nextToken to get the next page. */
+  availableSlots: SlotConnection;
+  /** A country's specialties, centres and doctors, for an app's pickers. */
+  catalog: Catalog;
 };
 
 
@@ -130,6 +222,23 @@ export type QueryappointmentsArgs = {
   nextToken?: InputMaybe<Scalars['String']['input']>;
 };
 
+
+export type QueryavailableSlotsArgs = {
+  centreId?: InputMaybe<Scalars['ID']['input']>;
+  countryISO: CountryISO;
+  doctorId?: InputMaybe<Scalars['ID']['input']>;
+  from: Scalars['AWSDateTime']['input'];
+  limit?: InputMaybe<Scalars['Int']['input']>;
+  nextToken?: InputMaybe<Scalars['String']['input']>;
+  specialtyId?: InputMaybe<Scalars['ID']['input']>;
+  to: Scalars['AWSDateTime']['input'];
+};
+
+
+export type QuerycatalogArgs = {
+  countryISO: CountryISO;
+};
+
 /** Why a country rejected a booking. */
 export const RejectionReason = {
   /** Another insured person holds the slot. */
@@ -137,6 +246,60 @@ export const RejectionReason = {
 } as const;
 
 export type RejectionReason = typeof RejectionReason[keyof typeof RejectionReason];
+/** A doctor's time at a medical centre for a specialty: what an appointment books. */
+export type Slot = {
+  __typename?: 'Slot';
+  centre: Centre;
+  countryISO: CountryISO;
+  doctor: Doctor;
+  endsAt: Scalars['AWSDateTime']['output'];
+  scheduleId: Scalars['Int']['output'];
+  specialty: Specialty;
+  /** In the centre's own time zone, with its offset: 2026-12-15T10:30:00-05:00. */
+  startsAt: Scalars['AWSDateTime']['output'];
+};
+
+export type SlotConnection = {
+  __typename?: 'SlotConnection';
+  items: Array<Slot>;
+  /** Null when there are no more slots. */
+  nextToken: Maybe<Scalars['String']['output']>;
+};
+
+/** A publication accepted for its country: the slots appear in availableSlots once the country has stored them. */
+export type SlotPublication = {
+  __typename?: 'SlotPublication';
+  countryISO: CountryISO;
+  endsAt: Scalars['AWSDateTime']['output'];
+  publicationId: Scalars['ID']['output'];
+  /** How many slots the sessions make (those that exist already are kept as they are). */
+  slotCount: Scalars['Int']['output'];
+  /** The first slot's start and the last slot's end, in the centre's time zone. */
+  startsAt: Scalars['AWSDateTime']['output'];
+};
+
+/** One day of a doctor's time at the centre, in the centre's own time zone: a slot every everyMinutes from `from`; the last one ends at or before `to`. */
+export type SlotSessionInput = {
+  date: Scalars['AWSDate']['input'];
+  /** 5 to 240. */
+  everyMinutes: Scalars['Int']['input'];
+  /** hh:mm, the centre's local time. */
+  from: Scalars['AWSTime']['input'];
+  /** hh:mm, the centre's local time. */
+  to: Scalars['AWSTime']['input'];
+};
+
+export type Specialty = {
+  __typename?: 'Specialty';
+  name: Scalars['String']['output'];
+  specialtyId: Scalars['ID']['output'];
+};
+
+export type SpecialtyInput = {
+  name: Scalars['String']['input'];
+  specialtyId: Scalars['ID']['input'];
+};
+
 export type Subscription = {
   __typename?: 'Subscription';
   /** Every status change of this insured person's appointments, as soon as it is stored. Insured people may subscribe to their own insuredId only; staff to any. */

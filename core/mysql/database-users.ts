@@ -43,11 +43,19 @@ export interface RotatedDatabaseUsers {
 }
 
 /**
- * What MysqlCountryAppointments' statements need: INSERT … ON DUPLICATE KEY UPDATE
- * (INSERT, UPDATE, and SELECT for the columns its UPDATE reads) and the read-back SELECT.
- * Nothing is ever deleted, and the worker never touches schema_migrations.
+ * What the country worker's statements need, table by table. Nothing is ever deleted, and the worker
+ * never touches schema_migrations.
+ * - appointments (MysqlCountryAppointments): INSERT … ON DUPLICATE KEY UPDATE (INSERT, UPDATE, and SELECT
+ *   for the columns its UPDATE reads) and the read-back SELECT; the catalog reads who holds a slot.
+ * - the catalog (MysqlSlotCatalog): centres, specialties and doctors upserted (INSERT … ON DUPLICATE KEY
+ *   UPDATE); slots inserted, withdrawn and their versions bumped (UPDATE), and locked with SELECT … FOR UPDATE,
+ *   which MySQL allows with SELECT and UPDATE (the booking's statement locks them too).
  */
+const COUNTRY_WORKER_TABLES: readonly string[] = ['appointments', 'centres', 'specialties', 'doctors', 'slots'];
 const COUNTRY_WORKER_PRIVILEGES: readonly TablePrivilege[] = ['SELECT', 'INSERT', 'UPDATE'];
+
+/** What reconciliation reads in each country: the appointments and the catalog it compares the read model with. */
+const RECONCILED_TABLES: readonly string[] = COUNTRY_WORKER_TABLES;
 
 /** The read-only user of the scheduled reconciler (AWS and npm start) and of `npm run reconcile`. */
 export const RECONCILER_USER_NAME = 'appointments_reconcile';
@@ -55,14 +63,16 @@ export const RECONCILER_USER_NAME = 'appointments_reconcile';
 export function countryWorkerUser(country: Country): DatabaseUser {
   return {
     name: country.mysqlUser,
-    grants: [{ schema: country.mysqlSchema, table: 'appointments', privileges: COUNTRY_WORKER_PRIVILEGES }],
+    grants: COUNTRY_WORKER_TABLES.map((table) => ({ schema: country.mysqlSchema, table, privileges: COUNTRY_WORKER_PRIVILEGES })),
   };
 }
 
 export function reconcilerUser(countriesToRead: readonly Country[] = Object.values(countries)): DatabaseUser {
   return {
     name: RECONCILER_USER_NAME,
-    grants: countriesToRead.map((country) => ({ schema: country.mysqlSchema, table: 'appointments', privileges: ['SELECT'] })),
+    grants: countriesToRead.flatMap((country) =>
+      RECONCILED_TABLES.map((table): TableGrant => ({ schema: country.mysqlSchema, table, privileges: ['SELECT'] })),
+    ),
   };
 }
 

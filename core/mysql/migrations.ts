@@ -44,4 +44,59 @@ export const countrySchemaMigrations: readonly Migration[] = [
       `CREATE UNIQUE INDEX one_active_booking_per_slot ON appointments (active_schedule_id)`,
     ],
   },
+  {
+    version: 3,
+    description: 'the slot catalog: centres, specialties, doctors and their slots, numbered after every scheduleId already booked',
+    statements: [
+      // Ids are the app's lowercase ASCII (core/domain/slot-publication.ts): compared byte for byte, never case- or accent-folded.
+      // A centre's attributes are its country's own (countries.ts centreAttributes), checked by the app: a third country adds its
+      // own without a migration.
+      `CREATE TABLE centres (
+        centre_id VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+        name VARCHAR(255) NOT NULL,
+        attributes JSON NOT NULL,
+        PRIMARY KEY (centre_id)
+      ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
+      `CREATE TABLE specialties (
+        specialty_id VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+        name VARCHAR(255) NOT NULL,
+        PRIMARY KEY (specialty_id)
+      ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
+      `CREATE TABLE doctors (
+        doctor_id VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+        name VARCHAR(255) NOT NULL,
+        PRIMARY KEY (doctor_id)
+      ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
+      // schedule_id is signed: its largest value is GraphQL Int's, so the catalog can never number a slot the API cannot name.
+      // Times are UTC, written and read as text by the app (MysqlSlotCatalog), so no connection's time zone can shift them.
+      // A doctor is at one place at a time: one slot per doctor and start, whichever centre published it first.
+      `CREATE TABLE slots (
+        schedule_id INT NOT NULL AUTO_INCREMENT,
+        centre_id VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+        specialty_id VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+        doctor_id VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+        starts_at DATETIME(3) NOT NULL,
+        ends_at DATETIME(3) NOT NULL,
+        withdrawn_at DATETIME(3) NULL,
+        version INT UNSIGNED NOT NULL DEFAULT 1,
+        published_at DATETIME(3) NOT NULL,
+        PRIMARY KEY (schedule_id),
+        UNIQUE KEY one_slot_per_doctor_and_start (doctor_id, starts_at),
+        KEY slots_by_start (starts_at),
+        CONSTRAINT slots_centre FOREIGN KEY (centre_id) REFERENCES centres (centre_id),
+        CONSTRAINT slots_specialty FOREIGN KEY (specialty_id) REFERENCES specialties (specialty_id),
+        CONSTRAINT slots_doctor FOREIGN KEY (doctor_id) REFERENCES doctors (doctor_id),
+        CONSTRAINT slots_end_after_start CHECK (ends_at > starts_at)
+      ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
+      // Whether a slot is taken is asked per slot (availability, withdrawal): without this index each asking reads every row.
+      `CREATE INDEX appointments_by_slot ON appointments (schedule_id, status)`,
+      // Slots are numbered after the largest scheduleId booked before the catalog, so an old booking never seems to hold a new
+      // slot. AUTO_INCREMENT takes a literal only, hence the prepared statement; the migrations' one connection keeps the variables.
+      `SET @first_catalog_schedule_id = (SELECT COALESCE(MAX(schedule_id), 0) + 1 FROM appointments)`,
+      `SET @number_slots_after_bookings = CONCAT('ALTER TABLE slots AUTO_INCREMENT = ', @first_catalog_schedule_id)`,
+      `PREPARE number_slots_after_bookings FROM @number_slots_after_bookings`,
+      `EXECUTE number_slots_after_bookings`,
+      `DEALLOCATE PREPARE number_slots_after_bookings`,
+    ],
+  },
 ];

@@ -2,21 +2,22 @@ import { AppointmentStatus, type Appointment, type CountryISO } from '../../core
 import { environment } from '../../core/config/environment';
 import { countryRoute, topology } from '../../core/config/topology';
 import { allDeployedFunctions } from '../../infra/bundling';
-import { appSyncEvent, eventBridgeDeliveryRecord, snsRawDeliveryRecord, sqsEvent } from '../lambda/aws-events';
+import { STAFF_GROUP } from '../../core/domain/caller';
+import { appSyncEvent, cognitoIdentity, eventBridgeDeliveryRecord, snsRawDeliveryRecord, sqsEvent } from '../lambda/aws-events';
 import type { LocalStack } from '../stack';
 import type { Bundle } from './cold-start';
 
 /**
  * The event and environment one cold invocation of a deployed bundle gets, as the local stack configures
  * that function (the benchmark, the deployed-bundles test); `samples` are appointments the stack completed,
- * `freshSlot` a slot no one holds. None for the functions the local stack does not run (the schema
+ * `freshSlots` slots of the catalog no one holds (one to book, one to withdraw). None for the functions the local stack does not run (the schema
  * migration at deploy, the Cognito trigger).
  */
 export function coldInvocation(
   bundle: Bundle,
   stack: LocalStack,
   samples: ReadonlyMap<CountryISO, Appointment>,
-  freshSlot: number,
+  freshSlots: { readonly toBook: number; readonly toWithdraw: number },
 ): { event: unknown; env: Record<string, string> } | undefined {
   const local = [...stack.functions.values()].find((fn) => deployedIdOf(fn.definition) === bundle.id);
   if (!local) return undefined;
@@ -34,7 +35,7 @@ export function coldInvocation(
   };
   const events: Record<string, unknown> = {
     'resolvers/Mutation.createAppointment.ts': appSyncEvent('Mutation', 'createAppointment', {
-      input: { insuredId: '99998', scheduleId: freshSlot, countryISO: 'PE' },
+      input: { insuredId: '99998', scheduleId: freshSlots.toBook, countryISO: 'PE' },
     }),
     // Cancelling the sample again after the first run answers CANCELLED and re-sends the cancellation, as a client's retry does.
     'resolvers/Mutation.cancelAppointment.ts': appSyncEvent('Mutation', 'cancelAppointment', {
@@ -77,6 +78,7 @@ export function coldInvocation(
         topology.emailNotifications.queueName,
       ),
     ),
+    ...catalogEvents(freshSlots.toWithdraw),
     // EventBridge Scheduler invokes with no input; the reconciler reads both stores whole.
     [topology.reconciliation.entry]: {},
   };
@@ -87,4 +89,53 @@ export function coldInvocation(
 function deployedIdOf(definition: { entry: string; environment: Readonly<Record<string, string>> }): string | undefined {
   const countryISO = definition.environment[environment.countryISO];
   return allDeployedFunctions.find((fn) => fn.entry === definition.entry && (!countryISO || fn.id.endsWith(`-${countryISO}`)))?.id;
+}
+
+/** The catalog's functions: a week of Lima's free slots, its catalog, a doctor's hour published by staff, a withdrawal, and a slot's state. */
+function catalogEvents(toWithdraw: number): Record<string, unknown> {
+  const now = Date.now();
+  const date = new Date(now + 7 * 86_400_000).toISOString().slice(0, 10);
+  const staff = cognitoIdentity({ username: 'cold-start-agent', claims: {}, groups: [STAFF_GROUP] });
+  const slot = {
+    countryISO: 'PE',
+    scheduleId: 2_000_000_001,
+    centre: { centreId: 'pe-cold-start', name: 'Centro de prueba', attributes: { district: 'Lima' } },
+    specialty: { specialtyId: 'medicina-general', name: 'Medicina General' },
+    doctor: { doctorId: 'cold-start', name: 'Dra. Prueba' },
+    startsAt: `${date}T14:00:00.000Z`,
+    endsAt: `${date}T14:20:00.000Z`,
+    availability: 'FREE',
+    version: 1,
+    correlationId: 'cold-start',
+  };
+  return {
+    'resolvers/Query.availableSlots.ts': appSyncEvent('Query', 'availableSlots', {
+      countryISO: 'PE',
+      from: new Date(now).toISOString(),
+      to: new Date(now + 7 * 86_400_000).toISOString(),
+    }),
+    'resolvers/Query.catalog.ts': appSyncEvent('Query', 'catalog', { countryISO: 'PE' }),
+    'resolvers/Mutation.publishSlots.ts': appSyncEvent(
+      'Mutation',
+      'publishSlots',
+      {
+        input: {
+          countryISO: 'PE',
+          centre: { centreId: slot.centre.centreId, name: slot.centre.name, peru: { district: 'Lima' } },
+          specialty: slot.specialty,
+          doctor: slot.doctor,
+          sessions: [{ date, from: '09:00', to: '10:00', everyMinutes: 20 }],
+        },
+      },
+      {},
+      staff,
+    ),
+    'resolvers/Mutation.withdrawSlot.ts': appSyncEvent('Mutation', 'withdrawSlot', { countryISO: 'PE', scheduleId: toWithdraw }, {}, staff),
+    [topology.slotAvailability.consumer.entry]: sqsEvent(
+      eventBridgeDeliveryRecord(
+        { Source: topology.slotAvailability.source, DetailType: topology.slotAvailability.detailType, Detail: JSON.stringify(slot) },
+        topology.slotAvailability.queueName,
+      ),
+    ),
+  };
 }

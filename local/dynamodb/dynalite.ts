@@ -1,9 +1,16 @@
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ResourceInUseException,
+  type CreateTableCommandInput,
+} from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import type { IncomingMessage } from 'node:http';
 import { inFlightRequests, listenOnLoopback } from '../network';
 import { appointmentsTableDefinition } from '../../core/config/appointments-table';
 import { idempotencyRecordAttributes } from '../../core/config/idempotency-records';
+import { slotReadModelTableDefinition } from '../../core/config/slot-read-model';
 
 /** Credentials dynalite accepts (it checks only that some are sent). */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -47,11 +54,7 @@ export function localDynamoDbClient(endpoint: string): DynamoDBClient {
 
 /** Creates the appointments table with the keys the CDK stack declares; an existing one is kept. */
 export async function ensureAppointmentsTable(client: DynamoDBClient, tableName: string): Promise<void> {
-  try {
-    await client.send(new CreateTableCommand(appointmentsTableDefinition(tableName)));
-  } catch (error) {
-    if (!(error instanceof ResourceInUseException)) throw error;
-  }
+  await createTableUnlessItExists(client, appointmentsTableDefinition(tableName));
   await client.send(new DescribeTableCommand({ TableName: tableName }));
 }
 
@@ -61,15 +64,26 @@ export async function ensureAppointmentsTable(client: DynamoDBClient, tableName:
  * before DynamoDB's TTL sweep removes it.
  */
 export async function ensureIdempotencyTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  await createTableUnlessItExists(client, {
+    TableName: tableName,
+    AttributeDefinitions: [{ AttributeName: idempotencyRecordAttributes.key, AttributeType: 'S' }],
+    KeySchema: [{ AttributeName: idempotencyRecordAttributes.key, KeyType: 'HASH' }],
+    BillingMode: 'PAY_PER_REQUEST',
+  });
+}
+
+/**
+ * The slot read model's table with the keys and the eight free-slot indexes the CDK construct declares
+ * (core/config/slot-read-model.ts); an existing one is kept.
+ */
+export async function ensureSlotReadModelTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  await createTableUnlessItExists(client, slotReadModelTableDefinition(tableName));
+}
+
+/** A table kept on disk (`npm start` with a data directory) is there from the previous run: it is kept as it is. */
+async function createTableUnlessItExists(client: DynamoDBClient, definition: CreateTableCommandInput): Promise<void> {
   try {
-    await client.send(
-      new CreateTableCommand({
-        TableName: tableName,
-        AttributeDefinitions: [{ AttributeName: idempotencyRecordAttributes.key, AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: idempotencyRecordAttributes.key, KeyType: 'HASH' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
+    await client.send(new CreateTableCommand(definition));
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error;
   }

@@ -37,13 +37,14 @@ export interface RoutingDeclaration {
 }
 
 export function routingFromTopology(topology = declaredTopology): RoutingDeclaration {
-  const { appointmentRequests, countryRoutes, countryOutcomes, confirmations, emailNotifications } = topology;
+  const { appointmentRequests, countryRoutes, countryOutcomes, confirmations, emailNotifications, slotAvailability } = topology;
   return {
     topics: [{ topicName: appointmentRequests.topicName }],
     queues: [
       ...countryRoutes.map((route) => ({ settings: route, consumer: route.consumer })),
       { settings: confirmations, consumer: confirmations.consumer },
       { settings: emailNotifications, consumer: emailNotifications.consumer },
+      { settings: slotAvailability, consumer: slotAvailability.consumer },
     ],
     subscriptions: countryRoutes.map((route) => ({
       topicName: appointmentRequests.topicName,
@@ -64,6 +65,12 @@ export function routingFromTopology(topology = declaredTopology): RoutingDeclara
         ruleName: emailNotifications.ruleName,
         pattern: emailNotifications.rulePattern,
         queueName: emailNotifications.queueName,
+      },
+      {
+        eventBusName: slotAvailability.eventBusName,
+        ruleName: slotAvailability.ruleName,
+        pattern: slotAvailability.rulePattern,
+        queueName: slotAvailability.queueName,
       },
     ],
   };

@@ -8,6 +8,7 @@ import { stackOutputs } from '../../infra/stack-outputs';
 import { environment } from '../../core/config/environment';
 import { topology } from '../../core/config/topology';
 import { localExecutor } from '../support/local-executor';
+import { aSlotSnapshot, everyFreeSlotQuery, requestsOf, type TableRequest } from './slot-read-model-requests';
 import {
   environmentOf,
   functionLogicalId,
@@ -15,7 +16,9 @@ import {
   renderedArn,
   resource,
   resourcesOfType,
+  rightsOf,
   statementsOf,
+  tableLogicalIds,
   type PolicyStatement,
   type SynthesizedApp,
   synthesizeAppointmentsApp,
@@ -120,8 +123,16 @@ describe('the GraphQL API', () => {
 });
 
 describe('what each resolver function may do', () => {
-  const tableId = () => resourcesOfType(synthesized.template, 'AWS::DynamoDB::Table')[0]?.[0] ?? 'no table';
+  const tableId = () => tableLogicalIds(synthesized).appointments;
   const topicId = () => resourcesOfType(synthesized.template, 'AWS::SNS::Topic')[0]?.[0] ?? 'no topic';
+  const slotsId = () => tableLogicalIds(synthesized).slots;
+  const environmentOfResolver = (id: string) => environmentOf(resource(synthesized.template, functionLogicalId(synthesized, id)));
+  /** A request of the read model's adapter as the right it needs: the action on the table's ARN, or on the index's. */
+  const rightFor = (request: TableRequest) => {
+    const [action, index] = request.split(' ');
+    return `${action} \${${slotsId()}.Arn}${index ? `/${index}` : ''}`;
+  };
+  const publishRight = () => `sns:Publish \${${topicId()}}`;
 
   it('given Query.appointments, when it runs, then it can only read the appointments table', () => {
     const statements = statementsOf(synthesized, 'Query.appointments');
@@ -156,6 +167,61 @@ describe('what each resolver function may do', () => {
     });
   });
 
+  it('given Query.availableSlots, when it reads a page of free slots, then it may Query the free-slot indexes, each by name, and nothing else: not the base table, not the appointments', async () => {
+    const requests = [
+      ...new Set(
+        (await Promise.all(everyFreeSlotQuery().map((query) => requestsOf((model) => model.freeSlots(query, { limit: 10 }))))).flat(),
+      ),
+    ];
+
+    // Each of the eight indexes is the one some combination of filters queries; never the base table.
+    expect(requests).toHaveLength(8);
+    expect(requests.every((request) => request.startsWith('dynamodb:Query index/'))).toBe(true);
+    expect(rightsOf(statementsOf(synthesized, 'Query.availableSlots'))).toEqual(requests.map(rightFor).sort());
+    expect(environmentOfResolver('Query.availableSlots')).toHaveProperty(environment.slotsTableName, { Ref: slotsId() });
+    expect(environmentOfResolver('Query.availableSlots')).not.toHaveProperty(environment.appointmentsTableName);
+  });
+
+  it("given Query.catalog, when it reads a country's specialties, centres and doctors, then it may Query the read model's base table and nothing else", async () => {
+    const requests = await requestsOf((model) => model.catalog('PE'));
+
+    expect(requests).toEqual(['dynamodb:Query']);
+    expect(rightsOf(statementsOf(synthesized, 'Query.catalog'))).toEqual(requests.map(rightFor));
+    expect(environmentOfResolver('Query.catalog')).toHaveProperty(environment.slotsTableName, { Ref: slotsId() });
+  });
+
+  it('given Mutation.publishSlots, when staff publish sessions, then it may publish the request to the countries and nothing else: no table at all', () => {
+    expect(rightsOf(statementsOf(synthesized, 'Mutation.publishSlots'))).toEqual([publishRight()]);
+    expect(environmentOfResolver('Mutation.publishSlots')).toHaveProperty(environment.appointmentRequestsTopicArn, { Ref: topicId() });
+    expect(environmentOfResolver('Mutation.publishSlots')).not.toHaveProperty(environment.slotsTableName);
+    expect(environmentOfResolver('Mutation.publishSlots')).not.toHaveProperty(environment.appointmentsTableName);
+  });
+
+  it('given Mutation.withdrawSlot, when staff withdraw a slot, then it may read that slot from the read model and publish the withdrawal, nothing else', async () => {
+    const requests = await requestsOf((model) => model.get('PE', 4200), { stored: aSlotSnapshot() });
+
+    expect(requests).toEqual(['dynamodb:GetItem']);
+    expect(rightsOf(statementsOf(synthesized, 'Mutation.withdrawSlot'))).toEqual([...requests.map(rightFor), publishRight()].sort());
+    expect(environmentOfResolver('Mutation.withdrawSlot')).toMatchObject({
+      [environment.slotsTableName]: { Ref: slotsId() },
+      [environment.appointmentRequestsTopicArn]: { Ref: topicId() },
+    });
+  });
+
+  it('given the resolver functions, when their rights are read, then only availableSlots, catalog and withdrawSlot reach the read model, and no slot resolver the appointments table', () => {
+    const reaches = (id: string, tableLogicalId: string) =>
+      rightsOf(statementsOf(synthesized, id)).some((right) => right.includes(`{${tableLogicalId}.`));
+    const slotResolvers = ['Mutation.withdrawSlot', 'Query.availableSlots', 'Query.catalog'];
+
+    expect(
+      deployedFunctions.resolvers
+        .filter(({ id }) => reaches(id, slotsId()))
+        .map(({ id }) => id)
+        .sort(),
+    ).toEqual(slotResolvers);
+    for (const id of [...slotResolvers, 'Mutation.publishSlots']) expect([id, reaches(id, tableId())]).toEqual([id, false]);
+  });
+
   it('given Subscription.onAppointmentStatusChanged, when a client subscribes, then its function only checks the caller: no table, no topic', () => {
     const statements = statementsOf(synthesized, 'Subscription.onAppointmentStatusChanged');
 
@@ -165,6 +231,26 @@ describe('what each resolver function may do', () => {
     expect(
       environmentOf(resource(synthesized.template, functionLogicalId(synthesized, 'Subscription.onAppointmentStatusChanged'))),
     ).not.toHaveProperty(environment.appointmentsTableName);
+  });
+});
+
+describe('who may call the slot fields', () => {
+  it('given publishSlots and withdrawSlot, when AppSync checks the caller, then only users signed in with Cognito reach their functions (which then require staff): neither the API key nor IAM', () => {
+    const schema = appsyncSchema();
+
+    for (const fieldName of ['publishSlots', 'withdrawSlot']) {
+      expect([fieldName, directivesOf(fieldOf(schema.getMutationType(), fieldName))]).toEqual([fieldName, ['aws_cognito_user_pools']]);
+    }
+  });
+
+  it('given availableSlots and catalog, when a client calls them, then every client mode may, the API key included, as for appointments', () => {
+    const schema = appsyncSchema();
+
+    // No directive of their own: the Query type's modes apply, as they do to appointments.
+    expect(directivesOf(schema.getQueryType() ?? {})).toEqual(expect.arrayContaining(['aws_api_key', 'aws_cognito_user_pools']));
+    for (const fieldName of ['availableSlots', 'catalog', 'appointments']) {
+      expect([fieldName, directivesOf(fieldOf(schema.getQueryType(), fieldName))]).toEqual([fieldName, []]);
+    }
   });
 });
 

@@ -180,7 +180,8 @@ describe('deployment settings', () => {
         const [, instance] = resourcesOfType(disposable.template, 'AWS::RDS::DBInstance')[0] ?? [];
         expect(instance?.Properties).toMatchObject({ DeletionProtection: false, MultiAZ: true });
         const tables = resourcesOfType(disposable.template, 'AWS::DynamoDB::Table');
-        expect(tables).toHaveLength(2);
+        // Appointments, idempotency records and the slot read model.
+        expect(tables).toHaveLength(3);
         for (const [, table] of tables) expect(table.Properties.DeletionProtectionEnabled).toBe(false);
       } finally {
         disposable.cleanup();
@@ -203,12 +204,12 @@ describe('deployment settings', () => {
     SYNTHESIS_TIMEOUT_MS,
   );
 
-  it('given the defaults in cdk.json, when it is synthesized, then the database and every table (appointments, idempotency records) refuse deletion', () => {
+  it('given the defaults in cdk.json, when it is synthesized, then the database and every table (appointments, idempotency records, slot read model) refuse deletion', () => {
     const [, instance] = resourcesOfType(synthesized.template, 'AWS::RDS::DBInstance')[0] ?? [];
     const tables = resourcesOfType(synthesized.template, 'AWS::DynamoDB::Table');
 
     expect(instance?.Properties.DeletionProtection).toBe(true);
-    expect(tables).toHaveLength(2);
+    expect(tables).toHaveLength(3);
     for (const [, table] of tables) {
       expect(table.Properties).toMatchObject({
         DeletionProtectionEnabled: true,

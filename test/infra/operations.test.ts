@@ -55,6 +55,8 @@ const logicalIdOfQueue = (queueName: string) => {
   if (!queue) throw new Error(`No queue ${queueName}`);
   return synthesized.stack.getLogicalId(queue.node.defaultChild as CfnElement);
 };
+/** Every queue a worker consumes, with emails on. */
+const workerQueues = [...topology.countryRoutes, topology.confirmations, topology.slotAvailability, topology.emailNotifications];
 const onFunction = (id: string) => (alarm: AlarmProperties) =>
   JSON.stringify(alarm.Dimensions ?? []).includes(`"${functionLogicalId(synthesized, id)}"`);
 
@@ -64,7 +66,6 @@ describe('the alarms', () => {
     for (const alarm of alarms()) expect(alarm.AlarmActions).toEqual([ALARM_TOPIC_ARN]);
   });
 
-  const workerQueues = [...topology.countryRoutes, topology.confirmations, topology.emailNotifications];
   it.each(workerQueues)(
     'given the $queueName queue, when its oldest message is older than its retries can explain, then an alarm fires',
     (settings) => {
@@ -84,7 +85,12 @@ describe('the alarms', () => {
   );
 
   it('given a worker that crashes or times out, when it fails a whole invocation, then its errors alarm fires; every function has a throttles alarm', () => {
-    const workers = ['countryWorker-PE', 'countryWorker-CL', 'completionWorker', deployedFunctions.notificationWorker.id];
+    const workers = [
+      ...deployedFunctions.countryWorkers.map((worker) => worker.id),
+      deployedFunctions.completionWorker.id,
+      deployedFunctions.slotProjector.id,
+      deployedFunctions.notificationWorker.id,
+    ];
     for (const id of workers) {
       expect(
         alarms()
@@ -158,6 +164,14 @@ describe('the dashboard', () => {
     }
     for (const name of Object.values(metricNames)) expect(body).toContain(name);
     for (const { id } of allDeployedFunctions) expect(body).toContain(id);
+    // The body's text without the references CloudFormation fills in: each queue and DLQ has its own labelled line.
+    const text = ((dashboard as [string, CfnResource])[1].Properties.DashboardBody as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1]
+      .map((part) => (typeof part === 'string' ? part : ''))
+      .join('');
+    for (const { queueName, deadLetterQueueName } of workerQueues) {
+      expect(text).toContain(`"label":"${queueName}"`);
+      expect(text).toContain(`"label":"${deadLetterQueueName}"`);
+    }
   });
 
   it('given emails on, when the on-call person opens the dashboard, then it graphs the emails sent per country and those skipped; a skipped email pages nobody', () => {

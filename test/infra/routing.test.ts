@@ -9,17 +9,19 @@ import { environment } from '../../core/config/environment';
 import { metricNames } from '../../core/observability/metrics';
 import type { CountryISO } from '../../core/graphql/types.generated';
 import type { CountryOutcome } from '../../core/messages/appointment-messages';
-import { topology } from '../../core/config/topology';
+import { countryRoute, topology, type QueueSettings } from '../../core/config/topology';
 import { deployedFunctions } from '../../infra/bundling';
 import {
   consumersByQueue,
   environmentOf,
   functionLogicalId,
   patternMatches,
+  queueConsumedBy,
   referencedLogicalId,
   resource,
   resourcesOfType,
   statementsOf,
+  type CfnResource,
   type SynthesizedApp,
   synthesizeAppointmentsApp,
   SYNTHESIS_TIMEOUT_MS,
@@ -77,6 +79,17 @@ async function countryOutcomeEntry(detailType: CountryOutcome['detailType']): Pr
   return entry;
 }
 
+/** Every queue a worker consumes in a stack without emails (emails.test.ts checks the email queue), with its consumer. */
+const workerQueues: { name: string; settings: QueueSettings; consumer: string }[] = [
+  ...deployedFunctions.countryWorkers.map((worker) => ({
+    name: countryRoute(worker.countryISO).queueName,
+    settings: countryRoute(worker.countryISO),
+    consumer: worker.id,
+  })),
+  { name: topology.confirmations.queueName, settings: topology.confirmations, consumer: deployedFunctions.completionWorker.id },
+  { name: topology.slotAvailability.queueName, settings: topology.slotAvailability, consumer: deployedFunctions.slotProjector.id },
+];
+
 /** SNS filter policy semantics for what the topology declares: exact string values per attribute. */
 function filterPolicyAccepts(policy: Record<string, unknown>, attributes: Record<string, MessageAttributeValue>): boolean {
   return Object.entries(policy).every(([name, allowed]) => {
@@ -115,24 +128,10 @@ describe('appointment requests on the topic', () => {
 });
 
 describe('messages that keep failing', () => {
-  const workerQueues = [
-    ...topology.countryRoutes.map((route) => ({
-      name: route.queueName,
-      settings: route,
-      consumedBy: (env: Record<string, unknown>) => env[environment.countryISO] === route.countryISO,
-    })),
-    {
-      name: topology.confirmations.queueName,
-      settings: topology.confirmations,
-      consumedBy: (env: Record<string, unknown>) => !(environment.countryISO in env),
-    },
-  ];
-
   it.each(workerQueues)(
     'given the $name queue, when a message has failed its max receive count, then it moves to a dead-letter queue of its own that an alarm watches',
-    ({ settings, consumedBy }) => {
-      const [queueId] = [...consumersByQueue(synthesized.template)].find(([, worker]) => consumedBy(environmentOf(worker))) ?? [];
-      if (!queueId) throw new Error(`No worker consumes ${settings.queueName}`);
+    ({ settings, consumer }) => {
+      const queueId = queueConsumedBy(synthesized, consumer);
 
       const redrive = resource(synthesized.template, queueId).Properties.RedrivePolicy as {
         deadLetterTargetArn: unknown;
@@ -167,12 +166,18 @@ describe('messages that keep failing', () => {
 });
 
 describe("a country's decisions on the event bus", () => {
+  const rulesTaking = (event: Record<string, unknown>) =>
+    resourcesOfType(synthesized.template, 'AWS::Events::Rule').filter(([, rule]) =>
+      patternMatches(rule.Properties.EventPattern as Record<string, unknown>, event),
+    );
+
   it.each(topology.countryOutcomes.detailTypes)(
-    'given a country worker has decided (%s), when it puts the event on its bus, then the rule sends it to the queue the completion worker consumes',
+    'given a country worker has decided (%s), when it puts the event on its bus, then one rule, and only it, sends it to the queue the completion worker consumes',
     async (detailType) => {
       const entry = await countryOutcomeEntry(detailType);
-      const [ruleId, rule] = resourcesOfType(synthesized.template, 'AWS::Events::Rule')[0] ?? [];
-      if (!ruleId || !rule) throw new Error('No rule');
+      const taking = rulesTaking({ source: entry.Source, 'detail-type': entry.DetailType });
+      expect(taking).toHaveLength(1);
+      const [, rule] = taking[0] as [string, CfnResource];
       const consumers = consumersByQueue(synthesized.template);
       const countryWorkers = [...consumers.values()].filter((worker) => environment.countryISO in environmentOf(worker));
 
@@ -180,14 +185,10 @@ describe("a country's decisions on the event bus", () => {
       for (const worker of countryWorkers) {
         expect(environmentOf(worker)[environment.eventBusName]).toEqual(rule.Properties.EventBusName);
       }
-      const event = { source: entry.Source, 'detail-type': entry.DetailType };
-      expect(patternMatches(rule.Properties.EventPattern as Record<string, unknown>, event)).toBe(true);
       expect(rule.Properties.EventPattern).toEqual(topology.countryOutcomes.rulePattern);
 
       const [target] = rule.Properties.Targets as { Arn: unknown; DeadLetterConfig?: { Arn: unknown } }[];
-      const completionWorker = consumers.get(referencedLogicalId(target?.Arn));
-      expect(completionWorker && environmentOf(completionWorker)).not.toHaveProperty(environment.countryISO);
-      expect(completionWorker && environmentOf(completionWorker)).toHaveProperty(environment.appointmentsTableName);
+      expect(referencedLogicalId(target?.Arn)).toBe(queueConsumedBy(synthesized, deployedFunctions.completionWorker.id));
       // Events EventBridge cannot deliver are kept, not dropped: in the confirmation queue's own DLQ, which its alarms watch.
       const confirmationQueue = resource(synthesized.template, referencedLogicalId(target?.Arn));
       const { deadLetterTargetArn } = confirmationQueue.Properties.RedrivePolicy as { deadLetterTargetArn: unknown };
@@ -195,11 +196,10 @@ describe("a country's decisions on the event bus", () => {
     },
   );
 
-  it('given an event from another source, when it reaches the bus, then the rule ignores it', () => {
-    const [, rule] = resourcesOfType(synthesized.template, 'AWS::Events::Rule')[0] ?? [];
-    const pattern = rule?.Properties.EventPattern as Record<string, unknown>;
-
-    expect(patternMatches(pattern, { source: 'someone.else', 'detail-type': 'AppointmentScheduled' })).toBe(false);
+  it('given an event from another source, when it reaches the bus, then no rule takes it', () => {
+    for (const detailType of [...topology.countryOutcomes.detailTypes, topology.slotAvailability.detailType]) {
+      expect(rulesTaking({ source: 'someone.else', 'detail-type': detailType })).toEqual([]);
+    }
   });
 });
 
@@ -207,29 +207,31 @@ describe('workers consuming their queues', () => {
   it('given any worker, when a batch partly fails, then only the failed messages come back (ReportBatchItemFailures)', () => {
     const mappings = resourcesOfType(synthesized.template, 'AWS::Lambda::EventSourceMapping');
 
-    expect(mappings).toHaveLength(topology.countryRoutes.length + 1);
+    expect(mappings).toHaveLength(workerQueues.length);
     for (const [, mapping] of mappings) {
       expect(mapping.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
     }
   });
 
-  it('given the topology, when the workers poll, then they batch and scale as it declares', () => {
-    const consumers = consumersByQueue(synthesized.template);
-    for (const [, mapping] of resourcesOfType(synthesized.template, 'AWS::Lambda::EventSourceMapping')) {
-      const worker = consumers.get(referencedLogicalId(mapping.Properties.EventSourceArn));
-      const countryISO = worker && environmentOf(worker)[environment.countryISO];
-      const settings = topology.countryRoutes.find((route) => route.countryISO === countryISO) ?? topology.confirmations;
+  it.each(workerQueues)(
+    'given the topology, when the $consumer polls $name, then it batches and scales as it declares',
+    ({ settings, consumer }) => {
+      const queueId = queueConsumedBy(synthesized, consumer);
+      const [[, mapping]] = resourcesOfType(synthesized.template, 'AWS::Lambda::EventSourceMapping').filter(
+        ([, candidate]) => referencedLogicalId(candidate.Properties.EventSourceArn) === queueId,
+      ) as [[string, CfnResource]];
 
       expect(mapping.Properties).toMatchObject({
         BatchSize: settings.batchSize,
         MaximumBatchingWindowInSeconds: settings.maxBatchingWindowSeconds,
         ScalingConfig: { MaximumConcurrency: settings.maxConcurrency },
       });
-      expect(worker?.Properties.Timeout).toBe(settings.workerTimeoutSeconds);
-      const queue = resource(synthesized.template, referencedLogicalId(mapping.Properties.EventSourceArn));
-      expect(queue.Properties.VisibilityTimeout).toBe(settings.visibilityTimeoutSeconds);
-    }
-  });
+      expect(resource(synthesized.template, functionLogicalId(synthesized, consumer)).Properties.Timeout).toBe(
+        settings.workerTimeoutSeconds,
+      );
+      expect(resource(synthesized.template, queueId).Properties.VisibilityTimeout).toBe(settings.visibilityTimeoutSeconds);
+    },
+  );
 });
 
 describe('what follows a stored status change', () => {
@@ -253,13 +255,14 @@ describe('what follows a stored status change', () => {
     expect(resourcesOfType(synthesized.template, 'AWS::SES::EmailIdentity')).toEqual([]);
     expect(functions.filter(([, fn]) => environment.senderEmail in environmentOf(fn))).toEqual([]);
     expect(() => functionLogicalId(synthesized, deployedFunctions.notificationWorker.id)).toThrow();
-    // The appointments table only: no idempotency records.
-    expect(resourcesOfType(synthesized.template, 'AWS::DynamoDB::Table')).toHaveLength(1);
-    // The country outcomes' rule only, and the country and confirmation queues with their DLQs.
+    // The appointments table and the slot read model: no idempotency records.
+    expect(resourcesOfType(synthesized.template, 'AWS::DynamoDB::Table')).toHaveLength(2);
+    // The country outcomes' and the slot availability rules only, and the country, confirmation and availability queues with their DLQs.
     expect(resourcesOfType(synthesized.template, 'AWS::Events::Rule').map(([, rule]) => rule.Properties.EventPattern)).toEqual([
       topology.countryOutcomes.rulePattern,
+      topology.slotAvailability.rulePattern,
     ]);
-    expect(resourcesOfType(synthesized.template, 'AWS::SQS::Queue')).toHaveLength(2 * (topology.countryRoutes.length + 1));
+    expect(resourcesOfType(synthesized.template, 'AWS::SQS::Queue')).toHaveLength(2 * workerQueues.length);
     const [, dashboard] = resourcesOfType(synthesized.template, 'AWS::CloudWatch::Dashboard')[0] ?? [];
     expect(JSON.stringify(dashboard?.Properties.DashboardBody)).toContain(metricNames.statusChangesPublished);
     expect(JSON.stringify(dashboard?.Properties.DashboardBody)).not.toContain(metricNames.emailsSent);

@@ -2,11 +2,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Stack, type App, type CfnElement } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
 import { Template } from 'aws-cdk-lib/assertions';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { createAppointmentsApp } from '../../infra/appointments-app';
 import type { AppointmentsStack } from '../../infra/appointments-stack';
 import { repositoryRoot } from '../../infra/bundling';
+import { SlotReadModelTable } from '../../infra/slot-read-model';
 
 /** A synthesis takes 2–7 s alone; a busy CI machine can take several times that. */
 export const SYNTHESIS_TIMEOUT_MS = 120_000;
@@ -106,6 +108,31 @@ export function functionLogicalId(synthesized: SynthesizedApp, id: string): stri
   return Stack.of(fn).getLogicalId(fn.node.defaultChild as CfnElement);
 }
 
+/** The logical id of the queue the function deployed under this id polls (its one event source mapping). */
+export function queueConsumedBy(synthesized: SynthesizedApp, functionId: string): string {
+  const fnId = functionLogicalId(synthesized, functionId);
+  const mappings = resourcesOfType(synthesized.template, 'AWS::Lambda::EventSourceMapping').filter(
+    ([, mapping]) => referencedLogicalId(mapping.Properties.FunctionName) === fnId,
+  );
+  if (mappings.length !== 1) throw new Error(`${functionId} has ${mappings.length} event sources, not one`);
+  return referencedLogicalId((mappings[0] as [string, CfnResource])[1].Properties.EventSourceArn);
+}
+
+/** The logical id of the CloudFormation resource a construct (or its default child) synthesizes to. */
+export function logicalIdOf(synthesized: SynthesizedApp, construct: IConstruct): string {
+  return synthesized.stack.getLogicalId((construct.node.defaultChild ?? construct) as CfnElement);
+}
+
+/** The logical ids of the stack's appointments table and of the slot read model's table. */
+export function tableLogicalIds(synthesized: SynthesizedApp): { readonly appointments: string; readonly slots: string } {
+  const slots = synthesized.stack.node.findAll().find((construct) => construct instanceof SlotReadModelTable);
+  if (!(slots instanceof SlotReadModelTable)) throw new Error('The stack has no slot read model table');
+  return {
+    appointments: logicalIdOf(synthesized, synthesized.stack.node.findChild('Appointments')),
+    slots: logicalIdOf(synthesized, slots.table),
+  };
+}
+
 export interface PolicyStatement {
   readonly Effect: string;
   readonly Action: string | string[];
@@ -118,6 +145,20 @@ export function statementsOf(synthesized: SynthesizedApp, functionId: string): P
   return resourcesOfType(synthesized.template, 'AWS::IAM::Policy')
     .filter(([, policy]) => (policy.Properties.Roles as unknown[]).some((role) => referencedLogicalId(role) === roleId))
     .flatMap(([, policy]) => (policy.Properties.PolicyDocument as { Statement: PolicyStatement[] }).Statement);
+}
+
+/**
+ * Every right the statements allow beyond the function's own logs and traces, one `<action> <resource>` per
+ * action and resource (renderedArn), sorted: the same list however CDK merges statements (minimizePolicies).
+ */
+export function rightsOf(statements: readonly PolicyStatement[]): string[] {
+  return statements
+    .filter((statement) => statement.Effect === 'Allow')
+    .flatMap((statement) =>
+      [statement.Action].flat().flatMap((action) => [statement.Resource].flat().map((resource) => `${action} ${renderedArn(resource)}`)),
+    )
+    .filter((right) => !/^(logs|xray):/.test(right))
+    .sort();
 }
 
 /**

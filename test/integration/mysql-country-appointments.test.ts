@@ -142,7 +142,7 @@ describeWithMysql('MySQL country appointments (MariaDB)', () => {
         );
       }
 
-      expect(await migrateCountrySchemas(connection, [country])).toEqual({ [schema]: [2] });
+      expect(await migrateCountrySchemas(connection, [country])).toEqual({ [schema]: [2, 3] });
 
       const [rows] = await connection.query<RowDataPacket[]>('SELECT appointment_id, status FROM ??.appointments ORDER BY appointment_id', [
         schema,

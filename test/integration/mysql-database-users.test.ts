@@ -2,6 +2,7 @@ import { createConnection, type Pool, type RowDataPacket } from 'mysql2/promise'
 import { MysqlCountryAppointments } from '../../core/adapters/mysql-country-appointments';
 import { migrateCountrySchemas } from '../../core/adapters/mysql-migrations';
 import { ReauthenticatingPool } from '../../core/adapters/mysql-reauthenticating-pool';
+import { MysqlSlotCatalog } from '../../core/adapters/mysql-slot-catalog';
 import { mysqlOptionsFromUrl } from '../../core/adapters/mysql-connection';
 import { countries, countryISOs } from '../../core/domain/countries';
 import type { CountryISO } from '../../core/graphql/types.generated';
@@ -9,6 +10,7 @@ import { RECONCILER_USER_NAME } from '../../core/mysql/database-users';
 import { localDatabaseUsers, mysqlUrlAs, type LocalDatabaseUsers } from '../../local/mysql/database-users';
 import { bookingRequest, cancellationOf } from '../support/country-messages';
 import { countryRows, describeWithMysql, migratedTestDatabaseUsers, poolAs, testMysqlUrl, testPool } from '../support/mysql';
+import { aSlotPublication } from '../support/slot-publications';
 
 /** What MySQL answers a statement the user has no right to (table, schema or global). */
 const REFUSED: unknown = expect.objectContaining({
@@ -63,6 +65,33 @@ describeWithMysql('database users: each country worker on its own schema, reconc
   );
 
   it.each(countryISOs)(
+    'given the %s worker signed in as its own user, when it publishes, books, touches and withdraws slots, then the database allows all of it',
+    async (countryISO) => {
+      // Given the country's catalog and store on a pool signed in as the country's user
+      const country = countries[countryISO];
+      const pool = signedInAs(country.mysqlUser);
+      const catalog = new MysqlSlotCatalog(pool, country);
+      const store = new MysqlCountryAppointments(pool, country);
+
+      // When it runs every kind of statement the catalog runs, and books a free and a withdrawn slot
+      const publication = aSlotPublication(countryISO);
+      const [booked, withdrawn] = await catalog.publish(publication);
+      const again = await catalog.publish({ ...publication, doctor: { ...publication.doctor, name: 'Dr. Renamed' } });
+      const withdrawal = await catalog.withdraw(withdrawn!.scheduleId);
+      const statuses = await Promise.all(
+        [booked, withdrawn].map((slot) => store.book(bookingRequest(countryISO, { scheduleId: slot!.scheduleId }))),
+      );
+      const touched = await catalog.touch(booked!.scheduleId);
+
+      // Then every answer is the one the schema gives
+      expect(again.map((slot) => slot.doctor.name)).toEqual(['Dr. Renamed', 'Dr. Renamed']);
+      expect(withdrawal.outcome).toBe('withdrawn');
+      expect(statuses).toEqual(['SCHEDULED', 'REJECTED']);
+      expect(touched).toMatchObject({ availability: 'TAKEN', version: 2 });
+    },
+  );
+
+  it.each(countryISOs)(
     "given the %s worker's user, when it touches the other country's schema, then MySQL refuses every statement and the rows stay as they were",
     async (countryISO) => {
       // Given a row in the other country's schema
@@ -81,6 +110,9 @@ describeWithMysql('database users: each country worker on its own schema, reconc
         pool.query('DROP TABLE ??.appointments', [other.mysqlSchema]),
         pool.query('SELECT * FROM ??.schema_migrations', [other.mysqlSchema]),
         new MysqlCountryAppointments(pool, other).book(bookingRequest(other.iso)),
+        pool.query('SELECT * FROM ??.slots', [other.mysqlSchema]),
+        pool.query('UPDATE ??.slots SET withdrawn_at = NOW()', [other.mysqlSchema]),
+        new MysqlSlotCatalog(pool, other).publish(aSlotPublication(other.iso)),
       ];
 
       // Then each is refused, and the other country's row is untouched
@@ -98,13 +130,17 @@ describeWithMysql('database users: each country worker on its own schema, reconc
       const pool = signedInAs(own.mysqlUser);
       await new MysqlCountryAppointments(pool, own).book(mine);
 
-      // When it creates, alters or drops a table, deletes, reads the migrations' table, makes a schema or hands on its rights
+      // When it creates, alters or drops a table, deletes (appointments or catalog), reads the migrations' table, makes a schema or hands on its rights
       const attempts = [
         pool.query('CREATE TABLE ??.scratch (id INT)', [own.mysqlSchema]),
         pool.query('ALTER TABLE ??.appointments DROP INDEX one_active_booking_per_slot', [own.mysqlSchema]),
         pool.query('DROP TABLE ??.appointments', [own.mysqlSchema]),
         pool.query('TRUNCATE TABLE ??.appointments', [own.mysqlSchema]),
         pool.query('DELETE FROM ??.appointments WHERE appointment_id = ?', [own.mysqlSchema, mine.appointmentId]),
+        pool.query('DELETE FROM ??.slots', [own.mysqlSchema]),
+        pool.query('DELETE FROM ??.centres', [own.mysqlSchema]),
+        pool.query('ALTER TABLE ??.slots AUTO_INCREMENT = 1', [own.mysqlSchema]),
+        pool.query('DROP TABLE ??.doctors', [own.mysqlSchema]),
         pool.query('SELECT * FROM ??.schema_migrations', [own.mysqlSchema]),
         pool.query('CREATE DATABASE ??', [`${own.mysqlSchema}_copy`]),
         pool.query("GRANT SELECT ON ??.appointments TO ?@'%'", [own.mysqlSchema, otherThan(countryISO).mysqlUser]),
@@ -116,7 +152,7 @@ describeWithMysql('database users: each country worker on its own schema, reconc
     },
   );
 
-  it("given reconcile's user, when it reads every country's rows and then tries to write, then it reads them all and every write is refused", async () => {
+  it("given reconcile's user, when it reads every country's rows and catalog and then tries to write, then it reads them all and every write is refused", async () => {
     // Given a row in each country
     const booked = await Promise.all(
       countryISOs.map(async (countryISO) => {
@@ -132,8 +168,14 @@ describeWithMysql('database users: each country worker on its own schema, reconc
     for (const country of Object.values(countries))
       for await (const row of new MysqlCountryAppointments(pool, country).allRows()) seen.add(row.appointmentId);
 
-    // Then it sees every country's row
+    // Then it sees every country's row, and each country's catalog
     for (const booking of booked) expect(seen).toContain(booking.appointmentId);
+    for (const country of Object.values(countries)) {
+      for (const table of ['slots', 'centres', 'specialties', 'doctors'])
+        await expect(pool.query('SELECT COUNT(*) FROM ??.??', [country.mysqlSchema, table])).resolves.toBeDefined();
+      await expect(new MysqlSlotCatalog(pool, country).publish(aSlotPublication(country.iso))).rejects.toEqual(REFUSED);
+      await expect(pool.query('UPDATE ??.slots SET version = version + 1', [country.mysqlSchema])).rejects.toEqual(REFUSED);
+    }
     // And when it writes, deletes or books, MySQL refuses
     for (const booking of booked) {
       const schema = countries[booking.countryISO].mysqlSchema;
@@ -164,14 +206,19 @@ describeWithMysql('database users: each country worker on its own schema, reconc
     // Then SHOW GRANTS lists only the declared rights, and what was added is refused again
     const [grants] = await admin.query<RowDataPacket[]>("SHOW GRANTS FOR ?@'%'", [pe.mysqlUser]);
     const lines = grants.map((row) => String(Object.values(row)[0]).replace(/ IDENTIFIED BY .*/, ''));
-    expect(lines).toEqual([
-      `GRANT USAGE ON *.* TO \`${pe.mysqlUser}\`@\`%\``,
-      `GRANT SELECT, INSERT, UPDATE ON \`${pe.mysqlSchema}\`.\`appointments\` TO \`${pe.mysqlUser}\`@\`%\``,
-    ]);
+    // (in no particular order: MariaDB lists table grants as its hash keeps them)
+    expect(lines.sort()).toEqual(
+      [
+        `GRANT USAGE ON *.* TO \`${pe.mysqlUser}\`@\`%\``,
+        ...['appointments', 'centres', 'specialties', 'doctors', 'slots'].map(
+          (table) => `GRANT SELECT, INSERT, UPDATE ON \`${pe.mysqlSchema}\`.\`${table}\` TO \`${pe.mysqlUser}\`@\`%\``,
+        ),
+      ].sort(),
+    );
     await expect(signedInAs(pe.mysqlUser).query('SELECT * FROM ??.appointments', [countries.CL.mysqlSchema])).rejects.toEqual(REFUSED);
   });
 
-  it('given a worker that read its password before a rotation, when MySQL refuses it, then the pool reads the secret again and the batch goes through', async () => {
+  it('given a worker that read its password before a rotation, when MySQL refuses it, then the pool reads the secret again and the batch (or the transaction) goes through', async () => {
     // Given the PE user's password rotated: MySQL and the secret have the new one, the worker's cache the old one
     const pe = countries.PE;
     const cached = users.urls.get(pe.mysqlUser)!;
@@ -184,17 +231,21 @@ describeWithMysql('database users: each country worker on its own schema, reconc
     };
     let reauthenticated = 0;
     const pool = await ReauthenticatingPool.open(readSecret, () => reauthenticated++);
+    const transactional = await ReauthenticatingPool.open(readSecret);
     try {
-      // When the worker books with it
+      // When the worker books with it, and publishes slots (a transaction, on a connection of its own) with another
       const booking = bookingRequest('PE');
       const status = await new MysqlCountryAppointments(pool, pe).book(booking);
+      const slots = await new MysqlSlotCatalog(transactional, pe).publish(aSlotPublication('PE'));
 
-      // Then the booking is stored, after one fresh read of the secret
+      // Then both are stored, each pool after one fresh read of the secret
       expect(status).toBe('SCHEDULED');
-      expect(secret.reads).toEqual([false, true]);
+      expect(secret.reads).toEqual([false, false, true, true]);
       expect(reauthenticated).toBe(1);
       expect(await countryRows(admin, 'PE', [booking.appointmentId])).toHaveLength(1);
+      expect(slots.map((slot) => slot.availability)).toEqual(['FREE', 'FREE']);
     } finally {
+      await transactional.end();
       await pool.end();
       // The other tests' users are as the migrations left them.
       users = await migratedTestDatabaseUsers();

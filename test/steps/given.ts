@@ -1,6 +1,7 @@
 import type { Caller } from '../../core/domain/caller';
 import { GROUPS_CLAIM, INSURED_ID_CLAIM } from '../../core/domain/caller';
-import type { Appointment, CountryISO } from '../../core/graphql/types.generated';
+import { randomUUID } from 'node:crypto';
+import type { Appointment, CountryISO, PublishSlotsInput } from '../../core/graphql/types.generated';
 import type { StructuredLogger } from '../../core/ports';
 import type { AuthenticatedCaller } from '../../local/appsync/authentication';
 import type { LocalStack, LocalStackOptions } from '../../local/stack';
@@ -25,6 +26,30 @@ export interface FreeSlots {
   at(index: number, countryISO: CountryISO): Slot;
 }
 
+const SLOTS_PER_TEST_DAY = 72;
+
+/** A doctor of this call alone, at a test centre of the country, `days` days of 08:00–20:00 from 40 days ahead. */
+function aDoctorsDays(countryISO: CountryISO, days: number): PublishSlotsInput {
+  const id = `test-${randomUUID()}`;
+  const centre =
+    countryISO === 'PE'
+      ? { centreId: 'pe-centro-de-pruebas', name: 'Centro de pruebas', peru: { district: 'Lince' } }
+      : { centreId: 'cl-centro-de-pruebas', name: 'Centro de pruebas', chile: { commune: 'Ñuñoa', region: 'Región Metropolitana' } };
+  const firstDay = Date.now() + 40 * 86_400_000;
+  return {
+    countryISO,
+    centre,
+    specialty: { specialtyId: 'medicina-general', name: 'Medicina General' },
+    doctor: { doctorId: id, name: `Dr. Prueba ${id.slice(5, 13)}` },
+    sessions: Array.from({ length: days }, (_, day) => ({
+      date: new Date(firstDay + day * 86_400_000).toISOString().slice(0, 10),
+      from: '08:00',
+      to: '20:00',
+      everyMinutes: 10,
+    })),
+  };
+}
+
 export const given = {
   /** An insured person no other test uses: a fresh 5-digit insuredId. */
   anInsuredPerson: (): string => newInsuredId(),
@@ -47,6 +72,31 @@ export const given = {
         return { scheduleId: first + index, countryISO };
       },
     };
+  },
+
+  /**
+   * `count` free slots of `countryISO`'s catalog that no other test books, soonest first: staff publish a doctor
+   * of this call alone through the API (a day of 08:00–20:00 every 10 minutes, 72 slots, per day needed, from
+   * 40 days ahead), and the slots are read back from availableSlots once the pipeline has stored them.
+   */
+  async catalogSlots(stack: LocalStack, countryISO: CountryISO, count: number): Promise<Slot[]> {
+    const { apiClient } = await import('../../local/api-client');
+    const staff = apiClient(stack, { token: await stack.issuer.issue({ staff: true }), timeoutMs: 30_000 });
+    const publication = aDoctorsDays(countryISO, Math.ceil(count / SLOTS_PER_TEST_DAY));
+    const published = await staff.publishSlots(publication);
+    if (!published.data?.publishSlots) throw new Error(`Publishing test slots was refused: ${JSON.stringify(published.errors)}`);
+    await stack.router.waitForIdle(120_000);
+    const slots: Slot[] = [];
+    let nextToken: string | undefined;
+    const { startsAt: from, endsAt: to } = published.data.publishSlots;
+    do {
+      const page = await staff.availableSlots({ countryISO, from, to, doctorId: publication.doctor.doctorId, limit: 100, nextToken });
+      if (!page.data) throw new Error(`Reading test slots failed: ${JSON.stringify(page.errors)}`);
+      slots.push(...page.data.availableSlots.items.map((slot) => ({ scheduleId: slot.scheduleId, countryISO })));
+      nextToken = page.data.availableSlots.nextToken ?? undefined;
+    } while (nextToken && slots.length < count);
+    if (slots.length < count) throw new Error(`Only ${slots.length} of ${count} test slots reached availableSlots`);
+    return slots.slice(0, count);
   },
 
   /** The local stack as `npm start` runs it, on the test run's MySQL, its log lines dropped unless LOCAL_STACK_LOGS is set. */

@@ -92,7 +92,9 @@ describe('EventBridge country outcomes', () => {
 
     expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect((outcomes[1] as PromiseRejectedResult).reason).toEqual(
-      new Error(`EventBridge rejected AppointmentScheduled for ${scheduled(1).detail.appointmentId}: InternalFailure try again`),
+      new Error(
+        `EventBridge rejected AppointmentScheduled for appointment ${scheduled(1).detail.appointmentId}: InternalFailure try again`,
+      ),
     );
   });
 });

@@ -1,0 +1,255 @@
+import DataLoader from 'dataloader';
+import { escapeId, type RowDataPacket } from 'mysql2/promise';
+import type { Country } from '../domain/countries';
+import { slotTimesOf } from '../domain/slot-times';
+import type { SlotAvailability, SlotPublication, SlotSnapshot, SlotTime } from '../domain/slots';
+import type { CountrySlotCatalog, SlotWithdrawalOutcome } from '../ports';
+import type { MysqlPool, MysqlQueries } from './mysql-connection';
+import { inTransaction, withLockRetries } from './mysql-transactions';
+
+/** Rows per INSERT: a publication (at most 1,000 slots) goes in a few statements of some tens of KB each. */
+const SLOTS_PER_INSERT = 200;
+
+/** The statuses of a booking that holds its slot: SCHEDULED, and OVERBOOKED rows migration 2 kept from before the unique index. */
+const HOLDING = `('SCHEDULED', 'OVERBOOKED')`;
+
+interface SnapshotRow extends RowDataPacket {
+  schedule_id: number;
+  starts_at: string;
+  ends_at: string;
+  withdrawn: number;
+  taken: number;
+  version: number;
+  centre_id: string;
+  centre_name: string;
+  centre_attributes: string;
+  specialty_id: string;
+  specialty_name: string;
+  doctor_id: string;
+  doctor_name: string;
+}
+
+/**
+ * A country's slot catalog in its own schema (migration 3), beside the appointments that hold its slots.
+ *
+ * Times: DATETIME columns hold UTC. They are written as 'YYYY-MM-DD hh:mm:ss.mmm' text made from the Date's
+ * UTC fields and read back with CAST(… AS CHAR), so neither mysql2's `timezone` option nor the session's
+ * time_zone can shift them, whichever pool the catalog is given.
+ *
+ * Locking: a slot's row lock decides between a booking and a withdrawal of that slot. MysqlCountryAppointments
+ * takes it (FOR UPDATE) in the very statement that inserts a booking, and skips the booking when the row is
+ * withdrawn; `withdraw` takes it first and only then asks whether a booking holds the slot. Whichever gets the
+ * lock first wins, and the other sees its result.
+ *
+ * Versions: every change bumps the slot's version and reads the snapshot afterwards (`touch` after a booking or
+ * a cancellation, `withdraw` in its own transaction). Each read returns one statement's consistent view, version
+ * and state together. The last change to commit is followed by a bump; every bump is atomic, so the highest
+ * version is given by the last bump, which comes after that change, and any read of it sees the final state.
+ * Keeping the highest version (the read model) therefore keeps the final state, whatever order the snapshots
+ * arrive in.
+ *
+ * The pool's user needs SELECT, INSERT and UPDATE on centres, specialties, doctors and slots and SELECT on
+ * appointments (core/mysql/database-users.ts); nothing is ever deleted.
+ */
+export class MysqlSlotCatalog implements CountrySlotCatalog {
+  readonly countryISO: Country['iso'];
+  private readonly table: (name: 'centres' | 'specialties' | 'doctors' | 'slots' | 'appointments') => string;
+  private readonly touches: DataLoader<number, SlotSnapshot | undefined>;
+
+  constructor(
+    private readonly pool: MysqlPool,
+    country: Country,
+    maxTouchesPerQuery = 100,
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    this.countryISO = country.iso;
+    this.table = (name) => `${escapeId(country.mysqlSchema)}.${escapeId(name)}`;
+    this.touches = new DataLoader((scheduleIds) => this.touchAll(scheduleIds), { cache: false, maxBatchSize: maxTouchesPerQuery });
+  }
+
+  async publish(publication: SlotPublication): Promise<SlotSnapshot[]> {
+    const times = slotTimesOf(publication);
+    if (times.length === 0) return [];
+    await inTransaction(this.pool, async (connection) => {
+      await this.upsertCatalogEntries(connection, publication);
+      await this.insertMissingSlots(connection, publication, times);
+    });
+    return this.storedSlotsOf(publication, times);
+  }
+
+  async withdraw(scheduleId: number): Promise<SlotWithdrawalOutcome> {
+    return inTransaction(this.pool, async (connection): Promise<SlotWithdrawalOutcome> => {
+      // The slot's row lock, the one a booking of it takes: no booking of it is in flight while it is held.
+      const [[locked]] = await connection.query<(RowDataPacket & { withdrawn: number })[]>(
+        `SELECT withdrawn_at IS NOT NULL AS withdrawn FROM ${this.table('slots')} WHERE schedule_id = ? FOR UPDATE`,
+        [scheduleId],
+      );
+      if (!locked) return { outcome: 'unknown' };
+      const held = !locked.withdrawn && (await this.isHeld(connection, scheduleId));
+      // Only a change bumps the version: withdrawing it again answers the same snapshot.
+      if (!locked.withdrawn && !held) {
+        await connection.query(`UPDATE ${this.table('slots')} SET withdrawn_at = ?, version = version + 1 WHERE schedule_id = ?`, [
+          mysqlDateTime(this.now()),
+          scheduleId,
+        ]);
+      }
+      // Read under the lock, so the snapshot is the state this decision was made on.
+      const [slot] = await this.snapshots(connection, 's.schedule_id = ?', [scheduleId]);
+      return { outcome: held ? 'held' : 'withdrawn', slot: slot! };
+    });
+  }
+
+  /** The touches of one tick (an SQS batch's records run in parallel) go to MySQL as one round trip. */
+  touch(scheduleId: number): Promise<SlotSnapshot | undefined> {
+    return this.touches.load(scheduleId);
+  }
+
+  async slot(scheduleId: number): Promise<SlotSnapshot | undefined> {
+    const [slot] = await this.snapshots(this.pool, 's.schedule_id = ?', [scheduleId]);
+    return slot;
+  }
+
+  /**
+   * Bump, then read (see the class comment for why the highest version then carries the final state): two
+   * statements, each its own transaction, so the read sees every change committed before the bump. A slot
+   * touched twice in one batch is bumped once, after both changes: its read still sees both. Safe to retry:
+   * one more bump changes nothing but the number.
+   */
+  private touchAll(scheduleIds: readonly number[]): Promise<(SlotSnapshot | undefined)[]> {
+    const distinct = [...new Set(scheduleIds)];
+    return withLockRetries(async () => {
+      const [results] = await this.pool.query<RowDataPacket[][]>(
+        `UPDATE ${this.table('slots')} SET version = version + 1 WHERE schedule_id IN (?);\n${this.snapshotQuery('s.schedule_id IN (?)')}`,
+        [distinct, distinct],
+      );
+      const snapshots = new Map((results[1] as SnapshotRow[]).map((row) => [row.schedule_id, this.snapshotOf(row)]));
+      return scheduleIds.map((scheduleId) => snapshots.get(scheduleId));
+    });
+  }
+
+  /** The publication's centre, specialty and doctor, their names and attributes as it gives them. */
+  private async upsertCatalogEntries(connection: MysqlQueries, { centre, specialty, doctor }: SlotPublication): Promise<void> {
+    const attributes = JSON.stringify(centre.attributes);
+    // The new values are bound twice rather than read with VALUES(), which MySQL deprecates and MariaDB's replacement lacks.
+    await connection.query(
+      `INSERT INTO ${this.table('centres')} (centre_id, name, attributes) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE name = ?, attributes = ?`,
+      [centre.centreId, centre.name, attributes, centre.name, attributes],
+    );
+    await connection.query(`INSERT INTO ${this.table('specialties')} (specialty_id, name) VALUES (?, ?) ON DUPLICATE KEY UPDATE name = ?`, [
+      specialty.specialtyId,
+      specialty.name,
+      specialty.name,
+    ]);
+    await connection.query(`INSERT INTO ${this.table('doctors')} (doctor_id, name) VALUES (?, ?) ON DUPLICATE KEY UPDATE name = ?`, [
+      doctor.doctorId,
+      doctor.name,
+      doctor.name,
+    ]);
+  }
+
+  /**
+   * Inserts the slots the doctor has no slot at yet. Those that exist (this publication's earlier run, or
+   * another centre's slot of the same doctor at the same start) are left as they are: one slot per doctor
+   * and start. They are read first so that a repeated publication inserts nothing and spends no
+   * AUTO_INCREMENT numbers; the no-op ON DUPLICATE KEY settles a concurrent identical publication.
+   */
+  private async insertMissingSlots(connection: MysqlQueries, publication: SlotPublication, times: readonly SlotTime[]): Promise<void> {
+    const existing = new Set((await this.doctorsSlotsBetween(connection, publication.doctor.doctorId, times)).map((row) => row.starts_at));
+    const missing = times.filter((time) => !existing.has(mysqlDateTime(time.startsAt)));
+    const publishedAt = mysqlDateTime(this.now());
+    for (let first = 0; first < missing.length; first += SLOTS_PER_INSERT) {
+      const chunk = missing.slice(first, first + SLOTS_PER_INSERT);
+      await connection.query(
+        `INSERT INTO ${this.table('slots')} (centre_id, specialty_id, doctor_id, starts_at, ends_at, published_at)
+         VALUES ${chunk.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')}
+         ON DUPLICATE KEY UPDATE schedule_id = schedule_id`,
+        chunk.flatMap((time) => [
+          publication.centre.centreId,
+          publication.specialty.specialtyId,
+          publication.doctor.doctorId,
+          mysqlDateTime(time.startsAt),
+          mysqlDateTime(time.endsAt),
+          publishedAt,
+        ]),
+      );
+    }
+  }
+
+  private async doctorsSlotsBetween(
+    connection: MysqlQueries,
+    doctorId: string,
+    times: readonly SlotTime[],
+  ): Promise<{ starts_at: string }[]> {
+    const [rows] = await connection.query<(RowDataPacket & { starts_at: string })[]>(
+      `SELECT CAST(starts_at AS CHAR) AS starts_at FROM ${this.table('slots')} WHERE doctor_id = ? AND starts_at BETWEEN ? AND ?`,
+      [doctorId, mysqlDateTime(times[0]!.startsAt), mysqlDateTime(times[times.length - 1]!.startsAt)],
+    );
+    return rows;
+  }
+
+  /** Every slot of the publication as stored now, soonest first (read after the commit, each with its current state). */
+  private async storedSlotsOf(publication: SlotPublication, times: readonly SlotTime[]): Promise<SlotSnapshot[]> {
+    const starts = new Set(times.map((time) => time.startsAt.toISOString()));
+    const slots = await this.snapshots(this.pool, 's.doctor_id = ? AND s.starts_at BETWEEN ? AND ?', [
+      publication.doctor.doctorId,
+      mysqlDateTime(times[0]!.startsAt),
+      mysqlDateTime(times[times.length - 1]!.startsAt),
+    ]);
+    // The doctor's other slots in that range (sessions between this publication's) are not this publication's.
+    return slots.filter((slot) => starts.has(slot.startsAt));
+  }
+
+  /** Whether an appointment holds the slot. A plain read: under the slot's lock no booking of it can be in flight. */
+  private async isHeld(connection: MysqlQueries, scheduleId: number): Promise<boolean> {
+    const [[row]] = await connection.query<(RowDataPacket & { held: number })[]>(
+      `SELECT EXISTS (SELECT 1 FROM ${this.table('appointments')} WHERE schedule_id = ? AND status IN ${HOLDING}) AS held`,
+      [scheduleId],
+    );
+    return row?.held === 1;
+  }
+
+  private async snapshots(connection: MysqlQueries, where: string, values: unknown[]): Promise<SlotSnapshot[]> {
+    const [rows] = await connection.query<SnapshotRow[]>(this.snapshotQuery(where), values);
+    return rows.map((row) => this.snapshotOf(row));
+  }
+
+  /** Slots with their centre, specialty, doctor and availability, all read by one statement: one consistent view. */
+  private snapshotQuery(where: string): string {
+    return `SELECT s.schedule_id, CAST(s.starts_at AS CHAR) AS starts_at, CAST(s.ends_at AS CHAR) AS ends_at,
+         s.withdrawn_at IS NOT NULL AS withdrawn, s.version,
+         EXISTS (SELECT 1 FROM ${this.table('appointments')} AS a WHERE a.schedule_id = s.schedule_id AND a.status IN ${HOLDING}) AS taken,
+         c.centre_id, c.name AS centre_name, CAST(c.attributes AS CHAR) AS centre_attributes,
+         sp.specialty_id, sp.name AS specialty_name, d.doctor_id, d.name AS doctor_name
+       FROM ${this.table('slots')} AS s
+         JOIN ${this.table('centres')} AS c ON c.centre_id = s.centre_id
+         JOIN ${this.table('specialties')} AS sp ON sp.specialty_id = s.specialty_id
+         JOIN ${this.table('doctors')} AS d ON d.doctor_id = s.doctor_id
+       WHERE ${where}
+       ORDER BY s.starts_at, s.schedule_id`;
+  }
+
+  private snapshotOf(row: SnapshotRow): SlotSnapshot {
+    const availability: SlotAvailability = row.withdrawn ? 'WITHDRAWN' : row.taken ? 'TAKEN' : 'FREE';
+    return {
+      countryISO: this.countryISO,
+      scheduleId: row.schedule_id,
+      centre: { centreId: row.centre_id, name: row.centre_name, attributes: JSON.parse(row.centre_attributes) as Record<string, string> },
+      specialty: { specialtyId: row.specialty_id, name: row.specialty_name },
+      doctor: { doctorId: row.doctor_id, name: row.doctor_name },
+      startsAt: isoFromMysql(row.starts_at),
+      endsAt: isoFromMysql(row.ends_at),
+      availability,
+      version: row.version,
+    };
+  }
+}
+
+/** A DATETIME(3) literal of the instant's UTC time: '2026-12-15 15:30:00.000'. */
+export function mysqlDateTime(instant: Date): string {
+  return instant.toISOString().slice(0, 23).replace('T', ' ');
+}
+
+/** The instant a DATETIME(3) read as text holds, as Date#toISOString writes it. */
+function isoFromMysql(text: string): string {
+  return `${text.replace(' ', 'T')}Z`;
+}

@@ -1,0 +1,59 @@
+import { WrongCountryError } from '../domain/errors';
+import type { SlotSnapshot } from '../domain/slots';
+import type { SlotMessage } from '../messages/slot-messages';
+import type { CountrySlotCatalog, SlotAvailabilityBus, StructuredLogger } from '../ports';
+
+export interface ManageSlotsInCountryPorts {
+  readonly slots: CountrySlotCatalog;
+  readonly availability: SlotAvailabilityBus;
+  readonly logger: StructuredLogger;
+}
+
+/**
+ * The country worker's catalog step: store a publication's new slots, or withdraw a slot unless a booking
+ * holds it, then announce each slot as the database holds it now. Safe to repeat: a publication stores
+ * nothing twice and its announcements carry the same versions, which the read model keeps once.
+ */
+export async function manageSlotsInCountry(message: SlotMessage, ports: ManageSlotsInCountryPorts): Promise<void> {
+  const { slots, logger } = ports;
+  if (message.countryISO !== slots.countryISO) {
+    throw new WrongCountryError(`A catalog change for ${message.countryISO} reached the worker of ${slots.countryISO}`);
+  }
+  if (message.type === 'SlotPublicationRequested') {
+    const stored = await slots.publish(message.publication);
+    await announceAll(stored, message.correlationId, ports);
+    logger.info('Country stored a slot publication', {
+      publicationId: message.publicationId,
+      correlationId: message.correlationId,
+      countryISO: message.countryISO,
+      slotCount: stored.length,
+    });
+    return;
+  }
+  const withdrawal = await slots.withdraw(message.scheduleId);
+  if (withdrawal.slot) await announceAll([withdrawal.slot], message.correlationId, ports);
+  // `held`: a booking won the race with the withdrawal; the slot stays, and so does the appointment.
+  logger.info(`Country answered a slot withdrawal: ${withdrawal.outcome}`, {
+    scheduleId: message.scheduleId,
+    correlationId: message.correlationId,
+    countryISO: message.countryISO,
+  });
+}
+
+/** Announces a slot's state after a booking or a cancellation changed it; nothing for a slot the catalog lacks. */
+export async function announceSlotAfterChange(
+  scheduleId: number,
+  correlationId: string,
+  ports: Pick<ManageSlotsInCountryPorts, 'slots' | 'availability'>,
+): Promise<void> {
+  const slot = await ports.slots.touch(scheduleId);
+  if (slot) await announceAll([slot], correlationId, ports);
+}
+
+async function announceAll(
+  slots: readonly SlotSnapshot[],
+  correlationId: string,
+  { availability }: Pick<ManageSlotsInCountryPorts, 'availability'>,
+) {
+  await Promise.all(slots.map((slot) => availability.announce({ ...slot, correlationId })));
+}

@@ -1,0 +1,165 @@
+import type { SlotSnapshot } from '../../core/domain/slots';
+import type { CountryISO } from '../../core/graphql/types.generated';
+import type { CountryAppointmentStore, CountrySlotCatalog } from '../../core/ports';
+import { bookingRequest, cancellationOf } from './country-messages';
+import { aSlotPublication } from './slot-publications';
+
+/** A country's catalog and the store that books its slots, sharing one database (or one memory). */
+export interface CountryUnderTest {
+  readonly catalog: CountrySlotCatalog;
+  readonly appointments: CountryAppointmentStore;
+}
+
+/**
+ * The rules every CountrySlotCatalog keeps with its CountryAppointmentStore (ports.ts), run against each
+ * implementation: MysqlSlotCatalog on MariaDB (test/integration) and the in-memory one (test/unit).
+ * `countryUnderTest` gives a fresh catalog and store of the country.
+ */
+export function itKeepsTheSlotCatalogRules(countryUnderTest: (countryISO: CountryISO) => CountryUnderTest): void {
+  /** A published slot of its own: the first of a fresh publication's. */
+  async function aPublishedSlot(country: CountryUnderTest, countryISO: CountryISO = 'PE'): Promise<SlotSnapshot> {
+    const [slot] = await country.catalog.publish(aSlotPublication(countryISO));
+    return slot!;
+  }
+
+  it("given a Peruvian doctor's morning, when published, then each slot is answered FREE at version 1, its times in UTC, with its centre, specialty and doctor", async () => {
+    const publication = aSlotPublication('PE');
+
+    const slots = await countryUnderTest('PE').catalog.publish(publication);
+
+    // Lima is UTC-5 all year: 08:00 and 08:30 local.
+    expect(slots.map(({ startsAt, endsAt }) => [startsAt, endsAt])).toEqual([
+      ['2027-03-16T13:00:00.000Z', '2027-03-16T13:30:00.000Z'],
+      ['2027-03-16T13:30:00.000Z', '2027-03-16T14:00:00.000Z'],
+    ]);
+    for (const slot of slots) {
+      expect(slot).toEqual({
+        countryISO: 'PE',
+        scheduleId: expect.any(Number) as unknown,
+        centre: publication.centre,
+        specialty: publication.specialty,
+        doctor: publication.doctor,
+        startsAt: expect.any(String) as unknown,
+        endsAt: expect.any(String) as unknown,
+        availability: 'FREE',
+        version: 1,
+      });
+    }
+    expect(slots[1]!.scheduleId).not.toBe(slots[0]!.scheduleId);
+  });
+
+  it("given a Chilean centre, when its doctor's morning is published, then the slots are in UTC by Santiago's offset that day and carry Chile's centre attributes", async () => {
+    const publication = aSlotPublication('CL');
+
+    const slots = await countryUnderTest('CL').catalog.publish(publication);
+
+    // Santiago keeps summer time (UTC-3) until April.
+    expect(slots.map((slot) => slot.startsAt)).toEqual(['2027-03-16T11:00:00.000Z', '2027-03-16T11:30:00.000Z']);
+    expect(slots[0]).toMatchObject({
+      countryISO: 'CL',
+      centre: { attributes: { commune: 'Providencia', region: 'Metropolitana de Santiago' } },
+    });
+  });
+
+  it('given published sessions, when the same sessions are published again with the names changed, then no second slot is made, ids and versions stay, and the new names are answered', async () => {
+    const country = countryUnderTest('PE');
+    const publication = aSlotPublication('PE');
+    const first = await country.catalog.publish(publication);
+
+    const again = await country.catalog.publish({
+      ...publication,
+      centre: { ...publication.centre, name: 'Clínica San Borja (sede nueva)', attributes: { district: 'Surquillo' } },
+      doctor: { ...publication.doctor, name: 'Dra. María Quispe' },
+    });
+
+    expect(again.map((slot) => [slot.scheduleId, slot.version, slot.availability])).toEqual(
+      first.map((slot) => [slot.scheduleId, slot.version, slot.availability]),
+    );
+    expect(again[0]).toMatchObject({
+      centre: { name: 'Clínica San Borja (sede nueva)', attributes: { district: 'Surquillo' } },
+      doctor: { name: 'Dra. María Quispe' },
+    });
+    expect(await country.catalog.slot(first[0]!.scheduleId)).toEqual(again[0]);
+  });
+
+  it('given a slot of a doctor at one centre, when another centre publishes the same doctor at the same start, then the existing slot is kept and answered, and the new start is added', async () => {
+    const country = countryUnderTest('PE');
+    const publication = aSlotPublication('PE');
+    const [existing] = await country.catalog.publish(publication);
+    const elsewhere = aSlotPublication('PE', {
+      doctor: publication.doctor,
+      sessions: [{ date: '2027-03-16', from: '08:00', to: '08:40', everyMinutes: 20 }],
+    });
+
+    const slots = await country.catalog.publish(elsewhere);
+
+    expect(slots.map((slot) => [slot.startsAt, slot.centre.centreId])).toEqual([
+      ['2027-03-16T13:00:00.000Z', publication.centre.centreId],
+      ['2027-03-16T13:20:00.000Z', elsewhere.centre.centreId],
+    ]);
+    expect(slots[0]).toEqual(existing);
+  });
+
+  it('given a free slot, when it is booked and touched, then it is TAKEN at a higher version; when cancelled and touched, FREE at a higher one still', async () => {
+    const country = countryUnderTest('PE');
+    const slot = await aPublishedSlot(country);
+    const booking = bookingRequest('PE', { scheduleId: slot.scheduleId });
+
+    expect(await country.appointments.book(booking)).toBe('SCHEDULED');
+    const taken = await country.catalog.touch(slot.scheduleId);
+    expect(await country.appointments.cancel(cancellationOf(booking))).toBe('CANCELLED');
+    const freed = await country.catalog.touch(slot.scheduleId);
+
+    expect(taken).toEqual({ ...slot, availability: 'TAKEN', version: slot.version + 1 });
+    expect(freed).toEqual({ ...slot, availability: 'FREE', version: slot.version + 2 });
+    expect(await country.catalog.slot(slot.scheduleId)).toEqual(freed);
+  });
+
+  it('given a free slot, when it is withdrawn, then it is WITHDRAWN at the next version; withdrawn again, the same snapshot', async () => {
+    const country = countryUnderTest('PE');
+    const slot = await aPublishedSlot(country);
+
+    const withdrawn = await country.catalog.withdraw(slot.scheduleId);
+    const again = await country.catalog.withdraw(slot.scheduleId);
+
+    expect(withdrawn).toEqual({ outcome: 'withdrawn', slot: { ...slot, availability: 'WITHDRAWN', version: slot.version + 1 } });
+    expect(again).toEqual(withdrawn);
+  });
+
+  it('given a slot an appointment holds, when it is withdrawn, then the answer is held with the slot TAKEN and unchanged, and its holder keeps it', async () => {
+    const country = countryUnderTest('PE');
+    const slot = await aPublishedSlot(country);
+    const booking = bookingRequest('PE', { scheduleId: slot.scheduleId });
+    await country.appointments.book(booking);
+    const taken = await country.catalog.touch(slot.scheduleId);
+
+    const outcome = await country.catalog.withdraw(slot.scheduleId);
+
+    expect(outcome).toEqual({ outcome: 'held', slot: taken });
+    expect(await country.appointments.book(booking)).toBe('SCHEDULED');
+    expect(await country.catalog.slot(slot.scheduleId)).toEqual(taken);
+  });
+
+  it('given a withdrawn slot, when someone books it, then the booking is REJECTED and the slot stays WITHDRAWN', async () => {
+    const country = countryUnderTest('PE');
+    const slot = await aPublishedSlot(country);
+    const { slot: withdrawn } = await country.catalog.withdraw(slot.scheduleId);
+
+    const status = await country.appointments.book(bookingRequest('PE', { scheduleId: slot.scheduleId }));
+
+    expect(status).toBe('REJECTED');
+    expect(await country.catalog.touch(slot.scheduleId)).toEqual({ ...withdrawn, version: withdrawn!.version + 1 });
+  });
+
+  it('given a scheduleId the catalog lacks (booked before the catalog), then bookings of it behave as before, and the catalog knows nothing of it', async () => {
+    const country = countryUnderTest('CL');
+    const booking = bookingRequest('CL');
+
+    expect(await country.appointments.book(booking)).toBe('SCHEDULED');
+    expect(await country.appointments.book(bookingRequest('CL', { insuredId: '00013', scheduleId: booking.scheduleId }))).toBe('REJECTED');
+
+    expect(await country.catalog.slot(booking.scheduleId)).toBeUndefined();
+    expect(await country.catalog.touch(booking.scheduleId)).toBeUndefined();
+    expect(await country.catalog.withdraw(booking.scheduleId)).toEqual({ outcome: 'unknown' });
+  });
+}
