@@ -24,7 +24,14 @@ export default tseslint.config(
   },
   // The APPSYNC_JS resolver files (core/config/topology.ts names them): the runtime's restrictions, checked before a deploy
   // finds them (no `in`, try, throw, classes, async, ...). test/unit/appsync-js-resolvers.test.ts keeps this list whole.
-  { files: ['resolvers/Mutation.publishAppointmentStatusChange.ts', 'resolvers/lambda-data-source.ts'], ...appsync.configs.recommended },
+  {
+    files: [
+      'resolvers/Mutation.publishAppointmentStatusChange.ts',
+      'resolvers/Mutation.publishSlotAvailabilityChange.ts',
+      'resolvers/lambda-data-source.ts',
+    ],
+    ...appsync.configs.recommended,
+  },
   // The domain stands alone: configuration, observability, messages, ports and adapters may use it, never the reverse.
   {
     files: ['core/domain/**/*.ts'],

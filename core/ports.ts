@@ -1,6 +1,6 @@
 import type { LoggerInterface } from '@aws-lambda-powertools/logger/types';
 import type { Appointment, AppointmentStatus, CountryISO, RejectionReason } from './domain/appointment';
-import type { AppointmentStatusChange } from './graphql/types.generated';
+import type { AppointmentStatusChange, SlotAvailabilityChange } from './graphql/types.generated';
 import type {
   AppointmentCancellationRequested,
   AppointmentRequested,
@@ -126,8 +126,11 @@ export interface CountryCatalog {
  * snapshots, the newest version of each slot winning whatever order they arrive in.
  */
 export interface SlotReadModel {
-  /** Keeps `slot` unless the model already holds this version or a newer one (`stale`); records its centre, specialty and doctor in the catalog. */
-  apply(slot: SlotSnapshot): Promise<'applied' | 'stale'>;
+  /**
+   * Keeps `slot` unless the model already holds this very version (`unchanged`: a redelivery) or a newer one
+   * (`stale`); records its centre, specialty and doctor in the catalog.
+   */
+  apply(slot: SlotSnapshot): Promise<'applied' | 'unchanged' | 'stale'>;
   /** The slot as the model holds it (a strongly consistent read), or undefined. */
   get(countryISO: CountryISO, scheduleId: number): Promise<SlotSnapshot | undefined>;
   /** FREE slots only, soonest first; one Query per page; `cursor` is the opaque position the previous page returned. */
@@ -152,6 +155,14 @@ export interface CountryOutcomePublisher {
  */
 export interface StatusChangeSubscribers {
   publish(change: AppointmentStatusChange): Promise<void>;
+}
+
+/**
+ * Announces a slot's new availability to subscribed clients (AppSync's internal mutation, signed with SigV4), once
+ * the read model holds it: an open availability view hears a slot taken or freed as it happens.
+ */
+export interface SlotAvailabilitySubscribers {
+  publish(change: SlotAvailabilityChange): Promise<void>;
 }
 
 /**

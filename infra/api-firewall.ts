@@ -17,9 +17,10 @@ export const REQUESTS_PER_CALLER_PER_5_MINUTES = 1000;
 /**
  * Requests one source address may send in any 5 minutes, whatever it claims to be: the ceiling for
  * anything a per-caller key cannot follow. It must let through a mobile carrier's NAT address shared
- * by hundreds of insured people (each under the per-caller limit), and the completion worker's signed
- * status-change publishes, which leave Lambda through shared addresses (a DLQ redrive publishes
- * about as fast as the workers drain it; a blocked publish is retried, then dead-lettered, never lost).
+ * by hundreds of insured people (each under the per-caller limit), and the workers' signed publishes (the
+ * completion worker's status changes, the slot projector's availability changes: one per slot, so a
+ * publication of 1,000 slots makes 1,000), which leave Lambda through shared addresses (a DLQ redrive
+ * publishes about as fast as the workers drain it; a blocked publish is retried, then dead-lettered, never lost).
  * No header raises it: WAF sees a SigV4 `Authorization` header before AppSync checks the signature,
  * so it is a claim anyone can make.
  */

@@ -5,7 +5,7 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Construct } from 'constructs';
 import { environment } from '../core/config/environment';
-import { topology } from '../core/config/topology';
+import { topology, type PublishMutation } from '../core/config/topology';
 import { appointmentsFunction } from './appointments-function';
 import type { AppointmentRouting, WorkerQueue } from './appointment-routing';
 import { deployedFunctions } from './bundling';
@@ -18,7 +18,7 @@ export interface AppointmentWorkersProps {
   /** The slot read model the slot projector writes (infra/slot-read-model.ts). */
   readonly slots: dynamodb.ITable;
   readonly database: CountryDatabase;
-  /** The GraphQL API the completion worker publishes each stored status change to. */
+  /** The GraphQL API the completion worker publishes each stored status change to, and the slot projector each slot's new state. */
   readonly api: appsync.GraphqlApi;
 }
 
@@ -27,7 +27,8 @@ export interface AppointmentWorkersProps {
  * tells them apart) writing to MySQL and putting its decisions (AppointmentScheduled, …) and each
  * changed slot's state (SlotAvailabilityChanged) on the bus; the completion worker storing each decision
  * in DynamoDB, publishing the change to the API's subscribers and announcing it on the bus
- * (AppointmentStatusChanged); and the slot projector keeping the slot read model current.
+ * (AppointmentStatusChanged); and the slot projector keeping the slot read model current and publishing each
+ * slot's new state to the API's availability subscribers.
  */
 export class AppointmentWorkers extends Construct {
   readonly countryWorkers: readonly NodejsFunction[];
@@ -80,22 +81,28 @@ export class AppointmentWorkers extends Construct {
     // A conditional status update (the lifecycle's transitions), and a consistent read when the condition fails.
     appointments.grant(this.completionWorker, 'dynamodb:UpdateItem', 'dynamodb:GetItem');
     // The internal publish mutation (SigV4) and no other field: appsync:GraphQL on that one field's ARN.
-    const { typeName, fieldName } = topology.statusChanges;
-    api.grant(this.completionWorker, appsync.IamResource.ofType(typeName, fieldName), 'appsync:GraphQL');
+    mayPublish(api, this.completionWorker, topology.statusChanges);
     consume(this.completionWorker, routing.confirmations);
 
     this.slotProjector = appointmentsFunction(this, deployedFunctions.slotProjector, {
       description: "Keeps each slot's newest state, with its centre, specialty and doctor, in the slot read model",
       timeout: Duration.seconds(routing.slotAvailability.settings.workerTimeoutSeconds),
-      environment: { [environment.slotsTableName]: slots.tableName },
-      // Outside the VPC: it only talks to DynamoDB.
+      environment: { [environment.slotsTableName]: slots.tableName, [environment.graphqlUrl]: api.graphqlUrl },
+      // Outside the VPC: it only talks to DynamoDB and AppSync.
     });
     // The slot's conditional put (a newer version only), the consistent read of the stored slot when that condition
     // fails, and the puts of its catalog entries (core/adapters/dynamodb-slot-read-model.ts, apply): on the read
     // model's base table only, none of its indexes (DynamoDB maintains them), and nothing on the appointments table.
     grantOnSlotTable(slots, this.slotProjector, 'dynamodb:PutItem', 'dynamodb:GetItem');
+    // Each slot's new state to the availability subscribers: its own publish mutation and no other field.
+    mayPublish(api, this.slotProjector, topology.slotAvailabilityChanges);
     consume(this.slotProjector, routing.slotAvailability);
   }
+}
+
+/** appsync:GraphQL on exactly one internal publish mutation's field ARN (SigV4): a worker may call that field, nothing else of the API. */
+function mayPublish(api: appsync.GraphqlApi, fn: NodejsFunction, { typeName, fieldName }: PublishMutation): void {
+  api.grant(fn, appsync.IamResource.ofType(typeName, fieldName), 'appsync:GraphQL');
 }
 
 /** The worker polls its queue with the topology's batching and reports failed messages one by one. */

@@ -9,7 +9,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { apiLimits } from '../core/config/api-limits';
 import { environment } from '../core/config/environment';
-import { topology } from '../core/config/topology';
+import { topology, type PublishMutation } from '../core/config/topology';
 import { ApiFirewall } from './api-firewall';
 import { appSyncJsModule } from './appsync-js-module';
 import { deployedSchema } from './deployed-schema';
@@ -68,7 +68,7 @@ export class AppointmentsApi extends Construct {
     this.logErrors();
     this.firewall = new ApiFirewall(this, 'Firewall', { api: this.api });
     this.lambdaResolvers(resolverAccess(props));
-    this.statusChangePublisher();
+    for (const publish of topology.publishMutations) this.publishMutation(publish);
   }
 
   /** Users of the pool by default, the pipeline's functions with IAM, and an API key only in a development deployment. */
@@ -118,12 +118,11 @@ export class AppointmentsApi extends Construct {
   }
 
   /**
-   * The internal mutation the completion worker calls after each stored status change.
-   * The NONE data source returns the change as sent, and AppSync pushes that result to the
-   * subscriptions that name the mutation in @aws_subscribe, filtered by their arguments.
+   * An internal mutation a worker calls (the completion worker after each stored status change, the slot projector
+   * after each slot's new state). The NONE data source returns the change as sent, and AppSync pushes that result
+   * to the subscriptions that name the mutation in @aws_subscribe, filtered by their arguments.
    */
-  private statusChangePublisher(): void {
-    const { typeName, fieldName } = topology.statusChanges;
+  private publishMutation({ typeName, fieldName, code }: PublishMutation): void {
     const id = `${typeName}.${fieldName}`;
     const dataSource = new appsync.NoneDataSource(this, `${id}DataSource`, {
       api: this.api,
@@ -133,7 +132,7 @@ export class AppointmentsApi extends Construct {
       typeName,
       fieldName,
       runtime: appsync.FunctionRuntime.JS_1_0_0,
-      code: appsync.Code.fromInline(appSyncJsModule(topology.statusChanges.code)),
+      code: appsync.Code.fromInline(appSyncJsModule(code)),
     });
   }
 
@@ -204,6 +203,9 @@ function resolverAccess({ appointments, slots, appointmentRequests }: Appointmen
       // Puts the PENDING item and its slot claim, reads an earlier claim's appointment on a retry,
       // and deletes a duplicate, or the item when the request cannot be published.
       appointments.grant(fn, 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:DeleteItem');
+      fn.addEnvironment(environment.slotsTableName, slots.tableName);
+      // A consistent GetItem of the slot booked: a scheduleId the catalog lacks, or a slot begun, is refused at once.
+      grantOnSlotTable(slots, fn, 'dynamodb:GetItem');
       // The booking travels to its country on the requests topic.
       publishesRequests(fn);
     },

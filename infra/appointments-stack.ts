@@ -46,7 +46,7 @@ export class AppointmentsStack extends Stack {
       development: settings.development,
     });
     const workers = new AppointmentWorkers(this, 'Workers', { routing, appointments, slots, database, api: api.api });
-    const reconciliation = new ScheduledReconciliation(this, 'Reconciliation', { appointments, database });
+    const reconciliation = new ScheduledReconciliation(this, 'Reconciliation', { appointments, slots, database });
     const emails = settings.senderEmail
       ? new InsuredEmails(this, 'Emails', {
           senderEmail: settings.senderEmail,

@@ -9,7 +9,7 @@ import { Construct } from 'constructs';
 import { countryISOs } from '../core/domain/countries';
 import { metricDimensions, metricNames, metricsNamespace, metricsServiceName } from '../core/observability/metrics';
 import { retryWindowSeconds, topology } from '../core/config/topology';
-import { findingKinds, remedyFor } from '../core/use-cases/reconcile-appointments';
+import { findingCaseKey, findingKinds, remedyFor } from '../core/use-cases/reconcile-appointments';
 import type { WorkerQueue } from './appointment-routing';
 import { MYSQL_CONNECTIONS_PER_WORKER } from './country-database';
 
@@ -182,7 +182,7 @@ export class Operations extends Construct {
         `reconciliation-${kind}`,
         pipelineMetric(metricNames.reconciliationFindings, { [metricDimensions.finding]: kind }, 'Maximum').with({ period }),
         {
-          alarmDescription: `The reconciliation found ${kind} cases: ${remedyFor[kind]}. Their appointment ids are in the reconciler's log lines (README, Operate it).`,
+          alarmDescription: `The reconciliation found ${kind} cases: ${remedyFor[kind]}. Their ${findingCaseKey[kind]}s are in the reconciler's log lines (README, Operate it).`,
           threshold: 0,
           comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
           evaluationPeriods: 1,

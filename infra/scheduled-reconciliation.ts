@@ -11,9 +11,12 @@ import { topology } from '../core/config/topology';
 import { appointmentsFunction } from './appointments-function';
 import { deployedFunctions } from './bundling';
 import type { CountryDatabase } from './country-database';
+import { grantOnSlotTable } from './slot-read-model-grants';
 
 export interface ScheduledReconciliationProps {
   readonly appointments: dynamodb.ITable;
+  /** The slot read model, compared with every country's catalog. */
+  readonly slots: dynamodb.ITable;
   readonly database: CountryDatabase;
 }
 
@@ -21,7 +24,7 @@ export interface ScheduledReconciliationProps {
  * The reconciliation in AWS: the same use case `npm run reconcile` runs, in a function inside the
  * VPC (the country databases sit in isolated subnets, out of an operator's reach), invoked by
  * EventBridge Scheduler at the topology's rate. It reads DynamoDB through a gateway endpoint and
- * every country's rows as the read-only reconciler user, and reports its findings as metrics
+ * every country's rows and catalog as the read-only reconciler user, and reports its findings as metrics
  * (alarmed on in infra/operations.ts) and log lines.
  */
 export class ScheduledReconciliation extends Construct {
@@ -29,7 +32,7 @@ export class ScheduledReconciliation extends Construct {
 
   constructor(scope: Construct, id: string, props: ScheduledReconciliationProps) {
     super(scope, id);
-    const { appointments, database } = props;
+    const { appointments, slots, database } = props;
     const { reconciliation } = topology;
 
     // The isolated subnets have no route out: DynamoDB is reached through a gateway endpoint (no hourly charge).
@@ -49,6 +52,7 @@ export class ScheduledReconciliation extends Construct {
       timeout: Duration.seconds(reconciliation.timeoutSeconds),
       environment: {
         [environment.appointmentsTableName]: appointments.tableName,
+        [environment.slotsTableName]: slots.tableName,
         [environment.mysqlSecretArn]: database.reconcilerSecret.secretArn,
         [environment.mysqlConnectionLimit]: '1',
       },
@@ -56,6 +60,9 @@ export class ScheduledReconciliation extends Construct {
     });
     // It reads every appointment: a Scan, and nothing that writes.
     appointments.grant(this.reconciler, 'dynamodb:Scan');
+    // It compares every slot of the read model with the catalogs: a Scan of the base table, none of the free-slot
+    // indexes (which hold only free slots), and nothing that writes: a drift is reported, never repaired from here.
+    grantOnSlotTable(slots, this.reconciler, 'dynamodb:Scan');
     database.reconcilerSecret.grantRead(this.reconciler);
     // The migrations create its database user first.
     this.reconciler.node.addDependency(database.migrated);

@@ -20,6 +20,8 @@ export interface LocalStackState {
   readonly queueAdminUrl: string;
   readonly dynamodbEndpoint: string;
   readonly tableName: string;
+  /** The slot read model's table, which `npm run reconcile` compares with the catalogs. Absent in a file an older `npm start` wrote. */
+  readonly slotsTableName?: string;
   /** How `npm run reconcile` signs in: the read-only reconciler user. Absent when country rows are kept in memory (`--no-mysql`). */
   readonly reconcileMysqlUrl?: string;
   /** The local user pool's signing key, for `npm run token`. */
@@ -46,6 +48,7 @@ export function stackStateOf(stack: LocalStack, pid = process.pid): LocalStackSt
     queueAdminUrl: stack.queueAdminUrl,
     dynamodbEndpoint: stack.dynamodbEndpoint,
     tableName: stack.tableName,
+    slotsTableName: stack.slotsTableName,
     ...(reconcileMysqlUrl ? { reconcileMysqlUrl } : {}),
     tokenSigningKeyFile: stack.issuer.signingKeyFile,
     emailUrl: stack.emailUrl,

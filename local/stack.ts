@@ -112,6 +112,8 @@ export interface LocalStack {
   /** DynamoDB requests served so far, by operation (PutItem, Query, UpdateItem, …). */
   readonly dynamodbOperations: ReadonlyMap<string, number>;
   readonly tableName: string;
+  /** The slot read model's table. */
+  readonly slotsTableName: string;
   /** Where the functions' SNS and EventBridge clients send their calls. */
   readonly awsEndpoint: string;
   /** JSON over HTTP for an operator: queue depths, a queue's messages, send, redrive (see local/router/aws-endpoint.ts). */
@@ -198,6 +200,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       dynamodbEndpoint: services.dynamodb.endpoint,
       dynamodbOperations: services.dynamodb.operations,
       tableName: LOCAL_TABLE_NAME,
+      slotsTableName: LOCAL_SLOTS_TABLE_NAME,
       awsEndpoint: services.awsEndpoint.url,
       queueAdminUrl: `${services.awsEndpoint.url}${ADMIN_PREFIX}`,
       emailUrl: services.ses.url,

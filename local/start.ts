@@ -154,8 +154,11 @@ ${line}
              npm run token -- --staff           a call-centre agent (any insured person)
              send one as the Authorization header instead of x-api-key
 
-  Book an appointment:
-    ${curl('mutation { createAppointment(input: {insuredId: "00012", scheduleId: 100, countryISO: PE}) { appointmentId status createdAt } }')}
+  Free slots of the coming week in Lima (the demo catalog fills in below):
+    ${curl(`{ availableSlots(countryISO: PE, from: "${new Date().toISOString()}", to: "${new Date(Date.now() + 7 * 86_400_000).toISOString()}", limit: 5) { items { scheduleId startsAt centre { name } specialty { name } doctor { name } } } }`)}
+
+  Book one of them (put its scheduleId in place of SCHEDULE_ID):
+    ${curl('mutation { createAppointment(input: {insuredId: "00012", scheduleId: SCHEDULE_ID, countryISO: PE}) { appointmentId status slot { startsAt centre { name } } } }')}
 
   List them (PENDING at first, COMPLETED a moment later):
     ${curl('{ appointments(insuredId: "00012") { items { appointmentId countryISO status updatedAt } nextToken } }')}

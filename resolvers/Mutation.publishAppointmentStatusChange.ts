@@ -17,6 +17,13 @@ export function request(ctx: StatusChangeContext): { payload: MutationpublishApp
   return { payload: ctx.arguments.change };
 }
 
+/**
+ * The change as its subscribers receive it. The slot's centre is an interface (Centre) in the answer: AppSync
+ * picks its type from `__typename`, which an input cannot carry, so the input names it in `typeName`.
+ */
 export function response(ctx: StatusChangeContext): AppointmentStatusChange {
-  return ctx.result as AppointmentStatusChange;
+  const change = ctx.result as MutationpublishAppointmentStatusChangeArgs['change'];
+  if (!change.slot) return change as AppointmentStatusChange;
+  const { typeName, ...centre } = change.slot.centre;
+  return { ...change, slot: { ...change.slot, centre: { ...centre, __typename: typeName } } } as AppointmentStatusChange;
 }

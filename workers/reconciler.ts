@@ -1,7 +1,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbAppointmentRepository } from '../core/adapters/dynamodb-appointment-repository';
+import { DynamoDbSlotReadModel } from '../core/adapters/dynamodb-slot-read-model';
 import { mysqlPoolOfThisFunction } from '../core/adapters/mysql-function-pool';
 import { rowsOfEveryCountry } from '../core/adapters/mysql-country-appointments';
+import { slotStatesOf } from '../core/adapters/mysql-slot-catalog';
 import { PowertoolsPipelineMetrics } from '../core/adapters/powertools-pipeline-metrics';
 import { countries } from '../core/domain/countries';
 import { environment, requiredEnv } from '../core/config/environment';
@@ -12,22 +14,39 @@ import { PIPELINE_RETRY_WINDOW_MS, reportReconciliation } from '../core/use-case
 
 const logger = createLogger('reconciler');
 const metrics = new PowertoolsPipelineMetrics();
-const appointments = new DynamoDbAppointmentRepository(new DynamoDBClient({}), requiredEnv(environment.appointmentsTableName));
+const dynamodb = new DynamoDBClient({});
+const appointments = new DynamoDbAppointmentRepository(dynamodb, requiredEnv(environment.appointmentsTableName));
+const slotReadModel = new DynamoDbSlotReadModel(dynamodb, requiredEnv(environment.slotsTableName));
 // Signed in as the read-only reconciler user: reconciling reads, and a mistake here can write nothing.
 let pool: Promise<MysqlQueries> | undefined;
+// Locally without MySQL the country rows and catalogs live in each worker's memory: only DynamoDB is checked.
+const withoutMysql = process.env[environment.countryStore] === 'memory';
 
-async function* countryRows() {
-  // Locally without MySQL the country rows live in each worker's memory: only DynamoDB is checked.
-  if (process.env[environment.countryStore] === 'memory') return;
+function mysql(): Promise<MysqlQueries> {
   pool ??= mysqlPoolOfThisFunction(RECONCILER_USER_NAME, logger).catch((error: unknown) => {
     pool = undefined;
     throw error;
   });
-  const queries = await pool;
-  yield* rowsOfEveryCountry(queries, Object.values(countries));
+  return pool;
+}
+
+async function* countryRows() {
+  if (withoutMysql) return;
+  yield* rowsOfEveryCountry(await mysql(), Object.values(countries));
+}
+
+async function* countrySlots() {
+  const queries = await mysql();
+  for (const country of Object.values(countries)) yield* slotStatesOf(queries, country);
 }
 
 /** Run on a schedule (EventBridge Scheduler in AWS, the local scheduler under npm start): what the retries could not settle. */
 export const handler = withLambdaContext(logger, async (): Promise<void> => {
-  await reportReconciliation(PIPELINE_RETRY_WINDOW_MS, { appointments: () => appointments.scanAll(), countryRows, metrics, logger });
+  await reportReconciliation(PIPELINE_RETRY_WINDOW_MS, {
+    appointments: () => appointments.scanAll(),
+    countryRows,
+    ...(!withoutMysql && { slots: { readModelSlots: () => slotReadModel.slotStates(), countrySlots } }),
+    metrics,
+    logger,
+  });
 });

@@ -1,9 +1,10 @@
-import { HttpRequest } from '@smithy/protocol-http';
 import type { SignatureV4 } from '@smithy/signature-v4';
 import { topology } from '../config/topology';
-import type { AppointmentStatusChangeInput } from '../graphql/types.generated';
+import { countries } from '../domain/countries';
+import type { AppointmentStatusChange, AppointmentStatusChangeInput, Slot, SlotInput } from '../graphql/types.generated';
 import type { StatusChangeSubscribers } from '../ports';
-import { postKeptAlive, type PostRequest } from './kept-alive-post';
+import { refusalText, SignedAppSyncMutation } from './appsync-signed-mutation';
+import type { PostRequest } from './kept-alive-post';
 
 const { fieldName } = topology.statusChanges;
 /**
@@ -12,12 +13,14 @@ const { fieldName } = topology.statusChanges;
  * else, so a field left out here would reach every subscriber as null
  * (test/unit/status-change-publish-selection.test.ts fails when the type gains a field not selected).
  */
+// Each country's centre type with its own attributes, from the registry: a third country's centre is selected too.
+const centreFields = Object.values(countries)
+  .map((country) => `... on ${country.centreTypeName} { ${country.centreAttributes.join(' ')} }`)
+  .join(' ');
 export const PUBLISH_STATUS_CHANGE_MUTATION = `mutation PublishStatusChange($change: AppointmentStatusChangeInput!) {
-  ${fieldName}(change: $change) { appointmentId insuredId scheduleId countryISO status rejectionReason updatedAt }
+  ${fieldName}(change: $change) { appointmentId insuredId scheduleId countryISO status rejectionReason updatedAt
+    slot { scheduleId countryISO startsAt endsAt centre { __typename centreId name timeZone ${centreFields} } specialty { specialtyId name } doctor { doctorId name } } }
 }`;
-/** Well under the worker's timeout: a stuck call fails its record, which is retried. */
-const REQUEST_TIMEOUT_MS = 5000;
-
 /** AppSync refused or did not answer the publish; the record is retried, then dead-lettered. */
 export class StatusChangeNotPublishedError extends Error {
   override readonly name = 'StatusChangeNotPublishedError';
@@ -25,38 +28,26 @@ export class StatusChangeNotPublishedError extends Error {
 
 /** Calls AppSync's IAM-only publish mutation with a SigV4-signed POST; AppSync pushes it to the subscribers. */
 export class AppSyncSubscribers implements StatusChangeSubscribers {
-  constructor(
-    private readonly graphqlUrl: string,
-    private readonly signer: Pick<SignatureV4, 'sign'>,
-    private readonly send: PostRequest = postKeptAlive,
-  ) {}
+  private readonly mutation: SignedAppSyncMutation;
 
-  async publish(change: AppointmentStatusChangeInput): Promise<void> {
-    const url = new URL(this.graphqlUrl);
-    const body = JSON.stringify({ query: PUBLISH_STATUS_CHANGE_MUTATION, variables: { change } });
-    const signed = await this.signer.sign(
-      new HttpRequest({
-        method: 'POST',
-        protocol: url.protocol,
-        hostname: url.hostname,
-        ...(url.port ? { port: Number(url.port) } : {}),
-        path: url.pathname,
-        headers: { host: url.host, 'content-type': 'application/json' },
-        body,
-      }),
-    );
-    const response = await this.send(url, {
-      method: 'POST',
-      headers: signed.headers,
-      body,
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-    });
-    const answer = (await response.json().catch(() => ({}))) as { errors?: { errorType?: string; message?: string }[] };
-    if (!response.ok || answer.errors?.length) {
-      const reason = answer.errors?.map((error) => `${error.errorType ?? 'Error'}: ${error.message ?? ''}`).join('; ') ?? '';
-      throw new StatusChangeNotPublishedError(
-        `AppSync answered HTTP ${response.status} to the status change of ${change.appointmentId}${reason ? ` (${reason})` : ''}`,
-      );
-    }
+  constructor(graphqlUrl: string, signer: Pick<SignatureV4, 'sign'>, send?: PostRequest) {
+    this.mutation = new SignedAppSyncMutation(graphqlUrl, signer, send);
   }
+
+  async publish(change: AppointmentStatusChange): Promise<void> {
+    const refusal = await this.mutation.call(PUBLISH_STATUS_CHANGE_MUTATION, { change: inputOf(change) });
+    if (refusal) throw new StatusChangeNotPublishedError(refusalText(refusal, `the status change of ${change.appointmentId}`));
+  }
+}
+
+/** The change as the publish mutation's input: the slot's centre names its type in `typeName` (an input has no `__typename`). */
+export function inputOf(change: AppointmentStatusChange): AppointmentStatusChangeInput {
+  const { __typename: _type, slot, ...fields } = change;
+  return { ...fields, slot: slot ? slotInputOf(slot) : null };
+}
+
+function slotInputOf(slot: Slot): SlotInput {
+  const { __typename: typeName, ...centre } = slot.centre as Slot['centre'] & { __typename?: string };
+  const { __typename: _slot, ...fields } = slot;
+  return { ...fields, centre: { ...centre, typeName: typeName ?? '' } };
 }

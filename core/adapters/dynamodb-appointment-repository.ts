@@ -28,11 +28,12 @@ export class DynamoDbAppointmentRepository implements AppointmentRepository {
   }
 
   async create(appointment: Appointment): Promise<void> {
-    const { rejectionReason, ...item } = appointment;
+    // Absent rather than null: an item without them reads back the same (toAppointment).
+    const { rejectionReason, slot, ...item } = appointment;
     await this.documents.send(
       new PutCommand({
         TableName: this.tableName,
-        Item: rejectionReason === null ? item : appointment,
+        Item: { ...item, ...(rejectionReason !== null && { rejectionReason }), ...(slot && { slot }) },
         ConditionExpression: 'attribute_not_exists(#sk)',
         ExpressionAttributeNames: { '#sk': appointmentsTable.sortKey },
       }),
@@ -199,6 +200,8 @@ function toAppointment(item: Record<string, unknown>): Appointment {
     rejectionReason: (item.rejectionReason as Appointment['rejectionReason'] | undefined) ?? null,
     createdAt: item.createdAt as string,
     updatedAt: item.updatedAt as string,
+    // Appointments booked before the catalog have none.
+    slot: (item.slot as Appointment['slot'] | undefined) ?? null,
   };
 }
 

@@ -1,10 +1,11 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, paginateQuery, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, paginateQuery, paginateScan, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { freeSlotFilters, freeSlotIndexes, freeSlotIndexFor, slotReadModel, type FreeSlotIndex } from '../config/slot-read-model';
 import { countries } from '../domain/countries';
 import type { CatalogCentre, CatalogDoctor, CatalogSpecialty, SlotSnapshot } from '../domain/slots';
 import type { CountryISO } from '../graphql/types.generated';
 import type { CountryCatalog, FreeSlotQuery, SlotReadModel } from '../ports';
+import type { ReadModelSlotState } from '../use-cases/reconcile-slot-read-model';
 import { decodeCursor, encodeCursor } from './dynamodb-cursor';
 
 const { partitionKey: PK, sortKey: SK, freeSortKey: FREE_AT } = slotReadModel;
@@ -34,14 +35,14 @@ export class DynamoDbSlotReadModel implements SlotReadModel {
     this.documents = DynamoDBDocumentClient.from(client);
   }
 
-  async apply(slot: SlotSnapshot): Promise<'applied' | 'stale'> {
+  async apply(slot: SlotSnapshot): Promise<'applied' | 'unchanged' | 'stale'> {
     let previous: Item | undefined;
     try {
       previous = await this.putIfNewer(slot);
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      await this.recordStoredInCatalog(slot);
-      return 'stale';
+      const stored = await this.recordStoredInCatalog(slot);
+      return stored?.version === slot.version ? 'unchanged' : 'stale';
     }
     // A slot already stored with the same centre, specialty and doctor recorded them when it was stored.
     await this.recordInCatalog(slot, previous === undefined ? undefined : toSnapshot(previous));
@@ -111,6 +112,39 @@ export class DynamoDbSlotReadModel implements SlotReadModel {
     };
   }
 
+  /**
+   * Every slot's availability and version, for reconciliation: a Scan of the table (its catalog entries filtered
+   * out), a page (at most 1 MB) at a time, projected to the fields compared. The reconciler may do nothing else here.
+   */
+  async *slotStates(): AsyncIterable<ReadModelSlotState> {
+    const pages = paginateScan(
+      { client: this.documents },
+      {
+        TableName: this.tableName,
+        FilterExpression: 'begins_with(#pk, :slot)',
+        ProjectionExpression: '#country, #scheduleId, #availability, #version',
+        ExpressionAttributeNames: {
+          '#pk': PK,
+          '#country': 'countryISO',
+          '#scheduleId': 'scheduleId',
+          '#availability': 'availability',
+          '#version': 'version',
+        },
+        ExpressionAttributeValues: { ':slot': slotReadModel.slotPrefix },
+      },
+    );
+    for await (const page of pages) {
+      for (const item of page.Items ?? []) {
+        yield {
+          countryISO: item.countryISO as CountryISO,
+          scheduleId: item.scheduleId as number,
+          availability: item.availability as SlotSnapshot['availability'],
+          version: item.version as number,
+        };
+      }
+    }
+  }
+
   /** Stores the slot unless the stored version is as new or newer (ConditionalCheckFailedException); answers what it replaced. */
   private async putIfNewer(slot: SlotSnapshot): Promise<Item | undefined> {
     const result = await this.documents.send(
@@ -130,10 +164,12 @@ export class DynamoDbSlotReadModel implements SlotReadModel {
   /**
    * A stale snapshot writes no slot, but it may be the redelivery of one whose catalog writes never happened (the
    * function stopped between the two): the catalog then gets the stored slot's entries, the newest the model knows.
+   * Answers the stored slot, which tells a redelivery (the same version) from a snapshot overtaken by a newer one.
    */
-  private async recordStoredInCatalog(slot: SlotSnapshot): Promise<void> {
+  private async recordStoredInCatalog(slot: SlotSnapshot): Promise<SlotSnapshot | undefined> {
     const stored = await this.get(slot.countryISO, slot.scheduleId);
     if (stored) await this.recordInCatalog(stored, undefined);
+    return stored;
   }
 
   /** Writes the slot's centre, specialty and doctor where they differ from `previous`'s and from what this instance wrote lately. */

@@ -4,6 +4,7 @@ import type { Country } from '../domain/countries';
 import { slotTimesOf } from '../domain/slot-times';
 import type { SlotAvailability, SlotPublication, SlotSnapshot, SlotTime } from '../domain/slots';
 import type { CountrySlotCatalog, SlotWithdrawalOutcome } from '../ports';
+import type { CountrySlotState } from '../use-cases/reconcile-slot-read-model';
 import type { MysqlPool, MysqlQueries } from './mysql-connection';
 import { inTransaction, withLockRetries } from './mysql-transactions';
 
@@ -46,7 +47,8 @@ interface SnapshotRow extends RowDataPacket {
  * and state together. The last change to commit is followed by a bump; every bump is atomic, so the highest
  * version is given by the last bump, which comes after that change, and any read of it sees the final state.
  * Keeping the highest version (the read model) therefore keeps the final state, whatever order the snapshots
- * arrive in.
+ * arrive in. Each insert and each bump also sets `changed_at` (migration 4): reconciliation judges a slot's read
+ * model state only once its last change is older than the pipeline's retries.
  *
  * The pool's user needs SELECT, INSERT and UPDATE on centres, specialties, doctors and slots and SELECT on
  * appointments (core/mysql/database-users.ts); nothing is ever deleted.
@@ -88,10 +90,11 @@ export class MysqlSlotCatalog implements CountrySlotCatalog {
       const held = !locked.withdrawn && (await this.isHeld(connection, scheduleId));
       // Only a change bumps the version: withdrawing it again answers the same snapshot.
       if (!locked.withdrawn && !held) {
-        await connection.query(`UPDATE ${this.table('slots')} SET withdrawn_at = ?, version = version + 1 WHERE schedule_id = ?`, [
-          mysqlDateTime(this.now()),
-          scheduleId,
-        ]);
+        const now = mysqlDateTime(this.now());
+        await connection.query(
+          `UPDATE ${this.table('slots')} SET withdrawn_at = ?, version = version + 1, changed_at = ? WHERE schedule_id = ?`,
+          [now, now, scheduleId],
+        );
       }
       // Read under the lock, so the snapshot is the state this decision was made on.
       const [slot] = await this.snapshots(connection, 's.schedule_id = ?', [scheduleId]);
@@ -119,8 +122,8 @@ export class MysqlSlotCatalog implements CountrySlotCatalog {
     const distinct = [...new Set(scheduleIds)];
     return withLockRetries(async () => {
       const [results] = await this.pool.query<RowDataPacket[][]>(
-        `UPDATE ${this.table('slots')} SET version = version + 1 WHERE schedule_id IN (?);\n${this.snapshotQuery('s.schedule_id IN (?)')}`,
-        [distinct, distinct],
+        `UPDATE ${this.table('slots')} SET version = version + 1, changed_at = ? WHERE schedule_id IN (?);\n${this.snapshotQuery('s.schedule_id IN (?)')}`,
+        [mysqlDateTime(this.now()), distinct, distinct],
       );
       const snapshots = new Map((results[1] as SnapshotRow[]).map((row) => [row.schedule_id, this.snapshotOf(row)]));
       return scheduleIds.map((scheduleId) => snapshots.get(scheduleId));
@@ -160,8 +163,8 @@ export class MysqlSlotCatalog implements CountrySlotCatalog {
     for (let first = 0; first < missing.length; first += SLOTS_PER_INSERT) {
       const chunk = missing.slice(first, first + SLOTS_PER_INSERT);
       await connection.query(
-        `INSERT INTO ${this.table('slots')} (centre_id, specialty_id, doctor_id, starts_at, ends_at, published_at)
-         VALUES ${chunk.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')}
+        `INSERT INTO ${this.table('slots')} (centre_id, specialty_id, doctor_id, starts_at, ends_at, published_at, changed_at)
+         VALUES ${chunk.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}
          ON DUPLICATE KEY UPDATE schedule_id = schedule_id`,
         chunk.flatMap((time) => [
           publication.centre.centreId,
@@ -169,6 +172,7 @@ export class MysqlSlotCatalog implements CountrySlotCatalog {
           publication.doctor.doctorId,
           mysqlDateTime(time.startsAt),
           mysqlDateTime(time.endsAt),
+          publishedAt,
           publishedAt,
         ]),
       );
@@ -229,7 +233,7 @@ export class MysqlSlotCatalog implements CountrySlotCatalog {
   }
 
   private snapshotOf(row: SnapshotRow): SlotSnapshot {
-    const availability: SlotAvailability = row.withdrawn ? 'WITHDRAWN' : row.taken ? 'TAKEN' : 'FREE';
+    const availability = availabilityOf(row);
     return {
       countryISO: this.countryISO,
       scheduleId: row.schedule_id,
@@ -241,6 +245,57 @@ export class MysqlSlotCatalog implements CountrySlotCatalog {
       availability,
       version: row.version,
     };
+  }
+}
+
+/** One rule for the snapshots the catalog announces and the states reconciliation compares with the read model. */
+function availabilityOf(row: { readonly withdrawn: number; readonly taken: number }): SlotAvailability {
+  return row.withdrawn ? 'WITHDRAWN' : row.taken ? 'TAKEN' : 'FREE';
+}
+
+interface SlotStateRow extends RowDataPacket {
+  schedule_id: number;
+  withdrawn: number;
+  taken: number;
+  version: number;
+  changed_at: string;
+}
+
+/**
+ * Every slot of the country's catalog, its availability and version as the snapshots carry them and when it last
+ * changed, for reconciliation with the read model (read-only: the reconciler's user may only SELECT). In pages of
+ * `pageSize` by scheduleId, so a catalog of any size is held a page at a time; each page is one statement, so a
+ * slot's state, version and time are read together. Its last change is the later of its own `changed_at` and its
+ * latest booking or cancellation: a booking changes the slot's availability a moment before the touch that bumps
+ * its version (a retry later, should the worker stop in between).
+ */
+export async function* slotStatesOf(queries: MysqlQueries, country: Country, pageSize = 5000): AsyncIterable<CountrySlotState> {
+  const table = (name: 'slots' | 'appointments') => `${escapeId(country.mysqlSchema)}.${escapeId(name)}`;
+  for (let after = 0; ;) {
+    const [rows] = await queries.query<SlotStateRow[]>(
+      `SELECT s.schedule_id, s.withdrawn_at IS NOT NULL AS withdrawn, s.version,
+         EXISTS (SELECT 1 FROM ${table('appointments')} AS a WHERE a.schedule_id = s.schedule_id AND a.status IN ${HOLDING}) AS taken,
+         CAST(GREATEST(s.changed_at, COALESCE(
+           (SELECT MAX(a.status_changed_at) FROM ${table('appointments')} AS a WHERE a.schedule_id = s.schedule_id), s.changed_at
+         )) AS CHAR) AS changed_at
+       FROM ${table('slots')} AS s
+       WHERE s.schedule_id > ?
+       ORDER BY s.schedule_id
+       LIMIT ?`,
+      [after, pageSize],
+    );
+    for (const row of rows) {
+      yield {
+        countryISO: country.iso,
+        scheduleId: row.schedule_id,
+        availability: availabilityOf(row),
+        version: row.version,
+        changedAt: new Date(isoFromMysql(row.changed_at)),
+      };
+    }
+    const last = rows[rows.length - 1];
+    if (!last || rows.length < pageSize) return;
+    after = last.schedule_id;
   }
 }
 

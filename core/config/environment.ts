@@ -16,7 +16,7 @@ export const environment = {
   mysqlUrl: 'MYSQL_URL',
   /** `memory` keeps country rows in the worker's memory: the local stack without MySQL only. */
   countryStore: 'COUNTRY_STORE',
-  /** The AppSync GraphQL endpoint the completion worker publishes status changes to (SigV4). */
+  /** The AppSync GraphQL endpoint the completion worker and the slot projector publish their changes to (SigV4). */
   graphqlUrl: 'APPOINTMENTS_GRAPHQL_URL',
   /** The DynamoDB table of the notification worker's idempotency records (Powertools idempotency). */
   idempotencyTableName: 'IDEMPOTENCY_TABLE_NAME',

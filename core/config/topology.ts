@@ -60,6 +60,32 @@ const countryOutcomeDetailTypes = ['AppointmentScheduled', 'AppointmentRejected'
 /** The detail-type of a slot's state, which a country announces after every change to one of its catalog's slots. */
 const slotAvailabilityDetailType = 'SlotAvailabilityChanged';
 
+/**
+ * An internal mutation a worker calls with SigV4 (IAM only) so that AppSync pushes its result to the subscription
+ * that names it in @aws_subscribe. NONE data source: the mutation answers with its own input. `code` is its
+ * APPSYNC_JS resolver file, deployed by the CDK stack and run by the local stack.
+ */
+export interface PublishMutation {
+  readonly typeName: 'Mutation';
+  readonly fieldName: string;
+  readonly subscriptionFieldName: string;
+  readonly code: string;
+}
+
+const statusChanges = {
+  typeName: 'Mutation',
+  fieldName: 'publishAppointmentStatusChange',
+  subscriptionFieldName: 'onAppointmentStatusChanged',
+  code: 'resolvers/Mutation.publishAppointmentStatusChange.ts',
+} as const satisfies PublishMutation;
+
+const slotAvailabilityChanges = {
+  typeName: 'Mutation',
+  fieldName: 'publishSlotAvailabilityChange',
+  subscriptionFieldName: 'onSlotAvailabilityChanged',
+  code: 'resolvers/Mutation.publishSlotAvailabilityChange.ts',
+} as const satisfies PublishMutation;
+
 export const topology = {
   appointmentRequests: {
     topicName: 'appointment-requests',
@@ -166,16 +192,11 @@ export const topology = {
    * The internal mutation the completion worker calls (IAM) after each stored status change;
    * AppSync resolves it with a NONE data source and pushes it to onAppointmentStatusChanged.
    */
-  statusChanges: {
-    typeName: 'Mutation',
-    fieldName: 'publishAppointmentStatusChange',
-    subscriptionFieldName: 'onAppointmentStatusChanged',
-    /**
-     * NONE data source: the mutation answers with its own input, which AppSync then pushes to the
-     * subscribers. One APPSYNC_JS resolver file, deployed by the CDK stack and run by the local stack.
-     */
-    code: 'resolvers/Mutation.publishAppointmentStatusChange.ts',
-  },
+  statusChanges,
+  /** The internal mutation the slot projector calls (IAM) once the read model holds a slot's new state; pushed to onSlotAvailabilityChanged. */
+  slotAvailabilityChanges,
+  /** Every internal publish mutation: each gets its NONE data source and resolver, in AWS and locally, and only its own worker may call it. */
+  publishMutations: [statusChanges, slotAvailabilityChanges],
   /**
    * The reconciliation, run on a schedule (EventBridge Scheduler in AWS, the local scheduler under
    * npm start): it reports only what is older than the pipeline's retries, so running every 5 minutes

@@ -97,7 +97,13 @@ export function parseOrThrow<T>(schema: z.ZodMiniType<T>, value: unknown): T {
   throw new ValidationError(result.error.issues.map((issue) => issue.message));
 }
 
-export function pendingAppointment(input: CreateAppointmentInput, appointmentId: string, now: Date): Appointment {
+/** A new appointment, PENDING, holding `slot` as the catalog has it (null for a deployment check's slot, which no catalog has). */
+export function pendingAppointment(
+  input: CreateAppointmentInput,
+  appointmentId: string,
+  now: Date,
+  slot: Appointment['slot'] = null,
+): Appointment {
   const timestamp = now.toISOString();
   return {
     appointmentId,
@@ -108,5 +114,6 @@ export function pendingAppointment(input: CreateAppointmentInput, appointmentId:
     rejectionReason: null,
     createdAt: timestamp,
     updatedAt: timestamp,
+    slot,
   };
 }

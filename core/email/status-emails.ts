@@ -1,5 +1,6 @@
 import { countries, type Country } from '../domain/countries';
 import type { RejectionReason } from '../domain/appointment';
+import { spokenDateTime } from '../domain/zoned-time';
 import type { AppointmentStatusChanged } from '../messages/appointment-messages';
 
 /** One email, ready for SES: both parts say the same things. */
@@ -55,12 +56,21 @@ interface Fact {
   readonly value: string;
 }
 
-/** Renders the email that tells the insured person what their appointment became. */
+type AppointmentSlot = NonNullable<AppointmentStatusChanged['slot']>;
+
+/**
+ * Renders the email that tells the insured person what their appointment became. With its slot, subject and
+ * facts say what, when and where; without one (booked before the catalog, or a deployment check's slot, which
+ * no catalog has) they keep the words emails had before, which name the slot's number only.
+ */
 export function statusEmail(change: AppointmentStatusChanged): RenderedEmail {
   const country = countries[change.countryISO];
   const wording = statusWordings[change.status];
-  const subject = `Cita ${wording.inWords}: espacio N.º ${change.scheduleId} (código ${change.appointmentId})`;
-  const facts = factsOf(change, country);
+  const slot = change.slot;
+  const subject = slot
+    ? `Cita ${wording.inWords}: ${slot.specialty.name}, ${spokenDateTime(slot.startsAt, slotClock(slot, country))}`
+    : `Cita ${wording.inWords}: espacio N.º ${change.scheduleId} (código ${change.appointmentId})`;
+  const facts = slot ? slotFactsOf(change, slot, country) : factsOf(change, country);
   return {
     subject,
     text: textPart(wording, facts),
@@ -68,19 +78,64 @@ export function statusEmail(change: AppointmentStatusChanged): RenderedEmail {
   };
 }
 
+/** The facts of an appointment booked before the catalog: all it knows of its slot is the number. */
 function factsOf(change: AppointmentStatusChanged, country: Country): Fact[] {
   const wording = statusWordings[change.status];
-  const facts: Fact[] = [
+  return [
     { label: 'Código de cita', value: change.appointmentId },
     { label: 'Espacio', value: `N.º ${change.scheduleId}` },
     { label: 'País', value: country.localName },
     { label: 'Estado', value: capitalised(wording.inWords) },
     { label: wording.changedAtLabel, value: localDateTime(change.updatedAt, country) },
+    ...rejectionFacts(change),
   ];
-  if (change.status === 'REJECTED' && change.rejectionReason) {
-    facts.push({ label: 'Motivo', value: rejectionReasonsInWords[change.rejectionReason] });
-  }
-  return facts;
+}
+
+/** When and where first, as the person acts on them; the code stays for the call centre, the subject having no room for it. */
+function slotFactsOf(change: AppointmentStatusChanged, slot: AppointmentSlot, country: Country): Fact[] {
+  const wording = statusWordings[change.status];
+  const clock = slotClock(slot, country);
+  const location = locationOf(slot.centre, country);
+  return [
+    { label: 'Fecha y hora', value: spokenWithZone(slot.startsAt, clock) },
+    { label: 'Especialidad', value: slot.specialty.name },
+    { label: 'Médico/a', value: slot.doctor.name },
+    { label: 'Centro', value: slot.centre.name },
+    ...(location ? [{ label: 'Ubicación', value: location }] : []),
+    { label: 'País', value: country.localName },
+    { label: 'Código de cita', value: change.appointmentId },
+    { label: 'Estado', value: capitalised(wording.inWords) },
+    // Written as the appointment's time is, so the two dates of one email read alike.
+    { label: wording.changedAtLabel, value: spokenWithZone(change.updatedAt, country) },
+    ...rejectionFacts(change),
+  ];
+}
+
+function rejectionFacts(change: AppointmentStatusChanged): Fact[] {
+  return change.status === 'REJECTED' && change.rejectionReason
+    ? [{ label: 'Motivo', value: rejectionReasonsInWords[change.rejectionReason] }]
+    : [];
+}
+
+/** The slot's time is read on the centre's clock (its zone is its country's), in the country's words. */
+function slotClock(slot: AppointmentSlot, country: Country): Pick<Country, 'locale' | 'timeZone'> {
+  return { locale: country.locale, timeZone: slot.centre.timeZone };
+}
+
+/**
+ * The centre's attributes in the order the country writes an address ("Providencia, Región Metropolitana"):
+ * read from the country's declaration, so a new country's centres read right without a change here.
+ */
+function locationOf(centre: AppointmentSlot['centre'], country: Country): string {
+  return country.centreAttributes
+    .map((attribute) => centre[attribute])
+    .filter((value): value is string => typeof value === 'string' && value.trim() !== '')
+    .join(', ');
+}
+
+/** "martes 15 de diciembre de 2026, 10:30 (hora de Lima)": the zone named so nobody reads it as their own. */
+function spokenWithZone(instant: string, clock: Pick<Country, 'locale' | 'timeZone'>): string {
+  return `${spokenDateTime(instant, clock)} (hora de ${zoneCity(clock.timeZone)})`;
 }
 
 /** The instant in the country's own form and zone, with the zone named so nobody reads it as their own. */

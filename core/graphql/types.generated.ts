@@ -29,6 +29,8 @@ export type Appointment = {
   /** Set when status is REJECTED. */
   rejectionReason: Maybe<RejectionReason>;
   scheduleId: Scalars['Int']['output'];
+  /** When and where: the slot as the catalog had it when the appointment was booked. Null for appointments booked before the catalog existed, and for deployment checks. */
+  slot: Maybe<Slot>;
   status: AppointmentStatus;
   updatedAt: Scalars['AWSDateTime']['output'];
 };
@@ -62,6 +64,8 @@ export type AppointmentStatusChange = {
   /** Set when status is REJECTED. */
   rejectionReason: Maybe<RejectionReason>;
   scheduleId: Scalars['Int']['output'];
+  /** When and where, as on the appointment. */
+  slot: Maybe<Slot>;
   status: AppointmentStatus;
   updatedAt: Scalars['AWSDateTime']['output'];
 };
@@ -73,6 +77,7 @@ export type AppointmentStatusChangeInput = {
   insuredId: Scalars['String']['input'];
   rejectionReason?: InputMaybe<RejectionReason>;
   scheduleId: Scalars['Int']['input'];
+  slot?: InputMaybe<SlotInput>;
   status: AppointmentStatus;
   updatedAt: Scalars['AWSDateTime']['input'];
 };
@@ -150,6 +155,8 @@ export type Mutation = {
   createAppointment: Appointment;
   /** Internal: the pipeline announces a stored status change here, and AppSync hands it to the subscribers. IAM only; clients cannot call it. */
   publishAppointmentStatusChange: Maybe<AppointmentStatusChange>;
+  /** Internal: the slot projector announces a slot's new availability here, once the read model holds it, and AppSync hands it to the subscribers. IAM only; clients cannot call it. */
+  publishSlotAvailabilityChange: Maybe<SlotAvailabilityChange>;
   /** Staff only: publishes a doctor's sessions at a centre for a specialty, a slot every everyMinutes in each. The country stores them and they appear in availableSlots within moments; publishing the same sessions again makes no second slot. */
   publishSlots: SlotPublication;
   /** Staff only: takes a free slot out of the catalog. Refused (SlotHeldError) while an appointment holds it. */
@@ -170,6 +177,11 @@ export type MutationcreateAppointmentArgs = {
 
 export type MutationpublishAppointmentStatusChangeArgs = {
   change: AppointmentStatusChangeInput;
+};
+
+
+export type MutationpublishSlotAvailabilityChangeArgs = {
+  change: SlotAvailabilityChangeInput;
 };
 
 
@@ -259,11 +271,71 @@ export type Slot = {
   startsAt: Scalars['AWSDateTime']['output'];
 };
 
+/** Whether a slot can be booked (core/domain/slots.ts). */
+export const SlotAvailability = {
+  /** Bookable. */
+  FREE: 'FREE',
+  /** An appointment holds it. */
+  TAKEN: 'TAKEN',
+  /** Staff took it out of the catalog. */
+  WITHDRAWN: 'WITHDRAWN'
+} as const;
+
+export type SlotAvailability = typeof SlotAvailability[keyof typeof SlotAvailability];
+/** A slot's new availability, pushed to onSlotAvailabilityChanged. */
+export type SlotAvailabilityChange = {
+  __typename?: 'SlotAvailabilityChange';
+  availability: SlotAvailability;
+  centreId: Scalars['ID']['output'];
+  countryISO: CountryISO;
+  doctorId: Scalars['ID']['output'];
+  scheduleId: Scalars['Int']['output'];
+  specialtyId: Scalars['ID']['output'];
+  /** In the centre's own time zone, with its offset: 2026-12-15T10:30:00-05:00. */
+  startsAt: Scalars['AWSDateTime']['output'];
+  /** Grows with every change to the slot: of two changes of one slot, the higher version is the newer state. */
+  version: Scalars['Int']['output'];
+};
+
+/** A slot's new availability as the projector publishes it (internal: the publish mutation's input). */
+export type SlotAvailabilityChangeInput = {
+  availability: SlotAvailability;
+  centreId: Scalars['ID']['input'];
+  countryISO: CountryISO;
+  doctorId: Scalars['ID']['input'];
+  scheduleId: Scalars['Int']['input'];
+  specialtyId: Scalars['ID']['input'];
+  startsAt: Scalars['AWSDateTime']['input'];
+  version: Scalars['Int']['input'];
+};
+
+/** A centre as a slot holds it: typeName is the Centre type it is answered as (PeruCentre, ChileCentre), with that type's attributes. */
+export type SlotCentreInput = {
+  centreId: Scalars['ID']['input'];
+  commune?: InputMaybe<Scalars['String']['input']>;
+  district?: InputMaybe<Scalars['String']['input']>;
+  name: Scalars['String']['input'];
+  region?: InputMaybe<Scalars['String']['input']>;
+  timeZone: Scalars['String']['input'];
+  typeName: Scalars['String']['input'];
+};
+
 export type SlotConnection = {
   __typename?: 'SlotConnection';
   items: Array<Slot>;
   /** Null when there are no more slots. */
   nextToken: Maybe<Scalars['String']['output']>;
+};
+
+/** A slot as an appointment holds it (internal: the publish mutation's input). */
+export type SlotInput = {
+  centre: SlotCentreInput;
+  countryISO: CountryISO;
+  doctor: DoctorInput;
+  endsAt: Scalars['AWSDateTime']['input'];
+  scheduleId: Scalars['Int']['input'];
+  specialty: SpecialtyInput;
+  startsAt: Scalars['AWSDateTime']['input'];
 };
 
 /** A publication accepted for its country: the slots appear in availableSlots once the country has stored them. */
@@ -304,9 +376,17 @@ export type Subscription = {
   __typename?: 'Subscription';
   /** Every status change of this insured person's appointments, as soon as it is stored. Insured people may subscribe to their own insuredId only; staff to any. */
   onAppointmentStatusChanged: Maybe<AppointmentStatusChange>;
+  /** Every change of a country's slots (published, taken, freed, withdrawn), of one specialty when specialtyId is given, as soon as the read model holds it: an open availability view stays current without polling. To hear every specialty leave specialtyId out of the subscription: `specialtyId: null` hears nothing, as AppSync matches a null argument against a null field. Delivered at least once and not always in order: keep each slot's highest version, and read availableSlots again after reconnecting. Anyone signed in may subscribe, and the API key. */
+  onSlotAvailabilityChanged: Maybe<SlotAvailabilityChange>;
 };
 
 
 export type SubscriptiononAppointmentStatusChangedArgs = {
   insuredId: Scalars['String']['input'];
+};
+
+
+export type SubscriptiononSlotAvailabilityChangedArgs = {
+  countryISO: CountryISO;
+  specialtyId?: InputMaybe<Scalars['ID']['input']>;
 };

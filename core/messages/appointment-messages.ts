@@ -70,6 +70,21 @@ export type CountryOutcome =
   | { readonly detailType: 'AppointmentRejected'; readonly detail: AppointmentRejected }
   | { readonly detailType: 'AppointmentCancelled'; readonly detail: AppointmentCancelled };
 
+/** An appointment's slot as the API answers it (Slot): times in the centre's zone, the centre with its country's attributes. */
+function appointmentSlotSchema() {
+  return z.object({
+    scheduleId: scheduleIdSchema,
+    countryISO: countryISOSchema,
+    startsAt: z.iso.datetime({ offset: true }),
+    endsAt: z.iso.datetime({ offset: true }),
+    // Its country's attributes ride beside these (district; commune and region).
+    centre: z.looseObject({ centreId: z.string(), name: z.string(), timeZone: z.string() }),
+    // Spelled out: a computed key would type both as a string index, losing `name`.
+    specialty: z.object({ specialtyId: z.string(), name: z.string() }),
+    doctor: z.object({ doctorId: z.string(), name: z.string() }),
+  });
+}
+
 /** The statuses an appointment settles in after PENDING: each stored one is announced as AppointmentStatusChanged. */
 const settledStatusSchema = z.enum([AppointmentStatus.COMPLETED, AppointmentStatus.REJECTED, AppointmentStatus.CANCELLED]);
 
@@ -83,5 +98,7 @@ export const appointmentStatusChangedSchema = z.object({
   status: settledStatusSchema,
   rejectionReason: z.nullable(z.enum(RejectionReason)),
   updatedAt: z.iso.datetime(),
+  // When and where, as the appointment holds it (Appointment.slot); absent from events put before the catalog.
+  slot: z.optional(z.nullable(appointmentSlotSchema())),
 });
 export type AppointmentStatusChanged = z.infer<typeof appointmentStatusChangedSchema>;

@@ -99,4 +99,17 @@ export const countrySchemaMigrations: readonly Migration[] = [
       `DEALLOCATE PREPARE number_slots_after_bookings`,
     ],
   },
+  {
+    version: 4,
+    description: 'when each slot last changed, so reconciliation can tell a read model that lags from one that is still being updated',
+    statements: [
+      `ALTER TABLE slots ADD COLUMN changed_at DATETIME(3) NULL AFTER version`,
+      // When an earlier change happened is not known: counted from the upgrade, so the first reconciliations after it wait one
+      // retry window before judging any slot, rather than report one whose snapshot is still travelling. UTC_TIMESTAMP, since the
+      // app writes UTC and no session's time zone may shift it.
+      `UPDATE slots SET changed_at = UTC_TIMESTAMP(3)`,
+      // No default: every statement that changes a slot must say when (MysqlSlotCatalog).
+      `ALTER TABLE slots MODIFY COLUMN changed_at DATETIME(3) NOT NULL`,
+    ],
+  },
 ];

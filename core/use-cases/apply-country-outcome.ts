@@ -57,6 +57,7 @@ export async function applyCountryOutcome(outcome: CountryOutcome, ports: ApplyC
     status: target,
     rejectionReason: appointment.rejectionReason ?? null,
     updatedAt,
+    slot: appointment.slot ?? null,
   };
   // Both at once: neither waits for the other, and a failure of either retries the record, which announces both again.
   await Promise.all([

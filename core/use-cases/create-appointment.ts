@@ -1,20 +1,25 @@
 import { monotonicFactory } from 'ulid';
 import {
   AppointmentStatus,
+  type CreateAppointmentInput,
   holdsItsSlot,
   pendingAppointment,
   validateCreateAppointmentInput,
   type Appointment,
 } from '../domain/appointment';
 import { authorizeFor, type Caller } from '../domain/caller';
-import { asError, SchedulingUnavailableError } from '../domain/errors';
+import { asError, SchedulingUnavailableError, ValidationError } from '../domain/errors';
+import { isCheckSlot } from '../domain/reserved-check-slots';
 import type { AppointmentRequested } from '../messages/appointment-messages';
 import type { PipelineMetrics } from '../observability/metrics';
-import type { AppointmentRepository, CountryMessagePublisher, StructuredLogger } from '../ports';
+import type { AppointmentRepository, CountryMessagePublisher, SlotReadModel, StructuredLogger } from '../ports';
+import { slotAnswer } from './slot-answers';
 
 export interface CreateAppointmentPorts {
   readonly appointments: AppointmentRepository;
   readonly requests: CountryMessagePublisher;
+  /** The catalog as apps browse it: a booking names one of its slots. */
+  readonly slots: Pick<SlotReadModel, 'get'>;
   readonly logger: StructuredLogger;
   readonly metrics: Pick<PipelineMetrics, 'bookingAccepted' | 'bookingRefused'>;
   readonly now?: () => Date;
@@ -54,7 +59,9 @@ async function book(input: unknown, caller: Caller, correlationId: string, ports
   const { appointments, logger, metrics, now = () => new Date(), newAppointmentId = () => nextUlid() } = ports;
   const valid = validateCreateAppointmentInput(input);
   authorizeFor(caller, valid.insuredId, 'book');
-  const appointment = pendingAppointment(valid, newAppointmentId(), now());
+  const at = now();
+  const slot = await slotOf(valid, ports.slots, at);
+  const appointment = pendingAppointment(valid, newAppointmentId(), at, slot);
   const logKeys = { appointmentId: appointment.appointmentId, correlationId, countryISO: appointment.countryISO };
 
   // Stored before its claim: whoever finds a claim can always read the appointment behind it.
@@ -65,6 +72,25 @@ async function book(input: unknown, caller: Caller, correlationId: string, ports
   logger.info('Appointment accepted as PENDING', logKeys);
   metrics.bookingAccepted(appointment.countryISO);
   return appointment;
+}
+
+/**
+ * The slot being booked, as the catalog has it: refused at once (nothing stored, nothing sent) when the country's
+ * catalog lacks it or it has begun. A slot the read model shows taken is accepted: the country decides (SLOT_TAKEN),
+ * and the same person's retry must still find their booking. Deployment checks book slots of their own, outside it.
+ */
+async function slotOf(booking: CreateAppointmentInput, slots: Pick<SlotReadModel, 'get'>, now: Date): Promise<Appointment['slot']> {
+  if (isCheckSlot(booking.scheduleId)) return null;
+  const slot = await slots.get(booking.countryISO, booking.scheduleId);
+  if (!slot || slot.availability === 'WITHDRAWN') {
+    throw new ValidationError([
+      `scheduleId ${booking.scheduleId} is not a slot of ${booking.countryISO}'s catalog: choose one from availableSlots`,
+    ]);
+  }
+  if (Date.parse(slot.startsAt) <= now.getTime()) {
+    throw new ValidationError([`Slot ${booking.scheduleId} started at ${slotAnswer(slot).startsAt}: choose a slot that has not begun`]);
+  }
+  return slotAnswer(slot);
 }
 
 /** The appointment that already holds this insured person's claim on the slot, or undefined once `appointment` holds it. */

@@ -50,10 +50,19 @@ export async function announceSlotAfterChange(
   if (slot) await announceAll([slot], correlationId, ports);
 }
 
+/**
+ * Slots announced at once, at most: a publication of a thousand slots is a hundred PutEvents calls, and a batch
+ * of ten such messages fired all together would outrun the worker's timeout and EventBridge's rate.
+ */
+const ANNOUNCED_AT_ONCE = 50;
+
 async function announceAll(
   slots: readonly SlotSnapshot[],
   correlationId: string,
   { availability }: Pick<ManageSlotsInCountryPorts, 'availability'>,
 ) {
-  await Promise.all(slots.map((slot) => availability.announce({ ...slot, correlationId })));
+  for (let first = 0; first < slots.length; first += ANNOUNCED_AT_ONCE) {
+    const group = slots.slice(first, first + ANNOUNCED_AT_ONCE);
+    await Promise.all(group.map((slot) => availability.announce({ ...slot, correlationId })));
+  }
 }

@@ -49,9 +49,12 @@ export interface LocalAppSyncOptions {
 }
 
 const GRAPHQL_PATH = '/graphql';
-const EXPLORER_QUERY = `mutation Book {
-  createAppointment(input: { insuredId: "00012", scheduleId: 100, countryISO: PE }) {
-    appointmentId status createdAt
+/** A first visit browses the coming week's free slots in Lima, with the catalog's pickers, as a booking screen does. */
+const explorerQuery = (now = new Date()) => `query BookingScreen {
+  catalog(countryISO: PE) { specialties { specialtyId name } }
+  availableSlots(countryISO: PE, from: "${now.toISOString()}", to: "${new Date(now.getTime() + 7 * 86_400_000).toISOString()}", limit: 5) {
+    items { scheduleId startsAt centre { name } specialty { name } doctor { name } }
+    nextToken
   }
 }`;
 
@@ -66,7 +69,7 @@ export async function startLocalAppSync(options: LocalAppSyncOptions): Promise<L
   const explorer = {
     graphqlPath: GRAPHQL_PATH,
     realtimePath: REALTIME_PATH,
-    defaultQuery: EXPLORER_QUERY,
+    defaultQuery: explorerQuery(),
     identities: () => explorerIdentities(options),
   };
   const graphql = { executor, authenticator, logger: options.logger, introspection: options.introspection };

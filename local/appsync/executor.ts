@@ -62,22 +62,26 @@ export class LocalExecutor {
     const subscriptionType = schema.getSubscriptionType();
     const subscribeResolvers = new Map<string, GraphQLFieldResolver<unknown, AppSyncRequestContext, Record<string, unknown>>>();
     const lambdaResolverCode = appSyncJsResolver(topology.lambdaResolverCode);
-    const { statusChanges } = topology;
-    const statusChangeCode = appSyncJsResolver(statusChanges.code);
+    // The internal publish mutations, each on its NONE data source with its own APPSYNC_JS file.
+    const publishMutations = topology.publishMutations.map((publish) => ({ ...publish, resolver: appSyncJsResolver(publish.code) }));
     const resolverCode = new Map([
       ...options.resolvers.map(({ typeName, fieldName }) => [`${typeName}.${fieldName}`, lambdaResolverCode.code] as const),
-      [`${statusChanges.typeName}.${statusChanges.fieldName}`, statusChangeCode.code] as const,
+      ...publishMutations.map(({ typeName, fieldName, resolver }) => [`${typeName}.${fieldName}`, resolver.code] as const),
     ]);
     for (const resolver of options.resolvers) {
       const lambda = lambdaDataSourceResolver(resolver, lambdaResolverCode, options.logger);
       if (resolver.typeName === subscriptionType?.name) subscribeResolvers.set(resolver.fieldName, lambda);
       else fieldOf(schema, resolver.typeName, resolver.fieldName).resolve = lambda;
     }
-    fieldOf(schema, statusChanges.typeName, statusChanges.fieldName).resolve = noneDataSourceResolver(statusChangeCode);
+    for (const { typeName, fieldName, resolver } of publishMutations)
+      fieldOf(schema, typeName, fieldName).resolve = noneDataSourceResolver(resolver);
     wireSubscriptions(schema, new SubscriptionFanOut(), subscribeResolvers);
     applyAuthorization(schema, options.defaultMode);
     // Outermost, so that a field over a limit never reaches its auth check or resolver.
-    applyRequestLimits(schema, new Set([...options.resolvers, statusChanges].map(({ typeName, fieldName }) => `${typeName}.${fieldName}`)));
+    applyRequestLimits(
+      schema,
+      new Set([...options.resolvers, ...publishMutations].map(({ typeName, fieldName }) => `${typeName}.${fieldName}`)),
+    );
     return new LocalExecutor(schema, resolverCode);
   }
 

@@ -23,7 +23,9 @@ function project(value: unknown, selectionSets: readonly SelectionSetNode[], fra
   const fields = new Map<string, SelectionSetNode[]>();
   for (const selectionSet of selectionSets) collectFields(selectionSet, fragments, fields);
   const record = value as Record<string, unknown>;
-  return Object.fromEntries([...fields].map(([name, nested]) => [name, project(record[name], nested, fragments)]));
+  // `__typename` goes when selected and the result names it: it is what tells a subscriber's interface (Centre) which type it is.
+  const sent = [...fields].filter(([name]) => name !== '__typename' || typeof record.__typename === 'string');
+  return Object.fromEntries(sent.map(([name, nested]) => [name, project(record[name], nested, fragments)]));
 }
 
 /** Each field the selection set names (fragments included), with the selection sets under it. */
@@ -34,7 +36,6 @@ function collectFields(
 ): void {
   for (const selection of selectionSet.selections) {
     if (selection.kind === Kind.FIELD) {
-      if (selection.name.value === '__typename') continue;
       const nested = fields.get(selection.name.value) ?? [];
       if (selection.selectionSet) nested.push(selection.selectionSet);
       fields.set(selection.name.value, nested);

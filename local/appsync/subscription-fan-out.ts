@@ -1,18 +1,21 @@
 /**
  * AppSync's fan-out of a published change to a subscription field's subscribers,
  * with its argument filtering: a change reaches a subscriber only if, for every
- * argument the subscriber gave (not null), the change has a field of that name with
- * the same value. Subscribers are indexed by the arguments they gave, so a change
- * wakes only the subscribers it matches, not every subscriber of the field.
+ * argument the subscriber gave, the change has a field of that name with the same
+ * value. An argument given as null matches a field that is null (or that the publish
+ * did not select, which the subscriber reads as null); an argument left out filters
+ * nothing (`subscriptions.ts` tells the two apart). Subscribers are indexed by the
+ * arguments they gave, so a change wakes only the subscribers it matches, not every
+ * subscriber of the field.
  */
 export class SubscriptionFanOut {
   /** field → the names of the arguments given (joined) → their values (as JSON) → subscribers. */
   private readonly fields = new Map<string, Map<string, ArgumentIndex>>();
 
-  /** A subscriber's stream of matching changes; `return()` unsubscribes. */
+  /** A subscriber's stream of matching changes; `return()` unsubscribes. `args`: the arguments it gave, null ones included. */
   listen(fieldName: string, args: Readonly<Record<string, unknown>>): AsyncIterableIterator<unknown> {
     const given = Object.entries(args)
-      .filter(([, value]) => value !== null && value !== undefined)
+      .filter(([, value]) => value !== undefined)
       .sort(([a], [b]) => a.localeCompare(b));
     const names = given.map(([name]) => name);
     const byNames = this.fields.get(fieldName) ?? new Map<string, ArgumentIndex>();
@@ -34,9 +37,8 @@ export class SubscriptionFanOut {
     if (change === null || typeof change !== 'object') return;
     const fields = change as Record<string, unknown>;
     for (const index of this.fields.get(fieldName)?.values() ?? []) {
-      const values = index.names.map((name) => fields[name]);
-      // A field the change lacks (or has null) matches no subscriber that named it.
-      if (values.some((value) => value === null || value === undefined)) continue;
+      // A field the change lacks reaches the subscriber as null: it matches a null argument, and no other.
+      const values = index.names.map((name) => fields[name] ?? null);
       for (const stream of index.subscribers.get(JSON.stringify(values)) ?? []) stream.push(change);
     }
   }

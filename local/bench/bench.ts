@@ -1,4 +1,3 @@
-import { randomInt } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
@@ -11,12 +10,14 @@ import { DynamoDbAppointmentRepository } from '../../core/adapters/dynamodb-appo
 import { mysqlOptionsFromUrl } from '../../core/adapters/mysql-connection';
 import { MysqlCountryAppointments } from '../../core/adapters/mysql-country-appointments';
 import { postKeptAlive } from '../../core/adapters/kept-alive-post';
-import { countries } from '../../core/domain/countries';
+import { countries, countryISOs } from '../../core/domain/countries';
 import { topology } from '../../core/config/topology';
 import { apiClient } from '../api-client';
+import { publishDemoCatalog } from '../catalog/demo-loader';
 import { LOCAL_REGION, localDynamoDbClient } from '../dynamodb/dynalite';
 import { MYSQL_INSTALL_HINT } from '../mysql/mysql-server';
 import { startLocalStack, type LocalStack } from '../stack';
+import { browseSessions, browseSlots, type BrowsePlan } from './browse-slots';
 import { coldInvocation } from './cold-invocations';
 import { bundleLikeTheStack, measureColdInvocation, measureFreshLoad } from './cold-start';
 import { cpuSpent, cpuTime, localMysqlPid } from './cpu-time';
@@ -34,6 +35,8 @@ const { values: flags } = parseArgs({
     seconds: { type: 'string', default: '20' },
     'loaded-clients': { type: 'string', default: '200' },
     'floor-runs': { type: 'string', default: '3' },
+    'browse-idle': { type: 'string', default: '50' },
+    'browse-rate': { type: 'string', default: '5' },
     out: { type: 'string', default: 'bench-results' },
   },
 });
@@ -45,23 +48,20 @@ const RATE = Number(flags.rate);
 const LOADED = Math.round(RATE * Number(flags.seconds));
 const LOADED_CLIENTS = Number(flags['loaded-clients']);
 const FLOOR_RUNS = Number(flags['floor-runs']);
+/** Browsing sessions one at a time before the load, and started each second during the loaded run (0: none). */
+const BROWSE_IDLE = Number(flags['browse-idle']);
+const BROWSE_RATE = Number(flags['browse-rate']);
+/** A booking screen's page: 20 free slots of a 7-day window, then the next pages (3 in all) by nextToken. */
+const BROWSE_PAGE = { limit: 20, pagesPerSession: 3 } as const;
+/** The local stack names each resolver's function `<type>-<field>`, and the SDK carries that name in its user agent. */
+const AVAILABLE_SLOTS_FUNCTION = 'Query-availableSlots';
 const APPOINTMENTS_PER_INSURED = 20;
 const countryOf = (index: number): CountryISO => (index % 2 ? 'CL' : 'PE');
 const insuredOf = (index: number) => String(Math.floor(index / APPOINTMENTS_PER_INSURED)).padStart(5, '0');
 /** Insured people of their own for the latency phases, so no phase hears another's decisions. */
 const IDLE_INSURED = '80000';
 const loadedInsuredOf = (index: number) => String(70_000 + (index % LOADED_CLIENTS)).padStart(5, '0');
-// A slot is booked once, and a reused MySQL keeps earlier runs' bookings: each run and phase takes fresh slots.
 const WARM_UP = 2 * C;
-const slotsPerRun = WARM_UP + IDLE + LOADED + (1 + FLOOR_RUNS) * N;
-const firstSlot = 1 + randomInt(0, Math.floor(2_000_000_000 / slotsPerRun)) * slotsPerRun;
-const slotOf = {
-  warmUp: (index: number) => firstSlot + index,
-  idle: (index: number) => firstSlot + WARM_UP + index,
-  loaded: (index: number) => firstSlot + WARM_UP + IDLE + index,
-  pipeline: (index: number) => firstSlot + WARM_UP + IDLE + LOADED + index,
-  floor: (run: number, index: number) => firstSlot + WARM_UP + IDLE + LOADED + (1 + run) * N + index,
-};
 
 // Bars on a terminal; elsewhere (CI, a pipe) one line as each phase ends.
 const bars = process.stderr.isTTY
@@ -103,13 +103,25 @@ async function main() {
     if (!stack.mysqlUrl) throw new Error(`The benchmark needs a real MySQL: ${MYSQL_INSTALL_HINT}.`);
     const pool = createPool(mysqlOptionsFromUrl(stack.mysqlUrl, C));
     try {
-      await warmUp(stack);
-      const heardDecision = await heardDecisionPhases(stack);
-      const pipeline = await pipelinePhase(stack, pool);
-      const floor = await floorPhase(stack, pool);
-      const coldStarts = COLD_RUNS > 0 ? await coldStartPhase(stack, pipeline.samples) : undefined;
+      const catalog = await catalogPhase(stack);
+      const slots = allotSlots(catalog.free);
+      await warmUp(stack, slots.warmUp);
+      const browseIdle = BROWSE_IDLE > 0 ? await idleBrowsePhase(stack, catalog.specialties) : undefined;
+      const { browse: browseLoaded, ...heardDecision } = await heardDecisionPhases(stack, slots, catalog.specialties);
+      const pipeline = await pipelinePhase(stack, pool, slots.pipeline);
+      const floor = await floorPhase(stack, pool, slots.floor);
+      const coldStarts = COLD_RUNS > 0 ? await coldStartPhase(stack, pipeline.samples, slots.cold) : undefined;
       bars?.stop();
-      await report({ heardDecision, pipeline, floor, coldStarts, startupMs: stack.startupMs });
+      const { free, specialties: _specialties, ...catalogFigures } = catalog;
+      await report({
+        catalog: { ...catalogFigures, freeReadBack: Object.fromEntries([...free].map(([countryISO, ids]) => [countryISO, ids.length])) },
+        browse: { idle: browseIdle, loaded: browseLoaded },
+        heardDecision,
+        pipeline,
+        floor,
+        coldStarts,
+        startupMs: stack.startupMs,
+      });
     } finally {
       await pool.end();
     }
@@ -147,28 +159,160 @@ async function countryQueryLog(pool: Pool): Promise<{ stop(): Promise<number | u
 }
 
 /**
- * Uncounted, as a fleet already serving traffic would be: the local stack starts one sandbox per
- * resolver, and a burst of C clients otherwise measures sandbox start-up in its p99.
+ * The slots every phase books: the demo catalog `npm start` loads (30 days of each country's working hours, about
+ * 12,000 slots a country), published through the API as staff and carried by the pipeline to MySQL and the read
+ * model, then read back free from availableSlots, doctor by doctor. The API books no scheduleId its catalog lacks.
  */
-async function warmUp(stack: LocalStack) {
-  const api = apiClient(stack, { post: postKeptAlive });
-  const warmBar = bar('warm-up (not counted)', WARM_UP, 'requests');
+async function catalogPhase(stack: LocalStack) {
+  const publishBar = bar('catalog: publishSlots (demo)', 1, 'step');
+  const published = await publishDemoCatalog(stack);
+  publishBar.increment();
+  const staff = apiClient(stack, { token: await stack.issuer.issue({ staff: true }), timeoutMs: 30_000, post: postKeptAlive });
+  const readBackBar = bar('catalog: free slots read back', countryISOs.length, 'countries');
+  const started = performance.now();
+  const now = Date.now();
+  const day = 86_400_000;
+  // Two windows within availableSlots' 31 days cover the catalog's 30 days from tomorrow.
+  const windows = [0, 20].map((first) => ({
+    from: new Date(now + first * day).toISOString(),
+    to: new Date(now + (first + 20) * day).toISOString(),
+  }));
+  const free = new Map<CountryISO, number[]>();
+  const specialties = new Map<CountryISO, string[]>();
+  for (const countryISO of countryISOs) {
+    const catalog = (await staff.catalog(countryISO)).data?.catalog;
+    if (!catalog) throw new Error(`The catalog of ${countryISO} could not be read`);
+    specialties.set(
+      countryISO,
+      catalog.specialties.map((specialty) => specialty.specialtyId),
+    );
+    const ids: number[] = [];
+    for (const { doctorId } of catalog.doctors) {
+      for (const window of windows) {
+        let nextToken: string | undefined;
+        do {
+          const page = await staff.availableSlots({ countryISO, ...window, doctorId, limit: 100, nextToken });
+          if (!page.data) throw new Error(`Reading the catalog's free slots failed: ${JSON.stringify(page.errors)}`);
+          ids.push(...page.data.availableSlots.items.map((slot) => slot.scheduleId));
+          nextToken = page.data.availableSlots.nextToken ?? undefined;
+        } while (nextToken);
+      }
+    }
+    free.set(countryISO, ids);
+    readBackBar.increment();
+  }
+  return {
+    slotsPerCountry: Object.fromEntries(published.slotsPerCountry),
+    publishedInMs: published.loadedInMs,
+    readBackMs: performance.now() - started,
+    free,
+    specialties,
+  };
+}
+
+/** The catalog slots of each phase: a slot is booked once, so no two phases (and no two floor runs) share one. */
+interface BenchSlots {
+  readonly warmUp: readonly number[];
+  readonly idle: readonly number[];
+  readonly loaded: readonly number[];
+  readonly pipeline: readonly number[];
+  readonly floor: readonly (readonly number[])[];
+  /** Each cold run's createAppointment and withdrawSlot (both in Lima): a withdrawn slot cannot be withdrawn again. */
+  readonly cold: readonly { readonly toBook: number; readonly toWithdraw: number }[];
+}
+
+/** Each phase's booking `index` goes to `countryOf(index)`, on a free slot of that country no other booking takes. */
+function allotSlots(free: ReadonlyMap<CountryISO, readonly number[]>): BenchSlots {
+  const phases = { warmUp: WARM_UP, idle: IDLE, loaded: LOADED, pipeline: N };
+  const needed = (countryISO: CountryISO) =>
+    [...Object.values(phases), ...Array.from({ length: FLOOR_RUNS }, () => N)].reduce(
+      (sum, count) => sum + Array.from({ length: count }, (_, index) => countryOf(index)).filter((of) => of === countryISO).length,
+      countryISO === 'PE' ? 2 * COLD_RUNS : 0,
+    );
+  for (const countryISO of countryISOs) {
+    const has = free.get(countryISO)?.length ?? 0;
+    if (has < needed(countryISO))
+      throw new Error(
+        `The bench books ${needed(countryISO)} slots of ${countryISO}'s catalog (each phase its own), and only ${has} are free: book fewer (--appointments, --seconds, --floor-runs) or use a fresh MySQL (unset MYSQL_URL).`,
+      );
+  }
+  const taken = new Map<CountryISO, number>();
+  const take = (countryISO: CountryISO) => {
+    const next = taken.get(countryISO) ?? 0;
+    taken.set(countryISO, next + 1);
+    return free.get(countryISO)![next]!;
+  };
+  const phase = (count: number) => Array.from({ length: count }, (_, index) => take(countryOf(index)));
+  return {
+    warmUp: phase(phases.warmUp),
+    idle: phase(phases.idle),
+    loaded: phase(phases.loaded),
+    pipeline: phase(phases.pipeline),
+    floor: Array.from({ length: FLOOR_RUNS }, () => phase(N)),
+    cold: Array.from({ length: COLD_RUNS }, () => ({ toBook: take('PE'), toWithdraw: take('PE') })),
+  };
+}
+
+/**
+ * Uncounted, as a fleet already serving traffic would be: the local stack starts one sandbox per
+ * resolver, and a burst of C clients otherwise measures sandbox start-up in its p99. Bookings, then
+ * as many availableSlots pages (the browsing measured later). Sandboxes started on a busy machine can
+ * take seconds: no request here is timed, so each may take up to a minute.
+ */
+async function warmUp(stack: LocalStack, slots: readonly number[]) {
+  const api = apiClient(stack, { post: postKeptAlive, timeoutMs: 60_000 });
+  const warmBar = bar('warm-up (not counted)', 2 * WARM_UP, 'requests');
+  await runConcurrently(
+    WARM_UP,
+    C,
+    async (index) => void (await api.createAppointment({ insuredId: '99998', scheduleId: slots[index], countryISO: countryOf(index) })),
+    () => warmBar.increment(),
+  );
+  const from = Date.now();
   await runConcurrently(
     WARM_UP,
     C,
     async (index) =>
-      void (await api.createAppointment({ insuredId: '99998', scheduleId: slotOf.warmUp(index), countryISO: countryOf(index) })),
+      void (await api.availableSlots({
+        countryISO: countryOf(index),
+        from: new Date(from).toISOString(),
+        to: new Date(from + 7 * 86_400_000).toISOString(),
+        limit: BROWSE_PAGE.limit,
+      })),
     () => warmBar.increment(),
   );
   await stack.router.waitForIdle(60_000);
 }
 
+/** The DynamoDB requests availableSlots' function made since `before` (a copy of `dynamodbOperations`), by operation. */
+function availableSlotsRequests(stack: LocalStack, before: ReadonlyMap<string, number>): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const [key, count] of stack.dynamodbOperations) {
+    // `<function's SDK app id> <operation>`; the bare `<operation>` keys count every caller.
+    if (!key.startsWith(AVAILABLE_SLOTS_FUNCTION) || !key.includes(' ')) continue;
+    const operation = key.slice(key.lastIndexOf(' ') + 1);
+    const made = count - (before.get(key) ?? 0);
+    if (made > 0) counts[operation] = (counts[operation] ?? 0) + made;
+  }
+  return counts;
+}
+
+/** availableSlots alone, one page at a time (from this thread: nothing else runs), for the loaded figures to be read against. */
+async function idleBrowsePhase(stack: LocalStack, specialties: ReadonlyMap<CountryISO, readonly string[]>) {
+  const browseBar = bar('availableSlots: idle', 1, 'step');
+  const before = new Map(stack.dynamodbOperations);
+  const figures = await browseSlots(stack, { ...BROWSE_PAGE, sessions: browseSessions(BROWSE_IDLE, new Date(), specialties) });
+  browseBar.increment();
+  return { ...figures, dynamoDbRequests: availableSlotsRequests(stack, before) };
+}
+
 /**
  * The latency people feel, from sending createAppointment to hearing the decision on the
  * subscription: idle (one booking at a time), then loaded (RATE a second for the given seconds,
- * from LOADED_CLIENTS clients, each its own insured person on its own connection).
+ * from LOADED_CLIENTS clients, each its own insured person on its own connection), while others
+ * browse availableSlots (BROWSE_RATE sessions a second from the same client thread), each page timed.
  */
-async function heardDecisionPhases(stack: LocalStack) {
+async function heardDecisionPhases(stack: LocalStack, slots: BenchSlots, specialties: ReadonlyMap<CountryISO, readonly string[]>) {
   const idleBar = bar('idle: one booking at a time', IDLE, 'heard');
   const idle = await inClientThread<IdleFigures>(
     {
@@ -176,7 +320,7 @@ async function heardDecisionPhases(stack: LocalStack) {
       insuredIds: [IDLE_INSURED],
       bookings: Array.from({ length: IDLE }, (_, index) => ({
         insuredId: IDLE_INSURED,
-        scheduleId: slotOf.idle(index),
+        scheduleId: slots.idle[index]!,
         countryISO: countryOf(index),
       })),
     },
@@ -190,16 +334,27 @@ async function heardDecisionPhases(stack: LocalStack) {
   const mysqlPid = stack.mysqlUrl ? localMysqlPid(stack.mysqlUrl) : undefined;
   // Measured from the first booking: subscribing is not part of the load.
   let [cpuBefore, started, mainThreadBefore] = [cpuTime(mysqlPid), performance.now(), performance.eventLoopUtilization()];
+  // Other people browse while these book: as many sessions a second as asked, for as long as the bookings are offered.
+  const browse: BrowsePlan | undefined =
+    BROWSE_RATE > 0
+      ? {
+          ...BROWSE_PAGE,
+          perSecond: BROWSE_RATE,
+          sessions: browseSessions(Math.round((BROWSE_RATE * LOADED) / RATE), new Date(), specialties),
+        }
+      : undefined;
+  const dynamoBefore = new Map(stack.dynamodbOperations);
   const loaded = await inClientThread<OfferedFigures>(
     {
       endpoint: stack,
       insuredIds: Array.from({ length: clients }, (_, index) => loadedInsuredOf(index)),
       bookings: Array.from({ length: LOADED }, (_, index) => ({
         insuredId: loadedInsuredOf(index),
-        scheduleId: slotOf.loaded(index),
+        scheduleId: slots.loaded[index]!,
         countryISO: countryOf(index),
       })),
       perSecond: RATE,
+      ...(browse && { browse }),
     },
     (progress) => {
       if (progress === 'done') return loadedBar.increment();
@@ -212,10 +367,12 @@ async function heardDecisionPhases(stack: LocalStack) {
   // The main thread serves the API, DynamoDB, SNS / EventBridge and the realtime pushes, one thing at a time.
   const mainThreadBusy = performance.eventLoopUtilization(mainThreadBefore).utilization;
   const seconds = (performance.now() - started) / 1000;
+  const { browse: browsed, ...bookings } = loaded;
   return {
+    browse: browsed && { ...browsed, perSecond: BROWSE_RATE, dynamoDbRequests: availableSlotsRequests(stack, dynamoBefore) },
     idle,
     loaded: {
-      ...loaded,
+      ...bookings,
       clients,
       connections: clients,
       seconds,
@@ -233,7 +390,7 @@ async function heardDecisionPhases(stack: LocalStack) {
 }
 
 /** N createAppointment calls over HTTP from C clients, then until each decision is heard on its insured person's subscription. */
-async function pipelinePhase(stack: LocalStack, pool: Pool) {
+async function pipelinePhase(stack: LocalStack, pool: Pool, slots: readonly number[]) {
   const api = apiClient(stack, { post: postKeptAlive });
   const insured = [...new Set(Array.from({ length: N }, (_, index) => insuredOf(index)))];
   const listeners = await listenForDecisions(stack, insured);
@@ -257,7 +414,7 @@ async function pipelinePhase(stack: LocalStack, pool: Pool) {
     async (index) => {
       const response = await api.createAppointment({
         insuredId: insuredOf(index),
-        scheduleId: slotOf.pipeline(index),
+        scheduleId: slots[index],
         countryISO: countryOf(index),
       });
       const created = response.data?.createAppointment;
@@ -316,7 +473,7 @@ async function pipelinePhase(stack: LocalStack, pool: Pool) {
  * run C / batchSize at a time, so about C requests are in flight, as from C clients. No GraphQL,
  * queues, events or pushes. Run FLOOR_RUNS times: its spread is part of the figure.
  */
-async function floorPhase(stack: LocalStack, pool: Pool) {
+async function floorPhase(stack: LocalStack, pool: Pool, slots: readonly (readonly number[])[]) {
   const dynamo = localDynamoDbClient(stack.dynamodbEndpoint);
   const appointments = new DynamoDbAppointmentRepository(dynamo, stack.tableName);
   const { batchSize } = topology.confirmations;
@@ -333,7 +490,7 @@ async function floorPhase(stack: LocalStack, pool: Pool) {
   const storeBatch = async (run: number, indices: readonly number[]) => {
     const batch = indices.map((index) =>
       pendingAppointment(
-        { insuredId: insuredOf(index), scheduleId: slotOf.floor(run, index), countryISO: countryOf(index) },
+        { insuredId: insuredOf(index), scheduleId: slots[run]![index]!, countryISO: countryOf(index) },
         nextId(),
         new Date(),
       ),
@@ -383,20 +540,23 @@ async function floorPhase(stack: LocalStack, pool: Pool) {
  * the SDK packages it uses (in turn, in fresh nodes), and, for the functions the local stack runs,
  * a fresh node answering one invocation against the local stores.
  */
-async function coldStartPhase(stack: LocalStack, samples: ReadonlyMap<CountryISO, Appointment>) {
+async function coldStartPhase(stack: LocalStack, samples: ReadonlyMap<CountryISO, Appointment>, freeSlots: BenchSlots['cold']) {
   const dir = await mkdtemp(join(tmpdir(), 'appointments-bench-'));
   try {
     const bundles = await bundleLikeTheStack(dir);
     const coldBar = bar('fresh loads: fresh node', bundles.length, 'functions');
     const rows = [];
     for (const bundle of bundles) {
-      // A slot of the warm-up, booked again (REJECTED), and one the catalog lacks (answered SlotNotFoundError): the bench times the bundle, not the outcome.
-      const invocation = coldInvocation(bundle, stack, samples, { toBook: firstSlot, toWithdraw: firstSlot });
+      // Each run books and withdraws free slots of the catalog of its own: the bench times the bundle on its ordinary path.
+      const invocationOfRun = (run: number) => coldInvocation(bundle, stack, samples, freeSlots[run]!);
+      const invocation = invocationOfRun(0);
       const env = invocation?.env ?? { AWS_REGION: LOCAL_REGION };
       const load = await measureFreshLoad(bundle, env, COLD_RUNS);
       // Functions the stack does not run (the schema migration, the Cognito trigger) get their load measured only.
       const coldStartMs =
-        invocation?.event === undefined ? undefined : await measureColdInvocation(bundle, invocation.event, invocation.env, COLD_RUNS);
+        invocation?.event === undefined
+          ? undefined
+          : await measureColdInvocation(bundle, (run) => invocationOfRun(run)?.event, invocation.env, COLD_RUNS);
       rows.push({
         function: bundle.id,
         bundleKB: bundle.bytes / 1024,
@@ -416,7 +576,12 @@ async function coldStartPhase(stack: LocalStack, samples: ReadonlyMap<CountryISO
 /** What the phases measured, for the report (local/bench/report.ts). */
 export type BenchResults = {
   startupMs: number;
-  heardDecision: Awaited<ReturnType<typeof heardDecisionPhases>>;
+  catalog: Omit<Awaited<ReturnType<typeof catalogPhase>>, 'free' | 'specialties'> & { freeReadBack: Record<string, number> };
+  browse: {
+    idle: Awaited<ReturnType<typeof idleBrowsePhase>> | undefined;
+    loaded: Awaited<ReturnType<typeof heardDecisionPhases>>['browse'];
+  };
+  heardDecision: Omit<Awaited<ReturnType<typeof heardDecisionPhases>>, 'browse'>;
   pipeline: Awaited<ReturnType<typeof pipelinePhase>>;
   floor: Awaited<ReturnType<typeof floorPhase>>;
   coldStarts: Awaited<ReturnType<typeof coldStartPhase>> | undefined;

@@ -1,4 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import { browseSlots } from './browse-slots';
 import { threadCpuMs } from './cpu-time';
 import { idleBookings, listenForDecisions, offeredBookings, type ClientProgress, type ClientTask } from './heard-decision';
 
@@ -16,12 +17,20 @@ async function run(task: ClientTask): Promise<void> {
   const cpuBefore = threadCpuMs();
   try {
     const done = () => report({ type: 'done' });
+    // Started with the bookings, so the pages are timed under the load they make.
+    const browsing = task.browse ? browseSlots(task.endpoint, task.browse) : undefined;
     const figures =
       task.perSecond === undefined
         ? await idleBookings(task.endpoint, listeners.decisions, task.bookings, done)
         : await offeredBookings(task.endpoint, listeners.decisions, task.bookings, task.perSecond, done);
+    const browse = await browsing;
     const cpuAfter = threadCpuMs();
-    report({ type: 'figures', figures, ...(cpuBefore === undefined || cpuAfter === undefined ? {} : { cpuMs: cpuAfter - cpuBefore }) });
+    report({
+      type: 'figures',
+      figures,
+      ...(cpuBefore === undefined || cpuAfter === undefined ? {} : { cpuMs: cpuAfter - cpuBefore }),
+      ...(browse === undefined ? {} : { browse }),
+    });
   } finally {
     await listeners.close();
   }

@@ -124,10 +124,18 @@ export async function invokeFresh(
   return { answeredMs: answeredMs ?? NaN, result };
 }
 
-/** Median ms from a fresh node's start until it has answered one invocation of the bundle. */
-export async function measureColdInvocation(bundle: Bundle, event: unknown, env: Record<string, string>, runs: number): Promise<number> {
+/**
+ * Median ms from a fresh node's start until it has answered one invocation of the bundle; each run gets its own
+ * event (a withdrawn slot cannot be withdrawn again: each run withdraws its own).
+ */
+export async function measureColdInvocation(
+  bundle: Bundle,
+  eventOfRun: (run: number) => unknown,
+  env: Record<string, string>,
+  runs: number,
+): Promise<number> {
   const answers: number[] = [];
-  for (let run = 0; run < runs; run++) answers.push((await invokeFresh(bundle, event, env)).answeredMs);
+  for (let run = 0; run < runs; run++) answers.push((await invokeFresh(bundle, eventOfRun(run), env)).answeredMs);
   return median(answers);
 }
 

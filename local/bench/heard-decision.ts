@@ -5,6 +5,7 @@ import type { CountryISO } from '../../core/graphql/types.generated';
 import { apiClient, type ApiEndpoint } from '../api-client';
 import { percentile } from '../load';
 import { connectRealtime, type RealtimeConnection, type RealtimeTarget } from '../realtime-client';
+import type { BrowseFigures, BrowsePlan } from './browse-slots';
 
 /**
  * The latency an insured person feels: from sending `createAppointment` to hearing its
@@ -198,34 +199,42 @@ export async function offeredBookings(
 export type IdleFigures = Awaited<ReturnType<typeof idleBookings>>;
 export type OfferedFigures = Awaited<ReturnType<typeof offeredBookings>>;
 
-/** What the client thread is asked to do: subscribe every insured person, then book one at a time, or at `perSecond`. */
+/**
+ * What the client thread is asked to do: subscribe every insured person, then book one at a time, or at `perSecond`;
+ * meanwhile, if `browse` is given, browse availableSlots as that plan says (other people, looking for a slot).
+ */
 export interface ClientTask {
   readonly endpoint: RealtimeTarget & ApiEndpoint;
   readonly insuredIds: readonly string[];
   readonly bookings: readonly Booking[];
   readonly perSecond?: number;
+  readonly browse?: BrowsePlan;
 }
 
 export type ClientProgress =
   | { readonly type: 'subscribed' }
   | { readonly type: 'done' }
   /** `cpuMs`: what the clients' thread spent from the first booking to the last decision (Linux only). */
-  | { readonly type: 'figures'; readonly figures: IdleFigures | OfferedFigures; readonly cpuMs?: number }
+  | { readonly type: 'figures'; readonly figures: IdleFigures | OfferedFigures; readonly cpuMs?: number; readonly browse?: BrowseFigures }
   | { readonly type: 'failed'; readonly message: string };
 
 /** Runs a task in the client thread (client-thread.ts); `onProgress` hears 'subscribed' once, then 'done' per booking. */
 export function inClientThread<Figures extends IdleFigures>(
   task: ClientTask,
   onProgress: (type: 'subscribed' | 'done') => void,
-): Promise<Figures & { readonly clientThreadCpuMs?: number }> {
+): Promise<Figures & { readonly clientThreadCpuMs?: number; readonly browse?: BrowseFigures }> {
   const { graphqlUrl, realtimeUrl, apiKey } = task.endpoint;
   // The thread starts from the TypeScript source, with tsx's require hook as the bench itself runs.
   const entry = `require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(join(__dirname, 'client-thread.ts'))});`;
   const worker = new Worker(entry, { eval: true, workerData: { ...task, endpoint: { graphqlUrl, realtimeUrl, apiKey } } });
-  return new Promise<Figures & { readonly clientThreadCpuMs?: number }>((resolve, reject) => {
+  return new Promise<Figures & { readonly clientThreadCpuMs?: number; readonly browse?: BrowseFigures }>((resolve, reject) => {
     worker.on('message', (progress: ClientProgress) => {
       if (progress.type === 'figures')
-        resolve({ ...(progress.figures as Figures), ...(progress.cpuMs === undefined ? {} : { clientThreadCpuMs: progress.cpuMs }) });
+        resolve({
+          ...(progress.figures as Figures),
+          ...(progress.cpuMs === undefined ? {} : { clientThreadCpuMs: progress.cpuMs }),
+          ...(progress.browse === undefined ? {} : { browse: progress.browse }),
+        });
       else if (progress.type === 'failed') reject(new Error(`The benchmark's clients failed: ${progress.message}`));
       else onProgress(progress.type);
     });

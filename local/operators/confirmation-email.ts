@@ -68,6 +68,9 @@ export function confirmationSubjectOf(booking: CheckBooking): string {
     status: 'COMPLETED',
     rejectionReason: null,
     updatedAt: bookedAt.toISOString(),
+    // Check slots are in no catalog, so a check's appointment has no slot (core/use-cases/create-appointment.ts) and its
+    // email keeps the wording that names the slot's number and the appointment's code.
+    slot: null,
   }).subject;
 }
 

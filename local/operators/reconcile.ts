@@ -1,11 +1,14 @@
 import { parseArgs } from 'node:util';
-import { createPool } from 'mysql2/promise';
+import { createPool, type Pool } from 'mysql2/promise';
 import { DynamoDbAppointmentRepository } from '../../core/adapters/dynamodb-appointment-repository';
+import { DynamoDbSlotReadModel } from '../../core/adapters/dynamodb-slot-read-model';
 import { mysqlOptionsFromUrl } from '../../core/adapters/mysql-connection';
 import { rowsOfEveryCountry } from '../../core/adapters/mysql-country-appointments';
+import { slotStatesOf } from '../../core/adapters/mysql-slot-catalog';
 import { countries } from '../../core/domain/countries';
 import {
   findingKindOf,
+  MAX_SLOT_DRIFTS_LOGGED,
   PIPELINE_RETRY_WINDOW_MS,
   reconcileAppointments,
   remedyFor,
@@ -17,10 +20,12 @@ import { NoRunningStackError } from '../stack-state';
 
 const USAGE = `npm run reconcile [-- --older-than <duration>]
   Compares DynamoDB with the country schemas of the stack that \`npm start\` is running and lists
-  appointments PENDING for longer than <duration>, and country rows older than <duration> whose
-  appointment is missing or not COMPLETED. Exits 1 when it finds any, 0 when it finds none.
+  appointments PENDING for longer than <duration>, country rows older than <duration> whose
+  appointment is missing or not COMPLETED, and slots whose last change is older than <duration> that
+  the read model lacks, shows otherwise, or holds at an older version. Exits 1 when it finds any, 0 when
+  it finds none.
   --older-than   e.g. 90s, 10m, 1h, or seconds (default ${formatDuration(PIPELINE_RETRY_WINDOW_MS)}: as long as the
-                 pipeline keeps retrying an appointment before its DLQ holds it)`;
+                 pipeline keeps retrying a change before its DLQ holds it)`;
 
 /** `npm run reconcile`. Returns the exit code. */
 export async function reconcileMain(argv: readonly string[], io: OperatorIo, now: () => Date = () => new Date()): Promise<number> {
@@ -49,13 +54,32 @@ export async function reconcileMain(argv: readonly string[], io: OperatorIo, now
   try {
     const appointments = new DynamoDbAppointmentRepository(dynamodb, stack.tableName);
     const countryRows = () => (pool ? rowsOfEveryCountry(pool, Object.values(countries)) : []);
-    const result = await reconcileAppointments(olderThanMs, { appointments: () => appointments.scanAll(), countryRows, now });
+    const slots = pool && stack.slotsTableName ? slotPorts(pool, new DynamoDbSlotReadModel(dynamodb, stack.slotsTableName)) : undefined;
+    const result = await reconcileAppointments(olderThanMs, {
+      appointments: () => appointments.scanAll(),
+      countryRows,
+      ...(slots && { slots }),
+      now,
+    });
     io.stdout(report(result, olderThanMs, now(), pool !== undefined));
-    return result.stuckPending.length + result.rowsDisagreeingWithAppointment.length > 0 ? EXIT.found : EXIT.ok;
+    return foundIn(result) > 0 ? EXIT.found : EXIT.ok;
   } finally {
     dynamodb.destroy();
     await pool?.end();
   }
+}
+
+function slotPorts(pool: Pool, readModel: DynamoDbSlotReadModel) {
+  return {
+    readModelSlots: () => readModel.slotStates(),
+    countrySlots: async function* () {
+      for (const country of Object.values(countries)) yield* slotStatesOf(pool, country);
+    },
+  };
+}
+
+function foundIn(result: Reconciliation): number {
+  return result.stuckPending.length + result.rowsDisagreeingWithAppointment.length + (result.slots?.slotsDrifting.length ?? 0);
 }
 
 function report(result: Reconciliation, olderThanMs: number, now: Date, checkedRows: boolean): string {
@@ -68,6 +92,13 @@ function report(result: Reconciliation, olderThanMs: number, now: Date, checkedR
       ? `Checked ${result.appointmentsChecked} appointments (DynamoDB) against ${result.rowsChecked} country rows (${schemas}); reporting what is older than ${threshold}.`
       : `Checked ${result.appointmentsChecked} appointments (DynamoDB); the stack keeps country rows in memory (--no-mysql), so no rows were checked.`,
   ];
+  if (result.slots) {
+    lines.push(
+      `Checked ${result.slots.readModelSlotsChecked} slots of the read model (DynamoDB) against ${result.slots.countrySlotsChecked} catalog slots.`,
+    );
+  } else if (checkedRows) {
+    lines.push('The read model was not checked: this stack did not say where its slots table is (restart npm start).');
+  }
   if (result.stuckPending.length > 0) {
     lines.push('', `PENDING for more than ${threshold} (${result.stuckPending.length}): ${remedyFor.stuckPending}.`);
     for (const appointment of result.stuckPending) {
@@ -85,12 +116,24 @@ function report(result: Reconciliation, olderThanMs: number, now: Date, checkedR
       );
     }
   }
-  const found = result.stuckPending.length + result.rowsDisagreeingWithAppointment.length;
+  const drifting = result.slots?.slotsDrifting ?? [];
+  if (drifting.length > 0) {
+    lines.push('', `Slots whose read model disagrees with their country (${drifting.length}): ${remedyFor.slotReadModelDrift}.`);
+    for (const drift of drifting.slice(0, MAX_SLOT_DRIFTS_LOGGED)) {
+      const { country, readModel } = drift;
+      const held = readModel === 'MISSING' ? 'MISSING' : `${readModel.availability} v${readModel.version}`;
+      lines.push(
+        `  ${drift.countryISO}  schedule ${drift.scheduleId}  country ${country.availability} v${country.version} since ${country.changedAt.toISOString()}  read model ${held} (${drift.reason})`,
+      );
+    }
+    if (drifting.length > MAX_SLOT_DRIFTS_LOGGED) lines.push(`  … and ${drifting.length - MAX_SLOT_DRIFTS_LOGGED} more`);
+  }
+  const found = foundIn(result);
   lines.push(
     '',
     found > 0
       ? `Found ${found} to look into.`
-      : `Nothing to reconcile: no appointment older than ${threshold} is PENDING, and every country row agrees with its appointment.`,
+      : `Nothing to reconcile: no appointment older than ${threshold} is PENDING, every country row agrees with its appointment${result.slots ? ', and the read model agrees with every catalog slot' : ''}.`,
   );
   return `${lines.join('\n')}\n`;
 }

@@ -5,19 +5,18 @@
  * publish mutation, and once the first booking is heard COMPLETED books for the
  * second (anything of the first's wrongly pushed to the second arrives before the
  * second's own change, on the same connection); it prints what it saw as JSON lines
- * for the test to read.
- *   node --import tsx amplify-subscriber.ts <https GraphQL URL> <API key> <insuredId> <otherInsuredId>
+ * for the test to read. The first books a slot of Lima's catalog, the second one of Santiago's.
+ *   node --import tsx amplify-subscriber.ts <https GraphQL URL> <API key> <insuredId> <otherInsuredId> <PE scheduleId> <CL scheduleId>
  */
 import { Amplify } from 'aws-amplify';
 import { CONNECTION_STATE_CHANGE, ConnectionState, generateClient } from 'aws-amplify/api';
 import { Hub } from 'aws-amplify/utils';
 import WebSocket from 'ws';
-import { newScheduleId } from '../support/slots';
 
 // Node 22+ has a global WebSocket, which Amplify uses; on Node 20 the ws package stands in for it.
 globalThis.WebSocket ??= WebSocket as unknown as typeof globalThis.WebSocket;
 
-const [endpoint = '', apiKey = '', insuredId = '', otherInsuredId = ''] = process.argv.slice(2);
+const [endpoint = '', apiKey = '', insuredId = '', otherInsuredId = '', peruScheduleId = '', chileScheduleId = ''] = process.argv.slice(2);
 const print = (line: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(line)}\n`);
 const SUBSCRIPTION = `subscription OnChange($insuredId: String!) {
   onAppointmentStatusChanged(insuredId: $insuredId) { appointmentId insuredId countryISO scheduleId status updatedAt }
@@ -53,7 +52,7 @@ for (const subscribedId of [insuredId, otherInsuredId]) {
 async function bookAndTryTheInternalMutation(): Promise<void> {
   const booked = await client.graphql({
     query: 'mutation Book($input: CreateAppointmentInput!) { createAppointment(input: $input) { appointmentId status } }',
-    variables: { input: { insuredId, scheduleId: newScheduleId(), countryISO: 'PE' } },
+    variables: { input: { insuredId, scheduleId: Number(peruScheduleId), countryISO: 'PE' } },
   });
   print({ event: 'booked', appointment: (booked as { data: { createAppointment: unknown } }).data.createAppointment });
   try {
@@ -82,7 +81,7 @@ async function bookForTheOther(): Promise<void> {
   bookedForTheOther = true;
   const booked = await client.graphql({
     query: 'mutation Book($input: CreateAppointmentInput!) { createAppointment(input: $input) { appointmentId status } }',
-    variables: { input: { insuredId: otherInsuredId, scheduleId: newScheduleId(), countryISO: 'CL' } },
+    variables: { input: { insuredId: otherInsuredId, scheduleId: Number(chileScheduleId), countryISO: 'CL' } },
   });
   print({ event: 'booked-other', appointment: (booked as { data: { createAppointment: unknown } }).data.createAppointment });
 }

@@ -3,7 +3,7 @@ import { countryISOs } from '../../core/domain/countries';
 import type { CountryISO } from '../../core/graphql/types.generated';
 import type { LocalStack } from '../../local/stack';
 import { countryRows, describeWithMysql, testPool } from '../support/mysql';
-import { given, http, then, when, type AppointmentsApi } from '../steps';
+import { given, http, then, when, type AppointmentsApi, type FreeSlots } from '../steps';
 import { apiClient, storedItems } from './client';
 
 /**
@@ -15,14 +15,16 @@ describeWithMysql('npm start: booking appointments against the local stack', () 
   /** A user with the printed API key: a developer. */
   let developer: AppointmentsApi;
   let pool: Pool;
+  let slots: FreeSlots;
 
   beforeAll(async () => {
     // The test run's MySQL, so no second server starts; everything else as `npm start` runs it.
     // LOCAL_STACK_LOGS=1 npx jest test/e2e prints the stack's log lines.
     stack = await given.aLocalStack();
+    slots = await given.freeSlotsIn(stack, { PE: 2, CL: 1 });
     developer = when.over(http(stack));
     pool = testPool();
-  }, 60_000);
+  }, 90_000);
 
   afterAll(async () => {
     await stack?.stop();
@@ -36,7 +38,7 @@ describeWithMysql('npm start: booking appointments against the local stack', () 
       const insuredId = given.anInsuredPerson();
 
       // When they book a slot
-      const slot = given.aFreeSlot(countryISO);
+      const slot = slots.next(countryISO);
       const booked = await developer.bookAppointment({ insuredId, ...slot });
 
       // Then the answer is at once a PENDING appointment
@@ -95,7 +97,7 @@ describeWithMysql('npm start: booking appointments against the local stack', () 
 
     // When it is used to book
     const { answer, published } = await when.watchingThePipeline(stack, () =>
-      developer.bookAppointment({ insuredId, ...given.aFreeSlot('PE') }),
+      developer.bookAppointment({ insuredId, ...slots.next('PE') }),
     );
 
     // Then the client gets one GraphQL error of type ValidationError that says what is wrong

@@ -6,7 +6,7 @@ import type { LocalStack, LocalStackOptions } from '../../local/stack';
 import { describeWithMysql, slotRows, testPool } from '../support/mysql';
 import { emailsAboutOnceSent } from '../support/emails';
 import { subscribeToStatusChanges, type StatusChangeSubscriber } from '../support/status-change-subscriber';
-import { given, http, then, when, type AppointmentAnswer, type AppointmentsApi } from '../steps';
+import { given, http, then, when, type AppointmentAnswer, type AppointmentsApi, type FreeSlots, type SlotCounts } from '../steps';
 
 /**
  * Booking for real, over HTTP against the local stack: a slot is held once, a retry is not a
@@ -15,31 +15,32 @@ import { given, http, then, when, type AppointmentAnswer, type AppointmentsApi }
 
 /**
  * A local stack on the test run's MySQL (the country schema decides who holds a slot) and a pool
- * on that MySQL, started around a describe block's tests; `appOf` is an insured person's app,
- * signed in with their own token.
+ * on that MySQL, started around a describe block's tests with `slots` of its catalog for them to
+ * book; `appOf` is an insured person's app, signed in with their own token.
  */
-function withBookingStack(options: LocalStackOptions = {}) {
-  const started: { stack?: LocalStack; pool?: Pool } = {};
+function withBookingStack(slots: SlotCounts, options: LocalStackOptions = {}) {
+  const started: { stack?: LocalStack; pool?: Pool; slots?: FreeSlots } = {};
   beforeAll(async () => {
     started.stack = await given.aLocalStack(options);
+    started.slots = await given.freeSlotsIn(started.stack, slots);
     started.pool = testPool();
-  }, 60_000);
+  }, 90_000);
   afterAll(async () => {
     await started.stack?.stop();
     await started.pool?.end();
   });
   const stack = (): LocalStack => started.stack!;
   const appOf = (insuredId: string): AppointmentsApi => when.over(http(stack(), given.aSignedInInsuredPerson(stack(), insuredId)));
-  return { stack, pool: (): Pool => started.pool!, appOf };
+  return { stack, pool: (): Pool => started.pool!, appOf, slots: (): FreeSlots => started.slots! };
 }
 
 describeWithMysql('booking a slot: one holder, retries, cancellation', () => {
-  const { stack, pool, appOf } = withBookingStack();
+  const { stack, pool, appOf, slots } = withBookingStack({ PE: 3, CL: 2 });
 
   it('20 insured people racing for one slot: exactly one COMPLETED, 19 REJECTED with SLOT_TAKEN and told so in real time, one active row', async () => {
     // Given 20 insured people following their appointments
     const insuredIds = given.insuredPeople(20);
-    const slot = given.aFreeSlot('PE');
+    const slot = slots().next('PE');
     const subscriber: StatusChangeSubscriber = await subscribeToStatusChanges(stack(), insuredIds);
     try {
       // When they all book the same slot at once
@@ -75,7 +76,7 @@ describeWithMysql('booking a slot: one holder, retries, cancellation', () => {
   ])('the same booking sent 5 times, %s: one appointment, COMPLETED, one row', async (_how, sendFive) => {
     // Given an insured person whose app retries
     const insuredId = given.anInsuredPerson();
-    const slot = given.aFreeSlot('CL');
+    const slot = slots().next('CL');
     const app = appOf(insuredId);
 
     // When the same request is sent 5 times
@@ -95,7 +96,7 @@ describeWithMysql('booking a slot: one holder, retries, cancellation', () => {
   it('a COMPLETED appointment cancelled (twice): CANCELLED at once and in real time, the slot freed and then booked by someone else', async () => {
     // Given an insured person holding a slot, following their appointments
     const [holderId, nextId] = given.insuredPeople(2) as [string, string];
-    const slot = given.aFreeSlot('PE');
+    const slot = slots().next('PE');
     const holder = appOf(holderId);
     const subscriber = await subscribeToStatusChanges(stack(), [holderId]);
     try {
@@ -130,7 +131,7 @@ describeWithMysql('booking a slot: one holder, retries, cancellation', () => {
   it("a REJECTED appointment or another insured person's cannot be cancelled, and the error says why", async () => {
     // Given a slot held by one insured person and a rejected booking of it by another
     const [holderId, loserId] = given.insuredPeople(2) as [string, string];
-    const slot = given.aFreeSlot('PE');
+    const slot = slots().next('PE');
     const [holder, loser] = [appOf(holderId), appOf(loserId)];
     const held = await given.aBooking(holder, { insuredId: holderId, ...slot });
     await then.theAppointmentBecomes(holder, held, 'COMPLETED');
@@ -172,12 +173,12 @@ describeWithMysql('a cancellation that overtakes its booking in the queues', () 
     return result;
   };
 
-  const { stack, pool, appOf } = withBookingStack({ hooks: { aroundInvoke: holdBookingUntilCancelled } });
+  const { stack, pool, appOf, slots } = withBookingStack({ PE: 1 }, { hooks: { aroundInvoke: holdBookingUntilCancelled } });
 
   it('ends CANCELLED with the slot free: the late booking finds its cancellation and takes nothing', async () => {
     // Given a booking whose country worker is slow to run it
     slowInsuredId = given.anInsuredPerson();
-    const slot = given.aFreeSlot('PE');
+    const slot = slots().next('PE');
     const app = appOf(slowInsuredId);
     const subscriber = await subscribeToStatusChanges(stack(), [slowInsuredId]);
     try {

@@ -9,7 +9,7 @@ import type { Appointment, AppointmentStatusChange } from '../../core/graphql/ty
 import { LOCAL_REGION } from '../../local/dynamodb/dynalite';
 import type { LocalStack } from '../../local/stack';
 import { describeWithMysql } from '../support/mysql';
-import { given } from '../steps/given';
+import { given, type FreeSlots } from '../steps/given';
 import { pollUntil } from './client';
 
 /**
@@ -28,12 +28,15 @@ const INVALID_INPUT = { input: { insuredId: '1234', scheduleId: 1, countryISO: '
 
 describeWithMysql('real clients against the local stack', () => {
   let stack: LocalStack;
+  let slots: FreeSlots;
 
   beforeAll(async () => {
     // Node 20 has no global WebSocket (22 and later have one); the subscription link dials through it.
     globalThis.WebSocket ??= NodeWebSocket as unknown as typeof globalThis.WebSocket;
     stack = await given.aLocalStack();
-  }, 60_000);
+    // The Apollo scenario books once a second until it hears a decision: at most 16 in its 15 seconds.
+    slots = await given.freeSlotsIn(stack, { PE: 20, CL: 1 });
+  }, 90_000);
 
   afterAll(async () => {
     // The Apollo scenario's extra bookings may still be on their way: a store must not close under them.
@@ -47,7 +50,7 @@ describeWithMysql('real clients against the local stack', () => {
     const insuredId = given.anInsuredPerson();
 
     // When it books, and books again with a 4-digit insuredId
-    const booked = await client.request<{ createAppointment: Appointment }>(BOOK, { input: { insuredId, ...given.aFreeSlot('PE') } });
+    const booked = await client.request<{ createAppointment: Appointment }>(BOOK, { input: { insuredId, ...slots.next('PE') } });
     const refused = await client.request(BOOK, INVALID_INPUT).then(
       () => undefined,
       (error: unknown) => error,
@@ -70,7 +73,7 @@ describeWithMysql('real clients against the local stack', () => {
       });
     const insuredId = given.anInsuredPerson();
     const posting = client(false);
-    await posting.mutation(BOOK, { input: { insuredId, ...given.aFreeSlot('CL') } }).toPromise();
+    await posting.mutation(BOOK, { input: { insuredId, ...slots.next('CL') } }).toPromise();
 
     // When it lists the insured person's appointments, books with a bad insuredId, and the default client lists too
     const listed = await posting.query(LIST, { insuredId }).toPromise();
@@ -107,7 +110,7 @@ describeWithMysql('real clients against the local stack', () => {
         async () => {
           const { data } = await client.mutate<{ createAppointment: Appointment }>({
             mutation: gql(BOOK),
-            variables: { input: { insuredId, ...given.aFreeSlot('PE') } },
+            variables: { input: { insuredId, ...slots.next('PE') } },
           });
           if (data) bookedIds.push(data.createAppointment.appointmentId);
           return pollUntil(

@@ -3,7 +3,7 @@ import { mysqlOptionsFromUrl } from '../../core/adapters/mysql-connection';
 import { countries, countryISOs } from '../../core/domain/countries';
 import type { LocalStack } from '../../local/stack';
 import { describeWithMysql, testMysqlUrl, testPool } from '../support/mysql';
-import { given, http, then, when, type AppointmentsApi, type Slot } from '../steps';
+import { given, http, then, when, type AppointmentsApi, type FreeSlots, type Slot } from '../steps';
 import { pollUntil } from './client';
 
 /**
@@ -18,13 +18,15 @@ describeWithMysql("npm start: the country workers sign in to MySQL as their coun
   let observer: Connection;
   /** Connections open before the stack started (this observer's, other suites' leftovers): not the stack's. */
   let before: Set<number>;
+  let slots: FreeSlots;
 
   beforeAll(async () => {
     observer = await createConnection({ uri: testMysqlUrl });
     before = new Set((await processList()).map((row) => row.id));
     stack = await given.aLocalStack();
+    slots = await given.freeSlotsIn(stack, { PE: 2, CL: 2 });
     developer = when.over(http(stack));
-  }, 60_000);
+  }, 90_000);
   afterAll(async () => {
     await stack?.stop();
     await observer?.end();
@@ -41,7 +43,7 @@ describeWithMysql("npm start: the country workers sign in to MySQL as their coun
     "in %s, a booking, a rival for its slot, its cancellation and a new booking of the slot all settle with the country user's rights",
     async (countryISO) => {
       // Given a slot booked by one insured person
-      const slot = given.aFreeSlot(countryISO);
+      const slot = slots.next(countryISO);
       const holder = await aNewInsuredPersonBooks(slot);
       await then.theAppointmentBecomes(developer, holder, 'COMPLETED');
 
@@ -73,7 +75,7 @@ describeWithMysql("npm start: the country workers sign in to MySQL as their coun
   it("the process list shows the stack connected as each country's user, and never as the admin", async () => {
     // Given both countries' workers have worked: their pools keep their connections open
     await Promise.all(
-      countryISOs.map(async (countryISO) => then.theOutcomeOf(developer, await aNewInsuredPersonBooks(given.aFreeSlot(countryISO)))),
+      countryISOs.map(async (countryISO) => then.theOutcomeOf(developer, await aNewInsuredPersonBooks(slots.next(countryISO)))),
     );
     const expected = Object.values(countries)
       .map((country) => country.mysqlUser)

@@ -3,7 +3,7 @@ import { topology } from '../../core/config/topology';
 import type { RouterEvent } from '../../local/router/router';
 import type { LocalStack } from '../../local/stack';
 import { describeWithMysql } from '../support/mysql';
-import { given, http, then, when } from '../steps';
+import { given, http, then, when, type FreeSlots } from '../steps';
 
 // Every queue keeps the topology's batch size, batching window and max receive count;
 // only the visibility timeout is cut to a second, so a redelivery takes seconds, not minutes.
@@ -13,6 +13,9 @@ describeWithMysql('npm start: messages that keep failing', () => {
   let stack: LocalStack;
   /** Queues whose consumer is "down": every invocation fails, as if the function could not reach its database. */
   const down = new Set<string>();
+  /** The last country's: the one whose worker goes down. */
+  let slots: FreeSlots;
+  const lastCountry = topology.countryRoutes[topology.countryRoutes.length - 1]?.countryISO ?? 'CL';
 
   beforeAll(async () => {
     stack = await given.aLocalStack({
@@ -22,7 +25,8 @@ describeWithMysql('npm start: messages that keep failing', () => {
           down.has(queue) ? Promise.reject(new Error(`${queue}'s consumer is down (fault injected by the test)`)) : invoke(event),
       },
     });
-  }, 60_000);
+    slots = await given.freeSlotsIn(stack, { [lastCountry]: 1 });
+  }, 90_000);
 
   afterAll(async () => {
     await stack?.stop();
@@ -75,7 +79,7 @@ describeWithMysql('npm start: messages that keep failing', () => {
     const insuredId = given.anInsuredPerson();
 
     // When an appointment is booked there, it is accepted but dead-letters after its receives
-    const booked = then.theAppointmentIs(await developer.bookAppointment({ insuredId, ...given.aFreeSlot(route.countryISO) }), 'PENDING');
+    const booked = then.theAppointmentIs(await developer.bookAppointment({ insuredId, ...slots.next(route.countryISO) }), 'PENDING');
     const appointmentId = booked.appointmentId;
     await stack.router.waitFor(
       (event) => event.type === 'dead-lettered' && event.queue === route.queueName && event.body.includes(appointmentId),

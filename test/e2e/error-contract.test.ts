@@ -9,7 +9,7 @@ import { AwsServiceError, type PublishInput } from '../../local/router/router';
 import type { LocalStack } from '../../local/stack';
 import { describeWithMysql } from '../support/mysql';
 import { subscribeToStatusChanges } from '../support/status-change-subscriber';
-import { given, http, then, when, type AppointmentsApi } from '../steps';
+import { given, http, then, when, type AppointmentsApi, type FreeSlots } from '../steps';
 import { storedItems } from './client';
 
 /**
@@ -22,6 +22,7 @@ describeWithMysql('errors and pushes as AppSync hands them to clients', () => {
   let stack: LocalStack;
   /** A developer with the API key. */
   let developer: AppointmentsApi;
+  let slots: FreeSlots;
   /** Bookings of this insured person find SNS refusing every publish. */
   const unpublishable = given.anInsuredPerson();
 
@@ -31,8 +32,9 @@ describeWithMysql('errors and pushes as AppSync hands them to clients', () => {
         ? new AwsServiceError('InternalError', 'SNS is down (fault injected)', 500)
         : undefined;
     stack = await given.aLocalStack({ hooks: { refusePublish } });
+    slots = await given.freeSlotsIn(stack, { PE: 2, CL: 1 });
     developer = when.over(http(stack));
-  }, 60_000);
+  }, 90_000);
   afterAll(() => stack?.stop());
 
   const asInsured = (insuredId: string) => when.over(http(stack, given.aSignedInInsuredPerson(stack, insuredId)));
@@ -40,11 +42,40 @@ describeWithMysql('errors and pushes as AppSync hands them to clients', () => {
   describe('each error the API answers with reaches the client under its own errorType', () => {
     it('given an invalid insuredId, when booking, then ValidationError names the field and nothing is stored or published', async () => {
       const { answer, published } = await when.watchingThePipeline(stack, () =>
-        developer.bookAppointment({ insuredId: '12', ...given.aFreeSlot('PE') }),
+        developer.bookAppointment({ insuredId: '12', ...slots.next('PE') }),
       );
 
       then.refusedWith(answer, 'ValidationError', { message: /^insuredId must be exactly 5 digits/, path: ['createAppointment'] });
       then.nothingWasStoredOrPublished({ stored: await storedItems(stack, '12'), published });
+    });
+
+    it("given a scheduleId its country's catalog lacks, when booking, then ValidationError sends the client to availableSlots and nothing is stored or published", async () => {
+      const insuredId = given.anInsuredPerson();
+      const slot = given.aSlotTheCatalogLacks('CL');
+
+      const { answer, published } = await when.watchingThePipeline(stack, () => developer.bookAppointment({ insuredId, ...slot }));
+
+      then.refusedWith(answer, 'ValidationError', {
+        message: `scheduleId ${slot.scheduleId} is not a slot of CL's catalog: choose one from availableSlots`,
+        path: ['createAppointment'],
+      });
+      then.nothingWasStoredOrPublished({ stored: await storedItems(stack, insuredId), published });
+    });
+
+    it('given a slot of the catalog that has begun, when booking, then ValidationError says so and nothing is stored or published', async () => {
+      const insuredId = given.anInsuredPerson();
+      const slot = await given.aSlotThatHasBegun(stack, 'PE');
+
+      const { answer, published } = await when.watchingThePipeline(stack, () => developer.bookAppointment({ insuredId, ...slot }));
+
+      // (its start as the centre's clock read it: Lima's offset)
+      then.refusedWith(answer, 'ValidationError', {
+        message: new RegExp(
+          `^Slot ${slot.scheduleId} started at \\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}-05:00: choose a slot that has not begun$`,
+        ),
+        path: ['createAppointment'],
+      });
+      then.nothingWasStoredOrPublished({ stored: await storedItems(stack, insuredId), published });
     });
 
     it("given an insured person, when they list another insured person's appointments, then Unauthorized", async () => {
@@ -62,7 +93,7 @@ describeWithMysql('errors and pushes as AppSync hands them to clients', () => {
     });
 
     it('given SNS refusing every publish, when booking, then SchedulingUnavailableError tells the client to retry and nothing is left stored', async () => {
-      const answer = await developer.bookAppointment({ insuredId: unpublishable, ...given.aFreeSlot('CL') });
+      const answer = await developer.bookAppointment({ insuredId: unpublishable, ...slots.next('CL') });
 
       then.refusedWith(answer, 'SchedulingUnavailableError', { message: 'Please try again' });
       expect(await storedItems(stack, unpublishable)).toEqual([]);
@@ -72,7 +103,7 @@ describeWithMysql('errors and pushes as AppSync hands them to clients', () => {
       // Given two insured people wanting one slot, one subscriber hearing both
       const [first, second] = given.insuredPeople(2) as [string, string];
       const subscriber = await subscribeToStatusChanges(stack, [first, second]);
-      const slot = given.aFreeSlot('PE');
+      const slot = slots.next('PE');
 
       // When both book it, one after the other
       const held = await developer.bookAppointment({ insuredId: first, ...slot });

@@ -5,7 +5,7 @@ import { importJWK, SignJWT, UnsecuredJWT, type JWK } from 'jose';
 import { LOCAL_ISSUER, LocalTokenIssuer } from '../../local/identity/issuer';
 import type { LocalStack } from '../../local/stack';
 import { describeWithMysql } from '../support/mysql';
-import { given, http, then, when } from '../steps';
+import { given, http, then, when, type FreeSlots } from '../steps';
 import { storedItems } from './client';
 
 /**
@@ -15,11 +15,14 @@ import { storedItems } from './client';
 describeWithMysql('identity: every caller sees and changes only what is theirs', () => {
   let stack: LocalStack;
   let scratch: string;
+  /** Each test's slot: in Lima for the owner's booking, the one in another's name and each forged token (7), in Santiago for staff's and the API key's (3). */
+  let slots: FreeSlots;
 
   beforeAll(async () => {
     stack = await given.aLocalStack();
+    slots = await given.freeSlotsIn(stack, { PE: 7, CL: 3 });
     scratch = await mkdtemp(join(tmpdir(), 'identity-test-'));
-  }, 60_000);
+  }, 90_000);
   afterAll(async () => {
     await stack?.stop();
     await rm(scratch, { recursive: true, force: true });
@@ -34,7 +37,7 @@ describeWithMysql('identity: every caller sees and changes only what is theirs',
     const me = asInsured(insuredId);
 
     // When they book for themselves and list
-    const booked = await me.bookAppointment({ insuredId, ...given.aFreeSlot('PE') });
+    const booked = await me.bookAppointment({ insuredId, ...slots.next('PE') });
     const listed = await me.listAppointments(insuredId);
 
     // Then both are answered
@@ -45,7 +48,7 @@ describeWithMysql('identity: every caller sees and changes only what is theirs',
   it("an insured person cannot list another insured person's appointments, and the answer is the same whether that person has any", async () => {
     // Given insured A, insured B with an appointment, and insured C with none
     const [a, b, c] = given.insuredPeople(3) as [string, string, string];
-    await given.aBooking(asStaff(), { insuredId: b, ...given.aFreeSlot('CL') });
+    await given.aBooking(asStaff(), { insuredId: b, ...slots.next('CL') });
     const insuredA = asInsured(a);
 
     // When A lists B's and C's appointments
@@ -64,7 +67,7 @@ describeWithMysql('identity: every caller sees and changes only what is theirs',
 
     // When A books a slot for B
     const { answer, published } = await when.watchingThePipeline(stack, () =>
-      insuredA.bookAppointment({ insuredId: b, ...given.aFreeSlot('PE') }),
+      insuredA.bookAppointment({ insuredId: b, ...slots.next('PE') }),
     );
 
     // Then it is refused, and nothing was stored or handed to the pipeline
@@ -81,7 +84,7 @@ describeWithMysql('identity: every caller sees and changes only what is theirs',
     const api = caller();
 
     // When they book and list for that person
-    const booked = await api.bookAppointment({ insuredId, ...given.aFreeSlot('CL') });
+    const booked = await api.bookAppointment({ insuredId, ...slots.next('CL') });
     const listed = await api.listAppointments(insuredId);
 
     // Then both succeed
@@ -134,7 +137,7 @@ describeWithMysql('identity: every caller sees and changes only what is theirs',
       const storedBefore = (await storedItems(stack, insuredId)).length;
 
       // When it is used to book and to list
-      const booking = await when.over(http(stack, token)).bookAppointment({ insuredId, ...given.aFreeSlot('PE') });
+      const booking = await when.over(http(stack, token)).bookAppointment({ insuredId, ...slots.next('PE') });
       const listing = await when.over(http(stack, token)).listAppointments(insuredId);
 
       // Then both are refused with 401 and nothing is stored

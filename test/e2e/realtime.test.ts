@@ -5,6 +5,7 @@ import WebSocket from 'ws';
 import type { LocalStack } from '../../local/stack';
 import { startLocalStack } from '../../local/stack';
 import { describeWithMysql, testMysqlUrl } from '../support/mysql';
+import { given, type FreeSlots } from '../steps';
 import { newInsuredId, pollUntil } from './client';
 
 const AMPLIFY_APP = resolve(__dirname, 'amplify-subscriber.ts');
@@ -45,10 +46,13 @@ async function runAmplifyApp(
 
 describeWithMysql("real time: subscribers hear their appointments' status changes as they are stored", () => {
   let stack: LocalStack;
+  /** The Amplify app's two bookings: A's in Lima, B's in Santiago. */
+  let slots: FreeSlots;
 
   beforeAll(async () => {
     stack = await startLocalStack({ quiet: !process.env.LOCAL_STACK_LOGS, mysqlUrl: testMysqlUrl });
-  }, 60_000);
+    slots = await given.freeSlotsIn(stack, { PE: 1, CL: 1 });
+  }, 90_000);
   afterAll(() => stack?.stop());
 
   it('an Amplify JS v6 app over TLS books PENDING, hears COMPLETED for its insured person only, and cannot call the internal publish mutation', async () => {
@@ -58,7 +62,8 @@ describeWithMysql("real time: subscribers hear their appointments' status change
     // When it books a slot for A, hears it, then books for B (its sentinel) and hears that too
     const heardBsOwn = (lines: AppLine[]) =>
       lines.some((line) => line.event === 'data' && line.subscribedId === b && line.change?.status === 'COMPLETED');
-    const lines = await runAmplifyApp(stack, [a, b], heardBsOwn, 30_000);
+    const slotsOfTheApp = [slots.next('PE'), slots.next('CL')].map((slot) => String(slot.scheduleId));
+    const lines = await runAmplifyApp(stack, [a, b, ...slotsOfTheApp], heardBsOwn, 30_000);
 
     // Then the booking answered PENDING, A's subscription heard that appointment COMPLETED, and B's heard
     // only B's own booking: a leak of A's change would have reached B before B's own later change

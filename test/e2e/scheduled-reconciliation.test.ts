@@ -6,7 +6,7 @@ import { PIPELINE_RETRY_WINDOW_MS } from '../../core/use-cases/reconcile-appoint
 import { localDynamoDbClient } from '../../local/dynamodb/dynalite';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { describeWithMysql, testMysqlUrl } from '../support/mysql';
-import { newScheduleId } from '../support/slots';
+import { given, type FreeSlots } from '../steps';
 import { apiClient, newInsuredId, pollUntil } from './client';
 
 /**
@@ -16,6 +16,7 @@ import { apiClient, newInsuredId, pollUntil } from './client';
  */
 describeWithMysql('the scheduled reconciliation', () => {
   let stack: LocalStack;
+  let slots: FreeSlots;
   const lines: Record<string, unknown>[] = [];
 
   beforeAll(async () => {
@@ -27,7 +28,8 @@ describeWithMysql('the scheduled reconciliation', () => {
           lines.push(JSON.parse(line) as Record<string, unknown>);
       },
     });
-  }, 60_000);
+    slots = await given.freeSlotsIn(stack, { CL: 1 });
+  }, 90_000);
   afterAll(async () => stack?.stop());
 
   it('given an appointment made to look stuck (PENDING since before the retries began), when the schedule runs, then it is counted as a stuckPending finding and logged with its appointment id', async () => {
@@ -35,7 +37,7 @@ describeWithMysql('the scheduled reconciliation', () => {
     const client = localDynamoDbClient(stack.dynamodbEndpoint);
     const createdAt = new Date(Date.now() - PIPELINE_RETRY_WINDOW_MS - 3_600_000);
     const stuck = pendingAppointment(
-      { insuredId: newInsuredId(), scheduleId: newScheduleId(), countryISO: 'PE' },
+      { insuredId: newInsuredId(), ...given.aSlotTheCatalogLacks('PE') },
       ulid(createdAt.getTime()),
       createdAt,
     );
@@ -76,7 +78,7 @@ describeWithMysql('the scheduled reconciliation', () => {
     // Given an appointment COMPLETED, so its country holds a row
     const api = apiClient(stack);
     const insuredId = newInsuredId();
-    const booked = await api.createAppointment({ insuredId, scheduleId: newScheduleId(), countryISO: 'CL' });
+    const booked = await api.createAppointment({ insuredId, ...slots.next('CL') });
     await pollUntil(
       () => api.appointments(insuredId),
       (answer) => answer.data?.appointments.items[0]?.status === 'COMPLETED',
@@ -94,9 +96,13 @@ describeWithMysql('the scheduled reconciliation', () => {
 
     // Then it checked that row and that appointment among the rest
     expect(booked.errors).toBeUndefined();
-    const last = done.at(-1) as { rowsChecked?: number; appointmentsChecked?: number } | undefined;
+    const last = done.at(-1) as
+      { rowsChecked?: number; appointmentsChecked?: number; readModelSlotsChecked?: number; countrySlotsChecked?: number } | undefined;
     expect(last?.rowsChecked).toBeGreaterThanOrEqual(1);
     expect(last?.appointmentsChecked).toBeGreaterThanOrEqual(1);
-    expect([...kinds].sort()).toEqual(['cancellationNotFreed', 'lostDecision', 'overbooked', 'stuckPending']);
+    // And it compared the slot read model with the catalogs (the deployed function's Scan and its MySQL reads)
+    expect(last?.readModelSlotsChecked).toEqual(expect.any(Number));
+    expect(last?.countrySlotsChecked).toEqual(expect.any(Number));
+    expect([...kinds].sort()).toEqual(['cancellationNotFreed', 'lostDecision', 'overbooked', 'slotReadModelDrift', 'stuckPending']);
   });
 });

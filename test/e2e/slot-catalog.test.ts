@@ -1,8 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import type { CountryISO, PublishSlotsInput, Slot } from '../../core/graphql/types.generated';
+import type { Appointment, AppointmentStatusChange, CountryISO, PublishSlotsInput, Slot } from '../../core/graphql/types.generated';
+import { countryRoute, topology } from '../../core/config/topology';
+import { SLOT_FIELDS } from '../../local/api-client';
+import { connectRealtime } from '../../local/realtime-client';
 import type { LocalStack } from '../../local/stack';
 import { given } from '../steps';
-import { apiClient } from './client';
+import { apiClient, pollUntil } from './client';
+
+/** An appointment as a booking screen asks for it: with when and where (`slot`, null for one booked before the catalog). */
+const APPOINTMENT_WITH_SLOT = `appointmentId insuredId scheduleId countryISO status slot { ${SLOT_FIELDS} }`;
+const BOOK = `mutation Book($input: CreateAppointmentInput!) { createAppointment(input: $input) { ${APPOINTMENT_WITH_SLOT} } }`;
+const LIST = `query Mine($insuredId: String!) { appointments(insuredId: $insuredId) { items { ${APPOINTMENT_WITH_SLOT} } } }`;
+const CANCEL = `mutation Cancel($insuredId: String!, $appointmentId: ID!) {
+  cancelAppointment(insuredId: $insuredId, appointmentId: $appointmentId) { ${APPOINTMENT_WITH_SLOT} }
+}`;
+const FOLLOW = `subscription Follow($insuredId: String!) {
+  onAppointmentStatusChanged(insuredId: $insuredId) { appointmentId status slot { ${SLOT_FIELDS} } }
+}`;
 
 /**
  * The slot catalog as its users meet it over HTTP: staff publish a doctor's sessions, apps browse
@@ -88,22 +102,100 @@ describe('the slot catalog', () => {
     expect(slots[0]?.centre).toMatchObject({ __typename: 'ChileCentre', commune: 'Providencia', region: 'Región Metropolitana' });
   });
 
-  it('given a published slot, when someone books it and later cancels, then it leaves availableSlots while booked and comes back once cancelled', async () => {
+  it("given a Lima doctor's morning published, when an insured person browses, books the first free slot and later cancels, then the booking says when and where, COMPLETED is heard with it, the slot leaves availableSlots while booked and comes back once cancelled", async () => {
+    // Given staff published a doctor's morning, and an insured person signed in to their app, following their appointments
     const session = aDoctorsSession('PE');
     await staff.publishSlots(session);
     const date = session.sessions[0]!.date;
-    const [first] = await freeSlotsOf('PE', session.doctor.doctorId, date);
     const insuredId = given.anInsuredPerson();
-    const booking = await developer.createAppointment({ insuredId, scheduleId: first!.scheduleId, countryISO: 'PE' });
-    const appointmentId = booking.data?.createAppointment?.appointmentId ?? '';
+    const app = apiClient(stack, { token: await given.aSignedInInsuredPerson(stack, insuredId) });
+    const following = await connectRealtime(stack, { 'x-api-key': stack.apiKey });
+    const heard: AppointmentStatusChange[] = [];
+    await following.subscribe<{ onAppointmentStatusChanged: AppointmentStatusChange }>(
+      { query: FOLLOW, variables: { insuredId } },
+      (data) => heard.push(data.onAppointmentStatusChanged),
+    );
+    try {
+      // When they browse the doctor's free slots and book the first
+      const [first] = await freeSlotsOf('PE', session.doctor.doctorId, date);
+      const booked = await app.request<{ createAppointment: Appointment }>(BOOK, {
+        input: { insuredId, scheduleId: first!.scheduleId, countryISO: 'PE' },
+      });
 
-    const whileBooked = await freeSlotsOf('PE', session.doctor.doctorId, date);
-    await developer.cancelAppointment(insuredId, appointmentId);
-    const afterCancel = await freeSlotsOf('PE', session.doctor.doctorId, date);
+      // Then the answer is their PENDING appointment, saying when (Lima's clock, with its offset) and where (a PeruCentre and its district)
+      expect(booked.errors).toBeUndefined();
+      const appointment = booked.data!.createAppointment;
+      expect(appointment).toMatchObject({ insuredId, scheduleId: first!.scheduleId, countryISO: 'PE', status: 'PENDING', slot: first });
+      expect(appointment.slot).toEqual({
+        scheduleId: first!.scheduleId,
+        countryISO: 'PE',
+        startsAt: `${date}T09:00:00-05:00`,
+        endsAt: `${date}T09:20:00-05:00`,
+        centre: {
+          __typename: 'PeruCentre',
+          centreId: 'pe-clinica-miraflores',
+          name: 'Clínica Miraflores',
+          timeZone: 'America/Lima',
+          district: 'Miraflores',
+        },
+        specialty: { specialtyId: 'cardiologia', name: 'Cardiología' },
+        doctor: session.doctor,
+      });
 
-    expect(whileBooked.map((slot) => slot.scheduleId)).not.toContain(first!.scheduleId);
-    expect(whileBooked).toHaveLength(2);
-    expect(afterCancel.map((slot) => slot.scheduleId)).toContain(first!.scheduleId);
+      // And they hear it COMPLETED, with its slot
+      const completed = await pollUntil(
+        () => Promise.resolve(heard.find((change) => change.appointmentId === appointment.appointmentId && change.status === 'COMPLETED')),
+        Boolean,
+        20_000,
+      );
+      expect(completed).toEqual({ appointmentId: appointment.appointmentId, status: 'COMPLETED', slot: appointment.slot });
+
+      // And the slot is gone from availableSlots, and their list shows the appointment with it
+      const whileBooked = await freeSlotsOf('PE', session.doctor.doctorId, date);
+      expect(whileBooked.map((slot) => slot.scheduleId)).not.toContain(first!.scheduleId);
+      expect(whileBooked).toHaveLength(2);
+      const listed = await app.request<{ appointments: { items: Appointment[] } }>(LIST, { insuredId });
+      expect(listed.data?.appointments.items).toEqual([{ ...appointment, status: 'COMPLETED' }]);
+
+      // When they cancel it
+      const cancelled = await app.request<{ cancelAppointment: Appointment }>(CANCEL, {
+        insuredId,
+        appointmentId: appointment.appointmentId,
+      });
+
+      // Then it is CANCELLED, still saying which slot it was, and the slot is free again
+      expect(cancelled.data?.cancelAppointment).toEqual({ ...appointment, status: 'CANCELLED' });
+      const afterCancel = await freeSlotsOf('PE', session.doctor.doctorId, date);
+      expect(afterCancel.map((slot) => slot.scheduleId)).toContain(first!.scheduleId);
+      expect(afterCancel.find((slot) => slot.scheduleId === first!.scheduleId)).toEqual(first);
+    } finally {
+      await following.close();
+    }
+  });
+
+  it('given an appointment booked before the catalog (stored as the previous version stored it, on a slot no catalog has), when its insured person lists it, then it completes and lists with slot null, and it can be cancelled', async () => {
+    // Given the item, the claim and the request the previous version left, and the pipeline that took it on
+    const insuredId = given.anInsuredPerson();
+    const before = await given.anAppointmentBookedBeforeTheCatalog(stack, { insuredId, countryISO: 'CL' });
+    await stack.router.waitForIdle();
+
+    // When its insured person lists their appointments, and cancels it
+    const listed = await developer.request<{ appointments: { items: Appointment[] } }>(LIST, { insuredId });
+    const cancelled = await developer.request<{ cancelAppointment: Appointment }>(CANCEL, {
+      insuredId,
+      appointmentId: before.appointmentId,
+    });
+    await stack.router.waitForIdle();
+
+    // Then it was listed COMPLETED with no slot, the cancellation answered CANCELLED, and nothing was left in a dead-letter queue
+    const asBefore = { appointmentId: before.appointmentId, insuredId, scheduleId: before.scheduleId, countryISO: 'CL', slot: null };
+    expect(listed.errors).toBeUndefined();
+    expect(listed.data?.appointments.items).toEqual([{ ...asBefore, status: 'COMPLETED' }]);
+    expect(cancelled.data?.cancelAppointment).toEqual({ ...asBefore, status: 'CANCELLED' });
+    expect((await developer.request<{ appointments: { items: Appointment[] } }>(LIST, { insuredId })).data?.appointments.items).toEqual([
+      { ...asBefore, status: 'CANCELLED' },
+    ]);
+    for (const queue of [countryRoute('CL'), topology.confirmations]) expect(stack.router.deadLetters(queue.queueName)).toEqual([]);
   });
 
   it('given a published slot, when staff withdraw it, then it is gone; and a booked one is refused with SlotHeldError', async () => {

@@ -208,7 +208,7 @@ describe('what each resolver function may do', () => {
     });
   });
 
-  it('given the resolver functions, when their rights are read, then only availableSlots, catalog and withdrawSlot reach the read model, and no slot resolver the appointments table', () => {
+  it('given the resolver functions, when their rights are read, then only createAppointment (its slot), availableSlots, catalog and withdrawSlot reach the read model, and no slot resolver the appointments table', () => {
     const reaches = (id: string, tableLogicalId: string) =>
       rightsOf(statementsOf(synthesized, id)).some((right) => right.includes(`{${tableLogicalId}.`));
     const slotResolvers = ['Mutation.withdrawSlot', 'Query.availableSlots', 'Query.catalog'];
@@ -218,7 +218,7 @@ describe('what each resolver function may do', () => {
         .filter(({ id }) => reaches(id, slotsId()))
         .map(({ id }) => id)
         .sort(),
-    ).toEqual(slotResolvers);
+    ).toEqual(['Mutation.createAppointment', ...slotResolvers]);
     for (const id of [...slotResolvers, 'Mutation.publishSlots']) expect([id, reaches(id, tableId())]).toEqual([id, false]);
   });
 
@@ -254,80 +254,124 @@ describe('who may call the slot fields', () => {
   });
 });
 
-describe('status changes in real time', () => {
-  const { typeName, fieldName, subscriptionFieldName } = topology.statusChanges;
+/** Each internal publish mutation, and the one worker that calls it. */
+const publishers = [
+  { publish: topology.statusChanges, worker: deployedFunctions.completionWorker.id },
+  { publish: topology.slotAvailabilityChanges, worker: deployedFunctions.slotProjector.id },
+];
+
+describe('changes in real time: status changes and slot availability', () => {
   const apiId = () => resourcesOfType(synthesized.template, 'AWS::AppSync::GraphQLApi')[0]?.[0] ?? 'no API';
   let localCode: ReadonlyMap<string, string>;
   beforeAll(async () => {
     localCode = (await localExecutor({})).resolverCode;
   });
 
-  it('given the publish mutation, when the completion worker calls it, then a NONE data source with the APPSYNC_JS resolver file hands the change to AppSync as sent, with no Lambda on the way', () => {
-    const [, resolver] =
-      resourcesOfType(synthesized.template, 'AWS::AppSync::Resolver').find(
-        ([, candidate]) => candidate.Properties.TypeName === typeName && candidate.Properties.FieldName === fieldName,
-      ) ?? [];
-    const [, dataSource] =
-      resourcesOfType(synthesized.template, 'AWS::AppSync::DataSource').find(
-        ([, candidate]) => candidate.Properties.Name === resolver?.Properties.DataSourceName,
-      ) ?? [];
-
-    expect(resolver?.Properties).toMatchObject({
-      Kind: 'UNIT',
-      Runtime: { Name: 'APPSYNC_JS', RuntimeVersion: '1.0.0' },
-      Code: appSyncJsModule(topology.statusChanges.code),
-    });
-    expect(resolver?.Properties.Code).toBe(localCode.get(`${typeName}.${fieldName}`));
-    expect(resolver?.Properties).not.toHaveProperty('RequestMappingTemplate');
-    expect(resolver?.Properties).not.toHaveProperty('ResponseMappingTemplate');
-    // One ES module exporting the runtime's two handlers, nothing left to import.
-    expect(String(resolver?.Properties.Code)).toMatch(/export\s*\{\s*request,\s*response\s*\}/);
-    expect(String(resolver?.Properties.Code)).not.toMatch(/\bimport\b|\brequire\(/);
-    expect(dataSource?.Properties.Type).toBe('NONE');
-    expect(dataSource?.Properties).not.toHaveProperty('ServiceRoleArn');
-  });
-
-  it('given schema.graphql, when AppSync serves it, then the subscription is fed by the publish mutation, which only IAM callers may call', () => {
-    const schema = appsyncSchema();
-    const subscription = fieldOf(schema.getSubscriptionType(), subscriptionFieldName);
-    const publish = fieldOf(schema.getType(typeName) as GraphQLObjectType, fieldName);
-
-    const subscribe = subscription.astNode?.directives?.find((directive) => directive.name.value === 'aws_subscribe');
-    const mutations = subscribe?.arguments?.find((argument) => argument.name.value === 'mutations')?.value;
-    expect(
-      mutations?.kind === Kind.LIST && mutations.values.map((value) => (value.kind === Kind.STRING ? value.value : value.kind)),
-    ).toEqual([fieldName]);
-    // AppSync pushes the mutation's result to the subscribers: both must return the same type.
-    expect(String(subscription.type)).toBe(String(publish.type));
-
-    // A field-level directive replaces the type's modes: IAM alone, not Cognito users nor the API key.
-    expect(directivesOf(publish)).toEqual(['aws_iam']);
-    // The published type must admit IAM (the caller's selection set) and the subscribers' modes.
-    expect(directivesOf(getNamedType(publish.type))).toEqual(expect.arrayContaining(['aws_iam', 'aws_cognito_user_pools']));
-  });
-
-  it('given the completion worker, when it publishes a stored change, then it knows the GraphQL URL and may call that one mutation field, nothing else on AppSync', () => {
-    const worker = resource(synthesized.template, functionLogicalId(synthesized, deployedFunctions.completionWorker.id));
-    const appsyncStatements = statementsOf(synthesized, deployedFunctions.completionWorker.id).filter((statement) =>
-      [statement.Action].flat().some((action) => action.startsWith('appsync:')),
+  it('given the topology, when its publish mutations are listed, then status changes and slot availability are both there', () => {
+    expect(topology.publishMutations.map(({ fieldName }) => fieldName).sort()).toEqual(
+      publishers.map(({ publish }) => publish.fieldName).sort(),
     );
-
-    expect(environmentOf(worker)[environment.graphqlUrl]).toEqual({ 'Fn::GetAtt': [apiId(), 'GraphQLUrl'] });
-    expect(appsyncStatements).toHaveLength(1);
-    expect(appsyncStatements[0]?.Effect).toBe('Allow');
-    expect([appsyncStatements[0]?.Action].flat()).toEqual(['appsync:GraphQL']);
-    expect([appsyncStatements[0]?.Resource].flat().map(renderedArn)).toEqual([
-      `arn:\${AWS::Partition}:appsync:\${AWS::Region}:\${AWS::AccountId}:apis/\${${apiId()}.ApiId}/types/${typeName}/fields/${fieldName}`,
-    ]);
   });
+
+  it.each(publishers)(
+    'given $publish.fieldName, when $worker calls it, then a NONE data source with its APPSYNC_JS resolver file hands the change to AppSync as sent, with no Lambda on the way',
+    ({ publish: { typeName, fieldName, code } }) => {
+      const [, resolver] =
+        resourcesOfType(synthesized.template, 'AWS::AppSync::Resolver').find(
+          ([, candidate]) => candidate.Properties.TypeName === typeName && candidate.Properties.FieldName === fieldName,
+        ) ?? [];
+      const [, dataSource] =
+        resourcesOfType(synthesized.template, 'AWS::AppSync::DataSource').find(
+          ([, candidate]) => candidate.Properties.Name === resolver?.Properties.DataSourceName,
+        ) ?? [];
+
+      expect(resolver?.Properties).toMatchObject({
+        Kind: 'UNIT',
+        Runtime: { Name: 'APPSYNC_JS', RuntimeVersion: '1.0.0' },
+        Code: appSyncJsModule(code),
+      });
+      expect(resolver?.Properties.Code).toBe(localCode.get(`${typeName}.${fieldName}`));
+      expect(resolver?.Properties).not.toHaveProperty('RequestMappingTemplate');
+      expect(resolver?.Properties).not.toHaveProperty('ResponseMappingTemplate');
+      // One ES module exporting the runtime's two handlers, nothing left to import.
+      expect(String(resolver?.Properties.Code)).toMatch(/export\s*\{\s*request,\s*response\s*\}/);
+      expect(String(resolver?.Properties.Code)).not.toMatch(/\bimport\b|\brequire\(/);
+      expect(dataSource?.Properties.Type).toBe('NONE');
+      expect(dataSource?.Properties).not.toHaveProperty('ServiceRoleArn');
+    },
+  );
+
+  it.each(publishers)(
+    'given schema.graphql, when AppSync serves $publish.subscriptionFieldName, then it is fed by $publish.fieldName, which only IAM callers may call',
+    ({ publish: { typeName, fieldName, subscriptionFieldName } }) => {
+      const schema = appsyncSchema();
+      const subscription = fieldOf(schema.getSubscriptionType(), subscriptionFieldName);
+      const publish = fieldOf(schema.getType(typeName) as GraphQLObjectType, fieldName);
+
+      const subscribe = subscription.astNode?.directives?.find((directive) => directive.name.value === 'aws_subscribe');
+      const mutations = subscribe?.arguments?.find((argument) => argument.name.value === 'mutations')?.value;
+      expect(
+        mutations?.kind === Kind.LIST && mutations.values.map((value) => (value.kind === Kind.STRING ? value.value : value.kind)),
+      ).toEqual([fieldName]);
+      // AppSync pushes the mutation's result to the subscribers: both must return the same type.
+      expect(String(subscription.type)).toBe(String(publish.type));
+      // AppSync filters subscribers by comparing each argument with the pushed field of the same name.
+      const pushed = getNamedType(publish.type) as GraphQLObjectType;
+      for (const argument of subscription.args)
+        expect([argument.name, pushed.getFields()[argument.name]?.name]).toEqual([argument.name, argument.name]);
+
+      // A field-level directive replaces the type's modes: IAM alone, not Cognito users nor the API key.
+      expect(directivesOf(publish)).toEqual(['aws_iam']);
+      // The published type must admit IAM (the caller's selection set) and the subscribers' modes.
+      expect(directivesOf(pushed)).toEqual(expect.arrayContaining(['aws_iam', 'aws_cognito_user_pools', 'aws_api_key']));
+    },
+  );
+
+  it("given onSlotAvailabilityChanged, when a client subscribes, then anyone signed in and the API key may, and no resolver stands in the way (availability is no one's own)", () => {
+    const { subscriptionFieldName } = topology.slotAvailabilityChanges;
+    const subscription = fieldOf(appsyncSchema().getSubscriptionType(), subscriptionFieldName);
+
+    expect(directivesOf(subscription).filter((directive) => directive !== 'aws_subscribe')).toEqual([
+      'aws_api_key',
+      'aws_cognito_user_pools',
+    ]);
+    expect(subscription.args.map((argument) => `${argument.name}: ${String(argument.type)}`)).toEqual([
+      'countryISO: CountryISO!',
+      'specialtyId: ID',
+    ]);
+    expect(
+      resourcesOfType(synthesized.template, 'AWS::AppSync::Resolver').filter(
+        ([, resolver]) => resolver.Properties.TypeName === 'Subscription' && resolver.Properties.FieldName === subscriptionFieldName,
+      ),
+    ).toEqual([]);
+  });
+
+  it.each(publishers)(
+    'given $worker, when it publishes a change, then it knows the GraphQL URL and may call $publish.fieldName, nothing else on AppSync',
+    ({ publish: { typeName, fieldName }, worker: workerId }) => {
+      const worker = resource(synthesized.template, functionLogicalId(synthesized, workerId));
+      const appsyncStatements = statementsOf(synthesized, workerId).filter((statement) =>
+        [statement.Action].flat().some((action) => action.startsWith('appsync:')),
+      );
+
+      expect(environmentOf(worker)[environment.graphqlUrl]).toEqual({ 'Fn::GetAtt': [apiId(), 'GraphQLUrl'] });
+      expect(appsyncStatements).toHaveLength(1);
+      expect(appsyncStatements[0]?.Effect).toBe('Allow');
+      expect([appsyncStatements[0]?.Action].flat()).toEqual(['appsync:GraphQL']);
+      expect([appsyncStatements[0]?.Resource].flat().map(renderedArn)).toEqual([
+        `arn:\${AWS::Partition}:appsync:\${AWS::Region}:\${AWS::AccountId}:apis/\${${apiId()}.ApiId}/types/${typeName}/fields/${fieldName}`,
+      ]);
+    },
+  );
 
   it('given every other function, when it runs, then it may not call the API with IAM', () => {
-    const completionWorkerId = functionLogicalId(synthesized, deployedFunctions.completionWorker.id);
     const rolesWithAppSync = resourcesOfType(synthesized.template, 'AWS::IAM::Policy')
       .filter(([, policy]) => JSON.stringify(policy.Properties.PolicyDocument).includes('"appsync:'))
       .flatMap(([, policy]) => (policy.Properties.Roles as unknown[]).map(referencedLogicalId));
-    const workerRole = referencedLogicalId(resource(synthesized.template, completionWorkerId).Properties.Role);
+    const publisherRoles = publishers.map(({ worker }) =>
+      referencedLogicalId(resource(synthesized.template, functionLogicalId(synthesized, worker)).Properties.Role),
+    );
 
-    expect(rolesWithAppSync).toEqual([workerRole]);
+    expect(rolesWithAppSync.sort()).toEqual(publisherRoles.sort());
   });
 });

@@ -2,6 +2,7 @@ import type { CfnElement } from 'aws-cdk-lib';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { countryISOs } from '../../core/domain/countries';
 import { metricNames, metricsNamespace } from '../../core/observability/metrics';
+import { environment } from '../../core/config/environment';
 import { topology } from '../../core/config/topology';
 import { findingKinds } from '../../core/use-cases/reconcile-appointments';
 import { allDeployedFunctions, deployedFunctions } from '../../infra/bundling';
@@ -12,13 +13,16 @@ import {
   referencedLogicalId,
   resource,
   resourcesOfType,
+  rightsOf,
   SENDER_EMAIL,
   statementsOf,
+  tableLogicalIds,
   type CfnResource,
   type SynthesizedApp,
   synthesizeAppointmentsApp,
   SYNTHESIS_TIMEOUT_MS,
 } from './synthesized-app';
+import { requestsOf } from './slot-read-model-requests';
 
 /** What the on-call person is paged for and what they look at: the alarms and the dashboard. */
 
@@ -205,21 +209,30 @@ describe('the scheduled reconciliation', () => {
     ]);
   });
 
-  it('given the reconciler, when it runs, then it sits in the isolated subnets with the database clients, reaches DynamoDB through a gateway endpoint, and may only Scan the table', () => {
+  it('given the reconciler, when it runs, then it sits in the isolated subnets with the database clients, reaches DynamoDB through a gateway endpoint, and may only Scan the appointments and the read model (its base table, the requests its adapter makes)', async () => {
     const fn = resource(synthesized.template, reconcilerId());
     const vpcConfig = fn.Properties.VpcConfig as { SubnetIds: unknown[]; SecurityGroupIds: unknown[] };
     const isolatedSubnets = resourcesOfType(synthesized.template, 'AWS::EC2::Subnet').map(([id]) => id);
     const endpoints = resourcesOfType(synthesized.template, 'AWS::EC2::VPCEndpoint').map(([, endpoint]) => endpoint.Properties);
-    const tableActions = statementsOf(synthesized, deployedFunctions.reconciler.id).filter((statement) =>
-      [statement.Action].flat().some((action) => action.startsWith('dynamodb:')),
-    );
+    const tables = tableLogicalIds(synthesized);
+    const slotRequests = await requestsOf(async (model) => {
+      for await (const slot of model.slotStates()) void slot;
+    });
+    const fnEnvironment = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
 
     expect(vpcConfig.SubnetIds.map(referencedLogicalId).sort()).toEqual(isolatedSubnets.sort());
     expect(vpcConfig.SecurityGroupIds).toHaveLength(2);
     expect(
       endpoints.filter((endpoint) => endpoint.VpcEndpointType === 'Gateway').map((endpoint) => JSON.stringify(endpoint.ServiceName)),
     ).toEqual([expect.stringContaining('.dynamodb')]);
-    expect(tableActions.flatMap((statement) => [statement.Action].flat())).toEqual(['dynamodb:Scan']);
+    expect(slotRequests).toEqual(['dynamodb:Scan']);
+    expect(rightsOf(statementsOf(synthesized, deployedFunctions.reconciler.id)).filter((right) => right.startsWith('dynamodb:'))).toEqual(
+      [`dynamodb:Scan \${${tables.appointments}.Arn}`, `dynamodb:Scan \${${tables.slots}.Arn}`].sort(),
+    );
+    expect(fnEnvironment).toMatchObject({
+      [environment.appointmentsTableName]: { Ref: tables.appointments },
+      [environment.slotsTableName]: { Ref: tables.slots },
+    });
   });
 
   it.each(findingKinds)('given a reconciliation that finds %s cases, when its metric is above zero, then an alarm fires', (kind) => {

@@ -188,16 +188,17 @@ describe('the slot projector', () => {
     expect(allDeployedFunctions).toContainEqual({ id: projectorId, entry: route.consumer.entry });
   });
 
-  it('given the projector, when it starts, then it is told the read model table, nothing of the appointments table, and runs outside the VPC', () => {
+  it('given the projector, when it starts, then it is told the read model table and the GraphQL URL it publishes to, nothing of the appointments table, and runs outside the VPC', () => {
     const env = environmentOf(projector());
 
     expect(env[environment.slotsTableName]).toEqual({ Ref: tableLogicalIds(synthesized).slots });
+    expect(env[environment.graphqlUrl]).toEqual({ 'Fn::GetAtt': [expect.any(String), 'GraphQLUrl'] });
     expect(env).not.toHaveProperty(environment.appointmentsTableName);
     expect(env).not.toHaveProperty(environment.mysqlSecretArn);
     expect(projector().Properties).not.toHaveProperty('VpcConfig');
   });
 
-  it("given the projector's role, when every right is read, then it may make exactly the requests the read model's apply makes, on the base table, and consume its own queue: nothing else", async () => {
+  it("given the projector's role, when every right is read, then it may make exactly the requests the read model's apply makes, on the base table, consume its own queue and call its own publish mutation: nothing else", async () => {
     const requests = [
       // A slot the model does not have yet, then one it has (a newer version replaces it), then a stale one.
       ...(await requestsOf((model) => model.apply(aSlotSnapshot()))),
@@ -212,7 +213,12 @@ describe('the slot projector', () => {
     const rights = rightsOf(statementsOf(synthesized, projectorId));
 
     expect([...new Set(requests)].sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
-    expect(rights.filter((right) => !right.startsWith('sqs:'))).toEqual([...new Set(requests)].map(rightFor).sort());
+    expect(rights.filter((right) => !/^(sqs|appsync):/.test(right))).toEqual([...new Set(requests)].map(rightFor).sort());
+    // appsync: the one internal mutation that pushes a slot's new state to the availability subscribers.
+    const { typeName, fieldName } = topology.slotAvailabilityChanges;
+    expect(rights.filter((right) => right.startsWith('appsync:'))).toEqual([
+      expect.stringMatching(new RegExp(`^appsync:GraphQL arn:.*:apis/.*/types/${typeName}/fields/${fieldName}$`)),
+    ]);
     // sqs: the event source mapping's own grant, on the availability queue alone.
     const queues = rights.filter((right) => right.startsWith('sqs:')).map((right) => right.split(' ')[1]);
     expect(queues.length).toBeGreaterThan(0);

@@ -112,10 +112,10 @@ describe('DynamoDB slot read model (dynalite)', () => {
     expect((await model.freeSlots(wholeDay, { limit: 10 })).items).toEqual([]);
   });
 
-  it('given a slot at version 4, when version 4 arrives again, then it is stale', async () => {
+  it('given a slot at version 4, when version 4 arrives again, then it is unchanged (a redelivery: nothing is written)', async () => {
     await model.apply(aSlot(301, 0, { version: 4 }));
 
-    expect(await model.apply(aSlot(301, 0, { version: 4, doctor: benitez }))).toBe('stale');
+    expect(await model.apply(aSlot(301, 0, { version: 4, doctor: benitez }))).toBe('unchanged');
 
     expect((await model.get('PE', 301))?.doctor).toEqual(alvarez);
   });
@@ -278,7 +278,7 @@ describe('DynamoDB slot read model (dynalite)', () => {
     expect(requests('PutItem') - puts).toBe(2);
   });
 
-  it('given a slot stored but its catalog entries never written (the function stopped between), when the same snapshot is redelivered, then it is stale and the catalog is completed', async () => {
+  it('given a slot stored but its catalog entries never written (the function stopped between), when the same snapshot is redelivered, then it is unchanged and the catalog is completed', async () => {
     const slot = aSlot(7001);
     await model.apply(slot);
     for (const sk of [`CENTRE#${sanFelipe.centreId}`, `SPECIALTY#${cardiologia.specialtyId}`, `DOCTOR#${alvarez.doctorId}`]) {
@@ -291,7 +291,7 @@ describe('DynamoDB slot read model (dynalite)', () => {
     }
     const restarted = new DynamoDbSlotReadModel(client, tableName);
 
-    expect(await restarted.apply(slot)).toBe('stale');
+    expect(await restarted.apply(slot)).toBe('unchanged');
 
     expect(await model.catalog('PE')).toEqual({ centres: [sanFelipe], specialties: [cardiologia], doctors: [alvarez] });
   });

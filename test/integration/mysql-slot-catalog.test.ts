@@ -2,11 +2,11 @@ import { createPool, type Pool, type RowDataPacket } from 'mysql2/promise';
 import { mysqlOptionsFromUrl, type MysqlConnection, type MysqlPool, type MysqlQueries } from '../../core/adapters/mysql-connection';
 import { MysqlCountryAppointments } from '../../core/adapters/mysql-country-appointments';
 import { migrateCountrySchemas } from '../../core/adapters/mysql-migrations';
-import { MysqlSlotCatalog } from '../../core/adapters/mysql-slot-catalog';
+import { MysqlSlotCatalog, slotStatesOf } from '../../core/adapters/mysql-slot-catalog';
 import { countries, type Country } from '../../core/domain/countries';
 import type { CountryISO } from '../../core/graphql/types.generated';
 import { countrySchemaMigrations } from '../../core/mysql/migrations';
-import { bookingRequest, ulid } from '../support/country-messages';
+import { bookingRequest, cancellationOf, ulid } from '../support/country-messages';
 import { countryRows, describeWithMysql, slotRows, testMysqlUrl, testPool } from '../support/mysql';
 import { itKeepsTheSlotCatalogRules } from '../support/slot-catalog-contract';
 import { aPublicationOfSlots, aSlotPublication } from '../support/slot-publications';
@@ -233,7 +233,7 @@ describeWithMysql('MySQL slot catalog (MariaDB)', () => {
     expect(new Set(results.map((result) => result.status))).toEqual(new Set(['SCHEDULED', 'REJECTED']));
   });
 
-  it('given a schema at version 2 holding bookings, when migrated to 3, then every row is kept, and catalog slots are numbered after the largest scheduleId booked', async () => {
+  it('given a schema at version 2 holding bookings, when migrated to the latest, then every row is kept, and catalog slots are numbered after the largest scheduleId booked', async () => {
     // Given a country schema at version 2 with a held, a cancelled and a rejected booking
     const schema = `mysql_v2_${ulid().toLowerCase()}`;
     const country: Country = { ...countries.PE, name: 'Peru (version 2 data)', mysqlSchema: schema };
@@ -260,7 +260,7 @@ describeWithMysql('MySQL slot catalog (MariaDB)', () => {
       const before = await rowsOf(schema, ids);
 
       // When migrated to the latest version
-      expect(await migrateCountrySchemas(connection, [country])).toEqual({ [schema]: [3] });
+      expect(await migrateCountrySchemas(connection, [country])).toEqual({ [schema]: [3, 4] });
 
       // Then every row is as it was
       expect(await rowsOf(schema, ids)).toEqual(before);
@@ -299,5 +299,116 @@ describeWithMysql('MySQL slot catalog (MariaDB)', () => {
         status: 'SCHEDULED',
       },
     ]);
+  });
+
+  describe('what reconciliation reads of the catalog (slotStatesOf)', () => {
+    /** A country schema of its own, migrated to `upTo` (default: the latest), so no other test's slots are read; dropped after `run`. */
+    async function inOwnSchema(run: (country: Country) => Promise<void>, upTo?: number): Promise<void> {
+      const schema = `mysql_states_${ulid().toLowerCase()}`;
+      const country: Country = { ...countries.PE, mysqlSchema: schema };
+      const connection = await pool.getConnection();
+      try {
+        await migrateCountrySchemas(connection, [country], {
+          ...(upTo !== undefined && { migrations: countrySchemaMigrations.filter((migration) => migration.version <= upTo) }),
+        });
+        await run(country);
+      } finally {
+        await connection.query('DROP DATABASE IF EXISTS ??', [schema]);
+        connection.release();
+      }
+    }
+    const statesOf = async (country: Country, pageSize?: number) => {
+      const states = [];
+      for await (const state of slotStatesOf(pool, country, pageSize)) states.push(state);
+      return states;
+    };
+    const at = (iso: string) => new Date(iso);
+
+    it('given slots published, booked, cancelled and withdrawn, then each is read with the availability and version its snapshot has, and when it last changed: a booking or cancellation counts from its own row', async () => {
+      await inOwnSchema(async (country) => {
+        // Given four slots published at 10:00; then at 11:00 one booked, at 12:00 one withdrawn, at 13:00 the booked one cancelled and touched
+        let now = at('2027-01-10T10:00:00.000Z');
+        const catalog = new MysqlSlotCatalog(pool, country, 100, () => now);
+        const appointments = new MysqlCountryAppointments(pool, country, 100, () => now);
+        const [free, booked, withdrawn, takenNotTouched] = await catalog.publish(aPublicationOfSlots('PE', 4));
+        now = at('2027-01-10T11:00:00.000Z');
+        const booking = bookingRequest('PE', { scheduleId: booked!.scheduleId });
+        await appointments.book(booking);
+        await catalog.touch(booked!.scheduleId);
+        now = at('2027-01-10T12:00:00.000Z');
+        await catalog.withdraw(withdrawn!.scheduleId);
+        now = at('2027-01-10T13:00:00.000Z');
+        await appointments.cancel(cancellationOf(booking));
+        await catalog.touch(booked!.scheduleId);
+        // And one booked at 14:00 whose touch has not happened yet (its worker stopped in between)
+        now = at('2027-01-10T14:00:00.000Z');
+        await appointments.book(bookingRequest('PE', { scheduleId: takenNotTouched!.scheduleId }));
+
+        // When reconciliation reads the catalog
+        const states = await statesOf(country);
+
+        // Then each slot is as its latest snapshot says, and when it changed; the untouched booking is already TAKEN, changed at 14:00
+        const snapshots = await Promise.all([free, booked, withdrawn, takenNotTouched].map((slot) => catalog.slot(slot!.scheduleId)));
+        expect(states).toEqual([
+          { countryISO: 'PE', scheduleId: free!.scheduleId, availability: 'FREE', version: 1, changedAt: at('2027-01-10T10:00:00.000Z') },
+          { countryISO: 'PE', scheduleId: booked!.scheduleId, availability: 'FREE', version: 3, changedAt: at('2027-01-10T13:00:00.000Z') },
+          {
+            countryISO: 'PE',
+            scheduleId: withdrawn!.scheduleId,
+            availability: 'WITHDRAWN',
+            version: 2,
+            changedAt: at('2027-01-10T12:00:00.000Z'),
+          },
+          {
+            countryISO: 'PE',
+            scheduleId: takenNotTouched!.scheduleId,
+            availability: 'TAKEN',
+            version: 1,
+            changedAt: at('2027-01-10T14:00:00.000Z'),
+          },
+        ]);
+        expect(states.map(({ availability, version }) => ({ availability, version }))).toEqual(
+          snapshots.map((snapshot) => ({ availability: snapshot!.availability, version: snapshot!.version })),
+        );
+      });
+    });
+
+    it('given more slots than a page, when read, then every slot comes once, in scheduleId order', async () => {
+      await inOwnSchema(async (country) => {
+        const published = await new MysqlSlotCatalog(pool, country).publish(aPublicationOfSlots('PE', 7));
+
+        const states = await statesOf(country, 3);
+
+        expect(states.map((state) => state.scheduleId)).toEqual(published.map((slot) => slot.scheduleId).sort((a, b) => a - b));
+      });
+    });
+
+    it('given slots stored at version 3, before the catalog said when a slot changed, when migrated to 4, then each counts as changed at the upgrade', async () => {
+      await inOwnSchema(async (country) => {
+        // Given a slot as migration 3 stored it (no changed_at)
+        const table = `\`${country.mysqlSchema}\``;
+        await pool.query(`INSERT INTO ${table}.centres (centre_id, name, attributes) VALUES ('c', 'Centro', '{}')`);
+        await pool.query(`INSERT INTO ${table}.specialties (specialty_id, name) VALUES ('s', 'Especialidad')`);
+        await pool.query(`INSERT INTO ${table}.doctors (doctor_id, name) VALUES ('d', 'Doctora')`);
+        await pool.query(
+          `INSERT INTO ${table}.slots (centre_id, specialty_id, doctor_id, starts_at, ends_at, published_at)
+           VALUES ('c', 's', 'd', '2027-01-10 13:00:00.000', '2027-01-10 13:30:00.000', '2026-01-01 00:00:00.000')`,
+        );
+        const before = Date.now();
+
+        // When migrated to the latest version
+        const connection = await pool.getConnection();
+        try {
+          expect(await migrateCountrySchemas(connection, [country])).toEqual({ [country.mysqlSchema]: [4] });
+        } finally {
+          connection.release();
+        }
+
+        // Then its change counts from the upgrade (the reconciler waits a retry window before judging it), in UTC
+        const [state] = await statesOf(country);
+        expect(state?.changedAt.getTime()).toBeGreaterThanOrEqual(before - 1000);
+        expect(state?.changedAt.getTime()).toBeLessThanOrEqual(Date.now() + 1000);
+      }, 3);
+    });
   });
 });

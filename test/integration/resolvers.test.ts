@@ -4,7 +4,8 @@ import { DynamoDbAppointmentRepository } from '../../core/adapters/dynamodb-appo
 import { deploymentChecks } from '../../core/domain/reserved-check-slots';
 import type { Appointment, AppointmentConnection } from '../../core/graphql/types.generated';
 import { startTestTable, type TestTable } from '../support/dynamodb';
-import { given, inProcess, then, when, type AppointmentsApi, type BookingRequest, type ResolverFunctions } from '../steps';
+import { environment } from '../../core/config/environment';
+import { given, inProcess, then, when, type AppointmentsApi, type BookingRequest, type FreeSlots, type ResolverFunctions } from '../steps';
 
 const TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:appointment-requests';
 let table: TestTable;
@@ -14,12 +15,16 @@ let developer: AppointmentsApi;
 let appointments: DynamoDbAppointmentRepository;
 let sns: ReturnType<typeof mockClient>;
 let PublishCommand: typeof import('@aws-sdk/client-sns').PublishCommand;
+/** Free slots of the catalog the functions read (the read model's table, written straight: no pipeline runs here), a slot per booking. */
+let slots: FreeSlots;
 
 beforeAll(async () => {
   table = await startTestTable();
+  slots = await given.slotsInTheCatalog(table, { PE: 30, CL: 20 });
   const loaded = given.theResolverFunctions({
     ...table.lambdaEnv,
     APPOINTMENTS_TABLE_NAME: table.tableName,
+    [environment.slotsTableName]: table.slotsTableName,
     APPOINTMENT_REQUESTS_TOPIC_ARN: TOPIC_ARN,
   });
   functions = loaded.functions;
@@ -48,7 +53,7 @@ const storedFor = async (booking: BookingRequest) =>
 
 describe('Mutation.createAppointment', () => {
   it('given a valid request, when it is created, then it comes back PENDING, is stored, and is published for its country', async () => {
-    const slot = given.aFreeSlot('PE');
+    const slot = slots.next('PE');
     const withItsCorrelationId = when.over(inProcess(functions, { headers: { 'x-correlation-id': 'client-req-1' } }));
 
     const appointment = then.theAppointmentIs(await withItsCorrelationId.bookAppointment({ insuredId: '00012', ...slot }), 'PENDING');
@@ -114,6 +119,62 @@ describe('Mutation.createAppointment', () => {
     },
   );
 
+  it.each([
+    ["a scheduleId its country's catalog lacks", () => given.aSlotTheCatalogLacks('PE')],
+    ["a slot of the other country's catalog", () => ({ ...slots.next('CL'), countryISO: 'PE' as const })],
+  ])(
+    'given %s, when it is created, then a ValidationError sends the client to availableSlots and nothing is stored or published',
+    async (_case, slotOf) => {
+      const booking = { insuredId: '00013', ...slotOf() };
+
+      const answer = await developer.bookAppointment(booking);
+
+      then.refusedWith(answer, 'ValidationError', {
+        message: `scheduleId ${booking.scheduleId} is not a slot of PE's catalog: choose one from availableSlots`,
+        path: ['createAppointment'],
+      });
+      then.nothingWasStoredOrPublished({ stored: await storedFor(booking), published: published() });
+    },
+  );
+
+  it('given a slot of the catalog that has begun, when it is created, then a ValidationError says so and nothing is stored or published', async () => {
+    const booking = { insuredId: '00014', ...(await given.aSlotThatHasBegun(table, 'CL')) };
+
+    const answer = await developer.bookAppointment(booking);
+
+    // (its start in the centre's zone: Santiago's offset, -03:00 or -04:00 as the season has it)
+    then.refusedWith(answer, 'ValidationError', {
+      message: new RegExp(
+        `^Slot ${booking.scheduleId} started at \\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:00-0[34]:00: choose a slot that has not begun$`,
+      ),
+    });
+    then.nothingWasStoredOrPublished({ stored: await storedFor(booking), published: published() });
+  });
+
+  it("given a slot of the catalog, when it is booked, then the appointment answers and lists it: when in the centre's zone, where with the country's attributes, what and who", async () => {
+    const slot = slots.next('PE');
+
+    const appointment = then.accepted(await developer.bookAppointment({ insuredId: '00015', ...slot }));
+
+    const asTheCatalogHasIt = {
+      scheduleId: slot.scheduleId,
+      countryISO: 'PE',
+      startsAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:00-05:00$/) as unknown,
+      endsAt: expect.stringMatching(/-05:00$/) as unknown,
+      centre: {
+        __typename: 'PeruCentre',
+        centreId: 'centro-de-pruebas',
+        name: 'Centro de pruebas',
+        timeZone: 'America/Lima',
+        district: 'San Borja',
+      },
+      specialty: { specialtyId: 'medicina-general', name: 'Medicina general' },
+      doctor: { doctorId: 'doctor-de-pruebas', name: 'Dra. Prueba' },
+    };
+    expect(appointment.slot).toEqual(asTheCatalogHasIt);
+    expect(then.listed(await developer.listAppointments('00015')).items).toEqual([expect.objectContaining({ slot: appointment.slot })]);
+  });
+
   it('given several broken fields, when it is created, then the one error names each of them', async () => {
     const answer = await developer.bookAppointment({ insuredId: 'abc', scheduleId: 0, countryISO: 'BR' });
 
@@ -123,7 +184,7 @@ describe('Mutation.createAppointment', () => {
   it('given SNS refuses the publish, when it is created, then the client gets a SchedulingUnavailableError and no PENDING appointment is left', async () => {
     sns.on(PublishCommand).rejects(new Error('SNS is unavailable'));
 
-    const answer = await developer.bookAppointment({ insuredId: '77777', ...given.aFreeSlot('CL') });
+    const answer = await developer.bookAppointment({ insuredId: '77777', ...slots.next('CL') });
 
     then.refusedWith(answer, 'SchedulingUnavailableError', { message: 'was not saved' });
     expect(then.listed(await developer.listAppointments('77777')).items).toEqual([]);
@@ -132,7 +193,7 @@ describe('Mutation.createAppointment', () => {
 
 describe('Mutation.createAppointment sent again (a retry)', () => {
   it('given a booking, when the same request is sent 5 times one after another, then every answer is the one appointment and the insured person has one', async () => {
-    const booking = { insuredId: '05001', ...given.aFreeSlot('PE') };
+    const booking = { insuredId: '05001', ...slots.next('PE') };
 
     const answers: Appointment[] = [];
     for (let attempt = 0; attempt < 5; attempt++) answers.push(then.accepted(await developer.bookAppointment(booking)));
@@ -146,7 +207,7 @@ describe('Mutation.createAppointment sent again (a retry)', () => {
   });
 
   it('given a booking, when the same request is sent 5 times at once, then exactly one appointment results and every answer names it', async () => {
-    const booking = { insuredId: '05002', ...given.aFreeSlot('CL') };
+    const booking = { insuredId: '05002', ...slots.next('CL') };
 
     const answers = (await Promise.all(Array.from({ length: 5 }, () => developer.bookAppointment(booking)))).map(then.accepted);
 
@@ -156,7 +217,7 @@ describe('Mutation.createAppointment sent again (a retry)', () => {
   });
 
   it('given an earlier booking of the slot that was REJECTED, when booked again, then a new appointment is made', async () => {
-    const booking = { insuredId: '05003', ...given.aFreeSlot('PE') };
+    const booking = { insuredId: '05003', ...slots.next('PE') };
     const first = await given.aBooking(developer, booking);
     await appointments.changeStatus(first, {
       target: AppointmentStatus.REJECTED,
@@ -174,7 +235,7 @@ describe('Mutation.createAppointment sent again (a retry)', () => {
   });
 
   it('given the same slot booked by two insured people, when each sends it, then each gets an appointment of their own (the country decides who has it)', async () => {
-    const slot = given.aFreeSlot('PE');
+    const slot = slots.next('PE');
 
     const mine = then.accepted(await developer.bookAppointment({ insuredId: '05004', ...slot }));
     const theirs = then.accepted(await developer.bookAppointment({ insuredId: '05005', ...slot }));
@@ -183,9 +244,28 @@ describe('Mutation.createAppointment sent again (a retry)', () => {
   });
 });
 
+describe("appointments stored before the catalog (the upgrade, from the previous version's items)", () => {
+  it('given an appointment stored without a slot, when its insured person lists, then it is there with slot null; and it can be cancelled', async () => {
+    const before = await given.anAppointmentBookedBeforeTheCatalog(table, { insuredId: '07001', countryISO: 'CL' });
+
+    const listed = then.listed(await developer.listAppointments('07001')).items;
+    const cancelled = then.theAppointmentIs(await developer.cancelAppointment(before), 'CANCELLED');
+
+    expect(listed).toEqual([before]);
+    expect(cancelled).toMatchObject({ appointmentId: before.appointmentId, scheduleId: before.scheduleId, slot: null });
+    expect(published()).toEqual([
+      expect.objectContaining({
+        type: 'AppointmentCancellationRequested',
+        appointmentId: before.appointmentId,
+        scheduleId: before.scheduleId,
+      }),
+    ]);
+  });
+});
+
 describe('Mutation.cancelAppointment', () => {
   it('given a PENDING appointment, when cancelled, then the answer is CANCELLED and its country is asked to free the slot', async () => {
-    const booked = await given.aBooking(developer, { insuredId: '06001', ...given.aFreeSlot('PE') });
+    const booked = await given.aBooking(developer, { insuredId: '06001', ...slots.next('PE') });
     sns.resetHistory();
 
     const cancelled = then.theAppointmentIs(await developer.cancelAppointment(booked), 'CANCELLED');
@@ -198,7 +278,7 @@ describe('Mutation.cancelAppointment', () => {
   });
 
   it('given a CANCELLED appointment, when cancelled again, then the answer is the same and the country is asked again', async () => {
-    const booked = await given.aBooking(developer, { insuredId: '06002', ...given.aFreeSlot('CL') });
+    const booked = await given.aBooking(developer, { insuredId: '06002', ...slots.next('CL') });
     const first = then.accepted(await developer.cancelAppointment(booked));
     sns.resetHistory();
 
@@ -211,7 +291,7 @@ describe('Mutation.cancelAppointment', () => {
   });
 
   it('given a REJECTED appointment, when cancelled, then AppointmentNotCancellableError says why and nothing is sent', async () => {
-    const booked = await given.aBooking(developer, { insuredId: '06003', ...given.aFreeSlot('PE') });
+    const booked = await given.aBooking(developer, { insuredId: '06003', ...slots.next('PE') });
     await appointments.changeStatus(booked, {
       target: AppointmentStatus.REJECTED,
       at: new Date(),
@@ -243,7 +323,7 @@ describe('Mutation.cancelAppointment', () => {
   });
 
   it('given SNS refuses the cancellation, when cancelled, then the client is told to cancel again; when it does, the country is asked and the answer is CANCELLED', async () => {
-    const booked = await given.aBooking(developer, { insuredId: '06005', ...given.aFreeSlot('PE') });
+    const booked = await given.aBooking(developer, { insuredId: '06005', ...slots.next('PE') });
     sns.on(PublishCommand).rejects(new Error('SNS is unavailable'));
 
     then.refusedWith(await developer.cancelAppointment(booked), 'SchedulingUnavailableError', { message: 'cancel it again' });
@@ -265,9 +345,9 @@ describe('Query.appointments', () => {
     sns.on(PublishCommand).resolves({ MessageId: 'm' });
     created = [];
     for (let count = 1; count <= 25; count++) {
-      created.push(await given.aBooking(developer, { insuredId, ...given.aFreeSlot(count % 2 ? 'PE' : 'CL') }));
+      created.push(await given.aBooking(developer, { insuredId, ...slots.next(count % 2 ? 'PE' : 'CL') }));
     }
-    await given.aBooking(developer, { insuredId: '04322', ...given.aFreeSlot('PE') });
+    await given.aBooking(developer, { insuredId: '04322', ...slots.next('PE') });
   });
 
   it('given 25 appointments, when paged 10 at a time, then every one comes once, newest first, with its status, and the last page has no nextToken', async () => {

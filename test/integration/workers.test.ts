@@ -16,11 +16,11 @@ import { EVENT_BUS_NAME, loadCompletionWorker, loadCountryWorker, type WorkerHan
 
 const peQueue = topology.countryRoutes.find((route) => route.countryISO === 'PE')!.queueName;
 
-/** A booking of a slot of its own: each one the country can schedule. */
+/** A booking of a slot of its own, which its catalog lacks: the country schedules it as it schedules appointments made before the catalog. */
 const requested = (countryISO: 'PE' | 'CL' = 'PE'): AppointmentRequested => ({
   appointmentId: ulid(),
   insuredId: '00012',
-  scheduleId: given.aFreeSlot(countryISO).scheduleId,
+  scheduleId: given.aSlotTheCatalogLacks(countryISO).scheduleId,
   countryISO,
   createdAt: new Date().toISOString(),
   correlationId: `corr-${ulid()}`,
@@ -170,6 +170,8 @@ describe('completion worker with SQS events as AWS sends them', () => {
         status: 'COMPLETED',
         rejectionReason: null,
         updatedAt: afterFirst?.updatedAt,
+        // Booked without the catalog (pendingAppointment's default): no slot to tell of
+        slot: null,
       },
       {
         appointmentId: appointment.appointmentId,
@@ -179,6 +181,7 @@ describe('completion worker with SQS events as AWS sends them', () => {
         status: 'COMPLETED',
         rejectionReason: null,
         updatedAt: afterFirst?.updatedAt,
+        slot: null,
       },
     ]);
     expect(appsync.unsigned).toBe(0);

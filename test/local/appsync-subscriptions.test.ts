@@ -1,5 +1,6 @@
 import { parse } from 'graphql';
 import type { AppSyncAnswer, LocalExecutor, SubscriptionOutcome } from '../../local/appsync/executor';
+import { PUBLISH_SLOT_AVAILABILITY_CHANGE_MUTATION } from '../../core/adapters/appsync-slot-availability';
 import { SubscriptionFanOut } from '../../local/appsync/subscription-fan-out';
 import {
   apiKeyCaller,
@@ -159,7 +160,7 @@ describe('the local AppSync runs subscriptions as AppSync does', () => {
     const fanOut = new SubscriptionFanOut();
     const first = fanOut.listen('onChange', { insuredId: '00001' });
     const second = fanOut.listen('onChange', { insuredId: '00001' });
-    const everyone = fanOut.listen('onChange', { insuredId: null });
+    const everyone = fanOut.listen('onChange', {});
 
     // When one stops and a change of 00001 is published
     await second.return?.();
@@ -170,5 +171,153 @@ describe('the local AppSync runs subscriptions as AppSync does', () => {
     await expect(first.next()).resolves.toEqual({ done: false, value: { insuredId: '00001', status: 'COMPLETED' } });
     await expect(everyone.next()).resolves.toEqual({ done: false, value: { insuredId: '00001', status: 'COMPLETED' } });
     await expect(second.next()).resolves.toEqual({ done: true, value: undefined });
+  });
+
+  it('given a subscriber whose argument is null, when changes are published, then it hears only the one whose field is null: a null argument filters, as in AppSync', async () => {
+    const fanOut = new SubscriptionFanOut();
+    const ofNull = fanOut.listen('onChange', { insuredId: null });
+
+    fanOut.publish('onChange', { insuredId: '00001', status: 'COMPLETED' });
+    fanOut.publish('onChange', { insuredId: null, status: 'REJECTED' });
+
+    await expect(ofNull.next()).resolves.toEqual({ done: false, value: { insuredId: null, status: 'REJECTED' } });
+  });
+});
+
+/**
+ * onSlotAvailabilityChanged(countryISO, specialtyId): AppSync matches each argument the subscription gives with the
+ * pushed field of that name; one left out filters nothing, one given as null matches only null ("Real-time data",
+ * "Argument null value has meaning"). Published with the projector's own mutation document.
+ */
+describe('the local AppSync filters availability subscribers by their arguments as AppSync does', () => {
+  const availabilityChange = (countryISO: 'PE' | 'CL', specialtyId: string, scheduleId: number) => ({
+    countryISO,
+    specialtyId,
+    scheduleId,
+    availability: 'TAKEN',
+    startsAt: countryISO === 'PE' ? '2026-12-15T10:30:00-05:00' : '2026-12-15T10:30:00-03:00',
+    centreId: countryISO === 'PE' ? 'pe-clinica-miraflores' : 'cl-clinica-providencia',
+    doctorId: 'dra-quispe',
+    version: 2,
+  });
+  const changes = [
+    availabilityChange('PE', 'cardiologia', 1),
+    availabilityChange('PE', 'pediatria', 2),
+    availabilityChange('CL', 'cardiologia', 3),
+    availabilityChange('PE', 'cardiologia', 4),
+  ];
+
+  /** Subscribes with `query`, publishes every change with the projector's document, and answers the scheduleIds heard. */
+  async function heardBy(
+    query: string,
+    variables: Record<string, unknown> = {},
+    caller: Parameters<typeof requestContext>[0] = apiKeyCaller,
+  ): Promise<{ scheduleIds: number[]; outcome: SubscriptionOutcome }> {
+    const executor = await localExecutor({});
+    const outcome = await executor.subscribe({ document: parse(query), variables }, requestContext(caller));
+    if (!('events' in outcome)) return { scheduleIds: [], outcome };
+    const events = outcome.events[Symbol.asyncIterator]();
+    for (const change of changes) {
+      const answer = await run(executor, PUBLISH_SLOT_AVAILABILITY_CHANGE_MUTATION, pipelineCaller, { change });
+      expect(answer.errors).toBeUndefined();
+    }
+    const scheduleIds: number[] = [];
+    // The fan-out queues a change for its subscribers before the publish answers: what is not queued by now never will be.
+    for (;;) {
+      const next = await Promise.race([events.next(), new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 50))]);
+      if (!next || next.done) break;
+      scheduleIds.push((next.value.data as { onSlotAvailabilityChanged: { scheduleId: number } }).onSlotAvailabilityChanged.scheduleId);
+    }
+    await events.return?.();
+    return { scheduleIds, outcome };
+  }
+  const SELECTION = '{ countryISO specialtyId scheduleId availability startsAt centreId doctorId version }';
+
+  it('given a subscriber of PE and cardiologia, when changes of both countries and specialties are published, then it hears only the Peruvian cardiology ones, every field as published', async () => {
+    const executor = await localExecutor({});
+    const outcome = await executor.subscribe(
+      { document: parse(`subscription { onSlotAvailabilityChanged(countryISO: PE, specialtyId: "cardiologia") ${SELECTION} }`) },
+      requestContext(apiKeyCaller),
+    );
+    if (!('events' in outcome)) throw new Error(`refused: ${JSON.stringify(outcome.refused)}`);
+    const events = outcome.events[Symbol.asyncIterator]();
+
+    for (const change of changes) await run(executor, PUBLISH_SLOT_AVAILABILITY_CHANGE_MUTATION, pipelineCaller, { change });
+
+    await expect(events.next()).resolves.toEqual({ done: false, value: { data: { onSlotAvailabilityChanged: changes[0] } } });
+    await expect(events.next()).resolves.toEqual({ done: false, value: { data: { onSlotAvailabilityChanged: changes[3] } } });
+    await events.return?.();
+  });
+
+  it.each([
+    [
+      'of PE with specialtyId left out',
+      'it hears every Peruvian change',
+      'subscription { onSlotAvailabilityChanged(countryISO: PE) { scheduleId } }',
+      {},
+      [1, 2, 4],
+    ],
+    [
+      'with specialtyId as a variable',
+      'it hears that specialty only',
+      'subscription S($c: CountryISO!, $s: ID) { onSlotAvailabilityChanged(countryISO: $c, specialtyId: $s) { scheduleId } }',
+      { c: 'PE', s: 'pediatria' },
+      [2],
+    ],
+    [
+      'of CL',
+      "it hears the Chilean change only, none of Peru's",
+      'subscription { onSlotAvailabilityChanged(countryISO: CL) { scheduleId } }',
+      {},
+      [3],
+    ],
+    [
+      'with specialtyId given as null',
+      'it hears nothing: AppSync matches null with a null field, and specialtyId is never null',
+      'subscription { onSlotAvailabilityChanged(countryISO: PE, specialtyId: null) { scheduleId } }',
+      {},
+      [],
+    ],
+    [
+      'with specialtyId a variable the request leaves out',
+      'it hears nothing: AppSync takes it as null (aws-appsync-community issue 94)',
+      'subscription S($s: ID) { onSlotAvailabilityChanged(countryISO: PE, specialtyId: $s) { scheduleId } }',
+      {},
+      [],
+    ],
+  ])(
+    'given a subscriber %s, when changes of both countries and specialties are published, then %s',
+    async (_given, _then, query, variables, expected) => {
+      const { scheduleIds } = await heardBy(query, variables);
+
+      expect(scheduleIds).toEqual(expected);
+    },
+  );
+
+  it("given an insured person's token, when they follow availability, then they may, with no resolver in the way; IAM may not subscribe, and the API key may not publish", async () => {
+    const query = `subscription { onSlotAvailabilityChanged(countryISO: PE) { scheduleId } }`;
+
+    const insured = await heardBy(query, {}, given.anInsuredAppSyncCaller('00012'));
+    const iam = await heardBy(query, {}, pipelineCaller);
+    const forged = await run(await localExecutor({}), PUBLISH_SLOT_AVAILABILITY_CHANGE_MUTATION, apiKeyCaller, { change: changes[0] });
+
+    expect(insured.scheduleIds).toEqual([1, 2, 4]);
+    expect(iam.outcome).toEqual({
+      refused: {
+        data: null,
+        errors: [
+          expect.objectContaining({
+            errorType: 'Unauthorized',
+            message: 'Not Authorized to access onSlotAvailabilityChanged on type Subscription',
+          }),
+        ],
+      },
+    });
+    expect(forged.errors).toEqual([
+      expect.objectContaining({
+        errorType: 'Unauthorized',
+        message: 'Not Authorized to access publishSlotAvailabilityChange on type Mutation',
+      }),
+    ]);
   });
 });

@@ -6,7 +6,7 @@ import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { testMysqlUrl } from '../support/mysql';
 import { apiClient, newInsuredId } from '../e2e/client';
-import { given } from '../steps/given';
+import { given, type FreeSlots } from '../steps/given';
 
 /**
  * The explorer as a person meets it: the banner's Explorer URL opened in a real
@@ -38,9 +38,9 @@ interface CodeMirrorHost {
   readonly CodeMirror: { getValue(): string };
 }
 
-/** The README's first booking, as a person would type it. */
-const README_MUTATION = `mutation {
-  createAppointment(input: { insuredId: "00012", scheduleId: 100, countryISO: PE }) {
+/** The README's first booking, as a person would type it, of a slot they found in availableSlots. */
+const readmeMutation = (scheduleId: number) => `mutation {
+  createAppointment(input: { insuredId: "00012", scheduleId: ${scheduleId}, countryISO: PE }) {
     appointmentId status createdAt
   }
 }`;
@@ -50,10 +50,12 @@ describeWithChromium("the explorer at the banner's Explorer URL, in a real brows
   let browser: Browser;
   let userDataDir: string;
   let page: Page;
+  let slots: FreeSlots;
 
   beforeAll(async () => {
     if (!CHROMIUM_FOUND) throw new Error(`CI=true requires Chromium for the explorer test: none at ${CHROMIUM_PATH}; ${CHROMIUM_HINT}.`);
     stack = await startLocalStack({ quiet: !process.env.LOCAL_STACK_LOGS, mysqlUrl: testMysqlUrl });
+    slots = await given.freeSlotsIn(stack, { PE: 2, CL: 1 });
     userDataDir = await mkdtemp(join(tmpdir(), 'explorer-chromium-'));
     browser = await launchChromium(userDataDir);
   }, 60_000);
@@ -82,13 +84,13 @@ describeWithChromium("the explorer at the banner's Explorer URL, in a real brows
     // Then they call as the developer with the API key unless they choose otherwise
     expect(await chosenIdentity(page)).toMatch(/API key/);
 
-    // And the docs list the API's query and mutation
-    expect(await documentedFields(page, 'Query')).toContain('appointments');
-    expect(await documentedFields(page, 'Mutation')).toContain('createAppointment');
+    // And the docs list the API's queries and mutations, the catalog's included
+    expect(await documentedFields(page, 'Query')).toEqual(expect.arrayContaining(['appointments', 'availableSlots', 'catalog']));
+    expect(await documentedFields(page, 'Mutation')).toEqual(expect.arrayContaining(['createAppointment', 'publishSlots', 'withdrawSlot']));
 
-    // And the explorer tree offers the mutation's fields to tick
+    // And the explorer tree offers the fields of the operation it opens with (the booking screen's query) to tick
     await showPlugin(page, 'GraphiQL Explorer');
-    await page.waitForSelector('.graphiql-plugin ::-p-text(createAppointment)');
+    await page.waitForSelector('.graphiql-plugin ::-p-text(availableSlots)');
 
     // And typing in the editor suggests the API's fields
     await replaceOperation(page, '{ ');
@@ -101,7 +103,7 @@ describeWithChromium("the explorer at the banner's Explorer URL, in a real brows
     await openExplorer(page, stack.explorerUrl);
 
     // When the README's mutation is typed into the editor and run with Ctrl+Enter
-    const answer = await runOperation(page, README_MUTATION);
+    const answer = await runOperation(page, readmeMutation(slots.next('PE').scheduleId));
 
     // Then the answer is the new appointment, PENDING
     expect(answer).toEqual({
@@ -119,7 +121,7 @@ describeWithChromium("the explorer at the banner's Explorer URL, in a real brows
     // Given the explorer, and an appointment booked for the insured person its picker offers
     await openExplorer(page, stack.explorerUrl);
     const insuredId = await chooseIdentity(page, /^Insured (\d{5})/);
-    const booked = await apiClient(stack).createAppointment({ insuredId, ...given.aFreeSlot('CL') });
+    const booked = await apiClient(stack).createAppointment({ insuredId, ...slots.next('CL') });
     const appointmentId = booked.data?.createAppointment?.appointmentId;
     expect(appointmentId).toEqual(expect.any(String));
 
@@ -164,7 +166,7 @@ describeWithChromium("the explorer at the banner's Explorer URL, in a real brows
     await page.waitForSelector('button[aria-label^="Stop"]');
 
     // When an appointment is booked for them by another client
-    const booked = await apiClient(stack).createAppointment({ insuredId, ...given.aFreeSlot('PE') });
+    const booked = await apiClient(stack).createAppointment({ insuredId, ...slots.next('PE') });
     const appointmentId = booked.data?.createAppointment?.appointmentId ?? '';
 
     // Then its completion appears in the answer, without running anything again

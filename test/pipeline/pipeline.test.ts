@@ -10,7 +10,7 @@ import { startStatusChangeReceiver, type StatusChangeReceiver } from '../support
 import { startTestTable, type TestTable } from '../support/dynamodb';
 import { countryRows, describeWithMysql, testMysqlUrl, testPool } from '../support/mysql';
 import { acceptEveryEvent, loadCompletionWorker, loadCountryWorker, type WorkerHandler } from '../support/pipeline';
-import { given, inProcess, then, when, type AppointmentsApi } from '../steps';
+import { given, inProcess, then, when, type AppointmentsApi, type FreeSlots } from '../steps';
 
 describeWithMysql('the whole pipeline, stage by stage: createAppointment → country worker → completion worker', () => {
   let table: TestTable;
@@ -19,17 +19,21 @@ describeWithMysql('the whole pipeline, stage by stage: createAppointment → cou
   /** A developer with the API key, calling the resolver functions in this process as AppSync would. */
   let developer: AppointmentsApi;
   let completionWorker: WorkerHandler;
+  /** The catalog createAppointment reads, written straight into its read model: this pipeline has no projector. */
+  let slots: FreeSlots;
   const published: PublishCommandInput[] = [];
   const countryWorkers = new Map<CountryISO, { handler: WorkerHandler; announced: PutEventsRequestEntry[] }>();
 
   beforeAll(async () => {
     table = await startTestTable();
+    slots = await given.slotsInTheCatalog(table, { PE: 1, CL: 1 });
     appsync = await startStatusChangeReceiver();
     pool = testPool();
     const shared = { ...table.lambdaEnv, [environment.appointmentsTableName]: table.tableName };
 
     const resolvers = given.theResolverFunctions({
       ...shared,
+      [environment.slotsTableName]: table.slotsTableName,
       [environment.appointmentRequestsTopicArn]: 'arn:aws:sns:us-east-1:123456789012:requests',
     });
     developer = when.over(inProcess(resolvers.functions));
@@ -70,7 +74,7 @@ describeWithMysql('the whole pipeline, stage by stage: createAppointment → cou
     'given a %s booking, when every stage has run, then it reads COMPLETED and has exactly one row in its country schema and none in %s',
     async (countryISO, otherCountry) => {
       const insuredId = countryISO === 'PE' ? '00031' : '00032';
-      const slot = given.aFreeSlot(countryISO);
+      const slot = slots.next(countryISO);
       const created = then.theAppointmentIs(await developer.bookAppointment({ insuredId, ...slot }), 'PENDING');
 
       const publish = published.find((input) => input.Message?.includes(created.appointmentId));
@@ -101,7 +105,8 @@ describeWithMysql('the whole pipeline, stage by stage: createAppointment → cou
         }),
       ]);
       expect(await countryRows(pool, otherCountry, [created.appointmentId])).toEqual([]);
-      // And the change was announced to subscribers as stored
+      // And the change was announced to subscribers as stored, with its slot as the publish mutation's input names its centre's type
+      const { __typename: typeName, ...centre } = created.slot!.centre as unknown as { __typename: string };
       expect(appsync.received.filter((change) => change.appointmentId === created.appointmentId)).toEqual([
         {
           appointmentId: created.appointmentId,
@@ -111,6 +116,7 @@ describeWithMysql('the whole pipeline, stage by stage: createAppointment → cou
           status: 'COMPLETED',
           rejectionReason: null,
           updatedAt: listed.items[0]!.updatedAt,
+          slot: { ...created.slot, centre: { typeName, ...centre } },
         },
       ]);
     },

@@ -5,11 +5,15 @@ import { apiClient, type GraphqlResponse } from '../../local/api-client';
 import type { RouterEvent } from '../../local/router/router';
 import type { LocalStack } from '../../local/stack';
 import { describeWithMysql, testPool } from '../support/mysql';
+import { given, type Slot } from '../steps';
 import { asDeployed, printCounts, startReliabilityStack, storedAppointments, type SuiteCounts } from './support';
 
-/** A slot no other suite books: a row carrying it could only come from a request of this suite. */
-const SUITE_SCHEDULE_ID = 1_900_000_000 + Math.floor(Math.random() * 100_000_000);
-const VALID = { insuredId: '00012', scheduleId: SUITE_SCHEDULE_ID, countryISO: 'PE' };
+/** This suite's slot, published for its stack where the suite starts: a row carrying it could only come from a request of this suite. */
+let suiteSlot: Slot;
+/** A slot the catalog lacks, and one that began an hour ago: both refused at once. */
+let unknownSlot: Slot;
+let begunSlot: Slot;
+const valid = () => ({ insuredId: '00012', scheduleId: suiteSlot.scheduleId, countryISO: 'PE' });
 const BOOK = 'mutation Book($input: CreateAppointmentInput!) { createAppointment(input: $input) { appointmentId status } }';
 
 /**
@@ -25,23 +29,31 @@ interface BadRequest {
    * input field, only the input type (local/appsync/validation-errors.ts).
    */
   readonly names: readonly string[];
-  /** The mutation's input, sent as the $input variable as client libraries send it... */
-  readonly input?: Record<string, unknown> | null;
+  /** The mutation's input, sent as the $input variable as client libraries send it (made when sent: the suite's slot is published first)... */
+  readonly input?: () => Record<string, unknown> | null;
   /** ...or a whole request with the input inline. */
-  readonly query?: string;
+  readonly query?: () => string;
 }
 
-const withInput = (changes: Record<string, unknown>, refusedBy: RefusedBy, ...names: string[]): BadRequest => ({
-  input: { ...VALID, ...changes },
+const withInput = (
+  changes: Record<string, unknown> | (() => Record<string, unknown>),
+  refusedBy: RefusedBy,
+  ...names: string[]
+): BadRequest => ({
+  input: () => ({ ...valid(), ...(typeof changes === 'function' ? changes() : changes) }),
   refusedBy,
   names,
 });
-const without = (field: keyof typeof VALID, type: string): BadRequest => {
-  const { [field]: _left, ...rest } = VALID;
-  return { input: rest, refusedBy: 'graphql', names: ['input', type] };
-};
-const inline = (input: string, ...names: string[]): BadRequest => ({
-  query: `mutation { createAppointment(${input}) { appointmentId } }`,
+const without = (field: keyof ReturnType<typeof valid>, type: string): BadRequest => ({
+  input: () => {
+    const { [field]: _left, ...rest } = valid();
+    return rest;
+  },
+  refusedBy: 'graphql',
+  names: ['input', type],
+});
+const inline = (input: () => string, ...names: string[]): BadRequest => ({
+  query: () => `mutation { createAppointment(${input()}) { appointmentId } }`,
   refusedBy: 'graphql',
   names,
 });
@@ -87,15 +99,22 @@ const BAD_REQUESTS: Record<string, BadRequest> = {
   'insuredId missing': without('insuredId', 'String!'),
   'scheduleId missing': without('scheduleId', 'Int!'),
   'countryISO missing': without('countryISO', 'CountryISO!'),
+  "scheduleId its country's catalog lacks": withInput(
+    () => ({ scheduleId: unknownSlot.scheduleId }),
+    'resolver',
+    'scheduleId',
+    'availableSlots',
+  ),
+  'a slot that has begun': withInput(() => ({ scheduleId: begunSlot.scheduleId }), 'resolver', 'has not begun'),
   'an unknown field': withInput({ status: 'COMPLETED' }, 'graphql', 'CreateAppointmentInput'),
-  'no input at all': { input: null, refusedBy: 'graphql', names: ['input'] },
+  'no input at all': { input: () => null, refusedBy: 'graphql', names: ['input'] },
   'an unknown field, inline': inline(
-    `input: { insuredId: "00012", scheduleId: ${SUITE_SCHEDULE_ID}, countryISO: PE, appointmentId: "X" }`,
+    () => `input: { insuredId: "00012", scheduleId: ${suiteSlot.scheduleId}, countryISO: PE, appointmentId: "X" }`,
     'appointmentId',
   ),
-  'a missing field, inline': inline(`input: { insuredId: "00012", countryISO: PE }`, 'scheduleId'),
+  'a missing field, inline': inline(() => `input: { insuredId: "00012", countryISO: PE }`, 'scheduleId'),
   'an unknown argument, inline': inline(
-    `input: { insuredId: "00012", scheduleId: ${SUITE_SCHEDULE_ID}, countryISO: PE }, status: COMPLETED`,
+    () => `input: { insuredId: "00012", scheduleId: ${suiteSlot.scheduleId}, countryISO: PE }, status: COMPLETED`,
     'status',
   ),
 };
@@ -122,10 +141,13 @@ describeWithMysql('reliability: bad input over HTTP', () => {
 
   beforeAll(async () => {
     stack = await startReliabilityStack({ adjustQueue: asDeployed });
+    suiteSlot = (await given.freeSlotsIn(stack, { PE: 1 })).next('PE');
+    unknownSlot = given.aSlotTheCatalogLacks('PE');
+    begunSlot = await given.aSlotThatHasBegun(stack, 'PE');
     stack.router.on('event', (event) => routed.push(event));
     api = apiClient(stack);
     pool = testPool();
-  }, 60_000);
+  }, 90_000);
 
   afterAll(async () => {
     await stack?.stop();
@@ -137,14 +159,17 @@ describeWithMysql('reliability: bad input over HTTP', () => {
     routed.length = 0;
   });
 
-  /** Rows, in any country schema, for this suite's slot. */
+  /**
+   * Rows, in any country schema, for this suite's slot. Each country numbers its own catalog, so another schema may
+   * hold a slot of the same number: there, only a row that names the suite's country would be this suite's.
+   */
   async function rowsForSuiteSlot(): Promise<string[]> {
     const ids: string[] = [];
     for (const country of Object.values(countries)) {
-      const [rows] = await pool.query<RowDataPacket[]>('SELECT appointment_id FROM ??.appointments WHERE schedule_id = ?', [
-        country.mysqlSchema,
-        SUITE_SCHEDULE_ID,
-      ]);
+      const [rows] = await pool.query<RowDataPacket[]>(
+        'SELECT appointment_id FROM ??.appointments WHERE schedule_id = ? AND (? OR country_iso = ?)',
+        [country.mysqlSchema, suiteSlot.scheduleId, country.iso === suiteSlot.countryISO, suiteSlot.countryISO],
+      );
       ids.push(...rows.map((row) => row.appointment_id as string));
     }
     return ids;
@@ -156,7 +181,9 @@ describeWithMysql('reliability: bad input over HTTP', () => {
       // Given a request that breaks a rule
 
       // When it is sent to the API
-      const answer: GraphqlResponse<unknown> = bad.query ? await api.request(bad.query) : await api.request(BOOK, { input: bad.input });
+      const answer: GraphqlResponse<unknown> = bad.query
+        ? await api.request(bad.query())
+        : await api.request(BOOK, { input: bad.input?.() });
       counts.sent += 1;
       counts.invalid += 1;
 
@@ -189,7 +216,7 @@ describeWithMysql('reliability: bad input over HTTP', () => {
 
   it('the same checks see a valid booking of the same slot: stored, published and inserted', async () => {
     // When the valid request the bad ones were made from is sent
-    const answer = await api.request<{ createAppointment: { appointmentId: string; status: string } }>(BOOK, { input: VALID });
+    const answer = await api.request<{ createAppointment: { appointmentId: string; status: string } }>(BOOK, { input: valid() });
     await stack.router.waitForIdle(15_000);
     counts.sent += 1;
     const appointmentId = answer.data?.createAppointment.appointmentId ?? '';

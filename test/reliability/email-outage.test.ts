@@ -4,7 +4,7 @@ import type { SesRefusal } from '../../local/ses/local-ses';
 import type { LocalStack } from '../../local/stack';
 import { subjectsByAppointment } from '../support/emails';
 import { describeWithMysql } from '../support/mysql';
-import { bookAppointments, listedStatuses, printCounts, startReliabilityStack, type SuiteCounts } from './support';
+import { bookAppointments, listedStatuses, printCounts, publishTheSlotsToBook, startReliabilityStack, type SuiteCounts } from './support';
 
 const BOOKINGS = 20;
 const CLIENTS = 5;
@@ -48,7 +48,8 @@ describeWithMysql('reliability: SES refuses to send for a while', () => {
 
   beforeAll(async () => {
     stack = await startReliabilityStack({ sesHooks: { refuseSendEmail } });
-  }, 60_000);
+    await publishTheSlotsToBook(stack, { bookings: 2 * BOOKINGS });
+  }, 90_000);
 
   afterAll(async () => {
     counts.inDlq = stack?.router.deadLetters(EMAIL_DLQ).length ?? 0;

@@ -15,6 +15,7 @@ import {
   insuredIdsOfBookings,
   listedStatuses,
   printCounts,
+  publishTheSlotsToBook,
   RouterTally,
   scheduledRows,
   startReliabilityStack,
@@ -62,9 +63,10 @@ describeWithOwnMysql('reliability: MySQL goes down with appointments in flight a
     if (!started) throw new Error('This suite starts its own MariaDB from the binaries on PATH, and found none');
     mysql = started;
     stack = await startReliabilityStack({ mysqlUrl: mysql.url });
+    await publishTheSlotsToBook(stack, { bookings: APPOINTMENTS, contests: [CONTESTS] });
     tally = new RouterTally(stack.router);
     pool = createPool(mysqlOptionsFromUrl(mysql.url, 2));
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     tally?.stop();

@@ -2,8 +2,11 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
+import { slotReadModel } from '../../core/config/slot-read-model';
 import { countryRoute, topology } from '../../core/config/topology';
+import { localDynamoDbClient } from '../../local/dynamodb/dynalite';
 import { startThrowawayMysql, type MysqlServer } from '../../local/mysql/mysql-server';
 import type { OperatorIo } from '../../local/operators/operator-io';
 import { reconcileMain } from '../../local/operators/reconcile';
@@ -11,8 +14,16 @@ import { redriveMain } from '../../local/operators/redrive';
 import type { RouterEvent } from '../../local/router/router';
 import type { LocalStack } from '../../local/stack';
 import { NoRunningStackError, readStackState, stackStateOf, writeStackState, type LocalStackState } from '../../local/stack-state';
+import { given } from '../steps';
 import { npmRun } from '../support/operator-commands';
-import { bookAppointments, describeWithOwnMysql, printCounts, startReliabilityStack, type SuiteCounts } from './support';
+import {
+  bookAppointments,
+  describeWithOwnMysql,
+  printCounts,
+  publishTheSlotsToBook,
+  startReliabilityStack,
+  type SuiteCounts,
+} from './support';
 
 /** A tool's main run against `stack`, with what it printed. */
 async function run(
@@ -48,9 +59,11 @@ describeWithOwnMysql('reliability: the operator tools, npm run redrive and npm r
           down.has(queue) ? Promise.reject(new Error(`The function of ${queue} is down (fault injected)`)) : invoke(event),
       },
     });
+    // The slots of the suite's five bookings (indexes 0 to 4)
+    await publishTheSlotsToBook(stack, { bookings: 5 });
     state = () => Promise.resolve(stackStateOf(stack));
     stateDir = await mkdtemp(join(tmpdir(), 'appointments-operator-'));
-  }, 60_000);
+  }, 90_000);
 
   afterAll(async () => {
     counts.inDlq = [...topology.countryRoutes, topology.confirmations].reduce(
@@ -199,5 +212,58 @@ describeWithOwnMysql('reliability: the operator tools, npm run redrive and npm r
     // And without a stack they say how to start one
     expect(noStack.code).toBe(1);
     expect(noStack.stderr).toContain('npm start');
+  }, 60_000);
+
+  it('reconcile lists slots whose read model has drifted from their country (missing, shown otherwise, an older version) once their change is older than the threshold', async () => {
+    // Given three free slots of Peru's catalog, published by staff and stored by the pipeline in MySQL and the read model
+    const [missing, shownTaken, older] = await given.catalogSlots(stack, 'PE', 3);
+    if (!missing || !shownTaken || !older) throw new Error('Three slots were asked for');
+    const documents = DynamoDBDocumentClient.from(localDynamoDbClient(stack.dynamodbEndpoint));
+    const table = stack.slotsTableName;
+    const Key = (scheduleId: number) => ({
+      [slotReadModel.partitionKey]: `${slotReadModel.slotPrefix}PE#${scheduleId}`,
+      [slotReadModel.sortKey]: slotReadModel.slotSortKey,
+    });
+    const itemOf = async (scheduleId: number): Promise<Record<string, unknown> | undefined> =>
+      (await documents.send(new GetCommand({ TableName: table, Key: Key(scheduleId) }))).Item;
+    const originals = await Promise.all([missing, shownTaken, older].map((slot) => itemOf(slot.scheduleId)));
+    expect(originals.map((item) => [item?.availability, item?.version])).toEqual([
+      ['FREE', 1],
+      ['FREE', 1],
+      ['FREE', 1],
+    ]);
+    try {
+      // When something other than the pipeline writes the read model: one slot's item deleted, one shown TAKEN, one set a version back
+      await documents.send(new DeleteCommand({ TableName: table, Key: Key(missing.scheduleId) }));
+      await documents.send(new PutCommand({ TableName: table, Item: { ...originals[1], availability: 'TAKEN' } }));
+      await documents.send(new PutCommand({ TableName: table, Item: { ...originals[2], version: 0 } }));
+      const young = await run(reconcileMain, [], state);
+      const found = await run(reconcileMain, ['--older-than', '0s'], state);
+
+      // Then by default it leaves them alone: the slots were published moments ago, and a snapshot may still be on its way
+      expect(young.code).toBe(0);
+      expect(young.stdout).toMatch(/Checked \d+ slots of the read model \(DynamoDB\) against \d+ catalog slots\./);
+      expect(young.stdout).toContain('Nothing to reconcile');
+      // And with no threshold it lists each slot with both states and what differs, and exits 1
+      expect(found.code).toBe(1);
+      const [, slotSection] = found.stdout.split('Slots whose read model disagrees with their country (3)');
+      expect(slotSection).toContain(topology.slotAvailability.deadLetterQueueName);
+      expect(slotSection).toMatch(
+        new RegExp(`PE  schedule ${missing.scheduleId}  country FREE v1 since \\S+  read model MISSING \\(missing\\)`),
+      );
+      expect(slotSection).toMatch(
+        new RegExp(`PE  schedule ${shownTaken.scheduleId}  country FREE v1 since \\S+  read model TAKEN v1 \\(availability\\)`),
+      );
+      expect(slotSection).toMatch(
+        new RegExp(`PE  schedule ${older.scheduleId}  country FREE v1 since \\S+  read model FREE v0 \\(version\\)`),
+      );
+    } finally {
+      // The read model as the pipeline left it: reconcile agrees again
+      await Promise.all(originals.map((item) => documents.send(new PutCommand({ TableName: table, Item: item }))));
+      documents.destroy();
+    }
+    const clean = await run(reconcileMain, ['--older-than', '0s'], state);
+    expect(clean.code).toBe(0);
+    expect(clean.stdout).toContain('and the read model agrees with every catalog slot');
   }, 60_000);
 });

@@ -58,13 +58,16 @@ describeWithMysql('reliability: poison messages', () => {
     printCounts('poison', counts, startedAt);
   });
 
-  /** A PENDING appointment in DynamoDB, as createAppointment leaves it, and the request it publishes. */
+  /**
+   * A PENDING appointment in DynamoDB, as createAppointment leaves it, and the request it publishes: sent straight to
+   * a country queue, so on a slot its catalog lacks (the country books it as it books appointments made before the catalog).
+   */
   async function pendingRequest(
     countryISO: CountryISO,
     index: number,
   ): Promise<{ appointment: Appointment; request: AppointmentRequested }> {
     const appointment = pendingAppointment(
-      { insuredId: String(90_000 + index).padStart(5, '0'), ...given.aFreeSlot(countryISO) },
+      { insuredId: String(90_000 + index).padStart(5, '0'), ...given.aSlotTheCatalogLacks(countryISO) },
       nextAppointmentId(),
       new Date(),
     );

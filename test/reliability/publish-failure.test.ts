@@ -6,10 +6,11 @@ import type { LocalStack } from '../../local/stack';
 import { describeWithMysql, testPool } from '../support/mysql';
 import {
   bookAppointments,
-  bookingFor,
   deadLetterQueueNames,
+  insuredIdsOfBookings,
   listedStatuses,
   printCounts,
+  publishTheSlotsToBook,
   scheduledRows,
   startReliabilityStack,
   storedAppointments,
@@ -51,9 +52,10 @@ describeWithMysql('reliability: SNS refuses the publish', () => {
 
   beforeAll(async () => {
     stack = await startReliabilityStack({ hooks: { refusePublish } });
+    await publishTheSlotsToBook(stack, { bookings: 2 * BOOKINGS });
     stack.router.on('event', (event) => events.push(event));
     pool = testPool();
-  }, 60_000);
+  }, 90_000);
 
   afterAll(async () => {
     await stack?.stop();
@@ -70,7 +72,7 @@ describeWithMysql('reliability: SNS refuses the publish', () => {
   it('SNS refusing every attempt: each client gets SchedulingUnavailableError, and nothing is stored or sent on', async () => {
     // Given SNS refuses every publish
     refuse = 'every attempt';
-    const insuredIds = new Set(Array.from({ length: BOOKINGS }, (_, index) => bookingFor(index).insuredId));
+    const insuredIds = new Set(insuredIdsOfBookings(BOOKINGS));
 
     // When 20 appointments are booked
     const { accepted, refused, unclear } = await bookAppointments(stack, BOOKINGS, CLIENTS);

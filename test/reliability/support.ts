@@ -13,7 +13,7 @@ import { canStartThrowawayMysql } from '../../local/mysql/mysql-server';
 import { describeWithMysql } from '../support/mysql';
 import type { HeardChange, StatusChangeSubscriber } from '../support/status-change-subscriber';
 import { runConcurrently } from '../../local/load';
-import { given, http, when, type AppointmentsApi, type Refusal } from '../steps';
+import { given, http, when, type AppointmentsApi, type FreeSlots, type Refusal } from '../steps';
 
 /**
  * Every queue keeps the topology's batch size, batching window, concurrency and max
@@ -45,15 +45,46 @@ export const deadLetterQueueNames: readonly string[] = [...topology.countryRoute
 
 export { runConcurrently };
 
-/** This suite's slots for `bookingFor`: suites share the test MySQL, where each slot can be held once. */
-const SLOTS = given.freeSlots(100_000);
+/** What a suite books: `bookings` through `bookAppointments` (indexes 0 onwards), and each run of contests it makes, if any. */
+export interface SuiteBookings {
+  readonly bookings: number;
+  readonly contests?: readonly ContestPlan[];
+}
+
+/** Each stack's slots, as `publishTheSlotsToBook` published them: suites share the test MySQL, where each slot can be held once. */
+const slotsOfStacks = new WeakMap<LocalStack, FreeSlots>();
+
+/**
+ * Staff publish, through the stack's API, a slot for every booking the suite will make: its `bookings` and each
+ * contested slot and cancellation of its `contests`. Call it in beforeAll right after the stack starts, before
+ * anything counts: a publication sends a message through the country's pipeline and one event per slot. One day
+ * (72 slots) at a time, as the queues give a delivery one second here (shortRetries); and none may be left in a
+ * DLQ, where a suite would take it for its own.
+ */
+export async function publishTheSlotsToBook(stack: LocalStack, plan: SuiteBookings): Promise<void> {
+  const ofEachCountry = (count: number) => Math.ceil(count / countryISOs.length);
+  const contested = (plan.contests ?? []).reduce((sum, run) => sum + ofEachCountry(run.slots) + ofEachCountry(run.cancellations), 0);
+  const count = ofEachCountry(plan.bookings) + contested;
+  const counts = Object.fromEntries(countryISOs.map((countryISO) => [countryISO, count]));
+  slotsOfStacks.set(stack, await given.freeSlotsIn(stack, counts, { oneDayAtATime: true }));
+  const deadLettered = deadLetterQueueNames.filter((queue) => stack.router.deadLetters(queue).length > 0);
+  if (deadLettered.length > 0) throw new Error(`Publishing the suite's slots left messages in ${deadLettered.join(', ')}`);
+}
+
+function slotsOf(stack: LocalStack): FreeSlots {
+  const slots = slotsOfStacks.get(stack);
+  if (!slots) throw new Error("This suite books no slot of its stack's catalog: call publishTheSlotsToBook in its beforeAll");
+  return slots;
+}
+
+/** The insured person of a suite's `index`-th booking: 20 appointments each. */
+const insuredIdOf = (index: number) => String(Math.floor(index / 20)).padStart(5, '0');
+const countryOf = (index: number) => countryISOs[index % countryISOs.length] as CountryISO;
 
 /** The `index`-th booking of a suite: insured people with 20 appointments each, countries in turn, a slot of its own. */
-export function bookingFor(index: number): { insuredId: string; scheduleId: number; countryISO: CountryISO } {
-  return {
-    insuredId: String(Math.floor(index / 20)).padStart(5, '0'),
-    ...SLOTS.at(index, countryISOs[index % countryISOs.length] as CountryISO),
-  };
+function bookingFor(stack: LocalStack, index: number): { insuredId: string; scheduleId: number; countryISO: CountryISO } {
+  const countryISO = countryOf(index);
+  return { insuredId: insuredIdOf(index), ...slotsOf(stack).at(Math.floor(index / countryISOs.length), countryISO) };
 }
 
 /** A developer's client with the API key, waiting as long as AppSync lets a resolver run (30 s): longer would be waiting for nothing. */
@@ -61,7 +92,7 @@ const developerOf = (stack: LocalStack, timeoutMs = 30_000): AppointmentsApi => 
 
 /** The insured people the first `count` bookings are for, each once: whom a suite subscribes for before it books. */
 export function insuredIdsOfBookings(count: number): string[] {
-  return [...new Set(Array.from({ length: count }, (_, index) => bookingFor(index).insuredId))];
+  return [...new Set(Array.from({ length: count }, (_, index) => insuredIdOf(index)))];
 }
 
 export interface Bookings {
@@ -83,7 +114,7 @@ export async function bookAppointments(
   const bookings: Bookings = { accepted: [], refused: [], unclear: [] };
   await runConcurrently(count, clients, async (index) => {
     try {
-      const answer = await api.bookAppointment(bookingFor((options.firstIndex ?? 0) + index));
+      const answer = await api.bookAppointment(bookingFor(stack, (options.firstIndex ?? 0) + index));
       if (answer.appointment && !answer.errors) bookings.accepted.push(answer.appointment);
       else if (answer.errors?.length && answer.errors.every((error) => error.errorType && error.message))
         bookings.refused.push(answer.errors);
@@ -265,7 +296,7 @@ export async function thenEveryCompletionWasAnnounced(
 
 type ContestPlan = { readonly slots: number; readonly contenders: number; readonly cancellations: number };
 
-/** Who books in a contest plan: `contenders` insured people per slot from 80000, one per cancellation from 90000 (apart from bookingFor's). */
+/** Who books in a contest plan: `contenders` insured people per slot from 80000, one per cancellation from 90000 (apart from bookAppointments'). */
 function contestInsuredIds({ slots, contenders, cancellations }: ContestPlan) {
   return {
     ofSlot: (slot: number) => Array.from({ length: contenders }, (_, index) => String(80_000 + slot * contenders + index)),
@@ -290,6 +321,7 @@ export interface ContestsAndCancellations {
 /**
  * The booking semantics under a suite's faults: `slots` fresh slots each booked by `contenders`
  * insured people at once, and `cancellations` more bookings cancelled the moment they are accepted.
+ * Their slots are the ones `publishTheSlotsToBook` published for the plan's contests.
  */
 export async function whenSlotsAreContestedAndBookingsCancelled(stack: LocalStack, plan: ContestPlan): Promise<ContestsAndCancellations> {
   const insured = contestInsuredIds(plan);
@@ -300,17 +332,17 @@ export async function whenSlotsAreContestedAndBookingsCancelled(stack: LocalStac
     if (!answer.appointment) problems.push(`booking refused: ${JSON.stringify(answer.errors)}`);
     return answer.appointment;
   };
-  const countryOf = (index: number) => countryISOs[index % countryISOs.length] as CountryISO;
+  const slots = slotsOf(stack);
   const contests = await Promise.all(
     Array.from({ length: plan.slots }, async (_, index) => {
-      const slot = given.aFreeSlot(countryOf(index));
+      const slot = slots.next(countryOf(index));
       const bookings = await Promise.all(insured.ofSlot(index).map((insuredId) => book({ insuredId, ...slot })));
       return { ...slot, bookings: bookings.filter((booking): booking is Appointment => booking !== undefined) };
     }),
   );
   const cancelled = await Promise.all(
     Array.from({ length: plan.cancellations }, async (_, index) => {
-      const booked = await book({ insuredId: insured.ofCancellation(index), ...given.aFreeSlot(countryOf(index)) });
+      const booked = await book({ insuredId: insured.ofCancellation(index), ...slots.next(countryOf(index)) });
       if (!booked) return undefined;
       const answer = await api.cancelAppointment(booked);
       if (answer.appointment?.status !== AppointmentStatus.CANCELLED)

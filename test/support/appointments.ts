@@ -12,6 +12,7 @@ export function anAppointment(status: AppointmentStatus, changes: Partial<Appoin
     rejectionReason: null,
     createdAt: '2026-11-29T10:00:00.000Z',
     updatedAt: '2026-11-29T10:00:01.000Z',
+    slot: null,
     ...changes,
   };
 }

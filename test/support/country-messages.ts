@@ -6,12 +6,12 @@ import { given } from '../steps/given';
 // Monotonic: ids sort in creation order, as the migration's "first booking" relies on.
 export const ulid = monotonicFactory();
 
-/** A booking as a country queue delivers it, on a fresh slot unless told otherwise. */
+/** A booking as a country queue delivers it, on a fresh slot unless told otherwise: one its catalog lacks, which the country books as it books appointments made before the catalog. */
 export const bookingRequest = (countryISO: CountryISO, overrides: Partial<AppointmentRequested> = {}): AppointmentRequested => ({
   type: 'AppointmentRequested',
   appointmentId: ulid(),
   insuredId: '00012',
-  scheduleId: given.aFreeSlot(countryISO).scheduleId,
+  scheduleId: given.aSlotTheCatalogLacks(countryISO).scheduleId,
   countryISO,
   createdAt: '2026-11-22T10:00:00.123Z',
   correlationId: 'test',

@@ -1,6 +1,7 @@
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import {
   ensureAppointmentsTable,
+  ensureSlotReadModelTable,
   localDynamoDbClient,
   LOCAL_CREDENTIALS,
   LOCAL_REGION,
@@ -10,6 +11,8 @@ import {
 export interface TestTable {
   readonly endpoint: string;
   readonly tableName: string;
+  /** The slot read model's table beside it (env SLOTS_TABLE_NAME), empty until a test puts slots in the catalog (`given.slotsInTheCatalog`). */
+  readonly slotsTableName: string;
   readonly client: ReturnType<typeof localDynamoDbClient>;
   /** Environment that points a Lambda entry file's default SDK clients at this dynalite. */
   readonly lambdaEnv: Record<string, string>;
@@ -18,14 +21,15 @@ export interface TestTable {
   stop(): Promise<void>;
 }
 
-/** A dynalite in this process with the appointments table, as the local stack creates it. */
-export async function startTestTable(tableName = 'appointments-test'): Promise<TestTable> {
+/** A dynalite in this process with the appointments table and the slot read model's, as the local stack creates them. */
+export async function startTestTable(tableName = 'appointments-test', slotsTableName = 'slots-test'): Promise<TestTable> {
   const dynamo = await startLocalDynamoDb();
   const client = localDynamoDbClient(dynamo.endpoint);
-  await ensureAppointmentsTable(client, tableName);
+  await Promise.all([ensureAppointmentsTable(client, tableName), ensureSlotReadModelTable(client, slotsTableName)]);
   return {
     endpoint: dynamo.endpoint,
     tableName,
+    slotsTableName,
     client,
     lambdaEnv: {
       AWS_REGION: LOCAL_REGION,

@@ -6,9 +6,19 @@ import { pollUntil } from '../e2e/client';
 /** How long an email may take after its status change is stored, on a busy test machine. */
 export const EMAILED_WITHIN_MS = 20_000;
 
-/** The emails the local SES sent about one appointment (its id is in every subject), oldest first. */
+const APPOINTMENT_CODE_IN_TEXT = /^Código de cita: ([0-9A-HJKMNP-TV-Z]{26})$/m;
+
+/**
+ * The appointment an email is about: every email names its code in the text part ("Código de cita: …"); a subject
+ * that says when and where has no room for it (core/email/status-emails.ts).
+ */
+export function appointmentIdOf(email: SentEmail): string | undefined {
+  return APPOINTMENT_CODE_IN_TEXT.exec(email.body.text ?? '')?.[1];
+}
+
+/** The emails the local SES sent about one appointment, oldest first. */
 export async function emailsAbout(stack: LocalStack, appointmentId: string): Promise<SentEmail[]> {
-  return (await stack.sentEmails()).filter((email) => email.subject.includes(appointmentId));
+  return (await stack.sentEmails()).filter((email) => appointmentIdOf(email) === appointmentId);
 }
 
 /** Waits until `count` emails about the appointment were sent (or the deadline passed); answers what was sent. */
@@ -36,13 +46,11 @@ export function readable(email: SentEmail): string {
   return `${email.subject}\n${email.body.text ?? ''}`;
 }
 
-const APPOINTMENT_ID_IN_SUBJECT = /código ([0-9A-HJKMNP-TV-Z]{26})/;
-
 /** For each appointment the local SES sent email about: the subjects sent, in order (a status twice is an email sent twice). */
 export async function subjectsByAppointment(stack: LocalStack): Promise<Map<string, string[]>> {
   const subjects = new Map<string, string[]>();
   for (const email of await stack.sentEmails()) {
-    const appointmentId = APPOINTMENT_ID_IN_SUBJECT.exec(email.subject)?.[1];
+    const appointmentId = appointmentIdOf(email);
     if (!appointmentId) throw new Error(`An email names no appointment: ${email.subject}`);
     subjects.set(appointmentId, [...(subjects.get(appointmentId) ?? []), email.subject]);
   }

@@ -1,4 +1,5 @@
-import type { CatalogCentre, SlotPublication } from '../../core/domain/slots';
+import type { SlotReadModel } from '../../core/ports';
+import type { CatalogCentre, SlotPublication, SlotSnapshot } from '../../core/domain/slots';
 import type { CountryISO } from '../../core/graphql/types.generated';
 import { ulid } from './country-messages';
 
@@ -37,4 +38,37 @@ export function aPublicationOfSlots(countryISO: CountryISO, count: number): Slot
     return { date: `2027-03-${String(day + 1).padStart(2, '0')}`, from: '08:00', to, everyMinutes: 15 };
   });
   return aSlotPublication(countryISO, { sessions });
+}
+
+/**
+ * A slot as the read model holds it: free, 20 minutes from `startsAt`, at a test centre of its country (with the
+ * country's own attributes), for general medicine with a test doctor.
+ */
+export function aSlotSnapshot(
+  countryISO: CountryISO,
+  scheduleId: number,
+  startsAt: Date,
+  overrides: Partial<SlotSnapshot> = {},
+): SlotSnapshot {
+  return {
+    countryISO,
+    scheduleId,
+    centre: { centreId: 'centro-de-pruebas', name: 'Centro de pruebas', attributes: centreAttributes[countryISO] },
+    specialty: { specialtyId: 'medicina-general', name: 'Medicina general' },
+    doctor: { doctorId: 'doctor-de-pruebas', name: 'Dra. Prueba' },
+    startsAt: startsAt.toISOString(),
+    endsAt: new Date(startsAt.getTime() + 20 * 60_000).toISOString(),
+    availability: 'FREE',
+    version: 1,
+    ...overrides,
+  };
+}
+
+/**
+ * A read model in which every scheduleId is a free slot of its country, a week from now: the unit tests of
+ * bookings, where which slot it is does not matter, only that the catalog has it.
+ */
+export function aCatalogWhereEverySlotIsFree(): Pick<SlotReadModel, 'get'> {
+  const startsAt = new Date(Date.now() + 7 * 86_400_000);
+  return { get: (countryISO, scheduleId) => Promise.resolve(aSlotSnapshot(countryISO, scheduleId, startsAt)) };
 }

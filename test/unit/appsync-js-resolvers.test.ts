@@ -6,7 +6,7 @@ const repositoryRoot = resolve(__dirname, '../..');
 
 /** The APPSYNC_JS resolver files are linted with the runtime's restrictions, so a deploy never finds them first. */
 describe('the APPSYNC_JS resolver files', () => {
-  it.each([topology.lambdaResolverCode, topology.statusChanges.code])(
+  it.each([topology.lambdaResolverCode, ...topology.publishMutations.map((publish) => publish.code)])(
     'given %s, when eslint reads it, then the APPSYNC_JS rules apply (no in, try, throw, classes, async, ...)',
     (file) => {
       // eslint's own CLI: its config is an ES module, which jest's module loader cannot import.

@@ -1,10 +1,16 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { deploymentChecks } from '../../core/domain/reserved-check-slots';
 import type { AppointmentStatusChanged } from '../../core/messages/appointment-messages';
+import type { OutgoingEmail } from '../../core/ports';
 import { emailStatusChange } from '../../core/use-cases/email-status-change';
+import { localInsuredAddress } from '../../local/identity/user-pool-accounts';
+import type { SentEmail } from '../../local/ses/local-ses';
 import {
   awaitConfirmation,
   confirmationSubjectOf,
+  LocalOutboxEvidence,
   WorkerLogEvidence,
   WORKER_LOG_WAIT_MS,
   type CheckBooking,
@@ -130,8 +136,82 @@ describe("the proof of the check's confirmation email in AWS: the notification w
   });
 });
 
+/** The email the notification worker sends about a COMPLETED change, as the local SES would list it. */
+async function emailTheWorkerSends(change: AppointmentStatusChanged): Promise<SentEmail> {
+  let sent: OutgoingEmail | undefined;
+  await emailStatusChange(change, {
+    addressBook: { verifiedAddressOf: (insuredId) => Promise.resolve(localInsuredAddress(insuredId)) },
+    mailer: {
+      send: (email) => {
+        sent = email;
+        return Promise.resolve('ses-1');
+      },
+    },
+    logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
+    metrics: { emailSent: () => undefined, emailSkipped: () => undefined },
+  });
+  if (!sent) throw new Error('the worker sent nothing');
+  const destination = { to: [sent.to], cc: [], bcc: [] };
+  return {
+    messageId: `local-${change.appointmentId}`,
+    from: 'citas@appointments.test',
+    destination,
+    subject: sent.subject,
+    body: sent,
+    at: 0,
+  };
+}
+
+/** A local SES outbox (`GET /store`, as aws-ses-v2-local answers it) holding `emails`; its URL. */
+async function outboxHolding(emails: readonly SentEmail[]): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = createServer((request, response) => {
+    response.writeHead(request.url === '/store' ? 200 : 404, { 'content-type': 'application/json' });
+    response.end(JSON.stringify({ emails }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
 describe('the confirmation the local check looks for', () => {
   it('given the check booking, when its subject is worked out, then it is the Spanish one the worker renders, naming the slot and the appointment', () => {
     expect(confirmationSubjectOf(booking)).toBe(`Cita confirmada: espacio N.º ${booking.scheduleId} (código ${booking.appointmentId})`);
+  });
+
+  it("given the outbox holds the check's confirmation (its slot in no catalog, so none in the event) beside a real booking's, which says when and where, when the local check reads it, then it finds the check's alone", async () => {
+    // given
+    const announced = { correlationId: 'c-1', status: 'COMPLETED', rejectionReason: null, updatedAt: '2026-11-29T12:00:03.000Z' } as const;
+    const checks = await emailTheWorkerSends({ ...booking, ...announced, slot: null });
+    // To the same address, so that only the subject and the code tell the two apart.
+    const realBooking = await emailTheWorkerSends({
+      ...announced,
+      appointmentId: '01JBQ6Z1Y8M3V4K5N6P7Q8R9SV',
+      insuredId: deploymentChecks.insuredId,
+      scheduleId: 4_101,
+      countryISO: 'PE',
+      slot: {
+        scheduleId: 4_101,
+        countryISO: 'PE',
+        startsAt: '2026-12-15T10:30:00-05:00',
+        endsAt: '2026-12-15T11:00:00-05:00',
+        centre: { centreId: 'pe-clinica-miraflores', name: 'Clínica Miraflores', timeZone: 'America/Lima', district: 'Miraflores' },
+        specialty: { specialtyId: 'cardiologia', name: 'Cardiología' },
+        doctor: { doctorId: 'pe-dra-diaz', name: 'Dra. Milagros Díaz Zapata' },
+      },
+    });
+    const outbox = await outboxHolding([realBooking, checks]);
+
+    try {
+      // when
+      const found = await new LocalOutboxEvidence(outbox.url, 1_000).confirmationsOf(booking);
+
+      // then
+      expect(realBooking.subject).toBe('Cita confirmada: Cardiología, martes 15 de diciembre de 2026, 10:30');
+      expect(found).toEqual([
+        `the local SES accepted "${confirmationSubjectOf(booking)}" to ${localInsuredAddress(booking.insuredId)} (message id local-${booking.appointmentId})`,
+      ]);
+    } finally {
+      await outbox.close();
+    }
   });
 });

@@ -1,5 +1,11 @@
 import { pendingAppointment, type Appointment } from '../../core/domain/appointment';
-import { reconcileAppointments, reportReconciliation, type CountryRowSummary } from '../../core/use-cases/reconcile-appointments';
+import {
+  MAX_SLOT_DRIFTS_LOGGED,
+  reconcileAppointments,
+  reportReconciliation,
+  type CountryRowSummary,
+} from '../../core/use-cases/reconcile-appointments';
+import type { CountrySlotState, ReadModelSlotState } from '../../core/use-cases/reconcile-slot-read-model';
 
 const now = new Date('2026-11-22T12:00:00.000Z');
 const minutesAgo = (minutes: number) => new Date(now.getTime() - minutes * 60_000);
@@ -99,6 +105,7 @@ describe("the scheduled reconciliation's report", () => {
       ['lostDecision', 1],
       ['cancellationNotFreed', 1],
       ['overbooked', 0],
+      ['slotReadModelDrift', 0],
     ]);
     expect(logged.map(({ finding, appointmentId }) => [finding, appointmentId])).toEqual([
       ['stuckPending', 'STUCK'],
@@ -106,5 +113,150 @@ describe("the scheduled reconciliation's report", () => {
       ['cancellationNotFreed', 'CANCELLED'],
     ]);
     expect(logged[2]?.message).toContain('cancel the appointment again');
+  });
+});
+
+const countrySlot = (scheduleId: number, changedMinutesAgo: number, overrides: Partial<CountrySlotState> = {}): CountrySlotState => ({
+  countryISO: 'PE',
+  scheduleId,
+  availability: 'FREE',
+  version: 2,
+  changedAt: minutesAgo(changedMinutesAgo),
+  ...overrides,
+});
+const modelSlot = (scheduleId: number, overrides: Partial<ReadModelSlotState> = {}): ReadModelSlotState => ({
+  countryISO: 'PE',
+  scheduleId,
+  availability: 'FREE',
+  version: 2,
+  ...overrides,
+});
+const noAppointments = { appointments: () => [], countryRows: () => [], now: () => now };
+
+describe('reconciling the slot read model with the country catalogs', () => {
+  it("given a read model that holds every slot at its country's availability and at least its version, when reconciled, then nothing is reported", async () => {
+    const result = await reconcileAppointments(5 * 60_000, {
+      ...noAppointments,
+      slots: {
+        readModelSlots: () => [
+          modelSlot(1),
+          modelSlot(2, { availability: 'TAKEN', version: 3 }),
+          modelSlot(3, { version: 4 }),
+          modelSlot(1, { countryISO: 'CL' }),
+        ],
+        countrySlots: () => [
+          countrySlot(1, 30),
+          countrySlot(2, 30, { availability: 'TAKEN', version: 3 }),
+          countrySlot(3, 30),
+          countrySlot(1, 30, { countryISO: 'CL' }),
+        ],
+      },
+    });
+
+    expect(result.slots).toEqual({ readModelSlotsChecked: 4, countrySlotsChecked: 4, slotsDrifting: [] });
+  });
+
+  it('given a slot the read model lacks, one it shows free that its country has taken, and one it holds at an older version, when their changes are older than the threshold, then each is reported with both states', async () => {
+    const result = await reconcileAppointments(5 * 60_000, {
+      ...noAppointments,
+      slots: {
+        readModelSlots: () => [modelSlot(11, { version: 2 }), modelSlot(12, { version: 1 }), modelSlot(10, { countryISO: 'CL' })],
+        countrySlots: () => [
+          countrySlot(10, 20),
+          countrySlot(11, 20, { availability: 'TAKEN', version: 3 }),
+          countrySlot(12, 20, { version: 3 }),
+        ],
+      },
+    });
+
+    expect(result.slots?.slotsDrifting).toEqual([
+      {
+        countryISO: 'PE',
+        scheduleId: 10,
+        reason: 'missing',
+        country: { availability: 'FREE', version: 2, changedAt: minutesAgo(20) },
+        readModel: 'MISSING',
+      },
+      {
+        countryISO: 'PE',
+        scheduleId: 11,
+        reason: 'availability',
+        country: { availability: 'TAKEN', version: 3, changedAt: minutesAgo(20) },
+        readModel: { availability: 'FREE', version: 2 },
+      },
+      {
+        countryISO: 'PE',
+        scheduleId: 12,
+        reason: 'version',
+        country: { availability: 'FREE', version: 3, changedAt: minutesAgo(20) },
+        readModel: { availability: 'FREE', version: 1 },
+      },
+    ]);
+  });
+
+  it('given the same differences whose last change in the country is younger than the threshold, when reconciled, then none is reported: the snapshots may still be on their way', async () => {
+    const result = await reconcileAppointments(5 * 60_000, {
+      ...noAppointments,
+      slots: {
+        readModelSlots: () => [modelSlot(11, { version: 2 }), modelSlot(12, { version: 1 })],
+        countrySlots: () => [
+          countrySlot(10, 4),
+          countrySlot(11, 4, { availability: 'TAKEN', version: 3 }),
+          countrySlot(12, 0, { version: 3 }),
+        ],
+      },
+    });
+
+    expect(result.slots).toEqual({ readModelSlotsChecked: 2, countrySlotsChecked: 3, slotsDrifting: [] });
+  });
+
+  it('given no catalogs to compare with (no MySQL), when reconciled, then the read model is not checked', async () => {
+    const result = await reconcileAppointments(5 * 60_000, noAppointments);
+
+    expect(result.slots).toBeUndefined();
+  });
+
+  it('given drifting slots, when reported, then each is counted as slotReadModelDrift and logged with its scheduleId, up to a limit per run after which one line gives the rest', async () => {
+    const counted: [string, number][] = [];
+    const logged: Record<string, unknown>[] = [];
+    const logger = {
+      info: (message: string, keys: Record<string, unknown>) => logged.push({ message, ...keys }),
+      error: jest.fn(),
+      warn: (message: string, keys: Record<string, unknown>) => logged.push({ message, ...keys }),
+    };
+    const drifting = MAX_SLOT_DRIFTS_LOGGED + 5;
+
+    await reportReconciliation(5 * 60_000, {
+      ...noAppointments,
+      slots: {
+        readModelSlots: () => [modelSlot(1, { availability: 'TAKEN' })],
+        countrySlots: () => Array.from({ length: drifting }, (_, index) => countrySlot(1 + index, 20)),
+      },
+      metrics: { reconciliationFindings: (kind, count) => counted.push([kind, count]) },
+      logger,
+    });
+
+    expect(counted).toContainEqual(['slotReadModelDrift', drifting]);
+    const findings = logged.filter((line) => line.finding === 'slotReadModelDrift');
+    expect(findings).toHaveLength(MAX_SLOT_DRIFTS_LOGGED + 1);
+    expect(findings[0]).toEqual({
+      message: expect.stringContaining('slot-availability-dlq') as unknown,
+      finding: 'slotReadModelDrift',
+      countryISO: 'PE',
+      scheduleId: 1,
+      drift: 'availability',
+      countryAvailability: 'FREE',
+      countryVersion: 2,
+      countryChangedAt: minutesAgo(20).toISOString(),
+      readModelAvailability: 'TAKEN',
+      readModelVersion: 2,
+    });
+    expect(findings[1]).toMatchObject({ scheduleId: 2, drift: 'missing', readModelAvailability: 'MISSING' });
+    expect(findings.at(-1)).toMatchObject({ notLogged: 5 });
+    expect(logged.find((line) => line.message === 'Reconciliation done')).toMatchObject({
+      readModelSlotsChecked: 1,
+      countrySlotsChecked: drifting,
+      slotReadModelDrift: drifting,
+    });
   });
 });

@@ -225,7 +225,7 @@ describe('the country and the read model', () => {
 
     await projectSlotAvailability(
       { ...aSlot({ availability: 'FREE', version: 2 }), correlationId: 'c-7' },
-      { slots, logger: given.aQuietLogger() },
+      { slots, subscribers: { publish: () => Promise.resolve() }, logger: given.aQuietLogger() },
     );
 
     expect(await slots.get('PE', 41)).toMatchObject({ availability: 'TAKEN', version: 3 });

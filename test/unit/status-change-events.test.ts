@@ -49,6 +49,8 @@ describe('AppointmentStatusChanged on the bus', () => {
         status: AppointmentStatus.REJECTED,
         rejectionReason: RejectionReason.SLOT_TAKEN,
         updatedAt: '2026-11-29T10:00:02.000Z',
+        // anAppointment's: booked before the catalog
+        slot: null,
         correlationId: 'c-7',
       },
     ]);

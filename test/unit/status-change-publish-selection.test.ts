@@ -1,6 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { getNamedType, GraphQLObjectType, Kind, parse, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
+import {
+  getNamedType,
+  GraphQLInterfaceType,
+  GraphQLObjectType,
+  Kind,
+  parse,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from 'graphql';
 import { PUBLISH_STATUS_CHANGE_MUTATION } from '../../core/adapters/appsync-status-changes';
 import { topology } from '../../core/config/topology';
 import { buildAppSyncSchema } from '../../local/appsync/appsync-schema';
@@ -24,27 +33,35 @@ describe("the completion worker's publish selects every field a subscriber can a
     );
 
     // Then every field of the type (and of any object type under it) is selected
-    expect(field?.kind === Kind.FIELD ? selectedPaths(field.selectionSet) : []).toEqual(fieldPaths(pushedType));
+    expect(field?.kind === Kind.FIELD ? selectedPaths(field.selectionSet) : []).toEqual(fieldPaths(schema, pushedType));
   });
 });
 
-function fieldPaths(type: GraphQLObjectType, prefix = ''): string[] {
-  return Object.values(type.getFields())
-    .flatMap((field) => {
-      const named = getNamedType(field.type);
-      return named instanceof GraphQLObjectType
-        ? [`${prefix}${field.name}`, ...fieldPaths(named, `${prefix}${field.name}/`)]
-        : [`${prefix}${field.name}`];
-    })
-    .sort();
+/**
+ * Every path under `type`. An interface (a slot's Centre) counts `__typename`, which AppSync needs to pick the
+ * type, and the fields of each type implementing it (a country's centre attributes), as a subscriber may ask for them.
+ */
+function fieldPaths(schema: GraphQLSchema, type: GraphQLObjectType | GraphQLInterfaceType, prefix = ''): string[] {
+  const own = Object.values(type.getFields()).flatMap((field) => {
+    const named = getNamedType(field.type);
+    const path = `${prefix}${field.name}`;
+    return named instanceof GraphQLObjectType || named instanceof GraphQLInterfaceType
+      ? [path, ...fieldPaths(schema, named, `${path}/`)]
+      : [path];
+  });
+  const implementations =
+    type instanceof GraphQLInterfaceType
+      ? [`${prefix}__typename`, ...schema.getPossibleTypes(type).flatMap((implementation) => fieldPaths(schema, implementation, prefix))]
+      : [];
+  return [...new Set([...own, ...implementations])].sort();
 }
 
+/** Every path the selection set names, fields inside inline fragments (`... on PeruCentre`) included. */
 function selectedPaths(selectionSet: SelectionSetNode | undefined, prefix = ''): string[] {
-  return (selectionSet?.selections ?? [])
-    .flatMap((selection) =>
-      selection.kind === Kind.FIELD
-        ? [`${prefix}${selection.name.value}`, ...selectedPaths(selection.selectionSet, `${prefix}${selection.name.value}/`)]
-        : [],
-    )
-    .sort();
+  const paths = (selectionSet?.selections ?? []).flatMap((selection) => {
+    if (selection.kind === Kind.INLINE_FRAGMENT) return selectedPaths(selection.selectionSet, prefix);
+    if (selection.kind !== Kind.FIELD) return [];
+    return [`${prefix}${selection.name.value}`, ...selectedPaths(selection.selectionSet, `${prefix}${selection.name.value}/`)];
+  });
+  return [...new Set(paths)].sort();
 }

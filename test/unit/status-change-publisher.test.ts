@@ -5,16 +5,47 @@ import {
   PUBLISH_STATUS_CHANGE_MUTATION,
   StatusChangeNotPublishedError,
 } from '../../core/adapters/appsync-status-changes';
-import type { AppointmentStatusChangeInput } from '../../core/graphql/types.generated';
+import type { AppointmentStatusChange, AppointmentStatusChangeInput } from '../../core/graphql/types.generated';
 
 const GRAPHQL_URL = 'https://example123.appsync-api.us-east-1.amazonaws.com/graphql';
-const change: AppointmentStatusChangeInput = {
+const slot = {
+  scheduleId: 100,
+  countryISO: 'PE' as const,
+  startsAt: '2026-12-15T10:30:00-05:00',
+  endsAt: '2026-12-15T10:50:00-05:00',
+  centre: {
+    __typename: 'PeruCentre',
+    centreId: 'pe-clinica-miraflores',
+    name: 'Clínica Miraflores',
+    timeZone: 'America/Lima',
+    district: 'Miraflores',
+  },
+  specialty: { specialtyId: 'cardiologia', name: 'Cardiología' },
+  doctor: { doctorId: 'dra-quispe', name: 'Dra. María Quispe' },
+};
+const change: AppointmentStatusChange = {
   appointmentId: '01JDQ0000000000000000000AB',
   insuredId: '00012',
   scheduleId: 100,
   countryISO: 'PE',
   status: 'COMPLETED',
+  rejectionReason: null,
   updatedAt: '2026-11-23T10:00:00.000Z',
+  slot,
+};
+/** The same change as the publish mutation's input: the centre's type travels as `typeName`. */
+const changeInput: AppointmentStatusChangeInput = {
+  ...change,
+  slot: {
+    ...slot,
+    centre: {
+      typeName: 'PeruCentre',
+      centreId: 'pe-clinica-miraflores',
+      name: 'Clínica Miraflores',
+      timeZone: 'America/Lima',
+      district: 'Miraflores',
+    },
+  },
 };
 const signer = new SignatureV4({
   credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret', sessionToken: 'session-token' },
@@ -62,7 +93,7 @@ describe('publishing a status change to AppSync (the completion worker)', () => 
         'x-amz-security-token': 'session-token',
       }),
     );
-    expect(request?.body).toEqual({ query: PUBLISH_STATUS_CHANGE_MUTATION, variables: { change } });
+    expect(request?.body).toEqual({ query: PUBLISH_STATUS_CHANGE_MUTATION, variables: { change: changeInput } });
     expect(PUBLISH_STATUS_CHANGE_MUTATION).toMatch(
       /^mutation PublishStatusChange\(\$change: AppointmentStatusChangeInput!\) \{\s+publishAppointmentStatusChange\(change: \$change\)/,
     );

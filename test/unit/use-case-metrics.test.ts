@@ -6,6 +6,7 @@ import { cancelAppointment } from '../../core/use-cases/cancel-appointment';
 import { createAppointment } from '../../core/use-cases/create-appointment';
 import { anAppointment, aRepositoryAnswering } from '../support/appointments';
 import { given } from '../steps/given';
+import { aCatalogWhereEverySlotIsFree } from '../support/slot-publications';
 
 /** What each use case tells operators: the measurements it takes, once per stored change. */
 
@@ -27,6 +28,7 @@ const appointment = (status: AppointmentStatus) => anAppointment(status);
 
 const repository = aRepositoryAnswering;
 const requests = { publish: jest.fn(() => Promise.resolve()) };
+const slots = aCatalogWhereEverySlotIsFree();
 
 describe('bookings', () => {
   it('given a valid booking, when it is stored and handed on, then one booking is counted as accepted for its country', async () => {
@@ -35,6 +37,7 @@ describe('bookings', () => {
     await createAppointment({ insuredId: '00012', scheduleId: 7, countryISO: 'CL' }, developer, 'c-1', {
       appointments: repository(),
       requests,
+      slots,
       logger: quiet,
       metrics,
     });
@@ -51,7 +54,7 @@ describe('bookings', () => {
       const { metrics, taken } = recordingMetrics();
 
       await expect(
-        createAppointment(input, caller, 'c-2', { appointments: repository(), requests, logger: quiet, metrics }),
+        createAppointment(input, caller, 'c-2', { appointments: repository(), requests, slots, logger: quiet, metrics }),
       ).rejects.toMatchObject({ name: refusal });
 
       expect(taken).toEqual([['bookingRefused', refusal]]);
@@ -66,6 +69,7 @@ describe('bookings', () => {
       createAppointment({ insuredId: '00012', scheduleId: 7, countryISO: 'PE' }, developer, 'c-3', {
         appointments: repository(),
         requests: refusing,
+        slots,
         logger: quiet,
         metrics,
       }),
