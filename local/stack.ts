@@ -17,6 +17,7 @@ import {
   LOCAL_CREDENTIALS,
   LOCAL_REGION,
   localDynamoDbClient,
+  sdkAppIdOf,
   startLocalDynamoDb,
   type LocalDynamoDb,
 } from './dynamodb/dynalite';
@@ -304,7 +305,7 @@ function createFunctions(context: {
     return fn;
   };
   const resolvers = topology.resolvers.map((resolver) => {
-    const name = `${resolver.typeName}-${resolver.fieldName}`;
+    const name = resolverFunctionName(resolver);
     const fn = addFunction({
       name,
       entry: resolver.entry,
@@ -316,7 +317,7 @@ function createFunctions(context: {
   });
   for (const { settings: declared, consumer } of routingFromTopology().queues) {
     const settings = router.queueSettings(declared.queueName);
-    const name = `${basename(consumer.entry).replace(/\.[jt]s$/, '')}-${settings.queueName}`;
+    const name = consumerFunctionName(consumer, settings.queueName);
     const fn = addFunction({
       name,
       entry: consumer.entry,
@@ -391,7 +392,7 @@ function lambdaEnvironments(context: {
     ...shared,
     AWS_LAMBDA_FUNCTION_NAME: name,
     // Local only: the SDK names the function in its user agent, so local DynamoDB can count calls per function.
-    AWS_SDK_UA_APP_ID: name,
+    AWS_SDK_UA_APP_ID: sdkAppIdOf(name),
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(topology.functionMemoryMB),
     AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${name}`,
@@ -411,6 +412,16 @@ function registered<Part>(cleanups: (() => Promise<unknown>)[], stop: (part: Par
     cleanups.push(async () => stop(part));
     return part;
   };
+}
+
+/** A resolver's local function: `<type>-<field>`. */
+export function resolverFunctionName(resolver: { readonly typeName: string; readonly fieldName: string }): string {
+  return `${resolver.typeName}-${resolver.fieldName}`;
+}
+
+/** A queue consumer's local function: its entry file's name, then the queue's. */
+export function consumerFunctionName(consumer: { readonly entry: string }, queueName: string): string {
+  return `${basename(consumer.entry).replace(/\.[jt]s$/, '')}-${queueName}`;
 }
 
 function settledOrThrow<Results extends readonly PromiseSettledResult<unknown>[]>(

@@ -38,7 +38,7 @@ export class UnauthorizedError extends ApiError {
   override readonly name = 'Unauthorized';
 }
 
-/** The appointment could not be handed to the pipeline; the client may retry. */
+/** A booking, cancellation or catalog change could not be handed to the pipeline; nothing was stored and the client may retry. */
 export class SchedulingUnavailableError extends ApiError {
   override readonly name = 'SchedulingUnavailableError';
 }

@@ -6,6 +6,7 @@ import { slotTimesOf } from '../domain/slot-times';
 import { zonedDateTime } from '../domain/zoned-time';
 import type { SlotPublication as PublicationAnswer } from '../graphql/types.generated';
 import type { CountryMessagePublisher, StructuredLogger } from '../ports';
+import { handToCountry } from './catalog-requests';
 
 export interface PublishSlotsPorts {
   readonly requests: CountryMessagePublisher;
@@ -26,7 +27,7 @@ export async function publishSlots(
   correlationId: string,
   ports: PublishSlotsPorts,
 ): Promise<PublicationAnswer> {
-  const { requests, logger, now = () => new Date(), newPublicationId = () => nextUlid() } = ports;
+  const { logger, now = () => new Date(), newPublicationId = () => nextUlid() } = ports;
   authorizeCatalogChange(caller, 'publish slots');
   const publication = validateSlotPublication(input, now());
   const times = slotTimesOf(publication);
@@ -35,7 +36,11 @@ export async function publishSlots(
   if (!first || !last) throw new Error('A valid publication makes at least one slot');
   const publicationId = newPublicationId();
   const { countryISO } = publication;
-  await requests.publish({ type: 'SlotPublicationRequested', publicationId, countryISO, correlationId, publication });
+  await handToCountry(
+    { type: 'SlotPublicationRequested', publicationId, countryISO, correlationId, publication },
+    'The publication could not be sent to its country, and no slot was made. Please try again.',
+    ports,
+  );
   logger.info('Slot publication handed to its country', { publicationId, correlationId, countryISO, slotCount: times.length });
   const { timeZone } = countries[countryISO];
   return {

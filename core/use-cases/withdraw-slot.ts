@@ -4,6 +4,7 @@ import { SlotHeldError, SlotNotFoundError } from '../domain/errors';
 import type { Slot } from '../graphql/types.generated';
 import type { CountryMessagePublisher, SlotReadModel, StructuredLogger } from '../ports';
 import * as z from 'zod/mini';
+import { handToCountry } from './catalog-requests';
 import { slotAnswer } from './slot-answers';
 
 export interface WithdrawSlotPorts {
@@ -28,7 +29,11 @@ export async function withdrawSlot(args: unknown, caller: Caller, correlationId:
   if (slot.availability === 'TAKEN') {
     throw new SlotHeldError(`Slot ${scheduleId} is booked: it can be withdrawn once its appointment is cancelled.`);
   }
-  await requests.publish({ type: 'SlotWithdrawalRequested', countryISO, scheduleId, correlationId, requestedAt: now().toISOString() });
+  await handToCountry(
+    { type: 'SlotWithdrawalRequested', countryISO, scheduleId, correlationId, requestedAt: now().toISOString() },
+    `The withdrawal could not be sent to ${countryISO}, and slot ${scheduleId} is still in the catalog. Please try again.`,
+    { requests, logger },
+  );
   logger.info('Slot withdrawal handed to its country', { scheduleId, correlationId, countryISO });
   return slotAnswer(slot);
 }

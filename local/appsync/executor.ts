@@ -22,6 +22,7 @@ import type { AppSyncRequestContext } from './request-context';
 import { applyRequestLimits } from './request-limits';
 import { SubscriptionFanOut } from './subscription-fan-out';
 import { wireSubscriptions } from './subscriptions';
+import { KnownQueries } from './known-queries';
 import { appSyncValidationRefusal, appSyncVariablesRefusal } from './validation-errors';
 
 const REPOSITORY_ROOT = resolve(__dirname, '..', '..');
@@ -47,6 +48,8 @@ export type SubscriptionOutcome = { readonly events: AsyncIterable<AppSyncAnswer
  * per-request limits. The endpoint authenticates first and hands each request here.
  */
 export class LocalExecutor {
+  private readonly queries = new KnownQueries<AppSyncAnswer | undefined>();
+
   private constructor(
     readonly schema: GraphQLSchema,
     /** The APPSYNC_JS module each resolved field runs, by `Type.field` (what the CDK stack deploys for it). */
@@ -87,7 +90,12 @@ export class LocalExecutor {
 
   /** graphql-js's validation, answered as AppSync answers a request that fails it; undefined when valid. */
   validationRefusal(document: DocumentNode): AppSyncAnswer | undefined {
-    return appSyncValidationRefusal(this.schema, document);
+    return this.queries.verdictOn(document, () => appSyncValidationRefusal(this.schema, document));
+  }
+
+  /** The query text's document, parsed once while the text is in use; graphql-js's GraphQLError when it does not parse. */
+  parse(queryText: string): DocumentNode {
+    return this.queries.parse(queryText);
   }
 
   async execute(request: GraphqlRequest, context: AppSyncRequestContext): Promise<AppSyncAnswer> {

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { getOperationAST, GraphQLError, OperationTypeNode, parse, type DocumentNode } from 'graphql';
+import { getOperationAST, GraphQLError, OperationTypeNode, type DocumentNode } from 'graphql';
 import type { LocalLogger } from '../log';
 import { readRequestBody } from '../network';
 import { appSyncErrorJson } from './appsync-error';
@@ -66,7 +66,7 @@ async function answerOf(request: IncomingMessage, body: string, options: Graphql
     return refused(400, 'MalformedHttpRequestException', 'The request has no query.');
   let document: DocumentNode;
   try {
-    document = parse(payload.query);
+    document = options.executor.parse(payload.query);
   } catch (error) {
     return refused(400, 'GraphQLSyntaxError', error instanceof GraphQLError ? error.message : String(error));
   }

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders, IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { GraphQLError, parse } from 'graphql';
+import { GraphQLError } from 'graphql';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { LocalLogger } from '../log';
 import { authenticate, AuthenticationError, type AuthenticatedCaller, type Authenticator } from './authentication';
@@ -124,7 +124,7 @@ class RealtimeConnection {
         variables?: Record<string, unknown>;
         operationName?: string;
       };
-      request = { document: parse(query), variables, operationName };
+      request = { document: this.options.executor.parse(query), variables, operationName };
     } catch (error) {
       return this.send({ type: 'error', id, payload: { errors: [errorOf(error)] } });
     }

@@ -1,6 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
 import { createPool, type Pool, type RowDataPacket } from 'mysql2/promise';
@@ -14,9 +14,9 @@ import { countries, countryISOs } from '../../core/domain/countries';
 import { topology } from '../../core/config/topology';
 import { apiClient } from '../api-client';
 import { publishDemoCatalog } from '../catalog/demo-loader';
-import { LOCAL_REGION, localDynamoDbClient } from '../dynamodb/dynalite';
+import { LOCAL_REGION, localDynamoDbClient, sdkAppIdOf } from '../dynamodb/dynalite';
 import { MYSQL_INSTALL_HINT } from '../mysql/mysql-server';
-import { startLocalStack, type LocalStack } from '../stack';
+import { consumerFunctionName, resolverFunctionName, startLocalStack, type LocalStack } from '../stack';
 import { browseSessions, browseSlots, type BrowsePlan } from './browse-slots';
 import { coldInvocation } from './cold-invocations';
 import { bundleLikeTheStack, measureColdInvocation, measureFreshLoad } from './cold-start';
@@ -53,8 +53,8 @@ const BROWSE_IDLE = Number(flags['browse-idle']);
 const BROWSE_RATE = Number(flags['browse-rate']);
 /** A booking screen's page: 20 free slots of a 7-day window, then the next pages (3 in all) by nextToken. */
 const BROWSE_PAGE = { limit: 20, pagesPerSession: 3 } as const;
-/** The local stack names each resolver's function `<type>-<field>`, and the SDK carries that name in its user agent. */
-const AVAILABLE_SLOTS_FUNCTION = 'Query-availableSlots';
+/** The local stack names each resolver's function `<type>-<field>`, and the SDK carries its app id in its user agent. */
+const AVAILABLE_SLOTS_FUNCTION = sdkAppIdOf(resolverFunctionName({ typeName: 'Query', fieldName: 'availableSlots' }));
 const APPOINTMENTS_PER_INSURED = 20;
 const countryOf = (index: number): CountryISO => (index % 2 ? 'CL' : 'PE');
 const insuredOf = (index: number) => String(Math.floor(index / APPOINTMENTS_PER_INSURED)).padStart(5, '0');
@@ -441,9 +441,9 @@ async function pipelinePhase(stack: LocalStack, pool: Pool, slots: readonly numb
   const countryBatches = countryQueues.reduce((sum, queue) => sum + (invocations.get(queue)?.count ?? 0), 0);
   const confirmations = invocations.get(topology.confirmations.queueName) ?? { count: 0, records: 0 };
   // The completion worker's own calls (the notification worker's idempotency records are not its), keyed by its
-  // SDK app id, the function's name (to which Powertools appends its own user-agent mark).
-  const completionWorkerName = basename(topology.confirmations.consumer.entry, '.ts');
-  const byCompletionWorker = (key: string) => key.startsWith(completionWorkerName) && / (UpdateItem|GetItem)$/.test(key);
+  // SDK app id (to which Powertools appends its own user-agent mark).
+  const completionWorker = sdkAppIdOf(consumerFunctionName(topology.confirmations.consumer, topology.confirmations.queueName));
+  const byCompletionWorker = (key: string) => key.startsWith(completionWorker) && / (UpdateItem|GetItem)$/.test(key);
   const completionCalls = [...stack.dynamodbOperations.keys()]
     .filter(byCompletionWorker)
     .reduce((sum, key) => sum + (stack.dynamodbOperations.get(key) ?? 0) - (dynamoBefore.get(key) ?? 0), 0);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -36,7 +37,7 @@ export async function startLocalDynamoDb(options: { path?: string; port?: number
     // X-Amz-Target: DynamoDB_20120810.<Operation>
     const operation = String(request.headers['x-amz-target'] ?? '').split('.')[1] ?? 'unknown';
     operations.set(operation, (operations.get(operation) ?? 0) + 1);
-    // The SDK puts AWS_SDK_UA_APP_ID in its user agent as `app/<id>` (Powertools appends its mark to the id).
+    // The SDK puts AWS_SDK_UA_APP_ID in its user agent as `app/<id>` (Powertools appends its mark to the id): see sdkAppIdOf.
     const caller = /\bapp\/(\S+)/.exec(String(request.headers['user-agent'] ?? ''))?.[1];
     if (caller) operations.set(`${caller} ${operation}`, (operations.get(`${caller} ${operation}`) ?? 0) + 1);
   });
@@ -46,6 +47,15 @@ export async function startLocalDynamoDb(options: { path?: string; port?: number
     // A function stopped mid-write leaves its request to dynalite: it answers before the store closes.
     close: () => requests.closeWhenAnswered(5_000),
   };
+}
+
+/**
+ * Local only: the SDK app id (AWS_SDK_UA_APP_ID) the stack gives a function, so that the calls counted in `operations`
+ * name their caller (`<id>/PT/… <operation>`). Short, not the function's name: Powertools appends its own mark of about
+ * 25 characters, and the SDK warns, on every request, of an app id over 50, a line that crosses threads each time.
+ */
+export function sdkAppIdOf(functionName: string): string {
+  return `fn-${createHash('sha256').update(functionName).digest('hex').slice(0, 8)}`;
 }
 
 export function localDynamoDbClient(endpoint: string): DynamoDBClient {

@@ -198,7 +198,7 @@ describe('the slot catalog', () => {
     for (const queue of [countryRoute('CL'), topology.confirmations]) expect(stack.router.deadLetters(queue.queueName)).toEqual([]);
   });
 
-  it('given a published slot, when staff withdraw it, then it is gone; and a booked one is refused with SlotHeldError', async () => {
+  it('given a published slot, when staff withdraw it, then it is gone and cannot be booked; and a booked one is refused with SlotHeldError', async () => {
     const session = aDoctorsSession('PE');
     await staff.publishSlots(session);
     const date = session.sessions[0]!.date;
@@ -214,6 +214,20 @@ describe('the slot catalog', () => {
     const remaining = await freeSlotsOf('PE', session.doctor.doctorId, date);
     expect(remaining.map((slot) => slot.scheduleId)).toEqual([expect.any(Number)]);
     expect(remaining.map((slot) => slot.scheduleId)).not.toContain(toWithdraw!.scheduleId);
+
+    // And whoever still holds the withdrawn slot's number (a screen opened before) is refused, and nothing is stored for them
+    await stack.router.waitForIdle();
+    const late = given.anInsuredPerson();
+    const booking = await developer.createAppointment({ insuredId: late, scheduleId: toWithdraw!.scheduleId, countryISO: 'PE' });
+    expect(booking.errors?.map(({ errorType, message }) => ({ errorType, message }))).toEqual([
+      {
+        errorType: 'ValidationError',
+        message: `scheduleId ${toWithdraw!.scheduleId} is not a slot of PE's catalog: choose one from availableSlots`,
+      },
+    ]);
+    expect(
+      (await developer.request<{ appointments: { items: Appointment[] } }>(LIST, { insuredId: late })).data?.appointments.items,
+    ).toEqual([]);
   });
 
   it('given an insured person or the API key, when they publish slots, then they are refused as Unauthorized and no slot appears', async () => {

@@ -16,6 +16,7 @@ import {
   printCounts,
   publishTheSlotsToBook,
   RouterTally,
+  retriesAfterSeconds,
   scheduledRows,
   startReliabilityStack,
   storedAppointments,
@@ -101,7 +102,10 @@ describeWithMysql('reliability: a worker that fails after its write', () => {
   }
 
   beforeAll(async () => {
-    stack = await startReliabilityStack({ hooks: { aroundInvoke: dieAfterWork, refuseEvent: refuseAnnouncementOnce } });
+    stack = await startReliabilityStack({
+      adjustQueue: retriesAfterSeconds,
+      hooks: { aroundInvoke: dieAfterWork, refuseEvent: refuseAnnouncementOnce },
+    });
     appointments = new DynamoDbAppointmentRepository(localDynamoDbClient(stack.dynamodbEndpoint), stack.tableName);
     await publishTheSlotsToBook(stack, { bookings: CRASHING_APPOINTMENTS + REFUSED_APPOINTMENTS, contests: [CONTESTS, CONTESTS] });
     tally = new RouterTally(stack.router);

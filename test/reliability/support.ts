@@ -22,6 +22,12 @@ import { given, http, when, type AppointmentsApi, type FreeSlots, type Refusal }
  */
 export const shortRetries = (settings: QueueSettings): QueueSettings => ({ ...settings, visibilityTimeoutSeconds: 1 });
 
+/**
+ * Retries within seconds, but a timeout a loaded batch outlasts no more: for suites that fail every first receive,
+ * where a second receive processed after its visibility timeout ran out would be received a third time and dead-lettered.
+ */
+export const retriesAfterSeconds = (settings: QueueSettings): QueueSettings => ({ ...settings, visibilityTimeoutSeconds: 3 });
+
 /** The topology's settings as deployed, for suites where nothing should need a retry (one would take a minute). */
 export const asDeployed = (settings: QueueSettings): QueueSettings => settings;
 

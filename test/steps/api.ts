@@ -3,11 +3,20 @@ import type { FieldAnswer } from '../../core/adapters/appsync-field-answer';
 import type {
   Appointment,
   AppointmentConnection,
+  Catalog,
   CountryISO,
   CreateAppointmentInput,
   MutationcancelAppointmentArgs,
   MutationcreateAppointmentArgs,
+  MutationpublishSlotsArgs,
+  MutationwithdrawSlotArgs,
+  PublishSlotsInput,
   QueryappointmentsArgs,
+  QueryavailableSlotsArgs,
+  QuerycatalogArgs,
+  Slot,
+  SlotConnection,
+  SlotPublication,
 } from '../../core/graphql/types.generated';
 import { apiClient, type ApiEndpoint, type GraphqlError, type GraphqlResponse } from '../../local/api-client';
 import { AppSyncFieldError } from '../../local/appsync/appsync-error';
@@ -41,6 +50,34 @@ export interface AppointmentAnswer extends Answer {
 export interface AppointmentsAnswer extends Answer {
   readonly appointments?: AppointmentConnection;
 }
+
+/**
+ * The slot catalog as one caller reaches it: apps browse the free slots and the country's catalog, staff publish
+ * a doctor's sessions and withdraw a slot. Answers in the same shape as AppointmentsApi's, as a client reads them.
+ */
+export interface SlotCatalogApi {
+  browseFreeSlots(request: BrowseRequest): Promise<FreeSlotsAnswer>;
+  readTheCatalog(countryISO: string): Promise<CatalogAnswer>;
+  publishSlots(publication: PublicationRequest): Promise<PublicationAnswer>;
+  withdrawSlot(slot: { readonly countryISO: string; readonly scheduleId: unknown }): Promise<WithdrawalAnswer>;
+}
+export interface FreeSlotsAnswer extends Answer {
+  readonly slots?: SlotConnection;
+}
+export interface CatalogAnswer extends Answer {
+  readonly catalog?: Catalog;
+}
+export interface PublicationAnswer extends Answer {
+  readonly publication?: SlotPublication;
+}
+export interface WithdrawalAnswer extends Answer {
+  readonly withdrawn?: Slot;
+}
+
+/** availableSlots' arguments sent as given, invalid values included (an unset one is left out, as AppSync leaves it). */
+export type BrowseRequest = { readonly [Argument in keyof QueryavailableSlotsArgs]?: unknown };
+/** A publishSlots input sent as given, invalid values included. */
+export type PublicationRequest = { readonly [Field in keyof PublishSlotsInput]?: unknown };
 
 /** A createAppointment input sent as given, invalid values included: the API is the judge of them. */
 export type BookingRequest = { readonly [Field in keyof CreateAppointmentInput]: unknown };
@@ -105,6 +142,29 @@ export function loadResolverFunctions(env: Record<string, string>) {
   }));
 }
 
+export interface SlotCatalogFunctions {
+  readonly availableSlots: ResolverFunction<QueryavailableSlotsArgs, SlotConnection>;
+  readonly catalog: ResolverFunction<QuerycatalogArgs, Catalog>;
+  readonly publishSlots: ResolverFunction<MutationpublishSlotsArgs, SlotPublication>;
+  readonly withdrawSlot: ResolverFunction<MutationwithdrawSlotArgs, Slot>;
+}
+
+/**
+ * The slot catalog's four resolver functions loaded as Lambda loads them (`env` is their configuration), with the
+ * SNS SDK the staff mutations' publishers were built from: the class a test must stub to see or refuse the publishes.
+ */
+export function loadSlotCatalogFunctions(env: Record<string, string>) {
+  return loadLambda(env, () => ({
+    functions: {
+      availableSlots: jest.requireActual<{ handler: unknown }>('../../resolvers/Query.availableSlots').handler,
+      catalog: jest.requireActual<{ handler: unknown }>('../../resolvers/Query.catalog').handler,
+      publishSlots: jest.requireActual<{ handler: unknown }>('../../resolvers/Mutation.publishSlots').handler,
+      withdrawSlot: jest.requireActual<{ handler: unknown }>('../../resolvers/Mutation.withdrawSlot').handler,
+    } as SlotCatalogFunctions,
+    snsSdk: jest.requireActual<typeof import('@aws-sdk/client-sns')>('@aws-sdk/client-sns'),
+  }));
+}
+
 /** Who calls, in this process: AppSync's identity for them (null: the API key) and the request's extra headers. */
 export interface InProcessCaller {
   readonly identity?: AppSyncIdentity;
@@ -113,13 +173,7 @@ export interface InProcessCaller {
 
 /** The API in this process: each field's function behind its APPSYNC_JS resolver, called with the event AppSync sends. */
 export function inProcess(functions: ResolverFunctions, caller: InProcessCaller = {}): AppointmentsApi {
-  const field = <Args, Result>(typeName: 'Query' | 'Mutation', fieldName: string, handler: ResolverFunction<Args, Result>) => {
-    const throughItsResolver = throughAppSync(handler);
-    return (args: Args) =>
-      answered(fieldName, () =>
-        throughItsResolver(appSyncEvent(typeName, fieldName, args, caller.headers, caller.identity ?? null), lambdaContext()),
-      );
-  };
+  const field = fieldOf(caller);
   const book = field('Mutation', 'createAppointment', functions.createAppointment);
   const cancel = field('Mutation', 'cancelAppointment', functions.cancelAppointment);
   const list = field('Query', 'appointments', functions.appointments);
@@ -129,6 +183,33 @@ export function inProcess(functions: ResolverFunctions, caller: InProcessCaller 
     // Only the arguments a client set, as AppSync passes them: an unset one is absent, not undefined.
     listAppointments: async (insuredId, page = {}) =>
       asAnswer('appointments', await list(definedOnly({ insuredId, ...page }) as QueryappointmentsArgs)),
+  };
+}
+
+/** The slot catalog in this process: each field's function behind its APPSYNC_JS resolver, called with the event AppSync sends. */
+export function inProcessCatalog(functions: SlotCatalogFunctions, caller: InProcessCaller = {}): SlotCatalogApi {
+  const field = fieldOf(caller);
+  const browse = field('Query', 'availableSlots', functions.availableSlots);
+  const read = field('Query', 'catalog', functions.catalog);
+  const publish = field('Mutation', 'publishSlots', functions.publishSlots);
+  const withdraw = field('Mutation', 'withdrawSlot', functions.withdrawSlot);
+  return {
+    browseFreeSlots: async (request) => asAnswer('slots', await browse(definedOnly(request) as unknown as QueryavailableSlotsArgs)),
+    readTheCatalog: async (countryISO) => asAnswer('catalog', await read({ countryISO } as QuerycatalogArgs)),
+    publishSlots: async (publication) => asAnswer('publication', await publish({ input: publication as PublishSlotsInput })),
+    withdrawSlot: async ({ countryISO, scheduleId }) =>
+      asAnswer('withdrawn', await withdraw({ countryISO, scheduleId } as MutationwithdrawSlotArgs)),
+  };
+}
+
+/** A field of the API in this process, called by `caller`: its function behind its APPSYNC_JS resolver, answered as a client reads it. */
+function fieldOf(caller: InProcessCaller) {
+  return <Args, Result>(typeName: 'Query' | 'Mutation', fieldName: string, handler: ResolverFunction<Args, Result>) => {
+    const throughItsResolver = throughAppSync(handler);
+    return (args: Args) =>
+      answered(fieldName, () =>
+        throughItsResolver(appSyncEvent(typeName, fieldName, args, caller.headers, caller.identity ?? null), lambdaContext()),
+      );
   };
 }
 

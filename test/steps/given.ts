@@ -1,15 +1,17 @@
 import type { Caller } from '../../core/domain/caller';
-import { GROUPS_CLAIM, INSURED_ID_CLAIM } from '../../core/domain/caller';
+import { GROUPS_CLAIM, INSURED_ID_CLAIM, STAFF_GROUP } from '../../core/domain/caller';
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { MAX_SLOTS_PER_PUBLICATION } from '../../core/domain/slot-publication';
 import type { Appointment, CountryISO, PublishSlotsInput } from '../../core/graphql/types.generated';
+import type { CatalogCentre, CatalogDoctor, CatalogSpecialty, SlotSnapshot } from '../../core/domain/slots';
 import type { SlotReadModel, StructuredLogger } from '../../core/ports';
 import type { AuthenticatedCaller } from '../../local/appsync/authentication';
 import type { LocalStack, LocalStackOptions } from '../../local/stack';
 import { newInsuredId } from '../support/insured-ids';
 import { newScheduleId, reserveScheduleIds } from '../support/slots';
-import { loadResolverFunctions, type AppointmentsApi, type BookingRequest } from './api';
+import { cognitoIdentity } from '../../local/lambda/aws-events';
+import { loadResolverFunctions, loadSlotCatalogFunctions, type AppointmentsApi, type BookingRequest, type InProcessCaller } from './api';
 
 /**
  * The "given" steps: who calls, on what slot, in which world. Every level (unit, integration,
@@ -48,6 +50,20 @@ export type AppointmentsTableWorld = { readonly tableName: string } & (
 );
 
 const HOUR_MS = 3_600_000;
+
+/** A doctor's free slots as `given.aDoctorsFreeSlots` puts them in a catalog. */
+export interface DoctorsSchedule {
+  readonly countryISO: CountryISO;
+  readonly doctor: CatalogDoctor;
+  /** The test centre unless given; its country's attributes unless given too. */
+  readonly centre?: Pick<CatalogCentre, 'centreId' | 'name'> & Partial<Pick<CatalogCentre, 'attributes'>>;
+  /** General medicine unless given. */
+  readonly specialty?: CatalogSpecialty;
+  /** How many days from now the first slot is (on the whole hour after). */
+  readonly daysAhead: number;
+  readonly count: number;
+  readonly everyMinutes?: number;
+}
 
 /** How staff publish a suite's slots. */
 export interface PublishingOptions {
@@ -244,6 +260,52 @@ export const given = {
   },
 
   /**
+   * A doctor's free slots in an in-process world's catalog, as its country would have announced them once staff
+   * published them: `count` slots, one every `everyMinutes` (20 by default) from the first whole hour `daysAhead`
+   * days from now, at `centre` for `specialty` (the test centre and general medicine unless given). Written
+   * straight into the world's slot read model; the slots as it holds them, soonest first.
+   */
+  async aDoctorsFreeSlots(world: SlotReadModelWorld, schedule: DoctorsSchedule): Promise<SlotSnapshot[]> {
+    const { aSlotSnapshot } = await import('../support/slot-publications');
+    const { countryISO, daysAhead, count, everyMinutes = 20 } = schedule;
+    const { model, close } = await readModelOf(world);
+    const firstStart = Math.ceil((Date.now() + daysAhead * 86_400_000) / HOUR_MS) * HOUR_MS;
+    const first = reserveScheduleIds(count);
+    const slots = Array.from({ length: count }, (_, index) => {
+      const slot = aSlotSnapshot(countryISO, first + index, new Date(firstStart + index * everyMinutes * 60_000));
+      return {
+        ...slot,
+        doctor: schedule.doctor,
+        ...(schedule.specialty && { specialty: schedule.specialty }),
+        ...(schedule.centre && { centre: { ...slot.centre, ...schedule.centre } }),
+      };
+    });
+    try {
+      for (const slot of slots) await model.apply(slot);
+      return slots;
+    } finally {
+      close();
+    }
+  },
+
+  /**
+   * The slot's country announced it `availability` (TAKEN: an appointment holds it; WITHDRAWN: staff took it out),
+   * and the world's read model holds that newer version: it is no longer a free slot. The slot as held now.
+   */
+  async theSlotBecame(world: SlotReadModelWorld, slot: Slot, availability: SlotSnapshot['availability']): Promise<SlotSnapshot> {
+    const { model, close } = await readModelOf(world);
+    try {
+      const held = await model.get(slot.countryISO, slot.scheduleId);
+      if (!held) throw new Error(`The catalog has no slot ${slot.countryISO} ${slot.scheduleId} to change`);
+      const changed = { ...held, availability, version: held.version + 1 };
+      await model.apply(changed);
+      return changed;
+    } finally {
+      close();
+    }
+  },
+
+  /**
    * An appointment as the version before the catalog stored it, PENDING on a slot no catalog has (that version took
    * any scheduleId): its item without `slot` and its claim on the slot, written straight into the world's
    * appointments table. In a local stack its request also goes to its country's queue, as that version published
@@ -313,6 +375,19 @@ export const given = {
 
   /** The resolver functions loaded as Lambda loads them, configured by `env`; see `inProcess` to call them. */
   theResolverFunctions: loadResolverFunctions,
+
+  /** The slot catalog's resolver functions loaded as Lambda loads them, configured by `env`; see `inProcessCatalog` to call them. */
+  theSlotCatalogFunctions: loadSlotCatalogFunctions,
+
+  /** AppSync's identity of a signed-in member of staff (the call centre's group), for calls in this process. */
+  aStaffMemberSignedIn: (): InProcessCaller => ({
+    identity: cognitoIdentity({ username: 'agent-rosa', claims: { [GROUPS_CLAIM]: [STAFF_GROUP] }, groups: [STAFF_GROUP] }),
+  }),
+
+  /** AppSync's identity of a signed-in insured person (no group), for calls in this process. */
+  anInsuredPersonSignedIn: (insuredId: string): InProcessCaller => ({
+    identity: cognitoIdentity({ username: `insured-${insuredId}`, claims: { [INSURED_ID_CLAIM]: insuredId }, groups: null }),
+  }),
 
   /** An appointment booked through `api`, as its answer gave it (PENDING); a refusal fails the test here. */
   async aBooking(api: AppointmentsApi, request: BookingRequest): Promise<Appointment> {

@@ -1,9 +1,27 @@
 import type { Pool } from 'mysql2/promise';
-import type { Appointment, AppointmentConnection, AppointmentStatus } from '../../core/graphql/types.generated';
+import type {
+  Appointment,
+  AppointmentConnection,
+  AppointmentStatus,
+  Catalog,
+  Slot as SlotAnswer,
+  SlotConnection,
+  SlotPublication,
+} from '../../core/graphql/types.generated';
 import { pollUntil } from '../e2e/client';
 import { slotRows } from '../support/mysql';
 import type { StatusChangeSubscriber } from '../support/status-change-subscriber';
-import type { Answer, AppointmentAnswer, AppointmentKey, AppointmentsApi, AppointmentsAnswer } from './api';
+import type {
+  Answer,
+  AppointmentAnswer,
+  AppointmentKey,
+  AppointmentsApi,
+  AppointmentsAnswer,
+  CatalogAnswer,
+  FreeSlotsAnswer,
+  PublicationAnswer,
+  WithdrawalAnswer,
+} from './api';
 import type { Slot } from './given';
 
 /**
@@ -37,15 +55,23 @@ export const then = {
     return answer.appointments;
   },
 
+  /** availableSlots answered, with no error; the page of free slots it offered. */
+  offered: (answer: FreeSlotsAnswer): SlotConnection => answeredWith(answer, 'slots'),
+
+  /** catalog answered, with no error; the country's catalog as the app's pickers get it. */
+  theCatalogRead: (answer: CatalogAnswer): Catalog => answeredWith(answer, 'catalog'),
+
+  /** publishSlots answered, with no error; the publication as staff were told it was accepted. */
+  publicationAccepted: (answer: PublicationAnswer): SlotPublication => answeredWith(answer, 'publication'),
+
+  /** withdrawSlot answered, with no error; the slot staff were told is being withdrawn. */
+  withdrawalAccepted: (answer: WithdrawalAnswer): SlotAnswer => answeredWith(answer, 'withdrawn'),
+
   /**
    * The call was refused with one error of `errorType`, as a client reads it, and no value came with it.
    * `message`: a string the message contains, or a pattern it matches; `path`: the field the error names.
    */
-  refusedWith(
-    answer: AppointmentAnswer | AppointmentsAnswer,
-    errorType: string,
-    details: { message?: string | RegExp; path?: readonly string[] } = {},
-  ): void {
+  refusedWith(answer: Answer, errorType: string, details: { message?: string | RegExp; path?: readonly string[] } = {}): void {
     const expected: Record<string, unknown> = { errorType };
     if (typeof details.message === 'string') expected.message = expect.stringContaining(details.message);
     if (details.message instanceof RegExp) expected.message = expect.stringMatching(details.message);
@@ -105,6 +131,19 @@ function listedUntil(reader: AppointmentsApi, appointment: AppointmentKey, done:
   return pollUntil(find, (found) => found !== undefined && done(found), withinMs);
 }
 
-function valueOf(answer: Answer & { appointment?: unknown; appointments?: unknown }): unknown {
-  return answer.appointment ?? answer.appointments;
+/** What the answer carries beside its errors and HTTP status: the field's value, if any came. */
+function valueOf(answer: Answer): unknown {
+  const { errors: _errors, httpStatus: _httpStatus, ...values } = answer as Answer & Record<string, unknown>;
+  return Object.values(values).find((value) => value !== undefined);
+}
+
+/** The answer's value under `key`, once it is clear no error came with it. */
+function answeredWith<Valued extends Answer, Key extends Exclude<keyof Valued, keyof Answer> & string>(
+  answer: Valued,
+  key: Key,
+): NonNullable<Valued[Key]> {
+  expect(answer.errors).toBeUndefined();
+  const value = answer[key];
+  if (value === undefined || value === null) throw new Error(`No ${key} in the answer: ${JSON.stringify(answer)}`);
+  return value;
 }

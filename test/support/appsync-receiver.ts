@@ -1,32 +1,56 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { environment } from '../../core/config/environment';
-import type { AppointmentStatusChangeInput } from '../../core/graphql/types.generated';
+import { topology, type PublishMutation } from '../../core/config/topology';
+import type { AppointmentStatusChangeInput, SlotAvailabilityChangeInput } from '../../core/graphql/types.generated';
 import { verifyIamSignature } from '../../local/appsync/iam-signature';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/dynamodb/dynalite';
 import { readRequestBody } from '../../local/network';
 
 /**
- * AppSync's end of the completion worker's publish, for tests that run the worker
- * without a local stack: it checks the SigV4 signature as AppSync does, records
- * each accepted status change, and refuses the appointments it is told to.
+ * AppSync's end of a worker's publish mutation (the completion worker's status changes, the slot projector's
+ * availability changes), for tests that run the worker without a local stack: it checks the SigV4 signature as
+ * AppSync does, records each change it accepts, and refuses the ones it is told to.
  */
-export interface StatusChangeReceiver {
+export interface PublishReceiver<Change> {
   /** What the worker's environment needs to publish here with the test credentials. */
   readonly lambdaEnv: Record<string, string>;
-  readonly received: AppointmentStatusChangeInput[];
+  readonly received: Change[];
   /** Requests whose signature did not verify. */
   readonly unsigned: number;
-  /** The next publish of this appointment's change is refused, as a passing AppSync failure. */
-  refuseOnce(appointmentId: string): void;
+  /** Requests that called another field than this receiver's mutation. */
+  readonly otherFields: number;
+  /** The next publish of this change (named by `keyOf`) is refused, as a passing AppSync failure. */
+  refuseOnce(key: string): void;
   stop(): Promise<void>;
 }
 
-export async function startStatusChangeReceiver(): Promise<StatusChangeReceiver> {
-  const received: AppointmentStatusChangeInput[] = [];
+/** The completion worker's AppSync: receives publishAppointmentStatusChange; `refuseOnce` takes an appointmentId. */
+export type StatusChangeReceiver = PublishReceiver<AppointmentStatusChangeInput>;
+/** The slot projector's AppSync: receives publishSlotAvailabilityChange; `refuseOnce` takes `<countryISO>#<scheduleId>`. */
+export type SlotAvailabilityReceiver = PublishReceiver<SlotAvailabilityChangeInput>;
+
+export const startStatusChangeReceiver = (): Promise<StatusChangeReceiver> =>
+  startPublishReceiver(topology.statusChanges, (change: AppointmentStatusChangeInput) => change.appointmentId);
+
+export const startSlotAvailabilityReceiver = (): Promise<SlotAvailabilityReceiver> =>
+  startPublishReceiver<SlotAvailabilityChangeInput>(topology.slotAvailabilityChanges, slotKeyOf);
+
+/** How a SlotAvailabilityReceiver names a slot's changes: `<countryISO>#<scheduleId>`. */
+export const slotKeyOf = (slot: { readonly countryISO: string; readonly scheduleId: number }): string =>
+  `${slot.countryISO}#${slot.scheduleId}`;
+
+async function startPublishReceiver<Change>(
+  mutation: PublishMutation,
+  keyOf: (change: Change) => string,
+): Promise<PublishReceiver<Change>> {
+  const received: Change[] = [];
   const refused = new Set<string>();
   let unsigned = 0;
+  let otherFields = 0;
   const server = createServer((request, response) => {
+    const answer = (status: number, body: unknown) =>
+      response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     void readRequestBody(request).then(async (body) => {
       try {
         await verifyIamSignature(
@@ -35,22 +59,22 @@ export async function startStatusChangeReceiver(): Promise<StatusChangeReceiver>
         );
       } catch (error) {
         unsigned += 1;
-        response
-          .writeHead(401, { 'content-type': 'application/json' })
-          .end(JSON.stringify({ errors: [{ errorType: 'UnauthorizedException', message: (error as Error).message }] }));
+        answer(401, { errors: [{ errorType: 'UnauthorizedException', message: (error as Error).message }] });
         return;
       }
-      const { change } = (JSON.parse(body) as { variables: { change: AppointmentStatusChangeInput } }).variables;
-      if (refused.delete(change.appointmentId)) {
-        response
-          .writeHead(200, { 'content-type': 'application/json' })
-          .end(JSON.stringify({ data: null, errors: [{ errorType: 'InternalFailure', message: 'refused by the test' }] }));
+      const { query, variables } = JSON.parse(body) as { query: string; variables: { change: Change } };
+      if (!new RegExp(`\\b${mutation.fieldName}\\(`).test(query)) {
+        otherFields += 1;
+        answer(200, { data: null, errors: [{ errorType: 'Unauthorized', message: `Not Authorized to access this field` }] });
+        return;
+      }
+      const { change } = variables;
+      if (refused.delete(keyOf(change))) {
+        answer(200, { data: null, errors: [{ errorType: 'InternalFailure', message: 'refused by the test' }] });
         return;
       }
       received.push(change);
-      response
-        .writeHead(200, { 'content-type': 'application/json' })
-        .end(JSON.stringify({ data: { publishAppointmentStatusChange: change } }));
+      answer(200, { data: { [mutation.fieldName]: change } });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -66,7 +90,10 @@ export async function startStatusChangeReceiver(): Promise<StatusChangeReceiver>
     get unsigned() {
       return unsigned;
     },
-    refuseOnce: (appointmentId) => void refused.add(appointmentId),
+    get otherFields() {
+      return otherFields;
+    },
+    refuseOnce: (key) => void refused.add(key),
     stop: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

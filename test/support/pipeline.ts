@@ -1,8 +1,11 @@
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { environment } from '../../core/config/environment';
+import { topology } from '../../core/config/topology';
+import type { SlotSnapshot } from '../../core/domain/slots';
 import type { CountryISO } from '../../core/graphql/types.generated';
+import { eventBridgeDeliveryRecord } from '../../local/lambda/aws-events';
 import { loadLambda } from './lambda';
 
 export type WorkerHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
@@ -38,4 +41,29 @@ export function acceptEveryEvent(eventBridgeSdk: typeof import('@aws-sdk/client-
       announced.push(...input.Entries);
       return { FailedEntryCount: 0, Entries: input.Entries.map((_, index) => ({ EventId: `event-${announced.length}-${index}` })) };
     });
+}
+
+/** The slot projector as its own function, on `env`'s read model table and AppSync endpoint (no SDK stubbed: both are real here). */
+export function loadSlotProjector(env: Record<string, string>): WorkerHandler {
+  return loadLambda(env, () => jest.requireActual<{ handler: WorkerHandler }>('../../workers/slot-projector').handler);
+}
+
+/**
+ * A slot's state as the availability queue delivers it: the SlotAvailabilityChanged event its country put on the bus
+ * (the slot as the country's database holds it after a change), as the rule hands it to the queue.
+ */
+export function slotAvailabilityDelivery(
+  slot: SlotSnapshot,
+  correlationId = `corr-${slot.countryISO}-${slot.scheduleId}-v${slot.version}`,
+): SQSRecord {
+  const { slotAvailability } = topology;
+  return eventBridgeDeliveryRecord(
+    {
+      EventBusName: slotAvailability.eventBusName,
+      Source: slotAvailability.source,
+      DetailType: slotAvailability.detailType,
+      Detail: JSON.stringify({ ...slot, correlationId }),
+    },
+    slotAvailability.queueName,
+  );
 }
