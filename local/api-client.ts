@@ -69,10 +69,13 @@ export function apiClient(endpoint: ApiEndpoint, options: { timeoutMs?: number; 
         { input },
       ),
 
-    cancelAppointment: (insuredId: string, appointmentId: string) =>
+    /** `overrideNotice`: staff cancelling inside the country's notice period (sent only when given). */
+    cancelAppointment: (insuredId: string, appointmentId: string, overrideNotice?: boolean) =>
       request<{ cancelAppointment: Appointment | null }>(
-        `mutation Cancel($insuredId: String!, $appointmentId: ID!) { cancelAppointment(insuredId: $insuredId, appointmentId: $appointmentId) { ${APPOINTMENT_FIELDS} } }`,
-        { insuredId, appointmentId },
+        overrideNotice === undefined
+          ? `mutation Cancel($insuredId: String!, $appointmentId: ID!) { cancelAppointment(insuredId: $insuredId, appointmentId: $appointmentId) { ${APPOINTMENT_FIELDS} } }`
+          : `mutation Cancel($insuredId: String!, $appointmentId: ID!, $overrideNotice: Boolean) { cancelAppointment(insuredId: $insuredId, appointmentId: $appointmentId, overrideNotice: $overrideNotice) { ${APPOINTMENT_FIELDS} } }`,
+        overrideNotice === undefined ? { insuredId, appointmentId } : { insuredId, appointmentId, overrideNotice },
       ),
 
     appointments: (insuredId: string, limit?: number, nextToken?: string) =>

@@ -82,6 +82,17 @@ const appointmentKeySchema = z.strictObject(
   { error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown field(s): ${issue.keys.join(', ')}` : 'arguments must be an object') },
 );
 
+const cancellationArgsSchema = z.strictObject(
+  { insuredId: insuredIdSchema, appointmentId: appointmentIdSchema, overrideNotice: z.optional(z.nullable(z.boolean())) },
+  { error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown field(s): ${issue.keys.join(', ')}` : 'arguments must be an object') },
+);
+
+/** Checks cancelAppointment's arguments: the appointment's key, and whether staff override the country's notice. */
+export function validateCancellationArgs(args: unknown): { key: { insuredId: string; appointmentId: string }; overrideNotice: boolean } {
+  const { overrideNotice, ...key } = parseOrThrow(cancellationArgsSchema, args);
+  return { key, overrideNotice: overrideNotice === true };
+}
+
 /** Checks the arguments naming one appointment (insuredId and appointmentId). */
 export function validateAppointmentKey(args: unknown): { insuredId: string; appointmentId: string } {
   return parseOrThrow(appointmentKeySchema, args);

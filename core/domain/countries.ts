@@ -21,6 +21,11 @@ export interface Country {
   readonly centreAttributes: readonly string[];
   readonly centreTypeName: string;
   readonly centreInputField: string;
+  /**
+   * How long before its start an appointment may still be cancelled by its insured person; later, only staff may
+   * (overrideNotice), and the override is logged with who did it (core/domain/late-changes.ts).
+   */
+  readonly cancellationNoticeMinutes: number;
 }
 
 /**
@@ -39,6 +44,7 @@ export const countries = {
     centreAttributes: ['district'],
     centreTypeName: 'PeruCentre',
     centreInputField: 'peru',
+    cancellationNoticeMinutes: 2 * 60,
   },
   CL: {
     iso: CountryISO.CL,
@@ -51,6 +57,7 @@ export const countries = {
     centreAttributes: ['commune', 'region'],
     centreTypeName: 'ChileCentre',
     centreInputField: 'chile',
+    cancellationNoticeMinutes: 24 * 60,
   },
 } as const satisfies { readonly [K in CountryISO]: Country & { iso: K } };
 

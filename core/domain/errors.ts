@@ -53,6 +53,11 @@ export class AppointmentNotCancellableError extends ApiError {
   override readonly name = 'AppointmentNotCancellableError';
 }
 
+/** The change comes later than the country's rules allow before the appointment starts; staff may override it. */
+export class NoticePeriodError extends ApiError {
+  override readonly name = 'NoticePeriodError';
+}
+
 /** No such slot in the country's catalog (withdrawing one). */
 export class SlotNotFoundError extends ApiError {
   override readonly name = 'SlotNotFoundError';

@@ -149,7 +149,7 @@ export type DoctorInput = {
 
 export type Mutation = {
   __typename?: 'Mutation';
-  /** Cancels a PENDING or COMPLETED appointment and frees its slot. Answers with the appointment CANCELLED; cancelling it again answers the same. Insured people may cancel their own only; staff any. */
+  /** Cancels a PENDING or COMPLETED appointment and frees its slot. Answers with the appointment CANCELLED; cancelling it again answers the same. Insured people may cancel their own only; staff any. An appointment that has begun cannot be cancelled (AppointmentNotCancellableError); one that starts within its country's notice period is refused with NoticePeriodError, whose message names the period, unless staff set overrideNotice (logged with who did it). */
   cancelAppointment: Appointment;
   /** Books a slot. The appointment comes back PENDING at once and becomes COMPLETED when its country has scheduled it, or REJECTED (SLOT_TAKEN) when someone else holds the slot. Sending the same booking again while it is PENDING or COMPLETED returns that appointment, never a second one. Insured people may book for themselves only; staff for anyone. */
   createAppointment: Appointment;
@@ -167,6 +167,7 @@ export type Mutation = {
 export type MutationcancelAppointmentArgs = {
   appointmentId: Scalars['ID']['input'];
   insuredId: Scalars['String']['input'];
+  overrideNotice?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 

@@ -1,6 +1,7 @@
-import { AppointmentStatus, validateAppointmentKey, type Appointment } from '../domain/appointment';
+import { AppointmentStatus, holdsItsSlot, validateCancellationArgs, type Appointment } from '../domain/appointment';
 import { authorizeFor, type Caller } from '../domain/caller';
 import { AppointmentNotCancellableError, asError, SchedulingUnavailableError } from '../domain/errors';
+import { authorizeNoticeOverride, checkCancellationTime } from '../domain/late-changes';
 import type { PipelineMetrics } from '../observability/metrics';
 import type { AppointmentRepository, CountryMessagePublisher, StructuredLogger } from '../ports';
 
@@ -16,6 +17,7 @@ export interface CancelAppointmentPorts {
  * Cancels a PENDING or COMPLETED appointment at once in DynamoDB, then asks its country
  * to free the slot. Cancelling an appointment that is already CANCELLED answers the same
  * and asks the country again, so a cancellation whose hand-off failed is healed by a retry.
+ * Its country's rules for late changes are checked first (core/domain/late-changes.ts).
  */
 export async function cancelAppointment(
   args: unknown,
@@ -24,10 +26,18 @@ export async function cancelAppointment(
   ports: CancelAppointmentPorts,
 ): Promise<Appointment> {
   const { appointments, requests, logger, metrics, now = () => new Date() } = ports;
-  const key = validateAppointmentKey(args);
+  const { key, overrideNotice } = validateCancellationArgs(args);
   authorizeFor(caller, key.insuredId, 'cancel');
-  const { outcome, appointment } = await appointments.changeStatus(key, { target: AppointmentStatus.CANCELLED, at: now() });
+  authorizeNoticeOverride(caller, overrideNotice);
+  const at = now();
+  // Read first: the rules need the slot's start. A missing appointment is changeStatus's to refuse.
+  const stored = await appointments.get(key);
+  const override = stored && holdsItsSlot(stored.status) ? checkCancellationTime(stored, caller, overrideNotice, at) : undefined;
+  const { outcome, appointment } = await appointments.changeStatus(key, { target: AppointmentStatus.CANCELLED, at });
   const logKeys = { appointmentId: appointment.appointmentId, correlationId, countryISO: appointment.countryISO };
+  if (override && outcome === 'changed') {
+    logger.warn("Cancelled inside its country's notice period: overridden by staff", { ...logKeys, overriddenBy: override.overriddenBy });
+  }
   if (outcome === 'refused') {
     throw new AppointmentNotCancellableError(
       `Appointment ${appointment.appointmentId} is ${appointment.status} and cannot be cancelled: only PENDING or COMPLETED appointments can.`,

@@ -92,6 +92,27 @@ describeWithMysql('errors and pushes as AppSync hands them to clients', () => {
       then.refusedWith(answer, 'AppointmentNotFoundError', { path: ['cancelAppointment'] });
     });
 
+    it("given an appointment that starts within its country's notice, when its insured person cancels it, then NoticePeriodError names the period and it stays COMPLETED; staff who override the notice cancel it", async () => {
+      const insuredId = given.anInsuredPerson();
+      const slot = await given.aSlotStartingIn(stack, 'PE', 60);
+      const booked = then.theAppointmentIs(await developer.bookAppointment({ insuredId, ...slot }), 'PENDING');
+      expect((await then.theOutcomeOf(developer, booked))?.status).toBe('COMPLETED');
+
+      const byInsured = await asInsured(insuredId).cancelAppointment(booked);
+      const listedAfter = await then.theOutcomeOf(developer, booked);
+      const byStaff = await when.over(http(stack, given.staff(stack))).cancelAppointment({ ...booked, overrideNotice: true });
+
+      then.refusedWith(byInsured, 'NoticePeriodError', {
+        message: new RegExp(
+          `^Appointments in Peru can be cancelled until 2 hours before they start; appointment ${booked.appointmentId} starts at \\S+-05:00, in (1 hour|\\d+ minutes)\\. Call-centre staff may still cancel it\\.$`,
+        ),
+        path: ['cancelAppointment'],
+      });
+      expect(listedAfter?.status).toBe('COMPLETED');
+      expect(byStaff.errors).toBeUndefined();
+      expect(byStaff.appointment?.status).toBe('CANCELLED');
+    });
+
     it('given SNS refusing every publish, when booking, then SchedulingUnavailableError tells the client to retry and nothing is left stored', async () => {
       const answer = await developer.bookAppointment({ insuredId: unpublishable, ...slots.next('CL') });
 

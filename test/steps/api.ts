@@ -31,7 +31,7 @@ import { loadLambda } from '../support/lambda';
  */
 export interface AppointmentsApi {
   bookAppointment(request: BookingRequest): Promise<AppointmentAnswer>;
-  cancelAppointment(appointment: AppointmentKey): Promise<AppointmentAnswer>;
+  cancelAppointment(cancellation: CancellationRequest): Promise<AppointmentAnswer>;
   listAppointments(insuredId: string, page?: PageRequest): Promise<AppointmentsAnswer>;
 }
 
@@ -85,6 +85,10 @@ export interface AppointmentKey {
   readonly insuredId: string;
   readonly appointmentId: string;
 }
+/** A cancellation: the appointment, and whether staff override its country's notice period. */
+export interface CancellationRequest extends AppointmentKey {
+  readonly overrideNotice?: boolean;
+}
 export interface PageRequest {
   readonly limit?: number;
   readonly nextToken?: string | null;
@@ -107,8 +111,8 @@ export function http(endpoint: ApiEndpoint, token?: string | Promise<string>, op
       const response = await (await signedIn).createAppointment({ ...request, countryISO: request.countryISO as CountryISO });
       return { ...answer(response), ...present('appointment', response.data?.createAppointment) };
     },
-    cancelAppointment: async ({ insuredId, appointmentId }) => {
-      const response = await (await signedIn).cancelAppointment(insuredId, appointmentId);
+    cancelAppointment: async ({ insuredId, appointmentId, overrideNotice }) => {
+      const response = await (await signedIn).cancelAppointment(insuredId, appointmentId, overrideNotice);
       return { ...answer(response), ...present('appointment', response.data?.cancelAppointment) };
     },
     listAppointments: async (insuredId, page = {}) => {
@@ -179,7 +183,8 @@ export function inProcess(functions: ResolverFunctions, caller: InProcessCaller 
   const list = field('Query', 'appointments', functions.appointments);
   return {
     bookAppointment: async (request) => asAnswer('appointment', await book({ input: request as CreateAppointmentInput })),
-    cancelAppointment: async ({ insuredId, appointmentId }) => asAnswer('appointment', await cancel({ insuredId, appointmentId })),
+    cancelAppointment: async ({ insuredId, appointmentId, overrideNotice }) =>
+      asAnswer('appointment', await cancel(definedOnly({ insuredId, appointmentId, overrideNotice }) as MutationcancelAppointmentArgs)),
     // Only the arguments a client set, as AppSync passes them: an unset one is absent, not undefined.
     listAppointments: async (insuredId, page = {}) =>
       asAnswer('appointments', await list(definedOnly({ insuredId, ...page }) as QueryappointmentsArgs)),

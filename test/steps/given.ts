@@ -260,6 +260,23 @@ export const given = {
   },
 
   /**
+   * A free slot of `countryISO`'s catalog that starts `minutesAhead` from now: written into the world's read model as a
+   * publication would have left it (its country's MySQL lacks it, and books it as it books the appointments made before
+   * the catalog), for the rules on late changes, which publishing through the pipeline takes too long to reach.
+   */
+  async aSlotStartingIn(world: SlotReadModelWorld, countryISO: CountryISO, minutesAhead: number): Promise<Slot> {
+    const { aSlotSnapshot } = await import('../support/slot-publications');
+    const { model, close } = await readModelOf(world);
+    try {
+      const slot = given.aSlotTheCatalogLacks(countryISO);
+      await model.apply(aSlotSnapshot(countryISO, slot.scheduleId, new Date(Date.now() + minutesAhead * 60_000)));
+      return slot;
+    } finally {
+      close();
+    }
+  },
+
+  /**
    * A doctor's free slots in an in-process world's catalog, as its country would have announced them once staff
    * published them: `count` slots, one every `everyMinutes` (20 by default) from the first whole hour `daysAhead`
    * days from now, at `centre` for `specialty` (the test centre and general medicine unless given). Written
