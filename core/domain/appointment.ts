@@ -77,11 +77,6 @@ export function validateCreateAppointmentInput(input: unknown): CreateAppointmen
   return valid;
 }
 
-const appointmentKeySchema = z.strictObject(
-  { insuredId: insuredIdSchema, appointmentId: appointmentIdSchema },
-  { error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown field(s): ${issue.keys.join(', ')}` : 'arguments must be an object') },
-);
-
 const cancellationArgsSchema = z.strictObject(
   { insuredId: insuredIdSchema, appointmentId: appointmentIdSchema, overrideNotice: z.optional(z.nullable(z.boolean())) },
   { error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown field(s): ${issue.keys.join(', ')}` : 'arguments must be an object') },
@@ -91,11 +86,6 @@ const cancellationArgsSchema = z.strictObject(
 export function validateCancellationArgs(args: unknown): { key: { insuredId: string; appointmentId: string }; overrideNotice: boolean } {
   const { overrideNotice, ...key } = parseOrThrow(cancellationArgsSchema, args);
   return { key, overrideNotice: overrideNotice === true };
-}
-
-/** Checks the arguments naming one appointment (insuredId and appointmentId). */
-export function validateAppointmentKey(args: unknown): { insuredId: string; appointmentId: string } {
-  return parseOrThrow(appointmentKeySchema, args);
 }
 
 export function validateInsuredId(insuredId: unknown): string {
