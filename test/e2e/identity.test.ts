@@ -46,9 +46,12 @@ describeWithMysql('identity: every caller sees and changes only what is theirs',
   });
 
   it("an insured person cannot list another insured person's appointments, and the answer is the same whether that person has any", async () => {
-    // Given insured A, insured B with an appointment, and insured C with none
+    // Given insured A, insured B with an appointment staff booked, and insured C with none, as staff list them
     const [a, b, c] = given.insuredPeople(3) as [string, string, string];
-    await given.aBooking(asStaff(), { insuredId: b, ...slots.next('CL') });
+    const staff = asStaff();
+    const bsAppointment = await given.aBooking(staff, { insuredId: b, ...slots.next('CL') });
+    await then.theirAppointmentsAre(staff, b, [bsAppointment]);
+    await then.theirAppointmentsAre(staff, c, []);
     const insuredA = asInsured(a);
 
     // When A lists B's and C's appointments

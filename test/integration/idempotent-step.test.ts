@@ -2,11 +2,11 @@ import { IdempotencyAlreadyInProgressError } from '@aws-lambda-powertools/idempo
 import type { Context } from 'aws-lambda';
 import { idempotentStep } from '../../core/adapters/idempotent-step';
 import { ensureIdempotencyTable, localDynamoDbClient, startLocalDynamoDb, type LocalDynamoDb } from '../../local/dynamodb/dynalite';
+import { given } from '../steps';
 
 /** The notification worker's "once per key" against a real DynamoDB (dynalite): what duplicates and failures do. */
 
 const TABLE = 'idempotency-test';
-const quiet = { info: jest.fn(), warn: jest.fn(), error: jest.fn() };
 const lambdaContext = { getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
 
 describe('a step done once per appointment and status', () => {
@@ -24,9 +24,19 @@ describe('a step done once per appointment and status', () => {
     await dynamo.close();
   });
 
-  /** A step that runs until the test lets it finish (or at once), failing while `failing` says so, counting its runs; wrapped as the worker wraps it. */
+  /**
+   * A step that runs until the test lets it finish (or at once), failing while `failing` says so, counting its runs;
+   * wrapped as the worker wraps it. `copyWaiting` resolves when a copy has found the work in progress and says it waits.
+   */
   function aStep(options: { held?: boolean; failing?: () => boolean } = {}) {
     const runs = { count: 0 };
+    let waiting: () => void = () => undefined;
+    const copyWaiting = new Promise<void>((resolve) => (waiting = resolve));
+    // The step's one sign that a copy waits is the line it logs for operators
+    const logger = given.aQuietLogger();
+    logger.info.mockImplementation((...[message]) => {
+      if (typeof message === 'string' && message.includes('in progress')) waiting();
+    });
     let release: () => void = () => undefined;
     const finished = options.held ? new Promise<void>((resolve) => (release = resolve)) : Promise.resolve();
     let started: () => void = () => undefined;
@@ -39,36 +49,47 @@ describe('a step done once per appointment and status', () => {
         if (options.failing?.()) throw new Error('SES refused (test)');
         return { sent: true };
       },
-      { tableName: TABLE, dynamodb: client, keyJmesPath: '[appointmentId, status]', expiresAfterSeconds: 3600, logger: quiet },
+      { tableName: TABLE, dynamodb: client, keyJmesPath: '[appointmentId, status]', expiresAfterSeconds: 3600, logger },
     );
     step.registerLambdaContext(lambdaContext);
     const change = { appointmentId: `A${(nextId += 1)}`, correlationId: 'c', status: 'COMPLETED' };
     // `running` resolves once the first run is under way (its record in progress); `release` lets it finish.
-    return { step, runs, change, running, release: () => release() };
+    return { step, runs, change, running, copyWaiting, release: () => release() };
   }
 
-  it('given two copies of one change at once, when both run, then the step runs once and both succeed (the second waits for the first)', async () => {
-    const { step, runs, change, running, release } = aStep({ held: true });
+  /** Until the copy has found its twin's work in progress and waits, or has already given up (the test then fails on its error). */
+  const copyHasFoundTheTwin = (copy: Promise<void>, copyWaiting: Promise<void>) => Promise.race([copyWaiting, copy.catch(() => undefined)]);
 
+  it('given two copies of one change at once, when both run, then the step runs once and both succeed (the second waits for the first)', async () => {
+    // Given a first copy under way
+    const { step, runs, change, running, copyWaiting, release } = aStep({ held: true });
     const first = step.run(change);
     await running;
-    const second = step.run(change);
-    release();
-    await Promise.all([first, second]);
 
+    // When a second copy finds it in progress, and only then the first finishes
+    const second = step.run(change);
+    await copyHasFoundTheTwin(second, copyWaiting);
+    release();
+
+    // Then both succeed and the step ran once: the second waited for the first's outcome
+    await Promise.all([first, second]);
     expect(runs.count).toBe(1);
   });
 
   it('given a copy whose twin fails while it waits, when both run, then the waiting copy does the step itself', async () => {
     let failures = 1;
-    const { step, runs, change, running, release } = aStep({ held: true, failing: () => failures-- > 0 });
-
+    // Given a first copy under way, which will fail
+    const { step, runs, change, running, copyWaiting, release } = aStep({ held: true, failing: () => failures-- > 0 });
     const first = step.run(change);
     await running;
+
+    // When a second copy finds it in progress, and only then the first fails
     const second = step.run(change);
+    await copyHasFoundTheTwin(second, copyWaiting);
     release();
     const [firstOutcome, secondOutcome] = await Promise.allSettled([first, second]);
 
+    // Then the waiting copy did the step itself
     expect(firstOutcome.status).toBe('rejected');
     expect(secondOutcome.status).toBe('fulfilled');
     expect(runs.count).toBe(2);

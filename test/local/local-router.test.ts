@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { ListTopicsCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { SQSEvent } from 'aws-lambda';
-import { topology } from '../../core/config/topology';
+import { topology, type QueueSettings } from '../../core/config/topology';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/dynamodb/dynalite';
 import { startLocalAwsEndpoint, type LocalAwsEndpoint } from '../../local/router/aws-endpoint';
 import { assertSupportedEventPattern, assertSupportedFilterPolicy } from '../../local/router/matching';
@@ -13,6 +13,9 @@ import { LocalRouter, type RouterEvent } from '../../local/router/router';
  * The router under `npm start`, driven the way the functions drive it: real SDK
  * clients over HTTP in, SQS events out to stand-in consumers that record them.
  */
+/** The real timers, kept before any test holds the router's clock still. */
+const realTimers = { setTimeout, clearTimeout };
+
 describe('the local router: SNS, EventBridge and SQS as the topology declares them', () => {
   let router: LocalRouter;
   let endpoint: LocalAwsEndpoint;
@@ -39,6 +42,7 @@ describe('the local router: SNS, EventBridge and SQS as the topology declares th
   });
 
   afterEach(async () => {
+    jest.useRealTimers();
     sns.destroy();
     eventBridge.destroy();
     router.stop();
@@ -169,52 +173,84 @@ describe('the local router: SNS, EventBridge and SQS as the topology declares th
     expect(new Set(redelivered.map((record) => record.messageId))).toEqual(failedOnce);
   });
 
-  it("with the topology's batching window of 0, a lone request reaches its worker at once", async () => {
-    // Given a country queue with the declared window, and nothing waiting on it
+  /**
+   * A router of its own whose clock moves only when the test moves it (Date and timers are jest's; the event loop
+   * still turns, so the router receives and invokes as usual), its first country queue's invocations reported to the
+   * test. A queue that waits for its batching window waits on that clock: a delivery that needs no waiting comes
+   * anyway, one that needs waiting never comes unless the test moves the clock.
+   */
+  function aRouterOnAStillClock(adjustQueue?: (settings: QueueSettings) => QueueSettings) {
     const route = topology.countryRoutes[0];
     if (!route) throw new Error('The topology declares no country');
-    expect(router.queueSettings(route.queueName).maxBatchingWindowSeconds).toBe(0);
+    jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] });
+    const stillRouter = new LocalRouter({ region: LOCAL_REGION, ...(adjustQueue && { adjustQueue }) });
+    const batches: number[] = [];
+    const invoked: (() => void)[] = [];
+    stillRouter.connect(route.queueName, (event) => {
+      batches.push(event.Records.length);
+      invoked.shift()?.();
+      return Promise.resolve(undefined);
+    });
+    return {
+      route,
+      router: stillRouter,
+      batches,
+      publish: (message: string) =>
+        stillRouter.publish({
+          TopicArn: stillRouter.topicArn(topology.appointmentRequests.topicName),
+          Message: message,
+          MessageAttributes: { [topology.appointmentRequests.routingAttribute]: { DataType: 'String', StringValue: route.countryISO } },
+        }),
+      /** Resolves at the queue's next invocation; fails after 5 s of real time, naming `what` did not happen. */
+      nextInvocation: (what: string) => {
+        let bound: NodeJS.Timeout | undefined;
+        const late = new Promise<never>((_, reject) => (bound = realTimers.setTimeout(() => reject(new Error(what)), 5_000)));
+        const heard = new Promise<void>((resolve) => invoked.push(resolve));
+        return Promise.race([heard, late]).finally(() => realTimers.clearTimeout(bound));
+      },
+      stop: () => {
+        stillRouter.stop();
+        jest.useRealTimers();
+      },
+    };
+  }
 
-    // When one request is published
-    const sent = performance.now();
-    const delivered = router.waitFor((event) => event.type === 'delivered' && event.queue === route.queueName, 5_000);
-    await publish(route.countryISO, '{"alone":true}');
-    await delivered;
+  it("with the topology's batching window of 0, a lone request reaches its worker without waiting for company", async () => {
+    // Given a country queue with the declared window, on a router whose clock stands still
+    const still = aRouterOnAStillClock();
+    try {
+      expect(still.router.queueSettings(still.route.queueName).maxBatchingWindowSeconds).toBe(0);
 
-    // Then its worker has it alone in its batch, before the shortest window Lambda allows (1 s) could have
-    // passed: a queue that waited for a window would still hold it (a bound a loaded machine does not reach)
-    expect(performance.now() - sent).toBeLessThan(1_000);
-    expect(received.get(route.queueName)?.map((event) => event.Records.length)).toEqual([1]);
+      // When one request is published
+      const invoked = still.nextInvocation('The lone request was still held after 5 s: its queue waits for a clock that does not move');
+      still.publish('{"alone":true}');
+      await invoked;
+
+      // Then its worker has it, alone in its batch, though no time has passed: a queue that waited for a
+      // window, however short, would hold it until a clock that never moves reached the window's end
+      expect(still.batches).toEqual([1]);
+    } finally {
+      still.stop();
+    }
   });
 
   it('with a batching window, requests published apart wait for each other until the batch is full', async () => {
     // Given a router whose country queues gather for up to 5 s
-    const route = topology.countryRoutes[0];
-    if (!route) throw new Error('The topology declares no country');
-    const windowed = new LocalRouter({ region: LOCAL_REGION, adjustQueue: (settings) => ({ ...settings, maxBatchingWindowSeconds: 5 }) });
-    const batches: number[] = [];
-    windowed.connect(route.queueName, (event) => {
-      batches.push(event.Records.length);
-      return Promise.resolve(undefined);
-    });
+    const still = aRouterOnAStillClock((settings) => ({ ...settings, maxBatchingWindowSeconds: 5 }));
     try {
-      // When a full batch of requests is published 20 ms apart
-      const started = performance.now();
-      for (let index = 0; index < route.batchSize; index++) {
-        windowed.publish({
-          TopicArn: windowed.topicArn(topology.appointmentRequests.topicName),
-          Message: JSON.stringify({ index }),
-          MessageAttributes: { [topology.appointmentRequests.routingAttribute]: { DataType: 'String', StringValue: route.countryISO } },
-        });
-        await new Promise((resolve) => setTimeout(resolve, 20));
+      // When a full batch of requests is published 20 ms apart, each given its turn to be received before the next
+      const invoked = still.nextInvocation('A full batch was still held after 5 s: its queue waits for the window to close');
+      for (let index = 0; index < still.route.batchSize; index++) {
+        if (index > 0) jest.advanceTimersByTime(20);
+        still.publish(JSON.stringify({ index }));
+        await new Promise((resolve) => setImmediate(resolve));
       }
-      await windowed.waitForIdle(10_000);
+      await invoked;
 
-      // Then the worker got them as one batch, as soon as it was full and long before the window closed
-      expect(batches).toEqual([route.batchSize]);
-      expect(performance.now() - started).toBeLessThan(2_000);
+      // Then the worker got them as one batch, as soon as it was full: the clock had not come near the window's end
+      expect(still.batches).toEqual([still.route.batchSize]);
     } finally {
-      windowed.stop();
+      still.stop();
     }
   });
 

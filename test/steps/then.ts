@@ -87,6 +87,14 @@ export const then = {
   theOutcomeOf: (reader: AppointmentsApi, appointment: AppointmentKey, withinMs = SETTLED_WITHIN_MS): Promise<Appointment | undefined> =>
     listedUntil(reader, appointment, (found) => found.status !== 'PENDING', withinMs),
 
+  /** `reader` lists for the insured person exactly these appointments (their first 100, by id, in any order). */
+  async theirAppointmentsAre(reader: AppointmentsApi, insuredId: string, appointments: readonly AppointmentKey[]): Promise<void> {
+    const listed = then.listed(await reader.listAppointments(insuredId, { limit: 100 }));
+    expect(listed.items.map((item) => item.appointmentId).sort()).toEqual(
+      appointments.map((appointment) => appointment.appointmentId).sort(),
+    );
+  },
+
   /** The appointment, as `reader` lists it, reaches `status` within `withinMs`; it as listed then. */
   async theAppointmentBecomes(
     reader: AppointmentsApi,
