@@ -4,6 +4,8 @@ import { AppointmentStatus, type Appointment, type CountryISO } from '../../core
 import { countries, countryISOs } from '../../core/domain/countries';
 import type { CountrySlotStatus } from '../../core/messages/appointment-messages';
 import { reconcileAppointments } from '../../core/use-cases/reconcile-appointments';
+import { DynamoDbSlotReadModel } from '../../core/adapters/dynamodb-slot-read-model';
+import { slotStatesOf } from '../../core/adapters/mysql-slot-catalog';
 import { topology, type QueueSettings } from '../../core/config/topology';
 import { localDynamoDbClient } from '../../local/dynamodb/dynalite';
 import { appointmentIdOf } from '../../local/operators/operator-io';
@@ -370,6 +372,22 @@ export function insuredIdsOfContests(plan: ContestPlan): string[] {
  * a CANCELLED row (so it holds no slot); every appointment has one row, agreeing with it; and
  * each final status was announced. Returns the counts the suites print.
  */
+/** The slots these appointments booked, as `<country>#<scheduleId>`. */
+function slotsOfTheseAppointments(appointments: readonly Appointment[]): ReadonlySet<string> {
+  return new Set(appointments.map((appointment) => `${appointment.countryISO}#${appointment.scheduleId}`));
+}
+
+async function* onlyThese<Slot extends { countryISO: CountryISO; scheduleId: number }>(
+  slots: AsyncIterable<Slot>,
+  keys: ReadonlySet<string>,
+): AsyncIterable<Slot> {
+  for await (const slot of slots) if (keys.has(`${slot.countryISO}#${slot.scheduleId}`)) yield slot;
+}
+
+async function* slotStatesOfEveryCountry(pool: Pool) {
+  for (const country of Object.values(countries)) yield* slotStatesOf(pool, country);
+}
+
 export async function thenEachSlotHasOneHolderAndCancellationsHold(
   stack: LocalStack,
   pool: Pool,
@@ -393,12 +411,24 @@ export async function thenEachSlotHasOneHolderAndCancellationsHold(
     all.map((appointment) => appointment.appointmentId),
   );
   expect(rows).toHaveLength(all.length);
+  // And the read model apps browse agrees with each country on these slots: the announcements converged, whatever
+  // was delivered twice, late or after a retry (the reconciler's drift check, on the suite's slots only).
+  const ofTheseSlots = slotsOfTheseAppointments(all);
+  const dynamodb = localDynamoDbClient(stack.dynamodbEndpoint);
+  const readModel = new DynamoDbSlotReadModel(dynamodb, stack.slotsTableName);
   const reconciliation = await reconcileAppointments(0, {
     appointments: () => all.map((appointment) => stored.get(appointment.appointmentId)!),
     countryRows: () => rows.map((row) => ({ ...row, countryISO: row.schemaCountry })),
-  });
+    slots: {
+      readModelSlots: () => onlyThese(readModel.slotStates(), ofTheseSlots),
+      countrySlots: () => onlyThese(slotStatesOfEveryCountry(pool), ofTheseSlots),
+    },
+  }).finally(() => dynamodb.destroy());
   expect(reconciliation.rowsDisagreeingWithAppointment).toEqual([]);
   expect(reconciliation.stuckPending).toEqual([]);
+  expect(reconciliation.slots?.countrySlotsChecked).toBe(ofTheseSlots.size);
+  expect(reconciliation.slots?.readModelSlotsChecked).toBe(ofTheseSlots.size);
+  expect(reconciliation.slots?.slotsDrifting).toEqual([]);
   // Each final status reached the subscribers (repeats allowed; never a status that was not stored at some point).
   const heardFinal = (appointment: Appointment) => subscriber.statusesOf(appointment.appointmentId).includes(statusOf(appointment)!);
   await subscriber.waitUntil(() => all.every(heardFinal), timeoutMs);
