@@ -2,6 +2,7 @@ import type { SQSEvent } from 'aws-lambda';
 import type { Pool } from 'mysql2/promise';
 import { monotonicFactory } from 'ulid';
 import { DynamoDbAppointmentRepository } from '../../core/adapters/dynamodb-appointment-repository';
+import { DynamoDbSlotReadModel } from '../../core/adapters/dynamodb-slot-read-model';
 import { AppointmentStatus, pendingAppointment, type Appointment, type CountryISO } from '../../core/domain/appointment';
 import { countryISOs } from '../../core/domain/countries';
 import type { AppointmentRequested, AppointmentScheduled } from '../../core/messages/appointment-messages';
@@ -20,6 +21,7 @@ import {
   type SuiteCounts,
 } from './support';
 import { given } from '../steps/given';
+import { aSlotSnapshot } from '../support/slot-publications';
 
 const nextAppointmentId = monotonicFactory();
 
@@ -153,6 +155,44 @@ describeWithMysql('reliability: poison messages', () => {
     expect((await listedStatuses(stack, [misrouted.appointment.insuredId])).get(misrouted.appointment.appointmentId)).toBe(
       AppointmentStatus.PENDING,
     );
+  }, 60_000);
+
+  it('in the slot-availability queue: what does not parse or names no doctor is dead-lettered; its batch mates reach the read model apps browse', async () => {
+    // Given the states of three free slots, as their country announces them, and two messages that are poison
+    const queue = topology.slotAvailability;
+    const valid = [10, 11, 12].map((daysAhead) =>
+      aSlotSnapshot('PE', given.aSlotTheCatalogLacks('PE').scheduleId, new Date(Date.now() + daysAhead * 86_400_000)),
+    );
+    const { doctor: _doctor, ...withoutDoctor } = aSlotSnapshot(
+      'PE',
+      given.aSlotTheCatalogLacks('PE').scheduleId,
+      new Date(Date.now() + 9 * 86_400_000),
+    );
+    counts.sent += valid.length + 2;
+    counts.poison += 2;
+
+    // When they reach the queue together: a body that is no event, then the states as EventBridge delivers them
+    const notAnEvent = stack.router.sendMessage(queue.queueName, '{"detail":"missing"}');
+    stack.router.putEvents(
+      [withoutDoctor, ...valid].map((state) => ({
+        EventBusName: queue.eventBusName,
+        Source: queue.source,
+        DetailType: queue.detailType,
+        Detail: JSON.stringify({ ...state, correlationId: 'poison-suite-slots' }),
+      })),
+    );
+    await stack.router.waitForIdle(30_000);
+
+    // Then both poison messages wait in the DLQ after the max receive count
+    const deadLetters = stack.router.deadLetters(queue.queueName);
+    expect(deadLetters.map((record) => record.messageId)).toContain(notAnEvent);
+    expect(deadLetters).toHaveLength(2);
+    for (const record of deadLetters) expect(record.attributes.ApproximateReceiveCount).toBe(String(queue.maxReceiveCount));
+
+    // And each valid state is in the read model as its country announced it; the slot without a doctor is not
+    const readModel = new DynamoDbSlotReadModel(localDynamoDbClient(stack.dynamodbEndpoint), stack.slotsTableName);
+    for (const slot of valid) expect(await readModel.get('PE', slot.scheduleId)).toEqual(slot);
+    expect(await readModel.get('PE', withoutDoctor.scheduleId)).toBeUndefined();
   }, 60_000);
 
   it('in the confirmation queue: what does not parse or names no appointment is dead-lettered; its batch mates are completed once', async () => {

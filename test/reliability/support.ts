@@ -47,9 +47,12 @@ export const describeWithOwnMysql: typeof describe =
   canStartThrowawayMysql() || process.env.CI === 'true' ? describeWithMysql : describe.skip;
 
 export const countryQueueNames: ReadonlySet<string> = new Set(topology.countryRoutes.map((route) => route.queueName));
-export const deadLetterQueueNames: readonly string[] = [...topology.countryRoutes, topology.confirmations, topology.emailNotifications].map(
-  (queue) => queue.deadLetterQueueName,
-);
+export const deadLetterQueueNames: readonly string[] = [
+  ...topology.countryRoutes,
+  topology.confirmations,
+  topology.emailNotifications,
+  topology.slotAvailability,
+].map((queue) => queue.deadLetterQueueName);
 
 export { runConcurrently };
 
