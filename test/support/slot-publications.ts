@@ -72,3 +72,17 @@ export function aCatalogWhereEverySlotIsFree(): Pick<SlotReadModel, 'get'> {
   const startsAt = new Date(Date.now() + 7 * 86_400_000);
   return { get: (countryISO, scheduleId) => Promise.resolve(aSlotSnapshot(countryISO, scheduleId, startsAt)) };
 }
+
+/** Slot 41 of Peru: a cardiologist's 20 minutes at Clínica Miraflores on 15 December 2026, FREE, version 1 (unit tests of one slot's state). */
+export const aMirafloresCardiologySlot = (overrides: Partial<SlotSnapshot> = {}): SlotSnapshot => ({
+  countryISO: 'PE',
+  scheduleId: 41,
+  centre: { centreId: 'pe-clinica-miraflores', name: 'Clínica Miraflores', attributes: { district: 'Miraflores' } },
+  specialty: { specialtyId: 'cardiologia', name: 'Cardiología' },
+  doctor: { doctorId: 'dra-quispe', name: 'Dra. María Quispe' },
+  startsAt: '2026-12-15T15:30:00.000Z',
+  endsAt: '2026-12-15T15:50:00.000Z',
+  availability: 'FREE',
+  version: 1,
+  ...overrides,
+});

@@ -15,21 +15,11 @@ import type { SlotAvailabilitySubscribers, SlotReadModel } from '../../core/port
 import { projectSlotAvailability } from '../../core/use-cases/project-slot-availability';
 import { buildAppSyncSchema } from '../../local/appsync/appsync-schema';
 import { given } from '../steps/given';
+import { aMirafloresCardiologySlot } from '../support/slot-publications';
 
 /** The slot projector pushes each slot's new state to onSlotAvailabilityChanged once the read model holds it. */
 
-const aSlot = (overrides: Partial<SlotSnapshot> = {}): SlotSnapshot => ({
-  countryISO: 'PE',
-  scheduleId: 41,
-  centre: { centreId: 'pe-clinica-miraflores', name: 'Clínica Miraflores', attributes: { district: 'Miraflores' } },
-  specialty: { specialtyId: 'cardiologia', name: 'Cardiología' },
-  doctor: { doctorId: 'dra-quispe', name: 'Dra. María Quispe' },
-  startsAt: '2026-12-15T15:30:00.000Z',
-  endsAt: '2026-12-15T15:50:00.000Z',
-  availability: 'FREE',
-  version: 1,
-  ...overrides,
-});
+const aSlot = aMirafloresCardiologySlot;
 const changeOf = (slot: SlotSnapshot) => ({ ...slot, correlationId: 'c-1' });
 
 /** A read model in memory with the version check the DynamoDB one makes. */

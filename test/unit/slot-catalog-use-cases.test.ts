@@ -8,24 +8,14 @@ import { projectSlotAvailability } from '../../core/use-cases/project-slot-avail
 import { publishSlots } from '../../core/use-cases/publish-slots';
 import { withdrawSlot } from '../../core/use-cases/withdraw-slot';
 import { given } from '../steps/given';
+import { aMirafloresCardiologySlot } from '../support/slot-publications';
 
 /** The catalog's use cases with their ports in memory: who may change it, what is refused, what is answered. */
 
 const NOW = new Date('2026-12-01T12:00:00Z');
 const staff: Caller = { kind: 'staff', username: 'agente' };
 
-const aSlot = (overrides: Partial<SlotSnapshot> = {}): SlotSnapshot => ({
-  countryISO: 'PE',
-  scheduleId: 41,
-  centre: { centreId: 'pe-clinica-miraflores', name: 'Clínica Miraflores', attributes: { district: 'Miraflores' } },
-  specialty: { specialtyId: 'cardiologia', name: 'Cardiología' },
-  doctor: { doctorId: 'dra-quispe', name: 'Dra. María Quispe' },
-  startsAt: '2026-12-15T15:30:00.000Z',
-  endsAt: '2026-12-15T15:50:00.000Z',
-  availability: 'FREE',
-  version: 1,
-  ...overrides,
-});
+const aSlot = aMirafloresCardiologySlot;
 
 const aPublicationInput = () => ({
   countryISO: 'PE',
