@@ -1,12 +1,14 @@
 import type { LoggerInterface } from '@aws-lambda-powertools/logger/types';
 import type { Appointment, AppointmentStatus, CountryISO, RejectionReason } from './domain/appointment';
-import type { AppointmentStatusChange, SlotAvailabilityChange } from './graphql/types.generated';
+import type { AppointmentStatusChange, PendingReschedule, RescheduleResult, SlotAvailabilityChange } from './graphql/types.generated';
 import type {
   AppointmentCancellationRequested,
   AppointmentRequested,
+  AppointmentRescheduleRequested,
   AppointmentStatusChanged,
+  CountryMoveResult,
   CountryOutcome,
-  CountrySlotStatus,
+  CountryRow,
 } from './messages/appointment-messages';
 import type { CountryQueueMessage, SlotAvailabilityChanged } from './messages/slot-messages';
 import type { CatalogCentre, CatalogDoctor, CatalogSpecialty, SlotPublication, SlotSnapshot } from './domain/slots';
@@ -33,17 +35,49 @@ export interface AppointmentRepository {
   changeStatus(key: AppointmentKey, change: StatusChangeRequest): Promise<StatusChangeResult>;
   /** Removes an appointment that never reached the pipeline, if it is still PENDING. */
   discardPending(key: AppointmentKey): Promise<void>;
+  /**
+   * Records `move` as the appointment's pending reschedule, if it holds its slot, still at `fromScheduleId`, and no
+   * other move is pending. Either way, answers with the appointment as stored.
+   */
+  requestMove(key: AppointmentKey, move: PendingReschedule, fromScheduleId: number): Promise<MoveRequestResult>;
+  /**
+   * Applies its country's decision on the pending move `settlement.moveId`: MOVED gives the appointment the new slot
+   * (COMPLETED, the old slot kept in movedFrom), REFUSED keeps it where it is; either way the move is no longer pending.
+   * `unchanged`: this move was settled already (a redelivery); `stale`: it is not this appointment's move any more.
+   */
+  settleMove(key: AppointmentKey, settlement: MoveSettlement): Promise<MoveSettlementResult>;
 }
+
+export interface MoveRequestResult {
+  readonly requested: boolean;
+  readonly appointment: Appointment;
+}
+
+export interface MoveSettlement {
+  readonly moveId: string;
+  readonly outcome: 'MOVED' | 'REFUSED';
+  readonly at: Date;
+  readonly refusalReason?: RejectionReason;
+}
+
+export type MoveSettlementResult =
+  | { readonly outcome: 'changed' | 'unchanged'; readonly appointment: Appointment; readonly result: RescheduleResult }
+  | { readonly outcome: 'stale'; readonly appointment: Appointment };
 
 export interface StatusChangeRequest {
   readonly target: AppointmentStatus;
   readonly at: Date;
   readonly rejectionReason?: RejectionReason;
+  /** Only if the appointment names this slot: a country's decision on a slot it moved away from changes nothing. */
+  readonly scheduleId?: number;
 }
 
-/** `changed`: moved now; `unchanged`: it already had that status; `refused`: the lifecycle forbids it. */
+/**
+ * `changed`: moved now; `unchanged`: it already had that status; `refused`: the lifecycle forbids it;
+ * `elsewhere`: the appointment names another slot than `scheduleId`.
+ */
 export interface StatusChangeResult {
-  readonly outcome: 'changed' | 'unchanged' | 'refused';
+  readonly outcome: 'changed' | 'unchanged' | 'refused' | 'elsewhere';
   readonly appointment: Appointment;
 }
 
@@ -70,9 +104,14 @@ export interface CountryMessagePublisher {
 export interface CountryAppointmentStore {
   readonly countryISO: CountryISO;
   /** Gives the appointment its slot unless another active booking holds it (then REJECTED). A decision, once made, stands. */
-  book(request: AppointmentRequested): Promise<CountrySlotStatus>;
-  /** Marks the appointment CANCELLED, freeing its slot; if its booking has not arrived yet, the booking will find it cancelled. */
-  cancel(cancellation: AppointmentCancellationRequested): Promise<CountrySlotStatus>;
+  book(request: AppointmentRequested): Promise<CountryRow>;
+  /**
+   * Marks the appointment CANCELLED, freeing the slot its row holds (a moved row, its new one); if its booking has
+   * not arrived yet, the booking will find it cancelled.
+   */
+  cancel(cancellation: AppointmentCancellationRequested): Promise<CountryRow>;
+  /** Moves the appointment to another slot if that slot is free, taking it and freeing the old one at once (CountryMoveResult). */
+  move(request: AppointmentRescheduleRequested): Promise<CountryMoveResult>;
 }
 
 /**

@@ -216,6 +216,16 @@ function resolverAccess({ appointments, slots, appointmentRequests }: Appointmen
       // The cancellation travels to the country on the same topic as bookings.
       publishesRequests(fn);
     },
+    'Mutation.rescheduleAppointment': (fn) => {
+      fn.addEnvironment(environment.appointmentsTableName, appointments.tableName);
+      // Reads the appointment (the notice rules need its start), then one conditional UpdateItem records the pending move.
+      appointments.grant(fn, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
+      fn.addEnvironment(environment.slotsTableName, slots.tableName);
+      // A consistent GetItem of the slot asked for: one the catalog lacks, withdrawn or begun is refused at once.
+      grantOnSlotTable(slots, fn, 'dynamodb:GetItem');
+      // The move travels to the country on the same topic as bookings; the country decides.
+      publishesRequests(fn);
+    },
     'Query.appointments': (fn) => {
       fn.addEnvironment(environment.appointmentsTableName, appointments.tableName);
       // One Query on the base table, by insuredId.

@@ -31,6 +31,9 @@ export interface ApiEndpoint {
 }
 
 const APPOINTMENT_FIELDS = 'appointmentId insuredId scheduleId countryISO status rejectionReason createdAt updatedAt';
+/** An appointment's moves: the one being decided, and the slots it left. */
+const MOVE_FIELDS =
+  'pendingReschedule { moveId requestedAt to { scheduleId startsAt } } movedFrom { scheduleId movedAt slot { startsAt } }';
 /** A slot as a booking screen shows it: when, where (with the country's own centre attributes), who and what. */
 export const SLOT_FIELDS = `scheduleId countryISO startsAt endsAt
   centre { __typename centreId name timeZone ... on PeruCentre { district } ... on ChileCentre { commune region } }
@@ -76,6 +79,23 @@ export function apiClient(endpoint: ApiEndpoint, options: { timeoutMs?: number; 
           ? `mutation Cancel($insuredId: String!, $appointmentId: ID!) { cancelAppointment(insuredId: $insuredId, appointmentId: $appointmentId) { ${APPOINTMENT_FIELDS} } }`
           : `mutation Cancel($insuredId: String!, $appointmentId: ID!, $overrideNotice: Boolean) { cancelAppointment(insuredId: $insuredId, appointmentId: $appointmentId, overrideNotice: $overrideNotice) { ${APPOINTMENT_FIELDS} } }`,
         overrideNotice === undefined ? { insuredId, appointmentId } : { insuredId, appointmentId, overrideNotice },
+      ),
+
+    /** Moves an appointment to another slot; `countryISO` and `overrideNotice` are sent only when given. */
+    rescheduleAppointment: (args: {
+      insuredId: string;
+      appointmentId: string;
+      scheduleId: unknown;
+      countryISO?: CountryISO;
+      overrideNotice?: boolean;
+    }) =>
+      request<{ rescheduleAppointment: Appointment | null }>(
+        `mutation Move($insuredId: String!, $appointmentId: ID!, $scheduleId: Int!, $countryISO: CountryISO, $overrideNotice: Boolean) {
+          rescheduleAppointment(insuredId: $insuredId, appointmentId: $appointmentId, scheduleId: $scheduleId, countryISO: $countryISO, overrideNotice: $overrideNotice) {
+            ${APPOINTMENT_FIELDS} ${MOVE_FIELDS}
+          }
+        }`,
+        Object.fromEntries(Object.entries(args).filter(([, value]) => value !== undefined)),
       ),
 
     appointments: (insuredId: string, limit?: number, nextToken?: string) =>

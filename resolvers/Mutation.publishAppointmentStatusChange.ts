@@ -1,4 +1,4 @@
-import type { AppointmentStatusChange, MutationpublishAppointmentStatusChangeArgs } from '../core/graphql/types.generated';
+import type { AppointmentStatusChange, MutationpublishAppointmentStatusChangeArgs, Slot, SlotInput } from '../core/graphql/types.generated';
 
 /**
  * APPSYNC_JS resolver for Mutation.publishAppointmentStatusChange, on a NONE data source:
@@ -18,12 +18,20 @@ export function request(ctx: StatusChangeContext): { payload: MutationpublishApp
 }
 
 /**
- * The change as its subscribers receive it. The slot's centre is an interface (Centre) in the answer: AppSync
- * picks its type from `__typename`, which an input cannot carry, so the input names it in `typeName`.
+ * The change as its subscribers receive it. A slot's centre is an interface (Centre) in the answer: AppSync picks
+ * its type from `__typename`, which an input cannot carry, so the input names it in `typeName`. A move's result
+ * carries two slots, each the same way.
  */
 export function response(ctx: StatusChangeContext): AppointmentStatusChange {
   const change = ctx.result as MutationpublishAppointmentStatusChangeArgs['change'];
-  if (!change.slot) return change as AppointmentStatusChange;
-  const { typeName, ...centre } = change.slot.centre;
-  return { ...change, slot: { ...change.slot, centre: { ...centre, __typename: typeName } } } as AppointmentStatusChange;
+  const reschedule = change.reschedule
+    ? { ...change.reschedule, from: slotAnswer(change.reschedule.from), to: slotAnswer(change.reschedule.to) }
+    : change.reschedule;
+  return { ...change, slot: slotAnswer(change.slot), reschedule } as AppointmentStatusChange;
+}
+
+function slotAnswer(slot: SlotInput | null | undefined): Slot | null | undefined {
+  if (!slot) return slot;
+  const { typeName, ...centre } = slot.centre;
+  return { ...slot, centre: { ...centre, __typename: typeName } } as Slot;
 }

@@ -22,12 +22,13 @@ const ports = {
   metrics: new PowertoolsPipelineMetrics(),
 };
 
-// One email per appointment and status, however often the change is delivered. A crash between SES
-// accepting an email and the record of it may send that one email twice.
+// One email per appointment and status, and per move decided, however often the change is delivered (a move
+// keeps the status, so its id tells its email apart). A crash between SES accepting an email and the record
+// of it may send that one email twice.
 const emailOnce = idempotentStep((change: AppointmentStatusChanged) => emailStatusChange(change, ports), {
   tableName: requiredEnv(environment.idempotencyTableName),
   dynamodb: new DynamoDBClient({}),
-  keyJmesPath: '[appointmentId, status]',
+  keyJmesPath: '[appointmentId, status, reschedule.moveId]',
   expiresAfterSeconds: topology.emailNotifications.idempotencyDays * 24 * 60 * 60,
   logger,
 });

@@ -1,7 +1,14 @@
 import type { SignatureV4 } from '@smithy/signature-v4';
 import { topology } from '../config/topology';
 import { countries } from '../domain/countries';
-import type { AppointmentStatusChange, AppointmentStatusChangeInput, Slot, SlotInput } from '../graphql/types.generated';
+import type {
+  AppointmentStatusChange,
+  AppointmentStatusChangeInput,
+  RescheduleResult,
+  RescheduleResultInput,
+  Slot,
+  SlotInput,
+} from '../graphql/types.generated';
 import type { StatusChangeSubscribers } from '../ports';
 import { refusalText, SignedAppSyncMutation } from './appsync-signed-mutation';
 import type { PostRequest } from './kept-alive-post';
@@ -17,9 +24,11 @@ const { fieldName } = topology.statusChanges;
 const centreFields = Object.values(countries)
   .map((country) => `... on ${country.centreTypeName} { ${country.centreAttributes.join(' ')} }`)
   .join(' ');
+const slotFields = `scheduleId countryISO startsAt endsAt centre { __typename centreId name timeZone ${centreFields} } specialty { specialtyId name } doctor { doctorId name }`;
 export const PUBLISH_STATUS_CHANGE_MUTATION = `mutation PublishStatusChange($change: AppointmentStatusChangeInput!) {
   ${fieldName}(change: $change) { appointmentId insuredId scheduleId countryISO status rejectionReason updatedAt
-    slot { scheduleId countryISO startsAt endsAt centre { __typename centreId name timeZone ${centreFields} } specialty { specialtyId name } doctor { doctorId name } } }
+    slot { ${slotFields} }
+    reschedule { moveId outcome from { ${slotFields} } fromScheduleId to { ${slotFields} } refusalReason } }
 }`;
 /** AppSync refused or did not answer the publish; the record is retried, then dead-lettered. */
 export class StatusChangeNotPublishedError extends Error {
@@ -42,8 +51,13 @@ export class AppSyncSubscribers implements StatusChangeSubscribers {
 
 /** The change as the publish mutation's input: the slot's centre names its type in `typeName` (an input has no `__typename`). */
 export function inputOf(change: AppointmentStatusChange): AppointmentStatusChangeInput {
-  const { __typename: _type, slot, ...fields } = change;
-  return { ...fields, slot: slot ? slotInputOf(slot) : null };
+  const { __typename: _type, slot, reschedule, ...fields } = change;
+  return { ...fields, slot: slot ? slotInputOf(slot) : null, reschedule: reschedule ? rescheduleInputOf(reschedule) : null };
+}
+
+function rescheduleInputOf(reschedule: RescheduleResult): RescheduleResultInput {
+  const { __typename: _type, from, to, ...fields } = reschedule;
+  return { ...fields, from: from ? slotInputOf(from) : null, to: slotInputOf(to) };
 }
 
 function slotInputOf(slot: Slot): SlotInput {

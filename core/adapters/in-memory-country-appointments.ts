@@ -9,7 +9,15 @@ import type {
   SlotSnapshot,
   SlotTime,
 } from '../domain/slots';
-import type { AppointmentCancellationRequested, AppointmentRequested, CountrySlotStatus } from '../messages/appointment-messages';
+import type {
+  AppointmentCancellationRequested,
+  AppointmentRequested,
+  AppointmentRescheduleRequested,
+  CountryMoveResult,
+  CountryRow,
+  CountrySlotStatus,
+} from '../messages/appointment-messages';
+import { moveResultOf } from '../messages/appointment-messages';
 import type { CountryAppointmentStore, CountrySlotCatalog, SlotWithdrawalOutcome } from '../ports';
 import type { CountryRowSummary } from '../use-cases/reconcile-appointments';
 
@@ -37,6 +45,8 @@ interface StoredSlot {
 export class InMemoryCountryAppointments implements CountryAppointmentStore, CountrySlotCatalog {
   readonly countryISO: Country['iso'];
   private readonly rows = new Map<string, CountryRowSummary>();
+  /** appointmentId → the id of the last move applied to its row (MySQL's last_move_id). */
+  private readonly lastMoves = new Map<string, string>();
   /** scheduleId → the appointment whose SCHEDULED row holds it. */
   private readonly slotHolders = new Map<number, string>();
   private readonly centres = new Map<string, CatalogCentre>();
@@ -52,21 +62,43 @@ export class InMemoryCountryAppointments implements CountryAppointmentStore, Cou
     this.countryISO = country.iso;
   }
 
-  book(request: AppointmentRequested): Promise<CountrySlotStatus> {
+  book(request: AppointmentRequested): Promise<CountryRow> {
     const existing = this.rows.get(request.appointmentId);
-    if (existing) return Promise.resolve(existing.status);
-    const withdrawn = this.slots.get(request.scheduleId)?.withdrawn === true;
-    const status = withdrawn || this.slotHolders.has(request.scheduleId) ? 'REJECTED' : 'SCHEDULED';
+    if (existing) return Promise.resolve(rowOf(existing));
+    const status = this.isBookable(request.scheduleId) ? 'SCHEDULED' : 'REJECTED';
     if (status === 'SCHEDULED') this.slotHolders.set(request.scheduleId, request.appointmentId);
-    this.rows.set(request.appointmentId, this.row(request, status));
-    return Promise.resolve(status);
+    this.rows.set(request.appointmentId, this.row(request, request.scheduleId, status));
+    return Promise.resolve({ status, scheduleId: request.scheduleId });
   }
 
-  cancel(cancellation: AppointmentCancellationRequested): Promise<CountrySlotStatus> {
+  cancel(cancellation: AppointmentCancellationRequested): Promise<CountryRow> {
     const existing = this.rows.get(cancellation.appointmentId);
     if (existing?.status === 'SCHEDULED') this.slotHolders.delete(existing.scheduleId);
-    this.rows.set(cancellation.appointmentId, existing ? { ...existing, status: 'CANCELLED' } : this.row(cancellation, 'CANCELLED'));
-    return Promise.resolve('CANCELLED');
+    const cancelled = existing
+      ? { ...existing, status: 'CANCELLED' as const }
+      : this.row(cancellation, cancellation.scheduleId, 'CANCELLED');
+    this.rows.set(cancellation.appointmentId, cancelled);
+    return Promise.resolve(rowOf(cancelled));
+  }
+
+  move(request: AppointmentRescheduleRequested): Promise<CountryMoveResult> {
+    const { appointmentId, toScheduleId, moveId } = request;
+    const existing = this.rows.get(appointmentId);
+    const lastMove = this.lastMoves.get(appointmentId);
+    const movable = !existing || (existing.status === 'SCHEDULED' && existing.scheduleId === request.scheduleId);
+    if (movable && (lastMove === undefined || lastMove < moveId) && this.isBookable(toScheduleId)) {
+      if (existing) this.slotHolders.delete(existing.scheduleId);
+      this.slotHolders.set(toScheduleId, appointmentId);
+      this.rows.set(appointmentId, existing ? { ...existing, scheduleId: toScheduleId } : this.row(request, toScheduleId, 'SCHEDULED'));
+      this.lastMoves.set(appointmentId, moveId);
+    }
+    const row = this.rows.get(appointmentId);
+    return Promise.resolve(moveResultOf(row && rowOf(row), this.lastMoves.get(appointmentId) ?? null, request));
+  }
+
+  /** Neither withdrawn nor held by an active row. */
+  private isBookable(scheduleId: number): boolean {
+    return this.slots.get(scheduleId)?.withdrawn !== true && !this.slotHolders.has(scheduleId);
   }
 
   allRows(): Iterable<CountryRowSummary> {
@@ -144,13 +176,17 @@ export class InMemoryCountryAppointments implements CountryAppointmentStore, Cou
     };
   }
 
-  private row(message: AppointmentRequested | AppointmentCancellationRequested, status: CountrySlotStatus): CountryRowSummary {
+  private row(message: { appointmentId: string }, scheduleId: number, status: CountrySlotStatus): CountryRowSummary {
     return {
       appointmentId: message.appointmentId,
       countryISO: this.countryISO,
-      scheduleId: message.scheduleId,
+      scheduleId,
       status,
       scheduledAt: new Date(),
     };
   }
+}
+
+function rowOf({ status, scheduleId }: CountryRowSummary): CountryRow {
+  return { status, scheduleId };
 }

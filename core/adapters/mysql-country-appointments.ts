@@ -4,9 +4,12 @@ import type { Country } from '../domain/countries';
 import type {
   AppointmentCancellationRequested,
   AppointmentRequested,
-  CountryMessage,
+  AppointmentRescheduleRequested,
+  CountryMoveResult,
+  CountryRow,
   CountrySlotStatus,
 } from '../messages/appointment-messages';
+import { moveResultOf } from '../messages/appointment-messages';
 import type { CountryAppointmentStore } from '../ports';
 import type { MysqlQueries } from './mysql-connection';
 import { withLockRetries } from './mysql-transactions';
@@ -25,6 +28,8 @@ const COLUMNS = ['appointment_id', 'insured_id', 'schedule_id', 'country_iso', '
  *   3. bookings skipped in 2: insert REJECTED;
  *   4. read back every row the batch touched.
  * Redelivery is harmless: an existing row's decision is never changed by a booking.
+ * A move (`move`) is a round trip of its own: one UPDATE gives the row its new slot, so the new slot is taken and
+ * the old one freed in one statement, and the unique index refuses a new slot another row holds.
  * Statement 2 locks the catalog's row of each slot it books (FOR UPDATE) and reads whether it is withdrawn, in
  * the statement that inserts: one transaction, the lock held until the insert commits. MysqlSlotCatalog's
  * withdraw takes the same lock before it asks whether a booking holds the slot, so of a booking and a
@@ -34,6 +39,8 @@ const COLUMNS = ['appointment_id', 'insured_id', 'schedule_id', 'country_iso', '
  * needs SELECT, INSERT and UPDATE on the country's `appointments`, and SELECT and UPDATE on its `slots`
  * (FOR UPDATE asks for both), and nothing else (core/mysql/database-users.ts).
  */
+type BookingOrCancellation = AppointmentRequested | AppointmentCancellationRequested;
+
 /** Every country's rows, one schema after another, for reconciliation. */
 export async function* rowsOfEveryCountry(pool: MysqlQueries, everyCountry: readonly Country[]): AsyncIterable<CountryRowSummary> {
   for (const country of everyCountry) yield* new MysqlCountryAppointments(pool, country).allRows();
@@ -43,7 +50,7 @@ export class MysqlCountryAppointments implements CountryAppointmentStore {
   readonly countryISO: Country['iso'];
   private readonly table: string;
   private readonly slots: string;
-  private readonly messages: DataLoader<CountryMessage, CountrySlotStatus>;
+  private readonly messages: DataLoader<BookingOrCancellation, CountryRow>;
 
   constructor(
     private readonly pool: MysqlQueries,
@@ -57,12 +64,42 @@ export class MysqlCountryAppointments implements CountryAppointmentStore {
     this.messages = new DataLoader((batch) => this.apply(batch), { cache: false, maxBatchSize: maxMessagesPerQuery });
   }
 
-  book(request: AppointmentRequested): Promise<CountrySlotStatus> {
+  book(request: AppointmentRequested): Promise<CountryRow> {
     return this.messages.load(request);
   }
 
-  cancel(cancellation: AppointmentCancellationRequested): Promise<CountrySlotStatus> {
+  cancel(cancellation: AppointmentCancellationRequested): Promise<CountryRow> {
     return this.messages.load(cancellation);
+  }
+
+  /**
+   * Moves the appointment to `toScheduleId` if its row holds `scheduleId` and the new slot is free and not withdrawn,
+   * in one UPDATE; a row that has not arrived yet (the move overtook its booking) is written at the new slot directly,
+   * and the booking then finds it. A move older than the row's last (a redelivery after a later move) changes nothing.
+   */
+  async move(request: AppointmentRescheduleRequested): Promise<CountryMoveResult> {
+    const now = this.now();
+    const { appointmentId, insuredId, scheduleId, toScheduleId, countryISO, moveId } = request;
+    const [results] = await withLockRetries(() =>
+      this.pool.query<RowDataPacket[][]>(
+        `INSERT INTO ${this.table} (${COLUMNS.join(', ')}, last_move_id)
+           SELECT ?, ?, ?, ?, ?, 'SCHEDULED', ?, ? FROM (SELECT 1) AS one
+           LEFT JOIN ${this.slots} AS slot ON slot.schedule_id = ? WHERE slot.withdrawn_at IS NULL FOR UPDATE
+           ON DUPLICATE KEY UPDATE ${this.table}.appointment_id = ${this.table}.appointment_id;
+         UPDATE IGNORE ${this.table} AS moving LEFT JOIN ${this.slots} AS slot ON slot.schedule_id = ?
+           SET moving.schedule_id = ?, moving.last_move_id = ?, moving.status_changed_at = ?
+           WHERE moving.appointment_id = ? AND moving.status = 'SCHEDULED' AND moving.schedule_id = ?
+             AND (moving.last_move_id IS NULL OR moving.last_move_id < ?) AND slot.withdrawn_at IS NULL;
+         SELECT status, schedule_id, last_move_id FROM ${this.table} WHERE appointment_id = ?`,
+        [
+          ...[appointmentId, insuredId, toScheduleId, countryISO, new Date(request.requestedAt), now, moveId, toScheduleId],
+          ...[toScheduleId, toScheduleId, moveId, now, appointmentId, scheduleId, moveId, appointmentId],
+        ],
+      ),
+    );
+    const [stored] = results[2] as (RowDataPacket & { status: CountrySlotStatus; schedule_id: number; last_move_id: string | null })[];
+    const row = stored && { status: stored.status, scheduleId: stored.schedule_id };
+    return moveResultOf(row, stored?.last_move_id ?? null, request);
   }
 
   /** Every row's id, slot, status and time, for operators' reconciliation. */
@@ -81,30 +118,34 @@ export class MysqlCountryAppointments implements CountryAppointmentStore {
     }
   }
 
-  private async apply(batch: readonly CountryMessage[]): Promise<(CountrySlotStatus | Error)[]> {
+  private async apply(batch: readonly BookingOrCancellation[]): Promise<(CountryRow | Error)[]> {
     const { sql, values } = this.query(batch);
-    const statusById = await withLockRetries(async () => {
+    const rowById = await withLockRetries(async () => {
       const [results] = await this.pool.query<RowDataPacket[][]>(sql, values);
-      const rows = results[results.length - 1] as (RowDataPacket & { appointment_id: string; status: CountrySlotStatus })[];
-      return new Map(rows.map((row) => [row.appointment_id, row.status]));
+      const rows = results[results.length - 1] as (RowDataPacket & {
+        appointment_id: string;
+        status: CountrySlotStatus;
+        schedule_id: number;
+      })[];
+      return new Map(rows.map((row) => [row.appointment_id, { status: row.status, scheduleId: row.schedule_id }]));
     });
     return batch.map(
       (message) =>
-        statusById.get(message.appointmentId) ?? new Error(`Appointment ${message.appointmentId} has no row after the batch was written`),
+        rowById.get(message.appointmentId) ?? new Error(`Appointment ${message.appointmentId} has no row after the batch was written`),
     );
   }
 
-  private query(batch: readonly CountryMessage[]): { sql: string; values: unknown[] } {
+  private query(batch: readonly BookingOrCancellation[]): { sql: string; values: unknown[] } {
     const now = this.now();
     const cancellations = batch.filter((message) => message.type === 'AppointmentCancellationRequested');
     const bookings = batch.filter((message): message is AppointmentRequested => message.type !== 'AppointmentCancellationRequested');
     const statements: string[] = [];
     const values: unknown[] = [];
-    const rowOf = (message: CountryMessage, status: CountrySlotStatus) => {
+    const rowOf = (message: BookingOrCancellation, status: CountrySlotStatus) => {
       const requestedAt = new Date(message.type === 'AppointmentCancellationRequested' ? message.cancelledAt : message.createdAt);
       return [message.appointmentId, message.insuredId, message.scheduleId, message.countryISO, requestedAt, status, now];
     };
-    const insert = (messages: readonly CountryMessage[], status: CountrySlotStatus, onDuplicate: string) => {
+    const insert = (messages: readonly BookingOrCancellation[], status: CountrySlotStatus, onDuplicate: string) => {
       // The statement's text depends only on the row count; every value is a bound parameter.
       statements.push(
         `INSERT INTO ${this.table} (${COLUMNS.join(', ')}) VALUES ${messages.map(() => `(${COLUMNS.map(() => '?').join(', ')})`).join(', ')}
@@ -122,7 +163,9 @@ export class MysqlCountryAppointments implements CountryAppointmentStore {
       values.push(...this.bookingsBySlot(bookings).flatMap(({ booking, position }) => [position, ...rowOf(booking, 'SCHEDULED')]));
       insert(bookings, 'REJECTED', 'appointment_id = appointment_id');
     }
-    statements.push(`SELECT appointment_id, status FROM ${this.table} WHERE appointment_id IN (${batch.map(() => '?').join(', ')})`);
+    statements.push(
+      `SELECT appointment_id, status, schedule_id FROM ${this.table} WHERE appointment_id IN (${batch.map(() => '?').join(', ')})`,
+    );
     values.push(...batch.map((message) => message.appointmentId));
     return { sql: statements.join(';\n'), values };
   }

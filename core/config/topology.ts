@@ -56,7 +56,13 @@ const countryOutcomeSource = 'appointments.country-worker';
 const statusChangeSource = 'appointments.completion-worker';
 const statusChangeDetailType = 'AppointmentStatusChanged';
 /** The detail-type of each decision a country announces, and the status it gives the appointment. */
-const countryOutcomeDetailTypes = ['AppointmentScheduled', 'AppointmentRejected', 'AppointmentCancelled'] as const;
+const countryOutcomeDetailTypes = [
+  'AppointmentScheduled',
+  'AppointmentRejected',
+  'AppointmentCancelled',
+  'AppointmentRescheduled',
+  'AppointmentRescheduleRefused',
+] as const;
 /** The detail-type of a slot's state, which a country announces after every change to one of its catalog's slots. */
 const slotAvailabilityDetailType = 'SlotAvailabilityChanged';
 
@@ -99,7 +105,7 @@ export const topology = {
     filterPolicy: { [ROUTING_ATTRIBUTE]: [countryISO] },
     consumer: { entry: 'workers/country-worker.ts', environment: { [environment.countryISO]: countryISO } },
   })),
-  /** Country workers announce each decision on this bus; one rule takes all three to the confirmation queue. */
+  /** Country workers announce each decision on this bus; one rule takes them all to the confirmation queue. */
   countryOutcomes: {
     eventBusName,
     source: countryOutcomeSource,
@@ -171,6 +177,12 @@ export const topology = {
   resolvers: [
     { typeName: 'Mutation', fieldName: 'createAppointment', entry: 'resolvers/Mutation.createAppointment.ts', timeoutSeconds: 10 },
     { typeName: 'Mutation', fieldName: 'cancelAppointment', entry: 'resolvers/Mutation.cancelAppointment.ts', timeoutSeconds: 10 },
+    {
+      typeName: 'Mutation',
+      fieldName: 'rescheduleAppointment',
+      entry: 'resolvers/Mutation.rescheduleAppointment.ts',
+      timeoutSeconds: 10,
+    },
     { typeName: 'Query', fieldName: 'appointments', entry: 'resolvers/Query.appointments.ts', timeoutSeconds: 10 },
     { typeName: 'Query', fieldName: 'availableSlots', entry: 'resolvers/Query.availableSlots.ts', timeoutSeconds: 10 },
     { typeName: 'Query', fieldName: 'catalog', entry: 'resolvers/Query.catalog.ts', timeoutSeconds: 10 },

@@ -88,6 +88,34 @@ export function validateCancellationArgs(args: unknown): { key: { insuredId: str
   return { key, overrideNotice: overrideNotice === true };
 }
 
+const rescheduleArgsSchema = z.strictObject(
+  {
+    insuredId: insuredIdSchema,
+    appointmentId: appointmentIdSchema,
+    scheduleId: scheduleIdSchema,
+    countryISO: z.optional(z.nullable(countryISOSchema)),
+    overrideNotice: z.optional(z.nullable(z.boolean())),
+  },
+  { error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown field(s): ${issue.keys.join(', ')}` : 'arguments must be an object') },
+);
+
+/** What rescheduleAppointment asks: which appointment, to which slot (of which country, if the client says), and whether staff override the notice. */
+export interface RescheduleRequest {
+  readonly key: { readonly insuredId: string; readonly appointmentId: string };
+  readonly scheduleId: number;
+  readonly countryISO: CountryISO | undefined;
+  readonly overrideNotice: boolean;
+}
+
+/** Checks rescheduleAppointment's arguments; throws a ValidationError naming every broken rule. */
+export function validateRescheduleArgs(args: unknown): RescheduleRequest {
+  const { insuredId, appointmentId, scheduleId, countryISO, overrideNotice } = parseOrThrow(rescheduleArgsSchema, args);
+  return { key: { insuredId, appointmentId }, scheduleId, countryISO: countryISO ?? undefined, overrideNotice: overrideNotice === true };
+}
+
+/** How many of the slots an appointment moved from it keeps (Appointment.movedFrom). */
+export const MOVES_REMEMBERED = 5;
+
 export function validateInsuredId(insuredId: unknown): string {
   return parseOrThrow(insuredIdSchema, insuredId);
 }
@@ -116,5 +144,7 @@ export function pendingAppointment(
     createdAt: timestamp,
     updatedAt: timestamp,
     slot,
+    pendingReschedule: null,
+    movedFrom: [],
   };
 }

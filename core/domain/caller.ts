@@ -34,7 +34,7 @@ export type Caller =
   | { readonly kind: 'service'; readonly principal: string };
 
 /** What a caller wants to do with an insured person's appointments, for the error message. */
-export type InsuredAction = 'book' | 'list' | 'follow' | 'cancel';
+export type InsuredAction = 'book' | 'list' | 'follow' | 'cancel' | 'reschedule';
 
 export function callerFrom(identity: AppSyncIdentity): Caller {
   if (identity === null || identity === undefined) return { kind: 'developer' };

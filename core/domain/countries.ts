@@ -26,6 +26,8 @@ export interface Country {
    * (overrideNotice), and the override is logged with who did it (core/domain/late-changes.ts).
    */
   readonly cancellationNoticeMinutes: number;
+  /** The same for moving it to another slot (rescheduleAppointment): counted to the start of the slot it holds. */
+  readonly rescheduleNoticeMinutes: number;
 }
 
 /**
@@ -45,6 +47,7 @@ export const countries = {
     centreTypeName: 'PeruCentre',
     centreInputField: 'peru',
     cancellationNoticeMinutes: 2 * 60,
+    rescheduleNoticeMinutes: 2 * 60,
   },
   CL: {
     iso: CountryISO.CL,
@@ -58,6 +61,7 @@ export const countries = {
     centreTypeName: 'ChileCentre',
     centreInputField: 'chile',
     cancellationNoticeMinutes: 24 * 60,
+    rescheduleNoticeMinutes: 24 * 60,
   },
 } as const satisfies { readonly [K in CountryISO]: Country & { iso: K } };
 

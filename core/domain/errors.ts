@@ -53,6 +53,16 @@ export class AppointmentNotCancellableError extends ApiError {
   override readonly name = 'AppointmentNotCancellableError';
 }
 
+/** A client asked to move an appointment that cannot move (REJECTED, CANCELLED, or begun). */
+export class AppointmentNotReschedulableError extends ApiError {
+  override readonly name = 'AppointmentNotReschedulableError';
+}
+
+/** Another move of the appointment is still being decided by its country: one move at a time. */
+export class RescheduleInProgressError extends ApiError {
+  override readonly name = 'RescheduleInProgressError';
+}
+
 /** The change comes later than the country's rules allow before the appointment starts; staff may override it. */
 export class NoticePeriodError extends ApiError {
   override readonly name = 'NoticePeriodError';

@@ -1,13 +1,32 @@
 import type { Appointment } from './appointment';
 import type { Caller } from './caller';
-import { countries } from './countries';
-import { AppointmentNotCancellableError, NoticePeriodError, UnauthorizedError } from './errors';
+import { countries, type Country } from './countries';
+import { AppointmentNotCancellableError, AppointmentNotReschedulableError, NoticePeriodError, UnauthorizedError } from './errors';
 
 /**
- * Each country's rules for late changes: an appointment that has begun is never cancelled, and one that starts
- * within the country's notice (`cancellationNoticeMinutes`) is cancelled only by staff who say they override it.
- * An appointment without a slot (booked before the catalog; a deployment check) has no known start: no rule applies.
+ * Each country's rules for late changes: an appointment that has begun is never cancelled or moved, and one that
+ * starts within the country's notice for the change (`cancellationNoticeMinutes`, `rescheduleNoticeMinutes`) is
+ * changed only by staff who say they override it. An appointment without a slot (booked before the catalog; a
+ * deployment check) has no known start: no rule applies.
  */
+
+/** A change an insured person may make to their appointment, and how the rules name it. */
+export type LateChange = 'cancel' | 'reschedule';
+
+const ruleOf = {
+  cancel: {
+    noticeMinutes: (country: Country) => country.cancellationNoticeMinutes,
+    verb: 'cancelled',
+    staffMay: 'cancel it',
+    refusal: AppointmentNotCancellableError,
+  },
+  reschedule: {
+    noticeMinutes: (country: Country) => country.rescheduleNoticeMinutes,
+    verb: 'moved to another slot',
+    staffMay: 'move it',
+    refusal: AppointmentNotReschedulableError,
+  },
+} as const;
 
 /** Only staff (and the API key, which acts as staff) may ask to override a country's notice. */
 export function authorizeNoticeOverride(caller: Caller, overrideNotice: boolean): void {
@@ -15,8 +34,9 @@ export function authorizeNoticeOverride(caller: Caller, overrideNotice: boolean)
   throw new UnauthorizedError("Not authorized to override a country's notice period: only call-centre staff may (overrideNotice).");
 }
 
-/** Who overrode the notice, when the cancellation needed it; undefined when it came in time. Throws when it may not happen. */
-export function checkCancellationTime(
+/** Who overrode the notice, when the change needed it; undefined when it came in time. Throws when it may not happen. */
+export function checkChangeTime(
+  change: LateChange,
   appointment: Appointment,
   caller: Caller,
   overrideNotice: boolean,
@@ -24,19 +44,21 @@ export function checkCancellationTime(
 ): { readonly overriddenBy: string } | undefined {
   const { slot } = appointment;
   if (!slot) return undefined;
+  const rule = ruleOf[change];
   const minutesLeft = (Date.parse(slot.startsAt) - now.getTime()) / 60_000;
   if (minutesLeft <= 0) {
-    throw new AppointmentNotCancellableError(
-      `Appointment ${appointment.appointmentId} began at ${slot.startsAt}: an appointment that has begun cannot be cancelled.`,
+    throw new rule.refusal(
+      `Appointment ${appointment.appointmentId} began at ${slot.startsAt}: an appointment that has begun cannot be ${rule.verb}.`,
     );
   }
   const country = countries[appointment.countryISO];
-  if (minutesLeft >= country.cancellationNoticeMinutes) return undefined;
+  const noticeMinutes = rule.noticeMinutes(country);
+  if (minutesLeft >= noticeMinutes) return undefined;
   if (overrideNotice) return { overriddenBy: caller.kind === 'staff' ? caller.username : 'the API key' };
   throw new NoticePeriodError(
-    `Appointments in ${country.name} can be cancelled until ${duration(country.cancellationNoticeMinutes)} before they start; ` +
+    `Appointments in ${country.name} can be ${rule.verb} until ${duration(noticeMinutes)} before they start; ` +
       `appointment ${appointment.appointmentId} starts at ${slot.startsAt}, in ${duration(Math.ceil(minutesLeft))}. ` +
-      'Call-centre staff may still cancel it.',
+      `Call-centre staff may still ${rule.staffMay}.`,
   );
 }
 

@@ -10,7 +10,8 @@ export interface RenderedEmail {
   readonly html: string;
 }
 
-type SettledStatus = AppointmentStatusChanged['status'];
+type SettledStatus = Exclude<AppointmentStatusChanged['status'], 'PENDING'>;
+type MoveResult = NonNullable<AppointmentStatusChanged['reschedule']>;
 
 interface StatusWording {
   /** The status in words, as it reads after "Cita" in the subject and in the details. */
@@ -45,6 +46,23 @@ const statusWordings = {
   },
 } as const satisfies Record<SettledStatus, StatusWording>;
 
+/** A move's email: what became of it, whatever the appointment's status (a move may settle before its booking). */
+const moveWordings = {
+  MOVED: {
+    inWords: 'reprogramada',
+    headline: 'Su cita médica fue reprogramada.',
+    changedAtLabel: 'Fecha del cambio',
+    nextStep:
+      'Acuda a su cita en la nueva fecha, hora y lugar. El horario anterior quedó libre para otra persona. Si no puede asistir, cancélela desde la aplicación o llamando a la central de atención.',
+  },
+  REFUSED: {
+    inWords: 'sin cambios',
+    headline: 'No pudimos cambiar su cita médica: su reserva sigue como estaba.',
+    changedAtLabel: 'Fecha de la respuesta',
+    nextStep: 'Si todavía desea cambiarla, elija otro horario desde la aplicación o llamando a la central de atención.',
+  },
+} as const satisfies Record<MoveResult['outcome'], StatusWording>;
+
 const rejectionReasonsInWords = {
   SLOT_TAKEN: 'Otra persona asegurada reservó ese espacio antes que usted.',
 } as const satisfies Record<RejectionReason, string>;
@@ -65,12 +83,43 @@ type AppointmentSlot = NonNullable<AppointmentStatusChanged['slot']>;
  */
 export function statusEmail(change: AppointmentStatusChanged): RenderedEmail {
   const country = countries[change.countryISO];
+  if (change.reschedule) return moveEmail(change, change.reschedule, country);
+  if (change.status === 'PENDING') throw new Error(`Appointment ${change.appointmentId}: a PENDING change has no email but a move's`);
   const wording = statusWordings[change.status];
   const slot = change.slot;
   const subject = slot
     ? `Cita ${wording.inWords}: ${slot.specialty.name}, ${spokenDateTime(slot.startsAt, slotClock(slot, country))}`
     : `Cita ${wording.inWords}: espacio N.º ${change.scheduleId} (código ${change.appointmentId})`;
-  const facts = slot ? slotFactsOf(change, slot, country) : factsOf(change, country);
+  const facts = slot ? slotFactsOf(change, slot, country, wording) : factsOf(change, country, wording);
+  return rendered(country, subject, wording, facts);
+}
+
+/**
+ * A move's email: moved, the new slot's facts and the one left behind; refused, the slot kept and the one asked for,
+ * with why. Subject and headline say which, so nobody reads a refusal as a change.
+ */
+function moveEmail(change: AppointmentStatusChanged, move: MoveResult, country: Country): RenderedEmail {
+  const wording = moveWordings[move.outcome];
+  const shown = move.outcome === 'MOVED' ? move.to : change.slot;
+  const subject = shown
+    ? `Cita ${wording.inWords}: ${shown.specialty.name}, ${spokenDateTime(shown.startsAt, slotClock(shown, country))}`
+    : `Cita ${wording.inWords}: espacio N.º ${change.scheduleId} (código ${change.appointmentId})`;
+  const facts = shown ? slotFactsOf(change, shown, country, wording) : factsOf(change, country, wording);
+  const other =
+    move.outcome === 'MOVED'
+      ? { label: 'Horario anterior', value: slotInWords(move.from, move.fromScheduleId, country) }
+      : { label: 'Horario solicitado', value: slotInWords(move.to, move.to.scheduleId, country) };
+  const reason = move.refusalReason ? [{ label: 'Motivo', value: rejectionReasonsInWords[move.refusalReason] }] : [];
+  return rendered(country, subject, wording, [...facts, other, ...reason]);
+}
+
+/** A slot in one line: when, where and with whom; a slot from before the catalog by its number. */
+function slotInWords(slot: AppointmentSlot | null, scheduleId: number, country: Country): string {
+  if (!slot) return `Espacio N.º ${scheduleId}`;
+  return `${spokenWithZone(slot.startsAt, slotClock(slot, country))}, ${slot.centre.name}, ${slot.doctor.name}`;
+}
+
+function rendered(country: Country, subject: string, wording: StatusWording, facts: readonly Fact[]): RenderedEmail {
   return {
     subject,
     text: textPart(wording, facts),
@@ -79,8 +128,7 @@ export function statusEmail(change: AppointmentStatusChanged): RenderedEmail {
 }
 
 /** The facts of an appointment booked before the catalog: all it knows of its slot is the number. */
-function factsOf(change: AppointmentStatusChanged, country: Country): Fact[] {
-  const wording = statusWordings[change.status];
+function factsOf(change: AppointmentStatusChanged, country: Country, wording: StatusWording): Fact[] {
   return [
     { label: 'Código de cita', value: change.appointmentId },
     { label: 'Espacio', value: `N.º ${change.scheduleId}` },
@@ -92,8 +140,7 @@ function factsOf(change: AppointmentStatusChanged, country: Country): Fact[] {
 }
 
 /** When and where first, as the person acts on them; the code stays for the call centre, the subject having no room for it. */
-function slotFactsOf(change: AppointmentStatusChanged, slot: AppointmentSlot, country: Country): Fact[] {
-  const wording = statusWordings[change.status];
+function slotFactsOf(change: AppointmentStatusChanged, slot: AppointmentSlot, country: Country, wording: StatusWording): Fact[] {
   const clock = slotClock(slot, country);
   const location = locationOf(slot.centre, country);
   return [

@@ -26,10 +26,14 @@ export type Appointment = {
   countryISO: CountryISO;
   createdAt: Scalars['AWSDateTime']['output'];
   insuredId: Scalars['String']['output'];
+  /** The slots this appointment moved from, oldest first: the last five. */
+  movedFrom: Array<PreviousSlot>;
+  /** The move asked for (rescheduleAppointment) while its country decides; null otherwise. */
+  pendingReschedule: Maybe<PendingReschedule>;
   /** Set when status is REJECTED. */
   rejectionReason: Maybe<RejectionReason>;
   scheduleId: Scalars['Int']['output'];
-  /** When and where: the slot as the catalog had it when the appointment was booked. Null for appointments booked before the catalog existed, and for deployment checks. */
+  /** When and where: the slot as the catalog had it when the appointment was booked or moved. Null for appointments booked before the catalog existed, and for deployment checks. */
   slot: Maybe<Slot>;
   status: AppointmentStatus;
   updatedAt: Scalars['AWSDateTime']['output'];
@@ -63,6 +67,8 @@ export type AppointmentStatusChange = {
   insuredId: Scalars['String']['output'];
   /** Set when status is REJECTED. */
   rejectionReason: Maybe<RejectionReason>;
+  /** Set on the change that settles a move: MOVED (slot is the new one) or REFUSED (the appointment kept its slot). */
+  reschedule: Maybe<RescheduleResult>;
   scheduleId: Scalars['Int']['output'];
   /** When and where, as on the appointment. */
   slot: Maybe<Slot>;
@@ -76,6 +82,7 @@ export type AppointmentStatusChangeInput = {
   countryISO: CountryISO;
   insuredId: Scalars['String']['input'];
   rejectionReason?: InputMaybe<RejectionReason>;
+  reschedule?: InputMaybe<RescheduleResultInput>;
   scheduleId: Scalars['Int']['input'];
   slot?: InputMaybe<SlotInput>;
   status: AppointmentStatus;
@@ -159,6 +166,8 @@ export type Mutation = {
   publishSlotAvailabilityChange: Maybe<SlotAvailabilityChange>;
   /** Staff only: publishes a doctor's sessions at a centre for a specialty, a slot every everyMinutes in each. The country stores them and they appear in availableSlots within moments; publishing the same sessions again makes no second slot. */
   publishSlots: SlotPublication;
+  /** Moves a PENDING or COMPLETED appointment to another free slot of its own country (give countryISO to have another country refused by name). Answers at once with the appointment as it was, its pendingReschedule naming the slot asked for; the country then takes the new slot and frees the old one in one transaction, and onAppointmentStatusChanged hears the result (reschedule: MOVED, or REFUSED with SLOT_TAKEN, when the appointment keeps its slot). The appointmentId stays the same, and movedFrom keeps the slots it left. One move at a time: another while one is being decided is refused (RescheduleInProgressError); asking for the same slot again sends it again. Insured people may move their own only; staff any. The country's notice rules apply as for cancelAppointment. */
+  rescheduleAppointment: Appointment;
   /** Staff only: takes a free slot out of the catalog. Refused (SlotHeldError) while an appointment holds it. */
   withdrawSlot: Slot;
 };
@@ -191,9 +200,27 @@ export type MutationpublishSlotsArgs = {
 };
 
 
+export type MutationrescheduleAppointmentArgs = {
+  appointmentId: Scalars['ID']['input'];
+  countryISO?: InputMaybe<CountryISO>;
+  insuredId: Scalars['String']['input'];
+  overrideNotice?: InputMaybe<Scalars['Boolean']['input']>;
+  scheduleId: Scalars['Int']['input'];
+};
+
+
 export type MutationwithdrawSlotArgs = {
   countryISO: CountryISO;
   scheduleId: Scalars['Int']['input'];
+};
+
+/** A move its country has not decided yet. */
+export type PendingReschedule = {
+  __typename?: 'PendingReschedule';
+  /** Names this move: the status change that settles it carries the same moveId. */
+  moveId: Scalars['ID']['output'];
+  requestedAt: Scalars['AWSDateTime']['output'];
+  to: Slot;
 };
 
 export type PeruCentre = Centre & {
@@ -206,6 +233,15 @@ export type PeruCentre = Centre & {
 
 export type PeruCentreAttributesInput = {
   district: Scalars['String']['input'];
+};
+
+/** A slot an appointment moved away from. */
+export type PreviousSlot = {
+  __typename?: 'PreviousSlot';
+  movedAt: Scalars['AWSDateTime']['output'];
+  scheduleId: Scalars['Int']['output'];
+  /** Null for a slot booked before the catalog existed. */
+  slot: Maybe<Slot>;
 };
 
 /** A doctor's sessions at a centre for a specialty, as staff publish them. */
@@ -252,13 +288,45 @@ export type QuerycatalogArgs = {
   countryISO: CountryISO;
 };
 
-/** Why a country rejected a booking. */
+/** Why a country rejected a booking or refused a move. */
 export const RejectionReason = {
-  /** Another insured person holds the slot. */
+  /** Another insured person holds the slot (or staff withdrew it). */
   SLOT_TAKEN: 'SLOT_TAKEN'
 } as const;
 
 export type RejectionReason = typeof RejectionReason[keyof typeof RejectionReason];
+export const RescheduleOutcome = {
+  /** The country moved the appointment: the new slot is its, the old one is free. */
+  MOVED: 'MOVED',
+  /** The country could not give the new slot; the appointment keeps its slot. */
+  REFUSED: 'REFUSED'
+} as const;
+
+export type RescheduleOutcome = typeof RescheduleOutcome[keyof typeof RescheduleOutcome];
+/** What became of a move (rescheduleAppointment). */
+export type RescheduleResult = {
+  __typename?: 'RescheduleResult';
+  /** The slot the appointment held before: null when booked before the catalog existed. */
+  from: Maybe<Slot>;
+  fromScheduleId: Scalars['Int']['output'];
+  moveId: Scalars['ID']['output'];
+  outcome: RescheduleOutcome;
+  /** Set when REFUSED. */
+  refusalReason: Maybe<RejectionReason>;
+  /** The slot asked for. */
+  to: Slot;
+};
+
+/** A move's result (internal: the publish mutation's input). */
+export type RescheduleResultInput = {
+  from?: InputMaybe<SlotInput>;
+  fromScheduleId: Scalars['Int']['input'];
+  moveId: Scalars['ID']['input'];
+  outcome: RescheduleOutcome;
+  refusalReason?: InputMaybe<RejectionReason>;
+  to: SlotInput;
+};
+
 /** A doctor's time at a medical centre for a specialty: what an appointment books. */
 export type Slot = {
   __typename?: 'Slot';

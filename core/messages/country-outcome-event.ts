@@ -2,6 +2,8 @@ import * as z from 'zod/mini';
 import {
   appointmentCancelledSchema,
   appointmentRejectedSchema,
+  appointmentRescheduledSchema,
+  appointmentRescheduleRefusedSchema,
   appointmentScheduledSchema,
   type CountryOutcome,
 } from './appointment-messages';
@@ -18,6 +20,12 @@ export const countryOutcomeEventSchema = z.pipe(
     z.object({ ...eventBridgeEnvelope, 'detail-type': z.literal('AppointmentScheduled'), detail: appointmentScheduledSchema }),
     z.object({ ...eventBridgeEnvelope, 'detail-type': z.literal('AppointmentRejected'), detail: appointmentRejectedSchema }),
     z.object({ ...eventBridgeEnvelope, 'detail-type': z.literal('AppointmentCancelled'), detail: appointmentCancelledSchema }),
+    z.object({ ...eventBridgeEnvelope, 'detail-type': z.literal('AppointmentRescheduled'), detail: appointmentRescheduledSchema }),
+    z.object({
+      ...eventBridgeEnvelope,
+      'detail-type': z.literal('AppointmentRescheduleRefused'),
+      detail: appointmentRescheduleRefusedSchema,
+    }),
   ]),
   z.transform((event) => ({
     ...({ detailType: event['detail-type'], detail: event.detail } as CountryOutcome),

@@ -112,4 +112,12 @@ export const countrySchemaMigrations: readonly Migration[] = [
       `ALTER TABLE slots MODIFY COLUMN changed_at DATETIME(3) NOT NULL`,
     ],
   },
+  {
+    version: 5,
+    description: 'the last move of each appointment, so a move redelivered after a later one changes nothing',
+    statements: [
+      // A ULID: moves of one appointment are made one at a time, so a later move's id sorts after the earlier's.
+      `ALTER TABLE appointments ADD COLUMN last_move_id CHAR(26) CHARACTER SET ascii COLLATE ascii_bin NULL AFTER status_changed_at`,
+    ],
+  },
 ];

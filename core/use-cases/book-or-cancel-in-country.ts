@@ -1,6 +1,6 @@
 import { RejectionReason } from '../domain/appointment';
 import { WrongCountryError } from '../domain/errors';
-import type { CountryMessage, CountryOutcome, CountrySlotStatus } from '../messages/appointment-messages';
+import type { AppointmentRescheduleRequested, CountryMessage, CountryOutcome, CountryRow } from '../messages/appointment-messages';
 import type { CountryAppointmentStore, CountryOutcomePublisher, CountrySlotCatalog, SlotAvailabilityBus, StructuredLogger } from '../ports';
 import { announceSlotAfterChange } from './manage-slots-in-country';
 
@@ -15,11 +15,11 @@ export interface BookOrCancelInCountryPorts {
 }
 
 /**
- * The country worker's step: apply a booking or a cancellation to the country's database,
- * then announce the appointment's slot status as the database now holds it. Safe to repeat,
- * and in any order: the row decides, so a redelivered booking announces the same decision
- * and a booking that arrives after its cancellation announces the cancellation. The slot's new state
- * (taken, or free again) goes to the read model beside the decision.
+ * The country worker's step: apply a booking, a cancellation or a move to the country's database, then announce
+ * the appointment's slot status as the database now holds it. Safe to repeat, and in any order: the row decides,
+ * so a redelivered booking announces the same decision, a booking that arrives after its cancellation announces
+ * the cancellation, and a move that overtook its booking leaves the booking to find the row at the new slot. The
+ * state of each slot the change touched (taken, or free again) goes to the read model beside the decision.
  */
 export async function bookOrCancelInCountry(message: CountryMessage, ports: BookOrCancelInCountryPorts): Promise<void> {
   const { countryAppointments, outcomes, logger, now = () => new Date() } = ports;
@@ -28,25 +28,74 @@ export async function bookOrCancelInCountry(message: CountryMessage, ports: Book
       `Appointment ${message.appointmentId} is for ${message.countryISO}, but this worker schedules ${countryAppointments.countryISO}`,
     );
   }
-  const slotStatus =
-    message.type === 'AppointmentCancellationRequested'
-      ? await countryAppointments.cancel(message)
-      : await countryAppointments.book(message);
-  const outcome = outcomeOf(message, slotStatus, now());
+  const { outcome, touchedSlots } = await decide(message, countryAppointments, now());
   // Announced again on a redelivery, with a newer version: the read model then holds the same state.
-  await Promise.all([outcomes.publish(outcome), announceSlotAfterChange(message.scheduleId, message.correlationId, ports)]);
+  await Promise.all([
+    outcomes.publish(outcome),
+    ...touchedSlots.map((scheduleId) => announceSlotAfterChange(scheduleId, message.correlationId, ports)),
+  ]);
   logger.info(`Country announced ${outcome.detailType}`, {
     appointmentId: message.appointmentId,
     correlationId: message.correlationId,
     countryISO: message.countryISO,
-    slotStatus,
+    scheduleId: outcome.detail.scheduleId,
   });
 }
 
-function outcomeOf(message: CountryMessage, slotStatus: CountrySlotStatus, at: Date): CountryOutcome {
-  const { appointmentId, insuredId, scheduleId, countryISO, correlationId } = message;
-  const fields = { appointmentId, insuredId, scheduleId, countryISO, correlationId };
-  switch (slotStatus) {
+/** The decision to announce, and the slots whose state may have changed with it. */
+async function decide(
+  message: CountryMessage,
+  store: CountryAppointmentStore,
+  at: Date,
+): Promise<{ outcome: CountryOutcome; touchedSlots: number[] }> {
+  if (message.type === 'AppointmentRescheduleRequested') return decideMove(message, store, at);
+  const row = message.type === 'AppointmentCancellationRequested' ? await store.cancel(message) : await store.book(message);
+  // The slot the row names: a cancelled row that had moved frees its new slot, not the one the message knew.
+  const touchedSlots = [...new Set([message.scheduleId, row.scheduleId])];
+  return { outcome: outcomeOf(message, row, at), touchedSlots };
+}
+
+async function decideMove(
+  move: AppointmentRescheduleRequested,
+  store: CountryAppointmentStore,
+  at: Date,
+): Promise<{ outcome: CountryOutcome; touchedSlots: number[] }> {
+  const result = await store.move(move);
+  const { appointmentId, insuredId, countryISO, correlationId, moveId } = move;
+  const fields = { appointmentId, insuredId, countryISO, correlationId, moveId };
+  switch (result.outcome) {
+    case 'MOVED':
+      return {
+        outcome: {
+          detailType: 'AppointmentRescheduled',
+          detail: { ...fields, scheduleId: move.toScheduleId, fromScheduleId: move.scheduleId, rescheduledAt: at.toISOString() },
+        },
+        touchedSlots: [move.scheduleId, move.toScheduleId],
+      };
+    case 'REFUSED':
+      return {
+        outcome: {
+          detailType: 'AppointmentRescheduleRefused',
+          detail: {
+            ...fields,
+            scheduleId: result.row?.scheduleId ?? move.scheduleId,
+            toScheduleId: move.toScheduleId,
+            refusedAt: at.toISOString(),
+            rejectionReason: RejectionReason.SLOT_TAKEN,
+          },
+        },
+        touchedSlots: [],
+      };
+    case 'INACTIVE':
+      // Cancelled or rejected before the move arrived: nothing to move; the row's own decision is announced again.
+      return { outcome: outcomeOf(move, result.row, at), touchedSlots: [] };
+  }
+}
+
+function outcomeOf(message: CountryMessage, row: CountryRow, at: Date): CountryOutcome {
+  const { appointmentId, insuredId, countryISO, correlationId } = message;
+  const fields = { appointmentId, insuredId, scheduleId: row.scheduleId, countryISO, correlationId };
+  switch (row.status) {
     // An overbooked row was scheduled before slots were enforced: the appointment stays COMPLETED and reconcile reports the clash.
     case 'SCHEDULED':
     case 'OVERBOOKED':

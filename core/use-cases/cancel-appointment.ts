@@ -1,7 +1,7 @@
 import { AppointmentStatus, holdsItsSlot, validateCancellationArgs, type Appointment } from '../domain/appointment';
 import { authorizeFor, type Caller } from '../domain/caller';
 import { AppointmentNotCancellableError, asError, SchedulingUnavailableError } from '../domain/errors';
-import { authorizeNoticeOverride, checkCancellationTime } from '../domain/late-changes';
+import { authorizeNoticeOverride, checkChangeTime } from '../domain/late-changes';
 import type { PipelineMetrics } from '../observability/metrics';
 import type { AppointmentRepository, CountryMessagePublisher, StructuredLogger } from '../ports';
 
@@ -32,7 +32,7 @@ export async function cancelAppointment(
   const at = now();
   // Read first: the rules need the slot's start. A missing appointment is changeStatus's to refuse.
   const stored = await appointments.get(key);
-  const override = stored && holdsItsSlot(stored.status) ? checkCancellationTime(stored, caller, overrideNotice, at) : undefined;
+  const override = stored && holdsItsSlot(stored.status) ? checkChangeTime('cancel', stored, caller, overrideNotice, at) : undefined;
   const { outcome, appointment } = await appointments.changeStatus(key, { target: AppointmentStatus.CANCELLED, at });
   const logKeys = { appointmentId: appointment.appointmentId, correlationId, countryISO: appointment.countryISO };
   if (override && outcome === 'changed') {

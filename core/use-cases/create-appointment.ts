@@ -102,8 +102,8 @@ async function claimSlotOrFindHolder(appointment: Appointment, appointments: App
     replacing = claim.holder;
     if (replacing === undefined) continue;
     const holder = await appointments.get({ insuredId: appointment.insuredId, appointmentId: replacing });
-    if (holder && holdsItsSlot(holder.status)) return holder;
-    // The holder was rejected, cancelled or discarded: the claim is stale and this booking may take it.
+    if (holder && holdsItsSlot(holder.status) && holder.scheduleId === appointment.scheduleId) return holder;
+    // The holder was rejected, cancelled, discarded or moved to another slot: the claim is stale and this booking may take it.
   }
   await appointments.discardPending(appointment);
   throw new SchedulingUnavailableError('The slot is being booked by another request of yours at this moment. Please try again.');

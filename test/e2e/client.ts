@@ -3,6 +3,8 @@ import { appointmentsTable } from '../../core/config/appointments-table';
 import { localDynamoDbClient } from '../../local/dynamodb/dynalite';
 import type { RouterEvent } from '../../local/router/router';
 import type { LocalStack } from '../../local/stack';
+import type { CountryISO, Slot } from '../../core/graphql/types.generated';
+import { apiClient } from '../../local/api-client';
 
 export { apiClient } from '../../local/api-client';
 // New tests get one with `given.anInsuredPerson()` (test/steps/given.ts); the e2e files that have not moved to the steps import it here.
@@ -52,4 +54,17 @@ export async function publishedDuring(stack: LocalStack, action: () => Promise<u
     stack.router.off('event', listener);
   }
   return published;
+}
+
+/** A doctor's free slots from `date` (UTC) for two days, as an app browses them once the pipeline is idle. */
+export async function doctorsFreeSlots(stack: LocalStack, countryISO: CountryISO, doctorId: string, date: string): Promise<Slot[]> {
+  await stack.router.waitForIdle();
+  const answer = await apiClient(stack).availableSlots({
+    countryISO,
+    from: `${date}T00:00:00Z`,
+    to: new Date(Date.parse(`${date}T00:00:00Z`) + 2 * 86_400_000).toISOString(),
+    doctorId,
+  });
+  if (answer.errors) throw new Error(`availableSlots was refused: ${JSON.stringify(answer.errors)}`);
+  return answer.data?.availableSlots.items ?? [];
 }

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { Appointment, AppointmentStatusChange, CountryISO, PublishSlotsInput, Slot } from '../../core/graphql/types.generated';
+import type { Appointment, AppointmentStatusChange, CountryISO, PublishSlotsInput } from '../../core/graphql/types.generated';
 import { countryRoute, topology } from '../../core/config/topology';
 import { SLOT_FIELDS } from '../../local/api-client';
 import { connectRealtime } from '../../local/realtime-client';
 import type { LocalStack } from '../../local/stack';
 import { given } from '../steps';
-import { apiClient, pollUntil } from './client';
+import { apiClient, doctorsFreeSlots, pollUntil } from './client';
 
 /** An appointment as a booking screen asks for it: with when and where (`slot`, null for one booked before the catalog). */
 const APPOINTMENT_WITH_SLOT = `appointmentId insuredId scheduleId countryISO status slot { ${SLOT_FIELDS} }`;
@@ -58,18 +58,7 @@ describe('the slot catalog', () => {
     };
   }
 
-  /** The free slots of `doctorId` an app sees once the pipeline has settled. */
-  async function freeSlotsOf(countryISO: CountryISO, doctorId: string, date: string): Promise<Slot[]> {
-    await stack.router.waitForIdle();
-    const answer = await developer.availableSlots({
-      countryISO,
-      from: `${date}T00:00:00Z`,
-      to: new Date(Date.parse(`${date}T00:00:00Z`) + 2 * 86_400_000).toISOString(),
-      doctorId,
-    });
-    expect(answer.errors).toBeUndefined();
-    return answer.data?.availableSlots.items ?? [];
-  }
+  const freeSlotsOf = (countryISO: CountryISO, doctorId: string, date: string) => doctorsFreeSlots(stack, countryISO, doctorId, date);
 
   it("given staff publish a Lima doctor's morning, when an app browses that doctor, then it sees three free slots at 09:00, 09:20 and 09:40 Lima time, at a PeruCentre with its district", async () => {
     const session = aDoctorsSession('PE');

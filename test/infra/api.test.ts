@@ -167,6 +167,19 @@ describe('what each resolver function may do', () => {
     });
   });
 
+  it('given Mutation.rescheduleAppointment, when it runs, then it can read and update appointments, read the slot asked for, and publish the move, nothing else', () => {
+    const statements = statementsOf(synthesized, 'Mutation.rescheduleAppointment');
+
+    expect(actionsOn(statements, tableId())).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
+    expect(actionsOn(statements, slotsId())).toEqual(['dynamodb:GetItem']);
+    expect(actionsOn(statements, topicId())).toEqual(['sns:Publish']);
+    expect(environmentOf(resource(synthesized.template, functionLogicalId(synthesized, 'Mutation.rescheduleAppointment')))).toMatchObject({
+      [environment.appointmentsTableName]: { Ref: tableId() },
+      [environment.slotsTableName]: { Ref: slotsId() },
+      [environment.appointmentRequestsTopicArn]: { Ref: topicId() },
+    });
+  });
+
   it('given Query.availableSlots, when it reads a page of free slots, then it may Query the free-slot indexes, each by name, and nothing else: not the base table, not the appointments', async () => {
     const requests = [
       ...new Set(
@@ -208,7 +221,7 @@ describe('what each resolver function may do', () => {
     });
   });
 
-  it('given the resolver functions, when their rights are read, then only createAppointment (its slot), availableSlots, catalog and withdrawSlot reach the read model, and no slot resolver the appointments table', () => {
+  it('given the resolver functions, when their rights are read, then only createAppointment and rescheduleAppointment (their slot), availableSlots, catalog and withdrawSlot reach the read model, and no slot resolver the appointments table', () => {
     const reaches = (id: string, tableLogicalId: string) =>
       rightsOf(statementsOf(synthesized, id)).some((right) => right.includes(`{${tableLogicalId}.`));
     const slotResolvers = ['Mutation.withdrawSlot', 'Query.availableSlots', 'Query.catalog'];
@@ -218,7 +231,7 @@ describe('what each resolver function may do', () => {
         .filter(({ id }) => reaches(id, slotsId()))
         .map(({ id }) => id)
         .sort(),
-    ).toEqual(['Mutation.createAppointment', ...slotResolvers]);
+    ).toEqual(['Mutation.createAppointment', 'Mutation.rescheduleAppointment', ...slotResolvers]);
     for (const id of [...slotResolvers, 'Mutation.publishSlots']) expect([id, reaches(id, tableId())]).toEqual([id, false]);
   });
 

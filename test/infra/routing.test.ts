@@ -72,6 +72,14 @@ async function countryOutcomeEntry(detailType: CountryOutcome['detailType']): Pr
     AppointmentScheduled: { detailType: 'AppointmentScheduled', detail: { ...fields, scheduledAt: at } },
     AppointmentRejected: { detailType: 'AppointmentRejected', detail: { ...fields, rejectedAt: at, rejectionReason: 'SLOT_TAKEN' } },
     AppointmentCancelled: { detailType: 'AppointmentCancelled', detail: { ...fields, cancelledAt: at } },
+    AppointmentRescheduled: {
+      detailType: 'AppointmentRescheduled',
+      detail: { ...fields, fromScheduleId: 99, moveId: '01JBQ6Z1Y8M3V4K5N6P7Q8R9SV', rescheduledAt: at },
+    },
+    AppointmentRescheduleRefused: {
+      detailType: 'AppointmentRescheduleRefused',
+      detail: { ...fields, toScheduleId: 101, moveId: '01JBQ6Z1Y8M3V4K5N6P7Q8R9SV', refusedAt: at, rejectionReason: 'SLOT_TAKEN' },
+    },
   };
   await new EventBridgeCountryOutcomes(new EventBridgeClient({ region: 'us-east-1' }), 'appointments-bus').publish(outcomes[detailType]);
   const entry = eventBridge.commandCalls(PutEventsCommand)[0]?.args[0].input.Entries?.[0];

@@ -144,3 +144,95 @@ describe('DynamoDB appointment repository (dynalite)', () => {
     expect(page.cursor).toBeUndefined();
   });
 });
+
+describe('moves in the DynamoDB appointment repository (dynalite)', () => {
+  const slotAt = (scheduleId: number) => ({
+    scheduleId,
+    countryISO: 'PE' as const,
+    startsAt: '2026-12-20T09:00:00-05:00',
+    endsAt: '2026-12-20T09:20:00-05:00',
+    centre: { __typename: 'PeruCentre', centreId: 'pe-clinica-miraflores', name: 'Clínica Miraflores', timeZone: 'America/Lima' },
+    specialty: { specialtyId: 'cardiologia', name: 'Cardiología' },
+    doctor: { doctorId: 'dra-quispe', name: 'Dra. María Quispe' },
+  });
+  const aMove = (scheduleId: number) => ({ moveId: nextId(), to: slotAt(scheduleId), requestedAt: '2026-11-22T10:01:00.000Z' });
+
+  async function aCompletedAppointment(insuredId: string): Promise<Appointment> {
+    const booked = appointment(insuredId);
+    await repository.create(booked);
+    return (await repository.changeStatus(booked, { target: AppointmentStatus.COMPLETED, at: new Date('2026-11-22T10:00:05.000Z') }))
+      .appointment;
+  }
+
+  it('given a COMPLETED appointment, when a move is asked, then it is pending; a second move is not recorded while it is', async () => {
+    const booked = await aCompletedAppointment('00200');
+    const move = aMove(8);
+
+    const first = await repository.requestMove(booked, move, 7);
+    const second = await repository.requestMove(booked, aMove(9), 7);
+
+    expect(first).toEqual({ requested: true, appointment: { ...booked, pendingReschedule: move } });
+    expect(second).toEqual({ requested: false, appointment: { ...booked, pendingReschedule: move } });
+  });
+
+  it('given a pending move, when its country moves it, then the appointment holds the new slot, the old one in movedFrom; the same decision again is unchanged, and another move id is stale', async () => {
+    const booked = await aCompletedAppointment('00210');
+    const move = aMove(8);
+    await repository.requestMove(booked, move, 7);
+    const at = new Date('2026-11-22T10:01:05.000Z');
+
+    const settled = await repository.settleMove(booked, { moveId: move.moveId, outcome: 'MOVED', at });
+    const again = await repository.settleMove(booked, { moveId: move.moveId, outcome: 'MOVED', at });
+    const stale = await repository.settleMove(booked, {
+      moveId: nextId(),
+      outcome: 'REFUSED',
+      at,
+      refusalReason: RejectionReason.SLOT_TAKEN,
+    });
+
+    const moved = {
+      ...booked,
+      scheduleId: 8,
+      slot: move.to,
+      updatedAt: at.toISOString(),
+      movedFrom: [{ scheduleId: 7, slot: null, movedAt: at.toISOString() }],
+    };
+    const result = { moveId: move.moveId, outcome: 'MOVED', from: null, fromScheduleId: 7, to: move.to, refusalReason: null };
+    expect(settled).toEqual({ outcome: 'changed', appointment: moved, result });
+    expect(again).toEqual({ outcome: 'unchanged', appointment: moved, result });
+    expect(stale).toEqual({ outcome: 'stale', appointment: moved });
+  });
+
+  it('given a pending move, when its country refuses it, then the appointment keeps its slot and nothing is pending; when cancelled while a move is pending, the move is dropped', async () => {
+    const refusedOne = await aCompletedAppointment('00220');
+    const move = aMove(8);
+    await repository.requestMove(refusedOne, move, 7);
+    const cancelledOne = await aCompletedAppointment('00221');
+    await repository.requestMove(cancelledOne, aMove(9), 7);
+    const at = new Date('2026-11-22T10:01:05.000Z');
+
+    const refused = await repository.settleMove(refusedOne, {
+      moveId: move.moveId,
+      outcome: 'REFUSED',
+      at,
+      refusalReason: RejectionReason.SLOT_TAKEN,
+    });
+    const cancelled = await repository.changeStatus(cancelledOne, { target: AppointmentStatus.CANCELLED, at });
+
+    expect(refused).toMatchObject({
+      outcome: 'changed',
+      appointment: { ...refusedOne, updatedAt: at.toISOString() },
+      result: { outcome: 'REFUSED', refusalReason: 'SLOT_TAKEN', fromScheduleId: 7, to: move.to },
+    });
+    expect(cancelled.appointment).toMatchObject({ status: 'CANCELLED', pendingReschedule: null, scheduleId: 7 });
+  });
+
+  it('given a country decision for a slot the appointment moved away from, when applied, then it is answered as elsewhere and changes nothing', async () => {
+    const pending = appointment('00230');
+    await repository.create(pending);
+
+    const result = await repository.changeStatus(pending, { target: AppointmentStatus.COMPLETED, at: new Date(), scheduleId: 8 });
+
+    expect(result).toEqual({ outcome: 'elsewhere', appointment: pending });
+  });
+});

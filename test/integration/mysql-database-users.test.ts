@@ -8,7 +8,8 @@ import { countries, countryISOs } from '../../core/domain/countries';
 import type { CountryISO } from '../../core/graphql/types.generated';
 import { RECONCILER_USER_NAME } from '../../core/mysql/database-users';
 import { localDatabaseUsers, mysqlUrlAs, type LocalDatabaseUsers } from '../../local/mysql/database-users';
-import { bookingRequest, cancellationOf } from '../support/country-messages';
+import { bookingRequest, cancellationOf, moveOf } from '../support/country-messages';
+import { given } from '../steps/given';
 import { countryRows, describeWithMysql, migratedTestDatabaseUsers, poolAs, testMysqlUrl, testPool } from '../support/mysql';
 import { aSlotPublication } from '../support/slot-publications';
 
@@ -57,9 +58,14 @@ describeWithMysql('database users: each country worker on its own schema, reconc
         store.book(bookingRequest(countryISO, { insuredId: '00015', scheduleId: holder.scheduleId })),
       ]);
 
+      const mover = bookingRequest(countryISO, { insuredId: '00016' });
+      await store.book(mover);
+      const moved = await store.move(moveOf(mover, given.aSlotTheCatalogLacks(countryISO).scheduleId));
+
       // Then every decision is the one the schema makes, and the rows are there
-      expect(decisions).toEqual(['SCHEDULED', 'REJECTED', 'CANCELLED']);
-      expect([cancelled, late, rebooked]).toEqual(['CANCELLED', 'CANCELLED', 'SCHEDULED']);
+      expect(moved.outcome).toBe('MOVED');
+      expect(decisions.map((row) => row.status)).toEqual(['SCHEDULED', 'REJECTED', 'CANCELLED']);
+      expect([cancelled, late, rebooked].map((row) => row.status)).toEqual(['CANCELLED', 'CANCELLED', 'SCHEDULED']);
       expect(await countryRows(admin, countryISO, [holder.appointmentId, rival.appointmentId, overtaken.appointmentId])).toHaveLength(3);
     },
   );
@@ -79,7 +85,7 @@ describeWithMysql('database users: each country worker on its own schema, reconc
       const again = await catalog.publish({ ...publication, doctor: { ...publication.doctor, name: 'Dr. Renamed' } });
       const withdrawal = await catalog.withdraw(withdrawn!.scheduleId);
       const statuses = await Promise.all(
-        [booked, withdrawn].map((slot) => store.book(bookingRequest(countryISO, { scheduleId: slot!.scheduleId }))),
+        [booked, withdrawn].map(async (slot) => (await store.book(bookingRequest(countryISO, { scheduleId: slot!.scheduleId }))).status),
       );
       const touched = await catalog.touch(booked!.scheduleId);
 
@@ -235,7 +241,7 @@ describeWithMysql('database users: each country worker on its own schema, reconc
     try {
       // When the worker books with it, and publishes slots (a transaction, on a connection of its own) with another
       const booking = bookingRequest('PE');
-      const status = await new MysqlCountryAppointments(pool, pe).book(booking);
+      const { status } = await new MysqlCountryAppointments(pool, pe).book(booking);
       const slots = await new MysqlSlotCatalog(transactional, pe).publish(aSlotPublication('PE'));
 
       // Then both are stored, each pool after one fresh read of the secret

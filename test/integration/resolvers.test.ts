@@ -61,8 +61,9 @@ describe('Mutation.createAppointment', () => {
     expect(appointment).toMatchObject({ insuredId: '00012', scheduleId: slot.scheduleId, countryISO: 'PE', status: 'PENDING' });
     expect(appointment.appointmentId).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
     expect(appointment.createdAt).toBe(appointment.updatedAt);
-    // Stored as returned (an unset rejectionReason is left out of the item, not stored as null)
-    const { rejectionReason: _unset, ...stored } = appointment;
+    // Stored as returned (an unset rejectionReason is left out of the item, not stored as null),
+    // nor a move pending or made
+    const { rejectionReason: _unset, pendingReschedule: _pending, movedFrom: _moved, ...stored } = appointment;
     expect(await table.items()).toContainEqual(stored);
 
     const [publish] = sns.commandCalls(PublishCommand);

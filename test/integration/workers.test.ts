@@ -131,15 +131,15 @@ describe('completion worker with SQS events as AWS sends them', () => {
   });
   const announced = (appointmentId: string) => appsync.received.filter((change) => change.appointmentId === appointmentId);
 
-  const scheduledRecord = (appointment: { appointmentId: string; insuredId: string }) =>
+  const scheduledRecord = (appointment: { appointmentId: string; insuredId: string; scheduleId?: number }) =>
     eventBridgeDeliveryRecord(
       {
         EventBusName: EVENT_BUS_NAME,
         Source: topology.countryOutcomes.source,
         DetailType: 'AppointmentScheduled',
         Detail: JSON.stringify({
-          ...appointment,
           scheduleId: 5,
+          ...appointment,
           countryISO: 'PE',
           correlationId: 'c',
           scheduledAt: new Date().toISOString(),
@@ -172,6 +172,7 @@ describe('completion worker with SQS events as AWS sends them', () => {
         updatedAt: afterFirst?.updatedAt,
         // Booked without the catalog (pendingAppointment's default): no slot to tell of
         slot: null,
+        reschedule: null,
       },
       {
         appointmentId: appointment.appointmentId,
@@ -182,6 +183,7 @@ describe('completion worker with SQS events as AWS sends them', () => {
         rejectionReason: null,
         updatedAt: afterFirst?.updatedAt,
         slot: null,
+        reschedule: null,
       },
     ]);
     expect(appsync.unsigned).toBe(0);

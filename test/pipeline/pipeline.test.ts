@@ -117,6 +117,7 @@ describeWithMysql('the whole pipeline, stage by stage: createAppointment → cou
           rejectionReason: null,
           updatedAt: listed.items[0]!.updatedAt,
           slot: { ...created.slot, centre: { typeName, ...centre } },
+          reschedule: null,
         },
       ]);
     },

@@ -8,6 +8,7 @@ import type {
   CreateAppointmentInput,
   MutationcancelAppointmentArgs,
   MutationcreateAppointmentArgs,
+  MutationrescheduleAppointmentArgs,
   MutationpublishSlotsArgs,
   MutationwithdrawSlotArgs,
   PublishSlotsInput,
@@ -32,6 +33,7 @@ import { loadLambda } from '../support/lambda';
 export interface AppointmentsApi {
   bookAppointment(request: BookingRequest): Promise<AppointmentAnswer>;
   cancelAppointment(cancellation: CancellationRequest): Promise<AppointmentAnswer>;
+  rescheduleAppointment(move: RescheduleRequest): Promise<AppointmentAnswer>;
   listAppointments(insuredId: string, page?: PageRequest): Promise<AppointmentsAnswer>;
 }
 
@@ -89,6 +91,11 @@ export interface AppointmentKey {
 export interface CancellationRequest extends AppointmentKey {
   readonly overrideNotice?: boolean;
 }
+/** A move to another slot: the appointment, the slot, and optionally its country and staff's override of the notice. */
+export interface RescheduleRequest extends CancellationRequest {
+  readonly scheduleId: unknown;
+  readonly countryISO?: CountryISO;
+}
 export interface PageRequest {
   readonly limit?: number;
   readonly nextToken?: string | null;
@@ -115,6 +122,10 @@ export function http(endpoint: ApiEndpoint, token?: string | Promise<string>, op
       const response = await (await signedIn).cancelAppointment(insuredId, appointmentId, overrideNotice);
       return { ...answer(response), ...present('appointment', response.data?.cancelAppointment) };
     },
+    rescheduleAppointment: async ({ insuredId, appointmentId, scheduleId, countryISO, overrideNotice }) => {
+      const response = await (await signedIn).rescheduleAppointment({ insuredId, appointmentId, scheduleId, countryISO, overrideNotice });
+      return { ...answer(response), ...present('appointment', response.data?.rescheduleAppointment) };
+    },
     listAppointments: async (insuredId, page = {}) => {
       const response = await (await signedIn).appointments(insuredId, page.limit, page.nextToken ?? undefined);
       return { ...answer(response), ...present('appointments', response.data?.appointments) };
@@ -128,6 +139,7 @@ export type ResolverFunction<Args, Result> = (event: AppSyncResolverEvent<Args>,
 export interface ResolverFunctions {
   readonly createAppointment: ResolverFunction<MutationcreateAppointmentArgs, Appointment>;
   readonly cancelAppointment: ResolverFunction<MutationcancelAppointmentArgs, Appointment>;
+  readonly rescheduleAppointment: ResolverFunction<MutationrescheduleAppointmentArgs, Appointment>;
   readonly appointments: ResolverFunction<QueryappointmentsArgs, AppointmentConnection>;
 }
 
@@ -140,6 +152,7 @@ export function loadResolverFunctions(env: Record<string, string>) {
     functions: {
       createAppointment: jest.requireActual<{ handler: unknown }>('../../resolvers/Mutation.createAppointment').handler,
       cancelAppointment: jest.requireActual<{ handler: unknown }>('../../resolvers/Mutation.cancelAppointment').handler,
+      rescheduleAppointment: jest.requireActual<{ handler: unknown }>('../../resolvers/Mutation.rescheduleAppointment').handler,
       appointments: jest.requireActual<{ handler: unknown }>('../../resolvers/Query.appointments').handler,
     } as ResolverFunctions,
     snsSdk: jest.requireActual<typeof import('@aws-sdk/client-sns')>('@aws-sdk/client-sns'),
@@ -180,11 +193,17 @@ export function inProcess(functions: ResolverFunctions, caller: InProcessCaller 
   const field = fieldOf(caller);
   const book = field('Mutation', 'createAppointment', functions.createAppointment);
   const cancel = field('Mutation', 'cancelAppointment', functions.cancelAppointment);
+  const move = field('Mutation', 'rescheduleAppointment', functions.rescheduleAppointment);
   const list = field('Query', 'appointments', functions.appointments);
   return {
     bookAppointment: async (request) => asAnswer('appointment', await book({ input: request as CreateAppointmentInput })),
     cancelAppointment: async ({ insuredId, appointmentId, overrideNotice }) =>
       asAnswer('appointment', await cancel(definedOnly({ insuredId, appointmentId, overrideNotice }) as MutationcancelAppointmentArgs)),
+    rescheduleAppointment: async ({ insuredId, appointmentId, scheduleId, countryISO, overrideNotice }) =>
+      asAnswer(
+        'appointment',
+        await move(definedOnly({ insuredId, appointmentId, scheduleId, countryISO, overrideNotice }) as MutationrescheduleAppointmentArgs),
+      ),
     // Only the arguments a client set, as AppSync passes them: an unset one is absent, not undefined.
     listAppointments: async (insuredId, page = {}) =>
       asAnswer('appointments', await list(definedOnly({ insuredId, ...page }) as QueryappointmentsArgs)),

@@ -374,7 +374,7 @@ export const given = {
         { [topology.appointmentRequests.routingAttribute]: { dataType: 'String', stringValue: booking.countryISO } },
       );
     }
-    return { ...appointment, rejectionReason: null, slot: null };
+    return { ...appointment, rejectionReason: null, slot: null, pendingReschedule: null, movedFrom: [] };
   },
 
   /** The local stack as `npm start` runs it, on the test run's MySQL, its log lines dropped unless LOCAL_STACK_LOGS is set. */

@@ -13,6 +13,8 @@ export function anAppointment(status: AppointmentStatus, changes: Partial<Appoin
     createdAt: '2026-11-29T10:00:00.000Z',
     updatedAt: '2026-11-29T10:00:01.000Z',
     slot: null,
+    pendingReschedule: null,
+    movedFrom: [],
     ...changes,
   };
 }
@@ -27,5 +29,7 @@ export function aRepositoryAnswering(statusChange?: StatusChangeResult): Appoint
     listByInsured: jest.fn(() => Promise.resolve({ items: [] })),
     changeStatus: jest.fn(() => (statusChange ? Promise.resolve(statusChange) : Promise.reject(new Error('not scripted')))),
     discardPending: jest.fn(() => Promise.resolve()),
+    requestMove: jest.fn(() => Promise.reject(new Error('not scripted'))),
+    settleMove: jest.fn(() => Promise.reject(new Error('not scripted'))),
   };
 }

@@ -1,6 +1,10 @@
 import { monotonicFactory } from 'ulid';
 import type { CountryISO } from '../../core/graphql/types.generated';
-import type { AppointmentCancellationRequested, AppointmentRequested } from '../../core/messages/appointment-messages';
+import type {
+  AppointmentCancellationRequested,
+  AppointmentRequested,
+  AppointmentRescheduleRequested,
+} from '../../core/messages/appointment-messages';
 import { given } from '../steps/given';
 
 // Monotonic: ids sort in creation order, as the migration's "first booking" relies on.
@@ -26,5 +30,22 @@ export const cancellationOf = (booking: AppointmentRequested): AppointmentCancel
   scheduleId: booking.scheduleId,
   countryISO: booking.countryISO,
   cancelledAt: '2026-11-22T10:05:00.000Z',
+  correlationId: 'test',
+});
+
+/** A move of that booking to `toScheduleId`, as a country queue delivers it; each new move's id sorts after the last's. */
+export const moveOf = (
+  booking: AppointmentRequested,
+  toScheduleId: number,
+  fromScheduleId = booking.scheduleId,
+): AppointmentRescheduleRequested => ({
+  type: 'AppointmentRescheduleRequested',
+  appointmentId: booking.appointmentId,
+  insuredId: booking.insuredId,
+  scheduleId: fromScheduleId,
+  countryISO: booking.countryISO,
+  toScheduleId,
+  moveId: ulid(),
+  requestedAt: '2026-11-22T10:03:00.000Z',
   correlationId: 'test',
 });

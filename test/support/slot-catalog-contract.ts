@@ -1,7 +1,7 @@
 import type { SlotSnapshot } from '../../core/domain/slots';
 import type { CountryISO } from '../../core/graphql/types.generated';
 import type { CountryAppointmentStore, CountrySlotCatalog } from '../../core/ports';
-import { bookingRequest, cancellationOf } from './country-messages';
+import { bookingRequest, cancellationOf, moveOf } from './country-messages';
 import { aSlotPublication } from './slot-publications';
 
 /** A country's catalog and the store that books its slots, sharing one database (or one memory). */
@@ -105,9 +105,9 @@ export function itKeepsTheSlotCatalogRules(countryUnderTest: (countryISO: Countr
     const slot = await aPublishedSlot(country);
     const booking = bookingRequest('PE', { scheduleId: slot.scheduleId });
 
-    expect(await country.appointments.book(booking)).toBe('SCHEDULED');
+    expect((await country.appointments.book(booking)).status).toBe('SCHEDULED');
     const taken = await country.catalog.touch(slot.scheduleId);
-    expect(await country.appointments.cancel(cancellationOf(booking))).toBe('CANCELLED');
+    expect((await country.appointments.cancel(cancellationOf(booking))).status).toBe('CANCELLED');
     const freed = await country.catalog.touch(slot.scheduleId);
 
     expect(taken).toEqual({ ...slot, availability: 'TAKEN', version: slot.version + 1 });
@@ -136,7 +136,7 @@ export function itKeepsTheSlotCatalogRules(countryUnderTest: (countryISO: Countr
     const outcome = await country.catalog.withdraw(slot.scheduleId);
 
     expect(outcome).toEqual({ outcome: 'held', slot: taken });
-    expect(await country.appointments.book(booking)).toBe('SCHEDULED');
+    expect((await country.appointments.book(booking)).status).toBe('SCHEDULED');
     expect(await country.catalog.slot(slot.scheduleId)).toEqual(taken);
   });
 
@@ -145,7 +145,7 @@ export function itKeepsTheSlotCatalogRules(countryUnderTest: (countryISO: Countr
     const slot = await aPublishedSlot(country);
     const { slot: withdrawn } = await country.catalog.withdraw(slot.scheduleId);
 
-    const status = await country.appointments.book(bookingRequest('PE', { scheduleId: slot.scheduleId }));
+    const { status } = await country.appointments.book(bookingRequest('PE', { scheduleId: slot.scheduleId }));
 
     expect(status).toBe('REJECTED');
     expect(await country.catalog.touch(slot.scheduleId)).toEqual({ ...withdrawn, version: withdrawn!.version + 1 });
@@ -155,11 +155,116 @@ export function itKeepsTheSlotCatalogRules(countryUnderTest: (countryISO: Countr
     const country = countryUnderTest('CL');
     const booking = bookingRequest('CL');
 
-    expect(await country.appointments.book(booking)).toBe('SCHEDULED');
-    expect(await country.appointments.book(bookingRequest('CL', { insuredId: '00013', scheduleId: booking.scheduleId }))).toBe('REJECTED');
+    expect((await country.appointments.book(booking)).status).toBe('SCHEDULED');
+    expect((await country.appointments.book(bookingRequest('CL', { insuredId: '00013', scheduleId: booking.scheduleId }))).status).toBe(
+      'REJECTED',
+    );
 
     expect(await country.catalog.slot(booking.scheduleId)).toBeUndefined();
     expect(await country.catalog.touch(booking.scheduleId)).toBeUndefined();
     expect(await country.catalog.withdraw(booking.scheduleId)).toEqual({ outcome: 'unknown' });
+  });
+
+  describe('moves (rescheduleAppointment): the new slot taken and the old one freed at once, or nothing changed', () => {
+    /** Two free slots of one fresh publication, and a booking holding the first. */
+    async function aBookingAndAFreeSlot(country: CountryUnderTest) {
+      const [held, free] = await country.catalog.publish(aSlotPublication('PE'));
+      const booking = bookingRequest('PE', { scheduleId: held!.scheduleId });
+      await country.appointments.book(booking);
+      return { booking, held: held!, free: free! };
+    }
+
+    it('given a booking, when moved to a free slot, then it is MOVED: the new slot TAKEN, the old one FREE; delivered again, MOVED again and nothing else changes', async () => {
+      const country = countryUnderTest('PE');
+      const { booking, held, free } = await aBookingAndAFreeSlot(country);
+      const move = moveOf(booking, free.scheduleId);
+
+      const moved = await country.appointments.move(move);
+      const again = await country.appointments.move(move);
+
+      expect(moved).toEqual({ outcome: 'MOVED', row: { status: 'SCHEDULED', scheduleId: free.scheduleId } });
+      expect(again).toEqual(moved);
+      expect((await country.catalog.touch(held.scheduleId))?.availability).toBe('FREE');
+      expect((await country.catalog.touch(free.scheduleId))?.availability).toBe('TAKEN');
+    });
+
+    it('given a slot another booking holds, when a booking is moved there, then it is REFUSED and both keep their slots', async () => {
+      const country = countryUnderTest('PE');
+      const { booking, held, free } = await aBookingAndAFreeSlot(country);
+      await country.appointments.book(bookingRequest('PE', { insuredId: '00013', scheduleId: free.scheduleId }));
+
+      const refused = await country.appointments.move(moveOf(booking, free.scheduleId));
+
+      expect(refused).toEqual({ outcome: 'REFUSED', row: { status: 'SCHEDULED', scheduleId: held.scheduleId } });
+      expect((await country.catalog.touch(held.scheduleId))?.availability).toBe('TAKEN');
+    });
+
+    it('given a withdrawn slot, when a booking is moved there, then it is REFUSED', async () => {
+      const country = countryUnderTest('PE');
+      const { booking, held, free } = await aBookingAndAFreeSlot(country);
+      await country.catalog.withdraw(free.scheduleId);
+
+      expect(await country.appointments.move(moveOf(booking, free.scheduleId))).toMatchObject({
+        outcome: 'REFUSED',
+        row: { scheduleId: held.scheduleId },
+      });
+    });
+
+    it('given a move that overtook its booking, when the booking arrives, then the row stays on the new slot and the old slot is never taken', async () => {
+      const country = countryUnderTest('PE');
+      const [from, to] = await country.catalog.publish(aSlotPublication('PE'));
+      const booking = bookingRequest('PE', { scheduleId: from!.scheduleId });
+
+      const moved = await country.appointments.move(moveOf(booking, to!.scheduleId));
+      const booked = await country.appointments.book(booking);
+
+      expect(moved).toEqual({ outcome: 'MOVED', row: { status: 'SCHEDULED', scheduleId: to!.scheduleId } });
+      expect(booked).toEqual({ status: 'SCHEDULED', scheduleId: to!.scheduleId });
+      expect((await country.catalog.touch(from!.scheduleId))?.availability).toBe('FREE');
+    });
+
+    it('given a move that overtook its booking to a held slot, when the booking arrives, then the move was REFUSED with no row, and the booking takes its own slot', async () => {
+      const country = countryUnderTest('PE');
+      const [from, to] = await country.catalog.publish(aSlotPublication('PE'));
+      await country.appointments.book(bookingRequest('PE', { insuredId: '00013', scheduleId: to!.scheduleId }));
+      const booking = bookingRequest('PE', { scheduleId: from!.scheduleId });
+
+      const refused = await country.appointments.move(moveOf(booking, to!.scheduleId));
+      const booked = await country.appointments.book(booking);
+
+      expect(refused).toEqual({ outcome: 'REFUSED', row: undefined });
+      expect(booked).toEqual({ status: 'SCHEDULED', scheduleId: from!.scheduleId });
+    });
+
+    it('given a booking moved twice, when the first move is delivered again, then it changes nothing: the row stays where the later move put it', async () => {
+      const country = countryUnderTest('PE');
+      const [a, b] = await country.catalog.publish(aSlotPublication('PE'));
+      const booking = bookingRequest('PE', { scheduleId: a!.scheduleId });
+      await country.appointments.book(booking);
+      const first = moveOf(booking, b!.scheduleId);
+      await country.appointments.move(first);
+      await country.appointments.move(moveOf(booking, a!.scheduleId, b!.scheduleId));
+
+      const redelivered = await country.appointments.move(first);
+
+      expect(redelivered).toEqual({ outcome: 'REFUSED', row: { status: 'SCHEDULED', scheduleId: a!.scheduleId } });
+      expect((await country.catalog.touch(b!.scheduleId))?.availability).toBe('FREE');
+    });
+
+    it('given a cancelled booking, when its move arrives, then nothing moves and the row answers CANCELLED; a cancellation after a move frees the new slot', async () => {
+      const country = countryUnderTest('PE');
+      const cancelledFirst = await aBookingAndAFreeSlot(country);
+      await country.appointments.cancel(cancellationOf(cancelledFirst.booking));
+      const movedFirst = await aBookingAndAFreeSlot(country);
+      await country.appointments.move(moveOf(movedFirst.booking, movedFirst.free.scheduleId));
+
+      const lateMove = await country.appointments.move(moveOf(cancelledFirst.booking, cancelledFirst.free.scheduleId));
+      const cancellation = await country.appointments.cancel(cancellationOf(movedFirst.booking));
+
+      expect(lateMove).toEqual({ outcome: 'INACTIVE', row: { status: 'CANCELLED', scheduleId: cancelledFirst.held.scheduleId } });
+      expect((await country.catalog.touch(cancelledFirst.free.scheduleId))?.availability).toBe('FREE');
+      expect(cancellation).toEqual({ status: 'CANCELLED', scheduleId: movedFirst.free.scheduleId });
+      expect((await country.catalog.touch(movedFirst.free.scheduleId))?.availability).toBe('FREE');
+    });
   });
 }

@@ -4,7 +4,10 @@ import type { LocalStack } from '../../local/stack';
 import { pollUntil } from '../e2e/client';
 
 /** One `onAppointmentStatusChanged` message, with the fields the suites compare against the stored item. */
-export type HeardChange = Pick<AppointmentStatusChange, 'appointmentId' | 'insuredId' | 'status' | 'rejectionReason' | 'updatedAt'>;
+export type HeardChange = Pick<
+  AppointmentStatusChange,
+  'appointmentId' | 'insuredId' | 'status' | 'rejectionReason' | 'updatedAt' | 'scheduleId' | 'reschedule'
+>;
 
 /**
  * AppSync-realtime subscriptions to the local stack (API key, `?header=` on the plain
@@ -22,7 +25,10 @@ export interface StatusChangeSubscriber {
 }
 
 const SUBSCRIPTION = `subscription OnChange($insuredId: String!) {
-  onAppointmentStatusChanged(insuredId: $insuredId) { appointmentId insuredId status rejectionReason updatedAt }
+  onAppointmentStatusChanged(insuredId: $insuredId) {
+    appointmentId insuredId status rejectionReason updatedAt scheduleId
+    reschedule { moveId outcome fromScheduleId from { scheduleId } to { scheduleId } refusalReason }
+  }
 }`;
 
 /** Resolves once every subscription is acknowledged, so nothing published afterwards can be missed. */

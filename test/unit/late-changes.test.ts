@@ -2,6 +2,7 @@ import { AppointmentStatus, type Appointment } from '../../core/domain/appointme
 import type { Caller } from '../../core/domain/caller';
 import type { CountryISO } from '../../core/graphql/types.generated';
 import { cancelAppointment } from '../../core/use-cases/cancel-appointment';
+import { rescheduleAppointment } from '../../core/use-cases/reschedule-appointment';
 import { slotAnswer } from '../../core/use-cases/slot-answers';
 import { anAppointment, aRepositoryAnswering } from '../support/appointments';
 import { aSlotSnapshot } from '../support/slot-publications';
@@ -142,5 +143,81 @@ describe("a cancellation and its country's notice period", () => {
 
     expect(appointment?.status).toBe(AppointmentStatus.CANCELLED);
     expect(published).toBe(1);
+  });
+});
+
+describe("each country's rules for late moves (rescheduleAppointment)", () => {
+  /** Moves the stored appointment as `caller` at NOW to a slot a week later; what was recorded, published and logged. */
+  async function whenMoved(stored: Appointment, caller: Caller, overrideNotice?: boolean) {
+    const appointments = aRepositoryAnswering();
+    (appointments.get as jest.Mock).mockResolvedValue(stored);
+    (appointments.requestMove as jest.Mock).mockImplementation((_key, move: unknown) =>
+      Promise.resolve({ requested: true, appointment: { ...stored, pendingReschedule: move } }),
+    );
+    const requests = { publish: jest.fn(() => Promise.resolve()) };
+    const logger = given.aQuietLogger();
+    const later = aSlotSnapshot(stored.countryISO, 200, new Date(NOW.getTime() + 7 * 24 * 60 * MINUTE));
+    const args = {
+      insuredId: stored.insuredId,
+      appointmentId: stored.appointmentId,
+      scheduleId: 200,
+      ...(overrideNotice === undefined ? {} : { overrideNotice }),
+    };
+    const answer = await rescheduleAppointment(args, caller, 'corr-move', {
+      appointments,
+      requests,
+      slots: { get: () => Promise.resolve(later) },
+      logger,
+      now: () => NOW,
+      newMoveId: () => '01JDQ0000000000000000000MV',
+    }).then(
+      (appointment): { appointment?: Appointment; error?: Error } => ({ appointment }),
+      (error: Error): { appointment?: Appointment; error?: Error } => ({ error }),
+    );
+    return { ...answer, published: requests.publish.mock.calls.length, logger };
+  }
+
+  it.each([
+    ['PE', 119, '2 hours', '1 hour 59 minutes'],
+    ['CL', 23 * 60, '24 hours', '23 hours'],
+  ] as const)(
+    'given a %s appointment starting in %i minutes, when its insured person moves it, then NoticePeriodError names the limit and nothing is sent',
+    async (countryISO, minutes, limit, left) => {
+      const stored = anAppointmentStarting(minutes, countryISO);
+
+      const { error, published } = await whenMoved(stored, insured);
+
+      expect(error?.name).toBe('NoticePeriodError');
+      expect(error?.message).toContain(`can be moved to another slot until ${limit} before they start`);
+      expect(error?.message).toContain(`in ${left}. Call-centre staff may still move it.`);
+      expect(published).toBe(0);
+    },
+  );
+
+  it('given an appointment within its notice, when staff move it overriding the notice, then the move is sent and who overrode it is logged', async () => {
+    const stored = anAppointmentStarting(30);
+
+    const { appointment, published, logger } = await whenMoved(stored, staff, true);
+
+    expect(appointment?.pendingReschedule).toMatchObject({ moveId: '01JDQ0000000000000000000MV', to: { scheduleId: 200 } });
+    expect(published).toBe(1);
+    expect(logger.warn).toHaveBeenCalledWith(
+      "Moved inside its country's notice period: overridden by staff",
+      expect.objectContaining({ overriddenBy: 'agente.lucia', moveId: '01JDQ0000000000000000000MV' }),
+    );
+  });
+
+  it('given an appointment that has begun, when staff move it even overriding the notice, then AppointmentNotReschedulableError says it has begun', async () => {
+    const { error, published } = await whenMoved(anAppointmentStarting(-5), staff, true);
+
+    expect(error?.name).toBe('AppointmentNotReschedulableError');
+    expect(error?.message).toMatch(/began at .+: an appointment that has begun cannot be moved to another slot\.$/);
+    expect(published).toBe(0);
+  });
+
+  it('given an insured person, when they ask to override the notice of a move, then Unauthorized', async () => {
+    const { error } = await whenMoved(anAppointmentStarting(24 * 60 * 3), insured, true);
+
+    expect(error?.name).toBe('Unauthorized');
   });
 });

@@ -51,6 +51,8 @@ describe('AppointmentStatusChanged on the bus', () => {
         updatedAt: '2026-11-29T10:00:02.000Z',
         // anAppointment's: booked before the catalog
         slot: null,
+        // Not the settlement of a move
+        reschedule: null,
         correlationId: 'c-7',
       },
     ]);

@@ -32,10 +32,12 @@ const change: AppointmentStatusChange = {
   rejectionReason: null,
   updatedAt: '2026-11-23T10:00:00.000Z',
   slot,
+  reschedule: null,
 };
 /** The same change as the publish mutation's input: the centre's type travels as `typeName`. */
 const changeInput: AppointmentStatusChangeInput = {
   ...change,
+  reschedule: null,
   slot: {
     ...slot,
     centre: {

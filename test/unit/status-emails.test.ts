@@ -362,3 +362,73 @@ describe('the Spanish status emails of an appointment with its slot: what, when 
     expect(email.text).toContain(`Médico/a: ${doctor}`);
   });
 });
+
+describe('the Spanish emails of a move (rescheduleAppointment): from when and where, to when and where', () => {
+  const LATER_LIMA_SLOT: AppointmentSlot = {
+    ...LIMA_SLOT,
+    scheduleId: 124,
+    startsAt: '2026-12-17T16:00:00-05:00',
+    endsAt: '2026-12-17T16:30:00-05:00',
+  };
+  const MOVE_ID = '01JDQ0000000000000000000MV';
+
+  it('given a move its country made, when rendered, then the subject says rescheduled with the new time, and both parts give the new slot and the one left', () => {
+    const change = changeOf({
+      scheduleId: 124,
+      slot: LATER_LIMA_SLOT,
+      reschedule: { moveId: MOVE_ID, outcome: 'MOVED', from: LIMA_SLOT, fromScheduleId: 123, to: LATER_LIMA_SLOT, refusalReason: null },
+    });
+
+    const email = statusEmail(change);
+
+    expect(email.subject).toBe('Cita reprogramada: Cardiología, jueves 17 de diciembre de 2026, 16:00');
+    for (const part of Object.values(partsOf(email))) {
+      expect(part).toContain('Su cita médica fue reprogramada.');
+      expect(part).toMatch(/Fecha y hora:? jueves 17 de diciembre de 2026, 16:00 \(hora de Lima\)/);
+      expect(part).toMatch(
+        /Horario anterior:? martes 15 de diciembre de 2026, 10:30 \(hora de Lima\), Clínica Miraflores, Dra\. Milagros Díaz Zapata/,
+      );
+      expect(part).toMatch(/Estado:? Reprogramada/);
+      expect(part).toMatch(/Fecha del cambio:? domingo 29 de noviembre de 2026, 12:30 \(hora de Lima\)/);
+      expect(part).not.toContain('Motivo');
+    }
+  });
+
+  it('given a move its country refused, when rendered, then the subject says nothing changed with the time kept, and both parts give the slot asked for and why', () => {
+    const change = changeOf({
+      slot: LIMA_SLOT,
+      reschedule: {
+        moveId: MOVE_ID,
+        outcome: 'REFUSED',
+        from: LIMA_SLOT,
+        fromScheduleId: 123,
+        to: LATER_LIMA_SLOT,
+        refusalReason: 'SLOT_TAKEN',
+      },
+    });
+
+    const email = statusEmail(change);
+
+    expect(email.subject).toBe('Cita sin cambios: Cardiología, martes 15 de diciembre de 2026, 10:30');
+    for (const part of Object.values(partsOf(email))) {
+      expect(part).toContain('No pudimos cambiar su cita médica: su reserva sigue como estaba.');
+      expect(part).toMatch(/Fecha y hora:? martes 15 de diciembre de 2026, 10:30 \(hora de Lima\)/);
+      expect(part).toMatch(/Horario solicitado:? jueves 17 de diciembre de 2026, 16:00 \(hora de Lima\)/);
+      expect(part).toMatch(/Motivo:? Otra persona asegurada reservó ese espacio antes que usted\./);
+    }
+  });
+
+  it('given a move from a slot booked before the catalog, when rendered, then the slot left is named by its number', () => {
+    const change = changeOf({
+      scheduleId: 124,
+      slot: LATER_LIMA_SLOT,
+      reschedule: { moveId: MOVE_ID, outcome: 'MOVED', from: null, fromScheduleId: 77, to: LATER_LIMA_SLOT, refusalReason: null },
+    });
+
+    expect(statusEmail(change).text).toMatch(/^Horario anterior: Espacio N\.º 77$/m);
+  });
+
+  it('given a PENDING change that settles no move, when rendered, then it is refused: only a move is told while PENDING', () => {
+    expect(() => statusEmail(changeOf({ status: 'PENDING' }))).toThrow(/a PENDING change has no email but a move's/);
+  });
+});
