@@ -4,6 +4,7 @@ import type { AppointmentStatusChange, PendingReschedule, RescheduleResult, Slot
 import type {
   AppointmentCancellationRequested,
   AppointmentRequested,
+  AppointmentReminderDue,
   AppointmentRescheduleRequested,
   AppointmentStatusChanged,
   CountryMoveResult,
@@ -211,6 +212,29 @@ export interface SlotAvailabilitySubscribers {
  */
 export interface StatusChangeBus {
   announce(change: AppointmentStatusChanged): Promise<void>;
+}
+
+/** An appointment's reminder: when it fires, on whose clock, and the start it reminds of. */
+export interface DueReminder {
+  readonly appointmentId: string;
+  readonly insuredId: string;
+  readonly at: Date;
+  readonly timeZone: string;
+  readonly remindsOf: string;
+  readonly correlationId: string;
+}
+
+/** One reminder per appointment (EventBridge Scheduler one-time schedules in AWS; the local stand-in under npm start). */
+export interface AppointmentReminders {
+  /** Schedules the appointment's one reminder, replacing the one it had (moved). */
+  schedule(reminder: DueReminder): Promise<void>;
+  /** Removes the appointment's reminder, if it has one. */
+  remove(appointmentId: string): Promise<void>;
+}
+
+/** Announces a reminder come due on the event bus (AppointmentReminderDue), for the email route. */
+export interface ReminderBus {
+  announce(due: AppointmentReminderDue): Promise<void>;
 }
 
 /** Where an insured person is written to: their own account's address, if it is verified. */

@@ -12,6 +12,8 @@ import { CountryDatabase } from './country-database';
 import { InsuredEmails } from './insured-emails';
 import { Operations } from './operations';
 import { ScheduledReconciliation } from './scheduled-reconciliation';
+import { AppointmentReminders } from './appointment-reminders';
+import { topology } from '../core/config/topology';
 import { SlotReadModelTable } from './slot-read-model';
 import type { DeploymentSettings } from './deployment-settings';
 import { stackOutputs } from './stack-outputs';
@@ -55,6 +57,15 @@ export class AppointmentsStack extends Stack {
           deletionProtection: settings.deletionProtection,
         })
       : undefined;
+    // Reminders are emails: with no sender, no schedule is made (the completion worker finds no group to make them in).
+    const reminders = emails
+      ? new AppointmentReminders(this, 'Reminders', {
+          appointments,
+          eventBus: routing.eventBus,
+          completionWorker: workers.completionWorker,
+          leadMinutes: settings.reminderLeadMinutes,
+        })
+      : undefined;
     if (!emails) {
       Annotations.of(this).addWarningV2(
         'appointments:emailsOff',
@@ -66,11 +77,13 @@ export class AppointmentsStack extends Stack {
     new Operations(this, 'Operations', {
       api: api.api,
       queues: routing.workerQueues,
+      deadLetterQueues: reminders ? [{ name: topology.reminders.deadLetterQueueName, queue: reminders.deadLetterQueue }] : [],
       workers: [
         ...workers.countryWorkers,
         workers.completionWorker,
         workers.slotProjector,
         reconciliation.reconciler,
+        ...(reminders ? [reminders.reminderWorker] : []),
         ...(emails ? [emails.notificationWorker] : []),
       ],
       sendsEmails: emails !== undefined,

@@ -97,6 +97,7 @@ export const deployedFunctions = {
   notificationWorker: { id: 'notificationWorker', entry: topology.emailNotifications.consumer.entry },
   slotProjector: { id: 'slotProjector', entry: topology.slotAvailability.consumer.entry },
   reconciler: { id: 'reconciler', entry: topology.reconciliation.entry },
+  reminderWorker: { id: 'reminderWorker', entry: topology.reminders.consumer.entry },
   migrateCountrySchemas: { id: 'migrateCountrySchemas', entry: migrateCountrySchemasEntry },
   preTokenGeneration: { id: 'preTokenGeneration', entry: preTokenGenerationEntry },
 } as const;
@@ -109,6 +110,7 @@ export const allDeployedFunctions: readonly DeployedFunction[] = [
   deployedFunctions.notificationWorker,
   deployedFunctions.slotProjector,
   deployedFunctions.reconciler,
+  deployedFunctions.reminderWorker,
   deployedFunctions.migrateCountrySchemas,
   deployedFunctions.preTokenGeneration,
 ].map(({ id, entry }) => ({ id, entry }));

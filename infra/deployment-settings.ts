@@ -1,4 +1,6 @@
 import type { Node } from 'constructs';
+import { topology } from '../core/config/topology';
+import { reminderLeadMinutes } from '../core/domain/reminders';
 
 /** What differs between deployments of the same stack, read from CDK context (cdk.json or `-c name=value`). */
 export interface DeploymentSettings {
@@ -18,9 +20,16 @@ export interface DeploymentSettings {
    * an SES identity and deploys the email route. Without it no email is sent and nothing of that route exists.
    */
   readonly senderEmail?: string;
+  /** How long before its start each appointment is reminded of, in minutes (`-c reminderLeadMinutes=60`; default 24 hours). */
+  readonly reminderLeadMinutes: number;
 }
 
-export const defaultDeploymentSettings: DeploymentSettings = { deletionProtection: true, multiAz: false, development: false };
+export const defaultDeploymentSettings: DeploymentSettings = {
+  deletionProtection: true,
+  multiAz: false,
+  development: false,
+  reminderLeadMinutes: topology.reminders.leadMinutes,
+};
 
 export function deploymentSettingsFromContext(node: Node): DeploymentSettings {
   const alarmTopicArn: unknown = node.tryGetContext('alarmTopicArn');
@@ -30,6 +39,7 @@ export function deploymentSettingsFromContext(node: Node): DeploymentSettings {
     deletionProtection: booleanContext(node, 'deletionProtection', defaultDeploymentSettings.deletionProtection),
     multiAz: booleanContext(node, 'multiAz', defaultDeploymentSettings.multiAz),
     development: booleanContext(node, 'development', defaultDeploymentSettings.development),
+    reminderLeadMinutes: reminderLeadMinutes(contextText(node, 'reminderLeadMinutes'), defaultDeploymentSettings.reminderLeadMinutes),
     ...(alarmTopicArn ? { alarmTopicArn } : {}),
     ...(senderEmail ? { senderEmail } : {}),
   };
@@ -56,4 +66,13 @@ function booleanContext(node: Node, name: string, fallback: boolean): boolean {
   if (value === true || value === 'true') return true;
   if (value === false || value === 'false') return false;
   throw new Error(`Context ${name} must be true or false, got ${JSON.stringify(value)}`);
+}
+
+// `-c name=60` arrives as a string; cdk.json may give a number.
+function contextText(node: Node, name: string): string | undefined {
+  const value: unknown = node.tryGetContext(name);
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' && typeof value !== 'number')
+    throw new Error(`Context ${name} must be a number, got ${JSON.stringify(value)}`);
+  return String(value);
 }

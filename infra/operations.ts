@@ -1,6 +1,7 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import type * as appsync from 'aws-cdk-lib/aws-appsync';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as rds from 'aws-cdk-lib/aws-rds';
@@ -16,6 +17,8 @@ import { MYSQL_CONNECTIONS_PER_WORKER } from './country-database';
 export interface OperationsProps {
   readonly api: appsync.GraphqlApi;
   readonly queues: readonly WorkerQueue[];
+  /** Dead-letter queues no worker polls (Scheduler's, for reminders it could not deliver): alarmed when they hold anything. */
+  readonly deadLetterQueues: readonly { readonly name: string; readonly queue: sqs.IQueue }[];
   /** The SQS consumers: a crash is a stuck pipeline, so their errors page someone. */
   readonly workers: readonly NodejsFunction[];
   /** Every function of the stack, for the dashboard and the throttle alarms. */
@@ -79,6 +82,14 @@ export class Operations extends Construct {
   }
 
   private queueAlarms(): void {
+    for (const { name, queue } of this.props.deadLetterQueues) {
+      this.alarm(`${name}-holds-messages`, queue.metricApproximateNumberOfMessagesVisible({ period: MINUTE, statistic: 'Maximum' }), {
+        alarmDescription: `Messages are waiting in ${name}: reminders Scheduler could not deliver. Read one for its appointment and the error, fix the cause; the appointment's reminder was not sent.`,
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+      });
+    }
     for (const { settings, queue, deadLetterQueue } of this.props.queues) {
       this.alarm(
         `${settings.deadLetterQueueName}-holds-messages`,

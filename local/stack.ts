@@ -32,6 +32,8 @@ import { ADMIN_PREFIX, startLocalAwsEndpoint } from './router/aws-endpoint';
 import { LocalRouter, routingFromTopology, type RouterHooks } from './router/router';
 import { routerEventLogger } from './router/router-log';
 import { LocalScheduler, type LocalSchedule } from './scheduler/scheduler';
+import { LOCAL_ACCOUNT_ID } from './aws-identity';
+import { LocalOneTimeSchedules, type OneTimeScheduleSummary } from './scheduler/one-time-schedules';
 import { startLocalSes, type LocalSes, type LocalSesHooks } from './ses/local-ses';
 
 /** The table's name locally (the CDK stack names its own; the functions read it from the environment either way). */
@@ -128,6 +130,11 @@ export interface LocalStack {
   sentEmails: LocalSes['sentEmails'];
   /** The user pool's accounts as the notification worker finds them: each insured person's address (tests change one with setEmail). */
   readonly userPoolAccounts: LocalUserPoolAccounts;
+  /**
+   * Scheduler's one-time schedules (the reminders): each fires at its time on its own; `fireDue` fires at once every
+   * one due by `until`, so a test drives time instead of sleeping for it.
+   */
+  readonly reminders: { fireDue(until: Date): Promise<number>; schedules(): OneTimeScheduleSummary[] };
   /** Milliseconds from the call to ready. */
   readonly startupMs: number;
   stop(): Promise<void>;
@@ -161,7 +168,25 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const ports = { graphql: await portOrFree(options.graphqlPort ?? 0), tls: await portOrFree(options.tlsPort ?? 0) };
     const apiKey = options.apiKey ?? `da2-${randomBytes(13).toString('hex')}`;
     const graphqlUrl = `http://127.0.0.1:${ports.graphql}/graphql`;
-    const functions = createFunctions({ router, services, workDir, graphqlUrl, env: options.env ?? process.env, sink });
+    // Scheduler's one-time schedules (the reminders): each fires into the function its target's ARN names.
+    const functionsByArn = new Map<string, LocalFunction>();
+    const oneTimeSchedules = new LocalOneTimeSchedules({
+      logger: localLogger('local-scheduler', sink),
+      invoke: (targetArn, input) =>
+        functionsByArn.get(targetArn)?.invoke(input) ?? Promise.reject(new Error(`No local function has the ARN ${targetArn}`)),
+    });
+    await oneTimeSchedules.listen();
+    cleanups.push(() => oneTimeSchedules.stop());
+    const functions = createFunctions({
+      router,
+      services,
+      workDir,
+      graphqlUrl,
+      schedulerUrl: oneTimeSchedules.url,
+      env: options.env ?? process.env,
+      sink,
+    });
+    for (const fn of functions.all.values()) functionsByArn.set(fn.arn, fn);
     cleanups.push(() => Promise.all([...functions.all.values()].map((fn) => fn.stop())));
     // The API opens once a sandbox per resolver is warm, so the first request meets no cold start.
     const [appsync] = settledOrThrow(
@@ -185,6 +210,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const scheduler = new LocalScheduler(localLogger('local-scheduler', sink));
     for (const schedule of functions.schedules) scheduler.add({ ...schedule, everyMs: options.scheduleEveryMs ?? schedule.everyMs });
     cleanups.push(() => scheduler.stop());
+    // Stopped before the functions: no reminder fires into a stopping function.
+    cleanups.push(() => oneTimeSchedules.stop());
 
     let stopping: Promise<void> | undefined;
     return {
@@ -193,6 +220,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       realtimeUrl: appsync.realtimeUrl,
       caCertificateFile: appsync.caCertificateFile,
       explorerUrl: appsync.explorerUrl,
+      reminders: { fireDue: (until) => oneTimeSchedules.fireDue(until), schedules: () => oneTimeSchedules.schedules() },
       apiKey,
       issuer: services.issuer,
       mysqlUrl: services.mysql?.url,
@@ -248,6 +276,7 @@ async function startServices(
     ...topology.resolvers.map((resolver) => resolver.entry),
     ...routingFromTopology().queues.map((queue) => queue.consumer.entry),
     topology.reconciliation.entry,
+    topology.reminders.consumer.entry,
   ];
   const accounts = new LocalUserPoolAccounts();
   // Every part that starts registers its cleanup, even when another part fails.
@@ -291,6 +320,7 @@ function createFunctions(context: {
   services: LocalServices;
   workDir: string;
   graphqlUrl: string;
+  schedulerUrl: string;
   env: NodeJS.ProcessEnv;
   sink: LogSink;
 }): LocalFunctions {
@@ -335,6 +365,14 @@ function createFunctions(context: {
     maxConcurrency: 1,
     timeoutSeconds: reconciliation.timeoutSeconds,
   });
+  // What the reminders' schedules invoke; the completion worker is told its ARN (lambdaEnvironments).
+  addFunction({
+    name: REMINDER_WORKER_NAME,
+    entry: topology.reminders.consumer.entry,
+    environment: environmentOf(REMINDER_WORKER_NAME),
+    maxConcurrency: RESOLVER_CONCURRENCY,
+    timeoutSeconds: topology.reminders.timeoutSeconds,
+  });
   const schedules = [
     { name: 'reconciler', everyMs: reconciliation.everyMinutes * 60_000, invoke: (event: unknown) => reconciler.invoke(event) },
   ];
@@ -355,6 +393,7 @@ function lambdaEnvironments(context: {
   router: LocalRouter;
   workDir: string;
   graphqlUrl: string;
+  schedulerUrl: string;
   env: NodeJS.ProcessEnv;
 }) {
   const { services, router, workDir } = context;
@@ -368,6 +407,7 @@ function lambdaEnvironments(context: {
     AWS_ENDPOINT_URL_EVENTBRIDGE: services.awsEndpoint.url,
     AWS_ENDPOINT_URL_SESV2: services.ses.url,
     AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: services.userPoolEndpoint.url,
+    AWS_ENDPOINT_URL_SCHEDULER: context.schedulerUrl,
     // No profile of the developer's leaks into a function.
     AWS_CONFIG_FILE: join(workDir, 'no-aws-config'),
     AWS_SHARED_CREDENTIALS_FILE: join(workDir, 'no-aws-credentials'),
@@ -388,8 +428,20 @@ function lambdaEnvironments(context: {
   const countryDatabases = new Map(
     topology.countryRoutes.map((route) => [route.queueName, databaseSignedInAs(services.mysql, countries[route.countryISO].mysqlUser)]),
   );
+  // As in AWS, only the completion worker makes and removes the reminders' schedules.
+  const reminderScheduling: Record<string, string> = {
+    [environment.reminderScheduleGroup]: topology.reminders.scheduleGroupName,
+    [environment.reminderTargetArn]: `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:function:${REMINDER_WORKER_NAME}`,
+    [environment.reminderRoleArn]: `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/local-reminders-scheduler`,
+    [environment.reminderDeadLetterArn]: `arn:aws:sqs:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:${topology.reminders.deadLetterQueueName}`,
+    // `REMINDER_LEAD_MINUTES=N npm start`: a reminder within minutes, to watch it arrive in the outbox.
+    ...(context.env[environment.reminderLeadMinutes]
+      ? { [environment.reminderLeadMinutes]: context.env[environment.reminderLeadMinutes]! }
+      : {}),
+  };
   return (name: string, queueName?: string, own: Readonly<Record<string, string>> = {}): Record<string, string> => ({
     ...shared,
+    ...(queueName === topology.confirmations.queueName ? reminderScheduling : {}),
     AWS_LAMBDA_FUNCTION_NAME: name,
     // Local only: the SDK names the function in its user agent, so local DynamoDB can count calls per function.
     AWS_SDK_UA_APP_ID: sdkAppIdOf(name),
@@ -413,6 +465,9 @@ function registered<Part>(cleanups: (() => Promise<unknown>)[], stop: (part: Par
     return part;
   };
 }
+
+/** The reminder worker's local function, which the reminders' schedules invoke by its ARN. */
+const REMINDER_WORKER_NAME = 'reminder-worker';
 
 /** A resolver's local function: `<type>-<field>`. */
 export function resolverFunctionName(resolver: { readonly typeName: string; readonly fieldName: string }): string {

@@ -14,6 +14,7 @@ import { removeStackState, stackStateFile, stackStateOf, writeStackState } from 
  *   npm start -- --port 20002     GraphQL port (or GRAPHQL_PORT); 0 = any free port
  *   npm start -- --no-mysql       keep country rows in memory even if MariaDB is installed
  *   MYSQL_URL=mysql://user:pass@host:port npm start    use that MySQL instead of a throwaway MariaDB
+ *   REMINDER_LEAD_MINUTES=5 npm start    remind of each appointment 5 minutes before it starts (default 24 hours)
  *   LOCAL_API_KEY=da2-… npm start  serve this API key instead of the one kept in .local-data/api-key
  *   npm start -- --no-demo-catalog   start with an empty slot catalog (staff publish their own)
  */

@@ -11,6 +11,10 @@ import { createLogger, withLambdaContext } from '../core/observability/logger';
 import { PowertoolsPipelineMetrics } from '../core/adapters/powertools-pipeline-metrics';
 import { countryOutcomeEventSchema } from '../core/messages/country-outcome-event';
 import { applyCountryOutcome } from '../core/use-cases/apply-country-outcome';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { noReminders, SchedulerAppointmentReminders } from '../core/adapters/scheduler-appointment-reminders';
+import { topology } from '../core/config/topology';
+import { reminderLeadMinutes as reminderLeadMinutesOf } from '../core/domain/reminders';
 
 const logger = createLogger('completionWorker');
 const metrics = new PowertoolsPipelineMetrics();
@@ -22,13 +26,26 @@ const subscribers = new AppSyncSubscribers(
   new SignatureV4({ credentials: dynamodb.config.credentials, region: process.env.AWS_REGION ?? '', service: 'appsync', sha256: Sha256 }),
 );
 const eventBus = new EventBridgeStatusChangeBus(new EventBridgeClient({}), requiredEnv(environment.eventBusName));
+// Deployed with the email route only (reminders are emails): without a schedule group, none is made.
+const reminderGroup = process.env[environment.reminderScheduleGroup];
+const reminders = reminderGroup
+  ? new SchedulerAppointmentReminders(new SchedulerClient({}), {
+      groupName: reminderGroup,
+      namePrefix: topology.reminders.schedulePrefix,
+      targetArn: requiredEnv(environment.reminderTargetArn),
+      roleArn: requiredEnv(environment.reminderRoleArn),
+      deadLetterArn: requiredEnv(environment.reminderDeadLetterArn),
+      retryAttempts: topology.reminders.retryAttempts,
+    })
+  : noReminders;
+const reminderLeadMinutes = reminderLeadMinutesOf(process.env[environment.reminderLeadMinutes], topology.reminders.leadMinutes);
 
 /** SQS consumer of the confirmation queue: each body is an EventBridge event with a country's decision. */
 export const handler = withLambdaContext(
   logger,
   sqsMessageHandler(
     countryOutcomeEventSchema,
-    (outcome) => applyCountryOutcome(outcome, { appointments, subscribers, eventBus, logger, metrics }),
+    (outcome) => applyCountryOutcome(outcome, { appointments, subscribers, eventBus, logger, metrics, reminders, reminderLeadMinutes }),
     logger,
   ),
 );

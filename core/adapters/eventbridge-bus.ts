@@ -1,8 +1,8 @@
 import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import DataLoader from 'dataloader';
-import type { AppointmentStatusChanged, CountryOutcome } from '../messages/appointment-messages';
+import type { AppointmentReminderDue, AppointmentStatusChanged, CountryOutcome } from '../messages/appointment-messages';
 import type { SlotAvailabilityChanged } from '../messages/slot-messages';
-import type { CountryOutcomePublisher, SlotAvailabilityBus, StatusChangeBus } from '../ports';
+import type { CountryOutcomePublisher, ReminderBus, SlotAvailabilityBus, StatusChangeBus } from '../ports';
 import { topology } from '../config/topology';
 
 /** PutEvents takes at most 10 entries per call. */
@@ -99,5 +99,19 @@ export class EventBridgeSlotAvailabilityBus implements SlotAvailabilityBus {
   announce(change: SlotAvailabilityChanged): Promise<void> {
     const { source, detailType } = topology.slotAvailability;
     return this.bus.put({ source, detailType, detail: change, about: `slot ${change.countryISO} ${change.scheduleId}` });
+  }
+}
+
+/** The reminder worker's AppointmentReminderDue events, for the email route. */
+export class EventBridgeReminderBus implements ReminderBus {
+  private readonly bus: EventBusEntries;
+
+  constructor(eventBridge: EventBridgeClient, eventBusName: string) {
+    this.bus = new EventBusEntries(eventBridge, eventBusName);
+  }
+
+  announce(due: AppointmentReminderDue): Promise<void> {
+    const { source, detailType } = topology.reminders;
+    return this.bus.put({ source, detailType, detail: due, about: `appointment ${due.appointmentId}` });
   }
 }

@@ -24,6 +24,16 @@ export const environment = {
   userPoolId: 'USER_POOL_ID',
   /** The verified SES identity emails are sent from (`cdk deploy -c senderEmail=…`). */
   senderEmail: 'SENDER_EMAIL',
+  /** EventBridge Scheduler's group of the reminders' one-time schedules (the completion worker creates them there). */
+  reminderScheduleGroup: 'REMINDER_SCHEDULE_GROUP',
+  /** What a reminder's schedule invokes: the reminder worker's ARN. */
+  reminderTargetArn: 'REMINDER_TARGET_ARN',
+  /** The role Scheduler assumes to invoke it, which may invoke that function only. */
+  reminderRoleArn: 'REMINDER_ROLE_ARN',
+  /** Where Scheduler puts a reminder it could not deliver (an SQS queue's ARN). */
+  reminderDeadLetterArn: 'REMINDER_DEAD_LETTER_ARN',
+  /** How long before its start an appointment is reminded of, in minutes (default: the topology's, 24 hours). */
+  reminderLeadMinutes: 'REMINDER_LEAD_MINUTES',
   /** Connections one worker instance may hold. */
   mysqlConnectionLimit: 'MYSQL_CONNECTION_LIMIT',
 } as const;

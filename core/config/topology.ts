@@ -55,6 +55,8 @@ const eventBusName = 'appointments';
 const countryOutcomeSource = 'appointments.country-worker';
 const statusChangeSource = 'appointments.completion-worker';
 const statusChangeDetailType = 'AppointmentStatusChanged';
+const reminderSource = 'appointments.reminder-worker';
+const reminderDetailType = 'AppointmentReminderDue';
 /** The detail-type of each decision a country announces, and the status it gives the appointment. */
 const countryOutcomeDetailTypes = [
   'AppointmentScheduled',
@@ -141,10 +143,30 @@ export const topology = {
     queueName: 'appointment-emails',
     deadLetterQueueName: 'appointment-emails-dlq',
     ruleName: 'status-changes-to-emails',
-    rulePattern: { source: [statusChangeSource], 'detail-type': [statusChangeDetailType] },
+    // Reminders travel the same route, so they keep its once-only guarantee.
+    rulePattern: { source: [statusChangeSource, reminderSource], 'detail-type': [statusChangeDetailType, reminderDetailType] },
     idempotencyDays: 15,
     consumer: { entry: 'workers/notification-worker.ts' } satisfies LambdaEntry,
   } satisfies QueueSettings & { ruleName: string; rulePattern: object; idempotencyDays: number; consumer: LambdaEntry },
+  /**
+   * One reminder email per COMPLETED appointment, `leadMinutes` before it starts: the completion worker keeps one
+   * EventBridge Scheduler one-time schedule per appointment in this group (named from its id, replaced when it
+   * moves, deleted when it is cancelled, deleted by Scheduler once fired). The schedule invokes the reminder
+   * worker, which re-reads the appointment and, if it still starts then, puts AppointmentReminderDue on the bus
+   * for the email route. A reminder Scheduler cannot deliver goes to the dead-letter queue.
+   */
+  reminders: {
+    scheduleGroupName: 'appointment-reminders',
+    schedulePrefix: 'reminder-',
+    leadMinutes: 24 * 60,
+    source: reminderSource,
+    detailType: reminderDetailType,
+    deadLetterQueueName: 'appointment-reminders-dlq',
+    /** Scheduler's own retries of a failed invocation before the dead-letter queue. */
+    retryAttempts: 3,
+    timeoutSeconds: 10,
+    consumer: { entry: 'workers/reminder-worker.ts' } satisfies LambdaEntry,
+  },
   /**
    * The slot read model: a country announces each slot's state after every change (published, booked, freed,
    * withdrawn) and a rule takes those events to the availability queue, whose projector keeps the newest

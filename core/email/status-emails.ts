@@ -1,7 +1,7 @@
 import { countries, type Country } from '../domain/countries';
 import type { RejectionReason } from '../domain/appointment';
 import { spokenDateTime } from '../domain/zoned-time';
-import type { AppointmentStatusChanged } from '../messages/appointment-messages';
+import type { AppointmentReminderDue, AppointmentStatusChanged } from '../messages/appointment-messages';
 
 /** One email, ready for SES: both parts say the same things. */
 export interface RenderedEmail {
@@ -63,6 +63,15 @@ const moveWordings = {
   },
 } as const satisfies Record<MoveResult['outcome'], StatusWording>;
 
+/** The reminder before an appointment: it changes nothing, so it has no status and no date of a change. */
+const reminderWording: StatusWording = {
+  inWords: 'recordatorio',
+  headline: 'Le recordamos su cita médica.',
+  changedAtLabel: '',
+  nextStep:
+    'Llegue unos minutos antes al centro. Si no puede asistir, cancélela desde la aplicación o llamando a la central de atención, para que el espacio quede libre para otra persona.',
+};
+
 const rejectionReasonsInWords = {
   SLOT_TAKEN: 'Otra persona asegurada reservó ese espacio antes que usted.',
 } as const satisfies Record<RejectionReason, string>;
@@ -113,6 +122,13 @@ function moveEmail(change: AppointmentStatusChanged, move: MoveResult, country: 
   return rendered(country, subject, wording, [...facts, other, ...reason]);
 }
 
+/** The reminder of an appointment still COMPLETED at the slot it was scheduled for (remindOfAppointment checked). */
+export function reminderEmail(due: AppointmentReminderDue): RenderedEmail {
+  const country = countries[due.countryISO];
+  const subject = `Recordatorio de su cita: ${due.slot.specialty.name}, ${spokenDateTime(due.slot.startsAt, slotClock(due.slot, country))}`;
+  return rendered(country, subject, reminderWording, whenAndWhere(due.slot, country, due.appointmentId));
+}
+
 /** A slot in one line: when, where and with whom; a slot from before the catalog by its number. */
 function slotInWords(slot: AppointmentSlot | null, scheduleId: number, country: Country): string {
   if (!slot) return `Espacio N.º ${scheduleId}`;
@@ -141,20 +157,26 @@ function factsOf(change: AppointmentStatusChanged, country: Country, wording: St
 
 /** When and where first, as the person acts on them; the code stays for the call centre, the subject having no room for it. */
 function slotFactsOf(change: AppointmentStatusChanged, slot: AppointmentSlot, country: Country, wording: StatusWording): Fact[] {
-  const clock = slotClock(slot, country);
+  return [
+    ...whenAndWhere(slot, country, change.appointmentId),
+    { label: 'Estado', value: capitalised(wording.inWords) },
+    // Written as the appointment's time is, so the two dates of one email read alike.
+    { label: wording.changedAtLabel, value: spokenWithZone(change.updatedAt, country) },
+    ...rejectionFacts(change),
+  ];
+}
+
+/** What the person acts on: when, what, with whom, where; and the code to quote on a call. */
+function whenAndWhere(slot: AppointmentSlot, country: Country, appointmentId: string): Fact[] {
   const location = locationOf(slot.centre, country);
   return [
-    { label: 'Fecha y hora', value: spokenWithZone(slot.startsAt, clock) },
+    { label: 'Fecha y hora', value: spokenWithZone(slot.startsAt, slotClock(slot, country)) },
     { label: 'Especialidad', value: slot.specialty.name },
     { label: 'Médico/a', value: slot.doctor.name },
     { label: 'Centro', value: slot.centre.name },
     ...(location ? [{ label: 'Ubicación', value: location }] : []),
     { label: 'País', value: country.localName },
-    { label: 'Código de cita', value: change.appointmentId },
-    { label: 'Estado', value: capitalised(wording.inWords) },
-    // Written as the appointment's time is, so the two dates of one email read alike.
-    { label: wording.changedAtLabel, value: spokenWithZone(change.updatedAt, country) },
-    ...rejectionFacts(change),
+    { label: 'Código de cita', value: appointmentId },
   ];
 }
 

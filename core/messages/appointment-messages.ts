@@ -190,3 +190,23 @@ export const appointmentStatusChangedSchema = z.object({
   ),
 });
 export type AppointmentStatusChanged = z.infer<typeof appointmentStatusChangedSchema>;
+
+/**
+ * What a reminder's one-time schedule hands the reminder worker (its Input): the appointment, and the start it
+ * reminds of, so a reminder whose appointment moved or was cancelled since is told apart and dropped.
+ */
+export const reminderInputSchema = z.object({
+  appointmentId: appointmentIdSchema,
+  insuredId: insuredIdSchema,
+  remindsOf: z.iso.datetime({ offset: true }),
+  correlationId: correlationIdSchema,
+});
+export type ReminderInput = z.infer<typeof reminderInputSchema>;
+
+/** The detail of AppointmentReminderDue: the appointment as stored when its reminder fired, still starting then. */
+export const appointmentReminderDueSchema = z.object({
+  ...appointmentFields,
+  slot: appointmentSlotSchema(),
+  remindsOf: z.iso.datetime({ offset: true }),
+});
+export type AppointmentReminderDue = z.infer<typeof appointmentReminderDueSchema>;

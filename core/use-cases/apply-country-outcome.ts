@@ -3,7 +3,8 @@ import { IllegalTransitionError } from '../domain/errors';
 import type { RescheduleResult } from '../graphql/types.generated';
 import type { AppointmentRescheduled, AppointmentRescheduleRefused, CountryOutcome } from '../messages/appointment-messages';
 import type { PipelineMetrics } from '../observability/metrics';
-import type { AppointmentRepository, StatusChangeBus, StatusChangeSubscribers, StructuredLogger } from '../ports';
+import { reminderOf } from '../domain/reminders';
+import type { AppointmentReminders, AppointmentRepository, StatusChangeBus, StatusChangeSubscribers, StructuredLogger } from '../ports';
 
 export interface ApplyCountryOutcomePorts {
   readonly appointments: AppointmentRepository;
@@ -12,6 +13,9 @@ export interface ApplyCountryOutcomePorts {
   readonly eventBus: StatusChangeBus;
   readonly logger: StructuredLogger;
   readonly metrics: Pick<PipelineMetrics, 'statusStored' | 'statusChangePublished'>;
+  /** Each COMPLETED appointment's one reminder, kept in step with what it became (moved, cancelled). */
+  readonly reminders: AppointmentReminders;
+  readonly reminderLeadMinutes: number;
   readonly now?: () => Date;
 }
 
@@ -92,13 +96,17 @@ async function applyMoveOutcome(outcome: MoveOutcome, ports: ApplyCountryOutcome
   await announce(settled.appointment, settled.result, detail.correlationId, ports);
 }
 
-/** Both at once: neither waits for the other, and a failure of either retries the record, which announces both again. */
+/**
+ * All at once: none waits for another, and a failure of any retries the record, which announces them all again
+ * (the reminder's schedule is made or removed again, harmlessly).
+ */
 async function announce(
   appointment: Appointment,
   reschedule: RescheduleResult | null,
   correlationId: string,
-  { subscribers, eventBus, logger, metrics }: ApplyCountryOutcomePorts,
+  ports: ApplyCountryOutcomePorts,
 ): Promise<void> {
+  const { subscribers, eventBus, logger, metrics } = ports;
   const { appointmentId, insuredId, scheduleId, countryISO, updatedAt, status } = appointment;
   const change = {
     appointmentId,
@@ -118,5 +126,22 @@ async function announce(
       metrics.statusChangePublished(countryISO);
     }),
     eventBus.announce({ ...change, correlationId }).then(() => logger.info('Status change announced on the event bus', logKeys)),
+    keepItsReminder(appointment, correlationId, ports),
   ]);
+}
+
+/**
+ * A COMPLETED appointment gets its reminder at its (new) slot's time; a cancelled one, or one moved inside the
+ * lead, loses the one it had. Rejected and PENDING appointments never had one.
+ */
+async function keepItsReminder(appointment: Appointment, correlationId: string, ports: ApplyCountryOutcomePorts): Promise<void> {
+  const { reminders, reminderLeadMinutes, logger, now = () => new Date() } = ports;
+  const { appointmentId, insuredId, status } = appointment;
+  const reminder = reminderOf(appointment, reminderLeadMinutes, now());
+  if (reminder) {
+    await reminders.schedule({ appointmentId, insuredId, correlationId, ...reminder });
+    logger.info('Reminder scheduled', { appointmentId, correlationId, at: reminder.at.toISOString() });
+  } else if (status === AppointmentStatus.CANCELLED || status === AppointmentStatus.COMPLETED) {
+    await reminders.remove(appointmentId);
+  }
 }

@@ -11,7 +11,7 @@ import type { Bundle } from './cold-start';
  * The event and environment one cold invocation of a deployed bundle gets, as the local stack configures
  * that function (the benchmark, the deployed-bundles test); `samples` are appointments the stack completed,
  * `freshSlots` slots of the catalog no one holds (one to book, one to withdraw). None for the functions the local stack does not run (the schema
- * migration at deploy, the Cognito trigger).
+ * migration at deploy, the Cognito trigger); an environment but no event for rescheduleAppointment (see below).
  */
 export function coldInvocation(
   bundle: Bundle,
@@ -42,6 +42,8 @@ export function coldInvocation(
       insuredId: request.insuredId,
       appointmentId: request.appointmentId,
     }),
+    // No event for rescheduleAppointment: its ordinary path needs an appointment of its own per run (a move pending
+    // refuses the next, a move made leaves nothing to move to), so only its load is measured.
     'resolvers/Query.appointments.ts': appSyncEvent('Query', 'appointments', { insuredId: request.insuredId }),
     'resolvers/Subscription.onAppointmentStatusChanged.ts': appSyncEvent('Subscription', 'onAppointmentStatusChanged', {
       insuredId: request.insuredId,
@@ -81,6 +83,8 @@ export function coldInvocation(
     ...catalogEvents(freshSlots.toWithdraw),
     // EventBridge Scheduler invokes with no input; the reconciler reads both stores whole.
     [topology.reconciliation.entry]: {},
+    // A reminder of a start the sample never had: read again, and dropped as no longer due.
+    [topology.reminders.consumer.entry]: { ...request, remindsOf: '2030-01-01T09:00:00-05:00' },
   };
   return { event: events[local.definition.entry], env };
 }

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Appointment, CountryISO, Slot } from '../../core/graphql/types.generated';
 import type { LocalStack } from '../../local/stack';
-import { emailsAboutOnceSent } from '../support/emails';
+import { topology } from '../../core/config/topology';
+import { emailsAbout, emailsAboutOnceSent } from '../support/emails';
 import { subscribeToStatusChanges, type HeardChange, type StatusChangeSubscriber } from '../support/status-change-subscriber';
 import { given, http, then, when, type AppointmentsApi } from '../steps';
 import { apiClient, doctorsFreeSlots } from './client';
@@ -18,9 +19,11 @@ const DECIDED_WITHIN_MS = 20_000;
 /**
  * Moving an appointment to another slot, over HTTP and the realtime socket against one local stack: the country takes
  * the new slot and frees the old one at once, or refuses and nothing changes; the person hears which, and reads it
- * in a Spanish email; the id stays. Races end in one consistent state. Each test publishes a doctor of its own.
+ * in a Spanish email; the id stays. Races end in one consistent state. And the reminder email before it: once, at
+ * its time (the tests drive the stand-in Scheduler's clock), moved with it, gone when cancelled. Each test
+ * publishes a doctor of its own.
  */
-describe('rescheduling an appointment', () => {
+describe('rescheduling an appointment, and its reminder', () => {
   let stack: LocalStack;
   let staff: ReturnType<typeof apiClient>;
   let developer: AppointmentsApi;
@@ -259,5 +262,76 @@ describe('rescheduling an appointment', () => {
       path: ['rescheduleAppointment'],
     });
     expect(await theirAppointment(booked.insuredId)).toMatchObject({ pendingReschedule: null });
+  });
+
+  /** The appointment's reminder schedule as the stand-in Scheduler holds it, once the pipeline is idle. */
+  async function reminderOf(appointmentId: string) {
+    await stack.router.waitForIdle();
+    return stack.reminders.schedules().find((schedule) => schedule.name === `${topology.reminders.schedulePrefix}${appointmentId}`);
+  }
+  const reminderEmails = async (appointmentId: string) =>
+    (await emailsAbout(stack, appointmentId)).filter((email) => email.subject.startsWith('Recordatorio de su cita'));
+  const hoursBefore = (startsAt: string, hours: number) => new Date(Date.parse(startsAt) - hours * 3_600_000);
+
+  it('given a COMPLETED appointment ten days ahead, when its reminder comes due (24 hours before), then one Spanish reminder arrives, and a second delivery sends none', async () => {
+    const [slot] = (await aDoctorsFreeSlots(1)) as [Slot];
+    const booked = await aCompletedAppointment(slot);
+
+    const schedule = await reminderOf(booked.appointmentId);
+    // Other tests' reminders may come due by then too: this one's schedule says whether it fired.
+    await stack.reminders.fireDue(hoursBefore(slot.startsAt, 25));
+    const beforeItsTime = await reminderOf(booked.appointmentId);
+    await stack.reminders.fireDue(hoursBefore(slot.startsAt, 24));
+    const [reminder] = await emailsAboutOnceSent(stack, booked.appointmentId, 2).then((emails) =>
+      emails.filter((email) => email.subject.startsWith('Recordatorio de su cita')),
+    );
+    await stack.functions.get('reminder-worker')!.invoke(schedule!.input);
+    await stack.router.waitForIdle();
+
+    expect(schedule).toMatchObject({ at: hoursBefore(slot.startsAt, 24), timeZone: 'America/Lima', input: { remindsOf: slot.startsAt } });
+    expect(beforeItsTime).toEqual(schedule);
+    expect(reminder?.subject).toMatch(/^Recordatorio de su cita: Cardiología, /);
+    expect(reminder?.body.text).toContain('Le recordamos su cita médica.');
+    expect(await reminderEmails(booked.appointmentId)).toHaveLength(1);
+    // Scheduler deletes a one-time schedule once it has fired (ActionAfterCompletion DELETE).
+    expect(await reminderOf(booked.appointmentId)).toBeUndefined();
+  });
+
+  it('given a reminder scheduled, when the appointment is cancelled, then its schedule is gone, and a reminder left behind sends nothing', async () => {
+    const [slot] = (await aDoctorsFreeSlots(1)) as [Slot];
+    const booked = await aCompletedAppointment(slot);
+    const schedule = await reminderOf(booked.appointmentId);
+
+    then.accepted(await developer.cancelAppointment(booked));
+    const afterCancel = await reminderOf(booked.appointmentId);
+    await stack.functions.get('reminder-worker')!.invoke(schedule!.input);
+    await stack.router.waitForIdle();
+
+    expect(schedule).toBeDefined();
+    expect(afterCancel).toBeUndefined();
+    expect(await reminderEmails(booked.appointmentId)).toEqual([]);
+  });
+
+  it('given a reminder scheduled, when the appointment is moved, then its reminder moves to the new time, and the old time reminds of nothing', async () => {
+    const [before, after] = (await aDoctorsFreeSlots(2)) as [Slot, Slot];
+    const booked = await aCompletedAppointment(before);
+    const old = await reminderOf(booked.appointmentId);
+
+    then.accepted(await developer.rescheduleAppointment({ ...booked, scheduleId: after.scheduleId }));
+    const moved = await reminderOf(booked.appointmentId);
+    await stack.functions.get('reminder-worker')!.invoke(old!.input);
+    await stack.router.waitForIdle();
+
+    expect(old?.at).toEqual(hoursBefore(before.startsAt, 24));
+    expect(moved).toMatchObject({ at: hoursBefore(after.startsAt, 24), input: { remindsOf: after.startsAt } });
+    expect(await reminderEmails(booked.appointmentId)).toEqual([]);
+  });
+
+  it('given a booking inside the reminder lead (starting in an hour), when COMPLETED, then no reminder is scheduled: its confirmation suffices', async () => {
+    const soon = await given.aSlotStartingIn(stack, 'PE', 60);
+    const booked = then.accepted(await developer.bookAppointment({ insuredId: given.anInsuredPerson(), ...soon }));
+    await then.theAppointmentBecomes(developer, booked, 'COMPLETED');
+
+    expect(await reminderOf(booked.appointmentId)).toBeUndefined();
   });
 });

@@ -263,6 +263,9 @@ describe('what follows a stored status change', () => {
     expect(resourcesOfType(synthesized.template, 'AWS::SES::EmailIdentity')).toEqual([]);
     expect(functions.filter(([, fn]) => environment.senderEmail in environmentOf(fn))).toEqual([]);
     expect(() => functionLogicalId(synthesized, deployedFunctions.notificationWorker.id)).toThrow();
+    // Nor reminders, which are emails: no Scheduler group, no reminder worker.
+    expect(resourcesOfType(synthesized.template, 'AWS::Scheduler::ScheduleGroup')).toEqual([]);
+    expect(() => functionLogicalId(synthesized, deployedFunctions.reminderWorker.id)).toThrow();
     // The appointments table and the slot read model: no idempotency records.
     expect(resourcesOfType(synthesized.template, 'AWS::DynamoDB::Table')).toHaveLength(2);
     // The country outcomes' and the slot availability rules only, and the country, confirmation and availability queues with their DLQs.

@@ -1,5 +1,6 @@
 import type { Appointment, AppointmentStatus } from '../../core/domain/appointment';
-import type { AppointmentRepository, StatusChangeResult } from '../../core/ports';
+import { topology } from '../../core/config/topology';
+import type { AppointmentReminders, AppointmentRepository, StatusChangeResult } from '../../core/ports';
 
 /** One stored appointment of insured 00012 in PE, decided a second after its booking, with `changes` on top. */
 export function anAppointment(status: AppointmentStatus, changes: Partial<Appointment> = {}): Appointment {
@@ -31,5 +32,13 @@ export function aRepositoryAnswering(statusChange?: StatusChangeResult): Appoint
     discardPending: jest.fn(() => Promise.resolve()),
     requestMove: jest.fn(() => Promise.reject(new Error('not scripted'))),
     settleMove: jest.fn(() => Promise.reject(new Error('not scripted'))),
+  };
+}
+
+/** Reminders that record what they were asked (unit tests: no Scheduler), with the topology's lead. */
+export function remindersRecorded(): { reminders: jest.Mocked<AppointmentReminders>; reminderLeadMinutes: number } {
+  return {
+    reminders: { schedule: jest.fn((_reminder) => Promise.resolve()), remove: jest.fn((_appointmentId) => Promise.resolve()) },
+    reminderLeadMinutes: topology.reminders.leadMinutes,
   };
 }

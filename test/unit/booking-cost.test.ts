@@ -235,9 +235,9 @@ describe('the fixed monthly cost of the deployment', () => {
   });
 
   it('given the alarms infra/operations.ts makes, when counted, then the email route adds its queue’s two, its worker’s errors and its throttles', () => {
-    // Without emails: 4 queues × 2 + 5 workers + 15 functions + 5XX + 2 countries + 2 database + 5 findings + not running = 39.
-    expect(deployedResources({ multiAz: false, sendsEmails: false }).alarms).toBe(39);
-    expect(deployedResources({ multiAz: false, sendsEmails: true }).alarms).toBe(43);
+    // Without emails: 4 queues × 2 + 5 workers + 16 functions + 5XX + 2 countries + 2 database + 5 findings + not running = 40.
+    expect(deployedResources({ multiAz: false, sendsEmails: false }).alarms).toBe(40);
+    expect(deployedResources({ multiAz: false, sendsEmails: true }).alarms).toBe(44);
   });
 
   it('given the metrics core/observability/metrics.ts declares, when counted, then each name and dimension values is one metric', () => {

@@ -1,7 +1,7 @@
 import { AppointmentStatus, RejectionReason } from '../../core/domain/appointment';
 import type { AppointmentStatusChanged, CountryOutcome } from '../../core/messages/appointment-messages';
 import { applyCountryOutcome } from '../../core/use-cases/apply-country-outcome';
-import { anAppointment, aRepositoryAnswering } from '../support/appointments';
+import { anAppointment, aRepositoryAnswering, remindersRecorded } from '../support/appointments';
 import { given } from '../steps/given';
 
 /** What the completion worker puts on the bus: every status it stored, as stored, never a dropped decision. */
@@ -24,6 +24,7 @@ const ports = (
   eventBus,
   logger: quiet,
   metrics,
+  ...remindersRecorded(),
 });
 
 describe('AppointmentStatusChanged on the bus', () => {

@@ -4,7 +4,7 @@ import type { PipelineMetrics } from '../../core/observability/metrics';
 import { applyCountryOutcome } from '../../core/use-cases/apply-country-outcome';
 import { cancelAppointment } from '../../core/use-cases/cancel-appointment';
 import { createAppointment } from '../../core/use-cases/create-appointment';
-import { anAppointment, aRepositoryAnswering } from '../support/appointments';
+import { anAppointment, aRepositoryAnswering, remindersRecorded } from '../support/appointments';
 import { given } from '../steps/given';
 import { aCatalogWhereEverySlotIsFree } from '../support/slot-publications';
 
@@ -91,7 +91,7 @@ describe('decisions and cancellations', () => {
     const { metrics, taken } = recordingMetrics();
     const stored = repository({ outcome: 'changed', appointment: appointment(AppointmentStatus.COMPLETED) });
 
-    await applyCountryOutcome(scheduled, { appointments: stored, subscribers, eventBus, logger: quiet, metrics });
+    await applyCountryOutcome(scheduled, { appointments: stored, subscribers, eventBus, logger: quiet, metrics, ...remindersRecorded() });
 
     expect(taken).toEqual([
       ['statusStored', AppointmentStatus.COMPLETED],
@@ -103,7 +103,7 @@ describe('decisions and cancellations', () => {
     const { metrics, taken } = recordingMetrics();
     const stored = repository({ outcome: 'unchanged', appointment: appointment(AppointmentStatus.COMPLETED) });
 
-    await applyCountryOutcome(scheduled, { appointments: stored, subscribers, eventBus, logger: quiet, metrics });
+    await applyCountryOutcome(scheduled, { appointments: stored, subscribers, eventBus, logger: quiet, metrics, ...remindersRecorded() });
 
     expect(taken).toEqual([['statusChangePublished', 'PE']]);
   });
