@@ -2,6 +2,7 @@ import { Arn, Duration, Stack, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -43,13 +44,15 @@ export class AppointmentReminders extends Construct {
     Validations.of(this.deadLetterQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason:
-        "It is a dead-letter queue: Scheduler's DeadLetterConfig of every reminder schedule, set per schedule at run time, which cdk-nag cannot see.",
+        "It is a dead-letter queue: Scheduler's DeadLetterConfig of every reminder schedule (set per schedule at run time, which cdk-nag cannot see) and the reminder worker's on-failure destination.",
     });
 
     this.reminderWorker = appointmentsFunction(this, deployedFunctions.reminderWorker, {
       description: 'When a reminder is due, reads the appointment again and, if it still starts then, announces the reminder for its email',
       timeout: Duration.seconds(reminders.timeoutSeconds),
       environment: { [environment.appointmentsTableName]: appointments.tableName, [environment.eventBusName]: eventBus.eventBusName },
+      // Scheduler invokes it asynchronously: its own failures are Lambda's to retry, then recorded in the same DLQ.
+      asyncInvocation: { retryAttempts: reminders.asyncRetryAttempts, onFailure: new SqsDestination(this.deadLetterQueue) },
     });
     // One consistent read of the appointment, and AppointmentReminderDue on this bus: nothing else.
     appointments.grant(this.reminderWorker, 'dynamodb:GetItem');

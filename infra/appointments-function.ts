@@ -30,6 +30,8 @@ export interface AppointmentsFunctionProps {
   readonly memorySize?: number;
   readonly environment?: { readonly [name: string]: string };
   readonly network?: FunctionNetwork;
+  /** For a function invoked asynchronously: Lambda's retries of its failures, and where a record of the last one goes. */
+  readonly asyncInvocation?: { readonly retryAttempts: number; readonly onFailure: lambda.IDestination };
 }
 
 /** What AWSLambdaVPCAccessExecutionRole grants: Lambda manages a VPC function's network interfaces with them. */
@@ -80,6 +82,10 @@ export function appointmentsFunction(scope: Construct, deployed: DeployedFunctio
     role,
     logGroup,
     tracing: lambda.Tracing.ACTIVE,
+    ...(props.asyncInvocation && {
+      retryAttempts: props.asyncInvocation.retryAttempts,
+      onFailure: props.asyncInvocation.onFailure,
+    }),
     ...(props.network && {
       vpc: props.network.vpc,
       vpcSubnets: props.network.subnets,

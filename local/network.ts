@@ -52,10 +52,18 @@ export function inFlightRequests(server: HttpServer): { closeWhenAnswered(graceM
   const waiting = new Set<() => void>();
   server.prependListener('request', (_request: IncomingMessage, response: ServerResponse) => {
     answering += 1;
-    response.once('close', () => {
-      answering -= 1;
-      if (answering === 0) for (const resume of waiting) resume();
-    });
+    // Answered when the handler ends its response, not when the socket closes: a caller that went away (a function
+    // stopped mid-write) closes it while the store is still writing.
+    let done = false;
+    const end = response.end.bind(response) as (...args: unknown[]) => ServerResponse;
+    response.end = ((...args: unknown[]) => {
+      if (!done) {
+        done = true;
+        answering -= 1;
+        if (answering === 0) for (const resume of waiting) resume();
+      }
+      return end(...args);
+    }) as ServerResponse['end'];
   });
   const answered = (graceMs: number) =>
     new Promise<void>((resolve) => {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { SQSRecord } from 'aws-lambda';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -21,6 +22,7 @@ import {
   startLocalDynamoDb,
   type LocalDynamoDb,
 } from './dynamodb/dynalite';
+import { LAMBDA_DEFAULT_ASYNC_RETRIES, LocalAsyncInvocations } from './lambda/async-invocation';
 import { buildFunctionBundles, LocalFunction, type FunctionDefinition } from './lambda/host';
 import { LOCAL_USER_POOL_ID, LocalTokenIssuer } from './identity/issuer';
 import { LocalUserPoolAccounts, startLocalUserPoolEndpoint } from './identity/user-pool-accounts';
@@ -78,8 +80,11 @@ export interface LocalStackOptions {
   readonly quiet?: boolean;
   /** Changes queue settings for this run, e.g. a short visibility timeout in tests. */
   readonly adjustQueue?: (settings: QueueSettings) => QueueSettings;
-  /** Fault injection: the event source mappings' seams, duplicate deliveries, refused SNS publishes and EventBridge events. */
-  readonly hooks?: RouterHooks;
+  /**
+   * Fault injection: the event source mappings' seams, duplicate deliveries (of queued messages and of asynchronous
+   * invocations), refused SNS publishes and EventBridge events.
+   */
+  readonly hooks?: RouterHooks & { readonly copiesOnAsyncInvoke?: (functionArn: string, event: unknown) => number };
   /** Where MYSQL_URL is read from; default process.env. */
   readonly env?: NodeJS.ProcessEnv;
   /** Introspection on (default: the local stack is a development deployment) or off, as a production API answers. */
@@ -132,9 +137,16 @@ export interface LocalStack {
   readonly userPoolAccounts: LocalUserPoolAccounts;
   /**
    * Scheduler's one-time schedules (the reminders): each fires at its time on its own; `fireDue` fires at once every
-   * one due by `until`, so a test drives time instead of sleeping for it.
+   * one due by `until` and resolves once the reminder worker has run them (Lambda's retries included), so a test
+   * drives time instead of sleeping for it. `deadLetters`: what the reminders' DLQ holds. `endpoint`: its API, for
+   * a SchedulerClient (AWS_ENDPOINT_URL_SCHEDULER).
    */
-  readonly reminders: { fireDue(until: Date): Promise<number>; schedules(): OneTimeScheduleSummary[] };
+  readonly reminders: {
+    readonly endpoint: string;
+    fireDue(until: Date): Promise<number>;
+    schedules(): OneTimeScheduleSummary[];
+    deadLetters(): SQSRecord[];
+  };
   /** Milliseconds from the call to ready. */
   readonly startupMs: number;
   stop(): Promise<void>;
@@ -168,12 +180,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const ports = { graphql: await portOrFree(options.graphqlPort ?? 0), tls: await portOrFree(options.tlsPort ?? 0) };
     const apiKey = options.apiKey ?? `da2-${randomBytes(13).toString('hex')}`;
     const graphqlUrl = `http://127.0.0.1:${ports.graphql}/graphql`;
-    // Scheduler's one-time schedules (the reminders): each fires into the function its target's ARN names.
+    // Scheduler's one-time schedules (the reminders): each invokes asynchronously the function its target's ARN names.
     const functionsByArn = new Map<string, LocalFunction>();
+    const asyncInvocations = localAsyncInvocations(options, router, sink);
+    cleanups.push(() => asyncInvocations.stop());
     const oneTimeSchedules = new LocalOneTimeSchedules({
       logger: localLogger('local-scheduler', sink),
-      invoke: (targetArn, input) =>
-        functionsByArn.get(targetArn)?.invoke(input) ?? Promise.reject(new Error(`No local function has the ARN ${targetArn}`)),
+      invoke: (targetArn, input) => {
+        const fn = functionsByArn.get(targetArn);
+        return fn ? asyncInvocations.invokeAsync(fn, input) : Promise.reject(functionNotFound(targetArn));
+      },
+      sendDeadLetter: (queueArn, message) => router.sendMessage(queueNameOfArn(queueArn), message.body, message.attributes),
     });
     await oneTimeSchedules.listen();
     cleanups.push(() => oneTimeSchedules.stop());
@@ -210,7 +227,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const scheduler = new LocalScheduler(localLogger('local-scheduler', sink));
     for (const schedule of functions.schedules) scheduler.add({ ...schedule, everyMs: options.scheduleEveryMs ?? schedule.everyMs });
     cleanups.push(() => scheduler.stop());
-    // Stopped before the functions: no reminder fires into a stopping function.
+    // Stopped before the functions: no reminder fires into a stopping function, no retry waits on one.
+    cleanups.push(() => asyncInvocations.stop());
     cleanups.push(() => oneTimeSchedules.stop());
 
     let stopping: Promise<void> | undefined;
@@ -220,7 +238,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       realtimeUrl: appsync.realtimeUrl,
       caCertificateFile: appsync.caCertificateFile,
       explorerUrl: appsync.explorerUrl,
-      reminders: { fireDue: (until) => oneTimeSchedules.fireDue(until), schedules: () => oneTimeSchedules.schedules() },
+      reminders: {
+        endpoint: oneTimeSchedules.url,
+        fireDue: async (until) => {
+          const fired = await oneTimeSchedules.fireDue(until);
+          await asyncInvocations.settled();
+          return fired;
+        },
+        schedules: () => oneTimeSchedules.schedules(),
+        deadLetters: () => router.messages(topology.reminders.deadLetterQueueName),
+      },
       apiKey,
       issuer: services.issuer,
       mysqlUrl: services.mysql?.url,
@@ -433,7 +460,7 @@ function lambdaEnvironments(context: {
     [environment.reminderScheduleGroup]: topology.reminders.scheduleGroupName,
     [environment.reminderTargetArn]: `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:function:${REMINDER_WORKER_NAME}`,
     [environment.reminderRoleArn]: `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/local-reminders-scheduler`,
-    [environment.reminderDeadLetterArn]: `arn:aws:sqs:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:${topology.reminders.deadLetterQueueName}`,
+    [environment.reminderDeadLetterArn]: REMINDER_DEAD_LETTER_ARN,
     // `REMINDER_LEAD_MINUTES=N npm start`: a reminder within minutes, to watch it arrive in the outbox.
     ...(context.env[environment.reminderLeadMinutes]
       ? { [environment.reminderLeadMinutes]: context.env[environment.reminderLeadMinutes]! }
@@ -468,6 +495,32 @@ function registered<Part>(cleanups: (() => Promise<unknown>)[], stop: (part: Par
 
 /** The reminder worker's local function, which the reminders' schedules invoke by its ARN. */
 const REMINDER_WORKER_NAME = 'reminder-worker';
+const REMINDER_DEAD_LETTER_ARN = `arn:aws:sqs:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:${topology.reminders.deadLetterQueueName}`;
+
+/** What Lambda's Invoke answers for an ARN no function has. */
+function functionNotFound(functionArn: string): Error {
+  return Object.assign(new Error(`Function not found: ${functionArn}`), { name: 'ResourceNotFoundException' });
+}
+
+const queueNameOfArn = (arn: string): string => arn.slice(arn.lastIndexOf(':') + 1);
+
+/**
+ * Lambda's asynchronous invocations (what Scheduler makes): the reminder worker's retries and on-failure destination
+ * as the CDK stack configures them (topology.reminders), its failure records put on the router's queue of that ARN.
+ */
+function localAsyncInvocations(options: LocalStackOptions, router: LocalRouter, sink: LogSink): LocalAsyncInvocations {
+  const reminderWorkerConfig = {
+    maximumRetryAttempts: topology.reminders.asyncRetryAttempts,
+    onFailureDestinationArn: REMINDER_DEAD_LETTER_ARN,
+  };
+  return new LocalAsyncInvocations({
+    logger: localLogger('local-lambda', sink),
+    configOf: (functionArn) =>
+      queueNameOfArn(functionArn) === REMINDER_WORKER_NAME ? reminderWorkerConfig : { maximumRetryAttempts: LAMBDA_DEFAULT_ASYNC_RETRIES },
+    sendToDestination: (destinationArn, record) => router.sendMessage(queueNameOfArn(destinationArn), JSON.stringify(record)),
+    copiesOf: options.hooks?.copiesOnAsyncInvoke,
+  });
+}
 
 /** A resolver's local function: `<type>-<field>`. */
 export function resolverFunctionName(resolver: { readonly typeName: string; readonly fieldName: string }): string {

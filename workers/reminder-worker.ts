@@ -14,7 +14,8 @@ const bus = new EventBridgeReminderBus(new EventBridgeClient({}), requiredEnv(en
 
 /**
  * Invoked by an appointment's one-time schedule (EventBridge Scheduler, asynchronously) with the schedule's Input.
- * A failure throws: Scheduler retries the invocation, then puts it in the reminders' dead-letter queue.
+ * A failure throws: Lambda retries the asynchronous invocation (twice), then its on-failure destination records it
+ * in the reminders' dead-letter queue. (Scheduler's own retries and DLQ only cover handing the event to Lambda.)
  */
 export const handler = withLambdaContext(logger, async (event: unknown) => {
   const input = parseOrThrow(reminderInputSchema, event);

@@ -161,9 +161,15 @@ export const topology = {
     leadMinutes: 24 * 60,
     source: reminderSource,
     detailType: reminderDetailType,
+    /** Where a reminder no retry delivered waits: Scheduler's dead-letter events and the worker's on-failure records. */
     deadLetterQueueName: 'appointment-reminders-dlq',
-    /** Scheduler's own retries of a failed invocation before the dead-letter queue. */
+    /** Scheduler's retries when it cannot hand the invocation to Lambda (throttled, not found) before the dead-letter queue. */
     retryAttempts: 3,
+    /**
+     * Lambda's retries of the worker's own failures: Scheduler invokes it asynchronously, so Scheduler's retries never
+     * see them; after these (2 is Lambda's most) the on-failure destination sends the record to the dead-letter queue.
+     */
+    asyncRetryAttempts: 2,
     timeoutSeconds: 10,
     consumer: { entry: 'workers/reminder-worker.ts' } satisfies LambdaEntry,
   },

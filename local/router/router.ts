@@ -24,6 +24,8 @@ export interface QueueDeclaration {
 export interface RoutingDeclaration {
   readonly topics: readonly { readonly topicName: string }[];
   readonly queues: readonly QueueDeclaration[];
+  /** Queues nothing consumes, that services send to: the reminders' DLQ (Scheduler's and Lambda's failure records). */
+  readonly unconsumedQueues: readonly string[];
   /** SNS → SQS subscriptions with raw message delivery. */
   readonly subscriptions: readonly { readonly topicName: string; readonly queueName: string; readonly filterPolicy: FilterPolicy }[];
   readonly eventBuses: readonly { readonly eventBusName: string }[];
@@ -46,6 +48,7 @@ export function routingFromTopology(topology = declaredTopology): RoutingDeclara
       { settings: emailNotifications, consumer: emailNotifications.consumer },
       { settings: slotAvailability, consumer: slotAvailability.consumer },
     ],
+    unconsumedQueues: [topology.reminders.deadLetterQueueName],
     subscriptions: countryRoutes.map((route) => ({
       topicName: appointmentRequests.topicName,
       queueName: route.queueName,
@@ -176,6 +179,8 @@ export class LocalRouter extends EventEmitter<{ event: [RouterEvent] }> {
       this.queues.set(settings.deadLetterQueueName, new LocalQueue(settings.deadLetterQueueName, this.region, observe, options.hooks));
       this.deadLetterSources.set(settings.deadLetterQueueName, settings.queueName);
     }
+    for (const queueName of this.routing.unconsumedQueues)
+      this.queues.set(queueName, new LocalQueue(queueName, this.region, observe, options.hooks));
     for (const subscription of this.routing.subscriptions) {
       assertSupportedFilterPolicy(subscription.filterPolicy, `filter policy of ${subscription.queueName}`);
       this.queue(subscription.queueName);

@@ -75,8 +75,14 @@ export interface OneTimeScheduleSummary {
 }
 
 export interface LocalOneTimeSchedulesOptions {
-  /** Invokes the target (a function's ARN) with the schedule's Input, parsed from JSON; rejects when the invocation fails. */
+  /**
+   * Hands the target (a function's ARN) the schedule's Input, parsed from JSON; rejects when it cannot be handed over.
+   * For Lambda that is asynchronous invocation: it resolves once Lambda has queued the event, and the function's own
+   * failures are Lambda's to retry (local/lambda/async-invocation.ts), never Scheduler's.
+   */
   readonly invoke: (targetArn: string, input: unknown) => Promise<unknown>;
+  /** Sends a dead-letter event to the SQS queue a target's DeadLetterConfig names; without it, the event is only logged. */
+  readonly sendDeadLetter?: (queueArn: string, message: DeadLetterEvent) => void;
   readonly logger: LocalLogger;
   /** The clock schedules are due by; real time unless given. Timers assume it advances like real time: drive a test clock with `fireDue`. */
   readonly now?: () => Date;
@@ -86,6 +92,15 @@ export interface LocalOneTimeSchedulesOptions {
   readonly retryDelayMs?: number;
   /** Most retries of a failed invocation, whatever the RetryPolicy asks (AWS allows 185, its default); 3 unless given. */
   readonly maxRetryAttempts?: number;
+}
+
+/**
+ * What Scheduler puts in a schedule's dead-letter queue once the retries are spent: the target's input as the body,
+ * the failure in message attributes (configuring-schedule-dlq page above).
+ */
+export interface DeadLetterEvent {
+  readonly body: string;
+  readonly attributes: Record<string, { readonly dataType: 'String'; readonly stringValue: string }>;
 }
 
 const DEFAULT_GROUP = 'default';
@@ -102,8 +117,8 @@ const AT_EXPRESSION = /^at\((\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\)$/;
  * EventBridge Scheduler's one-time schedules (`at(yyyy-mm-ddThh:mm:ss)` in ScheduleExpressionTimezone, UTC by default):
  * CreateSchedule, UpdateSchedule, GetSchedule and DeleteSchedule over HTTP, one schedule per (group, name). Each fires
  * once at its instant: the target is invoked asynchronously, as Scheduler invokes Lambda; a failed invocation is
- * retried per the target's RetryPolicy (capped locally) and then dropped with an error line naming the DeadLetterConfig
- * queue. After firing, ActionAfterCompletion DELETE removes the schedule; NONE (AWS's default) keeps it, done.
+ * retried per the target's RetryPolicy (capped locally) and then sent to the DeadLetterConfig queue, or dropped with an
+ * error line when there is none. After firing, ActionAfterCompletion DELETE removes the schedule; NONE (AWS's default) keeps it, done.
  * Invocations may overlap, as Scheduler does not wait for one.
  */
 export class LocalOneTimeSchedules {
@@ -409,11 +424,13 @@ export class LocalOneTimeSchedules {
       } catch (error) {
         const keys = { ...summaryKeys(schedule), attempt, error: error instanceof Error ? error.message : String(error) };
         if (attempt > retries || this.stopped) {
-          this.options.logger.error('A one-time schedule’s invocation failed and was dropped', {
+          const deadLetterQueue = this.stopped ? undefined : schedule.target.DeadLetterConfig?.Arn;
+          this.options.logger.error('A one-time schedule’s invocation failed every attempt', {
             ...keys,
-            deadLetterQueue: schedule.target.DeadLetterConfig?.Arn ?? 'none configured',
+            deadLetterQueue: deadLetterQueue ?? 'none: the invocation is dropped',
             ...(this.stopped ? { reason: 'the local Scheduler stopped' } : {}),
           });
+          if (deadLetterQueue) this.options.sendDeadLetter?.(deadLetterQueue, this.deadLetterEvent(schedule, attempt - 1, error));
           return;
         }
         this.options.logger.warn('A one-time schedule’s invocation failed; retrying', { ...keys, retryInMs: this.retryDelayMs });
@@ -433,6 +450,22 @@ export class LocalOneTimeSchedules {
       };
       this.retryWaits.add(wait);
     });
+  }
+
+  private deadLetterEvent(schedule: HeldSchedule, retries: number, error: unknown): DeadLetterEvent {
+    const attribute = (stringValue: string) => ({ dataType: 'String' as const, stringValue });
+    return {
+      body: schedule.target.Input ?? '',
+      attributes: {
+        // The target service's error: for Lambda, Invoke's error code (ResourceNotFoundException, TooManyRequestsException…).
+        ERROR_CODE: attribute(error instanceof Error ? error.name : 'Error'),
+        ERROR_MESSAGE: attribute(error instanceof Error ? error.message : String(error)),
+        EXHAUSTED_RETRY_CONDITION: attribute('MaximumRetryAttempts'),
+        RETRY_ATTEMPTS: attribute(String(retries)),
+        SCHEDULE_ARN: attribute(this.arnOf(schedule)),
+        TARGET_ARN: attribute(schedule.target.Arn),
+      },
+    };
   }
 
   private arnOf(schedule: HeldSchedule): string {

@@ -75,10 +75,26 @@ describe('reminders in AWS', () => {
     expect(rights.sort()).toEqual(['lambda:InvokeFunction', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage']);
   });
 
-  it('given the reminder worker, when its rights are read, then it may read an appointment and put events on the bus, nothing else', () => {
+  it('given the reminder worker, when its rights are read, then it may read an appointment, put events on the bus and record its failures in the DLQ, nothing else', () => {
     const rights = rightsOf(statementsOf(synthesized, deployedFunctions.reminderWorker.id)).map((right) => right.replace(/ .*/, ''));
 
-    expect(rights).toEqual(['dynamodb:GetItem', 'events:PutEvents']);
+    expect(rights).toEqual(['dynamodb:GetItem', 'events:PutEvents', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage']);
+  });
+
+  it("given Scheduler invokes the reminder worker asynchronously, when its invoke configuration is read, then Lambda retries its failures twice and records the last in the reminders' DLQ", () => {
+    // Scheduler's own retries and DLQ never see a function error: without this a failed reminder would be dropped.
+    const configs = resourcesOfType(synthesized.template, 'AWS::Lambda::EventInvokeConfig').map(([, config]) => config.Properties);
+    const deadLetterQueue = resourcesOfType(synthesized.template, 'AWS::SQS::Queue').find(([id]) =>
+      id.includes(reminders.deadLetterQueueName.replace(/-/g, '')),
+    );
+
+    expect(configs).toEqual([
+      expect.objectContaining({
+        FunctionName: { Ref: functionLogicalId(synthesized, deployedFunctions.reminderWorker.id) },
+        MaximumRetryAttempts: reminders.asyncRetryAttempts,
+        DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [deadLetterQueue?.[0], 'Arn'] } } },
+      }),
+    ]);
   });
 
   it("given the reminders' dead-letter queue, when it holds a message, then an alarm fires", () => {

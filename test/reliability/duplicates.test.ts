@@ -2,6 +2,7 @@ import type { Pool } from 'mysql2/promise';
 import { AppointmentStatus } from '../../core/domain/appointment';
 import { countryRoute, topology } from '../../core/config/topology';
 import type { LocalStack } from '../../local/stack';
+import type { Appointment } from '../../core/domain/appointment';
 import { subjectsByAppointment } from '../support/emails';
 import { describeWithMysql, testPool } from '../support/mysql';
 import { subscribeToStatusChanges, type StatusChangeSubscriber } from '../support/status-change-subscriber';
@@ -22,6 +23,13 @@ import {
   whenSlotsAreContestedAndBookingsCancelled,
   insuredIdsOfContests,
 } from './support';
+import {
+  freeSlotsForMoves,
+  thenEachMoveHeld,
+  thenEveryCompletedAppointmentIsRemindedOnce,
+  whenCompletedAppointmentsAreMoved,
+  type MovePlan,
+} from './moves-and-reminders';
 
 // 300: about 800 duplicate deliveries per queue, in a suite that also emails every confirmation (npm test stays near 5 minutes).
 const APPOINTMENTS = 300;
@@ -30,10 +38,26 @@ const CLIENTS = 20;
 const ANNOUNCEMENTS_TIMEOUT_MS = 15_000;
 /** 10 slots each wanted by 3 insured people, and 20 bookings cancelled at once. */
 const CONTESTS = { slots: 10, contenders: 3, cancellations: 20 };
+/** 10 moves to free slots, 2 pairs racing for one free slot each, 2 moves onto slots others hold. */
+const MOVES: MovePlan = { solo: 10, races: 2, ontoTaken: 2 };
+/** Far enough ahead that every reminder of the suite is due: its slots are some 40 days out. */
+const EVERY_REMINDER_DUE = () => new Date(Date.now() + 400 * 86_400_000);
 
 describeWithMysql('reliability: every message delivered two or three times', () => {
   const startedAt = Date.now();
-  const counts: SuiteCounts<'messages' | 'failedDeliveries' | 'notified' | 'notifications' | 'rejected' | 'cancelled' | 'emails'> = {
+  const counts: SuiteCounts<
+    | 'messages'
+    | 'failedDeliveries'
+    | 'notified'
+    | 'notifications'
+    | 'rejected'
+    | 'cancelled'
+    | 'emails'
+    | 'moved'
+    | 'refusedMoves'
+    | 'reminderRuns'
+    | 'reminders'
+  > = {
     sent: 0,
     completed: 0,
     rows: 0,
@@ -46,8 +70,16 @@ describeWithMysql('reliability: every message delivered two or three times', () 
     rejected: 0,
     cancelled: 0,
     emails: 0,
+    moved: 0,
+    refusedMoves: 0,
+    reminderRuns: 0,
+    reminders: 0,
   };
   let stack: LocalStack;
+  /** The first test's appointments, all COMPLETED, some moved by the third. */
+  let booked: Appointment[] = [];
+  /** Every appointment the suite made: whose reminders the last test counts. */
+  const everyAppointmentId: string[] = [];
   let pool: Pool;
   let tally: RouterTally;
   let subscriber: StatusChangeSubscriber;
@@ -59,10 +91,17 @@ describeWithMysql('reliability: every message delivered two or three times', () 
       // visibility timeout: seconds here, rather than the deployed minute that every such copy would add to the suite.
       adjustQueue: retriesAfterSeconds,
       // SNS, EventBridge and SQS may each deliver more than once: here every message is stored twice or three times.
-      hooks: { copiesOnSend: () => 2 + (sends++ % 2) },
+      hooks: {
+        copiesOnSend: () => 2 + (sends++ % 2),
+        // Scheduler and Lambda's event queue may each hand the reminder worker one reminder more than once.
+        copiesOnAsyncInvoke: () => {
+          counts.reminderRuns += 2;
+          return 2;
+        },
+      },
     });
     // Published under the same copies: each slot is stored once all the same.
-    await publishTheSlotsToBook(stack, { bookings: APPOINTMENTS, contests: [CONTESTS] });
+    await publishTheSlotsToBook(stack, { bookings: APPOINTMENTS, contests: [CONTESTS], freeForMoves: freeSlotsForMoves(MOVES) });
     tally = new RouterTally(stack.router);
     pool = testPool();
   }, 120_000);
@@ -90,6 +129,8 @@ describeWithMysql('reliability: every message delivered two or three times', () 
     expect({ refused, unclear }).toEqual({ refused: [], unclear: [] });
     expect(accepted).toHaveLength(APPOINTMENTS);
     const ids = accepted.map((appointment) => appointment.appointmentId);
+    booked = accepted;
+    everyAppointmentId.push(...ids);
 
     // And the duplicates really happened: each request reached its country queue, and each confirmation its queue, at least twice
     for (const appointment of accepted) {
@@ -137,6 +178,9 @@ describeWithMysql('reliability: every message delivered two or three times', () 
       // When slots are contested and bookings cancelled at once, and the pipeline has settled
       const traffic = await whenSlotsAreContestedAndBookingsCancelled(stack, CONTESTS);
       await stack.router.waitForIdle(120_000);
+      everyAppointmentId.push(
+        ...[...traffic.contests.flatMap((contest) => contest.bookings), ...traffic.cancelled].map(({ appointmentId }) => appointmentId),
+      );
 
       // Then the slots, the cancellations, the rows and the announcements all hold, and no DLQ holds anything
       Object.assign(
@@ -148,4 +192,30 @@ describeWithMysql('reliability: every message delivered two or three times', () 
       await contestSubscriber.close();
     }
   }, 180_000);
+
+  it('moves and reminders: each move taken or refused once, racers settled one each, every COMPLETED appointment reminded once of the time it has now', async () => {
+    // Given the first test's COMPLETED appointments, still subscribed to, and free slots of their countries
+    expect(booked).toHaveLength(APPOINTMENTS);
+
+    // When some are moved to free slots, two pairs race for one slot each, and two ask for a slot another holds,
+    // every message delivered two or three times
+    const moves = await whenCompletedAppointmentsAreMoved(stack, booked, MOVES);
+    await stack.router.waitForIdle(120_000);
+
+    // Then each move ended in one consistent state, heard and emailed once
+    const settled = await thenEachMoveHeld(stack, pool, subscriber, moves, ANNOUNCEMENTS_TIMEOUT_MS);
+    counts.moved = settled.moved;
+    counts.refusedMoves = settled.refused;
+    expect(settled).toEqual({ moved: MOVES.solo + MOVES.races, refused: MOVES.races + MOVES.ontoTaken });
+
+    // When every reminder comes due, each handed to the reminder worker twice, and its event to the email queue two or three times
+    const fired = await stack.reminders.fireDue(EVERY_REMINDER_DUE());
+    await stack.router.waitForIdle(120_000);
+
+    // Then each COMPLETED appointment got one reminder, of the slot it has now; cancelled and rejected ones none
+    counts.reminders = await thenEveryCompletedAppointmentIsRemindedOnce(stack, everyAppointmentId);
+    expect(fired).toBe(counts.reminders);
+    expect(counts.reminderRuns).toBe(2 * fired);
+    expect(deadLetterQueueNames.reduce((sum, queue) => sum + stack.router.deadLetters(queue).length, 0)).toBe(0);
+  }, 240_000);
 });

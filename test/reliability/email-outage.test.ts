@@ -1,12 +1,22 @@
-import { AppointmentStatus } from '../../core/domain/appointment';
+import { AppointmentStatus, type Appointment } from '../../core/domain/appointment';
 import { topology } from '../../core/config/topology';
 import type { SesRefusal } from '../../local/ses/local-ses';
 import type { LocalStack } from '../../local/stack';
 import { subjectsByAppointment } from '../support/emails';
 import { describeWithMysql } from '../support/mysql';
 import { bookAppointments, listedStatuses, printCounts, publishTheSlotsToBook, startReliabilityStack, type SuiteCounts } from './support';
+import {
+  freeSlotsForMoves,
+  thenEveryCompletedAppointmentIsRemindedOnce,
+  whenCompletedAppointmentsAreMoved,
+  type MovePlan,
+} from './moves-and-reminders';
 
 const BOOKINGS = 20;
+/** Two appointments moved while SES is down. */
+const MOVES: MovePlan = { solo: 2, races: 0, ontoTaken: 0 };
+/** Far enough ahead that every reminder of the suite is due: its slots are some 40 days out. */
+const EVERY_REMINDER_DUE = () => new Date(Date.now() + 400 * 86_400_000);
 const CLIENTS = 5;
 const { queueName: EMAIL_QUEUE, deadLetterQueueName: EMAIL_DLQ } = topology.emailNotifications;
 
@@ -25,7 +35,7 @@ const DOWN: SesRefusal = {
 
 describeWithMysql('reliability: SES refuses to send for a while', () => {
   const startedAt = Date.now();
-  const counts: SuiteCounts<'refusedSends' | 'emails'> = {
+  const counts: SuiteCounts<'refusedSends' | 'emails' | 'reminders'> = {
     sent: 0,
     completed: 0,
     rows: 0,
@@ -33,7 +43,10 @@ describeWithMysql('reliability: SES refuses to send for a while', () => {
     redriven: 0,
     refusedSends: 0,
     emails: 0,
+    reminders: 0,
   };
+  /** Every appointment the suite booked, all COMPLETED: the last test moves some and reminds them all. */
+  const booked: Appointment[] = [];
   let stack: LocalStack;
   /** How many more sends SES refuses, and how. */
   let refusalsLeft = 0;
@@ -48,7 +61,7 @@ describeWithMysql('reliability: SES refuses to send for a while', () => {
 
   beforeAll(async () => {
     stack = await startReliabilityStack({ sesHooks: { refuseSendEmail } });
-    await publishTheSlotsToBook(stack, { bookings: 2 * BOOKINGS });
+    await publishTheSlotsToBook(stack, { bookings: 2 * BOOKINGS, freeForMoves: freeSlotsForMoves(MOVES) });
   }, 90_000);
 
   afterAll(async () => {
@@ -69,6 +82,7 @@ describeWithMysql('reliability: SES refuses to send for a while', () => {
     const ids = accepted.map((appointment) => appointment.appointmentId);
     // Every booking was accepted: an email outage never refuses one (and an empty list would prove nothing below)
     expect(accepted).toHaveLength(BOOKINGS);
+    booked.push(...accepted);
 
     // Then every appointment is COMPLETED for its insured person: email trouble never holds a booking back
     const statuses = await listedStatuses(
@@ -112,6 +126,7 @@ describeWithMysql('reliability: SES refuses to send for a while', () => {
     await stack.router.waitForIdle(60_000);
     counts.sent += accepted.length;
     expect(accepted).toHaveLength(BOOKINGS);
+    booked.push(...accepted);
 
     // Then each was emailed exactly once, none waits in the DLQ, and SES did refuse some sends
     const emailed = await subjectsByAppointment(stack);
@@ -119,5 +134,49 @@ describeWithMysql('reliability: SES refuses to send for a while', () => {
     expect(stack.router.deadLetters(EMAIL_DLQ)).toEqual([]);
     expect(counts.refusedSends - refusedBefore).toBe(6);
     counts.emails += accepted.length;
+  }, 120_000);
+
+  it('an outage when moves are told and reminders come due: each waits in the email DLQ, and after the redrive each is emailed once, of the time the appointment has now', async () => {
+    // Given the suite's COMPLETED appointments, and SES down again
+    expect(booked).toHaveLength(2 * BOOKINGS);
+    const emailsBefore = (await stack.sentEmails()).length;
+    refusal = DOWN;
+    refusalsLeft = Number.POSITIVE_INFINITY;
+
+    // When two of them are moved, and then every reminder comes due
+    const moves = await whenCompletedAppointmentsAreMoved(stack, booked, MOVES);
+    await stack.router.waitForIdle(60_000);
+    expect(moves.problems).toEqual([]);
+    const fired = await stack.reminders.fireDue(EVERY_REMINDER_DUE());
+    await stack.router.waitForIdle(60_000);
+
+    // Then nothing was emailed, and each move and each reminder waits in the email DLQ
+    expect((await stack.sentEmails()).length).toBe(emailsBefore);
+    expect(fired).toBe(booked.length);
+    const waiting = stack.router
+      .deadLetters(EMAIL_DLQ)
+      .map((record) => JSON.parse(record.body) as { 'detail-type': string; detail: { appointmentId: string } });
+    expect(
+      new Set(waiting.filter((event) => event['detail-type'] === topology.reminders.detailType).map((event) => event.detail.appointmentId))
+        .size,
+    ).toBe(booked.length);
+
+    // When SES is back and an operator redrives the email DLQ
+    refusalsLeft = 0;
+    counts.redriven += stack.router.redrive(EMAIL_DLQ);
+    await stack.router.waitForIdle(60_000);
+
+    // Then each moved appointment was told once, and every appointment reminded once, of the slot it has now
+    const emailed = await subjectsByAppointment(stack);
+    const movesTold = moves.solo.map(({ appointment }) =>
+      (emailed.get(appointment.appointmentId) ?? []).filter((subject) => subject.startsWith('Cita reprogramada')),
+    );
+    expect(movesTold.map((subjects) => subjects.length)).toEqual(moves.solo.map(() => 1));
+    counts.reminders = await thenEveryCompletedAppointmentIsRemindedOnce(
+      stack,
+      booked.map((appointment) => appointment.appointmentId),
+    );
+    expect(counts.reminders).toBe(booked.length);
+    expect(stack.router.deadLetters(EMAIL_DLQ)).toEqual([]);
   }, 120_000);
 });

@@ -7,7 +7,10 @@ import { AppointmentStatus, pendingAppointment, type Appointment, type CountryIS
 import { countryISOs } from '../../core/domain/countries';
 import type { AppointmentRequested, AppointmentScheduled } from '../../core/messages/appointment-messages';
 import { topology } from '../../core/config/topology';
-import { localDynamoDbClient } from '../../local/dynamodb/dynalite';
+import { CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, localDynamoDbClient } from '../../local/dynamodb/dynalite';
+import { LOCAL_ACCOUNT_ID } from '../../local/aws-identity';
+import type { AsyncFailureRecord } from '../../local/lambda/async-invocation';
 import { appointmentIdOf } from '../../local/operators/operator-io';
 import type { LocalStack } from '../../local/stack';
 import { describeWithMysql, testPool } from '../support/mysql';
@@ -100,6 +103,12 @@ describeWithMysql('reliability: poison messages', () => {
         countryISO: route.countryISO,
         cancelledAt: new Date().toISOString(),
         correlationId: 'poison',
+      }),
+      'a move that names no slot to move to': JSON.stringify({
+        type: 'AppointmentRescheduleRequested',
+        ...(await pendingRequest(route.countryISO, 2)).request,
+        moveId: nextAppointmentId(),
+        requestedAt: new Date().toISOString(),
       }),
       'a cancellation for another country': JSON.stringify({
         type: 'AppointmentCancellationRequested',
@@ -246,5 +255,63 @@ describeWithMysql('reliability: poison messages', () => {
     for (const { appointment } of valid) expect(statuses.get(appointment.appointmentId)).toBe(AppointmentStatus.COMPLETED);
     expect(statuses.has(unknownAppointment.appointmentId)).toBe(false);
     counts.completed += valid.length;
+  }, 60_000);
+
+  it('a reminder no retry will deliver: a worker failure is retried by Lambda, one Scheduler cannot hand over by Scheduler, each then waits in the reminders’ DLQ; nobody is emailed', async () => {
+    // Given two schedules of the reminders' group that can never be delivered: one whose input the reminder worker
+    // cannot read (made by hand, or by a version that wrote another shape), and one naming a function that does not exist
+    const scheduler = new SchedulerClient({ endpoint: stack.reminders.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+    const { reminders } = topology;
+    const dueAt = new Date(Date.now() + 86_400_000);
+    const aSchedule = (name: string, Arn: string, Input: string) =>
+      new CreateScheduleCommand({
+        Name: `${reminders.schedulePrefix}${name}`,
+        GroupName: reminders.scheduleGroupName,
+        ScheduleExpression: `at(${dueAt.toISOString().slice(0, 19)})`,
+        FlexibleTimeWindow: { Mode: 'OFF' },
+        ActionAfterCompletion: 'DELETE',
+        Target: {
+          Arn,
+          RoleArn: `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/local-reminders-scheduler`,
+          Input,
+          RetryPolicy: { MaximumRetryAttempts: reminders.retryAttempts },
+          DeadLetterConfig: { Arn: `arn:aws:sqs:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:${reminders.deadLetterQueueName}` },
+        },
+      });
+    const worker = stack.functions.get('reminder-worker')!;
+    const unreadable = JSON.stringify({ appointmentId: 'not-an-appointment', remindsOf: 'tomorrow' });
+    const missingFunction = worker.arn.replace(/reminder-worker$/, 'no-such-function');
+    await scheduler.send(aSchedule('poison-input', worker.arn, unreadable));
+    await scheduler.send(aSchedule('poison-target', missingFunction, JSON.stringify({ appointmentId: nextAppointmentId() })));
+    scheduler.destroy();
+    const emailsBefore = (await stack.sentEmails()).length;
+    counts.sent += 2;
+    counts.poison += 2;
+
+    // When they come due
+    await stack.reminders.fireDue(new Date(dueAt.getTime() + 60_000));
+    await stack.router.waitForIdle(30_000);
+
+    // Then the worker's failure was tried three times (Lambda's two retries) and recorded by its on-failure destination
+    const deadLetters = stack.reminders.deadLetters();
+    const records = deadLetters.map((record) => JSON.parse(record.body) as unknown);
+    const failed = records.find(
+      (record): record is AsyncFailureRecord => typeof record === 'object' && record !== null && 'requestContext' in record,
+    );
+    expect(failed?.requestContext).toMatchObject({
+      condition: 'RetriesExhausted',
+      approximateInvokeCount: reminders.asyncRetryAttempts + 1,
+    });
+    expect(failed?.requestPayload).toEqual(JSON.parse(unreadable) as unknown);
+    // And the one Scheduler could not hand over was dead-lettered by Scheduler after its retries, its input as the body
+    const undelivered = deadLetters.find((record) => record.messageAttributes.TARGET_ARN?.stringValue === missingFunction);
+    expect(undelivered?.messageAttributes).toMatchObject({
+      ERROR_CODE: { stringValue: 'ResourceNotFoundException' },
+      RETRY_ATTEMPTS: { stringValue: String(reminders.retryAttempts) },
+    });
+    expect(deadLetters).toHaveLength(2);
+    // And nobody was emailed, and neither schedule is left
+    expect((await stack.sentEmails()).length).toBe(emailsBefore);
+    expect(stack.reminders.schedules().filter((schedule) => schedule.name.includes('poison'))).toEqual([]);
   }, 60_000);
 });

@@ -56,10 +56,14 @@ export const deadLetterQueueNames: readonly string[] = [
 
 export { runConcurrently };
 
-/** What a suite books: `bookings` through `bookAppointments` (indexes 0 onwards), and each run of contests it makes, if any. */
+/**
+ * What a suite books: `bookings` through `bookAppointments` (indexes 0 onwards), each run of contests it makes, if
+ * any, and `freeForMoves` slots left free for appointments to move to (`freeSlotOfTheSuite`).
+ */
 export interface SuiteBookings {
   readonly bookings: number;
   readonly contests?: readonly ContestPlan[];
+  readonly freeForMoves?: number;
 }
 
 /** Each stack's slots, as `publishTheSlotsToBook` published them: suites share the test MySQL, where each slot can be held once. */
@@ -75,7 +79,7 @@ const slotsOfStacks = new WeakMap<LocalStack, FreeSlots>();
 export async function publishTheSlotsToBook(stack: LocalStack, plan: SuiteBookings): Promise<void> {
   const ofEachCountry = (count: number) => Math.ceil(count / countryISOs.length);
   const contested = (plan.contests ?? []).reduce((sum, run) => sum + ofEachCountry(run.slots) + ofEachCountry(run.cancellations), 0);
-  const count = ofEachCountry(plan.bookings) + contested;
+  const count = ofEachCountry(plan.bookings) + contested + ofEachCountry(plan.freeForMoves ?? 0);
   const counts = Object.fromEntries(countryISOs.map((countryISO) => [countryISO, count]));
   slotsOfStacks.set(stack, await given.freeSlotsIn(stack, counts, { oneDayAtATime: true }));
   const deadLettered = deadLetterQueueNames.filter((queue) => stack.router.deadLetters(queue).length > 0);
@@ -86,6 +90,11 @@ function slotsOf(stack: LocalStack): FreeSlots {
   const slots = slotsOfStacks.get(stack);
   if (!slots) throw new Error("This suite books no slot of its stack's catalog: call publishTheSlotsToBook in its beforeAll");
   return slots;
+}
+
+/** A slot of the suite's that nobody has booked or been handed before. */
+export function freeSlotOfTheSuite(stack: LocalStack, countryISO: CountryISO): { scheduleId: number; countryISO: CountryISO } {
+  return slotsOf(stack).next(countryISO);
 }
 
 /** The insured person of a suite's `index`-th booking: 20 appointments each. */

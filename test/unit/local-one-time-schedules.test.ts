@@ -7,7 +7,7 @@ import {
   type CreateScheduleCommandInput,
 } from '@aws-sdk/client-scheduler';
 import { localLogger } from '../../local/log';
-import { LocalOneTimeSchedules, type LocalOneTimeSchedulesOptions } from '../../local/scheduler/one-time-schedules';
+import { LocalOneTimeSchedules, type DeadLetterEvent, type LocalOneTimeSchedulesOptions } from '../../local/scheduler/one-time-schedules';
 
 const FUNCTION_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:appointment-reminder';
 const ROLE_ARN = 'arn:aws:iam::000000000000:role/scheduler-invokes-reminder';
@@ -184,13 +184,15 @@ describe('one-time schedules through the real SchedulerClient (LocalOneTimeSched
     expect(invocations).toHaveLength(2);
   });
 
-  it('given an invoke that keeps failing, when it fires, then it is retried MaximumRetryAttempts times and dropped, naming the DLQ', async () => {
+  it('given a target that cannot be invoked, when it fires, then it is retried MaximumRetryAttempts times and dead-lettered with the failure', async () => {
     let calls = 0;
+    const deadLetters: { queueArn: string; message: DeadLetterEvent }[] = [];
     const { client, schedules, logLines } = await start({
       invoke: () => {
         calls += 1;
-        return Promise.reject(new Error('function error'));
+        return Promise.reject(Object.assign(new Error('function error'), { name: 'TooManyRequestsException' }));
       },
+      sendDeadLetter: (queueArn, message) => deadLetters.push({ queueArn, message }),
     });
     const target = { ...reminder().Target!, RetryPolicy: { MaximumRetryAttempts: 2 }, DeadLetterConfig: { Arn: DLQ_ARN } };
     await client.send(new CreateScheduleCommand(reminder({ Target: target, ActionAfterCompletion: 'DELETE' })));
@@ -202,6 +204,20 @@ describe('one-time schedules through the real SchedulerClient (LocalOneTimeSched
     expect(logLines.filter((line) => line.level === 'ERROR')).toEqual([
       expect.objectContaining({ schedule: reminder().Name, attempt: 3, error: 'function error', deadLetterQueue: DLQ_ARN }),
     ]);
+    // The dead-letter event: the target's input as the body, the failure in attributes
+    expect(deadLetters).toHaveLength(1);
+    expect(deadLetters[0]?.queueArn).toBe(DLQ_ARN);
+    expect(deadLetters[0]?.message.body).toBe(reminder().Target!.Input);
+    expect(
+      Object.fromEntries(Object.entries(deadLetters[0]!.message.attributes).map(([name, value]) => [name, value.stringValue])),
+    ).toEqual({
+      ERROR_CODE: 'TooManyRequestsException',
+      ERROR_MESSAGE: 'function error',
+      EXHAUSTED_RETRY_CONDITION: 'MaximumRetryAttempts',
+      RETRY_ATTEMPTS: '2',
+      SCHEDULE_ARN: `arn:aws:scheduler:us-east-1:000000000000:schedule/appointment-reminders/${reminder().Name}`,
+      TARGET_ARN: reminder().Target!.Arn,
+    });
     // Done either way: DELETE removes it after the last attempt.
     expect(schedules.schedules()).toEqual([]);
   });
