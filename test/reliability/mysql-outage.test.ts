@@ -128,15 +128,15 @@ describeWithOwnMysql('reliability: MySQL goes down with appointments in flight a
 
     // When MySQL is back and an operator redrives the country DLQs
     await mysql.restart();
-    const failuresDuringOutage = tally.failures;
     for (const route of topology.countryRoutes) counts.redriven += stack.router.redrive(route.deadLetterQueueName);
     await stack.router.waitForIdle(60_000);
 
     // Then the redrive moved everything that was dead-lettered
     expect(counts.redriven).toBe(deadLettered.length);
 
-    // And nothing failed any more: the workers' connection pools reconnected by themselves, no restart needed
-    expect(tally.failures).toBe(failuresDuringOutage);
+    // And the workers' connection pools reconnected by themselves, no restart needed: everything completes below and
+    // no DLQ holds anything. (A pooled connection the outage killed may fail its first query after the restart; its
+    // record is retried like any other, so failures after the restart are allowed, a second dead-lettering is not.)
 
     // And every appointment is COMPLETED, as its insured person sees it
     const statuses = await listedStatuses(stack, insuredIds);
