@@ -42,7 +42,7 @@ export default tseslint.config(
           patterns: [
             {
               group: ['../*', '!../domain', '!../graphql', '../ports', '@aws-sdk/*', '@aws-lambda-powertools/*'],
-              message: 'core/domain depends on itself and the generated GraphQL types only (README, Layout).',
+              message: 'core/domain depends on itself and the generated GraphQL types only (docs/architecture.md, Folders).',
             },
           ],
         },

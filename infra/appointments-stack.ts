@@ -69,7 +69,7 @@ export class AppointmentsStack extends Stack {
     if (!emails) {
       Annotations.of(this).addWarningV2(
         'appointments:emailsOff',
-        'No senderEmail given: insured people get no email about their appointments. To send them, deploy with -c senderEmail=<address> (README, Deploy to AWS).',
+        'No senderEmail given: insured people get no email about their appointments. To send them, deploy with -c senderEmail=<address> (docs/deploy.md, Emails to insured people).',
       );
     }
 

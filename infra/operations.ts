@@ -95,7 +95,7 @@ export class Operations extends Construct {
         `${settings.deadLetterQueueName}-holds-messages`,
         deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: MINUTE, statistic: 'Maximum' }),
         {
-          alarmDescription: `Messages are waiting in ${settings.deadLetterQueueName}: find the cause in the worker's logs, then redrive them (README, Operate it).`,
+          alarmDescription: `Messages are waiting in ${settings.deadLetterQueueName}: find the cause in the worker's logs, then redrive them (docs/operate.md).`,
           threshold: 0,
           comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
           evaluationPeriods: 1,
@@ -108,7 +108,7 @@ export class Operations extends Construct {
         `${settings.queueName}-oldest-message-too-old`,
         queue.metricApproximateAgeOfOldestMessage({ period: MINUTE, statistic: 'Maximum' }),
         {
-          alarmDescription: `A message has waited in ${settings.queueName} longer than its ${retriesWindowSeconds} s of retries can explain: its worker is not consuming (README, Operate it).`,
+          alarmDescription: `A message has waited in ${settings.queueName} longer than its ${retriesWindowSeconds} s of retries can explain: its worker is not consuming (docs/operate.md).`,
           threshold: retriesWindowSeconds,
           comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
           evaluationPeriods: 1,
@@ -122,7 +122,7 @@ export class Operations extends Construct {
       // Workers answer a failed record with a partial batch response, so a function error is a crash,
       // a timeout or a failed cold start: every record of the batch comes back, and may keep coming back.
       this.alarm(`${worker.node.id}-errors`, worker.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum' }), {
-        alarmDescription: `${worker.node.id} failed whole invocations (crash, timeout or cold start) in 5 minutes (README, Operate it).`,
+        alarmDescription: `${worker.node.id} failed whole invocations (crash, timeout or cold start) in 5 minutes (docs/operate.md).`,
         threshold: 0,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         evaluationPeriods: 1,
@@ -131,7 +131,7 @@ export class Operations extends Construct {
     for (const fn of this.props.functions) {
       // Nothing in this stack expects a throttle: the queues bound their workers' concurrency below the account's.
       this.alarm(`${fn.node.id}-throttles`, fn.metricThrottles({ period: FIVE_MINUTES, statistic: 'Sum' }), {
-        alarmDescription: `Lambda throttled ${fn.node.id}: the account's or the function's concurrency is exhausted (README, Operate it).`,
+        alarmDescription: `Lambda throttled ${fn.node.id}: the account's or the function's concurrency is exhausted (docs/operate.md).`,
         threshold: 0,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         evaluationPeriods: 1,
@@ -143,7 +143,7 @@ export class Operations extends Construct {
     // Resolver errors a client can act on (ValidationError, Unauthorized) answer 200 with GraphQL errors;
     // a 5XX is AppSync failing the request itself, which no client caused.
     this.alarm('api-server-errors', appSyncMetric(this.props.api, '5XXError', 'Sum'), {
-      alarmDescription: 'AppSync answered requests with 5XX in 5 minutes (README, Operate it).',
+      alarmDescription: 'AppSync answered requests with 5XX in 5 minutes (docs/operate.md).',
       threshold: 0,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 1,
@@ -156,7 +156,7 @@ export class Operations extends Construct {
         `decision-time-p99-${countryISO}`,
         pipelineMetric(metricNames.decisionTime, { [metricDimensions.countryISO]: countryISO }, 'p99'),
         {
-          alarmDescription: `In ${countryISO}, the p99 of booking-to-decision time has been over ${DECISION_TIME_P99_TARGET_MS} ms for 15 minutes (README, Operate it).`,
+          alarmDescription: `In ${countryISO}, the p99 of booking-to-decision time has been over ${DECISION_TIME_P99_TARGET_MS} ms for 15 minutes (docs/operate.md).`,
           threshold: DECISION_TIME_P99_TARGET_MS,
           comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
           evaluationPeriods: 3,
@@ -168,7 +168,7 @@ export class Operations extends Construct {
   private databaseAlarms(): void {
     const { database } = this.props;
     this.alarm('database-free-storage-low', database.metricFreeStorageSpace({ period: FIVE_MINUTES, statistic: 'Minimum' }), {
-      alarmDescription: 'The country database has under 1 GiB free: storage autoscaling has reached its ceiling (README, Operate it).',
+      alarmDescription: 'The country database has under 1 GiB free: storage autoscaling has reached its ceiling (docs/operate.md).',
       threshold: FREE_STORAGE_ALARM_BYTES,
       comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
       evaluationPeriods: 1,
@@ -177,7 +177,7 @@ export class Operations extends Construct {
     // rotation and reconcile add a handful. Twice the workers' ceiling means something else holds connections.
     const workersCeiling = topology.countryRoutes.reduce((sum, route) => sum + route.maxConcurrency * MYSQL_CONNECTIONS_PER_WORKER, 0);
     this.alarm('database-connections-high', database.metricDatabaseConnections({ period: FIVE_MINUTES, statistic: 'Maximum' }), {
-      alarmDescription: `The country database holds more than ${2 * workersCeiling} connections, twice what the workers may open (README, Operate it).`,
+      alarmDescription: `The country database holds more than ${2 * workersCeiling} connections, twice what the workers may open (docs/operate.md).`,
       threshold: 2 * workersCeiling,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 2,
@@ -193,7 +193,7 @@ export class Operations extends Construct {
         `reconciliation-${kind}`,
         pipelineMetric(metricNames.reconciliationFindings, { [metricDimensions.finding]: kind }, 'Maximum').with({ period }),
         {
-          alarmDescription: `The reconciliation found ${kind} cases: ${remedyFor[kind]}. Their ${findingCaseKey[kind]}s are in the reconciler's log lines (README, Operate it).`,
+          alarmDescription: `The reconciliation found ${kind} cases: ${remedyFor[kind]}. Their ${findingCaseKey[kind]}s are in the reconciler's log lines (docs/operate.md).`,
           threshold: 0,
           comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
           evaluationPeriods: 1,
@@ -208,7 +208,7 @@ export class Operations extends Construct {
       }),
       {
         alarmDescription:
-          'The scheduled reconciliation has reported nothing for three of its periods: it is failing or not invoked (README, Operate it).',
+          'The scheduled reconciliation has reported nothing for three of its periods: it is failing or not invoked (docs/operate.md).',
         threshold: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
         evaluationPeriods: 1,
@@ -221,7 +221,7 @@ export class Operations extends Construct {
     const { api } = this.props;
     return [
       new cloudwatch.TextWidget({
-        markdown: '# Appointments: health\nAlarms and what to do first: README, *Operate it*.',
+        markdown: '# Appointments: health\nAlarms and what to do first: docs/operate.md.',
         width: 24,
         height: 2,
       }),

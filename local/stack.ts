@@ -584,7 +584,7 @@ async function provideMigratedMysql(options: LocalStackOptions): Promise<Migrate
     const reason = error instanceof Error ? error.message : String(error);
     // The URL's user creates the others, so a plain application user is not enough.
     throw new Error(
-      `MySQL at ${mysql.description} could not be migrated (its user must be able to create users and grant; see the README's MYSQL_URL row): ${reason}`,
+      `MySQL at ${mysql.description} could not be migrated (its user must be able to create users and grant; see the MYSQL_URL option in docs/local.md): ${reason}`,
       { cause: error },
     );
   }

@@ -16,7 +16,7 @@ export function isCheckSlot(scheduleId: number): boolean {
   return scheduleId >= deploymentChecks.firstScheduleId && scheduleId <= deploymentChecks.lastScheduleId;
 }
 
-/** The slots for checks, as the README and the error messages name them. */
+/** The slots for checks, as docs/deploy.md and the error messages name them. */
 export const checkSlotRange = `${deploymentChecks.firstScheduleId} to ${deploymentChecks.lastScheduleId}`;
 
 /** Why this booking breaks the rule that checks and real people never share a slot, or undefined when it does not. */

@@ -271,7 +271,7 @@ export interface FixedCostSettings {
 export const defaultFixedCostSettings: FixedCostSettings = {
   multiAz: false,
   sendsEmails: true,
-  // The reconciler answered cold in 3,078 ms with the demo catalog (README, Benchmark: bench-2026-12-07T03-42-43-577Z).
+  // The reconciler answered cold in 3,078 ms with the demo catalog (docs/benchmark.md: bench-2026-12-07T03-42-43-577Z).
   reconcilerRunMs: 3_078,
   // Not measured yet: the bench should read both tables' sizes (DescribeTable TableSizeBytes) after its phases.
   reconcilerScannedBytes: 0,

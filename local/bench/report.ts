@@ -88,7 +88,7 @@ function fixed(value: number | undefined, digits = 1): string {
   return value === undefined || Number.isNaN(value) ? 'n/a' : value.toFixed(digits);
 }
 
-/** Thousands with a comma, as the README writes them. */
+/** Thousands with a comma, as docs/benchmark.md writes them. */
 function count(value: number): string {
   return value.toLocaleString('en-US');
 }

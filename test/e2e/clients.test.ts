@@ -13,8 +13,8 @@ import { given, type FreeSlots } from '../steps/given';
 import { pollUntil } from './client';
 
 /**
- * The clients the README shows, each as an app would use it against the local stack, checked for what the
- * README says of it: graphql-request and urql (POST, errorType where each keeps it) and Apollo Client 4 with
+ * The clients docs/api.md shows, each as an app would use it against the local stack, checked for what the
+ * docs say of it: graphql-request and urql (POST, errorType where each keeps it) and Apollo Client 4 with
  * aws-appsync-subscription-link on the plain port (AppSync's realtime protocol).
  */
 
@@ -63,7 +63,7 @@ describeWithMysql('real clients against the local stack', () => {
   });
 
   it('urql: told to POST, it lists the appointments, keeps errorType on originalError, and a GET is answered 405', async () => {
-    // Given urql as the README configures it, and one as it comes (queries sent as GET)
+    // Given urql as docs/api.md configures it, and one as it comes (queries sent as GET)
     const client = (preferGetMethod: boolean) =>
       new Client({
         url: stack.graphqlUrl,

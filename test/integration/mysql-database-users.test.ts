@@ -283,7 +283,7 @@ describeWithMysql('database users: each country worker on its own schema, reconc
     }
   });
 
-  it('given a MYSQL_URL user with only the rights the README asks for, when it migrates, then it creates the users; without SELECT on the mysql schema it refuses instead of missing extra rights', async () => {
+  it('given a MYSQL_URL user with only the rights docs/local.md asks for, when it migrates, then it creates the users; without SELECT on the mysql schema it refuses instead of missing extra rights', async () => {
     // Given a migrating user that may create users, own the country schemas with the grant option, and nothing more
     const migrator = 'appointments_test_migrator';
     const password = `migrator-${Date.now()}`;

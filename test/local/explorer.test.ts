@@ -7,6 +7,7 @@ import { startLocalStack, type LocalStack } from '../../local/stack';
 import { testMysqlUrl } from '../support/mysql';
 import { apiClient, newInsuredId } from '../e2e/client';
 import { given, type FreeSlots } from '../steps/given';
+import { firstBookingMutation, statusChangesSubscription } from '../support/readme-blocks';
 
 /**
  * The explorer as a person meets it: the banner's Explorer URL opened in a real
@@ -37,13 +38,6 @@ interface SelectElement {
 interface CodeMirrorHost {
   readonly CodeMirror: { getValue(): string };
 }
-
-/** The README's first booking, as a person would type it, of a slot they found in availableSlots. */
-const readmeMutation = (scheduleId: number) => `mutation {
-  createAppointment(input: { insuredId: "00012", scheduleId: ${scheduleId}, countryISO: PE }) {
-    appointmentId status createdAt
-  }
-}`;
 
 describeWithChromium("the explorer at the banner's Explorer URL, in a real browser", () => {
   let stack: LocalStack;
@@ -103,7 +97,7 @@ describeWithChromium("the explorer at the banner's Explorer URL, in a real brows
     await openExplorer(page, stack.explorerUrl);
 
     // When the README's mutation is typed into the editor and run with Ctrl+Enter
-    const answer = await runOperation(page, readmeMutation(slots.next('PE').scheduleId));
+    const answer = await runOperation(page, firstBookingMutation(slots.next('PE').scheduleId));
 
     // Then the answer is the new appointment, PENDING
     expect(answer).toEqual({
@@ -154,14 +148,11 @@ describeWithChromium("the explorer at the banner's Explorer URL, in a real brows
     expect(answer).toEqual({ data: { appointments: { items: [], nextToken: null } } });
   });
 
-  it('runs a subscription: a status change of a new booking appears in the answer, and Ctrl+Enter stops it', async () => {
+  it("runs the README's subscription: a status change of a new booking appears in the answer, and Ctrl+Enter stops it", async () => {
     // Given the explorer subscribed to an insured person's status changes
     await openExplorer(page, stack.explorerUrl);
     const insuredId = newInsuredId();
-    await replaceOperation(
-      page,
-      `subscription { onAppointmentStatusChanged(insuredId: "${insuredId}") { appointmentId status updatedAt } }`,
-    );
+    await replaceOperation(page, statusChangesSubscription(insuredId));
     await pressCtrlEnter(page);
     await page.waitForSelector('button[aria-label^="Stop"]');
 

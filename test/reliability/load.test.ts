@@ -17,7 +17,7 @@ import {
 
 const APPOINTMENTS = 2000;
 const CLIENTS = 50;
-/** The errors a client is told how to act on (README, "The API"); anything else is a fault. */
+/** The errors a client is told how to act on (docs/api.md, Errors); anything else is a fault. */
 const ERRORS_A_CLIENT_CAN_ACT_ON = ['SchedulingUnavailableError'];
 
 describeWithMysql('reliability: 2,000 bookings from 50 clients at once', () => {
