@@ -1,5 +1,5 @@
 /**
- * An app using Amplify JS v6 as its docs show, run as its own Node process so it
+ * An app using Amplify JS v6 as its recipe (docs/recipes/amplify.ts) and Amplify's docs show, run as its own Node process so it
  * trusts the local CA the way any Node app does (NODE_EXTRA_CA_CERTS). It
  * subscribes for two insured people, books for the first, tries the internal
  * publish mutation, and once the first booking is heard COMPLETED books for the
@@ -8,10 +8,10 @@
  * for the test to read. The first books a slot of Lima's catalog, the second one of Santiago's.
  *   node --import tsx amplify-subscriber.ts <https GraphQL URL> <API key> <insuredId> <otherInsuredId> <PE scheduleId> <CL scheduleId>
  */
-import { Amplify } from 'aws-amplify';
-import { CONNECTION_STATE_CHANGE, ConnectionState, generateClient } from 'aws-amplify/api';
+import { CONNECTION_STATE_CHANGE, ConnectionState } from 'aws-amplify/api';
 import { Hub } from 'aws-amplify/utils';
 import WebSocket from 'ws';
+import { appointmentsClient, errorsOf } from '../../docs/recipes/amplify';
 
 // Node 22+ has a global WebSocket, which Amplify uses; on Node 20 the ws package stands in for it.
 globalThis.WebSocket ??= WebSocket as unknown as typeof globalThis.WebSocket;
@@ -22,8 +22,7 @@ const SUBSCRIPTION = `subscription OnChange($insuredId: String!) {
   onAppointmentStatusChanged(insuredId: $insuredId) { appointmentId insuredId countryISO scheduleId status updatedAt }
 }`;
 
-Amplify.configure({ API: { GraphQL: { endpoint, region: 'us-east-1', defaultAuthMode: 'apiKey', apiKey } } });
-const client = generateClient();
+const client = appointmentsClient(endpoint, apiKey);
 
 let connected = false;
 Hub.listen('api', ({ payload }) => {
@@ -71,7 +70,7 @@ async function bookAndTryTheInternalMutation(): Promise<void> {
     });
     print({ event: 'publish-accepted' });
   } catch (refusal) {
-    print({ event: 'publish-refused', errors: (refusal as { errors?: unknown[] }).errors ?? [String(refusal)] });
+    print({ event: 'publish-refused', errors: errorsOf(refusal) ?? [String(refusal)] });
   }
 }
 

@@ -1,10 +1,11 @@
-import { ApolloClient, ApolloLink, gql, HttpLink, InMemoryCache } from '@apollo/client';
+import { gql } from '@apollo/client';
 import { CombinedGraphQLErrors } from '@apollo/client/errors';
 import { cacheExchange, Client, fetchExchange } from '@urql/core';
-import { AUTH_TYPE, createAuthLink } from 'aws-appsync-auth-link';
-import { createSubscriptionHandshakeLink } from 'aws-appsync-subscription-link';
-import { ClientError, GraphQLClient } from 'graphql-request';
+import { ClientError } from 'graphql-request';
 import { WebSocket as NodeWebSocket } from 'ws';
+import * as apollo from '../../docs/recipes/apollo';
+import * as graphqlRequest from '../../docs/recipes/graphql-request';
+import * as urql from '../../docs/recipes/urql';
 import type { Appointment, AppointmentStatusChange } from '../../core/graphql/types.generated';
 import { LOCAL_REGION } from '../../local/dynamodb/dynalite';
 import type { LocalStack } from '../../local/stack';
@@ -13,12 +14,10 @@ import { given, type FreeSlots } from '../steps/given';
 import { pollUntil } from './client';
 
 /**
- * The clients docs/api.md shows, each as an app would use it against the local stack, checked for what the
- * docs say of it: graphql-request and urql (POST, errorType where each keeps it) and Apollo Client 4 with
- * aws-appsync-subscription-link on the plain port (AppSync's realtime protocol).
+ * The client recipes docs/api.md links (docs/recipes/), each used as an app would use it against the local stack and
+ * checked for what the docs say of it: graphql-request and urql (POST, errorType where each keeps it) and Apollo
+ * Client 4 with aws-appsync-subscription-link on the plain port (AppSync's realtime protocol).
  */
-
-type AppSyncError = { errorType?: string };
 
 const BOOK = `mutation Book($input: CreateAppointmentInput!) { createAppointment(input: $input) { appointmentId insuredId status } }`;
 const LIST = `query List($insuredId: String!) { appointments(insuredId: $insuredId) { items { appointmentId status } } }`;
@@ -45,8 +44,8 @@ describeWithMysql('real clients against the local stack', () => {
   });
 
   it('graphql-request: books PENDING over POST, and a refused booking is a ClientError whose errors carry errorType', async () => {
-    // Given graphql-request with the API key
-    const client = new GraphQLClient(stack.graphqlUrl, { headers: { 'x-api-key': stack.apiKey } });
+    // Given graphql-request with the API key, as its recipe makes it
+    const client = graphqlRequest.appointmentsClient(stack.graphqlUrl, stack.apiKey);
     const insuredId = given.anInsuredPerson();
 
     // When it books, and books again with a 4-digit insuredId
@@ -59,44 +58,34 @@ describeWithMysql('real clients against the local stack', () => {
     // Then the booking is PENDING, and the refusal says ValidationError where AppSync puts it
     expect(booked.createAppointment).toMatchObject({ insuredId, status: 'PENDING' });
     expect(refused).toBeInstanceOf(ClientError);
-    expect(((refused as ClientError).response.errors?.[0] as AppSyncError | undefined)?.errorType).toBe('ValidationError');
+    expect(graphqlRequest.errorTypeOf(refused)).toBe('ValidationError');
   });
 
   it('urql: told to POST, it lists the appointments, keeps errorType on originalError, and a GET is answered 405', async () => {
-    // Given urql as docs/api.md configures it, and one as it comes (queries sent as GET)
-    const client = (preferGetMethod: boolean) =>
-      new Client({
-        url: stack.graphqlUrl,
-        exchanges: [cacheExchange, fetchExchange],
-        preferGetMethod,
-        fetchOptions: { headers: { 'x-api-key': stack.apiKey } },
-      });
+    // Given urql as its recipe configures it, and one as it comes (queries sent as GET)
+    const asItComes = new Client({
+      url: stack.graphqlUrl,
+      exchanges: [cacheExchange, fetchExchange],
+      fetchOptions: { headers: { 'x-api-key': stack.apiKey } },
+    });
     const insuredId = given.anInsuredPerson();
-    const posting = client(false);
+    const posting = urql.appointmentsClient(stack.graphqlUrl, stack.apiKey);
     await posting.mutation(BOOK, { input: { insuredId, ...slots.next('CL') } }).toPromise();
 
     // When it lists the insured person's appointments, books with a bad insuredId, and the default client lists too
     const listed = await posting.query(LIST, { insuredId }).toPromise();
     const refused = await posting.mutation(BOOK, INVALID_INPUT).toPromise();
-    const viaGet = await client(true).query(LIST, { insuredId }).toPromise();
+    const viaGet = await asItComes.query(LIST, { insuredId }).toPromise();
 
     // Then the list holds the booking, the refusal's errorType is on originalError, and the GET is refused 405
     expect((listed.data as { appointments: { items: unknown[] } } | undefined)?.appointments.items).toHaveLength(1);
-    expect((refused.error?.graphQLErrors[0]?.originalError as AppSyncError | undefined)?.errorType).toBe('ValidationError');
+    expect(urql.errorTypeOf(refused.error)).toBe('ValidationError');
     expect((viaGet.error?.response as Response | undefined)?.status).toBe(405);
   });
 
   it('Apollo Client 4 with aws-appsync-subscription-link on the plain port: subscribes, books, hears COMPLETED; errors come as CombinedGraphQLErrors', async () => {
-    // Given an Apollo client wired as AppSync's docs wire it, with the API key
-    const auth = { type: AUTH_TYPE.API_KEY, apiKey: stack.apiKey } as const;
-    const url = stack.graphqlUrl;
-    const client = new ApolloClient({
-      link: ApolloLink.from([
-        createAuthLink({ url, region: LOCAL_REGION, auth }),
-        createSubscriptionHandshakeLink({ url, region: LOCAL_REGION, auth }, new HttpLink({ uri: url })),
-      ]),
-      cache: new InMemoryCache(),
-    });
+    // Given an Apollo client wired as its recipe wires it (as AppSync's docs do), with the API key
+    const client = apollo.appointmentsClient(stack.graphqlUrl, stack.apiKey, LOCAL_REGION);
     const insuredId = given.anInsuredPerson();
     const heard: AppointmentStatusChange[] = [];
     const subscription = client
@@ -130,7 +119,7 @@ describeWithMysql('real clients against the local stack', () => {
       // Then a decision arrived on the subscription, and the refusal is a CombinedGraphQLErrors with errorType
       expect(completed).toMatchObject({ insuredId, status: 'COMPLETED' });
       expect(CombinedGraphQLErrors.is(refused)).toBe(true);
-      expect(((refused as CombinedGraphQLErrors).errors[0] as AppSyncError).errorType).toBe('ValidationError');
+      expect(apollo.errorTypeOf(refused)).toBe('ValidationError');
     } finally {
       subscription.unsubscribe();
       await client.clearStore();
