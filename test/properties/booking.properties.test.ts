@@ -1,0 +1,412 @@
+import fc from 'fast-check';
+import type { Pool } from 'mysql2/promise';
+import type { Appointment } from '../../core/graphql/types.generated';
+import { reconcileAppointments } from '../../core/use-cases/reconcile-appointments';
+import { BookingModel, lifecycle, rowStatusFor, type Country, type ModelAppointment, type Refusal } from '../model/booking-model';
+import { startTestTable, type TestTable } from '../support/dynamodb';
+import { countryRows, describeWithMysql, testPool } from '../support/mysql';
+import { given } from '../steps';
+import { aBookingSystem, asModelDecision, asModelMessage, book, cancel, reschedule, type BookingSystem } from './booking-system';
+
+/**
+ * Issue 31, the model: random sequences of bookings, retries, cancellations, moves and deliveries (late, twice,
+ * out of order, after a crash between commit and acknowledgement) run against the real use cases on dynalite and
+ * MariaDB, beside a reference model (test/model/booking-model.ts). After every step the two must agree; after the
+ * queues are drained, the booking guarantees must hold.
+ *
+ * Bounded for `npm test`: a fixed seed and RUNS sequences. `npm run test:properties -- --runs 500` runs more;
+ * FC_SEED (and FC_PATH, with the replayPath fast-check prints) replays a failure.
+ */
+const RUNS = Number(process.env.FC_RUNS ?? 200);
+const SEED = Number(process.env.FC_SEED ?? 31);
+const SLOTS_PER_COUNTRY = 3;
+const PEOPLE = 3;
+const MAX_COMMANDS = 25;
+
+/** One run's world: its own insured people and slots, so runs never meet in the shared MariaDB. */
+interface Run {
+  readonly system: BookingSystem;
+  readonly insured: readonly string[];
+  readonly slots: Readonly<Record<Country, readonly number[]>>;
+  correlations: number;
+}
+
+type Real = Run;
+type Step = fc.AsyncCommand<BookingModel, Real>;
+
+const correlationId = (run: Run) => `property-${++run.correlations}`;
+
+/** The outcome of a request: its answer, or the name of the error it was refused with. */
+async function answerOf<T>(request: Promise<T>): Promise<{ answer: T } | { refusal: string }> {
+  try {
+    return { answer: await request };
+  } catch (error) {
+    return { refusal: (error as Error).name };
+  }
+}
+
+/** The stored appointment agrees with the model's: status, slot and pending move. */
+async function expectStoredAsModelled(run: Run, modelled: ModelAppointment, after: string): Promise<void> {
+  const stored = await run.system.appointments.get(modelled);
+  expect({ after, appointment: summaryOf(stored) }).toEqual({ after, appointment: modelSummaryOf(modelled) });
+}
+
+const summaryOf = (stored: Appointment | undefined) =>
+  stored && { status: stored.status, scheduleId: stored.scheduleId, pendingMoveTo: stored.pendingReschedule?.to.scheduleId ?? null };
+const modelSummaryOf = (modelled: ModelAppointment) => ({
+  status: modelled.status,
+  scheduleId: modelled.scheduleId,
+  pendingMoveTo: modelled.pendingMove?.to ?? null,
+});
+
+/** Both queues hold the same messages in the same order as the model's: every step published what it should have. */
+function expectQueuesAsModelled(model: BookingModel, run: Run, after: string): void {
+  expect({ after, countryQueue: run.system.countryQueue.map(asModelMessage) }).toEqual({ after, countryQueue: model.countryQueue });
+  expect({ after, confirmationQueue: run.system.confirmationQueue.map(asModelDecision) }).toEqual({
+    after,
+    confirmationQueue: model.confirmationQueue,
+  });
+}
+
+/** When an insured person books a slot (sometimes one they booked already: the same booking again). */
+class Book implements Step {
+  constructor(
+    readonly person: number,
+    readonly countryISO: Country,
+    readonly slot: number,
+  ) {}
+  check = () => true;
+  async run(model: BookingModel, run: Run): Promise<void> {
+    const insuredId = run.insured[this.person]!;
+    const scheduleId = run.slots[this.countryISO][this.slot]!;
+    await booking(model, run, insuredId, this.countryISO, scheduleId, this.toString());
+  }
+  toString = () => `book(person ${this.person}, ${this.countryISO} slot ${this.slot})`;
+}
+
+/** When a client retries a booking it sent before (its answer lost): the same insured person, country and slot. */
+class RetryBooking implements Step {
+  constructor(readonly appointment: number) {}
+  check = (model: Readonly<BookingModel>) => model.order.length > 0;
+  async run(model: BookingModel, run: Run): Promise<void> {
+    const earlier = model.appointmentAt(this.appointment)!;
+    await booking(model, run, earlier.insuredId, earlier.countryISO, earlier.bookedScheduleId, this.toString());
+  }
+  toString = () => `retryBooking(appointment ${this.appointment})`;
+}
+
+async function booking(model: BookingModel, run: Run, insuredId: string, countryISO: Country, scheduleId: number, step: string) {
+  const existing = model.existingBookingsOf(insuredId, countryISO, scheduleId);
+  const answer = await book(run.system, insuredId, countryISO, scheduleId, correlationId(run));
+  if (existing.length > 0) {
+    // A repeated booking answers with the appointment that holds the slot, never a second one.
+    const holding = existing.map((appointment) => appointment.appointmentId);
+    if (!holding.includes(answer.appointmentId)) {
+      throw new Error(`${step}: answered with ${answer.appointmentId}, a second appointment, while ${holding.join(', ')} holds the slot`);
+    }
+    model.bookedAgain(model.appointments.get(answer.appointmentId)!);
+  } else {
+    expect({ step, new: !model.appointments.has(answer.appointmentId), status: answer.status }).toEqual({
+      step,
+      new: true,
+      status: 'PENDING',
+    });
+    model.booked(answer.appointmentId, insuredId, countryISO, scheduleId);
+  }
+  await expectStoredAsModelled(run, model.appointments.get(answer.appointmentId)!, step);
+  expectQueuesAsModelled(model, run, step);
+}
+
+/** When the insured person cancels an appointment (any status: a REJECTED one is refused). */
+class Cancel implements Step {
+  constructor(readonly appointment: number) {}
+  check = (model: Readonly<BookingModel>) => model.order.length > 0;
+  async run(model: BookingModel, run: Run): Promise<void> {
+    const modelled = model.appointmentAt(this.appointment)!;
+    const result = await answerOf(cancel(run.system, modelled, correlationId(run)));
+    const refusal = model.cancel(modelled);
+    expect({ step: this.toString(), refusal: 'refusal' in result ? result.refusal : undefined }).toEqual({
+      step: this.toString(),
+      refusal,
+    });
+    await expectStoredAsModelled(run, modelled, this.toString());
+    expectQueuesAsModelled(model, run, this.toString());
+  }
+  toString = () => `cancel(appointment ${this.appointment})`;
+}
+
+/** When the insured person moves an appointment to another slot of its country (maybe the one it holds, maybe while a move is pending). */
+class Reschedule implements Step {
+  constructor(
+    readonly appointment: number,
+    readonly slot: number,
+  ) {}
+  check = (model: Readonly<BookingModel>) => model.order.length > 0;
+  async run(model: BookingModel, run: Run): Promise<void> {
+    const modelled = model.appointmentAt(this.appointment)!;
+    const to = run.slots[modelled.countryISO][this.slot]!;
+    const expected: 'new' | 'again' | Refusal = model.moveAsked(modelled, to);
+    const result = await answerOf(reschedule(run.system, modelled, to, correlationId(run)));
+    const step = this.toString();
+    if ('refusal' in result) {
+      expect({ step, refusal: result.refusal }).toEqual({ step, refusal: expected });
+    } else {
+      expect({ step, accepted: true }).toEqual({ step, accepted: expected === 'new' || expected === 'again' });
+      const moveId = result.answer.pendingReschedule!.moveId;
+      // The same move asked again is sent again under its own id.
+      if (expected === 'again') expect({ step, moveId }).toEqual({ step, moveId: modelled.pendingMove!.moveId });
+      model.moveSent(modelled, to, moveId);
+    }
+    await expectStoredAsModelled(run, modelled, step);
+    expectQueuesAsModelled(model, run, step);
+  }
+  toString = () => `reschedule(appointment ${this.appointment} → slot ${this.slot})`;
+}
+
+/**
+ * How a worker's delivery ends: acknowledged; or its function died after its work was committed and before SQS
+ * heard, so the message comes back later (here: at the back of the queue).
+ */
+type Ending = 'ack' | 'crashBeforeAck';
+
+/** Then a country worker takes the `index`-th waiting message (any of them: SQS does not keep order). */
+class DeliverToCountry implements Step {
+  constructor(
+    readonly index: number,
+    readonly ending: Ending,
+    readonly during = '',
+  ) {}
+  check = (model: Readonly<BookingModel>) => model.countryQueue.length > 0;
+  async run(model: BookingModel, run: Run): Promise<void> {
+    const { real, modelled } = take(run.system.countryQueue, model.countryQueue, this.index, this.ending);
+    await run.system.deliverToCountry(real);
+    model.confirmationQueue.push(model.applyInCountry(modelled));
+    const step = this.toString();
+    const [row] = await countryRows(pool, modelled.countryISO, [modelled.appointmentId]);
+    const modelRow = model.rows.get(modelled.appointmentId);
+    expect({ step, row: row && { status: row.status, scheduleId: row.schedule_id } }).toEqual({
+      step,
+      row: modelRow && { status: modelRow.status, scheduleId: modelRow.scheduleId },
+    });
+    expectQueuesAsModelled(model, run, step);
+  }
+  toString = () => `${this.during}deliverToCountry(#${this.index}, ${this.ending})`;
+}
+
+/** Then the completion worker takes the `index`-th waiting decision. */
+class DeliverDecision implements Step {
+  constructor(
+    readonly index: number,
+    readonly ending: Ending,
+    readonly during = '',
+  ) {}
+  check = (model: Readonly<BookingModel>) => model.confirmationQueue.length > 0;
+  async run(model: BookingModel, run: Run): Promise<void> {
+    const { real, modelled } = take(run.system.confirmationQueue, model.confirmationQueue, this.index, this.ending);
+    await run.system.deliverDecision(real);
+    model.applyDecision(modelled);
+    const step = this.toString();
+    await expectStoredAsModelled(run, model.appointments.get(modelled.appointmentId)!, step);
+    expectQueuesAsModelled(model, run, step);
+  }
+  toString = () => `${this.during}deliverDecision(#${this.index}, ${this.ending})`;
+}
+
+/** SNS, EventBridge or SQS hands the `index`-th waiting message over twice. */
+class Duplicate implements Step {
+  constructor(
+    readonly queue: 'country' | 'confirmation',
+    readonly index: number,
+  ) {}
+  check = (model: Readonly<BookingModel>) => (this.queue === 'country' ? model.countryQueue : model.confirmationQueue).length > 0;
+  run(model: BookingModel, run: Run): Promise<void> {
+    if (this.queue === 'country') duplicate(run.system.countryQueue, model.countryQueue, this.index);
+    else duplicate(run.system.confirmationQueue, model.confirmationQueue, this.index);
+    return Promise.resolve();
+  }
+  toString = () => `duplicate(${this.queue} #${this.index})`;
+}
+
+/** The same message off both queues: removed when acknowledged, put back at the end when the worker crashed before acknowledging. */
+function take<R, M>(real: R[], modelled: M[], index: number, ending: Ending): { real: R; modelled: M } {
+  const at = index % real.length;
+  const taken = { real: real.splice(at, 1)[0]!, modelled: modelled.splice(at, 1)[0]! };
+  if (ending === 'crashBeforeAck') {
+    real.push(taken.real);
+    modelled.push(taken.modelled);
+  }
+  return taken;
+}
+
+function duplicate<R, M>(real: R[], modelled: M[], index: number): void {
+  const at = index % real.length;
+  real.push(real[at]!);
+  modelled.push(modelled[at]!);
+}
+
+const steps = [
+  fc
+    .tuple(fc.nat(PEOPLE - 1), fc.constantFrom<Country>('PE', 'CL'), fc.nat(SLOTS_PER_COUNTRY - 1))
+    .map(([person, country, slot]) => new Book(person, country, slot)),
+  fc.nat(20).map((appointment) => new RetryBooking(appointment)),
+  fc.nat(20).map((appointment) => new Cancel(appointment)),
+  fc.tuple(fc.nat(20), fc.nat(SLOTS_PER_COUNTRY - 1)).map(([appointment, slot]) => new Reschedule(appointment, slot)),
+  ...[0, 1].map(() =>
+    fc
+      .tuple(fc.nat(20), fc.constantFrom<Ending>('ack', 'ack', 'crashBeforeAck'))
+      .map(([index, ending]) => new DeliverToCountry(index, ending)),
+  ),
+  ...[0, 1].map(() =>
+    fc
+      .tuple(fc.nat(20), fc.constantFrom<Ending>('ack', 'ack', 'crashBeforeAck'))
+      .map(([index, ending]) => new DeliverDecision(index, ending)),
+  ),
+  fc
+    .tuple(fc.constantFrom<'country' | 'confirmation'>('country', 'confirmation'), fc.nat(20))
+    .map(([queue, index]) => new Duplicate(queue, index)),
+];
+
+let table: TestTable;
+let pool: Pool;
+
+/** Every message delivered and acknowledged, oldest first, until both queues are empty (each delivery is checked as a step). */
+async function drain(model: BookingModel, run: Run): Promise<void> {
+  for (let deliveries = 0; model.countryQueue.length + model.confirmationQueue.length > 0; deliveries++) {
+    if (deliveries > 500) throw new Error('The queues did not drain in 500 deliveries');
+    const step = model.countryQueue.length > 0 ? new DeliverToCountry(0, 'ack', 'drain: ') : new DeliverDecision(0, 'ack', 'drain: ');
+    await step.run(model, run);
+  }
+}
+
+/** The guarantees, on what the real stores hold once nothing is travelling. */
+async function thenTheGuaranteesHold(model: BookingModel, run: Run): Promise<void> {
+  const ids = [...model.order];
+  const stored = (await Promise.all(ids.map((appointmentId) => run.system.appointments.get(model.appointments.get(appointmentId)!)))).map(
+    (appointment, index) => appointment ?? { appointmentId: ids[index]!, missing: true as const },
+  );
+  const present = stored.filter((appointment): appointment is Appointment => !('missing' in appointment));
+  const rows = (await Promise.all((['PE', 'CL'] as const).map((country) => countryRows(pool, country, ids)))).flat();
+
+  // A retry never makes a second appointment: the insured people's appointments are exactly the model's.
+  const listed = await Promise.all(run.insured.map((insuredId) => run.system.appointments.listByInsured(insuredId, { limit: 100 })));
+  expect(listed.flatMap((page) => page.items.map((item) => item.appointmentId)).sort()).toEqual([...ids].sort());
+  expect(present).toHaveLength(ids.length);
+
+  // At most one holder per slot per country, in the country's rows and in what insured people are shown.
+  const holders = new Map<string, string[]>();
+  const hold = (key: string, appointmentId: string) => holders.set(key, [...(holders.get(key) ?? []), appointmentId]);
+  for (const row of rows) if (row.status === 'SCHEDULED') hold(`row ${row.country_iso} ${row.schedule_id}`, row.appointment_id);
+  for (const appointment of present) {
+    if (appointment.status === 'COMPLETED') hold(`shown ${appointment.countryISO} ${appointment.scheduleId}`, appointment.appointmentId);
+  }
+  expect([...holders].filter(([, holding]) => holding.length > 1)).toEqual([]);
+
+  // DynamoDB agrees with the countries once the queues are empty: the reconciler finds nothing, even at threshold 0.
+  const reconciliation = await reconcileAppointments(0, {
+    appointments: () => present,
+    countryRows: () =>
+      rows.map((row) => ({
+        appointmentId: row.appointment_id,
+        countryISO: row.country_iso as Country,
+        scheduleId: row.schedule_id,
+        status: row.status as 'SCHEDULED' | 'REJECTED' | 'CANCELLED',
+        // Everything is settled now, so every row counts, however young.
+        scheduledAt: new Date(0),
+      })),
+  });
+  expect(reconciliation.stuckPending.map((appointment) => appointment.appointmentId)).toEqual([]);
+  expect(reconciliation.rowsDisagreeingWithAppointment).toEqual([]);
+  // …and on the slot too, which the reconciler does not compare: an appointment is shown where its country holds it.
+  const rowById = new Map(rows.map((row) => [row.appointment_id, row]));
+  const disagreeing = present
+    .filter((appointment) => appointment.status === 'COMPLETED')
+    .map((appointment) => ({
+      appointmentId: appointment.appointmentId,
+      shown: appointment.scheduleId,
+      row: rowById.get(appointment.appointmentId),
+    }))
+    .filter(({ shown, row }) => row?.status !== 'SCHEDULED' || row.schedule_id !== shown)
+    .map(({ appointmentId, shown, row }) => ({ appointmentId, shown, country: row && `${row.status} at ${row.schedule_id}` }));
+  expect(disagreeing).toEqual([]);
+  for (const appointment of present)
+    expect([appointment.appointmentId, appointment.status, rowById.get(appointment.appointmentId)?.status]).toEqual([
+      appointment.appointmentId,
+      appointment.status,
+      rowStatusFor[appointment.status],
+    ]);
+
+  // Only the lifecycle's transitions were ever stored (NONE → PENDING when booked; PENDING → GONE: a duplicate discarded).
+  const illegal = run.system.appointments.changes.filter(
+    ({ from, to }) =>
+      !(from === 'NONE' && to === 'PENDING') &&
+      !(from === 'PENDING' && to === 'GONE') &&
+      !(from !== 'NONE' && to !== 'GONE' && lifecycle[from].includes(to)),
+  );
+  expect(illegal).toEqual([]);
+
+  // And the real stores hold what the model says.
+  for (const appointment of present) {
+    expect(summaryOf(appointment)).toEqual(modelSummaryOf(model.appointments.get(appointment.appointmentId)!));
+  }
+}
+
+/** One sequence against a fresh model and fresh people and slots (runs share the table and the MariaDB, never their slots); then drained and checked. */
+async function runAndCheck(commands: Iterable<Step>): Promise<void> {
+  const model = new BookingModel();
+  const slots = await given.slotsInTheCatalog(table, { PE: SLOTS_PER_COUNTRY, CL: SLOTS_PER_COUNTRY });
+  const run: Run = {
+    system: aBookingSystem(table, pool),
+    insured: given.insuredPeople(PEOPLE),
+    slots: {
+      PE: Array.from({ length: SLOTS_PER_COUNTRY }, (_, index) => slots.at(index, 'PE').scheduleId),
+      CL: Array.from({ length: SLOTS_PER_COUNTRY }, (_, index) => slots.at(index, 'CL').scheduleId),
+    },
+    correlations: 0,
+  };
+  await fc.asyncModelRun(() => Promise.resolve({ model, real: run }), commands);
+  await drain(model, run);
+  await thenTheGuaranteesHold(model, run);
+}
+
+describeWithMysql('booking guarantees under at-least-once, unordered delivery (a model-based property)', () => {
+  beforeAll(async () => {
+    table = await startTestTable();
+    pool = testPool();
+  });
+  afterAll(async () => {
+    await pool.end();
+    await table.stop();
+  });
+
+  it(
+    `given ${PEOPLE} insured people and ${SLOTS_PER_COUNTRY} slots per country, when any sequence of bookings, retries, cancellations, moves and deliveries runs and the queues drain, then each step does what the model says and the guarantees hold (${RUNS} runs, seed ${SEED})`,
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.commands(steps, { maxCommands: MAX_COMMANDS, replayPath: process.env.FC_REPLAY_PATH }), runAndCheck),
+        { numRuns: RUNS, seed: SEED, path: process.env.FC_PATH, endOnFailure: process.env.FC_PATH !== undefined },
+      );
+    },
+    60_000 + RUNS * 3_000,
+  );
+
+  // FOUND BY THIS MODEL (issue 31), not fixed here: a move the country refused, delivered again after its new slot was
+  // freed, moves the country's row there, while DynamoDB keeps the settled refusal and shows the old slot, which the
+  // country has given up (and may give to someone else). The reconciler compares statuses only, so it stays silent.
+  // `it.failing` passes while the bug is there; once it is fixed, make it a plain `it`.
+  it.failing(
+    'KNOWN BUG: given a move refused because its slot was taken, when that slot is freed and the move is delivered again (its worker crashed before acknowledging), then the appointment is still shown where its country holds it',
+    () =>
+      runAndCheck([
+        new Book(0, 'PE', 0),
+        new Book(1, 'PE', 1),
+        new DeliverToCountry(0, 'ack'),
+        new DeliverToCountry(0, 'ack'),
+        new Reschedule(0, 1),
+        new DeliverToCountry(2, 'crashBeforeAck'),
+        new DeliverDecision(2, 'ack'),
+        new Cancel(1),
+        new DeliverToCountry(1, 'ack'),
+        new DeliverToCountry(0, 'ack'),
+      ]),
+  );
+});
