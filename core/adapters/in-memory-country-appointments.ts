@@ -91,6 +91,13 @@ export class InMemoryCountryAppointments implements CountryAppointmentStore, Cou
       this.slotHolders.set(toScheduleId, appointmentId);
       this.rows.set(appointmentId, existing ? { ...existing, scheduleId: toScheduleId } : this.row(request, toScheduleId, 'SCHEDULED'));
       this.lastMoves.set(appointmentId, moveId);
+    } else if (
+      existing &&
+      (existing.status === 'SCHEDULED' || existing.status === 'OVERBOOKED') &&
+      (lastMove === undefined || lastMove < moveId)
+    ) {
+      // Refused: recorded, so a redelivery once the slot is free is refused again, as it was settled.
+      this.lastMoves.set(appointmentId, moveId);
     }
     const row = this.rows.get(appointmentId);
     return Promise.resolve(moveResultOf(row && rowOf(row), this.lastMoves.get(appointmentId) ?? null, request));

@@ -76,6 +76,8 @@ export class MysqlCountryAppointments implements CountryAppointmentStore {
    * Moves the appointment to `toScheduleId` if its row holds `scheduleId` and the new slot is free and not withdrawn,
    * in one UPDATE; a row that has not arrived yet (the move overtook its booking) is written at the new slot directly,
    * and the booking then finds it. A move older than the row's last (a redelivery after a later move) changes nothing.
+   * A refused move is recorded as the row's last too, so a redelivery once its slot is free is refused again, as it
+   * was settled, instead of moving the row behind the appointment's back.
    */
   async move(request: AppointmentRescheduleRequested): Promise<CountryMoveResult> {
     const now = this.now();
@@ -90,14 +92,17 @@ export class MysqlCountryAppointments implements CountryAppointmentStore {
            SET moving.schedule_id = ?, moving.last_move_id = ?, moving.status_changed_at = ?
            WHERE moving.appointment_id = ? AND moving.status = 'SCHEDULED' AND moving.schedule_id = ?
              AND (moving.last_move_id IS NULL OR moving.last_move_id < ?) AND slot.withdrawn_at IS NULL;
+         UPDATE ${this.table} SET last_move_id = ?
+           WHERE appointment_id = ? AND status IN ('SCHEDULED', 'OVERBOOKED') AND (last_move_id IS NULL OR last_move_id < ?);
          SELECT status, schedule_id, last_move_id FROM ${this.table} WHERE appointment_id = ?`,
         [
           ...[appointmentId, insuredId, toScheduleId, countryISO, new Date(request.requestedAt), now, moveId, toScheduleId],
-          ...[toScheduleId, toScheduleId, moveId, now, appointmentId, scheduleId, moveId, appointmentId],
+          ...[toScheduleId, toScheduleId, moveId, now, appointmentId, scheduleId, moveId],
+          ...[moveId, appointmentId, moveId, appointmentId],
         ],
       ),
     );
-    const [stored] = results[2] as (RowDataPacket & { status: CountrySlotStatus; schedule_id: number; last_move_id: string | null })[];
+    const [stored] = results[3] as (RowDataPacket & { status: CountrySlotStatus; schedule_id: number; last_move_id: string | null })[];
     const row = stored && { status: stored.status, scheduleId: stored.schedule_id };
     return moveResultOf(row, stored?.last_move_id ?? null, request);
   }

@@ -201,6 +201,9 @@ export class BookingModel {
         ) {
           row.scheduleId = message.to;
           row.lastMoveId = message.moveId;
+        } else if (row.status === 'SCHEDULED' && (row.lastMoveId === undefined || row.lastMoveId < message.moveId)) {
+          // Refused, and recorded as decided: delivered again once its slot is free, it is refused again.
+          row.lastMoveId = message.moveId;
         }
         if (row && row.status !== 'SCHEDULED') return this.decisionOf(appointmentId, row);
         const moved = row?.scheduleId === message.to && row.lastMoveId === message.moveId;

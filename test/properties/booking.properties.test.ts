@@ -389,24 +389,21 @@ describeWithMysql('booking guarantees under at-least-once, unordered delivery (a
     60_000 + RUNS * 3_000,
   );
 
-  // FOUND BY THIS MODEL (issue 31), not fixed here: a move the country refused, delivered again after its new slot was
-  // freed, moves the country's row there, while DynamoDB keeps the settled refusal and shows the old slot, which the
-  // country has given up (and may give to someone else). The reconciler compares statuses only, so it stays silent.
-  // `it.failing` passes while the bug is there; once it is fixed, make it a plain `it`.
-  it.failing(
-    'KNOWN BUG: given a move refused because its slot was taken, when that slot is freed and the move is delivered again (its worker crashed before acknowledging), then the appointment is still shown where its country holds it',
-    () =>
-      runAndCheck([
-        new Book(0, 'PE', 0),
-        new Book(1, 'PE', 1),
-        new DeliverToCountry(0, 'ack'),
-        new DeliverToCountry(0, 'ack'),
-        new Reschedule(0, 1),
-        new DeliverToCountry(2, 'crashBeforeAck'),
-        new DeliverDecision(2, 'ack'),
-        new Cancel(1),
-        new DeliverToCountry(1, 'ack'),
-        new DeliverToCountry(0, 'ack'),
-      ]),
-  );
+  // Found by this model (issue 31) and fixed: a move the country refused, delivered again after its new slot was
+  // freed, moved the country's row there, while DynamoDB kept the settled refusal and showed the old slot, which the
+  // country had given up. The country now records a refused move as decided. (The reconciler compares statuses only,
+  // so it could not see this.)
+  it('given a move refused because its slot was taken, when that slot is freed and the move is delivered again (its worker crashed before acknowledging), then the appointment is still shown where its country holds it', () =>
+    runAndCheck([
+      new Book(0, 'PE', 0),
+      new Book(1, 'PE', 1),
+      new DeliverToCountry(0, 'ack'),
+      new DeliverToCountry(0, 'ack'),
+      new Reschedule(0, 1),
+      new DeliverToCountry(2, 'crashBeforeAck'),
+      new DeliverDecision(2, 'ack'),
+      new Cancel(1),
+      new DeliverToCountry(1, 'ack'),
+      new DeliverToCountry(0, 'ack'),
+    ]));
 });
