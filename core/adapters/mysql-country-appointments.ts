@@ -85,16 +85,16 @@ export class MysqlCountryAppointments implements CountryAppointmentStore {
     const [results] = await withLockRetries(() =>
       this.pool.query<RowDataPacket[][]>(
         `INSERT INTO ${this.table} (${COLUMNS.join(', ')}, last_move_id)
-           SELECT ?, ?, ?, ?, ?, 'SCHEDULED', ?, ? FROM (SELECT 1) AS one
-           LEFT JOIN ${this.slots} AS slot ON slot.schedule_id = ? WHERE slot.withdrawn_at IS NULL FOR UPDATE
-           ON DUPLICATE KEY UPDATE ${this.table}.appointment_id = ${this.table}.appointment_id;
-         UPDATE IGNORE ${this.table} AS moving LEFT JOIN ${this.slots} AS slot ON slot.schedule_id = ?
-           SET moving.schedule_id = ?, moving.last_move_id = ?, moving.status_changed_at = ?
-           WHERE moving.appointment_id = ? AND moving.status = 'SCHEDULED' AND moving.schedule_id = ?
-             AND (moving.last_move_id IS NULL OR moving.last_move_id < ?) AND slot.withdrawn_at IS NULL;
-         UPDATE ${this.table} SET last_move_id = ?
-           WHERE appointment_id = ? AND status IN ('SCHEDULED', 'OVERBOOKED') AND (last_move_id IS NULL OR last_move_id < ?);
-         SELECT status, schedule_id, last_move_id FROM ${this.table} WHERE appointment_id = ?`,
+ SELECT ?, ?, ?, ?, ?, 'SCHEDULED', ?, ? FROM (SELECT 1) AS one
+ LEFT JOIN ${this.slots} AS slot ON slot.schedule_id = ? WHERE slot.withdrawn_at IS NULL FOR UPDATE
+ ON DUPLICATE KEY UPDATE ${this.table}.appointment_id = ${this.table}.appointment_id;
+ UPDATE IGNORE ${this.table} AS moving LEFT JOIN ${this.slots} AS slot ON slot.schedule_id = ?
+ SET moving.schedule_id = ?, moving.last_move_id = ?, moving.status_changed_at = ?
+ WHERE moving.appointment_id = ? AND moving.status = 'SCHEDULED' AND moving.schedule_id = ?
+ AND (moving.last_move_id IS NULL OR moving.last_move_id < ?) AND slot.withdrawn_at IS NULL;
+ UPDATE ${this.table} SET last_move_id = ?
+ WHERE appointment_id = ? AND status IN ('SCHEDULED', 'OVERBOOKED') AND (last_move_id IS NULL OR last_move_id < ?);
+ SELECT status, schedule_id, last_move_id FROM ${this.table} WHERE appointment_id = ?`,
         [
           ...[appointmentId, insuredId, toScheduleId, countryISO, new Date(request.requestedAt), now, moveId, toScheduleId],
           ...[toScheduleId, toScheduleId, moveId, now, appointmentId, scheduleId, moveId],
@@ -154,7 +154,7 @@ export class MysqlCountryAppointments implements CountryAppointmentStore {
       // The statement's text depends only on the row count; every value is a bound parameter.
       statements.push(
         `INSERT INTO ${this.table} (${COLUMNS.join(', ')}) VALUES ${messages.map(() => `(${COLUMNS.map(() => '?').join(', ')})`).join(', ')}
-         ON DUPLICATE KEY UPDATE ${onDuplicate}`,
+ ON DUPLICATE KEY UPDATE ${onDuplicate}`,
       );
       for (const message of messages) values.push(...rowOf(message, status));
     };
@@ -186,12 +186,12 @@ export class MysqlCountryAppointments implements CountryAppointmentStore {
     const unnamed = `SELECT ?, ${COLUMNS.map(() => '?').join(', ')}`;
     const rows = [named, ...Array.from({ length: count - 1 }, () => unnamed)].join(' UNION ALL ');
     return `INSERT INTO ${this.table} (${COLUMNS.join(', ')})
-       SELECT ${COLUMNS.map((column) => `booking.${column}`).join(', ')}
-       FROM (${rows}) AS booking LEFT JOIN ${this.slots} AS slot ON slot.schedule_id = booking.schedule_id
-       WHERE slot.withdrawn_at IS NULL
-       ORDER BY booking.batch_position
-       FOR UPDATE
-       ON DUPLICATE KEY UPDATE ${this.table}.appointment_id = ${this.table}.appointment_id`;
+ SELECT ${COLUMNS.map((column) => `booking.${column}`).join(', ')}
+ FROM (${rows}) AS booking LEFT JOIN ${this.slots} AS slot ON slot.schedule_id = booking.schedule_id
+ WHERE slot.withdrawn_at IS NULL
+ ORDER BY booking.batch_position
+ FOR UPDATE
+ ON DUPLICATE KEY UPDATE ${this.table}.appointment_id = ${this.table}.appointment_id`;
   }
 
   /**

@@ -164,8 +164,8 @@ export class MysqlSlotCatalog implements CountrySlotCatalog {
       const chunk = missing.slice(first, first + SLOTS_PER_INSERT);
       await connection.query(
         `INSERT INTO ${this.table('slots')} (centre_id, specialty_id, doctor_id, starts_at, ends_at, published_at, changed_at)
-         VALUES ${chunk.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}
-         ON DUPLICATE KEY UPDATE schedule_id = schedule_id`,
+ VALUES ${chunk.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}
+ ON DUPLICATE KEY UPDATE schedule_id = schedule_id`,
         chunk.flatMap((time) => [
           publication.centre.centreId,
           publication.specialty.specialtyId,
@@ -220,16 +220,16 @@ export class MysqlSlotCatalog implements CountrySlotCatalog {
   /** Slots with their centre, specialty, doctor and availability, all read by one statement: one consistent view. */
   private snapshotQuery(where: string): string {
     return `SELECT s.schedule_id, CAST(s.starts_at AS CHAR) AS starts_at, CAST(s.ends_at AS CHAR) AS ends_at,
-         s.withdrawn_at IS NOT NULL AS withdrawn, s.version,
-         EXISTS (SELECT 1 FROM ${this.table('appointments')} AS a WHERE a.schedule_id = s.schedule_id AND a.status IN ${HOLDING}) AS taken,
-         c.centre_id, c.name AS centre_name, CAST(c.attributes AS CHAR) AS centre_attributes,
-         sp.specialty_id, sp.name AS specialty_name, d.doctor_id, d.name AS doctor_name
-       FROM ${this.table('slots')} AS s
-         JOIN ${this.table('centres')} AS c ON c.centre_id = s.centre_id
-         JOIN ${this.table('specialties')} AS sp ON sp.specialty_id = s.specialty_id
-         JOIN ${this.table('doctors')} AS d ON d.doctor_id = s.doctor_id
-       WHERE ${where}
-       ORDER BY s.starts_at, s.schedule_id`;
+ s.withdrawn_at IS NOT NULL AS withdrawn, s.version,
+ EXISTS (SELECT 1 FROM ${this.table('appointments')} AS a WHERE a.schedule_id = s.schedule_id AND a.status IN ${HOLDING}) AS taken,
+ c.centre_id, c.name AS centre_name, CAST(c.attributes AS CHAR) AS centre_attributes,
+ sp.specialty_id, sp.name AS specialty_name, d.doctor_id, d.name AS doctor_name
+ FROM ${this.table('slots')} AS s
+ JOIN ${this.table('centres')} AS c ON c.centre_id = s.centre_id
+ JOIN ${this.table('specialties')} AS sp ON sp.specialty_id = s.specialty_id
+ JOIN ${this.table('doctors')} AS d ON d.doctor_id = s.doctor_id
+ WHERE ${where}
+ ORDER BY s.starts_at, s.schedule_id`;
   }
 
   private snapshotOf(row: SnapshotRow): SlotSnapshot {
@@ -274,14 +274,14 @@ export async function* slotStatesOf(queries: MysqlQueries, country: Country, pag
   for (let after = 0; ;) {
     const [rows] = await queries.query<SlotStateRow[]>(
       `SELECT s.schedule_id, s.withdrawn_at IS NOT NULL AS withdrawn, s.version,
-         EXISTS (SELECT 1 FROM ${table('appointments')} AS a WHERE a.schedule_id = s.schedule_id AND a.status IN ${HOLDING}) AS taken,
-         CAST(GREATEST(s.changed_at, COALESCE(
-           (SELECT MAX(a.status_changed_at) FROM ${table('appointments')} AS a WHERE a.schedule_id = s.schedule_id), s.changed_at
-         )) AS CHAR) AS changed_at
-       FROM ${table('slots')} AS s
-       WHERE s.schedule_id > ?
-       ORDER BY s.schedule_id
-       LIMIT ?`,
+ EXISTS (SELECT 1 FROM ${table('appointments')} AS a WHERE a.schedule_id = s.schedule_id AND a.status IN ${HOLDING}) AS taken,
+ CAST(GREATEST(s.changed_at, COALESCE(
+ (SELECT MAX(a.status_changed_at) FROM ${table('appointments')} AS a WHERE a.schedule_id = s.schedule_id), s.changed_at
+ )) AS CHAR) AS changed_at
+ FROM ${table('slots')} AS s
+ WHERE s.schedule_id > ?
+ ORDER BY s.schedule_id
+ LIMIT ?`,
       [after, pageSize],
     );
     for (const row of rows) {
