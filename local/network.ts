@@ -44,28 +44,46 @@ export function closeNow(server: HttpServer): Promise<void> {
 }
 
 /**
- * Counts the requests a server is answering, so that a store behind it (dynalite) is closed only once the
- * writes it has begun have answered: closing it under a write in flight throws from inside the store.
+ * Stands between a server and its handlers so that a store behind it (dynalite) is closed only once the requests it
+ * has begun have answered: dynalite throws, uncaught, from a write that meets its closed database. Once closing
+ * starts, a request arriving on a kept-alive connection is refused before the store sees it.
  */
 export function inFlightRequests(server: HttpServer): { closeWhenAnswered(graceMs: number): Promise<void> } {
+  const handlers = server.listeners('request') as ((request: IncomingMessage, response: ServerResponse) => void)[];
+  server.removeAllListeners('request');
+  let closing = false;
   let answering = 0;
   const waiting = new Set<() => void>();
-  server.prependListener('request', (_request: IncomingMessage, response: ServerResponse) => {
+  const answered = () => {
+    answering -= 1;
+    if (answering === 0) for (const resume of waiting) resume();
+  };
+  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    if (closing) {
+      request.socket.destroy();
+      return;
+    }
     answering += 1;
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      answered();
+    };
     // Answered when the handler ends its response, not when the socket closes: a caller that went away (a function
     // stopped mid-write) closes it while the store is still writing.
-    let done = false;
     const end = response.end.bind(response) as (...args: unknown[]) => ServerResponse;
     response.end = ((...args: unknown[]) => {
-      if (!done) {
-        done = true;
-        answering -= 1;
-        if (answering === 0) for (const resume of waiting) resume();
-      }
+      finish();
       return end(...args);
     }) as ServerResponse['end'];
+    // A caller gone before its whole body arrived: the store never starts on that request.
+    request.once('close', () => {
+      if (!request.complete) finish();
+    });
+    for (const handler of handlers) handler.call(server, request, response);
   });
-  const answered = (graceMs: number) =>
+  const allAnswered = (graceMs: number) =>
     new Promise<void>((resolve) => {
       if (answering === 0) return resolve();
       const timer = setTimeout(resolve, graceMs);
@@ -76,8 +94,9 @@ export function inFlightRequests(server: HttpServer): { closeWhenAnswered(graceM
     });
   return {
     async closeWhenAnswered(graceMs) {
+      closing = true;
       const closed = new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
-      await answered(graceMs);
+      await allAnswered(graceMs);
       server.closeAllConnections();
       await closed;
     },

@@ -45,7 +45,7 @@ export async function startLocalDynamoDb(options: { path?: string; port?: number
     endpoint,
     operations,
     // A function stopped mid-write leaves its request to dynalite: it answers before the store closes.
-    close: () => requests.closeWhenAnswered(5_000),
+    close: () => requests.closeWhenAnswered(30_000),
   };
 }
 

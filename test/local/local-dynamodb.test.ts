@@ -32,6 +32,38 @@ describe('the local DynamoDB, stopped while writes are in flight', () => {
     }
   });
 
+  it('given clients that keep writing over kept-alive connections, when the local DynamoDB closes, then the writes after the close began are refused before the store sees them', async () => {
+    for (let round = 0; round < 5; round++) {
+      const dynamodb = await startLocalDynamoDb();
+      const client = localDynamoDbClient(dynamodb.endpoint);
+      await ensureAppointmentsTable(client, 'appointments');
+      const outcomes = { answered: 0, refused: 0 };
+      // Each writer sends its next write as soon as the last one answers: on the same connection, the SDK keeps it alive.
+      const writer = async (writerId: number) => {
+        for (let id = 0; ; id++) {
+          const Item = { [appointmentsTable.partitionKey]: { S: `w${writerId}-${id}` }, [appointmentsTable.sortKey]: { S: 'x' } };
+          try {
+            await client.send(new PutItemCommand({ TableName: 'appointments', Item }));
+            outcomes.answered += 1;
+          } catch {
+            outcomes.refused += 1;
+            return;
+          }
+        }
+      };
+      const writers = Promise.all(Array.from({ length: 8 }, (_, writerId) => writer(writerId)));
+      while ((dynamodb.operations.get('PutItem') ?? 0) < 40) await new Promise((resolve) => setImmediate(resolve));
+
+      await dynamodb.close();
+      await writers;
+
+      // Every writer ends refused; none of the writes met a closed store (dynalite throws that out of the process).
+      expect(outcomes.refused).toBe(8);
+      expect(outcomes.answered).toBeGreaterThanOrEqual(40);
+      client.destroy();
+    }
+  });
+
   it('given a stopped local DynamoDB, when a client writes, then the write is refused rather than lost silently', async () => {
     const dynamodb = await startLocalDynamoDb();
     const client = localDynamoDbClient(dynamodb.endpoint);
