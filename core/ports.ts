@@ -34,8 +34,16 @@ export interface AppointmentRepository {
    * Either way, answers with the appointment as stored.
    */
   changeStatus(key: AppointmentKey, change: StatusChangeRequest): Promise<StatusChangeResult>;
-  /** Removes an appointment that never reached the pipeline, if it is still PENDING. */
-  discardPending(key: AppointmentKey): Promise<void>;
+  /**
+   * Removes an appointment that never reached the pipeline, if it is still PENDING and no other request answered
+   * with it. True when it was removed (or was gone already); false when it is kept.
+   */
+  discardPending(key: AppointmentKey): Promise<boolean>;
+  /**
+   * Records that a request other than the one that made it answered with this appointment, so that it is never
+   * discarded under the client that was told of it. False when it is gone (discarded: its claim is stale).
+   */
+  keepAnswered(key: AppointmentKey): Promise<boolean>;
   /**
    * Records `move` as the appointment's pending reschedule, if it holds its slot, still at `fromScheduleId`, and no
    * other move is pending. Either way, answers with the appointment as stored.

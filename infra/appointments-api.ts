@@ -200,9 +200,10 @@ function resolverAccess({ appointments, slots, appointmentRequests }: Appointmen
   return {
     'Mutation.createAppointment': (fn) => {
       fn.addEnvironment(environment.appointmentsTableName, appointments.tableName);
-      // Puts the PENDING item and its slot claim, reads an earlier claim's appointment on a retry,
-      // and deletes a duplicate, or the item when the request cannot be published.
-      appointments.grant(fn, 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:DeleteItem');
+      // Puts the PENDING item and its slot claim, reads an earlier claim's appointment on a retry and marks it
+      // answered (so it is never discarded under that client), and deletes a duplicate, or the item when the
+      // request cannot be published.
+      appointments.grant(fn, 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
       fn.addEnvironment(environment.slotsTableName, slots.tableName);
       // A consistent GetItem of the slot booked: a scheduleId the catalog lacks, or a slot begun, is refused at once.
       grantOnSlotTable(slots, fn, 'dynamodb:GetItem');

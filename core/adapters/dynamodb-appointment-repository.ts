@@ -25,6 +25,9 @@ import type {
   StatusChangeResult,
 } from '../ports';
 
+/** Set on an appointment another request answered with: a failed hand-off of its own no longer discards it. */
+const ANSWERED_AGAIN = 'answeredAgain';
+
 const INVALID_TOKEN = 'nextToken is not valid for this insuredId: pass the nextToken of the previous page unchanged';
 
 /** Appointments in DynamoDB: pk insuredId, sk appointmentId (a ULID). */
@@ -261,20 +264,41 @@ export class DynamoDbAppointmentRepository implements AppointmentRepository {
     }
   }
 
-  async discardPending(key: AppointmentKey): Promise<void> {
+  async discardPending(key: AppointmentKey): Promise<boolean> {
     try {
       await this.documents.send(
         new DeleteCommand({
           TableName: this.tableName,
           Key: keyOf(key),
-          ConditionExpression: '#status = :pending',
-          ExpressionAttributeNames: { '#status': 'status' },
+          ConditionExpression: 'attribute_not_exists(#sk) OR (#status = :pending AND attribute_not_exists(#answered))',
+          ExpressionAttributeNames: { '#sk': appointmentsTable.sortKey, '#status': 'status', '#answered': ANSWERED_AGAIN },
           ExpressionAttributeValues: { ':pending': AppointmentStatus.PENDING },
         }),
       );
+      return true;
     } catch (error) {
-      // Gone already, or the pipeline got it after all: either way nothing is left waiting.
+      // The pipeline got it after all, or a racing request of the same booking answered with it: it stays.
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      return false;
+    }
+  }
+
+  async keepAnswered(key: AppointmentKey): Promise<boolean> {
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keyOf(key),
+          UpdateExpression: 'SET #answered = :true',
+          ConditionExpression: 'attribute_exists(#sk)',
+          ExpressionAttributeNames: { '#sk': appointmentsTable.sortKey, '#answered': ANSWERED_AGAIN },
+          ExpressionAttributeValues: { ':true': true },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      return false;
     }
   }
 }

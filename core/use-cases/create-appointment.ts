@@ -102,7 +102,14 @@ async function claimSlotOrFindHolder(appointment: Appointment, appointments: App
     replacing = claim.holder;
     if (replacing === undefined) continue;
     const holder = await appointments.get({ insuredId: appointment.insuredId, appointmentId: replacing });
-    if (holder && holdsItsSlot(holder.status) && holder.scheduleId === appointment.scheduleId) return holder;
+    if (
+      holder &&
+      holdsItsSlot(holder.status) &&
+      holder.scheduleId === appointment.scheduleId &&
+      (await keptToAnswer(holder, appointments))
+    ) {
+      return holder;
+    }
     // The holder was rejected, cancelled, discarded or moved to another slot: the claim is stale and this booking may take it.
   }
   await appointments.discardPending(appointment);
@@ -110,9 +117,19 @@ async function claimSlotOrFindHolder(appointment: Appointment, appointments: App
 }
 
 /**
+ * A PENDING holder is kept before it is answered: a racing request that made it may be failing its hand-off and
+ * about to discard it. False: it was discarded meanwhile.
+ */
+async function keptToAnswer(holder: Appointment, appointments: AppointmentRepository): Promise<boolean> {
+  return holder.status !== AppointmentStatus.PENDING || appointments.keepAnswered(holder);
+}
+
+/**
  * A retry: the new appointment, never published, is removed and the earlier one answered.
  * A PENDING one is sent to its country again (harmless: countries book by appointmentId),
  * so a request cut off between storing and handing off is healed by the client's retry.
+ * If that send fails, the retry is refused "try again": the earlier one may be a racing request's
+ * whose own send failed too, and answering with it would promise a booking nobody sent.
  */
 async function answerWithEarlierBooking(
   duplicate: Appointment,
@@ -132,18 +149,15 @@ async function answerWithEarlierBooking(
     try {
       await requests.publish(requestOf(earlier, correlationId));
     } catch (error) {
-      // The first hand-off most likely went through; `npm run reconcile` lists it if not.
-      logger.warn('The earlier PENDING appointment could not be sent to its country again', { ...logKeys, error: asError(error) });
+      logger.error('The earlier PENDING appointment could not be sent to its country again', { ...logKeys, error: asError(error) });
+      throw new SchedulingUnavailableError(SAVED_NOT_SENT);
     }
   }
   return earlier;
 }
 
-async function handOff(
-  appointment: Appointment,
-  correlationId: string,
-  { appointments, requests, logger }: CreateAppointmentPorts,
-): Promise<void> {
+async function handOff(appointment: Appointment, correlationId: string, ports: CreateAppointmentPorts): Promise<void> {
+  const { appointments, requests, logger } = ports;
   const logKeys = { appointmentId: appointment.appointmentId, correlationId, countryISO: appointment.countryISO };
   try {
     await requests.publish(requestOf(appointment, correlationId));
@@ -152,9 +166,9 @@ async function handOff(
       ...logKeys,
       error: asError(publishError),
     });
+    let discarded: boolean;
     try {
-      await appointments.discardPending(appointment);
-      await appointments.releaseSlotClaim(appointment);
+      discarded = await appointments.discardPending(appointment);
     } catch (discardError) {
       // Left PENDING: `npm run reconcile` lists it, and this line says which one.
       logger.error('Pending appointment could not be discarded after a failed publish', { ...logKeys, error: asError(discardError) });
@@ -162,7 +176,27 @@ async function handOff(
         'The appointment could not be sent for scheduling. Please try again; if it shows as PENDING, it will not be completed.',
       );
     }
+    if (!discarded) {
+      // A racing request of the same booking answered with it: kept, with its claim, for the retry to send.
+      logger.warn('Pending appointment kept after a failed publish: another request answered with it', logKeys);
+      throw new SchedulingUnavailableError(SAVED_NOT_SENT);
+    }
+    await releaseClaimOf(appointment, logKeys, ports);
     throw new SchedulingUnavailableError('The appointment could not be sent for scheduling and was not saved. Please try again.');
+  }
+}
+
+const SAVED_NOT_SENT = 'The appointment is saved as PENDING but could not be sent for scheduling. Please try the same booking again.';
+
+/** After a discard: a claim left behind is stale, and the next booking of the slot replaces it. */
+async function releaseClaimOf(appointment: Appointment, logKeys: object, { appointments, logger }: CreateAppointmentPorts): Promise<void> {
+  try {
+    await appointments.releaseSlotClaim(appointment);
+  } catch (error) {
+    logger.warn('The slot claim of a discarded appointment could not be released; the next booking replaces it', {
+      ...logKeys,
+      error: asError(error),
+    });
   }
 }
 

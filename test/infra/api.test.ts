@@ -8,7 +8,11 @@ import { stackOutputs } from '../../infra/stack-outputs';
 import { environment } from '../../core/config/environment';
 import { topology } from '../../core/config/topology';
 import { localExecutor } from '../support/local-executor';
-import { aSlotSnapshot, everyFreeSlotQuery, requestsOf, type TableRequest } from './slot-read-model-requests';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbAppointmentRepository } from '../../core/adapters/dynamodb-appointment-repository';
+import { appointmentsTable } from '../../core/config/appointments-table';
+import { createAppointment } from '../../core/use-cases/create-appointment';
+import { aSlotSnapshot, conditionFailed, everyFreeSlotQuery, requestsOf, tableRequestsOf, type TableRequest } from './table-requests';
 import {
   environmentOf,
   functionLogicalId,
@@ -24,6 +28,42 @@ import {
   synthesizeAppointmentsApp,
   SYNTHESIS_TIMEOUT_MS,
 } from './synthesized-app';
+
+/**
+ * The requests createAppointment makes of the appointments table through its real repository, on one path: a new
+ * booking; the same booking again while the first is PENDING (its claim held); or SNS refusing the hand-off.
+ */
+async function bookingRequests(path: 'new' | 'retry of a PENDING booking' | 'SNS refusing'): Promise<TableRequest[]> {
+  const slot = aSlotSnapshot();
+  const booking = { insuredId: '00042', countryISO: slot.countryISO, scheduleId: slot.scheduleId };
+  const isClaim = (key: Record<string, unknown> | undefined) =>
+    String(key?.[appointmentsTable.sortKey]).startsWith(appointmentsTable.slotClaimPrefix);
+  const earlier = { ...booking, appointmentId: '01EARLIER', status: 'PENDING', createdAt: slot.startsAt, updatedAt: slot.startsAt };
+  return tableRequestsOf(
+    'appointments',
+    (documents) => {
+      if (path !== 'retry of a PENDING booking') return;
+      documents.on(PutCommand).callsFake((input: { Item?: Record<string, unknown> }) => {
+        if (isClaim(input.Item)) throw conditionFailed();
+        return {};
+      });
+      documents.on(GetCommand).callsFake((input: { Key?: Record<string, unknown> }) => ({
+        Item: isClaim(input.Key) ? { heldBy: earlier.appointmentId } : earlier,
+      }));
+    },
+    (client) =>
+      createAppointment(booking, { kind: 'developer' }, 'infra-test', {
+        appointments: new DynamoDbAppointmentRepository(client, 'appointments'),
+        requests: { publish: () => (path === 'SNS refusing' ? Promise.reject(new Error('SNS refused')) : Promise.resolve()) },
+        slots: { get: () => Promise.resolve(slot) },
+        logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
+        metrics: { bookingAccepted: () => undefined, bookingRefused: () => undefined },
+        now: () => new Date(Date.parse(slot.startsAt) - 86_400_000),
+      }).catch((error: Error) => {
+        if (path !== 'SNS refusing') throw error;
+      }),
+  );
+}
 
 let synthesized: SynthesizedApp;
 beforeAll(() => {
@@ -145,10 +185,18 @@ describe('what each resolver function may do', () => {
     );
   });
 
-  it("given Mutation.createAppointment, when it runs, then it can put, read (a retry's earlier booking) and delete appointments and publish requests, nothing else", () => {
+  it("given Mutation.createAppointment, when it books, answers a retry with the earlier booking, or discards a booking SNS refused, then it has the rights to exactly the appointments table's requests it makes, and publishes requests, nothing else", async () => {
     const statements = statementsOf(synthesized, 'Mutation.createAppointment');
+    const requests = [
+      ...new Set([
+        ...(await bookingRequests('new')),
+        ...(await bookingRequests('retry of a PENDING booking')),
+        ...(await bookingRequests('SNS refusing')),
+      ]),
+    ].sort();
 
-    expect(actionsOn(statements, tableId())).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem']);
+    expect(requests).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
+    expect(actionsOn(statements, tableId())).toEqual(requests);
     expect(actionsOn(statements, topicId())).toEqual(['sns:Publish']);
     expect(environmentOf(resource(synthesized.template, functionLogicalId(synthesized, 'Mutation.createAppointment')))).toMatchObject({
       [environment.appointmentsTableName]: { Ref: tableId() },

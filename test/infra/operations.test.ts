@@ -22,7 +22,7 @@ import {
   synthesizeAppointmentsApp,
   SYNTHESIS_TIMEOUT_MS,
 } from './synthesized-app';
-import { requestsOf } from './slot-read-model-requests';
+import { requestsOf } from './table-requests';
 
 /** What the on-call person is paged for and what they look at: the alarms and the dashboard. */
 

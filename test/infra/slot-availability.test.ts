@@ -6,7 +6,7 @@ import { freeSlotIndexes } from '../../core/config/slot-read-model';
 import { topology } from '../../core/config/topology';
 import { slotAvailabilityEventSchema } from '../../core/messages/slot-messages';
 import { allDeployedFunctions, deployedFunctions } from '../../infra/bundling';
-import { aSlotSnapshot, requestsOf, type TableRequest } from './slot-read-model-requests';
+import { aSlotSnapshot, requestsOf, type TableRequest } from './table-requests';
 import {
   environmentOf,
   functionLogicalId,

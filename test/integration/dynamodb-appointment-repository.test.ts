@@ -125,11 +125,26 @@ describe('DynamoDB appointment repository (dynalite)', () => {
     await repository.create(completed);
     await repository.changeStatus(completed, { target: AppointmentStatus.COMPLETED, at: new Date() });
 
-    await repository.discardPending(pending);
-    await repository.discardPending(completed);
+    expect(await repository.discardPending(pending)).toBe(true);
+    expect(await repository.discardPending(completed)).toBe(false);
 
     const remaining = (await repository.listByInsured('00300', { limit: 10 })).items;
     expect(remaining.map((item) => [item.appointmentId, item.status])).toEqual([[completed.appointmentId, 'COMPLETED']]);
+  });
+
+  it('given a PENDING appointment another request answered with, when its own request discards it, then it is kept (and shown as before); once discarded, it cannot be kept', async () => {
+    const answered = appointment('00310');
+    const discarded = appointment('00310');
+    await repository.create(answered);
+    await repository.create(discarded);
+
+    expect(await repository.keepAnswered(answered)).toBe(true);
+    expect(await repository.discardPending(answered)).toBe(false);
+    expect(await repository.discardPending(discarded)).toBe(true);
+    expect(await repository.keepAnswered(discarded)).toBe(false);
+
+    expect((await repository.listByInsured('00310', { limit: 10 })).items).toEqual([answered]);
+    expect(await repository.discardPending(discarded)).toBe(true);
   });
 
   it('given appointments of two insured people, when one is listed, then only theirs come back, newest first', async () => {

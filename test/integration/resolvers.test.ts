@@ -217,6 +217,39 @@ describe('Mutation.createAppointment sent again (a retry)', () => {
     expect(answers.map((answer) => answer.appointmentId)).toEqual(Array.from({ length: 5 }, () => listed[0]!.appointmentId));
   });
 
+  // Found by the booking model (issue 31): the request that answered with the other's appointment was told of one
+  // that the other then discarded, its own hand-off having failed. Whatever a client is answered with now exists.
+  it('given two identical bookings at once while SNS refuses the first publish, when both are answered, then the appointment one is answered with is stored and sent, and the other is told to try the same booking again', async () => {
+    // SNS refuses the first publish once the second has reached it: the SDK's retries of the first take that long.
+    let secondArrived!: () => void;
+    const second = new Promise<void>((resolve) => (secondArrived = resolve));
+    let publishes = 0;
+    sns.on(PublishCommand).callsFake(async () => {
+      publishes += 1;
+      if (publishes === 1) {
+        await second;
+        throw new Error('SNS is unavailable');
+      }
+      secondArrived();
+      return { MessageId: 'message-2' };
+    });
+    const booking = { insuredId: '05006', ...slots.next('CL') };
+
+    const answers = await Promise.all([developer.bookAppointment(booking), developer.bookAppointment(booking)]);
+
+    const refused = answers.filter((answer) => answer.errors !== undefined);
+    const [answered] = answers.filter((answer) => answer.errors === undefined).map(then.accepted);
+    expect(refused).toHaveLength(1);
+    then.refusedWith(refused[0]!, 'SchedulingUnavailableError', { message: 'Please try the same booking again' });
+    const listed = then.listed(await developer.listAppointments('05006')).items;
+    expect(listed.map((item) => [item.appointmentId, item.status])).toEqual([[answered!.appointmentId, 'PENDING']]);
+    expect(published().map((message) => message.appointmentId)).toEqual([answered!.appointmentId, answered!.appointmentId]);
+
+    // And the refused client's retry, as it was told, is answered with that same appointment.
+    sns.on(PublishCommand).resolves({ MessageId: 'message-3' });
+    expect(then.accepted(await developer.bookAppointment(booking)).appointmentId).toBe(answered!.appointmentId);
+  });
+
   it('given an earlier booking of the slot that was REJECTED, when booked again, then a new appointment is made', async () => {
     const booking = { insuredId: '05003', ...slots.next('PE') };
     const first = await given.aBooking(developer, booking);

@@ -81,6 +81,8 @@ export class BookingModel {
   readonly rows = new Map<string, ModelRow>();
   readonly countryQueue: CountryMessage[] = [];
   readonly confirmationQueue: Decision[] = [];
+  /** Bookings refused with SchedulingUnavailableError: the client retries them, as the API's error tells it to. */
+  readonly retriesOwed: { readonly insuredId: string; readonly countryISO: Country; readonly scheduleId: number }[] = [];
 
   appointmentAt(index: number): ModelAppointment | undefined {
     if (this.order.length === 0) return undefined;
@@ -99,6 +101,12 @@ export class BookingModel {
 
   /** A new booking was accepted as `appointmentId`: PENDING, its request on its country's queue. */
   booked(appointmentId: string, insuredId: string, countryISO: Country, scheduleId: number): void {
+    this.stored(appointmentId, insuredId, countryISO, scheduleId);
+    this.countryQueue.push({ kind: 'book', appointmentId, countryISO, scheduleId });
+  }
+
+  /** A new booking stored as `appointmentId`, PENDING, before anything is sent for it. */
+  stored(appointmentId: string, insuredId: string, countryISO: Country, scheduleId: number): void {
     this.appointments.set(appointmentId, {
       appointmentId,
       insuredId,
@@ -110,7 +118,6 @@ export class BookingModel {
       lastSettledMove: undefined,
     });
     this.order.push(appointmentId);
-    this.countryQueue.push({ kind: 'book', appointmentId, countryISO, scheduleId });
   }
 
   /** A repeated booking answered with `existing`: nothing new is stored; a PENDING one is sent to its country again. */

@@ -32,8 +32,8 @@ export interface StoredChange {
 }
 
 /**
- * The repository, recording every change it stores: reads the item before and after each write. Commands run
- * one at a time, so nothing else writes in between.
+ * The repository, recording every change it stores: reads the item before and after each write. Steps that run
+ * requests at once (racing bookings) write other items meanwhile, never another status of the same one.
  */
 export class RecordingRepository implements AppointmentRepository {
   readonly changes: StoredChange[] = [];
@@ -65,8 +65,12 @@ export class RecordingRepository implements AppointmentRepository {
     return this.recorded(key, 'changeStatus', () => this.inner.changeStatus(key, change));
   }
 
-  discardPending(key: AppointmentKey): Promise<void> {
+  discardPending(key: AppointmentKey): Promise<boolean> {
     return this.recorded(key, 'discardPending', () => this.inner.discardPending(key));
+  }
+
+  keepAnswered(key: AppointmentKey): Promise<boolean> {
+    return this.inner.keepAnswered(key);
   }
 
   requestMove(key: AppointmentKey, move: Parameters<AppointmentRepository['requestMove']>[1], fromScheduleId: number) {
@@ -102,6 +106,8 @@ export interface BookingSystem {
   readonly reschedule: RescheduleAppointmentPorts;
   readonly inCountry: Record<Country, BookOrCancelInCountryPorts>;
   readonly completion: ApplyCountryOutcomePorts;
+  /** How many of the next publishes SNS refuses (after the SDK's own retries): an outage, or a passing one. */
+  refusedPublishes: number;
   deliverToCountry(message: CountryMessage): Promise<void>;
   deliverDecision(outcome: CountryOutcome): Promise<void>;
 }
@@ -113,7 +119,12 @@ export function aBookingSystem(table: TestTable, pool: Pool): BookingSystem {
   const countryQueue: CountryMessage[] = [];
   const confirmationQueue: CountryOutcome[] = [];
   const requests = {
-    publish: (message: CountryMessage) => {
+    publish: (message: CountryMessage): Promise<void> => {
+      if (system.refusedPublishes > 0) {
+        system.refusedPublishes -= 1;
+        // Refused after the SDK's retries, which take their backoff: racing requests go on meanwhile.
+        return new Promise((_, reject) => setTimeout(() => reject(new Error('SNS refused the publish')), 20));
+      }
       countryQueue.push(message);
       return Promise.resolve();
     },
@@ -155,6 +166,7 @@ export function aBookingSystem(table: TestTable, pool: Pool): BookingSystem {
     reschedule: { appointments, requests, slots, logger: quiet },
     inCountry: { PE: inCountry('PE'), CL: inCountry('CL') },
     completion,
+    refusedPublishes: 0,
     deliverToCountry: (message) => bookOrCancelInCountry(message, system.inCountry[message.countryISO]),
     deliverDecision: (outcome) => applyCountryOutcome(outcome, completion),
   };

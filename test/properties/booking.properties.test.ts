@@ -117,6 +117,77 @@ async function booking(model: BookingModel, run: Run, insuredId: string, country
   expectQueuesAsModelled(model, run, step);
 }
 
+/**
+ * When `racers` identical bookings arrive at once (a client retrying before its first answer came, or two taps),
+ * while SNS refuses the next `refusedPublishes` publishes (0: none; a few: a passing outage; many: an outage).
+ * Who wins the claim is the system's race, so the step checks what must hold for any winner: one appointment at
+ * most, every answer naming it, only "try again" refusals and only while SNS refuses, only its booking sent.
+ */
+class RacingBookings implements Step {
+  constructor(
+    readonly person: number,
+    readonly countryISO: Country,
+    readonly slot: number,
+    readonly racers: number,
+    readonly refusedPublishes: number,
+  ) {}
+  check = () => true;
+  async run(model: BookingModel, run: Run): Promise<void> {
+    const step = this.toString();
+    const insuredId = run.insured[this.person]!;
+    const scheduleId = run.slots[this.countryISO][this.slot]!;
+    const holding = model.existingBookingsOf(insuredId, this.countryISO, scheduleId).map((appointment) => appointment.appointmentId);
+    const queuedBefore = run.system.countryQueue.length;
+
+    run.system.refusedPublishes = this.refusedPublishes;
+    const results = await Promise.all(
+      Array.from({ length: this.racers }, () => answerOf(book(run.system, insuredId, this.countryISO, scheduleId, correlationId(run)))),
+    );
+    run.system.refusedPublishes = 0;
+
+    const refusals = results.flatMap((result) => ('refusal' in result ? [result.refusal] : []));
+    const answered = [...new Set(results.flatMap((result) => ('answer' in result ? [result.answer.appointmentId] : [])))];
+    const listed = await run.system.appointments.listByInsured(insuredId, { limit: 100 });
+    const created = listed.items.filter((appointment) => !model.appointments.has(appointment.appointmentId));
+    const sent = run.system.countryQueue.slice(queuedBefore).map(asModelMessage);
+    const holder = created[0]?.appointmentId ?? holding[0];
+    expect({
+      step,
+      // Refused only while SNS refuses, and only with the error that tells the client to try again.
+      refusals: this.refusedPublishes === 0 ? refusals : [...new Set(refusals)],
+      // A retry never makes a second appointment, nor a new one beside one that holds the slot.
+      created: created.map((appointment) => ({ status: appointment.status, scheduleId: appointment.scheduleId })),
+      // Every answer names the appointment that holds the slot, and that appointment exists.
+      answered: answered.filter((appointmentId) => appointmentId !== holder),
+      // Only that appointment's booking was sent.
+      sent: sent.filter((message) => message.kind !== 'book' || message.appointmentId !== holder),
+    }).toEqual({
+      step,
+      refusals: refusals.length === 0 ? [] : ['SchedulingUnavailableError'],
+      created: created.length === 0 || holding.length > 0 ? [] : [{ status: 'PENDING', scheduleId }],
+      answered: [],
+      sent: [],
+    });
+    if (created[0]) model.stored(created[0].appointmentId, insuredId, this.countryISO, scheduleId);
+    model.countryQueue.push(...sent);
+    for (const _refusal of refusals) model.retriesOwed.push({ insuredId, countryISO: this.countryISO, scheduleId });
+    if (holder) await expectStoredAsModelled(run, model.appointments.get(holder)!, step);
+    expectQueuesAsModelled(model, run, step);
+  }
+  toString = () =>
+    `racingBookings(person ${this.person}, ${this.countryISO} slot ${this.slot}, ${this.racers} at once, SNS refusing ${this.refusedPublishes})`;
+}
+
+/** When a client whose booking was refused with SchedulingUnavailableError tries it again, as the error tells it to. */
+class RetryAfterUnavailable implements Step {
+  check = (model: Readonly<BookingModel>) => model.retriesOwed.length > 0;
+  async run(model: BookingModel, run: Run): Promise<void> {
+    const { insuredId, countryISO, scheduleId } = model.retriesOwed.shift()!;
+    await booking(model, run, insuredId, countryISO, scheduleId, this.toString());
+  }
+  toString = () => 'retryAfterUnavailable()';
+}
+
 /** When the insured person cancels an appointment (any status: a REJECTED one is refused). */
 class Cancel implements Step {
   constructor(readonly appointment: number) {}
@@ -249,6 +320,16 @@ const steps = [
     .tuple(fc.nat(PEOPLE - 1), fc.constantFrom<Country>('PE', 'CL'), fc.nat(SLOTS_PER_COUNTRY - 1))
     .map(([person, country, slot]) => new Book(person, country, slot)),
   fc.nat(20).map((appointment) => new RetryBooking(appointment)),
+  fc
+    .tuple(
+      fc.nat(PEOPLE - 1),
+      fc.constantFrom<Country>('PE', 'CL'),
+      fc.nat(SLOTS_PER_COUNTRY - 1),
+      fc.integer({ min: 1, max: 4 }),
+      fc.constantFrom(0, 0, 1, 2, 99),
+    )
+    .map(([person, country, slot, racers, refused]) => new RacingBookings(person, country, slot, racers, refused)),
+  fc.constant(new RetryAfterUnavailable()),
   fc.nat(20).map((appointment) => new Cancel(appointment)),
   fc.tuple(fc.nat(20), fc.nat(SLOTS_PER_COUNTRY - 1)).map(([appointment, slot]) => new Reschedule(appointment, slot)),
   ...[0, 1].map(() =>
@@ -269,8 +350,9 @@ const steps = [
 let table: TestTable;
 let pool: Pool;
 
-/** Every message delivered and acknowledged, oldest first, until both queues are empty (each delivery is checked as a step). */
+/** The retries clients owe, then every message delivered and acknowledged, oldest first, until both queues are empty (each checked as a step). */
 async function drain(model: BookingModel, run: Run): Promise<void> {
+  while (model.retriesOwed.length > 0) await new RetryAfterUnavailable().run(model, run);
   for (let deliveries = 0; model.countryQueue.length + model.confirmationQueue.length > 0; deliveries++) {
     if (deliveries > 500) throw new Error('The queues did not drain in 500 deliveries');
     const step = model.countryQueue.length > 0 ? new DeliverToCountry(0, 'ack', 'drain: ') : new DeliverDecision(0, 'ack', 'drain: ');

@@ -29,7 +29,8 @@ export function aRepositoryAnswering(statusChange?: StatusChangeResult): Appoint
     releaseSlotClaim: jest.fn(() => Promise.resolve()),
     listByInsured: jest.fn(() => Promise.resolve({ items: [] })),
     changeStatus: jest.fn(() => (statusChange ? Promise.resolve(statusChange) : Promise.reject(new Error('not scripted')))),
-    discardPending: jest.fn(() => Promise.resolve()),
+    discardPending: jest.fn(() => Promise.resolve(true)),
+    keepAnswered: jest.fn(() => Promise.resolve(true)),
     requestMove: jest.fn(() => Promise.reject(new Error('not scripted'))),
     settleMove: jest.fn(() => Promise.reject(new Error('not scripted'))),
   };

@@ -8,14 +8,14 @@ import {
   ScanCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
+import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { DynamoDbSlotReadModel } from '../../core/adapters/dynamodb-slot-read-model';
 import { freeSlotFilters } from '../../core/config/slot-read-model';
 import type { SlotSnapshot } from '../../core/domain/slots';
 import type { FreeSlotQuery } from '../../core/ports';
 
 /**
- * What the slot read model's adapter (core/adapters/dynamodb-slot-read-model.ts) really asks of DynamoDB, each
+ * What the tables' adapters (core/adapters/dynamodb-*.ts) really ask of DynamoDB, each
  * request as IAM authorizes it: the action, and the index a Query names. The infra tests hold each function's
  * rights to exactly these, so a right nobody uses, or a request without its right, fails here and not in AWS.
  */
@@ -54,26 +54,46 @@ export function aSlotSnapshot(overrides: Partial<SlotSnapshot> = {}): SlotSnapsh
  * nothing found, except a conditional put, which fails its condition when `stale` (the version check) and whose
  * replaced item is `replaced`, and a GetItem, which finds `stored`.
  */
-export async function requestsOf(
+export function requestsOf(
   run: (model: DynamoDbSlotReadModel) => Promise<unknown>,
   answers: { stale?: boolean; replaced?: SlotSnapshot; stored?: SlotSnapshot } = {},
+): Promise<TableRequest[]> {
+  return tableRequestsOf(
+    'slots',
+    (documents) => {
+      documents.on(QueryCommand).resolves({ Items: [] });
+      documents.on(GetCommand).resolves({ Item: answers.stored });
+      documents.on(PutCommand).callsFake((input: { ConditionExpression?: string }) => {
+        if (input.ConditionExpression === undefined) return {};
+        if (answers.stale) throw conditionFailed();
+        return { Attributes: answers.replaced };
+      });
+    },
+    (client) => run(new DynamoDbSlotReadModel(client, 'slots')),
+  );
+}
+
+export const conditionFailed = () => new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+
+/**
+ * The distinct requests `run` makes of the table `tableName` through a client whose DynamoDB answers `{}` to
+ * everything but what `answer` sets up on the document client's mock.
+ */
+export async function tableRequestsOf(
+  tableName: string,
+  answer: (documents: AwsClientStub<DynamoDBDocumentClient>) => void,
+  run: (client: DynamoDBClient) => Promise<unknown>,
 ): Promise<TableRequest[]> {
   const documents = mockClient(DynamoDBDocumentClient);
   try {
     documents.onAnyCommand().resolves({});
-    documents.on(QueryCommand).resolves({ Items: [] });
-    documents.on(GetCommand).resolves({ Item: answers.stored });
-    documents.on(PutCommand).callsFake((input: { ConditionExpression?: string }) => {
-      if (input.ConditionExpression === undefined) return {};
-      if (answers.stale) throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
-      return { Attributes: answers.replaced };
-    });
-    await run(new DynamoDbSlotReadModel(new DynamoDBClient({ region: 'us-east-1' }), 'slots'));
+    answer(documents);
+    await run(new DynamoDBClient({ region: 'us-east-1' }));
     const requests = documents.calls().map((call) => {
       const command = call.args[0] as { constructor: unknown; input: { TableName?: string; IndexName?: string } };
       const action = actions.get(command.constructor);
       if (!action) throw new Error(`The adapter sent a command this test does not know: ${String(command.constructor)}`);
-      if (command.input.TableName !== 'slots') throw new Error(`The adapter sent ${action} to another table: ${command.input.TableName}`);
+      if (command.input.TableName !== tableName) throw new Error(`The adapter sent ${action} to another table: ${command.input.TableName}`);
       return command.input.IndexName === undefined ? action : `${action} index/${command.input.IndexName}`;
     });
     return [...new Set(requests)].sort();
