@@ -84,6 +84,27 @@ export class BookingModel {
   /** Bookings refused with SchedulingUnavailableError: the client retries them, as the API's error tells it to. */
   readonly retriesOwed: { readonly insuredId: string; readonly countryISO: Country; readonly scheduleId: number }[] = [];
 
+  /** A copy to try one order of events on: when two deliveries race, either may have gone first. */
+  copy(): BookingModel {
+    const copy = new BookingModel();
+    copy.adopt(this);
+    return copy;
+  }
+
+  /** Becomes `other` (the order of events that happened): the model is shared by reference with its runner. */
+  adopt(other: BookingModel): void {
+    if (other === this) return;
+    const replace = <T>(into: T[], from: readonly T[]) => into.splice(0, into.length, ...from);
+    this.appointments.clear();
+    for (const [id, appointment] of other.appointments) this.appointments.set(id, { ...appointment });
+    this.rows.clear();
+    for (const [id, row] of other.rows) this.rows.set(id, { ...row });
+    replace(this.order, other.order);
+    replace(this.countryQueue, other.countryQueue);
+    replace(this.confirmationQueue, other.confirmationQueue);
+    replace(this.retriesOwed, other.retriesOwed);
+  }
+
   appointmentAt(index: number): ModelAppointment | undefined {
     if (this.order.length === 0) return undefined;
     return this.appointments.get(this.order[index % this.order.length]!);
