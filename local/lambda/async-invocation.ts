@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { RetryWaits } from '../retry-waits';
 import type { LocalLogger } from '../log';
 
 /**
@@ -54,7 +55,7 @@ export interface LocalAsyncInvocationsOptions {
 
 export class LocalAsyncInvocations {
   private readonly running = new Set<Promise<void>>();
-  private readonly retryWaits = new Set<{ timer: NodeJS.Timeout; resume: () => void }>();
+  private readonly retryWaits = new RetryWaits();
   private stopped = false;
 
   constructor(private readonly options: LocalAsyncInvocationsOptions) {}
@@ -78,10 +79,7 @@ export class LocalAsyncInvocations {
   /** Gives up the retries waiting (their events are dropped, as a stopped stack would) and waits for the rest. */
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const wait of [...this.retryWaits]) {
-      clearTimeout(wait.timer);
-      wait.resume();
-    }
+    this.retryWaits.endAll();
     await this.settled();
   }
 
@@ -96,7 +94,7 @@ export class LocalAsyncInvocations {
         const keys = { functionArn: fn.arn, requestId, attempt, error: error instanceof Error ? error.message : String(error) };
         if (attempt <= maximumRetryAttempts && !this.stopped) {
           this.options.logger.warn('An asynchronous invocation failed; Lambda retries it', keys);
-          await this.waitToRetry();
+          await this.retryWaits.wait(this.options.retryDelayMs ?? 1000);
           continue;
         }
         this.options.logger.error('An asynchronous invocation failed every attempt', {
@@ -108,19 +106,6 @@ export class LocalAsyncInvocations {
         return;
       }
     }
-  }
-
-  private waitToRetry(): Promise<void> {
-    return new Promise((resolve) => {
-      const wait = {
-        timer: setTimeout(() => wait.resume(), this.options.retryDelayMs ?? 1000),
-        resume: () => {
-          this.retryWaits.delete(wait);
-          resolve();
-        },
-      };
-      this.retryWaits.add(wait);
-    });
   }
 }
 

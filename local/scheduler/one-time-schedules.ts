@@ -4,6 +4,7 @@ import { localWallTimeToInstant } from '../../core/domain/zoned-time';
 import { LOCAL_ACCOUNT_ID } from '../aws-identity';
 import type { LocalLogger } from '../log';
 import { closeNow, listenOnLoopback, readRequestBody } from '../network';
+import { RetryWaits } from '../retry-waits';
 
 /*
  * EventBridge Scheduler's one-time schedules, locally, behind the same HTTP API the AWS SDK v3 client
@@ -124,7 +125,7 @@ const AT_EXPRESSION = /^at\((\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\)$/;
 export class LocalOneTimeSchedules {
   private readonly held = new Map<string, HeldSchedule>();
   private readonly running = new Set<Promise<void>>();
-  private readonly retryWaits = new Set<{ timer: NodeJS.Timeout; resume: () => void }>();
+  private readonly retryWaits = new RetryWaits();
   private readonly now: () => Date;
   private readonly region: string;
   private readonly retryDelayMs: number;
@@ -201,10 +202,7 @@ export class LocalOneTimeSchedules {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    for (const wait of [...this.retryWaits]) {
-      clearTimeout(wait.timer);
-      wait.resume();
-    }
+    this.retryWaits.endAll();
     if (this.server) await closeNow(this.server);
     await Promise.allSettled([...this.running]);
   }
@@ -410,9 +408,9 @@ export class LocalOneTimeSchedules {
 
   /**
    * Scheduler retries a failed delivery per the target's RetryPolicy (185 retries over 24 h unless set), then sends
-   * it to the DeadLetterConfig queue or drops it. Locally: a fixed wait, at most `maxRetryAttempts` retries, and an
-   * error line naming the queue. (In AWS, a Lambda target invoked asynchronously that throws is retried by Lambda's own
-   * asynchronous retries; here the invoke callback's rejection stands for both.)
+   * it to the DeadLetterConfig queue or drops it; a target that does not exist, or that the role may not invoke, is
+   * not retried at all. Locally: a fixed wait, at most `maxRetryAttempts` retries, and an error line naming the queue.
+   * (A Lambda target is invoked asynchronously: its function's errors are Lambda's to retry, never Scheduler's.)
    */
   private async invokeWithRetries(schedule: HeldSchedule): Promise<void> {
     const retries = Math.min(schedule.target.RetryPolicy?.MaximumRetryAttempts ?? AWS_DEFAULT_RETRY_ATTEMPTS, this.maxRetryAttempts);
@@ -423,36 +421,28 @@ export class LocalOneTimeSchedules {
         return;
       } catch (error) {
         const keys = { ...summaryKeys(schedule), attempt, error: error instanceof Error ? error.message : String(error) };
-        if (attempt > retries || this.stopped) {
+        const permanent = isPermanent(error);
+        if (permanent || attempt > retries || this.stopped) {
           const deadLetterQueue = this.stopped ? undefined : schedule.target.DeadLetterConfig?.Arn;
-          this.options.logger.error('A one-time schedule’s invocation failed every attempt', {
-            ...keys,
-            deadLetterQueue: deadLetterQueue ?? 'none: the invocation is dropped',
-            ...(this.stopped ? { reason: 'the local Scheduler stopped' } : {}),
-          });
-          if (deadLetterQueue) this.options.sendDeadLetter?.(deadLetterQueue, this.deadLetterEvent(schedule, attempt - 1, error));
+          this.options.logger.error(
+            permanent ? 'A one-time schedule’s target cannot be invoked' : 'A one-time schedule’s invocation failed every attempt',
+            {
+              ...keys,
+              deadLetterQueue: deadLetterQueue ?? 'none: the invocation is dropped',
+              ...(this.stopped ? { reason: 'the local Scheduler stopped' } : {}),
+            },
+          );
+          if (deadLetterQueue)
+            this.options.sendDeadLetter?.(deadLetterQueue, this.deadLetterEvent(schedule, { retries: attempt - 1, permanent }, error));
           return;
         }
         this.options.logger.warn('A one-time schedule’s invocation failed; retrying', { ...keys, retryInMs: this.retryDelayMs });
-        await this.waitToRetry();
+        await this.retryWaits.wait(this.retryDelayMs);
       }
     }
   }
 
-  private waitToRetry(): Promise<void> {
-    return new Promise((resolve) => {
-      const wait = {
-        timer: setTimeout(() => wait.resume(), this.retryDelayMs),
-        resume: () => {
-          this.retryWaits.delete(wait);
-          resolve();
-        },
-      };
-      this.retryWaits.add(wait);
-    });
-  }
-
-  private deadLetterEvent(schedule: HeldSchedule, retries: number, error: unknown): DeadLetterEvent {
+  private deadLetterEvent(schedule: HeldSchedule, ending: { retries: number; permanent: boolean }, error: unknown): DeadLetterEvent {
     const attribute = (stringValue: string) => ({ dataType: 'String' as const, stringValue });
     return {
       body: schedule.target.Input ?? '',
@@ -460,8 +450,12 @@ export class LocalOneTimeSchedules {
         // The target service's error: for Lambda, Invoke's error code (ResourceNotFoundException, TooManyRequestsException…).
         ERROR_CODE: attribute(error instanceof Error ? error.name : 'Error'),
         ERROR_MESSAGE: attribute(error instanceof Error ? error.message : String(error)),
-        EXHAUSTED_RETRY_CONDITION: attribute('MaximumRetryAttempts'),
-        RETRY_ATTEMPTS: attribute(String(retries)),
+        EXECUTION_ID: attribute(randomUUID()),
+        // Only when a retry limit ended the delivery; a permanent failure was never retried.
+        ...(ending.permanent ? {} : { EXHAUSTED_RETRY_CONDITION: attribute('MaximumRetryAttempts') }),
+        IS_PAYLOAD_TRUNCATED: attribute('false'),
+        RETRY_ATTEMPTS: attribute(String(ending.retries)),
+        ...(schedule.at ? { SCHEDULED_TIME: attribute(`${schedule.at.toISOString().slice(0, 19)}Z`) } : {}),
         SCHEDULE_ARN: attribute(this.arnOf(schedule)),
         TARGET_ARN: attribute(schedule.target.Arn),
       },
@@ -472,6 +466,10 @@ export class LocalOneTimeSchedules {
     return `arn:aws:scheduler:${this.region}:${LOCAL_ACCOUNT_ID}:schedule/${schedule.group}/${schedule.name}`;
   }
 }
+
+/** Errors Scheduler does not retry: the target is missing, or the schedule's role may not invoke it. */
+const PERMANENT_ERRORS = new Set(['ResourceNotFoundException', 'AccessDeniedException']);
+const isPermanent = (error: unknown): boolean => error instanceof Error && PERMANENT_ERRORS.has(error.name);
 
 /** A target's Input is JSON text, the payload a Lambda target receives; a schedule without one passes `{}`. */
 function targetInput(target: ScheduleTarget): unknown {

@@ -303,12 +303,13 @@ describeWithMysql('reliability: poison messages', () => {
       approximateInvokeCount: reminders.asyncRetryAttempts + 1,
     });
     expect(failed?.requestPayload).toEqual(JSON.parse(unreadable) as unknown);
-    // And the one Scheduler could not hand over was dead-lettered by Scheduler after its retries, its input as the body
+    // And the one naming no function was dead-lettered by Scheduler at once (a missing target is not retried), its input as the body
     const undelivered = deadLetters.find((record) => record.messageAttributes.TARGET_ARN?.stringValue === missingFunction);
     expect(undelivered?.messageAttributes).toMatchObject({
       ERROR_CODE: { stringValue: 'ResourceNotFoundException' },
-      RETRY_ATTEMPTS: { stringValue: String(reminders.retryAttempts) },
+      RETRY_ATTEMPTS: { stringValue: '0' },
     });
+    expect(undelivered?.messageAttributes).not.toHaveProperty('EXHAUSTED_RETRY_CONDITION');
     expect(deadLetters).toHaveLength(2);
     // And nobody was emailed, and neither schedule is left
     expect((await stack.sentEmails()).length).toBe(emailsBefore);

@@ -184,7 +184,7 @@ describe('one-time schedules through the real SchedulerClient (LocalOneTimeSched
     expect(invocations).toHaveLength(2);
   });
 
-  it('given a target that cannot be invoked, when it fires, then it is retried MaximumRetryAttempts times and dead-lettered with the failure', async () => {
+  it('given a target whose invocation keeps failing (throttled), when it fires, then it is retried MaximumRetryAttempts times and dead-lettered with the failure', async () => {
     let calls = 0;
     const deadLetters: { queueArn: string; message: DeadLetterEvent }[] = [];
     const { client, schedules, logLines } = await start({
@@ -213,13 +213,39 @@ describe('one-time schedules through the real SchedulerClient (LocalOneTimeSched
     ).toEqual({
       ERROR_CODE: 'TooManyRequestsException',
       ERROR_MESSAGE: 'function error',
+      EXECUTION_ID: expect.stringMatching(/^[0-9a-f-]{36}$/),
       EXHAUSTED_RETRY_CONDITION: 'MaximumRetryAttempts',
+      IS_PAYLOAD_TRUNCATED: 'false',
       RETRY_ATTEMPTS: '2',
+      SCHEDULED_TIME: '2027-01-15T09:30:00Z',
       SCHEDULE_ARN: `arn:aws:scheduler:us-east-1:000000000000:schedule/appointment-reminders/${reminder().Name}`,
       TARGET_ARN: reminder().Target!.Arn,
     });
     // Done either way: DELETE removes it after the last attempt.
     expect(schedules.schedules()).toEqual([]);
+  });
+
+  it('given a target that does not exist, when it fires, then it is not retried: dead-lettered at once, with no retry condition', async () => {
+    let calls = 0;
+    const deadLetters: { queueArn: string; message: DeadLetterEvent }[] = [];
+    const { client, schedules } = await start({
+      invoke: () => {
+        calls += 1;
+        return Promise.reject(Object.assign(new Error('Function not found'), { name: 'ResourceNotFoundException' }));
+      },
+      sendDeadLetter: (queueArn, message) => deadLetters.push({ queueArn, message }),
+    });
+    const target = { ...reminder().Target!, RetryPolicy: { MaximumRetryAttempts: 2 }, DeadLetterConfig: { Arn: DLQ_ARN } };
+    await client.send(new CreateScheduleCommand(reminder({ Target: target })));
+
+    await schedules.fireDue(new Date('2027-01-15T09:30:00Z'));
+
+    expect(calls).toBe(1);
+    const attributes = Object.fromEntries(
+      Object.entries(deadLetters[0]!.message.attributes).map(([name, value]) => [name, value.stringValue]),
+    );
+    expect(attributes).toMatchObject({ ERROR_CODE: 'ResourceNotFoundException', RETRY_ATTEMPTS: '0' });
+    expect(attributes).not.toHaveProperty('EXHAUSTED_RETRY_CONDITION');
   });
 
   it('given no RetryPolicy (AWS: 185 retries), when invoke keeps failing, then the local cap of 3 retries applies', async () => {
