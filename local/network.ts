@@ -1,4 +1,4 @@
-import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
+import { Server as HttpServerClass, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 
 /** A port free on loopback right now. */
@@ -48,7 +48,14 @@ export function closeNow(server: HttpServer): Promise<void> {
  * has begun have answered: dynalite throws, uncaught, from a write that meets its closed database. Once closing
  * starts, a request arriving on a kept-alive connection is refused before the store sees it.
  */
-export function inFlightRequests(server: HttpServer): { closeWhenAnswered(graceMs: number): Promise<void> } {
+export function inFlightRequests(server: HttpServer): {
+  /**
+   * Stops serving once the requests under way have answered, or `graceMs` passed. `closeStore` false: only the HTTP
+   * server closes (http.Server's own close, not the store's override), so a request still running after the grace
+   * finishes against a store that stays open until it is collected, rather than throwing out of the process.
+   */
+  closeWhenAnswered(graceMs: number, options: { closeStore: boolean }): Promise<void>;
+} {
   const handlers = server.listeners('request') as ((request: IncomingMessage, response: ServerResponse) => void)[];
   server.removeAllListeners('request');
   let closing = false;
@@ -93,9 +100,10 @@ export function inFlightRequests(server: HttpServer): { closeWhenAnswered(graceM
       });
     });
   return {
-    async closeWhenAnswered(graceMs) {
+    async closeWhenAnswered(graceMs, { closeStore }) {
       closing = true;
-      const closed = new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+      const close = closeStore ? server.close.bind(server) : HttpServerClass.prototype.close.bind(server);
+      const closed = new Promise<void>((resolve, reject) => close((error?: Error) => (error ? reject(error) : resolve())));
       await allAnswered(graceMs);
       server.closeAllConnections();
       await closed;

@@ -44,8 +44,10 @@ export async function startLocalDynamoDb(options: { path?: string; port?: number
   return {
     endpoint,
     operations,
-    // A function stopped mid-write leaves its request to dynalite: it answers before the store closes.
-    close: () => requests.closeWhenAnswered(30_000),
+    // A function stopped mid-write leaves its request to dynalite: it answers before the server closes. A store in
+    // memory is never closed: a request that outlived the grace (a loaded machine) finishes harmlessly; one on disk
+    // is closed, so that its writes are flushed.
+    close: () => requests.closeWhenAnswered(options.path ? 30_000 : 5_000, { closeStore: options.path !== undefined }),
   };
 }
 

@@ -1,4 +1,6 @@
+import { createServer } from 'node:http';
 import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { inFlightRequests, listenOnLoopback } from '../../local/network';
 import { appointmentsTable } from '../../core/config/appointments-table';
 import { ensureAppointmentsTable, localDynamoDbClient, startLocalDynamoDb } from '../../local/dynamodb/dynalite';
 
@@ -62,6 +64,33 @@ describe('the local DynamoDB, stopped while writes are in flight', () => {
       expect(outcomes.answered).toBeGreaterThanOrEqual(40);
       client.destroy();
     }
+  });
+
+  it('given a request still running when the grace ends, when a store kept in memory closes, then the store is left open for it: it finishes, nothing throws', async () => {
+    // A server whose close, like dynalite's, also closes its store; its one handler takes longer than the grace.
+    let storeClosed = false;
+    let writtenToAClosedStore = false;
+    const server = createServer((_request, response) => {
+      setTimeout(() => {
+        writtenToAClosedStore = storeClosed;
+        response.end('{}');
+      }, 300);
+    });
+    const closeServer = server.close.bind(server);
+    server.close = ((callback?: (error?: Error) => void) => {
+      storeClosed = true;
+      return closeServer(callback);
+    });
+    const requests = inFlightRequests(server);
+    const url = await listenOnLoopback(server);
+    const slow = fetch(url).catch(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+
+    await requests.closeWhenAnswered(10, { closeStore: false });
+    await slow;
+    await new Promise((resolve) => setTimeout(resolve, 400));
+
+    expect({ storeClosed, writtenToAClosedStore }).toEqual({ storeClosed: false, writtenToAClosedStore: false });
   });
 
   it('given a stopped local DynamoDB, when a client writes, then the write is refused rather than lost silently', async () => {
