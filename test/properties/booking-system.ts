@@ -5,7 +5,7 @@ import { MysqlCountryAppointments } from '../../core/adapters/mysql-country-appo
 import { MysqlSlotCatalog } from '../../core/adapters/mysql-slot-catalog';
 import { countries } from '../../core/domain/countries';
 import type { Caller } from '../../core/domain/caller';
-import type { Appointment } from '../../core/graphql/types.generated';
+import type { Appointment, AppointmentStatusChange } from '../../core/graphql/types.generated';
 import type { CountryMessage, CountryOutcome } from '../../core/messages/appointment-messages';
 import type { AppointmentKey, AppointmentRepository, MoveSettlement, StatusChangeRequest, StructuredLogger } from '../../core/ports';
 import { applyCountryOutcome, type ApplyCountryOutcomePorts } from '../../core/use-cases/apply-country-outcome';
@@ -106,6 +106,8 @@ export interface BookingSystem {
   readonly reschedule: RescheduleAppointmentPorts;
   readonly inCountry: Record<Country, BookOrCancelInCountryPorts>;
   readonly completion: ApplyCountryOutcomePorts;
+  /** What subscribers were pushed, in the order the completion worker published it. */
+  readonly pushes: AppointmentStatusChange[];
   /** How many of the next publishes SNS refuses (after the SDK's own retries): an outage, or a passing one. */
   refusedPublishes: number;
   deliverToCountry(message: CountryMessage): Promise<void>;
@@ -142,9 +144,15 @@ export function aBookingSystem(table: TestTable, pool: Pool): BookingSystem {
     availability: { announce: () => Promise.resolve() },
     logger: quiet,
   });
+  const pushes: AppointmentStatusChange[] = [];
   const completion: ApplyCountryOutcomePorts = {
     appointments,
-    subscribers: { publish: () => Promise.resolve() },
+    subscribers: {
+      publish: (change) => {
+        pushes.push(change);
+        return Promise.resolve();
+      },
+    },
     eventBus: { announce: () => Promise.resolve() },
     logger: quiet,
     metrics: { statusStored: () => undefined, statusChangePublished: () => undefined },
@@ -166,6 +174,7 @@ export function aBookingSystem(table: TestTable, pool: Pool): BookingSystem {
     reschedule: { appointments, requests, slots, logger: quiet },
     inCountry: { PE: inCountry('PE'), CL: inCountry('CL') },
     completion,
+    pushes,
     refusedPublishes: 0,
     deliverToCountry: (message) => bookOrCancelInCountry(message, system.inCountry[message.countryISO]),
     deliverDecision: (outcome) => applyCountryOutcome(outcome, completion),

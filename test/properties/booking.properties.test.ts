@@ -18,8 +18,8 @@ import { aBookingSystem, asModelDecision, asModelMessage, book, cancel, reschedu
  * Bounded for `npm test`: a fixed seed and RUNS sequences. `npm run test:properties -- --runs 500` runs more;
  * FC_SEED (and FC_PATH, with the replayPath fast-check prints) replays a failure.
  */
-const RUNS = Number(process.env.FC_RUNS ?? 200);
-const RACING_RUNS = Math.ceil(RUNS / 2);
+const RUNS = Number(process.env.FC_RUNS ?? 150);
+const RACING_RUNS = Math.ceil((RUNS * 2) / 3);
 const SEED = Number(process.env.FC_SEED ?? 31);
 const SLOTS_PER_COUNTRY = 3;
 const PEOPLE = 3;
@@ -548,6 +548,32 @@ async function thenTheGuaranteesHold(model: BookingModel, run: Run): Promise<voi
       !(from !== 'NONE' && to !== 'GONE' && lifecycle[from].includes(to)),
   );
   expect(illegal).toEqual([]);
+
+  // Subscribers heard every status the store reached, at least once (a repeated decision announces it again),
+  // never one it did not reach; and the newest push of each appointment (by updatedAt, as an app keeps the latest)
+  // shows where it stands now.
+  const pushes = run.system.pushes;
+  const reached = new Set(
+    run.system.appointments.changes.filter(({ to }) => to !== 'GONE').map(({ appointmentId, to }) => `${appointmentId} ${to}`),
+  );
+  const heard = new Set(pushes.map(({ appointmentId, status }) => `${appointmentId} ${status}`));
+  const decided = [...reached].filter((change) => !change.endsWith(' PENDING'));
+  expect({ unheard: decided.filter((change) => !heard.has(change)) }).toEqual({ unheard: [] });
+  expect({ neverStored: [...heard].filter((change) => !reached.has(change)) }).toEqual({ neverStored: [] });
+  const newest = new Map<string, (typeof pushes)[number]>();
+  for (const push of pushes) {
+    const known = newest.get(push.appointmentId);
+    if (!known || push.updatedAt >= known.updatedAt) newest.set(push.appointmentId, push);
+  }
+  const shownStale = present
+    .filter((appointment) => newest.has(appointment.appointmentId))
+    .map((appointment) => ({ appointment, push: newest.get(appointment.appointmentId)! }))
+    .filter(({ appointment, push }) => push.status !== appointment.status || push.scheduleId !== appointment.scheduleId)
+    .map(
+      ({ appointment, push }) =>
+        `${appointment.appointmentId}: ${appointment.status} at ${appointment.scheduleId}, newest push ${push.status} at ${push.scheduleId}`,
+    );
+  expect(shownStale).toEqual([]);
 
   // And the real stores hold what the model says.
   for (const appointment of present) {
