@@ -1,8 +1,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDbAppointmentRepository } from '../core/adapters/dynamodb-appointment-repository';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { scanAppointments } from '../core/adapters/dynamodb-appointment-items';
 import { DynamoDbSlotReadModel } from '../core/adapters/dynamodb-slot-read-model';
 import { mysqlPoolOfThisFunction } from '../core/adapters/mysql-function-pool';
-import { rowsOfEveryCountry } from '../core/adapters/mysql-country-appointments';
+import { rowsOfEveryCountry } from '../core/adapters/mysql-country-rows';
 import { slotStatesOf } from '../core/adapters/mysql-slot-catalog';
 import { PowertoolsPipelineMetrics } from '../core/adapters/powertools-pipeline-metrics';
 import { countries } from '../core/domain/countries';
@@ -15,7 +16,8 @@ import { PIPELINE_RETRY_WINDOW_MS, reportReconciliation } from '../core/use-case
 const logger = createLogger('reconciler');
 const metrics = new PowertoolsPipelineMetrics();
 const dynamodb = new DynamoDBClient({});
-const appointments = new DynamoDbAppointmentRepository(dynamodb, requiredEnv(environment.appointmentsTableName));
+const appointmentsTableName = requiredEnv(environment.appointmentsTableName);
+const documents = DynamoDBDocumentClient.from(dynamodb);
 const slotReadModel = new DynamoDbSlotReadModel(dynamodb, requiredEnv(environment.slotsTableName));
 // Signed in as the read-only reconciler user: reconciling reads, and a mistake here can write nothing.
 let pool: Promise<MysqlQueries> | undefined;
@@ -43,7 +45,7 @@ async function* countrySlots() {
 /** Run on a schedule (EventBridge Scheduler in AWS, the local scheduler under npm start): what the retries could not settle. */
 export const handler = withLambdaContext(logger, async (): Promise<void> => {
   await reportReconciliation(PIPELINE_RETRY_WINDOW_MS, {
-    appointments: () => appointments.scanAll(),
+    appointments: () => scanAppointments(documents, appointmentsTableName),
     countryRows,
     ...(!withoutMysql && { slots: { readModelSlots: () => slotReadModel.slotStates(), countrySlots } }),
     metrics,

@@ -3,7 +3,6 @@ import {
   DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
-  paginateScan,
   PutCommand,
   QueryCommand,
   UpdateCommand,
@@ -13,6 +12,7 @@ import { AppointmentStatus, holdsItsSlot, MOVES_REMEMBERED, statusesLeadingTo, t
 import { appointmentsTable } from '../config/appointments-table';
 import { AppointmentNotFoundError } from '../domain/errors';
 import { decodeCursor, encodeCursor } from './dynamodb-cursor';
+import { PENDING_MOVE, scanAppointments, toAppointment } from './dynamodb-appointment-items';
 import type { PendingReschedule, RescheduleResult } from '../graphql/types.generated';
 import type {
   AppointmentKey,
@@ -256,12 +256,8 @@ export class DynamoDbAppointmentRepository implements AppointmentRepository {
   }
 
   /** Every appointment, page by page: for operators' reconciliation, never for a request path. */
-  async *scanAll(): AsyncIterable<Appointment> {
-    for await (const page of paginateScan({ client: this.documents }, { TableName: this.tableName })) {
-      for (const item of page.Items ?? []) {
-        if (!String(item[appointmentsTable.sortKey]).startsWith(appointmentsTable.slotClaimPrefix)) yield toAppointment(item);
-      }
-    }
+  scanAll(): AsyncIterable<Appointment> {
+    return scanAppointments(this.documents, this.tableName);
   }
 
   async discardPending(key: AppointmentKey): Promise<boolean> {
@@ -319,8 +315,6 @@ function whileHoldingItsSlot(): { condition: string; values: Record<string, stri
   };
 }
 
-/** The move its country has not decided yet (Appointment.pendingReschedule). */
-const PENDING_MOVE = 'pendingReschedule';
 /** The last move its country decided, as announced (RescheduleResult): a redelivered decision announces it again. */
 const SETTLED_MOVE = 'lastSettledMove';
 
@@ -342,24 +336,6 @@ function slotClaimKey(appointment: Pick<Appointment, 'insuredId' | 'countryISO' 
   return {
     [appointmentsTable.partitionKey]: appointment.insuredId,
     [appointmentsTable.sortKey]: `${appointmentsTable.slotClaimPrefix}${appointment.countryISO}#${appointment.scheduleId}`,
-  };
-}
-
-function toAppointment(item: Record<string, unknown>): Appointment {
-  return {
-    appointmentId: item.appointmentId as string,
-    insuredId: item.insuredId as string,
-    scheduleId: item.scheduleId as number,
-    countryISO: item.countryISO as Appointment['countryISO'],
-    status: item.status as Appointment['status'],
-    rejectionReason: (item.rejectionReason as Appointment['rejectionReason'] | undefined) ?? null,
-    createdAt: item.createdAt as string,
-    updatedAt: item.updatedAt as string,
-    // Appointments booked before the catalog have none.
-    slot: (item.slot as Appointment['slot'] | undefined) ?? null,
-    pendingReschedule: (item[PENDING_MOVE] as PendingReschedule | undefined) ?? null,
-    // Appointments stored before rescheduling existed have no history.
-    movedFrom: (item.movedFrom as Appointment['movedFrom'] | undefined) ?? [],
   };
 }
 

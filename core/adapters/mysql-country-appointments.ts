@@ -14,6 +14,7 @@ import type { CountryAppointmentStore } from '../ports';
 import type { MysqlQueries } from './mysql-connection';
 import { withLockRetries } from './mysql-transactions';
 import type { CountryRowSummary } from '../use-cases/reconcile-appointments';
+import { countryRowsOf } from './mysql-country-rows';
 
 const COLUMNS = ['appointment_id', 'insured_id', 'schedule_id', 'country_iso', 'requested_at', 'status', 'status_changed_at'] as const;
 
@@ -41,13 +42,9 @@ const COLUMNS = ['appointment_id', 'insured_id', 'schedule_id', 'country_iso', '
  */
 type BookingOrCancellation = AppointmentRequested | AppointmentCancellationRequested;
 
-/** Every country's rows, one schema after another, for reconciliation. */
-export async function* rowsOfEveryCountry(pool: MysqlQueries, everyCountry: readonly Country[]): AsyncIterable<CountryRowSummary> {
-  for (const country of everyCountry) yield* new MysqlCountryAppointments(pool, country).allRows();
-}
-
 export class MysqlCountryAppointments implements CountryAppointmentStore {
   readonly countryISO: Country['iso'];
+  private readonly country: Country;
   private readonly table: string;
   private readonly slots: string;
   private readonly messages: DataLoader<BookingOrCancellation, CountryRow>;
@@ -59,6 +56,7 @@ export class MysqlCountryAppointments implements CountryAppointmentStore {
     private readonly now: () => Date = () => new Date(),
   ) {
     this.countryISO = country.iso;
+    this.country = country;
     this.table = `${escapeId(country.mysqlSchema)}.${escapeId('appointments')}`;
     this.slots = `${escapeId(country.mysqlSchema)}.${escapeId('slots')}`;
     this.messages = new DataLoader((batch) => this.apply(batch), { cache: false, maxBatchSize: maxMessagesPerQuery });
@@ -108,19 +106,8 @@ export class MysqlCountryAppointments implements CountryAppointmentStore {
   }
 
   /** Every row's id, slot, status and time, for operators' reconciliation. */
-  async *allRows(): AsyncIterable<CountryRowSummary> {
-    const [rows] = await this.pool.query<
-      (RowDataPacket & { appointment_id: string; schedule_id: number; status: CountrySlotStatus; scheduled_at: Date })[]
-    >(`SELECT appointment_id, schedule_id, status, scheduled_at FROM ${this.table}`);
-    for (const row of rows) {
-      yield {
-        appointmentId: row.appointment_id,
-        countryISO: this.countryISO,
-        scheduleId: row.schedule_id,
-        status: row.status,
-        scheduledAt: row.scheduled_at,
-      };
-    }
+  allRows(): AsyncIterable<CountryRowSummary> {
+    return countryRowsOf(this.pool, this.country);
   }
 
   private async apply(batch: readonly BookingOrCancellation[]): Promise<(CountryRow | Error)[]> {

@@ -1,4 +1,6 @@
-import { AppointmentStatus, type Appointment, type CountryISO } from '../domain/appointment';
+import type { Appointment, CountryISO } from '../domain/appointment';
+// From the generated types, not domain/appointment: the reconciler's bundle then carries no input validation (zod).
+import { AppointmentStatus } from '../graphql/types.generated';
 import type { CountrySlotStatus } from '../messages/appointment-messages';
 import type { ReconciliationMetrics } from '../observability/metrics';
 import type { StructuredLogger } from '../ports';

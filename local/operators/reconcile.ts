@@ -3,7 +3,7 @@ import { createPool, type Pool } from 'mysql2/promise';
 import { DynamoDbAppointmentRepository } from '../../core/adapters/dynamodb-appointment-repository';
 import { DynamoDbSlotReadModel } from '../../core/adapters/dynamodb-slot-read-model';
 import { mysqlOptionsFromUrl } from '../../core/adapters/mysql-connection';
-import { rowsOfEveryCountry } from '../../core/adapters/mysql-country-appointments';
+import { rowsOfEveryCountry } from '../../core/adapters/mysql-country-rows';
 import { slotStatesOf } from '../../core/adapters/mysql-slot-catalog';
 import { countries } from '../../core/domain/countries';
 import {
