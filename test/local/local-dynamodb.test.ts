@@ -77,10 +77,10 @@ describe('the local DynamoDB, stopped while writes are in flight', () => {
       }, 300);
     });
     const closeServer = server.close.bind(server);
-    server.close = ((callback?: (error?: Error) => void) => {
+    server.close = (callback?: (error?: Error) => void) => {
       storeClosed = true;
       return closeServer(callback);
-    });
+    };
     const requests = inFlightRequests(server);
     const url = await listenOnLoopback(server);
     const slow = fetch(url).catch(() => undefined);
