@@ -37,6 +37,9 @@ import { LocalScheduler, type LocalSchedule } from './scheduler/scheduler';
 import { LOCAL_ACCOUNT_ID } from './aws-identity';
 import { LocalOneTimeSchedules, type OneTimeScheduleSummary } from './scheduler/one-time-schedules';
 import { startLocalSes, type LocalSes, type LocalSesHooks } from './ses/local-ses';
+import { AppSyncMeter } from './appsync/appsync-usage';
+import { LambdaUsage } from './lambda/lambda-usage';
+import type { StackUsage } from './stack-usage';
 
 /** The table's name locally (the CDK stack names its own; the functions read it from the environment either way). */
 export const LOCAL_TABLE_NAME = 'appointments';
@@ -149,6 +152,8 @@ export interface LocalStack {
   };
   /** Milliseconds from the call to ready. */
   readonly startupMs: number;
+  /** What AWS would bill for the requests served since the start, by service: a snapshot (local/stack-usage.ts). */
+  usage(): StackUsage;
   stop(): Promise<void>;
 }
 
@@ -194,9 +199,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     await oneTimeSchedules.listen();
     cleanups.push(() => oneTimeSchedules.stop());
+    const lambdaUsage = new LambdaUsage();
+    const appsyncMeter = new AppSyncMeter();
     const functions = createFunctions({
       router,
       services,
+      lambdaUsage,
       workDir,
       graphqlUrl,
       schedulerUrl: oneTimeSchedules.url,
@@ -218,6 +226,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           resolvers: functions.resolvers,
           logger: localLogger('local-appsync', sink),
           introspection: options.introspection,
+          meter: appsyncMeter,
         }).then(registered(cleanups, (started: LocalAppSync) => started.stop())),
         functions.warm(),
       ] as const),
@@ -265,6 +274,21 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       router,
       functions: functions.all,
       startupMs: Date.now() - started,
+      usage: () => {
+        const { snsPublishes, eventBridgeEvents, sqs } = router.usage();
+        return {
+          at: Date.now(),
+          appsync: appsyncMeter.snapshot(),
+          lambda: lambdaUsage.snapshot(),
+          dynamodb: services.dynamodb.usage(),
+          sns: { publishes: snsPublishes },
+          sqs,
+          eventBridge: { events: eventBridgeEvents },
+          scheduler: { rateInvocations: scheduler.invocations, oneTimeInvocations: oneTimeSchedules.invocations },
+          ses: { emails: services.ses.billedEmails() },
+          cognito: { listUsersCalls: services.userPoolEndpoint.listUsersCalls() },
+        };
+      },
       stop: () => (stopping ??= stopAll()),
     };
   } catch (error) {
@@ -289,7 +313,7 @@ interface LocalServices {
   readonly issuer: LocalTokenIssuer;
   readonly ses: LocalSes;
   readonly accounts: LocalUserPoolAccounts;
-  readonly userPoolEndpoint: { readonly url: string };
+  readonly userPoolEndpoint: { readonly url: string; listUsersCalls(): number };
 }
 
 /** The functions' bundles, DynamoDB, MySQL, the SNS/EventBridge endpoint and the token issuer, in parallel. */
@@ -345,6 +369,7 @@ interface LocalFunctions {
 function createFunctions(context: {
   router: LocalRouter;
   services: LocalServices;
+  lambdaUsage: LambdaUsage;
   workDir: string;
   graphqlUrl: string;
   schedulerUrl: string;
@@ -357,7 +382,10 @@ function createFunctions(context: {
   const addFunction = (definition: FunctionDefinition) => {
     const bundle = services.bundles.get(definition.entry);
     if (!bundle) throw new Error(`No bundle was built for ${definition.entry}`);
-    const fn = new LocalFunction(definition, bundle, sink);
+    const { environment: env } = definition;
+    // A function given MYSQL_URL here reads its database secret in AWS (core/adapters/mysql-function-pool.ts).
+    const meter = context.lambdaUsage.meter(definition.name, Number(env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE), environment.mysqlUrl in env);
+    const fn = new LocalFunction(definition, bundle, sink, meter);
     all.set(definition.name, fn);
     return fn;
   };
@@ -386,9 +414,9 @@ function createFunctions(context: {
   }
   const { reconciliation } = topology;
   const reconciler = addFunction({
-    name: 'reconciler',
+    name: RECONCILER_FUNCTION_NAME,
     entry: reconciliation.entry,
-    environment: environmentOf('reconciler', undefined, databaseSignedInAs(services.mysql, RECONCILER_USER_NAME)),
+    environment: environmentOf(RECONCILER_FUNCTION_NAME, undefined, databaseSignedInAs(services.mysql, RECONCILER_USER_NAME)),
     maxConcurrency: 1,
     timeoutSeconds: reconciliation.timeoutSeconds,
   });
@@ -401,7 +429,7 @@ function createFunctions(context: {
     timeoutSeconds: topology.reminders.timeoutSeconds,
   });
   const schedules = [
-    { name: 'reconciler', everyMs: reconciliation.everyMinutes * 60_000, invoke: (event: unknown) => reconciler.invoke(event) },
+    { name: RECONCILER_FUNCTION_NAME, everyMs: reconciliation.everyMinutes * 60_000, invoke: (event: unknown) => reconciler.invoke(event) },
   ];
   const resolverNames = new Set(resolvers.map((resolver) => resolver.functionName));
   const warm = () => {
@@ -492,6 +520,9 @@ function registered<Part>(cleanups: (() => Promise<unknown>)[], stop: (part: Par
     return part;
   };
 }
+
+/** The scheduled reconciliation's local function: run at a fixed rate, a monthly cost rather than a booking's. */
+export const RECONCILER_FUNCTION_NAME = 'reconciler';
 
 /** The reminder worker's local function, which the reminders' schedules invoke by its ARN. */
 const REMINDER_WORKER_NAME = 'reminder-worker';

@@ -21,11 +21,15 @@ export interface InvocationContext {
 
 export type HostMessage = { readonly type: 'invoke'; readonly id: number; readonly event: unknown; readonly context: InvocationContext };
 
+/**
+ * `initMs`: from the thread's start to the entry loaded (Lambda's Init Duration); `durationMs`: the handler's run
+ * (Lambda's Duration). Both measured inside the sandbox, so the hop between threads is not billed.
+ */
 export type SandboxMessage =
-  | { readonly type: 'ready' }
+  | { readonly type: 'ready'; readonly initMs: number }
   | { readonly type: 'init-error'; readonly error: SerializedError }
-  | { readonly type: 'result'; readonly id: number; readonly result: unknown }
-  | { readonly type: 'error'; readonly id: number; readonly error: SerializedError };
+  | { readonly type: 'result'; readonly id: number; readonly result: unknown; readonly durationMs: number }
+  | { readonly type: 'error'; readonly id: number; readonly error: SerializedError; readonly durationMs: number };
 
 export function serializeError(thrown: unknown): SerializedError {
   if (thrown instanceof Error) return { name: thrown.name, message: thrown.message, stack: thrown.stack };

@@ -27,15 +27,18 @@ export function serve(loadEntry: () => unknown): void {
   }
 
   port.on('message', (message: HostMessage) => {
+    const started = performance.now();
+    const durationMs = () => performance.now() - started;
     void invoke(handler, message.event, message.context)
       // Lambda hands the caller the result as JSON: what does not survive JSON does not arrive.
       .then((result) => <unknown>JSON.parse(JSON.stringify(result ?? null)))
       .then(
-        (result) => post({ type: 'result', id: message.id, result }),
-        (error: unknown) => post({ type: 'error', id: message.id, error: serializeError(error) }),
+        (result) => post({ type: 'result', id: message.id, result, durationMs: durationMs() }),
+        (error: unknown) => post({ type: 'error', id: message.id, error: serializeError(error), durationMs: durationMs() }),
       );
   });
-  post({ type: 'ready' });
+  // A worker thread's clock starts with the thread: now is the time its start and the entry's load took.
+  post({ type: 'ready', initMs: performance.now() });
 }
 
 function invoke(handler: Handler, event: unknown, invocation: InvocationContext): Promise<unknown> {
