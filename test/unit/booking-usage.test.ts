@@ -1,5 +1,6 @@
 import { bookingCounts } from '../../local/bench/booking-usage';
-import { costPerMillionBookings } from '../../local/bench/cost';
+import { benchCostFigures, costPerMillionBookings } from '../../local/bench/cost';
+import { printCostTable } from '../../local/bench/report';
 import type { FunctionUsage } from '../../local/lambda/lambda-usage';
 import type { StackUsage } from '../../local/stack-usage';
 
@@ -109,5 +110,33 @@ describe('what a phase of bookings asked of AWS, per booking', () => {
   it('refuses to price a phase that booked nothing', () => {
     // Given a phase with no bookings, when it is counted, then it says why it cannot be
     expect(() => bookingCounts({ before: atStart, after: atStart, bookings: 0 })).toThrow(/booked something/);
+  });
+});
+
+describe("the bench's cost table", () => {
+  it('shows each billed service idle and loaded, the totals, the fixed month and the front-door line', () => {
+    // Given a phase of 10 bookings that made AppSync requests and DynamoDB writes, priced idle and loaded alike
+    const after = grown(atStart, {
+      appsync: { ...atStart.appsync, requests: { client: 30, iam: 20 } },
+      dynamodb: { writeUnits: 120, readUnits: 0 },
+    });
+    const counts = bookingCounts({ before: atStart, after, bookings: 10 });
+    const cost = { ...benchCostFigures({ idle: counts, loaded: counts }), counts: { idle: counts, loaded: counts } };
+    // When the bench prints it
+    const printed: string[] = [];
+    const write = jest.spyOn(process.stdout, 'write').mockImplementation((text) => printed.push(String(text)) > 0);
+    try {
+      printCostTable(cost);
+    } finally {
+      write.mockRestore();
+    }
+    const text = printed.join('');
+    // Then AppSync costs 5 requests x $4 per million, DynamoDB 12 units x $0.625 per million, per million bookings
+    expect(text).toMatch(/\| appsync +\| \$20\.00 +\| \$20\.00 +\|/);
+    expect(text).toMatch(/\| dynamodb +\| \$7\.50 +\| \$7\.50 +\|/);
+    expect(text).not.toMatch(/\| sns /);
+    expect(text).toContain(`total per million bookings | $${cost.perMillionBookingsUsd.idle.toFixed(2)}`);
+    expect(text).toContain(`Fixed monthly cost, whatever the traffic: $${cost.fixedMonthlyUsd.totalUsd.toFixed(2)}`);
+    expect(text).toContain('3.00 client requests a booking');
   });
 });

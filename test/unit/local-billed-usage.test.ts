@@ -1,7 +1,9 @@
 import { CreateTableCommand, GetItemCommand, PutItemCommand, QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { localDynamoDbClient, startLocalDynamoDb, type LocalDynamoDb } from '../../local/dynamodb/dynalite';
 import { platformLogBytes } from '../../local/lambda/lambda-usage';
+import { LocalRouter } from '../../local/router/router';
 import { LongPollers } from '../../local/router/router-usage';
+import { topology } from '../../core/config/topology';
 
 const TABLE = 'slots-billed';
 /** A string attribute of about `bytes` bytes, to size items. */
@@ -137,5 +139,61 @@ describe("Lambda's own log lines", () => {
     // Then a warm invocation logs about 250 bytes and a fresh one the Init Duration more
     expect(warm).toBeGreaterThan(200);
     expect(fresh - warm).toBe('Init Duration: 180.40 ms\t'.length);
+  });
+});
+
+describe('the local router counts the SNS, SQS and EventBridge requests it stands in for', () => {
+  let router: LocalRouter;
+  const [route] = topology.countryRoutes;
+
+  beforeEach(() => {
+    router = new LocalRouter({ region: 'us-east-1' });
+    // Each consumer succeeds on everything but the records whose body says "fail".
+    for (const { queueName } of router.queueNames)
+      router.connect(queueName, (event) =>
+        Promise.resolve({
+          batchItemFailures: event.Records.filter((record) => record.body.includes('fail')).map((record) => ({
+            itemIdentifier: record.messageId,
+          })),
+        }),
+      );
+  });
+
+  afterEach(() => router.stop());
+
+  it('bills a published booking as one publish, then a send, a receive and a delete on its country queue', async () => {
+    // Given the stack's requests topic, when a booking for the first country is published
+    const before = router.usage();
+    router.publish({
+      TopicArn: router.topicArn(topology.appointmentRequests.topicName),
+      Message: '{"appointmentId":"01J"}',
+      MessageAttributes: { [topology.appointmentRequests.routingAttribute]: { DataType: 'String', StringValue: route!.countryISO } },
+    });
+    await router.waitForIdle(5_000);
+    const after = router.usage();
+    // Then SNS billed one publish of its message and attribute, SQS one send, one receive and one delete
+    expect(after.snsPublishes.count - before.snsPublishes.count).toBe(1);
+    expect(after.snsPublishes.payloadBytes - before.snsPublishes.payloadBytes).toBeGreaterThan('{"appointmentId":"01J"}'.length);
+    expect(after.sqs.sends.count - before.sqs.sends.count).toBe(1);
+    expect(after.sqs.receives.count - before.sqs.receives.count).toBe(1);
+    expect(after.sqs.deletes - before.sqs.deletes).toBe(1);
+  });
+
+  it('bills each PutEvents entry as an event, and deletes nothing of a batch whose every record failed', async () => {
+    // Given a country's decision that its consumer fails, when it is put on the bus
+    const before = router.usage();
+    router.putEvents([
+      {
+        Source: topology.countryOutcomes.source,
+        DetailType: topology.countryOutcomes.detailTypes[0],
+        Detail: '{"outcome":"fail"}',
+        EventBusName: topology.countryOutcomes.eventBusName,
+      },
+    ]);
+    await router.waitFor((event) => event.type === 'invocation-finished');
+    const after = router.usage();
+    // Then one event is billed, and the receive that handed it over deleted nothing
+    expect(after.eventBridgeEvents.count - before.eventBridgeEvents.count).toBe(1);
+    expect(after.sqs.deletes - before.sqs.deletes).toBe(0);
   });
 });
