@@ -13,6 +13,7 @@ export interface StackUsage {
   readonly appsync: AppSyncUsage;
   /** By the local function's name. */
   readonly lambda: Readonly<Record<string, FunctionUsage>>;
+  /** `byCaller` by the local function's name (by SDK app id for other callers). */
   readonly dynamodb: DynamoDbUsage;
   readonly sns: { readonly publishes: RouterUsage['snsPublishes'] };
   readonly sqs: RouterUsage['sqs'];

@@ -40,6 +40,7 @@ import { startLocalSes, type LocalSes, type LocalSesHooks } from './ses/local-se
 import { AppSyncMeter } from './appsync/appsync-usage';
 import { LambdaUsage } from './lambda/lambda-usage';
 import type { StackUsage } from './stack-usage';
+import type { DynamoDbUsage } from './dynamodb/billed-capacity';
 
 /** The table's name locally (the CDK stack names its own; the functions read it from the environment either way). */
 export const LOCAL_TABLE_NAME = 'appointments';
@@ -280,7 +281,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           at: Date.now(),
           appsync: appsyncMeter.snapshot(),
           lambda: lambdaUsage.snapshot(),
-          dynamodb: services.dynamodb.usage(),
+          dynamodb: byFunctionName(services.dynamodb.usage(), functions.all.keys()),
           sns: { publishes: snsPublishes },
           sqs,
           eventBridge: { events: eventBridgeEvents },
@@ -508,6 +509,12 @@ function lambdaEnvironments(context: {
     ...(queueName ? countryDatabases.get(queueName) : {}),
     ...own,
   });
+}
+
+/** DynamoDB's units by the name of the function that asked, where the caller is one of `functionNames` (by SDK app id). */
+function byFunctionName(usage: DynamoDbUsage, functionNames: Iterable<string>): DynamoDbUsage {
+  const names = new Map([...functionNames].map((name) => [sdkAppIdOf(name), name]));
+  return { ...usage, byCaller: Object.fromEntries(Object.entries(usage.byCaller).map(([id, units]) => [names.get(id) ?? id, units])) };
 }
 
 async function portOrFree(port: number): Promise<number> {

@@ -93,14 +93,11 @@ async function main() {
   const stackBar = bar('starting the local stack', 1, 'step');
   // Function logs at WARN and no metric lines: locally each INFO or EMF line crosses from its worker
   // thread to be dropped, a cost Lambda (which ships stdout outside the function) does not have.
-  const stack = await startLocalStack({
-    quiet: true,
-    env: {
-      ...process.env,
-      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
-      POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
-    },
-  });
+  const functionLogs = {
+    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+    POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
+  };
+  const stack = await startLocalStack({ quiet: true, env: { ...process.env, ...functionLogs } });
   stackBar.increment();
   try {
     if (!stack.mysqlUrl) throw new Error(`The benchmark needs a real MySQL: ${MYSQL_INSTALL_HINT}.`);
@@ -123,7 +120,7 @@ async function main() {
         pipeline,
         floor,
         coldStarts,
-        cost: costPhase(usage),
+        cost: costPhase(usage, functionLogs),
         startupMs: stack.startupMs,
       });
     } finally {
@@ -404,12 +401,17 @@ async function heardDecisionPhases(stack: LocalStack, slots: BenchSlots, special
  * for, per booking, priced by local/bench/cost.ts. The loaded phase's browsing is the bookings' too (people browse
  * before they book); the scheduled reconciler is the fixed month's.
  */
-function costPhase(usage: Record<'idle' | 'loaded', { before: StackUsage; after: StackUsage; bookings: number }>) {
+function costPhase(
+  usage: Record<'idle' | 'loaded', { before: StackUsage; after: StackUsage; bookings: number }>,
+  functionLogs: { readonly POWERTOOLS_LOG_LEVEL: string; readonly POWERTOOLS_METRICS_DISABLED: string },
+) {
   const counts = {
     idle: bookingCounts({ ...usage.idle, fixedCostFunctions: [RECONCILER_FUNCTION_NAME] }),
     loaded: bookingCounts({ ...usage.loaded, fixedCostFunctions: [RECONCILER_FUNCTION_NAME] }),
   };
-  return { ...benchCostFigures(counts), counts };
+  // The log bytes are those of the bench's log settings: the deployed functions log at INFO and emit EMF lines.
+  const logsCountedAt = { logLevel: functionLogs.POWERTOOLS_LOG_LEVEL, emfMetrics: functionLogs.POWERTOOLS_METRICS_DISABLED !== 'true' };
+  return { ...benchCostFigures(counts), counts, logsCountedAt };
 }
 
 /** N createAppointment calls over HTTP from C clients, then until each decision is heard on its insured person's subscription. */

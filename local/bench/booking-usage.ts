@@ -28,8 +28,8 @@ export function bookingCounts({ before, after, bookings, fixedCostFunctions = []
     appsyncRealtimeMessages: per(after.appsync.realtimeMessages - before.appsync.realtimeMessages),
     appsyncConnectionMinutes: per(after.appsync.connectionMinutes - before.appsync.connectionMinutes),
     lambdaInvocations: functions.map(({ fn, used }) => lambdaInvocations(fn, used, bookings)),
-    dynamoDbWriteUnits: per(after.dynamodb.writeUnits - before.dynamodb.writeUnits),
-    dynamoDbReadUnits: per(after.dynamodb.readUnits - before.dynamodb.readUnits),
+    dynamoDbWriteUnits: per(dynamoDbUnits(before, after, 'writeUnits', fixedCostFunctions)),
+    dynamoDbReadUnits: per(dynamoDbUnits(before, after, 'readUnits', fixedCostFunctions)),
     snsPublishes: messages([before.sns.publishes], [after.sns.publishes], bookings),
     sqsRequests: sqsRequests(before.sqs, after.sqs, bookings),
     eventBridgeEvents: messages([before.eventBridge.events], [after.eventBridge.events], bookings),
@@ -39,6 +39,17 @@ export function bookingCounts({ before, after, bookings, fixedCostFunctions = []
     logBytes: per(functions.reduce((sum, { used }) => sum + used.logBytes, 0)),
     dataTransferOutBytes: per(after.appsync.responseBytes - before.appsync.responseBytes),
   };
+}
+
+/** Units billed during the phase, less those of the fixed-cost functions (the reconciler's Scans). */
+function dynamoDbUnits(
+  before: StackUsage,
+  after: StackUsage,
+  kind: 'writeUnits' | 'readUnits',
+  fixedCostFunctions: readonly string[],
+): number {
+  const fixed = (usage: StackUsage) => fixedCostFunctions.reduce((sum, fn) => sum + (usage.dynamodb.byCaller[fn]?.[kind] ?? 0), 0);
+  return after.dynamodb[kind] - fixed(after) - (before.dynamodb[kind] - fixed(before));
 }
 
 /** Each function's usage during the phase (a function started during it had none before). */

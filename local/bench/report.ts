@@ -84,7 +84,17 @@ export function printCostTable(cost: BenchResults['cost']): void {
       `Front door, AppSync with WAF vs an API Gateway HTTP API: ${usd(frontDoor.differenceUsdPerMillionRequests)} more per million requests, ` +
       `${fixed(frontDoor.clientRequestsPerBooking, 2)} client requests a booking: ${usd(frontDoor.differenceUsdPerMillionBookings)} more per million bookings; ` +
       `with the web ACL's ${usd(frontDoor.wafFixedMonthlyUsd)} a month, the difference reaches the fixed month (${usd(frontDoor.thresholdUsdPerMonth)}) ` +
-      `at ${count(Math.round(frontDoor.bookingsPerMonthAtThreshold))} bookings a month.\n`,
+      `at ${count(Math.round(frontDoor.bookingsPerMonthAtThreshold))} bookings a month.\n` +
+      logsCaveat(cost.logsCountedAt),
+  );
+}
+
+/** Deployed functions log at Powertools' default INFO with EMF metrics on: a bench run quieter than that undercounts logs. */
+function logsCaveat({ logLevel, emfMetrics }: BenchResults['cost']['logsCountedAt']): string {
+  if (logLevel === 'INFO' && emfMetrics) return '';
+  return (
+    `CloudWatch Logs counted at POWERTOOLS_LOG_LEVEL=${logLevel}, EMF metrics ${emfMetrics ? 'on' : 'off'}: fewer lines than the ` +
+    `deployed functions write (INFO, EMF on). For their log cost: POWERTOOLS_LOG_LEVEL=INFO POWERTOOLS_METRICS_DISABLED=false npm run bench\n`
   );
 }
 

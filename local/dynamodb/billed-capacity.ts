@@ -19,6 +19,8 @@ import { itemSize } from 'dynalite/db';
 export interface DynamoDbUsage {
   readonly writeUnits: number;
   readonly readUnits: number;
+  /** The same by caller: the SDK app id a local function names itself with (see sdkAppIdOf), `unknown` otherwise. */
+  readonly byCaller: Readonly<Record<string, { readonly writeUnits: number; readonly readUnits: number }>>;
 }
 
 type AttributeMap = Readonly<Record<string, Readonly<Record<string, unknown>>>>;
@@ -36,6 +38,7 @@ export function meterBilledCapacity(server: Server): { usage(): DynamoDbUsage } 
   if (!serve) throw new Error('dynalite has no request handler to meter');
   server.removeAllListeners('request');
   const totals = { writeUnits: 0, readUnits: 0 };
+  const byCaller = new Map<string, { writeUnits: number; readUnits: number }>();
   const indexes = new Map<string, (readonly string[])[]>();
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {
     const chunks: Buffer[] = [];
@@ -46,16 +49,26 @@ export function meterBilledCapacity(server: Server): { usage(): DynamoDbUsage } 
       if (operation === 'CreateTable') learnIndexes(body, indexes);
       if (!READS.has(operation) && !WRITES.has(operation)) return serve(replayed(request, body), response);
       const asked = askingForCapacity(operation, body, indexes);
+      const caller = byCaller.get(callerOf(request)) ?? { writeUnits: 0, readUnits: 0 };
+      byCaller.set(callerOf(request), caller);
       measureAnswer(response, (status, answer) => {
         const billed = billedUnits(operation, status, answer, asked);
-        if (READS.has(operation)) totals.readUnits += billed.units;
-        else totals.writeUnits += billed.units;
+        const kind = READS.has(operation) ? 'readUnits' : 'writeUnits';
+        totals[kind] += billed.units;
+        caller[kind] += billed.units;
         return billed.answer;
       });
       serve(replayed(request, asked.body), response);
     });
   });
-  return { usage: () => ({ ...totals }) };
+  return {
+    usage: () => ({ ...totals, byCaller: Object.fromEntries([...byCaller].map(([id, units]) => [id, { ...units }])) }),
+  };
+}
+
+/** The SDK app id in the user agent (`app/<id>`, to which Powertools appends `/PT/…`), without what is appended. */
+function callerOf(request: IncomingMessage): string {
+  return /\bapp\/([^/\s]+)/.exec(String(request.headers['user-agent'] ?? ''))?.[1] ?? 'unknown';
 }
 
 /** What the request was changed into, and what the meter needs to read the answer. */

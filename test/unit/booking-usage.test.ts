@@ -9,7 +9,7 @@ const atStart: StackUsage = {
   at: 0,
   appsync: { requests: { client: 0, iam: 0 }, refused: 0, realtimeMessages: 0, connectionMinutes: 0, responseBytes: 0 },
   lambda: {},
-  dynamodb: { writeUnits: 0, readUnits: 0 },
+  dynamodb: { writeUnits: 0, readUnits: 0, byCaller: {} },
   sns: { publishes: { count: 0, payloadBytes: 0 } },
   sqs: { sends: { count: 0, payloadBytes: 0 }, receives: { count: 0, payloadBytes: 0 }, emptyReceives: 0, deletes: 0 },
   eventBridge: { events: { count: 0, payloadBytes: 0 } },
@@ -70,15 +70,18 @@ describe('what a phase of bookings asked of AWS, per booking', () => {
   });
 
   it('leaves out the scheduled reconciler and the rate schedules, which the fixed monthly cost prices', () => {
-    // Given a phase during which the reconciler ran once on its schedule, and one reminder fired
+    // Given a phase during which the reconciler ran once on its schedule, scanning 1,500 read units, and one reminder fired
     const after = grown(atStart, {
       lambda: { reconciler: { ...idleFunction, invocations: 1, billedMs: 3_000, logBytes: 900 } },
+      dynamodb: { writeUnits: 4, readUnits: 1_502, byCaller: { reconciler: { writeUnits: 0, readUnits: 1_500 } } },
       scheduler: { rateInvocations: 1, oneTimeInvocations: 1 },
     });
     // When the phase's 4 bookings are counted
     const counts = bookingCounts({ before: atStart, after, bookings: 4, fixedCostFunctions: ['reconciler'] });
-    // Then neither the reconciler's run nor its schedule is a booking's, the reminder is
+    // Then neither the reconciler's run, its Scans nor its schedule is a booking's, the reminder is
     expect(counts.lambdaInvocations).toEqual([]);
+    expect(counts.dynamoDbReadUnits).toBe(0.5);
+    expect(counts.dynamoDbWriteUnits).toBe(1);
     expect(counts.logBytes).toBe(0);
     expect(counts.schedulerInvocations).toBe(0.25);
   });
@@ -118,10 +121,14 @@ describe("the bench's cost table", () => {
     // Given a phase of 10 bookings that made AppSync requests and DynamoDB writes, priced idle and loaded alike
     const after = grown(atStart, {
       appsync: { ...atStart.appsync, requests: { client: 30, iam: 20 } },
-      dynamodb: { writeUnits: 120, readUnits: 0 },
+      dynamodb: { writeUnits: 120, readUnits: 0, byCaller: {} },
     });
     const counts = bookingCounts({ before: atStart, after, bookings: 10 });
-    const cost = { ...benchCostFigures({ idle: counts, loaded: counts }), counts: { idle: counts, loaded: counts } };
+    const cost = {
+      ...benchCostFigures({ idle: counts, loaded: counts }),
+      counts: { idle: counts, loaded: counts },
+      logsCountedAt: { logLevel: 'WARN', emfMetrics: false },
+    };
     // When the bench prints it
     const printed: string[] = [];
     const write = jest.spyOn(process.stdout, 'write').mockImplementation((text) => printed.push(String(text)) > 0);
@@ -138,5 +145,7 @@ describe("the bench's cost table", () => {
     expect(text).toContain(`total per million bookings | $${cost.perMillionBookingsUsd.idle.toFixed(2)}`);
     expect(text).toContain(`Fixed monthly cost, whatever the traffic: $${cost.fixedMonthlyUsd.totalUsd.toFixed(2)}`);
     expect(text).toContain('3.00 client requests a booking');
+    // And it says the log bytes are a quieter run's than the deployed functions'
+    expect(text).toContain('CloudWatch Logs counted at POWERTOOLS_LOG_LEVEL=WARN, EMF metrics off');
   });
 });

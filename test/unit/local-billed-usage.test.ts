@@ -1,5 +1,11 @@
-import { CreateTableCommand, GetItemCommand, PutItemCommand, QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { localDynamoDbClient, startLocalDynamoDb, type LocalDynamoDb } from '../../local/dynamodb/dynalite';
+import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import {
+  LOCAL_CREDENTIALS,
+  LOCAL_REGION,
+  localDynamoDbClient,
+  startLocalDynamoDb,
+  type LocalDynamoDb,
+} from '../../local/dynamodb/dynalite';
 import { platformLogBytes } from '../../local/lambda/lambda-usage';
 import { LocalRouter } from '../../local/router/router';
 import { LongPollers } from '../../local/router/router-usage';
@@ -8,6 +14,7 @@ import { topology } from '../../core/config/topology';
 const TABLE = 'slots-billed';
 /** A string attribute of about `bytes` bytes, to size items. */
 const filler = (bytes: number) => ({ S: 'x'.repeat(bytes) });
+const localClientConfig = (endpoint: string) => ({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
 
 describe('local DynamoDB bills request units as DynamoDB on demand does', () => {
   let dynamodb: LocalDynamoDb;
@@ -110,6 +117,31 @@ describe('local DynamoDB bills request units as DynamoDB on demand does', () => 
     );
     // Then it still costs a write unit
     expect(refused.write).toBe(1);
+  });
+});
+
+describe('local DynamoDB names who asked for the units', () => {
+  it("bills each function's units to the SDK app id it names itself with", async () => {
+    // Given a local DynamoDB and a caller that names itself as the local functions do
+    const dynamodb = await startLocalDynamoDb();
+    const client = new DynamoDBClient({ ...localClientConfig(dynamodb.endpoint), userAgentAppId: 'fn-0123abcd' });
+    try {
+      await client.send(
+        new CreateTableCommand({
+          TableName: 'named',
+          BillingMode: 'PAY_PER_REQUEST',
+          AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+          KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        }),
+      );
+      // When it writes a small item
+      await client.send(new PutItemCommand({ TableName: 'named', Item: { pk: { S: 'one' } } }));
+      // Then its unit is billed to it
+      expect(dynamodb.usage().byCaller['fn-0123abcd']).toEqual({ writeUnits: 1, readUnits: 0 });
+    } finally {
+      client.destroy();
+      await dynamodb.close();
+    }
   });
 });
 
