@@ -7,6 +7,7 @@ import {
   type LocalDynamoDb,
 } from '../../local/dynamodb/dynalite';
 import { platformLogBytes } from '../../local/lambda/lambda-usage';
+import { AppSyncMeter } from '../../local/appsync/appsync-usage';
 import { LocalRouter } from '../../local/router/router';
 import { LongPollers } from '../../local/router/router-usage';
 import { topology } from '../../core/config/topology';
@@ -227,5 +228,35 @@ describe('the local router counts the SNS, SQS and EventBridge requests it stand
     // Then one event is billed, and the receive that handed it over deleted nothing
     expect(after.eventBridgeEvents.count - before.eventBridgeEvents.count).toBe(1);
     expect(after.sqs.deletes - before.sqs.deletes).toBe(0);
+  });
+});
+
+describe('the local AppSync counts what AppSync bills', () => {
+  afterEach(() => jest.useRealTimers());
+
+  it("tells the clients' requests from the workers' signed ones, and does not bill a refused one", () => {
+    // Given AppSync's meter, when a client, a worker and an unauthenticated caller send a request each
+    const meter = new AppSyncMeter();
+    meter.answered({ mode: 'AMAZON_COGNITO_USER_POOLS', claims: {} }, 200, 120);
+    meter.answered({ mode: 'AWS_IAM', accessKeyId: 'local' }, 200, 80);
+    meter.answered(undefined, 401, 60);
+    // Then one client request and one signed request are billed, the refused one is kept apart
+    expect(meter.snapshot()).toMatchObject({ requests: { client: 1, iam: 1 }, refused: 1, responseBytes: 260 });
+  });
+
+  it('counts a push per subscriber and the minutes each websocket stays open, up to now for an open one', () => {
+    // Given two subscribers connected at the same time
+    jest.useFakeTimers({ now: 0 });
+    const meter = new AppSyncMeter();
+    const closeFirst = meter.connected();
+    meter.connected();
+    // When a change reaches both, the first leaves after a minute and the second is still there after three
+    meter.pushed(300);
+    meter.pushed(300);
+    jest.setSystemTime(60_000);
+    closeFirst();
+    jest.setSystemTime(180_000);
+    // Then two messages were pushed over four connection-minutes
+    expect(meter.snapshot()).toMatchObject({ realtimeMessages: 2, connectionMinutes: 4 });
   });
 });
