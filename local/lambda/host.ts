@@ -8,7 +8,14 @@ import { build, type Plugin } from 'esbuild';
 import { LOCAL_ACCOUNT_ID } from '../aws-identity';
 import type { LogSink } from '../log';
 import type { FunctionMeter } from './lambda-usage';
-import type { HostMessage, InvocationContext, SandboxMessage, SerializedError } from './protocol';
+import {
+  epochNow,
+  type HostMessage,
+  type InvocationContext,
+  type SandboxData,
+  type SandboxMessage,
+  type SerializedError,
+} from './protocol';
 
 /** A Lambda function as the local stack runs it: which entry, with which environment, how many at once. */
 export interface FunctionDefinition {
@@ -204,7 +211,9 @@ class Sandbox {
     sink: LogSink,
     private readonly meter?: FunctionMeter,
   ) {
+    const data: SandboxData = { createdAt: epochNow() };
     this.worker = new Worker(bundlePath, {
+      workerData: data,
       env: { ...definition.environment, AWS_LAMBDA_LOG_STREAM_NAME: this.logStreamName },
       stdout: true,
       stderr: true,

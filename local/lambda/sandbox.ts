@@ -1,6 +1,6 @@
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import type { Context } from 'aws-lambda';
-import { serializeError, type HostMessage, type InvocationContext, type SandboxMessage } from './protocol';
+import { epochNow, serializeError, type HostMessage, type InvocationContext, type SandboxData, type SandboxMessage } from './protocol';
 
 type Handler = (event: unknown, context: Context, callback: (error?: unknown, result?: unknown) => void) => unknown;
 
@@ -37,8 +37,9 @@ export function serve(loadEntry: () => unknown): void {
         (error: unknown) => post({ type: 'error', id: message.id, error: serializeError(error), durationMs: durationMs() }),
       );
   });
-  // A worker thread's clock starts with the thread: now is the time its start and the entry's load took.
-  post({ type: 'ready', initMs: performance.now() });
+  // From the host's creating the thread (its epoch time in workerData) to the entry loaded: Lambda's INIT.
+  const { createdAt } = workerData as SandboxData;
+  post({ type: 'ready', initMs: epochNow() - createdAt });
 }
 
 function invoke(handler: Handler, event: unknown, invocation: InvocationContext): Promise<unknown> {

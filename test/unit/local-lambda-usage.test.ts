@@ -28,9 +28,12 @@ describe('the local Lambda meters what Lambda bills a function', () => {
       silentSink,
       usage.meter('napper', 512, true),
     );
+    let firstAnsweredInMs = 0;
     try {
-      // When it is invoked twice, napping 30 and 50 ms
+      // When it is invoked twice, napping 30 and 50 ms, the first starting its sandbox
+      const started = performance.now();
       await fn.invoke({ napMs: 30 });
+      firstAnsweredInMs = performance.now() - started;
       await fn.invoke({ napMs: 50 });
       // Give the last log line time to cross from the sandbox's thread.
       await new Promise((resolve) => setTimeout(resolve, 50));
@@ -42,7 +45,9 @@ describe('the local Lambda meters what Lambda bills a function', () => {
     expect(napper).toMatchObject({ memoryMB: 512, invocations: 2, freshStarts: 1, secretReads: 1 });
     expect(napper.billedMs).toBeGreaterThanOrEqual(80);
     expect(napper.billedMs).toBeLessThan(80 + 2 * 200);
+    // And the fresh start's INIT took part of the time the first answer took, not more
     expect(napper.initMs).toBeGreaterThan(0);
+    expect(napper.initMs).toBeLessThan(firstAnsweredInMs);
     // And its log bytes are its two lines plus Lambda's START, END and REPORT lines of each invocation
     const ownLines = LOGGED_LINE(30).length + LOGGED_LINE(50).length;
     const platformLines = 2 * platformLogBytes('00000000-0000-0000-0000-000000000000', 30, 512);
