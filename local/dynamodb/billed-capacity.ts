@@ -14,6 +14,8 @@ import { itemSize } from 'dynalite/db';
  * under a changed key twice), so a PutItem on a table with indexes also asks for the old item (ReturnValues ALL_OLD,
  * taken out of the answer again when the caller did not ask) and its index writes are computed from both items. A
  * write refused by its condition is billed too: 1 unit, the minimum (the existing item's size is not answered).
+ * UpdateItem, DeleteItem and BatchWriteItem on an indexed table get their table units only: nothing here makes
+ * them (the slot read model, the one indexed table, is written by PutItem).
  * The cost: one string splice per request, a JSON parse only of PutItems on indexed tables (the slot read model).
  */
 export interface DynamoDbUsage {

@@ -11,7 +11,7 @@ export interface RouterUsage {
   /** Each PutEvents entry accepted is one event (its Source, DetailType, Detail, Resources and Time). */
   readonly eventBridgeEvents: MessageCount;
   readonly sqs: {
-    /** SendMessage: SNS's and EventBridge's deliveries to the queues, and operators' sends. */
+    /** SendMessage: SNS's and EventBridge's deliveries to the queues, and operators' sends (bodies' bytes, attributes left out). */
     readonly sends: MessageCount;
     /** ReceiveMessage calls of the event source mappings that returned a batch (its bodies' bytes). */
     readonly receives: MessageCount;
