@@ -405,6 +405,8 @@ function costPhase(
   usage: Record<'idle' | 'loaded', { before: StackUsage; after: StackUsage; bookings: number }>,
   functionLogs: { readonly POWERTOOLS_LOG_LEVEL: string; readonly POWERTOOLS_METRICS_DISABLED: string },
 ) {
+  // A run told to book nothing in a phase (--idle 0) has nothing to divide by: its JSON carries no cost.
+  if (usage.idle.bookings === 0 || usage.loaded.bookings === 0) return undefined;
   const counts = {
     idle: bookingCounts({ ...usage.idle, fixedCostFunctions: [RECONCILER_FUNCTION_NAME] }),
     loaded: bookingCounts({ ...usage.loaded, fixedCostFunctions: [RECONCILER_FUNCTION_NAME] }),
@@ -617,7 +619,7 @@ export type BenchResults = {
 async function report(results: BenchResults): Promise<void> {
   const rows = reportRows(results);
   printTable(rows, results.coldStarts);
-  printCostTable(results.cost);
+  if (results.cost) printCostTable(results.cost);
   const file = await writeFigures(results, rows, resolve(flags.out));
   process.stdout.write(`\nFigures written to ${file}\n`);
 }

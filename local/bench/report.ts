@@ -64,7 +64,7 @@ function markdownTable(table: readonly (readonly string[])[]): string {
  * What a million bookings cost, by service, idle and loaded; the fixed month beside it; and the line where AppSync
  * with its web ACL and an API Gateway HTTP API differ by as much as that month.
  */
-export function printCostTable(cost: BenchResults['cost']): void {
+export function printCostTable(cost: NonNullable<BenchResults['cost']>): void {
   const usd = (value: number) => `$${value.toFixed(2)}`;
   const byService = services
     .filter((service: Service) => cost.byService.idle[service] > 0 || cost.byService.loaded[service] > 0)
@@ -90,7 +90,7 @@ export function printCostTable(cost: BenchResults['cost']): void {
 }
 
 /** Deployed functions log at Powertools' default INFO with EMF metrics on: a bench run quieter than that undercounts logs. */
-function logsCaveat({ logLevel, emfMetrics }: BenchResults['cost']['logsCountedAt']): string {
+function logsCaveat({ logLevel, emfMetrics }: NonNullable<BenchResults['cost']>['logsCountedAt']): string {
   if (logLevel === 'INFO' && emfMetrics) return '';
   return (
     `CloudWatch Logs counted at POWERTOOLS_LOG_LEVEL=${logLevel}, EMF metrics ${emfMetrics ? 'on' : 'off'}: fewer lines than the ` +
