@@ -37,6 +37,10 @@ import { LocalScheduler, type LocalSchedule } from './scheduler/scheduler';
 import { LOCAL_ACCOUNT_ID } from './aws-identity';
 import { LocalOneTimeSchedules, type OneTimeScheduleSummary } from './scheduler/one-time-schedules';
 import { startLocalSes, type LocalSes, type LocalSesHooks } from './ses/local-ses';
+import { AppSyncMeter } from './appsync/appsync-usage';
+import { LambdaUsage } from './lambda/lambda-usage';
+import type { StackUsage } from './stack-usage';
+import type { DynamoDbUsage } from './dynamodb/billed-capacity';
 
 /** The table's name locally (the CDK stack names its own; the functions read it from the environment either way). */
 export const LOCAL_TABLE_NAME = 'appointments';
@@ -149,6 +153,8 @@ export interface LocalStack {
   };
   /** Milliseconds from the call to ready. */
   readonly startupMs: number;
+  /** What AWS would bill for the requests served since the start, by service: a snapshot (local/stack-usage.ts). */
+  usage(): StackUsage;
   stop(): Promise<void>;
 }
 
@@ -194,9 +200,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     await oneTimeSchedules.listen();
     cleanups.push(() => oneTimeSchedules.stop());
+    const lambdaUsage = new LambdaUsage();
+    const appsyncMeter = new AppSyncMeter();
     const functions = createFunctions({
       router,
       services,
+      lambdaUsage,
       workDir,
       graphqlUrl,
       schedulerUrl: oneTimeSchedules.url,
@@ -218,6 +227,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           resolvers: functions.resolvers,
           logger: localLogger('local-appsync', sink),
           introspection: options.introspection,
+          meter: appsyncMeter,
         }).then(registered(cleanups, (started: LocalAppSync) => started.stop())),
         functions.warm(),
       ] as const),
@@ -265,6 +275,21 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       router,
       functions: functions.all,
       startupMs: Date.now() - started,
+      usage: () => {
+        const { snsPublishes, eventBridgeEvents, sqs } = router.usage();
+        return {
+          at: Date.now(),
+          appsync: appsyncMeter.snapshot(),
+          lambda: lambdaUsage.snapshot(),
+          dynamodb: byFunctionName(services.dynamodb.usage(), functions.all.keys()),
+          sns: { publishes: snsPublishes },
+          sqs,
+          eventBridge: { events: eventBridgeEvents },
+          scheduler: { rateInvocations: scheduler.invocations, oneTimeInvocations: oneTimeSchedules.invocations },
+          ses: { emails: services.ses.billedEmails() },
+          cognito: { listUsersCalls: services.userPoolEndpoint.listUsersCalls() },
+        };
+      },
       stop: () => (stopping ??= stopAll()),
     };
   } catch (error) {
@@ -289,7 +314,7 @@ interface LocalServices {
   readonly issuer: LocalTokenIssuer;
   readonly ses: LocalSes;
   readonly accounts: LocalUserPoolAccounts;
-  readonly userPoolEndpoint: { readonly url: string };
+  readonly userPoolEndpoint: { readonly url: string; listUsersCalls(): number };
 }
 
 /** The functions' bundles, DynamoDB, MySQL, the SNS/EventBridge endpoint and the token issuer, in parallel. */
@@ -345,6 +370,7 @@ interface LocalFunctions {
 function createFunctions(context: {
   router: LocalRouter;
   services: LocalServices;
+  lambdaUsage: LambdaUsage;
   workDir: string;
   graphqlUrl: string;
   schedulerUrl: string;
@@ -357,7 +383,10 @@ function createFunctions(context: {
   const addFunction = (definition: FunctionDefinition) => {
     const bundle = services.bundles.get(definition.entry);
     if (!bundle) throw new Error(`No bundle was built for ${definition.entry}`);
-    const fn = new LocalFunction(definition, bundle, sink);
+    const { environment: env } = definition;
+    // A function given MYSQL_URL here reads its database secret in AWS (core/adapters/mysql-function-pool.ts).
+    const meter = context.lambdaUsage.meter(definition.name, Number(env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE), environment.mysqlUrl in env);
+    const fn = new LocalFunction(definition, bundle, sink, meter);
     all.set(definition.name, fn);
     return fn;
   };
@@ -386,9 +415,9 @@ function createFunctions(context: {
   }
   const { reconciliation } = topology;
   const reconciler = addFunction({
-    name: 'reconciler',
+    name: RECONCILER_FUNCTION_NAME,
     entry: reconciliation.entry,
-    environment: environmentOf('reconciler', undefined, databaseSignedInAs(services.mysql, RECONCILER_USER_NAME)),
+    environment: environmentOf(RECONCILER_FUNCTION_NAME, undefined, databaseSignedInAs(services.mysql, RECONCILER_USER_NAME)),
     maxConcurrency: 1,
     timeoutSeconds: reconciliation.timeoutSeconds,
   });
@@ -401,7 +430,7 @@ function createFunctions(context: {
     timeoutSeconds: topology.reminders.timeoutSeconds,
   });
   const schedules = [
-    { name: 'reconciler', everyMs: reconciliation.everyMinutes * 60_000, invoke: (event: unknown) => reconciler.invoke(event) },
+    { name: RECONCILER_FUNCTION_NAME, everyMs: reconciliation.everyMinutes * 60_000, invoke: (event: unknown) => reconciler.invoke(event) },
   ];
   const resolverNames = new Set(resolvers.map((resolver) => resolver.functionName));
   const warm = () => {
@@ -482,6 +511,12 @@ function lambdaEnvironments(context: {
   });
 }
 
+/** DynamoDB's units by the name of the function that asked, where the caller is one of `functionNames` (by SDK app id). */
+function byFunctionName(usage: DynamoDbUsage, functionNames: Iterable<string>): DynamoDbUsage {
+  const names = new Map([...functionNames].map((name) => [sdkAppIdOf(name), name]));
+  return { ...usage, byCaller: Object.fromEntries(Object.entries(usage.byCaller).map(([id, units]) => [names.get(id) ?? id, units])) };
+}
+
 async function portOrFree(port: number): Promise<number> {
   return port === 0 ? freePort() : port;
 }
@@ -492,6 +527,9 @@ function registered<Part>(cleanups: (() => Promise<unknown>)[], stop: (part: Par
     return part;
   };
 }
+
+/** The scheduled reconciliation's local function: run at a fixed rate, a monthly cost rather than a booking's. */
+export const RECONCILER_FUNCTION_NAME = 'reconciler';
 
 /** The reminder worker's local function, which the reminders' schedules invoke by its ARN. */
 const REMINDER_WORKER_NAME = 'reminder-worker';

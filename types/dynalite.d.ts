@@ -13,3 +13,9 @@ declare module 'dynalite' {
   function dynalite(options?: DynaliteOptions): Server;
   export = dynalite;
 }
+
+// dynalite's store internals: the item size its ConsumedCapacity is computed from (attribute names and values).
+declare module 'dynalite/db' {
+  type AttributeValueJson = Readonly<Record<string, unknown>>;
+  export function itemSize(item: Readonly<Record<string, AttributeValueJson>>): number;
+}

@@ -3,6 +3,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { LocalTokenIssuer } from '../identity/issuer';
 import type { LocalLogger } from '../log';
+import type { AppSyncMeter } from './appsync-usage';
 import type { Authenticator } from './authentication';
 import type { LocalResolver } from './lambda-data-source';
 import { LocalExecutor } from './executor';
@@ -46,6 +47,8 @@ export interface LocalAppSyncOptions {
   readonly logger: LocalLogger;
   /** As the API's introspection setting: on (a development deployment, the default) or off, as AppSync answers then. */
   readonly introspection?: boolean;
+  /** Where what AppSync would bill is counted (local/appsync/appsync-usage.ts). */
+  readonly meter?: AppSyncMeter;
 }
 
 const GRAPHQL_PATH = '/graphql';
@@ -65,14 +68,14 @@ export async function startLocalAppSync(options: LocalAppSyncOptions): Promise<L
     provideLocalTls(options.tlsDir),
   ]);
   const authenticator: Authenticator = { apiKey: options.apiKey, issuer: options.issuer, iamCredentials: options.iamCredentials };
-  const realtime = new LocalRealtime({ executor, authenticator, logger: options.logger });
+  const realtime = new LocalRealtime({ executor, authenticator, logger: options.logger, meter: options.meter });
   const explorer = {
     graphqlPath: GRAPHQL_PATH,
     realtimePath: REALTIME_PATH,
     defaultQuery: explorerQuery(),
     identities: () => explorerIdentities(options),
   };
-  const graphql = { executor, authenticator, logger: options.logger, introspection: options.introspection };
+  const graphql = { executor, authenticator, logger: options.logger, introspection: options.introspection, meter: options.meter };
 
   const serve = (request: IncomingMessage, response: ServerResponse) => {
     handleRequest(request, response).catch((error: unknown) => {

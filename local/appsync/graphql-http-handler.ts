@@ -4,6 +4,7 @@ import type { LocalLogger } from '../log';
 import { readRequestBody } from '../network';
 import { appSyncErrorJson } from './appsync-error';
 import { authenticate, AuthenticationError, type AuthenticatedCaller, type Authenticator } from './authentication';
+import type { AppSyncMeter } from './appsync-usage';
 import type { AppSyncAnswer, LocalExecutor } from './executor';
 import { introspectionRefusal } from './request-limits';
 
@@ -18,10 +19,14 @@ export interface GraphqlHttpOptions {
   readonly authenticator: Authenticator;
   readonly logger: LocalLogger;
   readonly introspection?: boolean;
+  /** Where answered requests are counted (local/appsync/appsync-usage.ts). */
+  readonly meter?: AppSyncMeter;
 }
 
 interface HttpAnswer {
   readonly status: number;
+  /** Who passed authentication; undefined when the request was refused before. */
+  readonly caller?: AuthenticatedCaller;
   readonly body: AppSyncAnswer | { errors: { errorType: string; message: string }[] };
 }
 
@@ -38,14 +43,18 @@ export function answerPreflight(request: IncomingMessage, response: ServerRespon
 }
 
 export async function handleGraphqlPost(request: IncomingMessage, response: ServerResponse, options: GraphqlHttpOptions): Promise<void> {
-  const { status, body } = await answerOf(request, await readRequestBody(request), options);
+  const { status, body, caller } = await answerOf(request, await readRequestBody(request), options);
   if (status !== 200) options.logger.info('Request refused before any resolver ran', { status, error: body.errors?.[0]?.message });
-  answerJson(response, status, body);
+  const bytes = answerJson(response, status, body);
+  options.meter?.answered(caller, status, bytes);
 }
 
-export function answerJson(response: ServerResponse, status: number, body: unknown): void {
+/** Answers `body` as JSON; returns the bytes of the body sent. */
+export function answerJson(response: ServerResponse, status: number, body: unknown): number {
+  const json = JSON.stringify(body);
   response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...CORS_HEADERS });
-  response.end(JSON.stringify(body));
+  response.end(json);
+  return Buffer.byteLength(json, 'utf8');
 }
 
 async function answerOf(request: IncomingMessage, body: string, options: GraphqlHttpOptions): Promise<HttpAnswer> {
@@ -71,9 +80,9 @@ async function answerOf(request: IncomingMessage, body: string, options: Graphql
     return refused(400, 'GraphQLSyntaxError', error instanceof GraphQLError ? error.message : String(error));
   }
   const introspectionErrors = options.introspection === false ? introspectionRefusal(document) : undefined;
-  if (introspectionErrors) return { status: 200, body: { data: null, errors: introspectionErrors.map(appSyncErrorJson) } };
+  if (introspectionErrors) return { status: 200, caller, body: { data: null, errors: introspectionErrors.map(appSyncErrorJson) } };
   const invalid = options.executor.validationRefusal(document);
-  if (invalid) return { status: 200, body: invalid };
+  if (invalid) return { status: 200, caller, body: invalid };
   const operationName = typeof payload.operationName === 'string' ? payload.operationName : undefined;
   if (getOperationAST(document, operationName)?.operation === OperationTypeNode.SUBSCRIPTION) {
     return refused(
@@ -84,7 +93,7 @@ async function answerOf(request: IncomingMessage, body: string, options: Graphql
   }
   const variables = payload.variables && typeof payload.variables === 'object' ? (payload.variables as Record<string, unknown>) : undefined;
   const context = { caller, headers: request.headers, sourceIp: request.socket.remoteAddress ?? '127.0.0.1' };
-  return { status: 200, body: await options.executor.execute({ document, variables, operationName }, context) };
+  return { status: 200, caller, body: await options.executor.execute({ document, variables, operationName }, context) };
 }
 
 function refused(status: number, errorType: string, message: string): HttpAnswer {

@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import { GraphQLError } from 'graphql';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { LocalLogger } from '../log';
+import type { AppSyncMeter } from './appsync-usage';
 import { authenticate, AuthenticationError, type AuthenticatedCaller, type Authenticator } from './authentication';
 import type { AppSyncAnswer, GraphqlRequest, LocalExecutor } from './executor';
 
@@ -24,6 +25,8 @@ interface RealtimeOptions {
   readonly executor: LocalExecutor;
   readonly authenticator: Authenticator;
   readonly logger: LocalLogger;
+  /** Where pushes and connection-minutes are counted (local/appsync/appsync-usage.ts). */
+  readonly meter?: AppSyncMeter;
 }
 
 interface StartMessage {
@@ -59,6 +62,7 @@ export class LocalRealtime {
 class RealtimeConnection {
   private readonly subscriptions = new Map<string, AsyncIterator<AppSyncAnswer>>();
   private keepAlive: NodeJS.Timeout | undefined;
+  private disconnected?: () => void;
 
   constructor(
     private readonly socket: WebSocket,
@@ -67,6 +71,7 @@ class RealtimeConnection {
   ) {}
 
   open(): void {
+    this.disconnected = this.options.meter?.connected();
     this.socket.on(
       'message',
       (data: Buffer) =>
@@ -126,7 +131,7 @@ class RealtimeConnection {
       };
       request = { document: this.options.executor.parse(query), variables, operationName };
     } catch (error) {
-      return this.send({ type: 'error', id, payload: { errors: [errorOf(error)] } });
+      return void this.send({ type: 'error', id, payload: { errors: [errorOf(error)] } });
     }
     const invalid = this.options.executor.validationRefusal(request.document);
     const outcome = invalid
@@ -134,12 +139,15 @@ class RealtimeConnection {
       : await this.options.executor.subscribe(request, { caller, headers, sourceIp: this.request.socket.remoteAddress ?? '127.0.0.1' });
     if ('refused' in outcome) {
       this.options.logger.info('Subscription refused', { id, errors: outcome.refused.errors?.map((error) => error.message) });
-      return this.send({ type: 'error', id, payload: { errors: outcome.refused.errors ?? [] } });
+      return void this.send({ type: 'error', id, payload: { errors: outcome.refused.errors ?? [] } });
     }
     const events = outcome.events[Symbol.asyncIterator]();
     this.subscriptions.set(id, events);
     this.send({ type: 'start_ack', id });
-    for await (const event of { [Symbol.asyncIterator]: () => events }) this.send({ type: 'data', id, payload: event });
+    for await (const event of { [Symbol.asyncIterator]: () => events }) {
+      const bytes = this.send({ type: 'data', id, payload: event });
+      if (bytes !== undefined) this.options.meter?.pushed(bytes);
+    }
   }
 
   private async stop(id: string): Promise<void> {
@@ -149,13 +157,18 @@ class RealtimeConnection {
   }
 
   private closed(): void {
+    this.disconnected?.();
     clearInterval(this.keepAlive);
     for (const iterator of this.subscriptions.values()) void iterator.return?.();
     this.subscriptions.clear();
   }
 
-  private send(message: Record<string, unknown>): void {
-    if (this.socket.readyState === this.socket.OPEN) this.socket.send(JSON.stringify(message));
+  /** Sends the message if the socket is open; returns its bytes then. */
+  private send(message: Record<string, unknown>): number | undefined {
+    if (this.socket.readyState !== this.socket.OPEN) return undefined;
+    const json = JSON.stringify(message);
+    this.socket.send(json);
+    return Buffer.byteLength(json, 'utf8');
   }
 }
 

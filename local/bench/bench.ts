@@ -16,14 +16,17 @@ import { apiClient } from '../api-client';
 import { publishDemoCatalog } from '../catalog/demo-loader';
 import { LOCAL_REGION, localDynamoDbClient, sdkAppIdOf } from '../dynamodb/dynalite';
 import { MYSQL_INSTALL_HINT } from '../mysql/mysql-server';
-import { consumerFunctionName, resolverFunctionName, startLocalStack, type LocalStack } from '../stack';
+import { consumerFunctionName, RECONCILER_FUNCTION_NAME, resolverFunctionName, startLocalStack, type LocalStack } from '../stack';
+import type { StackUsage } from '../stack-usage';
+import { bookingCounts } from './booking-usage';
+import { benchCostFigures } from './cost';
 import { browseSessions, browseSlots, type BrowsePlan } from './browse-slots';
 import { coldInvocation } from './cold-invocations';
 import { bundleLikeTheStack, measureColdInvocation, measureFreshLoad } from './cold-start';
 import { cpuSpent, cpuTime, localMysqlPid } from './cpu-time';
 import { inClientThread, listenForDecisions, type IdleFigures, type OfferedFigures } from './heard-decision';
 import { percentile, runConcurrently } from '../load';
-import { printTable, reportRows, writeFigures } from './report';
+import { printCostTable, printTable, reportRows, writeFigures } from './report';
 
 const { values: flags } = parseArgs({
   options: {
@@ -90,14 +93,11 @@ async function main() {
   const stackBar = bar('starting the local stack', 1, 'step');
   // Function logs at WARN and no metric lines: locally each INFO or EMF line crosses from its worker
   // thread to be dropped, a cost Lambda (which ships stdout outside the function) does not have.
-  const stack = await startLocalStack({
-    quiet: true,
-    env: {
-      ...process.env,
-      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
-      POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
-    },
-  });
+  const functionLogs = {
+    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+    POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
+  };
+  const stack = await startLocalStack({ quiet: true, env: { ...process.env, ...functionLogs } });
   stackBar.increment();
   try {
     if (!stack.mysqlUrl) throw new Error(`The benchmark needs a real MySQL: ${MYSQL_INSTALL_HINT}.`);
@@ -107,7 +107,7 @@ async function main() {
       const slots = allotSlots(catalog.free);
       await warmUp(stack, slots.warmUp);
       const browseIdle = BROWSE_IDLE > 0 ? await idleBrowsePhase(stack, catalog.specialties) : undefined;
-      const { browse: browseLoaded, ...heardDecision } = await heardDecisionPhases(stack, slots, catalog.specialties);
+      const { browse: browseLoaded, usage, ...heardDecision } = await heardDecisionPhases(stack, slots, catalog.specialties);
       const pipeline = await pipelinePhase(stack, pool, slots.pipeline);
       const floor = await floorPhase(stack, pool, slots.floor);
       const coldStarts = COLD_RUNS > 0 ? await coldStartPhase(stack, pipeline.samples, slots.cold) : undefined;
@@ -120,6 +120,7 @@ async function main() {
         pipeline,
         floor,
         coldStarts,
+        cost: costPhase(usage, functionLogs),
         startupMs: stack.startupMs,
       });
     } finally {
@@ -314,6 +315,7 @@ async function idleBrowsePhase(stack: LocalStack, specialties: ReadonlyMap<Count
  */
 async function heardDecisionPhases(stack: LocalStack, slots: BenchSlots, specialties: ReadonlyMap<CountryISO, readonly string[]>) {
   const idleBar = bar('idle: one booking at a time', IDLE, 'heard');
+  const idleUsageBefore = stack.usage();
   const idle = await inClientThread<IdleFigures>(
     {
       endpoint: stack,
@@ -327,6 +329,7 @@ async function heardDecisionPhases(stack: LocalStack, slots: BenchSlots, special
     (progress) => progress === 'done' && idleBar.increment(),
   );
   await stack.router.waitForIdle(60_000);
+  const idleUsage = { before: idleUsageBefore, after: stack.usage(), bookings: idle.booked };
 
   const clients = Math.min(LOADED_CLIENTS, LOADED);
   const subscribeBar = bar(`loaded: ${clients} clients subscribing`, 1, 'step');
@@ -344,6 +347,8 @@ async function heardDecisionPhases(stack: LocalStack, slots: BenchSlots, special
         }
       : undefined;
   const dynamoBefore = new Map(stack.dynamodbOperations);
+  // From before the clients subscribe: their connections and pushes are the bookings' too.
+  const loadedUsageBefore = stack.usage();
   const loaded = await inClientThread<OfferedFigures>(
     {
       endpoint: stack,
@@ -363,6 +368,7 @@ async function heardDecisionPhases(stack: LocalStack, slots: BenchSlots, special
     },
   );
   await stack.router.waitForIdle(60_000);
+  const loadedUsage = { before: loadedUsageBefore, after: stack.usage(), bookings: loaded.booked };
   const cpu = cpuSpent(cpuBefore, cpuTime(mysqlPid));
   // The main thread serves the API, DynamoDB, SNS / EventBridge and the realtime pushes, one thing at a time.
   const mainThreadBusy = performance.eventLoopUtilization(mainThreadBefore).utilization;
@@ -370,6 +376,7 @@ async function heardDecisionPhases(stack: LocalStack, slots: BenchSlots, special
   const { browse: browsed, ...bookings } = loaded;
   return {
     browse: browsed && { ...browsed, perSecond: BROWSE_RATE, dynamoDbRequests: availableSlotsRequests(stack, dynamoBefore) },
+    usage: { idle: idleUsage, loaded: loadedUsage },
     idle,
     loaded: {
       ...bookings,
@@ -387,6 +394,26 @@ async function heardDecisionPhases(stack: LocalStack, slots: BenchSlots, special
       mainThreadBusy,
     },
   };
+}
+
+/**
+ * What a million bookings cost in AWS (issue 27): what each latency phase asked of every service the stack stands in
+ * for, per booking, priced by local/bench/cost.ts. The loaded phase's browsing is the bookings' too (people browse
+ * before they book); the scheduled reconciler is the fixed month's.
+ */
+function costPhase(
+  usage: Record<'idle' | 'loaded', { before: StackUsage; after: StackUsage; bookings: number }>,
+  functionLogs: { readonly POWERTOOLS_LOG_LEVEL: string; readonly POWERTOOLS_METRICS_DISABLED: string },
+) {
+  // A run told to book nothing in a phase (--idle 0) has nothing to divide by: its JSON carries no cost.
+  if (usage.idle.bookings === 0 || usage.loaded.bookings === 0) return undefined;
+  const counts = {
+    idle: bookingCounts({ ...usage.idle, fixedCostFunctions: [RECONCILER_FUNCTION_NAME] }),
+    loaded: bookingCounts({ ...usage.loaded, fixedCostFunctions: [RECONCILER_FUNCTION_NAME] }),
+  };
+  // The log bytes are those of the bench's log settings: the deployed functions log at INFO and emit EMF lines.
+  const logsCountedAt = { logLevel: functionLogs.POWERTOOLS_LOG_LEVEL, emfMetrics: functionLogs.POWERTOOLS_METRICS_DISABLED !== 'true' };
+  return { ...benchCostFigures(counts), counts, logsCountedAt };
 }
 
 /** N createAppointment calls over HTTP from C clients, then until each decision is heard on its insured person's subscription. */
@@ -581,16 +608,18 @@ export type BenchResults = {
     idle: Awaited<ReturnType<typeof idleBrowsePhase>> | undefined;
     loaded: Awaited<ReturnType<typeof heardDecisionPhases>>['browse'];
   };
-  heardDecision: Omit<Awaited<ReturnType<typeof heardDecisionPhases>>, 'browse'>;
+  heardDecision: Omit<Awaited<ReturnType<typeof heardDecisionPhases>>, 'browse' | 'usage'>;
   pipeline: Awaited<ReturnType<typeof pipelinePhase>>;
   floor: Awaited<ReturnType<typeof floorPhase>>;
   coldStarts: Awaited<ReturnType<typeof coldStartPhase>> | undefined;
+  cost: ReturnType<typeof costPhase>;
 };
 
 /** One table on stdout, the same rows and the raw figures in a JSON file. */
 async function report(results: BenchResults): Promise<void> {
   const rows = reportRows(results);
   printTable(rows, results.coldStarts);
+  if (results.cost) printCostTable(results.cost);
   const file = await writeFigures(results, rows, resolve(flags.out));
   process.stdout.write(`\nFigures written to ${file}\n`);
 }

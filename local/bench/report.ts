@@ -3,6 +3,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import type { BenchResults } from './bench';
 import type { BrowseFigures } from './browse-slots';
+import { services, type Service } from './cost';
 
 /** The targets issues 13 and 18 set; each figure is printed beside its own. */
 export const targets = {
@@ -43,14 +44,8 @@ export function reportRows(results: BenchResults): Row[] {
 /** The rows as one table on stdout. */
 export function printTable(rows: readonly Row[], coldStarts: BenchResults['coldStarts']): void {
   const verdict = (row: Row) => (row.met === undefined ? '' : row.met ? 'met' : 'NOT met');
-  const table: [string, string, string, string][] = [
-    ['figure', 'value', 'target', 'met'],
-    ...rows.map((row): [string, string, string, string] => [row.figure, row.value, row.target, verdict(row)]),
-  ];
-  const width = (column: number) => Math.max(...table.map((row) => row[column]!.length));
-  const line = (cells: readonly string[]) => `| ${cells.map((cell, column) => cell.padEnd(width(column))).join(' | ')} |\n`;
   process.stdout.write(
-    `\n${line(table[0]!)}|${table[0]!.map((_, column) => '-'.repeat(width(column) + 2)).join('|')}|\n${table.slice(1).map(line).join('')}`,
+    `\n${markdownTable([['figure', 'value', 'target', 'met'], ...rows.map((row) => [row.figure, row.value, row.target, verdict(row)])])}`,
   );
   if (coldStarts)
     process.stdout.write(
@@ -58,9 +53,54 @@ export function printTable(rows: readonly Row[], coldStarts: BenchResults['coldS
     );
 }
 
+/** A table as Markdown, each column as wide as its widest cell; the first row is the header. */
+function markdownTable(table: readonly (readonly string[])[]): string {
+  const width = (column: number) => Math.max(...table.map((row) => row[column]!.length));
+  const line = (cells: readonly string[]) => `| ${cells.map((cell, column) => cell.padEnd(width(column))).join(' | ')} |\n`;
+  return `${line(table[0]!)}|${table[0]!.map((_, column) => '-'.repeat(width(column) + 2)).join('|')}|\n${table.slice(1).map(line).join('')}`;
+}
+
+/**
+ * What a million bookings cost, by service, idle and loaded; the fixed month beside it; and the line where AppSync
+ * with its web ACL and an API Gateway HTTP API differ by as much as that month.
+ */
+export function printCostTable(cost: NonNullable<BenchResults['cost']>): void {
+  const usd = (value: number) => `$${value.toFixed(2)}`;
+  const byService = services
+    .filter((service: Service) => cost.byService.idle[service] > 0 || cost.byService.loaded[service] > 0)
+    .map((service) => [service, usd(cost.byService.idle[service]), usd(cost.byService.loaded[service])]);
+  const { frontDoor, fixedMonthlyUsd: month } = cost;
+  process.stdout.write(
+    `\nWhat a million bookings cost in ${cost.region} (list prices of ${cost.pricesAsOf}, local/bench/prices-us-east-1.ts):\n` +
+      markdownTable([
+        ['service', 'idle (one at a time)', 'loaded'],
+        ...byService,
+        ['total per million bookings', usd(cost.perMillionBookingsUsd.idle), usd(cost.perMillionBookingsUsd.loaded)],
+      ]) +
+      `Fixed monthly cost, whatever the traffic: ${usd(month.totalUsd)} (${month.items
+        .filter((item) => item.usd > 0)
+        .map((item) => `${item.item} ${usd(item.usd)}`)
+        .join(', ')})\n` +
+      `Front door, AppSync with WAF vs an API Gateway HTTP API: ${usd(frontDoor.differenceUsdPerMillionRequests)} more per million requests, ` +
+      `${fixed(frontDoor.clientRequestsPerBooking, 2)} client requests a booking: ${usd(frontDoor.differenceUsdPerMillionBookings)} more per million bookings; ` +
+      `with the web ACL's ${usd(frontDoor.wafFixedMonthlyUsd)} a month, the difference reaches the fixed month (${usd(frontDoor.thresholdUsdPerMonth)}) ` +
+      `at ${count(Math.round(frontDoor.bookingsPerMonthAtThreshold))} bookings a month.\n` +
+      logsCaveat(cost.logsCountedAt),
+  );
+}
+
+/** Deployed functions log at Powertools' default INFO with EMF metrics on: a bench run quieter than that undercounts logs. */
+function logsCaveat({ logLevel, emfMetrics }: NonNullable<BenchResults['cost']>['logsCountedAt']): string {
+  if (logLevel === 'INFO' && emfMetrics) return '';
+  return (
+    `CloudWatch Logs counted at POWERTOOLS_LOG_LEVEL=${logLevel}, EMF metrics ${emfMetrics ? 'on' : 'off'}: fewer lines than the ` +
+    `deployed functions write (INFO, EMF on). For their log cost: POWERTOOLS_LOG_LEVEL=INFO POWERTOOLS_METRICS_DISABLED=false npm run bench\n`
+  );
+}
+
 /** The same rows and the raw figures, in a JSON file of `outDir` named after the time; returns its path. */
 export async function writeFigures(results: BenchResults, rows: readonly Row[], outDir: string): Promise<string> {
-  const { startupMs, catalog, browse, heardDecision, pipeline, floor, coldStarts } = results;
+  const { startupMs, catalog, browse, heardDecision, pipeline, floor, coldStarts, cost } = results;
   // The sample appointments only served the cold-start phase's invocations.
   const { samples: _samples, ...pipelineFigures } = pipeline;
   const measuredAt = new Date().toISOString();
@@ -76,6 +116,7 @@ export async function writeFigures(results: BenchResults, rows: readonly Row[], 
     pipeline: pipelineFigures,
     floor,
     coldStarts,
+    cost,
   };
   await mkdir(outDir, { recursive: true });
   const file = join(outDir, `bench-${measuredAt.replace(/[:.]/g, '-')}.json`);

@@ -9,6 +9,7 @@ import {
 import dynalite from 'dynalite';
 import type { IncomingMessage } from 'node:http';
 import { inFlightRequests, listenOnLoopback } from '../network';
+import { meterBilledCapacity, type DynamoDbUsage } from './billed-capacity';
 import { appointmentsTableDefinition } from '../../core/config/appointments-table';
 import { idempotencyRecordAttributes } from '../../core/config/idempotency-records';
 import { slotReadModelTableDefinition } from '../../core/config/slot-read-model';
@@ -24,12 +25,15 @@ export interface LocalDynamoDb {
    * `<caller> <operation>` where the caller names itself with the SDK's app id (the local functions do).
    */
   readonly operations: ReadonlyMap<string, number>;
+  /** Request units on demand billed so far (local/dynamodb/billed-capacity.ts). */
+  usage(): DynamoDbUsage;
   close(): Promise<void>;
 }
 
 /** dynalite in this process: in memory, or on disk under `path`. */
 export async function startLocalDynamoDb(options: { path?: string; port?: number } = {}): Promise<LocalDynamoDb> {
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(options.path ? { path: options.path } : {}) });
+  const capacity = meterBilledCapacity(server);
   const endpoint = await listenOnLoopback(server, options.port);
   const requests = inFlightRequests(server);
   const operations = new Map<string, number>();
@@ -44,6 +48,7 @@ export async function startLocalDynamoDb(options: { path?: string; port?: number
   return {
     endpoint,
     operations,
+    usage: () => capacity.usage(),
     // A function stopped mid-write leaves its request to dynalite: it answers before the server closes. A store in
     // memory is never closed: a request that outlived the grace (a loaded machine) finishes harmlessly; one on disk
     // is closed, so that its writes are flushed.

@@ -68,6 +68,8 @@ function insuredSub(insuredId: string): string {
 export interface LocalUserPoolEndpoint {
   /** For AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER. */
   readonly url: string;
+  /** ListUsers requests served so far, answered or refused (Cognito publishes no per-request price for them). */
+  listUsersCalls(): number;
   close(): Promise<void>;
 }
 
@@ -77,13 +79,15 @@ export interface LocalUserPoolEndpoint {
  * Any other operation or filter gets the error Cognito gives a request it cannot serve.
  */
 export async function startLocalUserPoolEndpoint(accounts: LocalUserPoolAccounts, userPoolId: string): Promise<LocalUserPoolEndpoint> {
+  let listUsersCalls = 0;
   const server = createServer((request, response) => {
+    listUsersCalls += 1;
     void answer(accounts, userPoolId, request, response).catch((error: unknown) => {
       if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain' });
       response.end(error instanceof Error ? error.message : String(error));
     });
   });
-  return { url: await listenOnLoopback(server), close: () => closeNow(server) };
+  return { url: await listenOnLoopback(server), listUsersCalls: () => listUsersCalls, close: () => closeNow(server) };
 }
 
 async function answer(

@@ -7,7 +7,15 @@ import { Worker } from 'node:worker_threads';
 import { build, type Plugin } from 'esbuild';
 import { LOCAL_ACCOUNT_ID } from '../aws-identity';
 import type { LogSink } from '../log';
-import type { HostMessage, InvocationContext, SandboxMessage, SerializedError } from './protocol';
+import type { FunctionMeter } from './lambda-usage';
+import {
+  epochNow,
+  type HostMessage,
+  type InvocationContext,
+  type SandboxData,
+  type SandboxMessage,
+  type SerializedError,
+} from './protocol';
 
 /** A Lambda function as the local stack runs it: which entry, with which environment, how many at once. */
 export interface FunctionDefinition {
@@ -100,6 +108,8 @@ export class LocalFunction {
     readonly definition: FunctionDefinition,
     private readonly bundlePath: string,
     private readonly sink: LogSink,
+    /** Where what Lambda would bill is counted (local/lambda/lambda-usage.ts). */
+    private readonly meter?: FunctionMeter,
   ) {}
 
   get arn(): string {
@@ -177,7 +187,7 @@ export class LocalFunction {
   }
 
   private createSandbox(): Sandbox {
-    const sandbox = new Sandbox(this.bundlePath, this.definition, this.sink);
+    const sandbox = new Sandbox(this.bundlePath, this.definition, this.sink, this.meter);
     this.sandboxes.add(sandbox);
     return sandbox;
   }
@@ -190,34 +200,44 @@ class Sandbox {
   readonly logStreamName = logStreamNameOf(FUNCTION_VERSION, new Date());
   private readonly worker: Worker;
   private nextId = 1;
-  private current?: { id: number; resolve: (value: unknown) => void; reject: (error: Error) => void };
+  private current?: { id: number; requestId: string; resolve: (value: unknown) => void; reject: (error: Error) => void };
   private failed = false;
+  /** The INIT duration, until the first invocation's REPORT line has carried it. */
+  private unreportedInitMs?: number;
 
   constructor(
     bundlePath: string,
     private readonly definition: FunctionDefinition,
     sink: LogSink,
+    private readonly meter?: FunctionMeter,
   ) {
+    const data: SandboxData = { createdAt: epochNow() };
     this.worker = new Worker(bundlePath, {
+      workerData: data,
       env: { ...definition.environment, AWS_LAMBDA_LOG_STREAM_NAME: this.logStreamName },
       stdout: true,
       stderr: true,
     });
     for (const stream of [this.worker.stdout, this.worker.stderr]) {
-      createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => sink(line));
+      createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => {
+        meter?.logged(line);
+        sink(line);
+      });
     }
     this.ready = new Promise<void>((resolveReady, rejectReady) => {
       this.worker.on('message', (message: SandboxMessage) => {
         switch (message.type) {
           case 'ready':
+            this.unreportedInitMs = message.initMs;
+            meter?.started(message.initMs);
             return resolveReady();
           case 'init-error':
             this.failed = true;
             return rejectReady(new FunctionError(message.error));
           case 'result':
-            return this.settle(message.id, (pending) => pending.resolve(message.result));
+            return this.settle(message.id, message.durationMs, (pending) => pending.resolve(message.result));
           case 'error':
-            return this.settle(message.id, (pending) => pending.reject(new FunctionError(message.error)));
+            return this.settle(message.id, message.durationMs, (pending) => pending.reject(new FunctionError(message.error)));
         }
       });
       const crash = (error: Error) => {
@@ -248,9 +268,10 @@ class Sandbox {
     return new Promise((resolveRun, rejectRun) => {
       const timeoutMs = this.definition.timeoutSeconds * 1000;
       const timer = setTimeout(() => {
-        // Lambda stops the environment at the timeout; the next invocation gets a new one.
+        // Lambda stops the environment at the timeout, and bills the invocation up to it; the next invocation gets a new one.
         this.failed = true;
         this.current = undefined;
+        this.meter?.invoked(context.awsRequestId, timeoutMs, this.unreportedInitMs);
         void this.terminate();
         rejectRun(
           new FunctionError({
@@ -261,6 +282,7 @@ class Sandbox {
       }, timeoutMs);
       this.current = {
         id,
+        requestId: context.awsRequestId,
         resolve: (value) => {
           clearTimeout(timer);
           resolveRun(value);
@@ -280,10 +302,12 @@ class Sandbox {
     await this.worker.terminate();
   }
 
-  private settle(id: number, settle: (pending: NonNullable<Sandbox['current']>) => void): void {
+  private settle(id: number, durationMs: number, settle: (pending: NonNullable<Sandbox['current']>) => void): void {
     const pending = this.current;
     if (pending?.id !== id) return;
     this.current = undefined;
+    this.meter?.invoked(pending.requestId, durationMs, this.unreportedInitMs);
+    this.unreportedInitMs = undefined;
     settle(pending);
   }
 }

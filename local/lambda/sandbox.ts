@@ -1,6 +1,6 @@
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import type { Context } from 'aws-lambda';
-import { serializeError, type HostMessage, type InvocationContext, type SandboxMessage } from './protocol';
+import { epochNow, serializeError, type HostMessage, type InvocationContext, type SandboxData, type SandboxMessage } from './protocol';
 
 type Handler = (event: unknown, context: Context, callback: (error?: unknown, result?: unknown) => void) => unknown;
 
@@ -27,15 +27,19 @@ export function serve(loadEntry: () => unknown): void {
   }
 
   port.on('message', (message: HostMessage) => {
+    const started = performance.now();
+    const durationMs = () => performance.now() - started;
     void invoke(handler, message.event, message.context)
       // Lambda hands the caller the result as JSON: what does not survive JSON does not arrive.
       .then((result) => <unknown>JSON.parse(JSON.stringify(result ?? null)))
       .then(
-        (result) => post({ type: 'result', id: message.id, result }),
-        (error: unknown) => post({ type: 'error', id: message.id, error: serializeError(error) }),
+        (result) => post({ type: 'result', id: message.id, result, durationMs: durationMs() }),
+        (error: unknown) => post({ type: 'error', id: message.id, error: serializeError(error), durationMs: durationMs() }),
       );
   });
-  post({ type: 'ready' });
+  // From the host's creating the thread (its epoch time in workerData) to the entry loaded: Lambda's INIT.
+  const { createdAt } = workerData as SandboxData;
+  post({ type: 'ready', initMs: epochNow() - createdAt });
 }
 
 function invoke(handler: Handler, event: unknown, invocation: InvocationContext): Promise<unknown> {

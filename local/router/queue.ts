@@ -2,6 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { SQSBatchResponse, SQSEvent, SQSMessageAttribute, SQSRecord } from 'aws-lambda';
 import type { QueueSettings } from '../../core/config/topology';
 import { LOCAL_ACCOUNT_ID } from '../aws-identity';
+import { LongPollers, SqsMeter } from './router-usage';
 
 /** Who SQS says sent a message: SNS and EventBridge deliver as their service principals, an operator as the account. */
 export const SENDER_IDS = {
@@ -108,6 +109,8 @@ export interface DeliveryHooks {
  */
 export class LocalQueue {
   readonly arn: string;
+  /** The SQS requests this queue and its event source mapping make (local/router/router-usage.ts). */
+  readonly meter = new SqsMeter();
   private readonly messages = new Map<string, StoredMessage>();
   private inFlight = 0;
   private timer?: NodeJS.Timeout;
@@ -128,6 +131,7 @@ export class LocalQueue {
   /** Starts the event source mapping that feeds `consumer`. */
   poll(settings: QueueSettings, deadLetterQueue: LocalQueue, consumer: Consumer, consumerName: string): void {
     this.poller = { settings, consumer, consumerName, deadLetterQueue };
+    this.meter.pollers = new LongPollers(Date.now());
     this.pump();
   }
 
@@ -142,6 +146,8 @@ export class LocalQueue {
 
   private store(input: SendMessageInput, via: string): string {
     const messageAttributes = input.messageAttributes ?? {};
+    this.meter.sends += 1;
+    this.meter.sentBytes += Buffer.byteLength(input.body, 'utf8');
     const message: StoredMessage = {
       messageId: randomUUID(),
       body: input.body,
@@ -184,6 +190,7 @@ export class LocalQueue {
 
   stop(): void {
     this.stopped = true;
+    this.meter.pollers?.stop(Date.now());
     clearTimeout(this.timer);
   }
 
@@ -281,6 +288,9 @@ export class LocalQueue {
       });
     }
     this.inFlight += 1;
+    this.meter.receives += 1;
+    this.meter.receivedBytes += batch.reduce((bytes, message) => bytes + Buffer.byteLength(message.body, 'utf8'), 0);
+    this.meter.pollers?.received(now);
     const event: SQSEvent = { Records: receipts.map(({ record }) => record) };
     const invocation = this.hooks.aroundInvoke ? this.hooks.aroundInvoke(this.name, event, poller.consumer) : poller.consumer(event);
     let failedCount = 0;
@@ -292,6 +302,8 @@ export class LocalQueue {
       .then((outcome) => {
         // A stack being stopped ends its invocations: that is no failure to report.
         if (this.stopped) return;
+        // Lambda deletes a batch's processed records in one DeleteMessageBatch call.
+        if ('failed' in outcome && outcome.failed.size < receipts.length) this.meter.deletes += 1;
         for (const { message, receiptHandle: handle } of receipts) {
           const failed = 'all' in outcome || outcome.failed.has(message.messageId);
           const current = this.messages.get(message.messageId);

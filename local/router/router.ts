@@ -12,6 +12,7 @@ import {
   type SnsMessageAttribute,
 } from './matching';
 import { LOCAL_ACCOUNT_ID } from '../aws-identity';
+import { sqsUsage, type MessageCount, type RouterUsage } from './router-usage';
 import { LocalQueue, SENDER_IDS, type Consumer, type DeliveryHooks, type MessageAttributes, type QueueEvent } from './queue';
 
 /** A queue the topology declares, with the function that consumes it. */
@@ -166,6 +167,8 @@ export class LocalRouter extends EventEmitter<{ event: [RouterEvent] }> {
   private readonly settings = new Map<string, QueueSettings>();
   private readonly deadLetterSources = new Map<string, string>();
   private readonly idleWaiters = new Set<() => void>();
+  private snsPublishes: MessageCount = { count: 0, payloadBytes: 0 };
+  private eventBridgeEvents: MessageCount = { count: 0, payloadBytes: 0 };
 
   constructor(private readonly options: LocalRouterOptions) {
     super();
@@ -229,6 +232,7 @@ export class LocalRouter extends EventEmitter<{ event: [RouterEvent] }> {
       .filter((subscription) => subscription.topicName === topic.topicName && filterPolicyMatches(subscription.filterPolicy, attributes))
       .map((subscription) => subscription.queueName);
     this.report({ type: 'published', topicArn: this.topicArn(topic.topicName), messageId, body: message, queues });
+    this.snsPublishes = counted(this.snsPublishes, publishedBytes(input));
     // Raw message delivery: the body is the message, the SNS attributes become SQS attributes.
     for (const queueName of queues) {
       this.queue(queueName).send(
@@ -332,6 +336,18 @@ export class LocalRouter extends EventEmitter<{ event: [RouterEvent] }> {
     for (const queue of this.queues.values()) queue.stop();
   }
 
+  /** What SNS, SQS and EventBridge would bill so far: plain counts, a copy. */
+  usage(): RouterUsage {
+    return {
+      snsPublishes: this.snsPublishes,
+      eventBridgeEvents: this.eventBridgeEvents,
+      sqs: sqsUsage(
+        [...this.queues.values()].map((queue) => queue.meter),
+        Date.now(),
+      ),
+    };
+  }
+
   private report(event: RouterEvent): void {
     this.emit('event', event);
     if (this.idleWaiters.size > 0 && this.idle) for (const waiter of [...this.idleWaiters]) waiter();
@@ -403,6 +419,7 @@ export class LocalRouter extends EventEmitter<{ event: [RouterEvent] }> {
     const body = JSON.stringify(event);
     const rules = this.routing.rules.filter((rule) => rule.eventBusName === eventBusName && eventPatternMatches(rule.pattern, event));
     this.report({ type: 'event-put', eventBusName, eventId, body, rules: rules.map((rule) => rule.ruleName) });
+    this.eventBridgeEvents = counted(this.eventBridgeEvents, putEventsEntryBytes(entry));
     for (const rule of rules) this.queue(rule.queueName).send({ body, senderId: SENDER_IDS.eventBridge }, `rule ${rule.ruleName}`);
     return { EventId: eventId };
   }
@@ -421,4 +438,37 @@ function toSqsAttributes(attributes: Readonly<Record<string, SnsMessageAttribute
       },
     ]),
   );
+}
+
+function counted(so: MessageCount, payloadBytes: number): MessageCount {
+  return { count: so.count + 1, payloadBytes: so.payloadBytes + payloadBytes };
+}
+
+/** A publish's billed size: the message and its attributes (names, types and values). */
+function publishedBytes(input: PublishInput): number {
+  const attributes = Object.entries(input.MessageAttributes ?? {}).reduce(
+    (bytes, [name, attribute]) =>
+      bytes + utf8Bytes(name) + utf8Bytes(attribute.DataType) + utf8Bytes(attribute.StringValue ?? attribute.BinaryValue ?? ''),
+    0,
+  );
+  return utf8Bytes(input.Message ?? '') + attributes;
+}
+
+/**
+ * An entry's size as EventBridge bills it: Time (14 bytes when given), Source, DetailType and Detail in UTF-8, and
+ * each resource (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-putevent-size.html).
+ */
+function putEventsEntryBytes(entry: PutEventsEntry): number {
+  const resources = (entry.Resources ?? []).reduce((bytes, resource) => bytes + utf8Bytes(resource), 0);
+  return (
+    (entry.Time === undefined ? 0 : 14) +
+    utf8Bytes(entry.Source ?? '') +
+    utf8Bytes(entry.DetailType ?? '') +
+    utf8Bytes(entry.Detail ?? '') +
+    resources
+  );
+}
+
+function utf8Bytes(text: string): number {
+  return Buffer.byteLength(text, 'utf8');
 }

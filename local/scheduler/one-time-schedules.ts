@@ -125,6 +125,7 @@ const AT_EXPRESSION = /^at\((\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\)$/;
 export class LocalOneTimeSchedules {
   private readonly held = new Map<string, HeldSchedule>();
   private readonly running = new Set<Promise<void>>();
+  private invocationAttempts = 0;
   private readonly retryWaits = new RetryWaits();
   private readonly now: () => Date;
   private readonly region: string;
@@ -179,6 +180,11 @@ export class LocalOneTimeSchedules {
         actionAfterCompletion: schedule.actionAfterCompletion,
         fired: schedule.fired,
       }));
+  }
+
+  /** Target invocations Scheduler would bill so far: every attempt, retries included. */
+  get invocations(): number {
+    return this.invocationAttempts;
   }
 
   /**
@@ -417,6 +423,7 @@ export class LocalOneTimeSchedules {
     const input = targetInput(schedule.target);
     for (let attempt = 1; ; attempt += 1) {
       try {
+        this.invocationAttempts += 1;
         await this.options.invoke(schedule.target.Arn, input);
         return;
       } catch (error) {

@@ -16,6 +16,7 @@ export interface LocalSchedule {
 export class LocalScheduler {
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly running = new Set<Promise<unknown>>();
+  private fired = 0;
 
   constructor(private readonly logger: LocalLogger) {}
 
@@ -25,6 +26,11 @@ export class LocalScheduler {
     this.timers.push(timer);
   }
 
+  /** Target invocations Scheduler would bill so far. */
+  get invocations(): number {
+    return this.fired;
+  }
+
   /** Stops the schedules and waits for the invocations under way. */
   async stop(): Promise<void> {
     for (const timer of this.timers.splice(0)) clearInterval(timer);
@@ -32,6 +38,7 @@ export class LocalScheduler {
   }
 
   private fire(schedule: LocalSchedule): void {
+    this.fired += 1;
     const invocation = schedule
       .invoke({})
       .catch((error: unknown) =>

@@ -30,6 +30,11 @@ export interface LocalSes {
   readonly url: string;
   /** Every email sent since the stack started, oldest first. */
   readonly sentEmails: () => Promise<SentEmail[]>;
+  /**
+   * Emails SES would bill so far: each recipient of each SendEmail it accepted is one
+   * (https://aws.amazon.com/ses/pricing/: "each recipient of an email counts as one email sent").
+   */
+  billedEmails(): number;
   close(): Promise<void>;
 }
 
@@ -44,7 +49,7 @@ export async function startLocalSes(hooks: LocalSesHooks = {}): Promise<LocalSes
   // Loaded when a stack starts, not when this module is imported: it brings express and a mail parser.
   const { default: sesServer } = await import('aws-ses-v2-local');
   const server = await sesServer({ host: '127.0.0.1', port: 0 });
-  interceptSendEmail(server, hooks);
+  const billed = interceptSendEmail(server, hooks);
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url,
@@ -53,20 +58,38 @@ export async function startLocalSes(hooks: LocalSesHooks = {}): Promise<LocalSes
       if (!response.ok) throw new Error(`The local SES store answered HTTP ${response.status}`);
       return ((await response.json()) as { emails: SentEmail[] }).emails;
     },
+    billedEmails: () => billed.emails,
     close: () => closeNow(server),
   };
 }
 
-/** Puts the refusal hook in front of the package's request handler (the server's only one). */
-function interceptSendEmail(server: Server, hooks: LocalSesHooks): void {
+/** Puts the refusal hook and the meter in front of the package's request handler (the server's only one). */
+function interceptSendEmail(server: Server, hooks: LocalSesHooks): { emails: number } {
+  const billed = { emails: 0 };
   const [served] = server.listeners('request') as ((request: IncomingMessage, response: ServerResponse) => void)[];
-  if (!served || !hooks.refuseSendEmail) return;
+  if (!served) return billed;
   server.removeAllListeners('request');
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {
-    const refusal = request.method === 'POST' && request.url === SEND_EMAIL_PATH ? hooks.refuseSendEmail?.() : undefined;
-    if (!refusal) return served(request, response);
+    const sending = request.method === 'POST' && request.url === SEND_EMAIL_PATH;
+    const refusal = sending ? hooks.refuseSendEmail?.() : undefined;
+    if (!refusal) {
+      if (sending) countOnceSent(response, billed);
+      return served(request, response);
+    }
     // SES v2 is a REST-JSON API: the error's code travels in x-amzn-ErrorType.
     response.writeHead(refusal.statusCode, { 'content-type': 'application/json', 'x-amzn-errortype': refusal.code });
     response.end(JSON.stringify({ message: refusal.message }));
+  });
+  return billed;
+}
+
+/**
+ * Counts a SendEmail once SES answered it 200. One email per call: the notification worker sends each to its one
+ * insured person (core/adapters/ses-email-sender.ts); reading the request's recipients here would race the package
+ * for the body's stream.
+ */
+function countOnceSent(response: ServerResponse, billed: { emails: number }): void {
+  response.on('finish', () => {
+    if (response.statusCode === 200) billed.emails += 1;
   });
 }
