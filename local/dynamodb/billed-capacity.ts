@@ -76,19 +76,23 @@ function callerOf(request: IncomingMessage): string {
 /** What the request was changed into, and what the meter needs to read the answer. */
 export interface AskedRequest {
   readonly body: string;
+  /** The caller asked for ConsumedCapacity itself: otherwise it is taken out of the answer, as DynamoDB sends none. */
+  readonly callerAskedCapacity: boolean;
   /** The put's item and its table's indexes, when the old item was asked for. */
   readonly indexedPut?: { readonly item: AttributeMap; readonly indexes: readonly (readonly string[])[]; readonly callerAskedOld: boolean };
 }
 
 /** The request with ReturnConsumedCapacity TOTAL (unless the caller asked for some), and ALL_OLD for an indexed put. */
 export function askingForCapacity(operation: string, body: string, indexes: TableIndexes): AskedRequest {
-  const withCapacity = body.includes('"ReturnConsumedCapacity"') ? body : body.replace(/^\s*\{/, '{"ReturnConsumedCapacity":"TOTAL",');
-  if (operation !== 'PutItem') return { body: withCapacity };
+  const callerAskedCapacity = body.includes('"ReturnConsumedCapacity"');
+  const withCapacity = callerAskedCapacity ? body : body.replace(/^\s*\{/, '{"ReturnConsumedCapacity":"TOTAL",');
+  if (operation !== 'PutItem') return { body: withCapacity, callerAskedCapacity };
   const request = JSON.parse(withCapacity) as { TableName?: string; Item?: AttributeMap; ReturnValues?: string };
   const tableIndexes = indexes.get(request.TableName ?? '');
-  if (!tableIndexes?.length || !request.Item) return { body: withCapacity };
+  if (!tableIndexes?.length || !request.Item) return { body: withCapacity, callerAskedCapacity };
   const callerAskedOld = request.ReturnValues === 'ALL_OLD';
   return {
+    callerAskedCapacity,
     body: callerAskedOld ? withCapacity : JSON.stringify({ ...request, ReturnValues: 'ALL_OLD' }),
     indexedPut: { item: request.Item, indexes: tableIndexes, callerAskedOld },
   };
@@ -100,12 +104,17 @@ export function billedUnits(operation: string, status: number, answer: string, a
     return { units: WRITES.has(operation) && answer.includes('ConditionalCheckFailedException') ? 1 : 0, answer };
   }
   const tableUnits = [...answer.matchAll(/"CapacityUnits":([\d.]+)/g)].reduce((sum, [, units]) => sum + Number(units), 0);
-  if (!asked.indexedPut) return { units: tableUnits, answer };
-  const parsed = JSON.parse(answer) as { Attributes?: AttributeMap };
-  const indexUnits = indexWriteUnits(parsed.Attributes, asked.indexedPut.item, asked.indexedPut.indexes);
-  if (asked.indexedPut.callerAskedOld) return { units: tableUnits + indexUnits, answer };
-  const { Attributes: _old, ...rest } = parsed;
-  return { units: tableUnits + indexUnits, answer: JSON.stringify(rest) };
+  if (asked.callerAskedCapacity && !asked.indexedPut) return { units: tableUnits, answer };
+  // Only what the caller asked for goes back: DynamoDB answers no ConsumedCapacity, nor old item, unasked.
+  const {
+    ConsumedCapacity: capacity,
+    Attributes: old,
+    ...rest
+  } = JSON.parse(answer) as { ConsumedCapacity?: unknown; Attributes?: AttributeMap };
+  const indexUnits = asked.indexedPut ? indexWriteUnits(old, asked.indexedPut.item, asked.indexedPut.indexes) : 0;
+  const keepsOld = old !== undefined && (!asked.indexedPut || asked.indexedPut.callerAskedOld);
+  const answered = { ...rest, ...(keepsOld && { Attributes: old }), ...(asked.callerAskedCapacity && { ConsumedCapacity: capacity }) };
+  return { units: tableUnits + indexUnits, answer: JSON.stringify(answered) };
 }
 
 /**

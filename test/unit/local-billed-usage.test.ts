@@ -54,8 +54,13 @@ describe('local DynamoDB bills request units as DynamoDB on demand does', () => 
 
   it('bills a put once for the table and once for each index the item enters', async () => {
     // Given a small free slot, when it is put, then the table and the free index each take a unit
-    const put = () => client.send(new PutItemCommand({ TableName: TABLE, Item: { pk: { S: 'slot-1' }, freeIn: { S: 'PE' } } }));
+    let answer: { ConsumedCapacity?: unknown } = {};
+    const put = async () => {
+      answer = await client.send(new PutItemCommand({ TableName: TABLE, Item: { pk: { S: 'slot-1' }, freeIn: { S: 'PE' } } }));
+    };
     expect(await unitsOf(put)).toEqual({ write: 2, read: 0 });
+    // And the caller, which asked for no ConsumedCapacity, gets none, as from DynamoDB
+    expect(answer.ConsumedCapacity).toBeUndefined();
   });
 
   it('bills the index entry a put removes, and the caller still gets no old item it did not ask for', async () => {
