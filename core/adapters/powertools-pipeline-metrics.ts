@@ -65,9 +65,13 @@ export class PowertoolsPipelineMetrics implements PipelineMetrics, Reconciliatio
     });
   }
 
+  /**
+   * One line per metric, flushed at once from the one instance (which then forgets these dimensions): singleMetric()
+   * would build a whole Metrics per metric, reading its environment again, 2% of a booking's CPU in a profile.
+   */
   private emit(name: string, unit: Unit, value: number, dimensions: Record<string, string>): void {
-    const single = this.metrics.singleMetric();
-    single.addDimensions(dimensions);
-    single.addMetric(name, unit, value);
+    this.metrics.addDimensions(dimensions);
+    this.metrics.addMetric(name, unit, value);
+    this.metrics.publishStoredMetrics();
   }
 }

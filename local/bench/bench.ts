@@ -18,7 +18,8 @@ import { LOCAL_REGION, localDynamoDbClient, sdkAppIdOf } from '../dynamodb/dynal
 import { MYSQL_INSTALL_HINT } from '../mysql/mysql-server';
 import { consumerFunctionName, RECONCILER_FUNCTION_NAME, resolverFunctionName, startLocalStack, type LocalStack } from '../stack';
 import type { StackUsage } from '../stack-usage';
-import { bookingCounts } from './booking-usage';
+import { bookingCounts, functionRequests } from './booking-usage';
+import { sdkRoundTripCpuMs } from './request-floor';
 import { benchCostFigures } from './cost';
 import { browseSessions, browseSlots, type BrowsePlan } from './browse-slots';
 import { coldInvocation } from './cold-invocations';
@@ -54,6 +55,8 @@ const FLOOR_RUNS = Number(flags['floor-runs']);
 /** Browsing sessions one at a time before the load, and started each second during the loaded run (0: none). */
 const BROWSE_IDLE = Number(flags['browse-idle']);
 const BROWSE_RATE = Number(flags['browse-rate']);
+/** Every bench booking starts within the catalog's 30 days: a year covers each one's reminder. */
+const REMINDERS_WITHIN_MS = 366 * 24 * 60 * 60 * 1000;
 /** A booking screen's page: 20 free slots of a 7-day window, then the next pages (3 in all) by nextToken. */
 const BROWSE_PAGE = { limit: 20, pagesPerSession: 3 } as const;
 /** The local stack names each resolver's function `<type>-<field>`, and the SDK carries its app id in its user agent. */
@@ -315,6 +318,8 @@ async function idleBrowsePhase(stack: LocalStack, specialties: ReadonlyMap<Count
  */
 async function heardDecisionPhases(stack: LocalStack, slots: BenchSlots, specialties: ReadonlyMap<CountryISO, readonly string[]>) {
   const idleBar = bar('idle: one booking at a time', IDLE, 'heard');
+  // The warm-up's reminders are not the idle phase's.
+  await sendReminders(stack);
   const idleUsageBefore = stack.usage();
   const idle = await inClientThread<IdleFigures>(
     {
@@ -329,6 +334,7 @@ async function heardDecisionPhases(stack: LocalStack, slots: BenchSlots, special
     (progress) => progress === 'done' && idleBar.increment(),
   );
   await stack.router.waitForIdle(60_000);
+  await sendReminders(stack);
   const idleUsage = { before: idleUsageBefore, after: stack.usage(), bookings: idle.booked };
 
   const clients = Math.min(LOADED_CLIENTS, LOADED);
@@ -368,11 +374,19 @@ async function heardDecisionPhases(stack: LocalStack, slots: BenchSlots, special
     },
   );
   await stack.router.waitForIdle(60_000);
-  const loadedUsage = { before: loadedUsageBefore, after: stack.usage(), bookings: loaded.booked };
   const cpu = cpuSpent(cpuBefore, cpuTime(mysqlPid));
   // The main thread serves the API, DynamoDB, SNS / EventBridge and the realtime pushes, one thing at a time.
   const mainThreadBusy = performance.eventLoopUtilization(mainThreadBefore).utilization;
   const seconds = (performance.now() - started) / 1000;
+  const duringLoad = { before: loadedUsageBefore, after: stack.usage(), bookings: loaded.booked };
+  // Their reminders cost what the bookings cost, but days later: not in the load's CPU, in its usage.
+  await sendReminders(stack);
+  const loadedUsage = { before: loadedUsageBefore, after: stack.usage(), bookings: loaded.booked };
+  // Once the load is measured, with the stack idle: what the local transport alone costs each request it made.
+  const transport = {
+    requestsPerBooking: functionRequests({ ...duringLoad, fixedCostFunctions: [RECONCILER_FUNCTION_NAME] }),
+    sdkRoundTripCpuMs: await sdkRoundTripCpuMs(stack),
+  };
   const { browse: browsed, ...bookings } = loaded;
   return {
     browse: browsed && { ...browsed, perSecond: BROWSE_RATE, dynamoDbRequests: availableSlotsRequests(stack, dynamoBefore) },
@@ -392,8 +406,18 @@ async function heardDecisionPhases(stack: LocalStack, slots: BenchSlots, special
       },
       coresBusy: { process: cpu.processMs / 1000 / seconds, mysql: cpu.mysqlMs === undefined ? undefined : cpu.mysqlMs / 1000 / seconds },
       mainThreadBusy,
+      transport,
     },
   };
+}
+
+/**
+ * Fires every reminder the bookings so far have scheduled (each COMPLETED appointment's one, days ahead), and waits
+ * for its email: a booking pays for its reminder (a Scheduler invocation, the reminder worker, a second email).
+ */
+async function sendReminders(stack: LocalStack): Promise<void> {
+  await stack.reminders.fireDue(new Date(Date.now() + REMINDERS_WITHIN_MS));
+  await stack.router.waitForIdle(60_000);
 }
 
 /**

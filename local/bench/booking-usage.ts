@@ -41,6 +41,19 @@ export function bookingCounts({ before, after, bookings, fixedCostFunctions = []
   };
 }
 
+/**
+ * The HTTP requests the functions made per booking during the phase (their SDK clients' calls to the local
+ * endpoints), in all and by function: not billed as such, but what the local stack's CPU per booking is made of.
+ */
+export function functionRequests({ before, after, bookings, fixedCostFunctions = [] }: PhaseUsage) {
+  const byFunction = Object.fromEntries(
+    lambdaDifferences(before.lambda, after.lambda)
+      .filter(({ fn, used }) => !fixedCostFunctions.includes(fn) && used.requests > 0)
+      .map(({ fn, used }) => [fn, used.requests / bookings]),
+  );
+  return { total: Object.values(byFunction).reduce((sum, requests) => sum + requests, 0), byFunction };
+}
+
 /** Units billed during the phase, less those of the fixed-cost functions (the reconciler's Scans). */
 function dynamoDbUnits(
   before: StackUsage,
@@ -68,6 +81,7 @@ function lambdaDifferences(
         initMs: then.initMs - (was?.initMs ?? 0),
         logBytes: then.logBytes - (was?.logBytes ?? 0),
         secretReads: then.secretReads - (was?.secretReads ?? 0),
+        requests: then.requests - (was?.requests ?? 0),
       };
       return { fn, used };
     })

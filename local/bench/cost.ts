@@ -1,6 +1,7 @@
 import { countryISOs } from '../../core/domain/countries';
 import { topology } from '../../core/config/topology';
 import { findingKinds } from '../../core/use-cases/reconcile-appointments';
+import { LongPollers } from '../router/router-usage';
 import { pricesUsEast1, unitUsd, type PriceTable } from './prices-us-east-1';
 
 /**
@@ -328,6 +329,8 @@ export function deployedResources(settings: Pick<FixedCostSettings, 'multiAz' | 
     alarms: 2 * workerQueues + workers + functions + 1 + countries + 2 + findingKinds.length + 1,
     /** Customer managed KMS keys: none (SNS uses alias/aws/sns, SQS its own SSE, RDS and Secrets Manager their AWS managed keys). */
     customerManagedKeys: 0,
+    /** infra/appointment-routing.ts: each worker queue has its Lambda event source mapping, which long-polls it. */
+    workerQueues,
     /** topology.reconciliation.everyMinutes: EventBridge Scheduler invokes the reconciler this often. */
     reconciliationsPerMonth: (HOURS_PER_MONTH * 60) / topology.reconciliation.everyMinutes,
     countries,
@@ -416,6 +419,13 @@ export function fixedMonthlyUsd(
       'infra/appointment-routing.ts (alias/aws/sns), SQS_MANAGED queues',
     ),
     item(
+      'SQS: idle long polls of the event source mappings',
+      deployed.workerQueues * idleLongPollsPerQueueMonth(),
+      'requests',
+      unitUsd(prices.sqs.requests),
+      'infra/appointment-routing.ts (a Lambda event source mapping per worker queue: 5 pollers, 20 s polls)',
+    ),
+    item(
       'EventBridge Scheduler: reconciliation runs',
       runs,
       'invocations',
@@ -453,6 +463,15 @@ export function fixedMonthlyUsd(
     ),
   ];
   return { totalUsd: sum(items.map((entry) => entry.usd)), items };
+}
+
+/**
+ * Empty receives of one queue's event source mapping in a month with no message: its pollers (LongPollers in
+ * local/router/router-usage.ts, from Lambda's SQS scaling page) each wait out a 20 s long poll and poll again. A poll
+ * that finds messages is the bookings' (the bench counts those per booking), so this is the month's ceiling.
+ */
+export function idleLongPollsPerQueueMonth(): number {
+  return LongPollers.POLLERS * ((HOURS_PER_MONTH * 3600 * 1000) / LongPollers.WAIT_MS);
 }
 
 /** Cognito bills the insured people and staff who sign in during a month, not bookings (Essentials plan). */

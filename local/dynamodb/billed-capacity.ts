@@ -98,13 +98,21 @@ export function askingForCapacity(operation: string, body: string, indexes: Tabl
   };
 }
 
+/** The TOTAL ConsumedCapacity (one table's, or a batch's list of them) closing an answer, with its comma if any. */
+const TRAILING_CONSUMED_CAPACITY = /,?"ConsumedCapacity":(?:\{[^{}]*\}|\[[^[\]]*\])\}$/;
+
 /** The units an answer reports, and the answer as the caller should get it (the old item taken out if it did not ask). */
 export function billedUnits(operation: string, status: number, answer: string, asked: AskedRequest): { units: number; answer: string } {
   if (status !== 200) {
     return { units: WRITES.has(operation) && answer.includes('ConditionalCheckFailedException') ? 1 : 0, answer };
   }
   const tableUnits = [...answer.matchAll(/"CapacityUnits":([\d.]+)/g)].reduce((sum, [, units]) => sum + Number(units), 0);
-  if (asked.callerAskedCapacity && !asked.indexedPut) return { units: tableUnits, answer };
+  if (!asked.indexedPut) {
+    if (asked.callerAskedCapacity) return { units: tableUnits, answer };
+    // dynalite writes ConsumedCapacity last: cut it off the text, rather than parse and write again every answer.
+    const withoutCapacity = answer.replace(TRAILING_CONSUMED_CAPACITY, '}');
+    if (withoutCapacity !== answer) return { units: tableUnits, answer: withoutCapacity };
+  }
   // Only what the caller asked for goes back: DynamoDB answers no ConsumedCapacity, nor old item, unasked.
   const {
     ConsumedCapacity: capacity,

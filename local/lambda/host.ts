@@ -235,9 +235,9 @@ class Sandbox {
             this.failed = true;
             return rejectReady(new FunctionError(message.error));
           case 'result':
-            return this.settle(message.id, message.durationMs, (pending) => pending.resolve(message.result));
+            return this.settle(message, (pending) => pending.resolve(message.result));
           case 'error':
-            return this.settle(message.id, message.durationMs, (pending) => pending.reject(new FunctionError(message.error)));
+            return this.settle(message, (pending) => pending.reject(new FunctionError(message.error)));
         }
       });
       const crash = (error: Error) => {
@@ -302,11 +302,14 @@ class Sandbox {
     await this.worker.terminate();
   }
 
-  private settle(id: number, durationMs: number, settle: (pending: NonNullable<Sandbox['current']>) => void): void {
+  private settle(
+    { id, durationMs, requests }: { readonly id: number; readonly durationMs: number; readonly requests: number },
+    settle: (pending: NonNullable<Sandbox['current']>) => void,
+  ): void {
     const pending = this.current;
     if (pending?.id !== id) return;
     this.current = undefined;
-    this.meter?.invoked(pending.requestId, durationMs, this.unreportedInitMs);
+    this.meter?.invoked(pending.requestId, durationMs, this.unreportedInitMs, requests);
     this.unreportedInitMs = undefined;
     settle(pending);
   }

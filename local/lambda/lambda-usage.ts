@@ -21,6 +21,8 @@ export interface FunctionUsage {
    * per execution environment (core/adapters/mysql-function-pool.ts). The local stack has no Secrets Manager.
    */
   readonly secretReads: number;
+  /** HTTP requests its invocations made: its SDK clients' calls, each served by a local endpoint (not billed as such). */
+  readonly requests: number;
 }
 
 interface Counts {
@@ -30,6 +32,7 @@ interface Counts {
   initMs: number;
   logBytes: number;
   secretReads: number;
+  requests: number;
 }
 
 /** Lambda's meter for the local functions: each sandbox reports what it ran, `snapshot` reads the totals. */
@@ -38,7 +41,7 @@ export class LambdaUsage {
 
   /** A function's meter; `readsSecret`: it signs in to MySQL with a secret in AWS. */
   meter(name: string, memoryMB: number, readsSecret: boolean): FunctionMeter {
-    const counts: Counts = { invocations: 0, billedMs: 0, freshStarts: 0, initMs: 0, logBytes: 0, secretReads: 0 };
+    const counts: Counts = { invocations: 0, billedMs: 0, freshStarts: 0, initMs: 0, logBytes: 0, secretReads: 0, requests: 0 };
     this.functions.set(name, { memoryMB, readsSecret, counts });
     return {
       started: (initMs) => {
@@ -46,8 +49,9 @@ export class LambdaUsage {
         counts.initMs += initMs;
         if (readsSecret) counts.secretReads += 1;
       },
-      invoked: (requestId, durationMs, initMs) => {
+      invoked: (requestId, durationMs, initMs, requests = 0) => {
         counts.invocations += 1;
+        counts.requests += requests;
         counts.billedMs += lambdaBilledMs(durationMs);
         counts.logBytes += platformLogBytes(requestId, durationMs, memoryMB, initMs);
       },
@@ -67,8 +71,8 @@ export class LambdaUsage {
 export interface FunctionMeter {
   /** An execution environment finished its INIT in `initMs`. */
   started(initMs: number): void;
-  /** An invocation ran its handler for `durationMs`; `initMs` when it was the environment's first. */
-  invoked(requestId: string, durationMs: number, initMs?: number): void;
+  /** An invocation ran its handler for `durationMs`, making `requests` HTTP requests; `initMs` when it was the environment's first. */
+  invoked(requestId: string, durationMs: number, initMs?: number, requests?: number): void;
   /** The function wrote one line to stdout or stderr. */
   logged(line: string): void;
 }

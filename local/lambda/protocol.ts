@@ -28,13 +28,20 @@ export type HostMessage = { readonly type: 'invoke'; readonly id: number; readon
 
 /**
  * `initMs`: from the host creating the thread to the entry loaded (Lambda's Init Duration); `durationMs`: the handler's run
- * (Lambda's Duration). Both measured inside the sandbox, so the hop between threads is not billed.
+ * (Lambda's Duration). Both measured inside the sandbox, so the hop between threads is not billed. `requests`: the
+ * HTTP requests the invocation made (its SDK clients' calls to the local endpoints), counted for the bench.
  */
 export type SandboxMessage =
   | { readonly type: 'ready'; readonly initMs: number }
   | { readonly type: 'init-error'; readonly error: SerializedError }
-  | { readonly type: 'result'; readonly id: number; readonly result: unknown; readonly durationMs: number }
-  | { readonly type: 'error'; readonly id: number; readonly error: SerializedError; readonly durationMs: number };
+  | { readonly type: 'result'; readonly id: number; readonly result: unknown; readonly durationMs: number; readonly requests: number }
+  | {
+      readonly type: 'error';
+      readonly id: number;
+      readonly error: SerializedError;
+      readonly durationMs: number;
+      readonly requests: number;
+    };
 
 /** The epoch time in ms, to the fraction: comparable across threads, unlike each thread's performance.now(). */
 export function epochNow(): number {

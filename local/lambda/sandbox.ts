@@ -1,3 +1,4 @@
+import { subscribe } from 'node:diagnostics_channel';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Context } from 'aws-lambda';
 import { epochNow, serializeError, type HostMessage, type InvocationContext, type SandboxData, type SandboxMessage } from './protocol';
@@ -26,15 +27,22 @@ export function serve(loadEntry: () => unknown): void {
     return;
   }
 
+  // Every HTTP request the SDK clients make starts on this channel: one invocation runs at a time, so the count between
+  // its start and its end is its own.
+  let requestsMade = 0;
+  subscribe('http.client.request.start', () => void (requestsMade += 1));
   port.on('message', (message: HostMessage) => {
     const started = performance.now();
+    const requestsBefore = requestsMade;
     const durationMs = () => performance.now() - started;
+    const requests = () => requestsMade - requestsBefore;
     void invoke(handler, message.event, message.context)
       // Lambda hands the caller the result as JSON: what does not survive JSON does not arrive.
       .then((result) => <unknown>JSON.parse(JSON.stringify(result ?? null)))
       .then(
-        (result) => post({ type: 'result', id: message.id, result, durationMs: durationMs() }),
-        (error: unknown) => post({ type: 'error', id: message.id, error: serializeError(error), durationMs: durationMs() }),
+        (result) => post({ type: 'result', id: message.id, result, durationMs: durationMs(), requests: requests() }),
+        (error: unknown) =>
+          post({ type: 'error', id: message.id, error: serializeError(error), durationMs: durationMs(), requests: requests() }),
       );
   });
   // From the host's creating the thread (its epoch time in workerData) to the entry loaded: Lambda's INIT.

@@ -521,10 +521,15 @@ function parseBody(body: string): Record<string, unknown> {
 }
 
 function isTimeZone(timeZone: string): boolean {
+  if (knownTimeZones.has(timeZone)) return true;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone });
-    return true;
   } catch {
     return false;
   }
+  knownTimeZones.add(timeZone);
+  return true;
 }
+
+/** Zones already checked: building a DateTimeFormat for each CreateSchedule was a profile's hot spot (one per booking). */
+const knownTimeZones = new Set<string>();

@@ -224,6 +224,9 @@ describe('the fixed monthly cost of the deployment', () => {
     expect(byName.get('WAF rules')?.usd).toBeCloseTo(3, 9);
     // No customer managed key.
     expect(byName.get('KMS customer managed keys')?.usd).toBe(0);
+    // Five worker queues × 5 pollers × (730 h × 3,600 s / 20 s) = 3,285,000 empty receives × $0.40 / 1M = $1.314.
+    expect(byName.get('SQS: idle long polls of the event source mappings')?.quantity).toBe(3_285_000);
+    expect(byName.get('SQS: idle long polls of the event source mappings')?.usd).toBeCloseTo(1.314, 9);
   });
 
   it('given a standby database (multiAz), when priced, then the instance and its storage cost twice as much', () => {

@@ -18,7 +18,16 @@ const atStart: StackUsage = {
   cognito: { listUsersCalls: 0 },
 };
 
-const idleFunction: FunctionUsage = { memoryMB: 512, invocations: 0, billedMs: 0, freshStarts: 0, initMs: 0, logBytes: 0, secretReads: 0 };
+const idleFunction: FunctionUsage = {
+  memoryMB: 512,
+  invocations: 0,
+  billedMs: 0,
+  freshStarts: 0,
+  initMs: 0,
+  logBytes: 0,
+  secretReads: 0,
+  requests: 0,
+};
 
 /** The usage `served` on top of `from`, as the counters would have grown. */
 function grown(from: StackUsage, served: Partial<StackUsage>): StackUsage {

@@ -89,6 +89,20 @@ describe('local DynamoDB bills request units as DynamoDB on demand does', () => 
     expect(strong.read).toBe(1);
   });
 
+  it('answers a read with its item whole and no ConsumedCapacity unasked, and with it when asked', async () => {
+    // Given an item with an attribute named as DynamoDB's own answer field
+    const Item = { pk: { S: 'named' }, ConsumedCapacity: { M: { CapacityUnits: { N: '7' } } } };
+    await client.send(new PutItemCommand({ TableName: TABLE, Item }));
+    // When it is read without asking for capacity, and then asking for it
+    const unasked = await client.send(new GetItemCommand({ TableName: TABLE, Key: { pk: { S: 'named' } } }));
+    const asked = await client.send(new GetItemCommand({ TableName: TABLE, Key: { pk: { S: 'named' } }, ReturnConsumedCapacity: 'TOTAL' }));
+    // Then both carry the item as stored, and only the second the capacity it consumed
+    expect(unasked.Item).toEqual(Item);
+    expect(unasked.ConsumedCapacity).toBeUndefined();
+    expect(asked.Item).toEqual(Item);
+    expect(asked.ConsumedCapacity).toEqual({ TableName: TABLE, CapacityUnits: 0.5 });
+  });
+
   it('bills a query page by the bytes it read', async () => {
     // Given two free slots of about 2.5 KB each in the index
     for (const pk of ['a', 'b'])

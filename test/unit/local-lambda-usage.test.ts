@@ -1,4 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildFunctionBundles, LocalFunction } from '../../local/lambda/host';
@@ -6,15 +7,18 @@ import { LambdaUsage, platformLogBytes } from '../../local/lambda/lambda-usage';
 import { silentSink } from '../../local/log';
 
 const ENTRY = 'test/support/lambda-entries/napping-handler.ts';
+const REQUESTING_ENTRY = 'test/support/lambda-entries/requesting-handler.ts';
 const LOGGED_LINE = (napMs: number) => JSON.stringify({ level: 'INFO', message: 'napping', napMs });
 
 describe('the local Lambda meters what Lambda bills a function', () => {
   let dir: string;
   let bundle: string;
+  let requestingBundle: string;
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'lambda-usage-'));
-    bundle = (await buildFunctionBundles([ENTRY], dir)).get(ENTRY)!;
+    const bundles = await buildFunctionBundles([ENTRY, REQUESTING_ENTRY], dir);
+    [bundle, requestingBundle] = [bundles.get(ENTRY)!, bundles.get(REQUESTING_ENTRY)!];
   });
 
   afterAll(() => rm(dir, { recursive: true, force: true }));
@@ -52,5 +56,29 @@ describe('the local Lambda meters what Lambda bills a function', () => {
     const ownLines = LOGGED_LINE(30).length + LOGGED_LINE(50).length;
     const platformLines = 2 * platformLogBytes('00000000-0000-0000-0000-000000000000', 30, 512);
     expect(napper.logBytes).toBeGreaterThanOrEqual(ownLines + platformLines);
+  });
+
+  it('counts the HTTP requests each invocation makes, as its SDK clients make them to the local endpoints', async () => {
+    // Given an endpoint, and a function that calls it as often as its event says
+    const endpoint = createServer((_request, response) => response.end('{}'));
+    await new Promise<void>((resolve) => endpoint.listen(0, '127.0.0.1', resolve));
+    const { port } = endpoint.address() as { port: number };
+    const usage = new LambdaUsage();
+    const fn = new LocalFunction(
+      { name: 'caller', entry: REQUESTING_ENTRY, environment: {}, maxConcurrency: 1, timeoutSeconds: 5 },
+      requestingBundle,
+      silentSink,
+      usage.meter('caller', 512, false),
+    );
+    try {
+      // When it is invoked twice, calling the endpoint 3 and then 2 times
+      await fn.invoke({ url: `http://127.0.0.1:${port}/`, times: 3 });
+      await fn.invoke({ url: `http://127.0.0.1:${port}/`, times: 2 });
+    } finally {
+      await fn.stop();
+      endpoint.close();
+    }
+    // Then its usage counts the five requests
+    expect(usage.snapshot()['caller']).toMatchObject({ invocations: 2, requests: 5 });
   });
 });
