@@ -113,14 +113,24 @@ export interface CountryMessagePublisher {
 export interface CountryAppointmentStore {
   readonly countryISO: CountryISO;
   /** Gives the appointment its slot unless another active booking holds it (then REJECTED). A decision, once made, stands. */
-  book(request: AppointmentRequested): Promise<CountryRow>;
+  book(request: AppointmentRequested): Promise<CountryDecision>;
   /**
    * Marks the appointment CANCELLED, freeing the slot its row holds (a moved row, its new one); if its booking has
    * not arrived yet, the booking will find it cancelled.
    */
-  cancel(cancellation: AppointmentCancellationRequested): Promise<CountryRow>;
+  cancel(cancellation: AppointmentCancellationRequested): Promise<CountryDecision>;
   /** Moves the appointment to another slot if that slot is free, taking it and freeing the old one at once (CountryMoveResult). */
   move(request: AppointmentRescheduleRequested): Promise<CountryMoveResult>;
+}
+
+/**
+ * A booking's or a cancellation's row as the country now holds it, and the catalog slots it touched (the one the
+ * message names and the one the row holds, when they differ), each with its version bumped after the change, as
+ * CountrySlotCatalog.touch does: on every delivery, a redelivery too. A slot the catalog lacks has no snapshot.
+ */
+export interface CountryDecision {
+  readonly row: CountryRow;
+  readonly slots: readonly SlotSnapshot[];
 }
 
 /**
@@ -141,8 +151,9 @@ export interface CountrySlotCatalog {
    */
   withdraw(scheduleId: number): Promise<SlotWithdrawalOutcome>;
   /**
-   * After a booking or a cancellation of `scheduleId` has been applied: the slot's version grows by one and
-   * its snapshot as stored now is answered. Undefined for a scheduleId the catalog lacks (booked before it).
+   * After a move to or from `scheduleId` has been applied: the slot's version grows by one and its snapshot as
+   * stored now is answered. Undefined for a scheduleId the catalog lacks (booked before it). A booking or a
+   * cancellation bumps its slots itself (CountryDecision).
    */
   touch(scheduleId: number): Promise<SlotSnapshot | undefined>;
   /** The slot as stored now, or undefined. */

@@ -18,7 +18,7 @@ import type {
   CountrySlotStatus,
 } from '../messages/appointment-messages';
 import { moveResultOf } from '../messages/appointment-messages';
-import type { CountryAppointmentStore, CountrySlotCatalog, SlotWithdrawalOutcome } from '../ports';
+import type { CountryAppointmentStore, CountryDecision, CountrySlotCatalog, SlotWithdrawalOutcome } from '../ports';
 import type { CountryRowSummary } from '../use-cases/reconcile-appointments';
 
 /** A catalog slot as the country keeps it: what MySQL's `slots` row holds. */
@@ -62,23 +62,29 @@ export class InMemoryCountryAppointments implements CountryAppointmentStore, Cou
     this.countryISO = country.iso;
   }
 
-  book(request: AppointmentRequested): Promise<CountryRow> {
+  book(request: AppointmentRequested): Promise<CountryDecision> {
     const existing = this.rows.get(request.appointmentId);
-    if (existing) return Promise.resolve(rowOf(existing));
+    if (existing) return Promise.resolve(this.decided(request, rowOf(existing)));
     const status = this.isBookable(request.scheduleId) ? 'SCHEDULED' : 'REJECTED';
     if (status === 'SCHEDULED') this.slotHolders.set(request.scheduleId, request.appointmentId);
     this.rows.set(request.appointmentId, this.row(request, request.scheduleId, status));
-    return Promise.resolve({ status, scheduleId: request.scheduleId });
+    return Promise.resolve(this.decided(request, { status, scheduleId: request.scheduleId }));
   }
 
-  cancel(cancellation: AppointmentCancellationRequested): Promise<CountryRow> {
+  cancel(cancellation: AppointmentCancellationRequested): Promise<CountryDecision> {
     const existing = this.rows.get(cancellation.appointmentId);
     if (existing?.status === 'SCHEDULED') this.slotHolders.delete(existing.scheduleId);
     const cancelled = existing
       ? { ...existing, status: 'CANCELLED' as const }
       : this.row(cancellation, cancellation.scheduleId, 'CANCELLED');
     this.rows.set(cancellation.appointmentId, cancelled);
-    return Promise.resolve(rowOf(cancelled));
+    return Promise.resolve(this.decided(cancellation, rowOf(cancelled)));
+  }
+
+  /** The row, and the slots the message and the row name, each bumped once, as MySQL's round trip does. */
+  private decided(message: AppointmentRequested | AppointmentCancellationRequested, row: CountryRow): CountryDecision {
+    const touched = [...new Set([message.scheduleId, row.scheduleId])];
+    return { row, slots: touched.flatMap((scheduleId) => this.bumped(scheduleId) ?? []) };
   }
 
   move(request: AppointmentRescheduleRequested): Promise<CountryMoveResult> {
@@ -134,9 +140,13 @@ export class InMemoryCountryAppointments implements CountryAppointmentStore, Cou
   }
 
   touch(scheduleId: number): Promise<SlotSnapshot | undefined> {
+    return Promise.resolve(this.bumped(scheduleId));
+  }
+
+  private bumped(scheduleId: number): SlotSnapshot | undefined {
     const slot = this.slots.get(scheduleId);
     if (slot) slot.version += 1;
-    return Promise.resolve(slot && this.snapshotOf(slot));
+    return slot && this.snapshotOf(slot);
   }
 
   slot(scheduleId: number): Promise<SlotSnapshot | undefined> {

@@ -6,15 +6,22 @@ import type {
   AppointmentRequested,
   AppointmentRescheduleRequested,
   CountryMoveResult,
-  CountryRow,
   CountrySlotStatus,
 } from '../messages/appointment-messages';
 import { moveResultOf } from '../messages/appointment-messages';
-import type { CountryAppointmentStore } from '../ports';
+import type { CountryAppointmentStore, CountryDecision } from '../ports';
 import type { MysqlQueries } from './mysql-connection';
 import { withLockRetries } from './mysql-transactions';
 import type { CountryRowSummary } from '../use-cases/reconcile-appointments';
 import { countryRowsOf } from './mysql-country-rows';
+import {
+  bumpThenReadSlots,
+  catalogTables,
+  mysqlDateTime,
+  slotSnapshotOf,
+  type CatalogTable,
+  type SnapshotRow,
+} from './mysql-slot-snapshots';
 
 const COLUMNS = ['appointment_id', 'insured_id', 'schedule_id', 'country_iso', 'requested_at', 'status', 'status_changed_at'] as const;
 
@@ -27,8 +34,10 @@ const COLUMNS = ['appointment_id', 'insured_id', 'schedule_id', 'country_iso', '
  *   1. cancellations: mark the row CANCELLED, or write it CANCELLED if its booking has not arrived;
  *   2. bookings: insert SCHEDULED; a row whose slot is held or withdrawn from the catalog is skipped, an existing row kept;
  *   3. bookings skipped in 2: insert REJECTED;
- *   4. read back every row the batch touched.
- * Redelivery is harmless: an existing row's decision is never changed by a booking.
+ *   4. read back every row the batch touched;
+ *   5. bump the version of every catalog slot the batch touched, then read them (MysqlSlotCatalog's `touch`, in the
+ *      same round trip: each statement commits on its own, so the bump follows every change above).
+ * Redelivery is harmless: an existing row's decision is never changed by a booking (its slots are bumped again).
  * A move (`move`) is a round trip of its own: one UPDATE gives the row its new slot, so the new slot is taken and
  * the old one freed in one statement, and the unique index refuses a new slot another row holds.
  * Statement 2 locks the catalog's row of each slot it books (FOR UPDATE) and reads whether it is withdrawn, in
@@ -47,7 +56,8 @@ export class MysqlCountryAppointments implements CountryAppointmentStore {
   private readonly country: Country;
   private readonly table: string;
   private readonly slots: string;
-  private readonly messages: DataLoader<BookingOrCancellation, CountryRow>;
+  private readonly catalogTable: (name: CatalogTable) => string;
+  private readonly messages: DataLoader<BookingOrCancellation, CountryDecision>;
 
   constructor(
     private readonly pool: MysqlQueries,
@@ -59,14 +69,15 @@ export class MysqlCountryAppointments implements CountryAppointmentStore {
     this.country = country;
     this.table = `${escapeId(country.mysqlSchema)}.${escapeId('appointments')}`;
     this.slots = `${escapeId(country.mysqlSchema)}.${escapeId('slots')}`;
+    this.catalogTable = catalogTables(country);
     this.messages = new DataLoader((batch) => this.apply(batch), { cache: false, maxBatchSize: maxMessagesPerQuery });
   }
 
-  book(request: AppointmentRequested): Promise<CountryRow> {
+  book(request: AppointmentRequested): Promise<CountryDecision> {
     return this.messages.load(request);
   }
 
-  cancel(cancellation: AppointmentCancellationRequested): Promise<CountryRow> {
+  cancel(cancellation: AppointmentCancellationRequested): Promise<CountryDecision> {
     return this.messages.load(cancellation);
   }
 
@@ -110,21 +121,29 @@ export class MysqlCountryAppointments implements CountryAppointmentStore {
     return countryRowsOf(this.pool, this.country);
   }
 
-  private async apply(batch: readonly BookingOrCancellation[]): Promise<(CountryRow | Error)[]> {
+  private async apply(batch: readonly BookingOrCancellation[]): Promise<(CountryDecision | Error)[]> {
     const { sql, values } = this.query(batch);
-    const rowById = await withLockRetries(async () => {
+    const { rowById, slotById } = await withLockRetries(async () => {
       const [results] = await this.pool.query<RowDataPacket[][]>(sql, values);
-      const rows = results[results.length - 1] as (RowDataPacket & {
+      // The rows read back, then the slots' bump (an OkPacket) and their snapshots.
+      const rows = results[results.length - 3] as (RowDataPacket & {
         appointment_id: string;
         status: CountrySlotStatus;
         schedule_id: number;
       })[];
-      return new Map(rows.map((row) => [row.appointment_id, { status: row.status, scheduleId: row.schedule_id }]));
+      const slots = results[results.length - 1] as SnapshotRow[];
+      return {
+        rowById: new Map(rows.map((row) => [row.appointment_id, { status: row.status, scheduleId: row.schedule_id }])),
+        slotById: new Map(slots.map((slot) => [slot.schedule_id, slotSnapshotOf(this.countryISO, slot)])),
+      };
     });
-    return batch.map(
-      (message) =>
-        rowById.get(message.appointmentId) ?? new Error(`Appointment ${message.appointmentId} has no row after the batch was written`),
-    );
+    return batch.map((message) => {
+      const row = rowById.get(message.appointmentId);
+      if (!row) return new Error(`Appointment ${message.appointmentId} has no row after the batch was written`);
+      // A cancelled row that had moved frees its new slot, not the one the message knew: both are touched.
+      const touched = [...new Set([message.scheduleId, row.scheduleId])];
+      return { row, slots: touched.flatMap((scheduleId) => slotById.get(scheduleId) ?? []) };
+    });
   }
 
   private query(batch: readonly BookingOrCancellation[]): { sql: string; values: unknown[] } {
@@ -155,10 +174,14 @@ export class MysqlCountryAppointments implements CountryAppointmentStore {
       values.push(...this.bookingsBySlot(bookings).flatMap(({ booking, position }) => [position, ...rowOf(booking, 'SCHEDULED')]));
       insert(bookings, 'REJECTED', 'appointment_id = appointment_id');
     }
-    statements.push(
-      `SELECT appointment_id, status, schedule_id FROM ${this.table} WHERE appointment_id IN (${batch.map(() => '?').join(', ')})`,
-    );
-    values.push(...batch.map((message) => message.appointmentId));
+    const appointmentIds = batch.map((message) => message.appointmentId);
+    statements.push(`SELECT appointment_id, status, schedule_id FROM ${this.table} WHERE appointment_id IN (?)`);
+    values.push(appointmentIds);
+    // Each slot the batch touched (named by a message, or held by its row) is bumped once after every change above.
+    const touched = `s.schedule_id IN (?) OR s.schedule_id IN (SELECT a.schedule_id FROM ${this.table} AS a WHERE a.appointment_id IN (?))`;
+    const scheduleIds = [...new Set(batch.map((message) => message.scheduleId))];
+    statements.push(bumpThenReadSlots(this.catalogTable, touched));
+    values.push(mysqlDateTime(now), scheduleIds, appointmentIds, scheduleIds, appointmentIds);
     return { sql: statements.join(';\n'), values };
   }
 

@@ -1,34 +1,27 @@
 import DataLoader from 'dataloader';
-import { escapeId, type RowDataPacket } from 'mysql2/promise';
+import type { RowDataPacket } from 'mysql2/promise';
 import type { Country } from '../domain/countries';
 import { slotTimesOf } from '../domain/slot-times';
-import type { SlotAvailability, SlotPublication, SlotSnapshot, SlotTime } from '../domain/slots';
+import type { SlotPublication, SlotSnapshot, SlotTime } from '../domain/slots';
 import type { CountrySlotCatalog, SlotWithdrawalOutcome } from '../ports';
 import type { CountrySlotState } from '../use-cases/reconcile-slot-read-model';
 import type { MysqlPool, MysqlQueries } from './mysql-connection';
 import { inTransaction, withLockRetries } from './mysql-transactions';
+import {
+  availabilityOf,
+  bumpThenReadSlots,
+  catalogTables,
+  HOLDING,
+  isoFromMysql,
+  mysqlDateTime,
+  slotSnapshotOf,
+  slotSnapshotQuery,
+  type CatalogTable,
+  type SnapshotRow,
+} from './mysql-slot-snapshots';
 
 /** Rows per INSERT: a publication (at most 1,000 slots) goes in a few statements of some tens of KB each. */
 const SLOTS_PER_INSERT = 200;
-
-/** The statuses of a booking that holds its slot: SCHEDULED, and OVERBOOKED rows migration 2 kept from before the unique index. */
-const HOLDING = `('SCHEDULED', 'OVERBOOKED')`;
-
-interface SnapshotRow extends RowDataPacket {
-  schedule_id: number;
-  starts_at: string;
-  ends_at: string;
-  withdrawn: number;
-  taken: number;
-  version: number;
-  centre_id: string;
-  centre_name: string;
-  centre_attributes: string;
-  specialty_id: string;
-  specialty_name: string;
-  doctor_id: string;
-  doctor_name: string;
-}
 
 /**
  * A country's slot catalog in its own schema (migration 3), beside the appointments that hold its slots.
@@ -42,8 +35,9 @@ interface SnapshotRow extends RowDataPacket {
  * withdrawn; `withdraw` takes it first and only then asks whether a booking holds the slot. Whichever gets the
  * lock first wins, and the other sees its result.
  *
- * Versions: every change bumps the slot's version and reads the snapshot afterwards (`touch` after a booking or
- * a cancellation, `withdraw` in its own transaction). Each read returns one statement's consistent view, version
+ * Versions: every change bumps the slot's version and reads the snapshot afterwards (a booking's or a
+ * cancellation's own round trip in MysqlCountryAppointments, `touch` after a move, `withdraw` in its own
+ * transaction). Each read returns one statement's consistent view, version
  * and state together. The last change to commit is followed by a bump; every bump is atomic, so the highest
  * version is given by the last bump, which comes after that change, and any read of it sees the final state.
  * Keeping the highest version (the read model) therefore keeps the final state, whatever order the snapshots
@@ -55,7 +49,7 @@ interface SnapshotRow extends RowDataPacket {
  */
 export class MysqlSlotCatalog implements CountrySlotCatalog {
   readonly countryISO: Country['iso'];
-  private readonly table: (name: 'centres' | 'specialties' | 'doctors' | 'slots' | 'appointments') => string;
+  private readonly table: (name: CatalogTable) => string;
   private readonly touches: DataLoader<number, SlotSnapshot | undefined>;
 
   constructor(
@@ -65,7 +59,7 @@ export class MysqlSlotCatalog implements CountrySlotCatalog {
     private readonly now: () => Date = () => new Date(),
   ) {
     this.countryISO = country.iso;
-    this.table = (name) => `${escapeId(country.mysqlSchema)}.${escapeId(name)}`;
+    this.table = catalogTables(country);
     this.touches = new DataLoader((scheduleIds) => this.touchAll(scheduleIds), { cache: false, maxBatchSize: maxTouchesPerQuery });
   }
 
@@ -121,11 +115,12 @@ export class MysqlSlotCatalog implements CountrySlotCatalog {
   private touchAll(scheduleIds: readonly number[]): Promise<(SlotSnapshot | undefined)[]> {
     const distinct = [...new Set(scheduleIds)];
     return withLockRetries(async () => {
-      const [results] = await this.pool.query<RowDataPacket[][]>(
-        `UPDATE ${this.table('slots')} SET version = version + 1, changed_at = ? WHERE schedule_id IN (?);\n${this.snapshotQuery('s.schedule_id IN (?)')}`,
-        [mysqlDateTime(this.now()), distinct, distinct],
-      );
-      const snapshots = new Map((results[1] as SnapshotRow[]).map((row) => [row.schedule_id, this.snapshotOf(row)]));
+      const [results] = await this.pool.query<RowDataPacket[][]>(bumpThenReadSlots(this.table, 's.schedule_id IN (?)'), [
+        mysqlDateTime(this.now()),
+        distinct,
+        distinct,
+      ]);
+      const snapshots = new Map((results[1] as SnapshotRow[]).map((row) => [row.schedule_id, slotSnapshotOf(this.countryISO, row)]));
       return scheduleIds.map((scheduleId) => snapshots.get(scheduleId));
     });
   }
@@ -213,44 +208,9 @@ export class MysqlSlotCatalog implements CountrySlotCatalog {
   }
 
   private async snapshots(connection: MysqlQueries, where: string, values: unknown[]): Promise<SlotSnapshot[]> {
-    const [rows] = await connection.query<SnapshotRow[]>(this.snapshotQuery(where), values);
-    return rows.map((row) => this.snapshotOf(row));
+    const [rows] = await connection.query<SnapshotRow[]>(slotSnapshotQuery(this.table, where), values);
+    return rows.map((row) => slotSnapshotOf(this.countryISO, row));
   }
-
-  /** Slots with their centre, specialty, doctor and availability, all read by one statement: one consistent view. */
-  private snapshotQuery(where: string): string {
-    return `SELECT s.schedule_id, CAST(s.starts_at AS CHAR) AS starts_at, CAST(s.ends_at AS CHAR) AS ends_at,
- s.withdrawn_at IS NOT NULL AS withdrawn, s.version,
- EXISTS (SELECT 1 FROM ${this.table('appointments')} AS a WHERE a.schedule_id = s.schedule_id AND a.status IN ${HOLDING}) AS taken,
- c.centre_id, c.name AS centre_name, CAST(c.attributes AS CHAR) AS centre_attributes,
- sp.specialty_id, sp.name AS specialty_name, d.doctor_id, d.name AS doctor_name
- FROM ${this.table('slots')} AS s
- JOIN ${this.table('centres')} AS c ON c.centre_id = s.centre_id
- JOIN ${this.table('specialties')} AS sp ON sp.specialty_id = s.specialty_id
- JOIN ${this.table('doctors')} AS d ON d.doctor_id = s.doctor_id
- WHERE ${where}
- ORDER BY s.starts_at, s.schedule_id`;
-  }
-
-  private snapshotOf(row: SnapshotRow): SlotSnapshot {
-    const availability = availabilityOf(row);
-    return {
-      countryISO: this.countryISO,
-      scheduleId: row.schedule_id,
-      centre: { centreId: row.centre_id, name: row.centre_name, attributes: JSON.parse(row.centre_attributes) as Record<string, string> },
-      specialty: { specialtyId: row.specialty_id, name: row.specialty_name },
-      doctor: { doctorId: row.doctor_id, name: row.doctor_name },
-      startsAt: isoFromMysql(row.starts_at),
-      endsAt: isoFromMysql(row.ends_at),
-      availability,
-      version: row.version,
-    };
-  }
-}
-
-/** One rule for the snapshots the catalog announces and the states reconciliation compares with the read model. */
-function availabilityOf(row: { readonly withdrawn: number; readonly taken: number }): SlotAvailability {
-  return row.withdrawn ? 'WITHDRAWN' : row.taken ? 'TAKEN' : 'FREE';
 }
 
 interface SlotStateRow extends RowDataPacket {
@@ -266,11 +226,11 @@ interface SlotStateRow extends RowDataPacket {
  * changed, for reconciliation with the read model (read-only: the reconciler's user may only SELECT). In pages of
  * `pageSize` by scheduleId, so a catalog of any size is held a page at a time; each page is one statement, so a
  * slot's state, version and time are read together. Its last change is the later of its own `changed_at` and its
- * latest booking or cancellation: a booking changes the slot's availability a moment before the touch that bumps
- * its version (a retry later, should the worker stop in between).
+ * latest booking or cancellation: a booking changes the slot's availability a moment before the bump that follows
+ * it in the same round trip (a retry later, should the round trip break in between).
  */
 export async function* slotStatesOf(queries: MysqlQueries, country: Country, pageSize = 5000): AsyncIterable<CountrySlotState> {
-  const table = (name: 'slots' | 'appointments') => `${escapeId(country.mysqlSchema)}.${escapeId(name)}`;
+  const table = catalogTables(country);
   for (let after = 0; ;) {
     const [rows] = await queries.query<SlotStateRow[]>(
       `SELECT s.schedule_id, s.withdrawn_at IS NOT NULL AS withdrawn, s.version,
@@ -297,14 +257,4 @@ export async function* slotStatesOf(queries: MysqlQueries, country: Country, pag
     if (!last || rows.length < pageSize) return;
     after = last.schedule_id;
   }
-}
-
-/** A DATETIME(3) literal of the instant's UTC time: '2026-12-15 15:30:00.000'. */
-export function mysqlDateTime(instant: Date): string {
-  return instant.toISOString().slice(0, 23).replace('T', ' ');
-}
-
-/** The instant a DATETIME(3) read as text holds, as Date#toISOString writes it. */
-function isoFromMysql(text: string): string {
-  return `${text.replace(' ', 'T')}Z`;
 }

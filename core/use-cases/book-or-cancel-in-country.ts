@@ -2,7 +2,8 @@ import { RejectionReason } from '../domain/appointment';
 import { WrongCountryError } from '../domain/errors';
 import type { AppointmentRescheduleRequested, CountryMessage, CountryOutcome, CountryRow } from '../messages/appointment-messages';
 import type { CountryAppointmentStore, CountryOutcomePublisher, CountrySlotCatalog, SlotAvailabilityBus, StructuredLogger } from '../ports';
-import { announceSlotAfterChange } from './manage-slots-in-country';
+import type { SlotSnapshot } from '../domain/slots';
+import { announceSlots } from './manage-slots-in-country';
 
 export interface BookOrCancelInCountryPorts {
   readonly countryAppointments: CountryAppointmentStore;
@@ -28,12 +29,9 @@ export async function bookOrCancelInCountry(message: CountryMessage, ports: Book
       `Appointment ${message.appointmentId} is for ${message.countryISO}, but this worker schedules ${countryAppointments.countryISO}`,
     );
   }
-  const { outcome, touchedSlots } = await decide(message, countryAppointments, now());
+  const { outcome, changedSlots } = await decide(message, ports, now());
   // Announced again on a redelivery, with a newer version: the read model then holds the same state.
-  await Promise.all([
-    outcomes.publish(outcome),
-    ...touchedSlots.map((scheduleId) => announceSlotAfterChange(scheduleId, message.correlationId, ports)),
-  ]);
+  await Promise.all([outcomes.publish(outcome), announceSlots(changedSlots, message.correlationId, ports)]);
   logger.info(`Country announced ${outcome.detailType}`, {
     appointmentId: message.appointmentId,
     correlationId: message.correlationId,
@@ -42,17 +40,22 @@ export async function bookOrCancelInCountry(message: CountryMessage, ports: Book
   });
 }
 
-/** The decision to announce, and the slots whose state may have changed with it. */
+/** The decision to announce, and the slots whose state may have changed with it (their versions bumped after it). */
 async function decide(
   message: CountryMessage,
-  store: CountryAppointmentStore,
+  ports: Pick<BookOrCancelInCountryPorts, 'countryAppointments' | 'slots'>,
   at: Date,
-): Promise<{ outcome: CountryOutcome; touchedSlots: number[] }> {
-  if (message.type === 'AppointmentRescheduleRequested') return decideMove(message, store, at);
-  const row = message.type === 'AppointmentCancellationRequested' ? await store.cancel(message) : await store.book(message);
-  // The slot the row names: a cancelled row that had moved frees its new slot, not the one the message knew.
-  const touchedSlots = [...new Set([message.scheduleId, row.scheduleId])];
-  return { outcome: outcomeOf(message, row, at), touchedSlots };
+): Promise<{ outcome: CountryOutcome; changedSlots: readonly SlotSnapshot[] }> {
+  const store = ports.countryAppointments;
+  if (message.type === 'AppointmentRescheduleRequested') {
+    const { outcome, touchedSlots } = await decideMove(message, store, at);
+    const touched = await Promise.all(touchedSlots.map((scheduleId) => ports.slots.touch(scheduleId)));
+    return { outcome, changedSlots: touched.filter((slot) => slot !== undefined) };
+  }
+  // The store bumps and reads the slots in the booking's own round trip: the one the message names and, for a
+  // cancelled row that had moved, the new one it frees.
+  const { row, slots } = message.type === 'AppointmentCancellationRequested' ? await store.cancel(message) : await store.book(message);
+  return { outcome: outcomeOf(message, row, at), changedSlots: slots };
 }
 
 async function decideMove(

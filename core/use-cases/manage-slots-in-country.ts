@@ -21,7 +21,7 @@ export async function manageSlotsInCountry(message: SlotMessage, ports: ManageSl
   }
   if (message.type === 'SlotPublicationRequested') {
     const stored = await slots.publish(message.publication);
-    await announceAll(stored, message.correlationId, ports);
+    await announceSlots(stored, message.correlationId, ports);
     logger.info('Country stored a slot publication', {
       publicationId: message.publicationId,
       correlationId: message.correlationId,
@@ -31,7 +31,7 @@ export async function manageSlotsInCountry(message: SlotMessage, ports: ManageSl
     return;
   }
   const withdrawal = await slots.withdraw(message.scheduleId);
-  if (withdrawal.slot) await announceAll([withdrawal.slot], message.correlationId, ports);
+  if (withdrawal.slot) await announceSlots([withdrawal.slot], message.correlationId, ports);
   // `held`: a booking won the race with the withdrawal; the slot stays, and so does the appointment.
   logger.info(`Country answered a slot withdrawal: ${withdrawal.outcome}`, {
     scheduleId: message.scheduleId,
@@ -40,23 +40,14 @@ export async function manageSlotsInCountry(message: SlotMessage, ports: ManageSl
   });
 }
 
-/** Announces a slot's state after a booking or a cancellation changed it; nothing for a slot the catalog lacks. */
-export async function announceSlotAfterChange(
-  scheduleId: number,
-  correlationId: string,
-  ports: Pick<ManageSlotsInCountryPorts, 'slots' | 'availability'>,
-): Promise<void> {
-  const slot = await ports.slots.touch(scheduleId);
-  if (slot) await announceAll([slot], correlationId, ports);
-}
-
 /**
  * Slots announced at once, at most: a publication of a thousand slots is a hundred PutEvents calls, and a batch
  * of ten such messages fired all together would outrun the worker's timeout and EventBridge's rate.
  */
 const ANNOUNCED_AT_ONCE = 50;
 
-async function announceAll(
+/** Each slot's state on the bus, for the read model, a group at a time. */
+export async function announceSlots(
   slots: readonly SlotSnapshot[],
   correlationId: string,
   { availability }: Pick<ManageSlotsInCountryPorts, 'availability'>,

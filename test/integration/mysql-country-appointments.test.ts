@@ -37,8 +37,8 @@ describeWithMysql('MySQL country appointments (MariaDB)', () => {
     const store = new MysqlCountryAppointments(pool, countries.PE);
     const appointment = request('PE', { insuredId: '00007' });
 
-    expect((await store.book(appointment)).status).toBe('SCHEDULED');
-    expect((await store.book(appointment)).status).toBe('SCHEDULED');
+    expect((await store.book(appointment)).row.status).toBe('SCHEDULED');
+    expect((await store.book(appointment)).row.status).toBe('SCHEDULED');
 
     expect(await countryRows(pool, 'PE', [appointment.appointmentId])).toEqual([
       {
@@ -65,7 +65,7 @@ describeWithMysql('MySQL country appointments (MariaDB)', () => {
 
     expect(query).toHaveBeenCalledTimes(1);
     expect(execute).not.toHaveBeenCalled();
-    expect(statuses.map((row) => row.status)).toEqual([...batch.map(() => 'SCHEDULED'), 'CANCELLED']);
+    expect(statuses.map((row) => row.row.status)).toEqual([...batch.map(() => 'SCHEDULED'), 'CANCELLED']);
     expect(
       await countryRows(
         pool,
@@ -93,8 +93,8 @@ describeWithMysql('MySQL country appointments (MariaDB)', () => {
       request('PE', { insuredId: String(700 + index).padStart(5, '0'), scheduleId }),
     );
 
-    const statuses = await Promise.all(bookings.map(async (booking, index) => (await workers[index % 4]!.book(booking)).status));
-    const again = await Promise.all(bookings.map(async (booking, index) => (await workers[(index + 1) % 4]!.book(booking)).status));
+    const statuses = await Promise.all(bookings.map(async (booking, index) => (await workers[index % 4]!.book(booking)).row.status));
+    const again = await Promise.all(bookings.map(async (booking, index) => (await workers[(index + 1) % 4]!.book(booking)).row.status));
 
     expect(statuses.filter((status) => status === 'SCHEDULED')).toHaveLength(1);
     expect(statuses.filter((status) => status === 'REJECTED')).toHaveLength(19);
@@ -107,22 +107,22 @@ describeWithMysql('MySQL country appointments (MariaDB)', () => {
     const holder = request('PE');
     const next = request('PE', { insuredId: '00013', scheduleId: holder.scheduleId });
     await store.book(holder);
-    expect((await store.book(request('PE', { insuredId: '00014', scheduleId: holder.scheduleId }))).status).toBe('REJECTED');
+    expect((await store.book(request('PE', { insuredId: '00014', scheduleId: holder.scheduleId }))).row.status).toBe('REJECTED');
 
-    expect((await store.cancel(cancellationOf(holder))).status).toBe('CANCELLED');
-    expect((await store.cancel(cancellationOf(holder))).status).toBe('CANCELLED');
+    expect((await store.cancel(cancellationOf(holder))).row.status).toBe('CANCELLED');
+    expect((await store.cancel(cancellationOf(holder))).row.status).toBe('CANCELLED');
 
-    expect((await store.book(next)).status).toBe('SCHEDULED');
+    expect((await store.book(next)).row.status).toBe('SCHEDULED');
   });
 
   it('given a cancellation that overtakes its booking, then the booking finds it CANCELLED and never takes the slot', async () => {
     const store = new MysqlCountryAppointments(pool, countries.CL);
     const booking = request('CL');
 
-    expect((await store.cancel(cancellationOf(booking))).status).toBe('CANCELLED');
-    expect((await store.book(booking)).status).toBe('CANCELLED');
+    expect((await store.cancel(cancellationOf(booking))).row.status).toBe('CANCELLED');
+    expect((await store.book(booking)).row.status).toBe('CANCELLED');
 
-    expect((await store.book(request('CL', { insuredId: '00099', scheduleId: booking.scheduleId }))).status).toBe('SCHEDULED');
+    expect((await store.book(request('CL', { insuredId: '00099', scheduleId: booking.scheduleId }))).row.status).toBe('SCHEDULED');
   });
 
   it('given a schema at version 1 holding a slot booked twice, when migrated, then every row is kept, the first booking holds the slot and the later one is OVERBOOKED', async () => {
@@ -156,7 +156,7 @@ describeWithMysql('MySQL country appointments (MariaDB)', () => {
         [alone.appointmentId, 'SCHEDULED'],
       ]);
       const store = new MysqlCountryAppointments(pool, country);
-      expect((await store.book(request('PE', { insuredId: '00015', scheduleId: first.scheduleId }))).status).toBe('REJECTED');
+      expect((await store.book(request('PE', { insuredId: '00015', scheduleId: first.scheduleId }))).row.status).toBe('REJECTED');
     } finally {
       await connection.query('DROP DATABASE IF EXISTS ??', [schema]);
       connection.release();

@@ -100,19 +100,44 @@ export function itKeepsTheSlotCatalogRules(countryUnderTest: (countryISO: Countr
     expect(slots[0]).toEqual(existing);
   });
 
-  it('given a free slot, when it is booked and touched, then it is TAKEN at a higher version; when cancelled and touched, FREE at a higher one still', async () => {
+  it('given a free slot, when it is booked, then the decision answers it TAKEN at a higher version; cancelled, FREE at a higher one still', async () => {
     const country = countryUnderTest('PE');
     const slot = await aPublishedSlot(country);
     const booking = bookingRequest('PE', { scheduleId: slot.scheduleId });
 
-    expect((await country.appointments.book(booking)).status).toBe('SCHEDULED');
-    const taken = await country.catalog.touch(slot.scheduleId);
-    expect((await country.appointments.cancel(cancellationOf(booking))).status).toBe('CANCELLED');
-    const freed = await country.catalog.touch(slot.scheduleId);
+    const booked = await country.appointments.book(booking);
+    const cancelled = await country.appointments.cancel(cancellationOf(booking));
 
-    expect(taken).toEqual({ ...slot, availability: 'TAKEN', version: slot.version + 1 });
-    expect(freed).toEqual({ ...slot, availability: 'FREE', version: slot.version + 2 });
-    expect(await country.catalog.slot(slot.scheduleId)).toEqual(freed);
+    expect(booked).toEqual({
+      row: { status: 'SCHEDULED', scheduleId: slot.scheduleId },
+      slots: [{ ...slot, availability: 'TAKEN', version: slot.version + 1 }],
+    });
+    expect(cancelled).toEqual({
+      row: { status: 'CANCELLED', scheduleId: slot.scheduleId },
+      slots: [{ ...slot, availability: 'FREE', version: slot.version + 2 }],
+    });
+    expect(await country.catalog.slot(slot.scheduleId)).toEqual(cancelled.slots[0]);
+  });
+
+  it('given a booked slot, when the booking is delivered again, then the decision stands and the slot is answered again at a higher version', async () => {
+    const country = countryUnderTest('PE');
+    const slot = await aPublishedSlot(country);
+    const booking = bookingRequest('PE', { scheduleId: slot.scheduleId });
+    await country.appointments.book(booking);
+
+    const again = await country.appointments.book(booking);
+
+    expect(again).toEqual({
+      row: { status: 'SCHEDULED', scheduleId: slot.scheduleId },
+      slots: [{ ...slot, availability: 'TAKEN', version: slot.version + 2 }],
+    });
+  });
+
+  it('given a free slot, when it is touched, then it is answered as stored at a higher version', async () => {
+    const country = countryUnderTest('PE');
+    const slot = await aPublishedSlot(country);
+
+    expect(await country.catalog.touch(slot.scheduleId)).toEqual({ ...slot, version: slot.version + 1 });
   });
 
   it('given a free slot, when it is withdrawn, then it is WITHDRAWN at the next version; withdrawn again, the same snapshot', async () => {
@@ -130,14 +155,15 @@ export function itKeepsTheSlotCatalogRules(countryUnderTest: (countryISO: Countr
     const country = countryUnderTest('PE');
     const slot = await aPublishedSlot(country);
     const booking = bookingRequest('PE', { scheduleId: slot.scheduleId });
-    await country.appointments.book(booking);
-    const taken = await country.catalog.touch(slot.scheduleId);
+    const {
+      slots: [taken],
+    } = await country.appointments.book(booking);
 
     const outcome = await country.catalog.withdraw(slot.scheduleId);
 
     expect(outcome).toEqual({ outcome: 'held', slot: taken });
-    expect((await country.appointments.book(booking)).status).toBe('SCHEDULED');
     expect(await country.catalog.slot(slot.scheduleId)).toEqual(taken);
+    expect((await country.appointments.book(booking)).row.status).toBe('SCHEDULED');
   });
 
   it('given a withdrawn slot, when someone books it, then the booking is REJECTED and the slot stays WITHDRAWN', async () => {
@@ -145,18 +171,18 @@ export function itKeepsTheSlotCatalogRules(countryUnderTest: (countryISO: Countr
     const slot = await aPublishedSlot(country);
     const { slot: withdrawn } = await country.catalog.withdraw(slot.scheduleId);
 
-    const { status } = await country.appointments.book(bookingRequest('PE', { scheduleId: slot.scheduleId }));
+    const { row, slots } = await country.appointments.book(bookingRequest('PE', { scheduleId: slot.scheduleId }));
 
-    expect(status).toBe('REJECTED');
-    expect(await country.catalog.touch(slot.scheduleId)).toEqual({ ...withdrawn, version: withdrawn!.version + 1 });
+    expect(row.status).toBe('REJECTED');
+    expect(slots).toEqual([{ ...withdrawn, version: withdrawn!.version + 1 }]);
   });
 
   it('given a scheduleId the catalog lacks (booked before the catalog), then bookings of it behave as before, and the catalog knows nothing of it', async () => {
     const country = countryUnderTest('CL');
     const booking = bookingRequest('CL');
 
-    expect((await country.appointments.book(booking)).status).toBe('SCHEDULED');
-    expect((await country.appointments.book(bookingRequest('CL', { insuredId: '00013', scheduleId: booking.scheduleId }))).status).toBe(
+    expect(await country.appointments.book(booking)).toEqual({ row: { status: 'SCHEDULED', scheduleId: booking.scheduleId }, slots: [] });
+    expect((await country.appointments.book(bookingRequest('CL', { insuredId: '00013', scheduleId: booking.scheduleId }))).row.status).toBe(
       'REJECTED',
     );
 
@@ -219,8 +245,12 @@ export function itKeepsTheSlotCatalogRules(countryUnderTest: (countryISO: Countr
       const booked = await country.appointments.book(booking);
 
       expect(moved).toEqual({ outcome: 'MOVED', row: { status: 'SCHEDULED', scheduleId: to!.scheduleId } });
-      expect(booked).toEqual({ status: 'SCHEDULED', scheduleId: to!.scheduleId });
-      expect((await country.catalog.touch(from!.scheduleId))?.availability).toBe('FREE');
+      // The booking touches the slot it names and the one its row holds: the old one FREE, the new one TAKEN.
+      expect(booked.row).toEqual({ status: 'SCHEDULED', scheduleId: to!.scheduleId });
+      expect(booked.slots.map((slot) => [slot.scheduleId, slot.availability])).toEqual([
+        [from!.scheduleId, 'FREE'],
+        [to!.scheduleId, 'TAKEN'],
+      ]);
     });
 
     it('given a move that overtook its booking to a held slot, when the booking arrives, then the move was REFUSED with no row, and the booking takes its own slot', async () => {
@@ -233,7 +263,7 @@ export function itKeepsTheSlotCatalogRules(countryUnderTest: (countryISO: Countr
       const booked = await country.appointments.book(booking);
 
       expect(refused).toEqual({ outcome: 'REFUSED', row: undefined });
-      expect(booked).toEqual({ status: 'SCHEDULED', scheduleId: from!.scheduleId });
+      expect(booked.row).toEqual({ status: 'SCHEDULED', scheduleId: from!.scheduleId });
     });
 
     it('given a booking moved twice, when the first move is delivered again, then it changes nothing: the row stays where the later move put it', async () => {
@@ -263,8 +293,9 @@ export function itKeepsTheSlotCatalogRules(countryUnderTest: (countryISO: Countr
 
       expect(lateMove).toEqual({ outcome: 'INACTIVE', row: { status: 'CANCELLED', scheduleId: cancelledFirst.held.scheduleId } });
       expect((await country.catalog.touch(cancelledFirst.free.scheduleId))?.availability).toBe('FREE');
-      expect(cancellation).toEqual({ status: 'CANCELLED', scheduleId: movedFirst.free.scheduleId });
-      expect((await country.catalog.touch(movedFirst.free.scheduleId))?.availability).toBe('FREE');
+      // The cancellation frees the row's new slot and answers it FREE, beside the one its message names.
+      expect(cancellation.row).toEqual({ status: 'CANCELLED', scheduleId: movedFirst.free.scheduleId });
+      expect(cancellation.slots.find((slot) => slot.scheduleId === movedFirst.free.scheduleId)?.availability).toBe('FREE');
     });
   });
 }
