@@ -4,7 +4,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { AppSyncSubscribers } from '../core/adapters/appsync-status-changes';
 import { DynamoDbAppointmentRepository } from '../core/adapters/dynamodb-appointment-repository';
-import { EventBridgeStatusChangeBus } from '../core/adapters/eventbridge-bus';
+import { EventBridgeStatusChangeBus, EventBusEntries } from '../core/adapters/eventbridge-bus';
 import { sqsMessageHandler } from '../core/adapters/sqs-batch';
 import { environment, requiredEnv } from '../core/config/environment';
 import { createLogger, withLambdaContext } from '../core/observability/logger';
@@ -25,7 +25,7 @@ const subscribers = new AppSyncSubscribers(
   requiredEnv(environment.graphqlUrl),
   new SignatureV4({ credentials: dynamodb.config.credentials, region: process.env.AWS_REGION ?? '', service: 'appsync', sha256: Sha256 }),
 );
-const eventBus = new EventBridgeStatusChangeBus(new EventBridgeClient({}), requiredEnv(environment.eventBusName));
+const eventBus = new EventBridgeStatusChangeBus(new EventBusEntries(new EventBridgeClient({}), requiredEnv(environment.eventBusName)));
 // Deployed with the email route only (reminders are emails): without a schedule group, none is made.
 const reminderGroup = process.env[environment.reminderScheduleGroup];
 const reminders = reminderGroup

@@ -1,6 +1,6 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { EventBridgeCountryOutcomes, EventBridgeSlotAvailabilityBus } from '../core/adapters/eventbridge-bus';
+import { EventBridgeCountryOutcomes, EventBridgeSlotAvailabilityBus, EventBusEntries } from '../core/adapters/eventbridge-bus';
 import { InMemoryCountryAppointments } from '../core/adapters/in-memory-country-appointments';
 import { MysqlCountryAppointments } from '../core/adapters/mysql-country-appointments';
 import { MysqlSlotCatalog } from '../core/adapters/mysql-slot-catalog';
@@ -20,9 +20,10 @@ if (!isCountryISO(countryISO)) throw new Error(`${environment.countryISO}=${coun
 const country = countries[countryISO];
 
 const logger = createLogger('countryWorker', { countryISO });
-const eventBridge = new EventBridgeClient({});
-const outcomes = new EventBridgeCountryOutcomes(eventBridge, requiredEnv(environment.eventBusName));
-const availability = new EventBridgeSlotAvailabilityBus(eventBridge, requiredEnv(environment.eventBusName));
+// One set of entries for both: a decision and its slots' new states go out in the same PutEvents call.
+const busEntries = new EventBusEntries(new EventBridgeClient({}), requiredEnv(environment.eventBusName));
+const outcomes = new EventBridgeCountryOutcomes(busEntries);
+const availability = new EventBridgeSlotAvailabilityBus(busEntries);
 
 /** The country's appointments and its slot catalog, in one database (or, without MySQL locally, one memory). */
 async function countryStores(): Promise<{ countryAppointments: CountryAppointmentStore; slots: CountrySlotCatalog }> {

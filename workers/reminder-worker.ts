@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { DynamoDbAppointmentRepository } from '../core/adapters/dynamodb-appointment-repository';
-import { EventBridgeReminderBus } from '../core/adapters/eventbridge-bus';
+import { EventBridgeReminderBus, EventBusEntries } from '../core/adapters/eventbridge-bus';
 import { parseOrThrow } from '../core/domain/appointment';
 import { environment, requiredEnv } from '../core/config/environment';
 import { reminderInputSchema } from '../core/messages/appointment-messages';
@@ -10,7 +10,7 @@ import { remindOfAppointment } from '../core/use-cases/remind-of-appointment';
 
 const logger = createLogger('reminderWorker');
 const appointments = new DynamoDbAppointmentRepository(new DynamoDBClient({}), requiredEnv(environment.appointmentsTableName));
-const bus = new EventBridgeReminderBus(new EventBridgeClient({}), requiredEnv(environment.eventBusName));
+const bus = new EventBridgeReminderBus(new EventBusEntries(new EventBridgeClient({}), requiredEnv(environment.eventBusName)));
 
 /**
  * Invoked by an appointment's one-time schedule (EventBridge Scheduler, asynchronously) with the schedule's Input.

@@ -58,11 +58,8 @@ export class EventBusEntries {
 
 /** A country worker's decisions (AppointmentScheduled, AppointmentRejected, AppointmentCancelled) on the bus. */
 export class EventBridgeCountryOutcomes implements CountryOutcomePublisher {
-  private readonly bus: EventBusEntries;
-
-  constructor(eventBridge: EventBridgeClient, eventBusName: string) {
-    this.bus = new EventBusEntries(eventBridge, eventBusName);
-  }
+  /** The bus's entries, which a worker may share between its publishers: what they put in one tick shares PutEvents calls. */
+  constructor(private readonly bus: EventBusEntries) {}
 
   publish(outcome: CountryOutcome): Promise<void> {
     return this.bus.put({
@@ -76,11 +73,8 @@ export class EventBridgeCountryOutcomes implements CountryOutcomePublisher {
 
 /** The completion worker's AppointmentStatusChanged events: what each appointment became, once stored. */
 export class EventBridgeStatusChangeBus implements StatusChangeBus {
-  private readonly bus: EventBusEntries;
-
-  constructor(eventBridge: EventBridgeClient, eventBusName: string) {
-    this.bus = new EventBusEntries(eventBridge, eventBusName);
-  }
+  /** The bus's entries, which a worker may share between its publishers: what they put in one tick shares PutEvents calls. */
+  constructor(private readonly bus: EventBusEntries) {}
 
   announce(change: AppointmentStatusChanged): Promise<void> {
     const { source, detailType } = topology.statusChangeEvents;
@@ -90,11 +84,8 @@ export class EventBridgeStatusChangeBus implements StatusChangeBus {
 
 /** A country's SlotAvailabilityChanged events: each slot's state after a change, for the read model. */
 export class EventBridgeSlotAvailabilityBus implements SlotAvailabilityBus {
-  private readonly bus: EventBusEntries;
-
-  constructor(eventBridge: EventBridgeClient, eventBusName: string) {
-    this.bus = new EventBusEntries(eventBridge, eventBusName);
-  }
+  /** The bus's entries, which a worker may share between its publishers: what they put in one tick shares PutEvents calls. */
+  constructor(private readonly bus: EventBusEntries) {}
 
   announce(change: SlotAvailabilityChanged): Promise<void> {
     const { source, detailType } = topology.slotAvailability;
@@ -104,11 +95,8 @@ export class EventBridgeSlotAvailabilityBus implements SlotAvailabilityBus {
 
 /** The reminder worker's AppointmentReminderDue events, for the email route. */
 export class EventBridgeReminderBus implements ReminderBus {
-  private readonly bus: EventBusEntries;
-
-  constructor(eventBridge: EventBridgeClient, eventBusName: string) {
-    this.bus = new EventBusEntries(eventBridge, eventBusName);
-  }
+  /** The bus's entries, which a worker may share between its publishers: what they put in one tick shares PutEvents calls. */
+  constructor(private readonly bus: EventBusEntries) {}
 
   announce(due: AppointmentReminderDue): Promise<void> {
     const { source, detailType } = topology.reminders;

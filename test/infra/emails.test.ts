@@ -2,7 +2,7 @@ import { DynamoDBClient, PutItemCommand, UpdateItemCommand, type AttributeValue 
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { EventBridgeStatusChangeBus } from '../../core/adapters/eventbridge-bus';
+import { EventBridgeStatusChangeBus, EventBusEntries } from '../../core/adapters/eventbridge-bus';
 import { idempotentStep } from '../../core/adapters/idempotent-step';
 import { environment } from '../../core/config/environment';
 import { idempotencyRecordAttributes } from '../../core/config/idempotency-records';
@@ -66,7 +66,9 @@ async function statusChangeEntry(): Promise<PutEventsRequestEntry> {
       rejectionReason: null,
       updatedAt: '2026-11-22T10:00:01.000Z',
     };
-    await new EventBridgeStatusChangeBus(new EventBridgeClient({ region: 'us-east-1' }), 'appointments-bus').announce(change);
+    await new EventBridgeStatusChangeBus(new EventBusEntries(new EventBridgeClient({ region: 'us-east-1' }), 'appointments-bus')).announce(
+      change,
+    );
     const entry = eventBridge.commandCalls(PutEventsCommand)[0]?.args[0].input.Entries?.[0];
     if (!entry) throw new Error('The completion worker put no event');
     return entry;

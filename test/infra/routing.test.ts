@@ -2,7 +2,7 @@ import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from 
 import { PublishCommand, SNSClient, type MessageAttributeValue } from '@aws-sdk/client-sns';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { mockClient } from 'aws-sdk-client-mock';
-import { EventBridgeCountryOutcomes } from '../../core/adapters/eventbridge-bus';
+import { EventBridgeCountryOutcomes, EventBusEntries } from '../../core/adapters/eventbridge-bus';
 import { SnsCountryMessages } from '../../core/adapters/sns-country-messages';
 import { countryISOs } from '../../core/domain/countries';
 import { environment } from '../../core/config/environment';
@@ -81,7 +81,9 @@ async function countryOutcomeEntry(detailType: CountryOutcome['detailType']): Pr
       detail: { ...fields, toScheduleId: 101, moveId: '01JBQ6Z1Y8M3V4K5N6P7Q8R9SV', refusedAt: at, rejectionReason: 'SLOT_TAKEN' },
     },
   };
-  await new EventBridgeCountryOutcomes(new EventBridgeClient({ region: 'us-east-1' }), 'appointments-bus').publish(outcomes[detailType]);
+  await new EventBridgeCountryOutcomes(new EventBusEntries(new EventBridgeClient({ region: 'us-east-1' }), 'appointments-bus')).publish(
+    outcomes[detailType],
+  );
   const entry = eventBridge.commandCalls(PutEventsCommand)[0]?.args[0].input.Entries?.[0];
   if (!entry) throw new Error('The country worker put no event');
   return entry;

@@ -1,6 +1,6 @@
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { mockClient } from 'aws-sdk-client-mock';
-import { EventBridgeSlotAvailabilityBus } from '../../core/adapters/eventbridge-bus';
+import { EventBridgeSlotAvailabilityBus, EventBusEntries } from '../../core/adapters/eventbridge-bus';
 import { environment } from '../../core/config/environment';
 import { freeSlotIndexes } from '../../core/config/slot-read-model';
 import { topology } from '../../core/config/topology';
@@ -54,7 +54,9 @@ async function slotAvailabilityEntry(): Promise<PutEventsRequestEntry> {
   const eventBridge = mockClient(EventBridgeClient);
   try {
     eventBridge.on(PutEventsCommand).resolves({ Entries: [{ EventId: 'event-1' }], FailedEntryCount: 0 });
-    await new EventBridgeSlotAvailabilityBus(new EventBridgeClient({ region: 'us-east-1' }), 'appointments-bus').announce({
+    await new EventBridgeSlotAvailabilityBus(
+      new EventBusEntries(new EventBridgeClient({ region: 'us-east-1' }), 'appointments-bus'),
+    ).announce({
       ...aSlotSnapshot({ availability: 'TAKEN', version: 2 }),
       correlationId: 'correlation-1',
     });

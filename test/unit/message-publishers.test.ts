@@ -1,7 +1,8 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
-import { EventBridgeCountryOutcomes } from '../../core/adapters/eventbridge-bus';
+import { EventBridgeCountryOutcomes, EventBridgeSlotAvailabilityBus, EventBusEntries } from '../../core/adapters/eventbridge-bus';
+import { aSlotSnapshot } from '../support/slot-publications';
 import { SnsCountryMessages } from '../../core/adapters/sns-country-messages';
 import type { AppointmentRequested, CountryOutcome } from '../../core/messages/appointment-messages';
 
@@ -48,7 +49,8 @@ describe('SNS country messages', () => {
 describe('EventBridge country outcomes', () => {
   const eventBridge = mockClient(EventBridgeClient);
   afterEach(() => eventBridge.reset());
-  const publisher = () => new EventBridgeCountryOutcomes(new EventBridgeClient({ region: 'us-east-1' }), 'appointments-bus');
+  const publisher = () =>
+    new EventBridgeCountryOutcomes(new EventBusEntries(new EventBridgeClient({ region: 'us-east-1' }), 'appointments-bus'));
 
   it('given one event, when published, then PutEvents carries it on the bus with the AppointmentScheduled source and detail-type', async () => {
     eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
@@ -96,5 +98,24 @@ describe('EventBridge country outcomes', () => {
         `EventBridge rejected AppointmentScheduled for appointment ${scheduled(1).detail.appointmentId}: InternalFailure try again`,
       ),
     );
+  });
+
+  it('given one set of bus entries shared by both publishers, when a decision and its slot are announced in one tick, then one PutEvents call carries both', async () => {
+    eventBridge.on(PutEventsCommand).callsFake((input: { Entries: unknown[] }) => ({
+      FailedEntryCount: 0,
+      Entries: input.Entries.map((_, index) => ({ EventId: `e-${index}` })),
+    }));
+    const entries = new EventBusEntries(new EventBridgeClient({ region: 'us-east-1' }), 'appointments-bus');
+
+    await Promise.all([
+      new EventBridgeCountryOutcomes(entries).publish(scheduled(1)),
+      new EventBridgeSlotAvailabilityBus(entries).announce({
+        ...aSlotSnapshot('CL', 100, new Date('2027-01-15T14:00:00.000Z'), { availability: 'TAKEN', version: 2 }),
+        correlationId: 'corr-1',
+      }),
+    ]);
+
+    const calls = eventBridge.commandCalls(PutEventsCommand).map((call) => call.args[0].input.Entries?.map((entry) => entry.DetailType));
+    expect(calls).toEqual([['AppointmentScheduled', 'SlotAvailabilityChanged']]);
   });
 });
