@@ -18,6 +18,7 @@ import {
   bumpThenReadSlots,
   catalogTables,
   mysqlDateTime,
+  scheduleIdsQuery,
   slotSnapshotOf,
   type CatalogTable,
   type SnapshotRow,
@@ -178,10 +179,10 @@ export class MysqlCountryAppointments implements CountryAppointmentStore {
     statements.push(`SELECT appointment_id, status, schedule_id FROM ${this.table} WHERE appointment_id IN (?)`);
     values.push(appointmentIds);
     // Each slot the batch touched (named by a message, or held by its row) is bumped once after every change above.
-    const touched = `s.schedule_id IN (?) OR s.schedule_id IN (SELECT a.schedule_id FROM ${this.table} AS a WHERE a.appointment_id IN (?))`;
     const scheduleIds = [...new Set(batch.map((message) => message.scheduleId))];
+    const touched = `SELECT a.schedule_id FROM ${this.table} AS a WHERE a.appointment_id IN (?) UNION ${scheduleIdsQuery(scheduleIds.length)}`;
     statements.push(bumpThenReadSlots(this.catalogTable, touched));
-    values.push(mysqlDateTime(now), scheduleIds, appointmentIds, scheduleIds, appointmentIds);
+    values.push(appointmentIds, ...scheduleIds, mysqlDateTime(now), appointmentIds, ...scheduleIds);
     return { sql: statements.join(';\n'), values };
   }
 

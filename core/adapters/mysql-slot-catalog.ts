@@ -14,6 +14,7 @@ import {
   HOLDING,
   isoFromMysql,
   mysqlDateTime,
+  scheduleIdsQuery,
   slotSnapshotOf,
   slotSnapshotQuery,
   type CatalogTable,
@@ -115,10 +116,10 @@ export class MysqlSlotCatalog implements CountrySlotCatalog {
   private touchAll(scheduleIds: readonly number[]): Promise<(SlotSnapshot | undefined)[]> {
     const distinct = [...new Set(scheduleIds)];
     return withLockRetries(async () => {
-      const [results] = await this.pool.query<RowDataPacket[][]>(bumpThenReadSlots(this.table, 's.schedule_id IN (?)'), [
+      const [results] = await this.pool.query<RowDataPacket[][]>(bumpThenReadSlots(this.table, scheduleIdsQuery(distinct.length)), [
+        ...distinct,
         mysqlDateTime(this.now()),
-        distinct,
-        distinct,
+        ...distinct,
       ]);
       const snapshots = new Map((results[1] as SnapshotRow[]).map((row) => [row.schedule_id, slotSnapshotOf(this.countryISO, row)]));
       return scheduleIds.map((scheduleId) => snapshots.get(scheduleId));

@@ -35,16 +35,16 @@ export interface SnapshotRow extends RowDataPacket {
 }
 
 /**
- * Slots (`s`, filtered by `where`) with their centre, specialty, doctor and availability, all read by one
- * statement: one consistent view.
+ * Slots (`s`, filtered by `where`, or chosen by a `join`) with their centre, specialty, doctor and availability,
+ * all read by one statement: one consistent view.
  */
-export function slotSnapshotQuery(table: (name: CatalogTable) => string, where: string): string {
+export function slotSnapshotQuery(table: (name: CatalogTable) => string, where: string, join = ''): string {
   return `SELECT s.schedule_id, CAST(s.starts_at AS CHAR) AS starts_at, CAST(s.ends_at AS CHAR) AS ends_at,
  s.withdrawn_at IS NOT NULL AS withdrawn, s.version,
  EXISTS (SELECT 1 FROM ${table('appointments')} AS a WHERE a.schedule_id = s.schedule_id AND a.status IN ${HOLDING}) AS taken,
  c.centre_id, c.name AS centre_name, CAST(c.attributes AS CHAR) AS centre_attributes,
  sp.specialty_id, sp.name AS specialty_name, d.doctor_id, d.name AS doctor_name
- FROM ${table('slots')} AS s
+ FROM ${table('slots')} AS s${join}
  JOIN ${table('centres')} AS c ON c.centre_id = s.centre_id
  JOIN ${table('specialties')} AS sp ON sp.specialty_id = s.specialty_id
  JOIN ${table('doctors')} AS d ON d.doctor_id = s.doctor_id
@@ -53,12 +53,19 @@ export function slotSnapshotQuery(table: (name: CatalogTable) => string, where: 
 }
 
 /**
- * Bump the version of each slot `where` selects (`s`), then read them: two statements, each its own transaction,
- * so the read sees every change committed before the bump (MysqlSlotCatalog says why the highest version then
- * carries the final state). Binds `changed_at` first, then `where`'s values twice: once per statement.
+ * Bump the version of each slot `touched` names (a query of `schedule_id`s), then read them: two statements, each
+ * its own transaction, so the read sees every change committed before the bump (MysqlSlotCatalog says why the
+ * highest version then carries the final state). Joined rather than filtered with IN (subquery), which MySQL
+ * would answer by scanning every slot. Binds `touched`'s values, `changed_at`, then `touched`'s values again.
  */
-export function bumpThenReadSlots(table: (name: CatalogTable) => string, where: string): string {
-  return `UPDATE ${table('slots')} AS s SET s.version = s.version + 1, s.changed_at = ? WHERE ${where};\n${slotSnapshotQuery(table, where)}`;
+export function bumpThenReadSlots(table: (name: CatalogTable) => string, touched: string): string {
+  const join = `\n JOIN (${touched}) AS touched ON touched.schedule_id = s.schedule_id`;
+  return `UPDATE ${table('slots')} AS s${join}\n SET s.version = s.version + 1, s.changed_at = ?;\n${slotSnapshotQuery(table, 'TRUE', join)}`;
+}
+
+/** A derived table of `count` bound scheduleIds, one column `schedule_id`, without duplicates. */
+export function scheduleIdsQuery(count: number): string {
+  return ['SELECT ? AS schedule_id', ...Array.from({ length: count - 1 }, () => 'SELECT ?')].join(' UNION ');
 }
 
 export function slotSnapshotOf(countryISO: Country['iso'], row: SnapshotRow): SlotSnapshot {
