@@ -16,7 +16,8 @@ import { itemSize } from 'dynalite/db';
  * write refused by its condition is billed too: 1 unit, the minimum (the existing item's size is not answered).
  * UpdateItem, DeleteItem and BatchWriteItem on an indexed table get their table units only: nothing here makes
  * them (the slot read model, the one indexed table, is written by PutItem).
- * The cost: one string splice per request, a JSON parse only of PutItems on indexed tables (the slot read model).
+ * The cost: one string splice per request, a JSON parse of each PutItem (to find its table) and of each answer the
+ * meter must change beyond its trailing ConsumedCapacity.
  */
 export interface DynamoDbUsage {
   readonly writeUnits: number;
@@ -51,8 +52,9 @@ export function meterBilledCapacity(server: Server): { usage(): DynamoDbUsage } 
       if (operation === 'CreateTable') learnIndexes(body, indexes);
       if (!READS.has(operation) && !WRITES.has(operation)) return serve(replayed(request, body), response);
       const asked = askingForCapacity(operation, body, indexes);
-      const caller = byCaller.get(callerOf(request)) ?? { writeUnits: 0, readUnits: 0 };
-      byCaller.set(callerOf(request), caller);
+      const callerId = callerOf(request);
+      const caller = byCaller.get(callerId) ?? { writeUnits: 0, readUnits: 0 };
+      byCaller.set(callerId, caller);
       measureAnswer(response, (status, answer) => {
         const billed = billedUnits(operation, status, answer, asked);
         const kind = READS.has(operation) ? 'readUnits' : 'writeUnits';
@@ -84,8 +86,13 @@ export interface AskedRequest {
 
 /** The request with ReturnConsumedCapacity TOTAL (unless the caller asked for some), and ALL_OLD for an indexed put. */
 export function askingForCapacity(operation: string, body: string, indexes: TableIndexes): AskedRequest {
-  const callerAskedCapacity = body.includes('"ReturnConsumedCapacity"');
-  const withCapacity = callerAskedCapacity ? body : body.replace(/^\s*\{/, '{"ReturnConsumedCapacity":"TOTAL",');
+  // NONE (DynamoDB's default, sent by some callers) would leave the answer without units to bill: TOTAL in its place.
+  const callerAskedCapacity = /"ReturnConsumedCapacity"\s*:\s*"(?:TOTAL|INDEXES)"/.test(body);
+  const withCapacity = callerAskedCapacity
+    ? body
+    : /"ReturnConsumedCapacity"\s*:\s*"NONE"/.test(body)
+      ? body.replace(/"ReturnConsumedCapacity"\s*:\s*"NONE"/, '"ReturnConsumedCapacity":"TOTAL"')
+      : body.replace(/^\s*\{/, '{"ReturnConsumedCapacity":"TOTAL",');
   if (operation !== 'PutItem') return { body: withCapacity, callerAskedCapacity };
   const request = JSON.parse(withCapacity) as { TableName?: string; Item?: AttributeMap; ReturnValues?: string };
   const tableIndexes = indexes.get(request.TableName ?? '');

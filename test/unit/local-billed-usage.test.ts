@@ -103,6 +103,18 @@ describe('local DynamoDB bills request units as DynamoDB on demand does', () => 
     expect(asked.ConsumedCapacity).toEqual({ TableName: TABLE, CapacityUnits: 0.5 });
   });
 
+  it('bills a read whose caller asked for no capacity (NONE), and answers it none', async () => {
+    // Given an item, when it is read with ReturnConsumedCapacity NONE
+    let answer: { ConsumedCapacity?: unknown; Item?: unknown } = {};
+    const read = await unitsOf(async () => {
+      answer = await client.send(new GetItemCommand({ TableName: TABLE, Key: { pk: { S: 'named' } }, ReturnConsumedCapacity: 'NONE' }));
+    });
+    // Then the read is billed, and the caller gets its item and no ConsumedCapacity
+    expect(read.read).toBe(0.5);
+    expect(answer.Item).toBeDefined();
+    expect(answer.ConsumedCapacity).toBeUndefined();
+  });
+
   it('bills a query page by the bytes it read', async () => {
     // Given two free slots of about 2.5 KB each in the index
     for (const pk of ['a', 'b'])
